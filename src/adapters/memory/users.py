@@ -1,0 +1,85 @@
+"""In-memory fakes of the account ports: for unit tests, and held to the same contract
+suite as the SQL adapters."""
+
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from domain.errors import Conflict
+from domain.sessions import RefreshToken, Session
+from domain.users import Role, User, Username
+
+
+class InMemoryUserRepository:
+    def __init__(self) -> None:
+        self._by_id: dict[UUID, User] = {}
+
+    async def add(self, user: User) -> None:
+        if any(u.username == user.username for u in self._by_id.values()):
+            raise Conflict(f"username '{user.username}' is taken")
+        self._by_id[user.id] = user
+
+    async def get(self, user_id: UUID) -> User | None:
+        return self._by_id.get(user_id)
+
+    async def get_by_username(self, username: Username) -> User | None:
+        return next((u for u in self._by_id.values() if u.username == username), None)
+
+    async def update(self, user: User) -> None:
+        if user.id in self._by_id:
+            self._by_id[user.id] = user
+
+    async def any_admin(self) -> bool:
+        return any(u.role is Role.ADMIN for u in self._by_id.values())
+
+
+class InMemorySessionRepository:
+    def __init__(self) -> None:
+        self._sessions: dict[UUID, Session] = {}
+        self._tokens: dict[str, RefreshToken] = {}
+
+    async def add(self, session: Session) -> None:
+        self._sessions[session.id] = session
+
+    async def get(self, session_id: UUID) -> Session | None:
+        return self._sessions.get(session_id)
+
+    async def update(self, session: Session) -> None:
+        current = self._sessions.get(session.id)
+        if current is not None:
+            self._sessions[session.id] = replace(
+                current, expires_at=session.expires_at, revoked_at=session.revoked_at
+            )
+
+    async def add_token(self, token: RefreshToken) -> None:
+        self._tokens[token.token_hash] = token
+
+    async def get_token_by_hash(self, token_hash: str) -> RefreshToken | None:
+        return self._tokens.get(token_hash)
+
+    async def mark_token_used(self, token: RefreshToken) -> bool:
+        current = self._tokens.get(token.token_hash)
+        if current is None or current.used_at is not None:
+            return False
+        self._tokens[token.token_hash] = replace(current, used_at=token.used_at)
+        return True
+
+    async def purge_expired(self, now: datetime) -> int:
+        expired = {sid for sid, s in self._sessions.items() if s.expires_at <= now}
+        for sid in expired:
+            del self._sessions[sid]
+        self._tokens = {h: t for h, t in self._tokens.items() if t.session_id not in expired}
+        return len(expired)
+
+
+class InMemoryTransactionManager:
+    """The in-memory repositories apply writes at once; this counts commits for tests."""
+
+    def __init__(self) -> None:
+        self.commits = 0
+
+    async def commit(self) -> None:
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        return None

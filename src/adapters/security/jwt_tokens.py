@@ -1,0 +1,91 @@
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+from application.ports.clock import Clock
+from application.ports.security import AccessClaims, IssuedAccessToken
+from domain.errors import AuthenticationFailed
+from domain.ids import new_id
+from domain.users import Role
+
+_REQUIRED = ["sub", "role", "exp", "iat", "jti", "iss", "aud", "sid"]
+
+
+class JwtTokenIssuer:
+    """HMAC-signed JWT access tokens (pyjwt) and opaque refresh tokens.
+
+    Only the configured algorithm is accepted, so `alg: none` or an algorithm swap fails.
+    """
+
+    def __init__(
+        self,
+        secret: str,
+        algorithm: str,
+        issuer: str,
+        audience: str,
+        access_ttl: timedelta,
+        clock: Clock,
+        leeway_seconds: int = 5,
+    ) -> None:
+        self._secret = secret
+        self._algorithm = algorithm
+        self._issuer = issuer
+        self._audience = audience
+        self._access_ttl = access_ttl
+        self._clock = clock
+        self._leeway = leeway_seconds
+
+    def issue_access(self, user_id: UUID, role: Role, session_id: UUID) -> IssuedAccessToken:
+        now = self._clock.now()
+        payload = {
+            "sub": str(user_id),
+            "role": role.value,
+            "sid": str(session_id),
+            "jti": str(new_id()),
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": int(now.timestamp()),
+            "exp": int((now + self._access_ttl).timestamp()),
+        }
+        token = jwt.encode(payload, self._secret, algorithm=self._algorithm)
+        return IssuedAccessToken(token, int(self._access_ttl.total_seconds()))
+
+    def decode_access(self, token: str) -> AccessClaims:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": _REQUIRED},
+            )
+            # pyjwt checks exp and iat against the wall clock; check against ours too so
+            # an injected clock (tests, replays) is honoured.
+            now = self._clock.now().timestamp()
+            if claims["exp"] <= now - self._leeway or claims["iat"] > now + self._leeway:
+                raise jwt.InvalidTokenError("token is not valid at this time")
+            return AccessClaims(
+                subject=UUID(claims["sub"]),
+                role=Role(claims["role"]),
+                session_id=UUID(claims["sid"]),
+                token_id=str(claims["jti"]),
+                issued_at=datetime.fromtimestamp(claims["iat"], UTC),
+                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+                issuer=claims["iss"],
+                audience=self._audience,
+            )
+        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError) as exc:
+            raise AuthenticationFailed("invalid or expired access token") from exc
+
+    def new_refresh_token(self) -> str:
+        return secrets.token_urlsafe(32)
+
+    def hash_refresh_token(self, token: str) -> str:
+        # The token has 256 bits of entropy, so a fast hash is enough to make a leaked
+        # table useless; argon2 here would only slow refreshes down.
+        return hashlib.sha256(token.encode()).hexdigest()

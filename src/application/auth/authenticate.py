@@ -1,0 +1,50 @@
+from dataclasses import dataclass
+
+from application.ports.clock import Clock
+from application.ports.security import AccessClaims, TokenIssuer
+from application.ports.sessions import SessionRepository
+from application.ports.users import UserRepository
+from domain.errors import AuthenticationFailed, PermissionDenied
+from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user: User
+    claims: AccessClaims
+
+    def require_admin(self) -> None:
+        if not self.user.is_admin:
+            raise PermissionDenied("this action needs the admin role")
+
+
+class Authenticate:
+    """Turn a bearer access token into the user behind it.
+
+    Rules: the token must verify (signature with the configured algorithm only, expiry,
+    issue time not in the future, issuer, audience); its user must exist and be enabled
+    and its session must not be revoked. The role comes from the stored user, so a
+    demoted admin loses admin rights at once.
+    """
+
+    def __init__(
+        self,
+        issuer: TokenIssuer,
+        users: UserRepository,
+        sessions: SessionRepository,
+        clock: Clock,
+    ) -> None:
+        self._issuer = issuer
+        self._users = users
+        self._sessions = sessions
+        self._clock = clock
+
+    async def __call__(self, token: str) -> Principal:
+        claims = self._issuer.decode_access(token)
+        user = await self._users.get(claims.subject)
+        if user is None or user.disabled:
+            raise AuthenticationFailed("the token's user no longer exists or is disabled")
+        session = await self._sessions.get(claims.session_id)
+        if session is None or not session.is_active(self._clock.now()):
+            raise AuthenticationFailed("the token's session has ended; log in again")
+        return Principal(user, claims)

@@ -1,0 +1,64 @@
+from dataclasses import dataclass
+
+from application.ports.clock import Clock
+from application.ports.security import PasswordHasher
+from application.ports.transactions import TransactionManager
+from application.ports.users import UserRepository
+from domain.errors import Conflict, FieldErrors
+from domain.ids import new_id
+from domain.users import Password, Role, User, Username
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpCommand:
+    username: str
+    password: str
+
+
+class SignUp:
+    """Create an account with the `user` role.
+
+    Rules: the username is case-folded and must be free (else Conflict); the password
+    must meet the policy; every bad field is reported at once. Admins are made only
+    by `herald create-admin` (CreateAdmin), never by signup.
+    """
+
+    def __init__(
+        self,
+        users: UserRepository,
+        hasher: PasswordHasher,
+        clock: Clock,
+        tx: TransactionManager,
+    ) -> None:
+        self._users = users
+        self._hasher = hasher
+        self._clock = clock
+        self._tx = tx
+
+    async def __call__(self, cmd: SignUpCommand, role: Role = Role.USER) -> User:
+        errors = FieldErrors()
+        username = errors.check("username", Username, cmd.username)
+        password = errors.check("password", Password, cmd.password)
+        errors.raise_if_any()
+        if await self._users.get_by_username(username) is not None:
+            raise Conflict(f"username '{username}' is taken")
+        user = User(
+            id=new_id(),
+            username=username,
+            password_hash=await self._hasher.hash(password.value),
+            role=role,
+            created_at=self._clock.now(),
+        )
+        await self._users.add(user)  # raises Conflict if a concurrent signup won the race
+        await self._tx.commit()
+        return user
+
+
+class CreateAdmin:
+    """Create an account with the `admin` role (command line only); same rules as SignUp."""
+
+    def __init__(self, sign_up: SignUp) -> None:
+        self._sign_up = sign_up
+
+    async def __call__(self, cmd: SignUpCommand) -> User:
+        return await self._sign_up(cmd, role=Role.ADMIN)

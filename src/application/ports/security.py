@@ -1,0 +1,58 @@
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.users import Role
+
+
+class PasswordHasher(Protocol):
+    """Slow by design; implementations must not block the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+    async def waste_time(self, password: str) -> None:
+        """Spend what a verify costs, so an unknown user answers as slowly as a known one."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    subject: UUID
+    role: Role
+    session_id: UUID
+    token_id: str
+    issued_at: datetime
+    expires_at: datetime
+    issuer: str
+    audience: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedAccessToken:
+    token: str
+    expires_in: int
+
+
+class TokenIssuer(Protocol):
+    def issue_access(self, user_id: UUID, role: Role, session_id: UUID) -> IssuedAccessToken: ...
+
+    def decode_access(self, token: str) -> AccessClaims:
+        """Raises AuthenticationFailed for any token that is not valid right now."""
+        ...
+
+    def new_refresh_token(self) -> str:
+        """An opaque, unguessable token."""
+        ...
+
+    def hash_refresh_token(self, token: str) -> str: ...
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str) -> int | None:
+        """Count one attempt under key; None when allowed, else seconds until allowed again."""
+        ...

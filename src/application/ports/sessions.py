@@ -1,0 +1,25 @@
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.sessions import RefreshToken, Session
+
+
+class SessionRepository(Protocol):
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, session_id: UUID) -> Session | None: ...
+
+    async def update(self, session: Session) -> None: ...
+
+    async def add_token(self, token: RefreshToken) -> None: ...
+
+    async def get_token_by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def mark_token_used(self, token: RefreshToken) -> bool:
+        """Record the token as used unless it already was; False means another caller won."""
+        ...
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete sessions (and their tokens) that expired; returns how many."""
+        ...

@@ -1,0 +1,73 @@
+"""Accounts: usernames, passwords, roles and the user entity."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import UUID
+
+from domain.errors import InvalidValue
+
+_USERNAME = re.compile(r"[a-z0-9_.-]{3,32}")
+PASSWORD_MIN_LENGTH = 8
+# Argon2 hashes any length, but an unbounded password is a cheap denial-of-service lever.
+PASSWORD_MAX_LENGTH = 128
+
+
+class Role(enum.StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Username:
+    """3-32 characters of a-z, 0-9, '_', '.', '-'; case-folded so 'Ann' and 'ann' are one user."""
+
+    value: str
+
+    def __init__(self, raw: str) -> None:
+        folded = raw.strip().casefold()
+        if not _USERNAME.fullmatch(folded):
+            raise InvalidValue(
+                "must be 3 to 32 characters of a-z, 0-9, '_', '.' or '-'"
+            )
+        object.__setattr__(self, "value", folded)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Password:
+    """A plaintext password that meets the policy; never stored, never logged."""
+
+    value: str
+
+    def __init__(self, raw: str) -> None:
+        if len(raw) < PASSWORD_MIN_LENGTH:
+            raise InvalidValue(f"must be at least {PASSWORD_MIN_LENGTH} characters")
+        if len(raw) > PASSWORD_MAX_LENGTH:
+            raise InvalidValue(f"must be at most {PASSWORD_MAX_LENGTH} characters")
+        object.__setattr__(self, "value", raw)
+
+    def __repr__(self) -> str:
+        return "Password(***)"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: UUID
+    username: Username
+    password_hash: str
+    role: Role
+    created_at: datetime
+    disabled: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def with_password_hash(self, password_hash: str) -> User:
+        return replace(self, password_hash=password_hash)

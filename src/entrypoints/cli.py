@@ -1,0 +1,158 @@
+"""The `herald` command: serve, worker, scheduler, migrate, create-admin."""
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+import uvicorn
+from dishka import AsyncContainer
+from sqlalchemy.ext.asyncio import AsyncEngine
+from taskiq.api import run_receiver_task, run_scheduler_task
+
+from adapters.persistence.migrate import upgrade
+from application.auth.sign_up import CreateAdmin, SignUpCommand
+from domain.errors import DomainError
+from entrypoints import embedded
+from entrypoints.http.app import create_app
+from entrypoints.ioc import make_container
+from entrypoints.logging import configure_logging
+from entrypoints.settings import Settings, SettingsError
+from entrypoints.tasks.broker import make_broker
+from entrypoints.tasks.scheduler import make_scheduler
+
+log = logging.getLogger("herald")
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return embedded.with_local_secret(settings) if settings.embedded else settings
+
+
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    container = make_container(settings)
+    broker = make_broker(settings, container)
+    background: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        if settings.embedded:
+            password = await embedded.prepare(container)
+            if password:
+                print(
+                    f"Herald: created admin login '{embedded.ADMIN_USERNAME}' with password "
+                    f"{password}\n        (shown only this once; add admins with `herald create-admin`)."
+                )
+        await broker.startup()
+        if settings.embedded:  # the in-memory broker runs tasks itself; only the scheduler is added
+            background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
+        print(f"Herald: API on http://{host}:{port}  docs on http://{host}:{port}/docs", flush=True)
+
+    async def stop() -> None:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await broker.shutdown()
+        await container.close()
+
+    app = create_app(settings, container)
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    )
+    await server.serve()
+
+
+async def _worker(settings: Settings, concurrency: int) -> None:
+    container = make_container(settings)
+    broker = make_broker(settings, container)
+    await broker.startup()
+    log.info("worker started", extra={"concurrency": concurrency})
+    try:
+        await run_receiver_task(broker, max_async_tasks=concurrency, run_startup=False)
+    finally:
+        await broker.shutdown()
+        await container.close()
+
+
+async def _scheduler(settings: Settings) -> None:
+    container = make_container(settings)
+    broker = make_broker(settings, container)
+    await broker.startup()
+    log.info("scheduler started")
+    try:
+        await run_scheduler_task(make_scheduler(broker))
+    finally:
+        await broker.shutdown()
+        await container.close()
+
+
+async def _migrate(settings: Settings) -> None:
+    container = make_container(settings)
+    try:
+        await upgrade(await container.get(AsyncEngine))
+    finally:
+        await container.close()
+
+
+async def _create_admin(settings: Settings, username: str, password: str) -> None:
+    container: AsyncContainer = make_container(settings)
+    try:
+        if settings.embedded:
+            await upgrade(await container.get(AsyncEngine))
+        async with container() as request:
+            user = await (await request.get(CreateAdmin))(SignUpCommand(username, password))
+        print(f"created admin '{user.username}' ({user.id})")
+    finally:
+        await container.close()
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != first:
+            raise SystemExit("herald: the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="herald", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API (embedded default: worker and scheduler too)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    worker = commands.add_parser("worker", help="run a Taskiq worker (needs HERALD_BROKER_URL)")
+    worker.add_argument("--concurrency", type=int, default=200)
+    commands.add_parser("scheduler", help="run the scheduler; exactly one per deployment")
+    commands.add_parser("migrate", help="upgrade the database schema to the newest version")
+    admin = commands.add_parser("create-admin", help="create an admin; password from a prompt or stdin")
+    admin.add_argument("--username", required=True)
+    args = parser.parse_args(argv)
+
+    try:
+        settings = _settings()
+        if args.command in ("worker", "scheduler") and settings.embedded:
+            raise SettingsError(
+                f"`herald {args.command}` needs HERALD_BROKER_URL=redis://...; in the embedded "
+                "default `herald serve` runs it in-process"
+            )
+        match args.command:
+            case "serve":
+                asyncio.run(_serve(settings, args.host, args.port))
+            case "worker":
+                asyncio.run(_worker(settings, args.concurrency))
+            case "scheduler":
+                asyncio.run(_scheduler(settings))
+            case "migrate":
+                asyncio.run(_migrate(settings))
+            case "create-admin":
+                asyncio.run(_create_admin(settings, args.username, _read_password()))
+    except SettingsError as exc:
+        raise SystemExit(f"herald: {exc}") from None
+    except DomainError as exc:
+        raise SystemExit(f"herald: {exc.message}") from None
+    except KeyboardInterrupt:
+        pass

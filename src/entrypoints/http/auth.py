@@ -1,0 +1,203 @@
+"""/auth/* and /me: signup, login (JSON or OAuth2 form), refresh, logout, current user."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from application.auth.authenticate import Principal
+from application.auth.log_in import LogIn, LogInCommand
+from application.auth.log_out import LogOut
+from application.auth.refresh import RefreshTokens
+from application.auth.sign_up import SignUp, SignUpCommand
+from domain.users import User
+from entrypoints.http.schemas import problem_responses
+from entrypoints.http.security import SECURITY, current_principal
+
+# Bounds only stop absurd inputs early; the domain states the real rules.
+_Text = Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class Credentials(msgspec.Struct, forbid_unknown_fields=True):
+    username: _Text
+    password: _Text
+
+
+class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
+    refresh_token: _Text
+
+
+class UserOut(msgspec.Struct):
+    id: UUID
+    username: str
+    role: str
+
+    @classmethod
+    def of(cls, user: User) -> "UserOut":
+        return cls(user.id, user.username.value, user.role.value)
+
+
+class TokenOut(msgspec.Struct):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+
+
+class ClaimsOut(msgspec.Struct):
+    sub: UUID
+    role: str
+    sid: UUID
+    jti: str
+    iss: str
+    aud: str
+    iat: datetime
+    exp: datetime
+
+
+class MeOut(msgspec.Struct):
+    id: UUID
+    username: str
+    role: str
+    created_at: datetime
+    claims: ClaimsOut
+
+
+def _me(principal: Principal) -> MeOut:
+    user, claims = principal.user, principal.claims
+    return MeOut(
+        id=user.id,
+        username=user.username.value,
+        role=user.role.value,
+        created_at=user.created_at,
+        claims=ClaimsOut(
+            sub=claims.subject,
+            role=claims.role.value,
+            sid=claims.session_id,
+            jti=claims.token_id,
+            iss=claims.issuer,
+            aud=claims.audience,
+            iat=claims.issued_at,
+            exp=claims.expires_at,
+        ),
+    )
+
+
+@dataclass
+class _LoginOperation(Operation):
+    """Login takes JSON or the OAuth2 password form (what the /docs Authorize button sends)."""
+
+    def __post_init__(self) -> None:
+        text = Schema(type=OpenAPIType.STRING)
+        schema = Schema(
+            type=OpenAPIType.OBJECT,
+            properties={"username": text, "password": text},
+            required=["username", "password"],
+        )
+        self.request_body = RequestBody(
+            required=True,
+            content={
+                "application/json": OpenAPIMediaType(schema=schema),
+                RequestEncodingType.URL_ENCODED.value: OpenAPIMediaType(schema=schema),
+            },
+        )
+
+
+async def _read_credentials(request: Request[Any, Any, Any]) -> Credentials:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == RequestEncodingType.URL_ENCODED.value:
+        form = await request.form()
+        missing = [
+            {"key": name, "message": "is required", "source": "body"}
+            for name in ("username", "password")
+            if not isinstance(form.get(name), str)
+        ]
+        if missing:
+            raise ValidationException("invalid login form", extra=missing)
+        return Credentials(username=str(form["username"]), password=str(form["password"]))
+    try:
+        return msgspec.json.decode(await request.body(), type=Credentials)
+    except msgspec.ValidationError as exc:
+        raise ValidationException(
+            "invalid login body", extra=[{"message": str(exc), "key": None, "source": "body"}]
+        ) from exc
+    except msgspec.DecodeError as exc:
+        raise ValidationException("the request body is not valid JSON") from exc
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post(
+        "/signup",
+        summary="Create an account",
+        responses=problem_responses(400, 409, 413, 422),
+    )
+    async def signup(self, data: Credentials, sign_up: FromDishka[SignUp]) -> UserOut:
+        return UserOut.of(await sign_up(SignUpCommand(data.username, data.password)))
+
+    @post(
+        "/login",
+        summary="Log in with username and password (JSON or OAuth2 password form)",
+        status_code=HTTP_200_OK,
+        operation_class=_LoginOperation,
+        responses=problem_responses(400, 401, 422, 429),
+    )
+    async def login(self, request: Request[Any, Any, Any], log_in: FromDishka[LogIn]) -> TokenOut:
+        creds = await _read_credentials(request)
+        client = request.client.host if request.client else "unknown"
+        pair = await log_in(LogInCommand(creds.username, creds.password, client))
+        return TokenOut(pair.access_token, pair.refresh_token, pair.token_type, pair.expires_in)
+
+    @post(
+        "/refresh",
+        summary="Rotate a refresh token; reusing a rotated one revokes its session",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(400, 401, 422),
+    )
+    async def refresh(self, data: RefreshBody, refresh: FromDishka[RefreshTokens]) -> TokenOut:
+        pair = await refresh(data.refresh_token)
+        return TokenOut(pair.access_token, pair.refresh_token, pair.token_type, pair.expires_in)
+
+    @post(
+        "/logout",
+        summary="End the session of this access token (its refresh token too)",
+        status_code=HTTP_204_NO_CONTENT,
+        security=SECURITY,
+        dependencies={"principal": Provide(current_principal)},
+        responses=problem_responses(401),
+    )
+    async def logout(self, principal: Principal, log_out: FromDishka[LogOut]) -> None:
+        await log_out(principal.claims.session_id)
+
+    @get(
+        "/me",
+        summary="The current user and the claims of the access token",
+        security=SECURITY,
+        dependencies={"principal": Provide(current_principal)},
+        responses=problem_responses(401),
+    )
+    async def auth_me(self, principal: Principal) -> MeOut:
+        return _me(principal)
+
+
+@get(
+    "/me",
+    tags=["auth"],
+    summary="The current user and the claims of the access token (seed 000 path)",
+    security=SECURITY,
+    dependencies={"principal": Provide(current_principal)},
+    responses=problem_responses(401),
+)
+async def me(principal: Principal) -> MeOut:
+    return _me(principal)

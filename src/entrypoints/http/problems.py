@@ -1,0 +1,129 @@
+"""The one place where errors become HTTP answers: RFC 9457 problem details.
+
+No stack trace, SQL or secret reaches a response; unexpected errors are logged with
+their traceback and answered with a generic 500 that carries the request id.
+"""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    UpstreamUnavailable,
+)
+from entrypoints.logging import request_id_var
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("herald.http")
+
+_STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    AuthenticationFailed: 401,
+    PermissionDenied: 403,
+    RateLimited: 429,
+    UpstreamUnavailable: 502,
+}
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extensions,
+    }
+    if (request_id := request_id_var.get()) is not None:
+        body["request_id"] = request_id
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    status = next(
+        (code for kind, code in _STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400
+    )
+    headers: dict[str, str] = {}
+    extensions: dict[str, Any] = {}
+    if isinstance(exc, InvalidInput):
+        extensions["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    if isinstance(exc, AuthenticationFailed):
+        headers["WWW-Authenticate"] = 'Bearer realm="herald"'
+    return problem(request, status, exc.message, headers=headers, **extensions)
+
+
+def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    items = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        {"field": _field_path(item), "message": str(item.get("message", "is invalid"))}
+        for item in items
+        if isinstance(item, dict)
+    ]
+    if not errors:  # not a field problem: the body could not be read at all
+        return problem(request, 400, _plain_detail(exc.detail))
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, detail, errors=errors)
+
+
+def _field_path(item: dict[str, Any]) -> str:
+    key = item.get("key")
+    message = str(item.get("message", ""))
+    # msgspec reports nested paths inside the message: "... - at `$.user.name`"
+    if "at `$." in message:
+        return message.rsplit("at `$.", 1)[1].rstrip("`")
+    return str(key) if key else "body"
+
+
+def _plain_detail(detail: str) -> str:
+    return detail if detail and "Validation failed" not in detail else "the request body is malformed"
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    detail = exc.detail if exc.detail and exc.detail != HTTPStatus(exc.status_code).phrase else ""
+    return problem(
+        request,
+        exc.status_code,
+        detail or _DEFAULT_DETAIL.get(exc.status_code, HTTPStatus(exc.status_code).phrase),
+        headers=exc.headers,
+    )
+
+
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.error("unhandled error", exc_info=exc)
+    return problem(request, 500, "an unexpected error occurred; it has been logged")
+
+
+_DEFAULT_DETAIL = {
+    404: "no such resource",
+    405: "method not allowed on this resource",
+    413: "the request body is too large",
+    415: "unsupported media type",
+}
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

@@ -1,0 +1,3 @@
+from entrypoints.ioc.container import make_container
+
+__all__ = ["make_container"]

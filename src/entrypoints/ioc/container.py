@@ -1,0 +1,21 @@
+"""The one composition root, shared by the API, the worker, the scheduler, the CLI and tests."""
+
+from dishka import AsyncContainer, Provider, make_async_container
+from dishka.integrations.litestar import LitestarProvider
+from dishka.integrations.taskiq import TaskiqProvider
+
+from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
+from entrypoints.settings import Settings
+
+
+def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
+    """Build the container; providers in `overrides` replace earlier bindings of the same type."""
+    return make_async_container(
+        InfrastructureProvider(),
+        AdapterProvider(),
+        UseCaseProvider(),
+        LitestarProvider(),
+        TaskiqProvider(),
+        *overrides,
+        context={Settings: settings},
+    )

@@ -1,0 +1,112 @@
+"""Bindings, grouped by layer; one binding per line."""
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from dishka import Provider, Scope, from_context, provide
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adapters.clock import SystemClock
+from adapters.memory.rate_limit import InMemoryRateLimiter
+from adapters.persistence.database import make_engine, make_session_factory
+from adapters.persistence.sessions import SqlSessionRepository
+from adapters.persistence.transactions import SqlTransactionManager
+from adapters.persistence.users import SqlUserRepository
+from adapters.security.jwt_tokens import JwtTokenIssuer
+from adapters.security.passwords import Argon2PasswordHasher
+from adapters.security.redis_rate_limit import RedisRateLimiter
+from application.auth.authenticate import Authenticate
+from application.auth.log_in import LogIn
+from application.auth.log_out import LogOut
+from application.auth.purge_sessions import PurgeExpiredSessions
+from application.auth.refresh import RefreshTokens
+from application.auth.sign_up import CreateAdmin, SignUp
+from application.auth.tokens import TokenPairFactory, TokenPolicy
+from application.ports.clock import Clock
+from application.ports.security import PasswordHasher, RateLimiter, TokenIssuer
+from application.ports.sessions import SessionRepository
+from application.ports.transactions import TransactionManager
+from application.ports.users import UserRepository
+from entrypoints.settings import Settings
+
+
+class InfrastructureProvider(Provider):
+    scope = Scope.APP
+
+    settings = from_context(provides=Settings, scope=Scope.APP)
+
+    @provide
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        yield engine
+        await engine.dispose()
+
+    @provide
+    def session_factory(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return make_session_factory(engine)
+
+    @provide(scope=Scope.REQUEST)
+    async def session(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+        # Closing rolls back whatever the use case did not commit.
+        async with factory() as session:
+            yield session
+
+    @provide
+    async def redis(self, settings: Settings) -> AsyncIterator[Redis | None]:
+        if settings.redis_url is None:
+            yield None
+            return
+        client = Redis.from_url(settings.redis_url)
+        yield client
+        await client.aclose()
+
+
+class AdapterProvider(Provider):
+    scope = Scope.APP
+
+    clock = provide(SystemClock, provides=Clock)
+    users = provide(SqlUserRepository, provides=UserRepository, scope=Scope.REQUEST)
+    sessions = provide(SqlSessionRepository, provides=SessionRepository, scope=Scope.REQUEST)
+    tx = provide(SqlTransactionManager, provides=TransactionManager, scope=Scope.REQUEST)
+
+    @provide
+    def hasher(self, settings: Settings) -> PasswordHasher:
+        return Argon2PasswordHasher(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+        )
+
+    @provide
+    def token_issuer(self, settings: Settings, clock: Clock) -> TokenIssuer:
+        assert settings.jwt_secret, "the entrypoint resolves the secret before building the container"
+        return JwtTokenIssuer(
+            secret=settings.jwt_secret,
+            algorithm=settings.jwt_algorithm,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+            clock=clock,
+        )
+
+    @provide
+    def rate_limiter(self, settings: Settings, redis: Redis | None) -> RateLimiter:
+        if redis is None:
+            return InMemoryRateLimiter(settings.login_rate_limit, settings.login_rate_window_seconds)
+        return RedisRateLimiter(redis, settings.login_rate_limit, settings.login_rate_window_seconds)
+
+
+class UseCaseProvider(Provider):
+    scope = Scope.REQUEST
+
+    token_pairs = provide(TokenPairFactory)
+    sign_up = provide(SignUp)
+    create_admin = provide(CreateAdmin)
+    log_in = provide(LogIn)
+    refresh = provide(RefreshTokens)
+    log_out = provide(LogOut)
+    authenticate = provide(Authenticate)
+    purge_sessions = provide(PurgeExpiredSessions)
+
+    @provide(scope=Scope.APP)
+    def token_policy(self, settings: Settings) -> TokenPolicy:
+        return TokenPolicy(refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds))

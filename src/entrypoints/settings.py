@@ -1,0 +1,79 @@
+"""Typed settings, read once from HERALD_* environment variables and injected everywhere."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+import msgspec
+
+PREFIX = "HERALD_"
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """The environment asks for something Herald cannot run with; the message says what to set."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str = "sqlite+aiosqlite:///.herald/herald.db"
+    broker_url: str = "memory://"
+    data_dir: str = ".herald"
+    jwt_secret: str | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "herald"
+    jwt_audience: str = "herald-api"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 14 * 24 * 3600
+    login_rate_limit: int = 10
+    login_rate_window_seconds: int = 60
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    max_body_bytes: int = 1_048_576
+    db_pool_size: int = 10
+    log_level: str = "INFO"
+    public_url: str = "http://127.0.0.1:8000"
+    session_purge_cron: str = "17 * * * *"
+
+    @property
+    def embedded(self) -> bool:
+        """No broker configured: everything runs in one process on SQLite."""
+        return self.broker_url.startswith("memory://")
+
+    @property
+    def redis_url(self) -> str | None:
+        return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        raw = {
+            name.removeprefix(PREFIX).lower(): value
+            for name, value in env.items()
+            if name.startswith(PREFIX) and name.removeprefix(PREFIX).lower() in cls.__struct_fields__
+        }
+        try:
+            settings = msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(f"invalid setting: {exc} (names are HERALD_<FIELD>)") from exc
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if not self.embedded:
+            if not self.jwt_secret:
+                raise SettingsError(
+                    "HERALD_JWT_SECRET is not set. With a broker configured Herald runs in "
+                    "production mode and needs a shared secret of at least "
+                    f"{MIN_SECRET_LENGTH} random characters, e.g. the output of "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+                )
+            if len(self.jwt_secret) < MIN_SECRET_LENGTH or len(set(self.jwt_secret)) < 10:
+                raise SettingsError(
+                    f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
+                    "characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+                )
+        if self.redis_url is None and not self.embedded:
+            raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")
