@@ -18,7 +18,7 @@ def _config(connection: Connection) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 

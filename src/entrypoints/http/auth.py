@@ -8,8 +8,9 @@ from uuid import UUID
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
+from litestar.params import JSONBody
 from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
@@ -72,7 +73,7 @@ class MeOut(msgspec.Struct):
     claims: ClaimsOut
 
 
-def _me(principal: Principal) -> MeOut:
+def _me(principal: NamedDependency[Principal]) -> MeOut:
     user, claims = principal.user, principal.claims
     return MeOut(
         id=user.id,
@@ -143,7 +144,7 @@ class AuthController(Controller):
         summary="Create an account",
         responses=problem_responses(400, 409, 413, 422),
     )
-    async def signup(self, data: Credentials, sign_up: FromDishka[SignUp]) -> UserOut:
+    async def signup(self, data: JSONBody[Credentials], sign_up: FromDishka[SignUp]) -> UserOut:
         return UserOut.of(await sign_up(SignUpCommand(data.username, data.password)))
 
     @post(
@@ -165,7 +166,7 @@ class AuthController(Controller):
         status_code=HTTP_200_OK,
         responses=problem_responses(400, 401, 422),
     )
-    async def refresh(self, data: RefreshBody, refresh: FromDishka[RefreshTokens]) -> TokenOut:
+    async def refresh(self, data: JSONBody[RefreshBody], refresh: FromDishka[RefreshTokens]) -> TokenOut:
         pair = await refresh(data.refresh_token)
         return TokenOut(pair.access_token, pair.refresh_token, pair.token_type, pair.expires_in)
 
@@ -177,7 +178,7 @@ class AuthController(Controller):
         dependencies={"principal": Provide(current_principal)},
         responses=problem_responses(401),
     )
-    async def logout(self, principal: Principal, log_out: FromDishka[LogOut]) -> None:
+    async def logout(self, principal: NamedDependency[Principal], log_out: FromDishka[LogOut]) -> None:
         await log_out(principal.claims.session_id)
 
     @get(
@@ -187,7 +188,7 @@ class AuthController(Controller):
         dependencies={"principal": Provide(current_principal)},
         responses=problem_responses(401),
     )
-    async def auth_me(self, principal: Principal) -> MeOut:
+    async def auth_me(self, principal: NamedDependency[Principal]) -> MeOut:
         return _me(principal)
 
 
@@ -199,5 +200,5 @@ class AuthController(Controller):
     dependencies={"principal": Provide(current_principal)},
     responses=problem_responses(401),
 )
-async def me(principal: Principal) -> MeOut:
+async def me(principal: NamedDependency[Principal]) -> MeOut:
     return _me(principal)

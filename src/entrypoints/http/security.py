@@ -4,6 +4,7 @@ from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.openapi.spec import OAuthFlow, OAuthFlows, SecurityScheme
 
 from application.auth.authenticate import Authenticate, Principal
@@ -30,6 +31,6 @@ async def current_principal(
     return await authenticate(token.strip())
 
 
-async def current_admin(principal: Principal) -> Principal:
+async def current_admin(principal: NamedDependency[Principal]) -> Principal:
     principal.require_admin()
     return principal

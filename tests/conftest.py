@@ -1,0 +1,110 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), settings, container, app client."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+from dishka import AsyncContainer
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.persistence.database import make_engine
+from adapters.persistence.migrate import upgrade
+from entrypoints.http.app import create_app
+from entrypoints.ioc import make_container
+from entrypoints.settings import Settings
+
+PG_URL = os.environ.get(
+    "HERALD_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+
+
+def _postgres_reason() -> str | None:
+    async def probe() -> None:
+        conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""), timeout=3)
+        await conn.close()
+
+    try:
+        asyncio.run(probe())
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return f"PostgreSQL at {PG_URL} unreachable: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    reason = _postgres_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return PG_URL
+
+
+async def reset_postgres(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/herald.db"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A freshly migrated database of either kind."""
+    engine = make_engine(database_url, pool_size=5)
+    if not database_url.startswith("sqlite"):
+        await reset_postgres(engine)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+def test_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "jwt_secret": TEST_SECRET,
+        # Cheap hashing keeps the suite fast; the production cost is set by default.
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "argon2_parallelism": 1,
+        "login_rate_limit": 1000,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/herald.db"
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> Settings:
+    return test_settings(sqlite_url)
+
+
+@pytest.fixture
+async def container(settings: Settings) -> AsyncIterator[AsyncContainer]:
+    """The production container on a migrated SQLite file."""
+    container = make_container(settings)
+    await upgrade(await container.get(AsyncEngine))
+    yield container
+    await container.close()
+
+
+@pytest.fixture
+async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    """The whole app through Litestar's test client."""
+    async with AsyncTestClient(create_app(settings, container)) as test_client:
+        yield test_client
