@@ -73,7 +73,7 @@ class MeOut(msgspec.Struct):
     claims: ClaimsOut
 
 
-def _me(principal: NamedDependency[Principal]) -> MeOut:
+def _me(principal: Principal) -> MeOut:
     user, claims = principal.user, principal.claims
     return MeOut(
         id=user.id,
