@@ -1,0 +1,173 @@
+"""In-memory fakes of the notification ports: for unit tests, and held to the same
+contract suite as the SQL adapters."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from application.ports.notifications import DeliveryOutcome, IdempotencyRecord
+from domain.contacts import ContactPreferences
+from domain.errors import Conflict
+from domain.notifications import Notification, NotificationEvent, Status, can_advance
+
+
+class InMemoryNotificationRepository:
+    def __init__(self) -> None:
+        self._rows: dict[UUID, Notification] = {}
+        self._leases: dict[UUID, datetime] = {}
+        self._events: list[NotificationEvent] = []
+
+    def _event(self, n: Notification, now: datetime, detail: str | None) -> None:
+        self._events.append(NotificationEvent(n.id, n.status, now, detail))
+
+    async def add(self, notification: Notification) -> None:
+        self._rows[notification.id] = notification
+        self._event(notification, notification.created_at, f"due {notification.due_at.isoformat()}")
+
+    async def get(self, notification_id: UUID) -> Notification | None:
+        return self._rows.get(notification_id)
+
+    async def list_for_user(
+        self, user_id: UUID, *, status: Status | None, limit: int, before: UUID | None
+    ) -> list[Notification]:
+        rows = sorted(
+            (n for n in self._rows.values()
+             if n.user_id == user_id and (status is None or n.status is status)
+             and (before is None or n.id < before)),
+            key=lambda n: n.id, reverse=True,
+        )
+        return rows[:limit]
+
+    async def events(self, notification_id: UUID) -> list[NotificationEvent]:
+        return [e for e in self._events if e.notification_id == notification_id]
+
+    async def cancel(self, notification_id: UUID, now: datetime) -> bool:
+        n = self._rows.get(notification_id)
+        if n is None or not can_advance(n.status, Status.CANCELED):
+            return False
+        self._set(replace(n, status=Status.CANCELED, updated_at=now), now, "canceled by the user")
+        return True
+
+    def _set(self, n: Notification, now: datetime, detail: str | None) -> None:
+        self._rows[n.id] = n
+        self._event(n, now, detail)
+
+    async def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[UUID]:
+        due = sorted(
+            (n for n in self._rows.values() if n.status is Status.SCHEDULED and n.due_at <= now),
+            key=lambda n: n.due_at,
+        )[:limit]
+        for n in due:
+            self._set(replace(n, status=Status.QUEUED, updated_at=now), now, None)
+            self._leases[n.id] = lease_until
+        return [n.id for n in due]
+
+    async def next_due_at(self) -> datetime | None:
+        return min((n.due_at for n in self._rows.values() if n.status is Status.SCHEDULED), default=None)
+
+    async def claim_for_sending(
+        self, ids: Sequence[UUID], now: datetime, lease_until: datetime
+    ) -> list[Notification]:
+        claimed = []
+        for notification_id in ids:
+            n = self._rows.get(notification_id)
+            if n is None or n.status is not Status.QUEUED:
+                continue
+            n = replace(n, status=Status.SENDING, attempts=n.attempts + 1, updated_at=now)
+            self._set(n, now, f"attempt {n.attempts}")
+            self._leases[n.id] = lease_until
+            claimed.append(n)
+        return claimed
+
+    async def record_outcomes(self, outcomes: Sequence[DeliveryOutcome], now: datetime) -> None:
+        for o in outcomes:
+            n = self._rows.get(o.notification_id)
+            if n is None or n.status is not Status.SENDING:
+                continue
+            n = replace(
+                n, status=o.status, updated_at=now,
+                due_at=o.due_at or n.due_at,
+                provider=o.provider or n.provider,
+                provider_message_id=o.provider_message_id or n.provider_message_id,
+                last_error_code=o.error_code if o.error else n.last_error_code,
+                last_error=o.error or n.last_error,
+            )
+            self._leases.pop(n.id, None)
+            self._set(n, now, o.detail)
+
+    async def apply_provider_status(
+        self,
+        *,
+        provider_message_id: str | None,
+        notification_id: UUID | None,
+        status: Status,
+        detail: str,
+        now: datetime,
+        error_code: str | None = None,
+        error: str | None = None,
+    ) -> Notification | None:
+        n = self._rows.get(notification_id) if notification_id else None
+        if n is None and provider_message_id:
+            n = next((r for r in self._rows.values() if r.provider_message_id == provider_message_id), None)
+        if n is None or not can_advance(n.status, status) or status is Status.CANCELED:
+            return None
+        n = replace(
+            n, status=status, updated_at=now,
+            last_error_code=error_code if error else n.last_error_code,
+            last_error=error or n.last_error,
+        )
+        self._leases.pop(n.id, None)
+        self._set(n, now, detail)
+        return n
+
+    async def recover_expired(self, now: datetime) -> int:
+        stale = [
+            n for n in self._rows.values()
+            if n.status in (Status.QUEUED, Status.SENDING) and self._leases.get(n.id, now) < now
+        ]
+        for n in stale:
+            detail = f"lease of a {n.status} attempt ran out; re-scheduled"
+            self._set(replace(n, status=Status.SCHEDULED, due_at=now, updated_at=now), now, detail)
+            self._leases.pop(n.id, None)
+        return len(stale)
+
+
+class InMemoryIdempotencyKeys:
+    def __init__(self) -> None:
+        self._records: dict[tuple[UUID, str], IdempotencyRecord] = {}
+
+    async def get(self, user_id: UUID, key: str) -> IdempotencyRecord | None:
+        return self._records.get((user_id, key))
+
+    async def add(self, record: IdempotencyRecord) -> None:
+        if (record.user_id, record.key) in self._records:
+            raise Conflict("this Idempotency-Key is in use")
+        self._records[(record.user_id, record.key)] = record
+
+
+class InMemoryProviderEventLog:
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, str]] = set()
+
+    async def first_time(self, provider: str, event_id: str, now: datetime) -> bool:
+        if (provider, event_id) in self._seen:
+            return False
+        self._seen.add((provider, event_id))
+        return True
+
+
+class InMemoryContactPreferenceRepository:
+    def __init__(self) -> None:
+        self._rows: dict[UUID, ContactPreferences] = {}
+
+    async def get(self, user_id: UUID) -> ContactPreferences | None:
+        return self._rows.get(user_id)
+
+    async def save(self, prefs: ContactPreferences) -> None:
+        self._rows[prefs.user_id] = prefs
+
+    async def mark_sms_opted_out(self, user_id: UUID, phone: str) -> None:
+        p = self._rows.get(user_id)
+        if p is not None and p.phone is not None and p.phone.value == phone:
+            self._rows[user_id] = replace(p, sms_opted_out=True)

@@ -1,0 +1,35 @@
+from uuid import UUID
+
+from application.ports.clock import Clock
+from application.ports.notifications import NotificationRepository
+from application.ports.transactions import TransactionManager
+from domain.errors import Conflict, NotFound
+from domain.notifications import Notification
+
+
+class CancelNotification:
+    """Cancel one of the user's notifications that has not started sending.
+
+    Rules: scheduled (or queued, not yet picked up) -> canceled; sending, sent or any
+    final status -> Conflict. The update is conditional, so a worker that claims the row
+    at the same moment wins or loses cleanly.
+    """
+
+    def __init__(
+        self, notifications: NotificationRepository, clock: Clock, tx: TransactionManager
+    ) -> None:
+        self._notifications = notifications
+        self._clock = clock
+        self._tx = tx
+
+    async def __call__(self, user_id: UUID, notification_id: UUID) -> Notification:
+        found = await self._notifications.get(notification_id)
+        if found is None or found.user_id != user_id:
+            raise NotFound(f"no notification with id {notification_id}")
+        now = self._clock.now()
+        canceled = found.cancel(now)  # raises Conflict for a status that cannot be canceled
+        if not await self._notifications.cancel(notification_id, now):
+            await self._tx.rollback()
+            raise Conflict("the notification started sending meanwhile; it can no longer be canceled")
+        await self._tx.commit()
+        return canceled

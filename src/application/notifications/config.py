@@ -1,0 +1,14 @@
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from domain.notifications import RetryPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    """Knobs of the delivery engine (from settings)."""
+
+    claim_batch: int = 1000  # rows the scheduler claims per round
+    message_batch: int = 50  # notification ids per worker message
+    lease: timedelta = timedelta(seconds=60)  # after this, queued/sending work is re-run
+    retry: RetryPolicy = field(default_factory=RetryPolicy)

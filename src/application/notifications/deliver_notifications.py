@@ -1,0 +1,120 @@
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+from application.notifications.config import DeliveryConfig
+from application.ports.clock import Clock
+from application.ports.contacts import ContactPreferenceRepository
+from application.ports.delivery import (
+    EmailMessage,
+    EmailSender,
+    PermanentDeliveryError,
+    RecipientOptedOut,
+    SendReceipt,
+    SmsMessage,
+    SmsSender,
+    TransientDeliveryError,
+)
+from application.ports.notifications import DeliveryOutcome, NotificationRepository
+from application.ports.scheduling import SchedulerWakeup
+from application.ports.transactions import TransactionManager
+from domain.contacts import Channel
+from domain.notifications import Notification, Status
+
+log = logging.getLogger("herald.delivery")
+DEFAULT_SUBJECT = "Notification"
+
+
+class DeliverNotifications:
+    """Send a batch of queued notifications through their channel's provider.
+
+    Rules: each row is claimed with a conditional update (queued -> sending, attempt + 1)
+    and the claim is committed before anything is sent, so running this twice for the
+    same ids sends nothing twice. Then: accepted -> sent with the provider's message id;
+    a timeout, 429 or 5xx -> scheduled again after exponential backoff with jitter (at
+    least the provider's Retry-After) until the attempts run out -> failed; a permanent
+    refusal -> failed at once with the provider's code and message. Twilio's 21610 also
+    marks the user's phone as opted out of SMS.
+    """
+
+    def __init__(
+        self,
+        notifications: NotificationRepository,
+        prefs: ContactPreferenceRepository,
+        sms: SmsSender,
+        email: EmailSender,
+        wakeup: SchedulerWakeup,
+        config: DeliveryConfig,
+        clock: Clock,
+        tx: TransactionManager,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._notifications = notifications
+        self._prefs = prefs
+        self._sms = sms
+        self._email = email
+        self._wakeup = wakeup
+        self._config = config
+        self._clock = clock
+        self._tx = tx
+        self._jitter = jitter
+
+    async def __call__(self, ids: Sequence[UUID]) -> list[DeliveryOutcome]:
+        now = self._clock.now()
+        claimed = await self._notifications.claim_for_sending(ids, now, now + self._config.lease)
+        await self._tx.commit()
+        if not claimed:
+            return []
+        outcomes = list(await asyncio.gather(*(self._attempt(n) for n in claimed)))
+        await self._notifications.record_outcomes(outcomes, self._clock.now())
+        for n, outcome in zip(claimed, outcomes, strict=True):
+            if outcome.error_code == "21610":
+                await self._prefs.mark_sms_opted_out(n.user_id, n.to)
+        await self._tx.commit()
+        retries = [o.due_at for o in outcomes if o.due_at is not None]
+        if retries:
+            await self._wakeup.notify(min(retries))
+        return outcomes
+
+    async def _attempt(self, n: Notification) -> DeliveryOutcome:
+        try:
+            receipt = await self._send(n)
+        except RecipientOptedOut as exc:
+            return self._failed(n, exc.code or "21610", f"recipient opted out: {exc.message}")
+        except PermanentDeliveryError as exc:
+            return self._failed(n, exc.code, exc.message)
+        except TransientDeliveryError as exc:
+            return self._retry_or_fail(n, exc.code, exc.message, exc.retry_after_seconds)
+        except Exception as exc:  # an adapter bug or an unmapped network error: retry, log loudly
+            log.exception("unexpected error sending %s", n.id)
+            return self._retry_or_fail(n, None, f"unexpected error: {type(exc).__name__}", None)
+        return DeliveryOutcome(
+            n.id, Status.SENT, f"accepted by {receipt.provider} as {receipt.provider_message_id}",
+            provider=receipt.provider, provider_message_id=receipt.provider_message_id,
+        )
+
+    async def _send(self, n: Notification) -> SendReceipt:
+        if n.channel is Channel.SMS:
+            body = f"{n.title}\n{n.text}" if n.title else n.text
+            return await self._sms.send(SmsMessage(to=n.to, body=body, reference=str(n.id)))
+        subject = n.title or DEFAULT_SUBJECT
+        return await self._email.send(EmailMessage(n.to, subject, n.text, str(n.id)))
+
+    def _failed(self, n: Notification, code: str | None, message: str) -> DeliveryOutcome:
+        detail = f"attempt {n.attempts} refused" + (f" ({code})" if code else "") + f": {message}"
+        return DeliveryOutcome(n.id, Status.FAILED, detail, error_code=code, error=message)
+
+    def _retry_or_fail(
+        self, n: Notification, code: str | None, message: str, retry_after: float | None
+    ) -> DeliveryOutcome:
+        delay = self._config.retry.next_delay(n.attempts, self._jitter, retry_after)
+        if delay is None:
+            detail = f"gave up after {n.attempts} attempts: {message}"
+            return DeliveryOutcome(n.id, Status.FAILED, detail, error_code=code, error=message)
+        due = self._clock.now() + delay
+        detail = f"attempt {n.attempts} failed ({message}); retry at {due.isoformat()}"
+        return DeliveryOutcome(
+            n.id, Status.SCHEDULED, detail, due_at=due, error_code=code, error=message
+        )
