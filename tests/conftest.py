@@ -18,6 +18,8 @@ from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 
+pytest_plugins = ["tests.support.stubs.fixtures"]
+
 PG_URL = os.environ.get(
     "HERALD_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )

@@ -36,11 +36,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     public_url: str = "http://127.0.0.1:8000"
     session_purge_cron: str = "17 * * * *"
+    # Providers: each real adapter is used only when its credentials are set.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_base_url: str | None = None  # e.g. a local stub; None means https://api.twilio.com
+    sendgrid_api_key: str | None = None
+    sendgrid_from_email: str | None = None
+    sendgrid_base_url: str = "https://api.sendgrid.com"
+    sendgrid_webhook_public_key: str | None = None  # base64 DER key of the signed event webhook
+    provider_timeout_seconds: float = 10.0
 
     @property
     def embedded(self) -> bool:
         """No broker configured: everything runs in one process on SQLite."""
         return self.broker_url.startswith("memory://")
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def sendgrid_enabled(self) -> bool:
+        return bool(self.sendgrid_api_key and self.sendgrid_from_email)
 
     @property
     def redis_url(self) -> str | None:
@@ -77,3 +96,39 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 )
         if self.redis_url is None and not self.embedded:
             raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")
+        self._validate_providers()
+
+    def _validate_providers(self) -> None:
+        # A half-configured provider would silently fall back to the console sender.
+        if not self.provider_timeout_seconds > 0:
+            raise SettingsError("HERALD_PROVIDER_TIMEOUT_SECONDS must be a positive number")
+        twilio = {
+            "HERALD_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "HERALD_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "HERALD_TWILIO_FROM_NUMBER": self.twilio_from_number,
+            "HERALD_TWILIO_MESSAGING_SERVICE_SID": self.twilio_messaging_service_sid,
+        }
+        if any(twilio.values()):
+            missing = [name for name in list(twilio)[:2] if not twilio[name]]
+            if missing:
+                raise SettingsError(f"Twilio is half-configured: set {' and '.join(missing)} too")
+            if not (self.twilio_from_number or self.twilio_messaging_service_sid):
+                raise SettingsError(
+                    "Twilio needs a sender: set HERALD_TWILIO_FROM_NUMBER (E.164) or "
+                    "HERALD_TWILIO_MESSAGING_SERVICE_SID"
+                )
+            if not str(self.twilio_account_sid).startswith("AC"):
+                raise SettingsError("HERALD_TWILIO_ACCOUNT_SID must be an account SID (AC...)")
+            sid = self.twilio_messaging_service_sid
+            if sid and not sid.startswith("MG"):
+                raise SettingsError("HERALD_TWILIO_MESSAGING_SERVICE_SID must start with MG")
+        if bool(self.sendgrid_api_key) != bool(self.sendgrid_from_email):
+            raise SettingsError(
+                "SendGrid is half-configured: set both HERALD_SENDGRID_API_KEY and "
+                "HERALD_SENDGRID_FROM_EMAIL"
+            )
+        if self.sendgrid_from_email and "@" not in self.sendgrid_from_email:
+            raise SettingsError("HERALD_SENDGRID_FROM_EMAIL must be an email address")
+        for name, url in (("TWILIO", self.twilio_base_url), ("SENDGRID", self.sendgrid_base_url)):
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise SettingsError(f"HERALD_{name}_BASE_URL must start with http:// or https://")

@@ -5,6 +5,7 @@ from dishka.integrations.litestar import LitestarProvider
 from dishka.integrations.taskiq import TaskiqProvider
 
 from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
+from entrypoints.ioc.senders import SenderProvider
 from entrypoints.settings import Settings
 
 
@@ -13,6 +14,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     return make_async_container(
         InfrastructureProvider(),
         AdapterProvider(),
+        SenderProvider(),
         UseCaseProvider(),
         LitestarProvider(),
         TaskiqProvider(),
