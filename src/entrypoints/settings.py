@@ -47,6 +47,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sendgrid_base_url: str = "https://api.sendgrid.com"
     sendgrid_webhook_public_key: str | None = None  # base64 DER key of the signed event webhook
     provider_timeout_seconds: float = 10.0
+    # Delivery engine (notifications).
+    task_queue: str = "herald"  # Redis stream, consumer group and wake-up channel prefix
+    notify_claim_batch: int = 1000
+    notify_message_batch: int = 50
+    notify_lease_seconds: float = 60.0
+    notify_max_attempts: int = 5
+    notify_backoff_base_seconds: float = 1.0
+    notify_backoff_cap_seconds: float = 300.0
+    notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
 
     @property
     def embedded(self) -> bool:
@@ -97,6 +106,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.redis_url is None and not self.embedded:
             raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")
         self._validate_providers()
+        self._validate_delivery()
 
     def _validate_providers(self) -> None:
         # A half-configured provider would silently fall back to the console sender.
@@ -132,3 +142,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         for name, url in (("TWILIO", self.twilio_base_url), ("SENDGRID", self.sendgrid_base_url)):
             if url is not None and not url.startswith(("http://", "https://")):
                 raise SettingsError(f"HERALD_{name}_BASE_URL must start with http:// or https://")
+
+    def _validate_delivery(self) -> None:
+        if self.notify_lease_seconds < 2 * self.provider_timeout_seconds:
+            # A lease shorter than an attempt would re-run live attempts: duplicate sends.
+            raise SettingsError(
+                "HERALD_NOTIFY_LEASE_SECONDS must be at least twice "
+                "HERALD_PROVIDER_TIMEOUT_SECONDS"
+            )
+        positive = {
+            "HERALD_NOTIFY_CLAIM_BATCH": self.notify_claim_batch,
+            "HERALD_NOTIFY_MESSAGE_BATCH": self.notify_message_batch,
+            "HERALD_NOTIFY_MAX_ATTEMPTS": self.notify_max_attempts,
+            "HERALD_NOTIFY_POLL_SECONDS": self.notify_poll_seconds,
+        }
+        for name, value in positive.items():
+            if not value > 0:
+                raise SettingsError(f"{name} must be positive")

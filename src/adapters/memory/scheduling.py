@@ -2,8 +2,9 @@
 wake-up signal of the scheduler loop."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 
@@ -11,7 +12,7 @@ class InMemorySendQueue:
     """Runs `handler` for each batch in a background task (at-least-once, in one process).
     Without a handler it only records the batches (unit tests)."""
 
-    def __init__(self, handler: Callable[[list[UUID]], Awaitable[object]] | None = None) -> None:
+    def __init__(self, handler: Callable[[list[UUID]], Coroutine[Any, Any, object]] | None = None) -> None:
         self._handler = handler
         self.batches: list[list[UUID]] = []
         self._tasks: set[asyncio.Task[object]] = set()
@@ -20,7 +21,7 @@ class InMemorySendQueue:
         batch = list(ids)
         self.batches.append(batch)
         if self._handler is not None:
-            task = asyncio.create_task(self._handler(batch))
+            task: asyncio.Task[object] = asyncio.create_task(self._handler(batch))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -50,3 +51,9 @@ class InProcessWakeup:
         finally:
             self._event.clear()
         return True
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

@@ -1,13 +1,14 @@
+from typing import cast
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.notification_models import ContactPreferenceRow
 from domain.contacts import ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 
-P = ContactPreferenceRow.__table__
+P = cast(Table, ContactPreferenceRow.__table__)
 
 
 class SqlContactPreferenceRepository:

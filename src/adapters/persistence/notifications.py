@@ -3,11 +3,11 @@ the scheduler and the workers move hundreds of rows per round trip."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +23,8 @@ from domain.contacts import Channel
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, predecessors
 
-N = NotificationRow.__table__
-E = NotificationEventRow.__table__
+N = cast(Table, NotificationRow.__table__)
+E = cast(Table, NotificationEventRow.__table__)
 _LEASED = (Status.QUEUED.value, Status.SENDING.value)
 
 

@@ -5,6 +5,7 @@ from dishka.integrations.litestar import LitestarProvider
 from dishka.integrations.taskiq import TaskiqProvider
 
 from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
+from entrypoints.ioc.notifications import NotificationProvider
 from entrypoints.ioc.senders import SenderProvider
 from entrypoints.settings import Settings
 
@@ -15,6 +16,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         InfrastructureProvider(),
         AdapterProvider(),
         SenderProvider(),
+        NotificationProvider(),
         UseCaseProvider(),
         LitestarProvider(),
         TaskiqProvider(),

@@ -7,7 +7,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from entrypoints.settings import Settings
-from entrypoints.tasks import housekeeping
+from entrypoints.tasks import housekeeping, notifications
 
 
 def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
@@ -17,7 +17,16 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     else:
         # Streams with a consumer group: a message is acknowledged only after its task
         # ran, so a worker killed mid-task leaves it to be claimed again.
-        broker = RedisStreamBroker(settings.redis_url, queue_name="herald", consumer_group_name="herald")
+        broker = RedisStreamBroker(
+            settings.redis_url,
+            queue_name=settings.task_queue,
+            consumer_group_name=settings.task_queue,
+            # A worker killed while holding the reclaim lock must not block the others.
+            unacknowledged_lock_timeout=5,
+            consumer_id="0",  # a new group also gets what was sent before it existed
+            maxlen=500_000,  # acknowledged entries stay in a stream; keep it bounded
+        )
     housekeeping.register(broker, settings)
+    notifications.register(broker, settings)
     setup_dishka(container, broker)
     return broker

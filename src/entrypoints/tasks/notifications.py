@@ -1,0 +1,74 @@
+"""The delivery task (run by workers) and the dispatcher loop (run by the scheduler).
+
+Taskiq's own scheduler re-reads its sources once a minute and fires on whole seconds;
+timed sends need milliseconds. So the scheduler process runs this loop beside it: it
+claims due rows, sends their ids to the workers, then sleeps exactly until the next due
+time, or less when a wake-up says new work arrived (Redis pub/sub or an in-process
+event), or at most `notify_poll_seconds`. Each idle round also runs the recovery sweep.
+"""
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+from uuid import UUID
+
+from dishka import AsyncContainer
+from dishka.integrations.taskiq import FromDishka, inject
+from taskiq import AsyncBroker
+
+from adapters.memory.scheduling import InProcessWakeup
+from adapters.scheduling.taskiq_queue import DELIVER_TASK, TaskiqSendQueue
+from application.notifications.deliver_notifications import DeliverNotifications
+from application.notifications.dispatch_due import DispatchDueNotifications
+from application.notifications.recover_stalled import RecoverStalledDeliveries
+from application.ports.scheduling import SendQueue
+from entrypoints.settings import Settings
+
+log = logging.getLogger("herald.dispatcher")
+RECOVERY_INTERVAL_SECONDS = 1.0
+ERROR_BACKOFF_SECONDS = 1.0
+
+
+@inject(patch_module=True)
+async def deliver_notifications(ids: list[str], deliver: FromDishka[DeliverNotifications]) -> int:
+    outcomes = await deliver([UUID(i) for i in ids])
+    return len(outcomes)
+
+
+def register(broker: AsyncBroker, settings: Settings) -> None:
+    broker.register_task(deliver_notifications, task_name=DELIVER_TASK)
+
+
+async def run_dispatcher(container: AsyncContainer, broker: AsyncBroker, settings: Settings) -> None:
+    """Run until cancelled; survives database or broker outages by retrying."""
+    wakeup = await container.get(InProcessWakeup)
+    queue = TaskiqSendQueue(broker)
+    await wakeup.start()
+    last_recovery = 0.0
+    try:
+        while True:
+            try:
+                async with container(context={SendQueue: queue}) as request:
+                    result = await (await request.get(DispatchDueNotifications))()
+                if result.more_due:
+                    continue
+                if time.monotonic() - last_recovery >= RECOVERY_INTERVAL_SECONDS:
+                    last_recovery = time.monotonic()
+                    async with container() as request:
+                        if recovered := await (await request.get(RecoverStalledDeliveries))():
+                            log.warning("re-scheduled %d stalled notifications", recovered)
+                            continue
+                timeout = settings.notify_poll_seconds
+                if result.next_due_at is not None:
+                    until_due = (result.next_due_at - datetime.now(UTC)).total_seconds()
+                    timeout = min(timeout, until_due)
+                if timeout > 0:
+                    await wakeup.wait(timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("dispatcher round failed; retrying")
+                await asyncio.sleep(ERROR_BACKOFF_SECONDS)
+    finally:
+        await wakeup.close()
