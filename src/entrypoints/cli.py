@@ -42,7 +42,8 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
             if password:
                 print(
                     f"Herald: created admin login '{embedded.ADMIN_USERNAME}' with password "
-                    f"{password}\n        (shown only this once; add admins with `herald create-admin`)."
+                    f"{password}\n        (shown only this once; "
+                    "add admins with `herald create-admin`)."
                 )
         await broker.startup()
         if settings.embedded:  # the in-memory broker runs tasks itself; only the scheduler is added
@@ -121,14 +122,18 @@ def _read_password() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="herald", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the API (embedded default: worker and scheduler too)")
+    serve = commands.add_parser(
+        "serve", help="run the API (embedded default: worker and scheduler too)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     worker = commands.add_parser("worker", help="run a Taskiq worker (needs HERALD_BROKER_URL)")
     worker.add_argument("--concurrency", type=int, default=200)
     commands.add_parser("scheduler", help="run the scheduler; exactly one per deployment")
     commands.add_parser("migrate", help="upgrade the database schema to the newest version")
-    admin = commands.add_parser("create-admin", help="create an admin; password from a prompt or stdin")
+    admin = commands.add_parser(
+        "create-admin", help="create an admin; password from a prompt or stdin"
+    )
     admin.add_argument("--username", required=True)
     args = parser.parse_args(argv)
 

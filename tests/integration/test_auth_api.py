@@ -3,7 +3,7 @@ from typing import Any
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
-from tests.support.auth import admin_bearer, bearer, login, signup
+from tests.support.auth import admin_bearer, bearer, signup
 
 
 async def test_signup_login_me(client: AsyncTestClient[Any]) -> None:

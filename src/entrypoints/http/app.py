@@ -30,7 +30,9 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Herald",
             version="0.1.0",
-            description="Notifications, messaging and data points. Errors are RFC 9457 problem details.",
+            description=(
+                "Notifications, messaging and data points. Errors are RFC 9457 problem details."
+            ),
             path="/docs",
             render_plugins=[SwaggerRenderPlugin(path="/")],
             components=Components(security_schemes=SECURITY_COMPONENTS),

@@ -8,7 +8,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import (
@@ -59,9 +59,7 @@ def problem(
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    status = next(
-        (code for kind, code in _STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400
-    )
+    status = next((code for kind, code in _STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400)
     headers: dict[str, str] = {}
     extensions: dict[str, Any] = {}
     if isinstance(exc, InvalidInput):
@@ -73,7 +71,9 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
     return problem(request, status, exc.message, headers=headers, **extensions)
 
 
-def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
     items = exc.extra if isinstance(exc.extra, list) else []
     errors = [
         {"field": _field_path(item), "message": str(item.get("message", "is invalid"))}
@@ -96,7 +96,9 @@ def _field_path(item: dict[str, Any]) -> str:
 
 
 def _plain_detail(detail: str) -> str:
-    return detail if detail and "Validation failed" not in detail else "the request body is malformed"
+    return (
+        detail if detail and "Validation failed" not in detail else "the request body is malformed"
+    )
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
