@@ -17,7 +17,9 @@ from entrypoints.settings import Settings
 
 
 def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
-    prometheus = PrometheusConfig(app_name="herald", group_path=True, exclude=["/metrics"])
+    prometheus = PrometheusConfig(
+        app_name="herald", prefix="herald", group_path=True, exclude=["/metrics"]
+    )
     app = Litestar(
         route_handlers=[
             DishkaRouter("", route_handlers=[AuthController, me, HealthController]),

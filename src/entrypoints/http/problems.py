@@ -5,6 +5,7 @@ their traceback and answered with a generic 500 that carries the request id.
 """
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -86,13 +87,19 @@ def validation_error(
     return problem(request, 422, detail, errors=errors)
 
 
+_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
+
+
 def _field_path(item: dict[str, Any]) -> str:
-    key = item.get("key")
+    """Best field path for one msgspec/Litestar validation error."""
     message = str(item.get("message", ""))
-    # msgspec reports nested paths inside the message: "... - at `$.user.name`"
-    if "at `$." in message:
-        return message.rsplit("at `$.", 1)[1].rstrip("`")
-    return str(key) if key else "body"
+    path = message.rsplit("at `$.", 1)[1].rstrip("`") if "at `$." in message else ""
+    if named := _NAMED_FIELD.search(message):
+        return f"{path}.{named.group(1)}" if path else named.group(1)
+    if path:
+        return path
+    key = item.get("key")
+    return str(key) if key and key != "data" else "body"
 
 
 def _plain_detail(detail: str) -> str:
