@@ -18,6 +18,7 @@ from entrypoints.ioc import make_container
 from entrypoints.runtime import build_api, load_settings
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.tasks.broker import make_broker
+from entrypoints.tasks.notifications import run_dispatcher
 from entrypoints.tasks.scheduler import make_scheduler
 
 log = logging.getLogger("herald")
@@ -63,7 +64,10 @@ async def _scheduler(settings: Settings) -> None:
     await broker.startup()
     log.info("scheduler started")
     try:
-        await run_scheduler_task(make_scheduler(broker))
+        # Taskiq's scheduler for cron jobs; the dispatcher loop for timed sends.
+        await asyncio.gather(
+            run_scheduler_task(make_scheduler(broker)), run_dispatcher(container, broker, settings)
+        )
     finally:
         await broker.shutdown()
         await container.close()

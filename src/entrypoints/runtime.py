@@ -11,6 +11,7 @@ from entrypoints.ioc import make_container
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker
+from entrypoints.tasks.notifications import run_dispatcher
 from entrypoints.tasks.scheduler import make_scheduler
 
 
@@ -38,6 +39,7 @@ def build_api(settings: Settings) -> Litestar:
         await broker.startup()
         if settings.embedded:  # the in-memory broker runs tasks itself; add the scheduler
             background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
+            background.append(asyncio.create_task(run_dispatcher(container, broker, settings)))
 
     async def stop() -> None:
         for task in background:

@@ -9,7 +9,10 @@ from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from entrypoints.http.auth import AuthController, me
+from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.health import HealthController
+from entrypoints.http.notifications import NotificationController
+from entrypoints.http.preferences import PreferencesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import SECURITY_COMPONENTS
@@ -22,7 +25,17 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     )
     app = Litestar(
         route_handlers=[
-            DishkaRouter("", route_handlers=[AuthController, me, HealthController]),
+            DishkaRouter(
+                "",
+                route_handlers=[
+                    AuthController,
+                    me,
+                    HealthController,
+                    PreferencesController,
+                    NotificationController,
+                    dev_outbox,
+                ],
+            ),
             PrometheusController,
         ],
         exception_handlers=EXCEPTION_HANDLERS,

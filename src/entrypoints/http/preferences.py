@@ -1,0 +1,83 @@
+"""/preferences: the logged-in user's notify_pref, email and phone (seed 002's /preference/)."""
+
+from datetime import datetime
+
+import msgspec
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, get, patch
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+
+from application.auth.authenticate import Principal
+from application.preferences.get_preferences import GetPreferences
+from application.preferences.update_preferences import KEEP, UpdatePreferences, UpdatePreferencesCommand
+from domain.contacts import ContactPreferences
+from entrypoints.http.schemas import problem_responses
+from entrypoints.http.security import SECURITY, current_principal
+
+
+class PreferencesPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out keep their value; null clears an address."""
+
+    notify_pref: str | msgspec.UnsetType = msgspec.UNSET
+    email: str | None | msgspec.UnsetType = msgspec.UNSET
+    phone: str | int | None | msgspec.UnsetType = msgspec.UNSET
+
+
+class PreferencesOut(msgspec.Struct):
+    username: str
+    notify_pref: str
+    email: str | None
+    phone: str | None
+    sms_opted_out: bool
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, username: str, prefs: ContactPreferences) -> "PreferencesOut":
+        return cls(
+            username=username,
+            notify_pref=prefs.notify_pref.value,
+            email=prefs.email.value if prefs.email else None,
+            phone=prefs.phone.value if prefs.phone else None,
+            sms_opted_out=prefs.sms_opted_out,
+            updated_at=prefs.updated_at,
+        )
+
+
+def _keep_unset(value: object) -> object:
+    return KEEP if value is msgspec.UNSET else value
+
+
+class PreferencesController(Controller):
+    path = "/preferences"
+    tags = ["preferences"]
+    security = SECURITY
+    dependencies = {"principal": Provide(current_principal)}
+
+    @get(summary="Your contact preferences", responses=problem_responses(401))
+    async def read(
+        self, principal: NamedDependency[Principal], get_prefs: FromDishka[GetPreferences]
+    ) -> PreferencesOut:
+        return PreferencesOut.of(principal.user.username.value, await get_prefs(principal.user.id))
+
+    @patch(
+        summary="Change some of your contact preferences; fields left out stay as they were",
+        description=(
+            "`notify_pref`: email | sms | none (any case). `phone` is stored in E.164 and also "
+            "accepted as the seed's integer (15105552054). Choosing a channel needs its address."
+        ),
+        responses=problem_responses(400, 401, 422),
+    )
+    async def update(
+        self,
+        principal: NamedDependency[Principal],
+        data: JSONBody[PreferencesPatch],
+        update_prefs: FromDishka[UpdatePreferences],
+    ) -> PreferencesOut:
+        cmd = UpdatePreferencesCommand(
+            user_id=principal.user.id,
+            notify_pref=_keep_unset(data.notify_pref),  # type: ignore[arg-type]
+            email=_keep_unset(data.email),  # type: ignore[arg-type]
+            phone=_keep_unset(data.phone),  # type: ignore[arg-type]
+        )
+        return PreferencesOut.of(principal.user.username.value, await update_prefs(cmd))
