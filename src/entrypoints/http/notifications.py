@@ -10,7 +10,7 @@ import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
 from application.auth.authenticate import Principal
@@ -118,7 +118,7 @@ class NotificationController(Controller):
         principal: NamedDependency[Principal],
         data: JSONBody[NotificationIn],
         schedule: FromDishka[ScheduleNotification],
-        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
     ) -> Response[NotificationOut]:
         result = await schedule(
             ScheduleNotificationCommand(
@@ -135,9 +135,9 @@ class NotificationController(Controller):
         self,
         principal: NamedDependency[Principal],
         list_notifications: FromDishka[ListNotifications],
-        status: str | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
-        cursor: str | None = None,
+        status: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        cursor: FromQuery[str | None] = None,
     ) -> NotificationPageOut:
         page = await list_notifications(
             ListNotificationsQuery(principal.user.id, status, limit, _decode_cursor(cursor))
@@ -152,7 +152,7 @@ class NotificationController(Controller):
     async def read(
         self,
         principal: NamedDependency[Principal],
-        notification_id: UUID,
+        notification_id: FromPath[UUID],
         get_notification: FromDishka[GetNotification],
     ) -> NotificationDetailOut:
         detail = await get_notification(principal.user.id, notification_id)
@@ -175,7 +175,7 @@ class NotificationController(Controller):
     async def cancel(
         self,
         principal: NamedDependency[Principal],
-        notification_id: UUID,
+        notification_id: FromPath[UUID],
         cancel: FromDishka[CancelNotification],
     ) -> NotificationOut:
         return NotificationOut.of(await cancel(principal.user.id, notification_id))
