@@ -1,12 +1,17 @@
 """Provider bindings: the real SMS and email adapters when their credentials are set,
 else the console senders of the embedded default; webhook verifiers; the dev outbox."""
 
+from collections.abc import AsyncIterator
+
 from dishka import Provider, Scope, provide
 
 from adapters.providers.console import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
+from adapters.providers.twilio_sms import TwilioSmsSender
 from application.ports.clock import Clock
 from application.ports.delivery import EmailSender, SmsSender
 from entrypoints.settings import Settings
+
+TWILIO_STATUS_PATH = "/webhooks/twilio/status"
 
 
 class SenderProvider(Provider):
@@ -17,8 +22,23 @@ class SenderProvider(Provider):
         return DevOutbox()
 
     @provide
-    def sms_sender(self, settings: Settings, outbox: DevOutbox, clock: Clock) -> SmsSender:
-        return ConsoleSmsSender(outbox, clock)
+    async def sms_sender(
+        self, settings: Settings, outbox: DevOutbox, clock: Clock
+    ) -> AsyncIterator[SmsSender]:
+        if not (settings.twilio_account_sid and settings.twilio_auth_token):
+            yield ConsoleSmsSender(outbox, clock)
+            return
+        sender = TwilioSmsSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            from_number=settings.twilio_from_number,
+            messaging_service_sid=settings.twilio_messaging_service_sid,
+            status_callback_url=settings.public_url.rstrip("/") + TWILIO_STATUS_PATH,
+            base_url=settings.twilio_base_url,
+            timeout_seconds=settings.provider_timeout_seconds,
+        )
+        yield sender
+        await sender.aclose()
 
     @provide
     def email_sender(self, settings: Settings, outbox: DevOutbox, clock: Clock) -> EmailSender:
