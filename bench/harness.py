@@ -1,0 +1,257 @@
+"""Real processes for the notification benchmarks and the crash test: PostgreSQL (a
+database of our own), Redis (db 3, a queue name of our own), the timed Twilio stub,
+`herald worker` and `herald scheduler`, all on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from redis.asyncio import Redis
+from sqlalchemy import insert, text
+
+from adapters.persistence.database import make_engine
+from adapters.persistence.migrate import upgrade
+from adapters.persistence.notifications import E, N
+from application.auth.sign_up import SignUp, SignUpCommand
+from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
+from domain.ids import new_id
+from entrypoints.ioc import make_container
+from entrypoints.settings import Settings
+from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("HERALD_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("HERALD_BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+PHONE = "+15105550100"
+PYTHON_CLI = [sys.executable, "-c", "from entrypoints.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Cluster:
+    def __init__(
+        self,
+        db_name: str,
+        *,
+        workers: int = 1,
+        concurrency: int = 50,
+        env: dict[str, str] | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        if not db_name.startswith("notify_"):
+            raise ValueError("benchmark databases are named notify_*")
+        self.db_name = db_name
+        self.db_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db_name}"
+        self.workers_count = workers
+        self.concurrency = concurrency
+        self.queue = f"bench-{uuid.uuid4().hex[:8]}"
+        self.stub_port = free_port()
+        self.stub_url = f"http://127.0.0.1:{self.stub_port}"
+        self.extra_env = env or {}
+        self.log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp")) / f"herald-{self.queue}"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.stub: subprocess.Popen[bytes] | None = None
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.scheduler: subprocess.Popen[bytes] | None = None
+        self.user_id: uuid.UUID | None = None
+
+    def settings_env(self) -> dict[str, str]:
+        return {
+            "HERALD_DATABASE_URL": self.db_url,
+            "HERALD_BROKER_URL": REDIS_URL,
+            "HERALD_JWT_SECRET": SECRET,
+            "HERALD_TASK_QUEUE": self.queue,
+            "HERALD_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "HERALD_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "HERALD_TWILIO_FROM_NUMBER": "+15005550006",
+            "HERALD_TWILIO_BASE_URL": self.stub_url,
+            "HERALD_LOG_LEVEL": "WARNING",
+            **self.extra_env,
+        }
+
+    def settings(self) -> Settings:
+        env = self.settings_env()
+        return Settings.from_env(env | {"HERALD_ARGON2_TIME_COST": "1", "HERALD_ARGON2_MEMORY_KIB": "1024",
+                                        "HERALD_ARGON2_PARALLELISM": "1"})
+
+    def _spawn(self, name: str, args: Sequence[str]) -> subprocess.Popen[bytes]:
+        env = {**os.environ, **self.settings_env(), "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+        log = (self.log_dir / f"{name}.log").open("ab")
+        return subprocess.Popen(list(args), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    async def create_database(self) -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{self.db_name}"')
+        finally:
+            await conn.close()
+        engine = make_engine(self.db_url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    async def seed_user(self) -> uuid.UUID:
+        container = make_container(self.settings())
+        try:
+            async with container() as request:
+                user = await (await request.get(SignUp))(SignUpCommand("bench", "bench-password"))
+            async with container() as request:
+                update = await request.get(UpdatePreferences)
+                await update(UpdatePreferencesCommand(user.id, notify_pref="sms", phone=PHONE))
+        finally:
+            await container.close()
+        self.user_id = user.id
+        return user.id
+
+    def start_stub(self) -> None:
+        self.stub = self._spawn("stub", [sys.executable, "-m", "bench.timed_twilio_stub",
+                                         "--port", str(self.stub_port)])
+
+    def start_workers(self) -> None:
+        self.workers = [
+            self._spawn(f"worker{i}", [*PYTHON_CLI, "worker", "--concurrency", str(self.concurrency)])
+            for i in range(self.workers_count)
+        ]
+
+    def start_scheduler(self) -> None:
+        self.scheduler = self._spawn("scheduler", [*PYTHON_CLI, "scheduler"])
+
+    async def start(self) -> None:
+        await self.create_database()
+        await self.seed_user()
+        self.start_stub()
+        self.start_workers()
+        self.start_scheduler()
+        await self.wait_for_stub()
+        await self.wait_until_ready()
+
+    async def wait_until_ready(self, timeout: float = 60.0) -> None:
+        """Until each worker reads the stream and the scheduler listens for wake-ups."""
+        redis = Redis.from_url(REDIS_URL)
+        alive = [w for w in self.workers if w.poll() is None]
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                subscribed = (await redis.pubsub_numsub(f"{self.queue}:wakeup"))[0][1]
+                # A blocked XREADGROUP per worker (this Redis lists a consumer only once it
+                # has been given a message).
+                clients = await redis.client_list()
+                reading = [c for c in clients if c.get("cmd") == "xreadgroup"]
+                if subscribed >= 1 and len(reading) >= len(alive):
+                    return
+                await asyncio.sleep(0.1)
+            raise RuntimeError("the worker or the scheduler did not start; see " + str(self.log_dir))
+        finally:
+            await redis.aclose()
+
+    async def wait_for_stub(self) -> None:
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                try:
+                    await client.get(f"{self.stub_url}/_stub/count")
+                    return
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.05)
+        raise RuntimeError("the Twilio stub did not start")
+
+    async def received(self) -> list[tuple[float, str]]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.get(f"{self.stub_url}/_bench/received")
+            return [(float(t), str(b)) for t, b in response.json()]
+
+    async def received_count(self) -> int:
+        async with httpx.AsyncClient(timeout=30) as client:
+            return int((await client.get(f"{self.stub_url}/_stub/count")).json()["count"])
+
+    async def insert_due(self, due_times: Sequence[datetime], batch: int = 2000) -> list[uuid.UUID]:
+        """Write notifications (rows and their first event) in bulk, then wake the scheduler,
+        as ScheduleNotification would; bulk so that writing them is not what we measure."""
+        assert self.user_id is not None
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "id": new_id(), "user_id": self.user_id, "channel": "sms", "recipient": PHONE,
+                "title": None, "text": f"due={due.timestamp():.6f}", "sendtime": due,
+                "due_at": due, "status": "scheduled", "attempts": 0, "created_at": now,
+                "updated_at": now,
+            }
+            for due in due_times
+        ]
+        engine = make_engine(self.db_url)
+        try:
+            for start in range(0, len(rows), batch):
+                chunk = rows[start:start + batch]
+                async with engine.begin() as conn:
+                    await conn.execute(insert(N), chunk)
+                    await conn.execute(insert(E), [
+                        {"notification_id": r["id"], "status": "scheduled", "at": now, "detail": None}
+                        for r in chunk
+                    ])
+        finally:
+            await engine.dispose()
+        redis = Redis.from_url(REDIS_URL)
+        await redis.publish(f"{self.queue}:wakeup", b"1")
+        await redis.aclose()
+        return [r["id"] for r in rows]
+
+    async def status_counts(self) -> dict[str, int]:
+        engine = make_engine(self.db_url)
+        try:
+            async with engine.connect() as conn:
+                rows = await conn.execute(text("SELECT status, count(*) FROM notifications GROUP BY status"))
+                return {str(r[0]): int(r[1]) for r in rows}
+        finally:
+            await engine.dispose()
+
+    def kill(self, process: subprocess.Popen[bytes] | None) -> None:
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+
+    def stop(self) -> None:
+        for process in [self.scheduler, *self.workers, self.stub]:
+            if process is not None and process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 10
+        for process in [self.scheduler, *self.workers, self.stub]:
+            if process is not None:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    self.kill(process)
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: Sequence[float]) -> dict[str, Any]:
+    return {
+        "n": len(values),
+        "p50_ms": round(percentile(values, 50) * 1000, 1),
+        "p90_ms": round(percentile(values, 90) * 1000, 1),
+        "p99_ms": round(percentile(values, 99) * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1) if values else None,
+    }

@@ -1,0 +1,59 @@
+"""Sustained delivery rate: N notifications due at once, delivered end to end (PostgreSQL,
+Redis, `herald scheduler`, `herald worker` processes, TwilioSmsSender) to the timed Twilio
+stub, which answers at once. The rate is N / (last stub receipt - due time).
+
+    uv run python -m bench.notify_throughput [--count 10000] [--workers 1]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+from datetime import UTC, datetime, timedelta
+
+from bench.harness import Cluster
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run(args: argparse.Namespace) -> None:
+    cluster = Cluster("notify_bench", workers=args.workers, concurrency=args.concurrency)
+    try:
+        await cluster.start()
+        processes = {"scheduler": cluster.scheduler, "stub": cluster.stub}
+        processes.update({f"worker{i}": w for i, w in enumerate(cluster.workers)})
+        before = {name: cpu_seconds(p.pid) for name, p in processes.items() if p}
+        due = datetime.now(UTC) + timedelta(seconds=3)
+        await cluster.insert_due([due] * args.count)
+        while await cluster.received_count() < args.count:
+            await asyncio.sleep(0.2)
+        received = await cluster.received()
+        last = max(t for t, _ in received)
+        first = min(t for t, _ in received)
+        elapsed = last - due.timestamp()
+        cpu = {name: round(cpu_seconds(p.pid) - before[name], 1) for name, p in processes.items() if p}
+        await asyncio.sleep(1.0)  # let the last outcomes be recorded
+        print(json.dumps({
+            "count": args.count, "workers": args.workers, "concurrency": args.concurrency,
+            "seconds_due_to_last": round(elapsed, 2), "per_second": round(args.count / elapsed),
+            "first_after_due_ms": round((first - due.timestamp()) * 1000, 1),
+            "cpu_seconds": cpu, "statuses": await cluster.status_counts(),
+        }))
+    finally:
+        cluster.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=50, help="tasks per worker process")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The Twilio stub, recording when each request arrived (for the notification benchmarks).
+
+Each SMS body the benchmarks send starts with `due=<unix seconds>`, so the latency of a
+send is `received - due` without any join against the database.
+`GET /_bench/received` returns [[received_unix, body], ...]; `DELETE` clears it.
+
+Run: `uv run python -m bench.timed_twilio_stub --port 8901`.
+"""
+
+import json
+import time
+
+from tests.support.stubs.server import Receive, Scope, Send, main, respond
+from tests.support.stubs.twilio import TwilioStub
+
+
+class TimedTwilioStub(TwilioStub):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.received: list[tuple[float, str]] = []
+
+    async def _create(self, send: Send, form: dict[str, str], auth_user: str) -> None:
+        self.received.append((time.time(), form.get("Body", "")))
+        await super()._create(send, form, auth_user)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/_bench/received":
+            if scope["method"] == "DELETE":
+                self.received.clear()
+                self.messages.clear()
+                await respond(send, 204, content_type=b"text/plain")
+            else:
+                await respond(send, 200, json.dumps(self.received).encode())
+            return
+        await super().__call__(scope, receive, send)
+
+
+if __name__ == "__main__":
+    from tests.support.stubs.twilio import _arguments
+
+    main(
+        "Timed Twilio stub",
+        lambda a: TimedTwilioStub(a.account_sid, a.auth_token, a.slow_seconds),
+        _arguments,
+    )
