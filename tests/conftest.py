@@ -111,4 +111,6 @@ async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator
     """The whole app through Litestar's test client."""
     async with AsyncTestClient(create_app(settings, container)) as test_client:
         yield test_client
+
+
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

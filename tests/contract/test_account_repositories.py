@@ -135,5 +135,3 @@ async def test_purge_removes_only_expired_sessions(repos: Repos) -> None:
     assert await repos.sessions.get(old.id) is None
     assert await repos.sessions.get_token_by_hash(old_token.token_hash) is None
     assert await repos.sessions.get(live.id) == live
-
-

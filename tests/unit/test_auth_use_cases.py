@@ -266,4 +266,7 @@ async def test_purge_expired_sessions(kit: Kit) -> None:
     assert await purge() == 0
     kit.clock.advance(days=15)
     assert await purge() == 1
-    assert await kit.sessions.get_token_by_hash(kit.issuer.hash_refresh_token(pair.refresh_token)) is None
+    assert (
+        await kit.sessions.get_token_by_hash(kit.issuer.hash_refresh_token(pair.refresh_token))
+        is None
+    )
