@@ -1,6 +1,7 @@
 """Real processes: the embedded default, and production mode on PostgreSQL and Redis with
 separate api, worker and scheduler processes."""
 
+import asyncio
 import re
 import secrets
 import uuid
@@ -58,8 +59,8 @@ async def _fresh_database() -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
-async def test_production_processes(tmp_path: Path, postgres_url: str) -> None:
-    database_url = await _fresh_database()
+def test_production_processes(tmp_path: Path, postgres_url: str) -> None:
+    database_url = asyncio.run(_fresh_database())
     secret = secrets.token_urlsafe(48)
     env = herald_env(
         database_url=database_url, broker_url="redis://127.0.0.1:6379/5", jwt_secret=secret
