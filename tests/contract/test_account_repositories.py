@@ -41,7 +41,8 @@ class Repos:
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repos]:
     if request.param == "memory":
-        yield Repos(InMemoryUserRepository(), InMemorySessionRepository(), None)
+        users = InMemoryUserRepository()
+        yield Repos(users, InMemorySessionRepository(users), None)
         return
     url = (
         f"sqlite+aiosqlite:///{tmp_path}/c.db"
@@ -104,6 +105,11 @@ async def _session_with_token(repos: Repos, expires: datetime) -> tuple[Session,
 async def test_session_and_token_round_trip(repos: Repos) -> None:
     session, token = await _session_with_token(repos, NOW + timedelta(days=1))
     assert await repos.sessions.get(session.id) == session
+    found = await repos.sessions.get_with_user(session.id)
+    assert found is not None
+    assert found[0] == session
+    assert found[1].id == session.user_id
+    assert await repos.sessions.get_with_user(new_id()) is None
     assert await repos.sessions.get_token_by_hash(token.token_hash) == token
     assert await repos.sessions.get_token_by_hash("x" * 64) is None
     revoked = session.revoke(NOW)

@@ -49,11 +49,8 @@ class Kit:
 
 @pytest.fixture
 def kit() -> Kit:
-    users, sessions, tx = (
-        InMemoryUserRepository(),
-        InMemorySessionRepository(),
-        InMemoryTransactionManager(),
-    )
+    users, tx = InMemoryUserRepository(), InMemoryTransactionManager()
+    sessions = InMemorySessionRepository(users)
     clock, hasher = FakeClock(), FakePasswordHasher()
     issuer = JwtTokenIssuer(SECRET, "HS256", "herald", "herald-api", timedelta(minutes=15), clock)
     pairs = TokenPairFactory(issuer, sessions, clock, TokenPolicy(timedelta(days=14)))
@@ -69,7 +66,7 @@ def kit() -> Kit:
         LogIn(users, hasher, limiter, pairs, tx),
         RefreshTokens(sessions, users, issuer, pairs, clock, tx),
         LogOut(sessions, clock, tx),
-        Authenticate(issuer, users, sessions, clock),
+        Authenticate(issuer, sessions, clock),
         limiter,
     )
 
