@@ -12,6 +12,7 @@ from adapters.providers.sendgrid_signature import SendGridEventVerifier
 
 PREFIX = "HERALD_"
 MIN_SECRET_LENGTH = 32
+GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
 
 
 class SettingsError(Exception):
@@ -73,7 +74,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         raw = {
             name.removeprefix(PREFIX).lower(): value
             for name, value in env.items()
-            if name.startswith(PREFIX) and name.removeprefix(PREFIX).lower() in cls.__struct_fields__
+            if name.startswith(PREFIX)
+            and name.removeprefix(PREFIX).lower() in cls.__struct_fields__
         }
         try:
             settings = msgspec.convert(raw, cls, strict=False)
@@ -83,21 +85,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return settings
 
     def validate(self) -> None:
-        if not self.embedded:
-            if not self.jwt_secret:
-                raise SettingsError(
-                    "HERALD_JWT_SECRET is not set. With a broker configured Herald runs in "
-                    "production mode and needs a shared secret of at least "
-                    f"{MIN_SECRET_LENGTH} random characters, e.g. the output of "
-                    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
-                )
-            if len(self.jwt_secret) < MIN_SECRET_LENGTH or len(set(self.jwt_secret)) < 10:
-                raise SettingsError(
-                    f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
-                    "characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
-                )
         if self.redis_url is None and not self.embedded:
             raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")
+        if not self.embedded and not self.jwt_secret:
+            raise SettingsError(
+                "HERALD_JWT_SECRET is not set. With a broker configured Herald runs in "
+                f"production mode and needs a shared secret of at least {MIN_SECRET_LENGTH} "
+                f"random characters, e.g. {GENERATE_HINT}."
+            )
+        if self.jwt_secret is not None and (
+            len(self.jwt_secret) < MIN_SECRET_LENGTH or len(set(self.jwt_secret)) < 10
+        ):
+            raise SettingsError(
+                f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
+                f"characters, e.g. {GENERATE_HINT}."
+            )
         self._validate_providers()
 
     def _validate_providers(self) -> None:
