@@ -5,10 +5,10 @@ import base64
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from twilio.request_validator import RequestValidator
 
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
 from adapters.providers.twilio_signature import TwilioSignatureVerifier
+from tests.support import webhook_signing as signing
 
 TOKEN = "twilio-auth-token"
 URL = "https://herald.example.com/webhooks/twilio/status"
@@ -16,8 +16,7 @@ PARAMS = {"MessageSid": "SM" + "a" * 32, "MessageStatus": "delivered", "To": "+1
 
 
 def twilio_signature(url: str = URL, params: dict[str, str] = PARAMS, token: str = TOKEN) -> str:
-    # What Twilio computes: the SDK's reference implementation of the algorithm.
-    return str(RequestValidator(token).compute_signature(url, params))
+    return signing.twilio_signature(token, url, params)
 
 
 def test_twilio_accepts_a_genuine_callback() -> None:
@@ -126,3 +125,14 @@ def test_sendgrid_refuses_keys_that_are_not_ec_public_keys() -> None:
         SendGridEventVerifier("not a key")
     with pytest.raises(ValueError, match="elliptic-curve"):
         SendGridEventVerifier(public_key_b64(rsa.generate_private_key(65537, 2048)))
+
+
+def test_the_test_signer_produces_what_the_verifier_accepts() -> None:
+    signer = signing.SendGridSigner()
+    headers = signer.headers(PAYLOAD)
+    verifier = SendGridEventVerifier(signer.public_key)
+    assert verifier.is_valid(
+        PAYLOAD,
+        headers["X-Twilio-Email-Event-Webhook-Signature"],
+        headers["X-Twilio-Email-Event-Webhook-Timestamp"],
+    )
