@@ -2,8 +2,8 @@
 
 import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -113,4 +113,6 @@ async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator
     """The whole app through Litestar's test client."""
     async with AsyncTestClient(create_app(settings, container)) as test_client:
         yield test_client
+
+
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

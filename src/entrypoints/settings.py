@@ -8,6 +8,8 @@ from typing import Literal
 
 import msgspec
 
+from adapters.providers.sendgrid_signature import SendGridEventVerifier
+
 PREFIX = "HERALD_"
 MIN_SECRET_LENGTH = 32
 GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
@@ -141,6 +143,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if self.sendgrid_from_email and "@" not in self.sendgrid_from_email:
             raise SettingsError("HERALD_SENDGRID_FROM_EMAIL must be an email address")
+        if self.sendgrid_webhook_public_key:
+            try:
+                SendGridEventVerifier(self.sendgrid_webhook_public_key)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY: {exc}; copy the verification key "
+                    "SendGrid shows under Mail Settings > Signed Event Webhook"
+                ) from exc
         for name, url in (("TWILIO", self.twilio_base_url), ("SENDGRID", self.sendgrid_base_url)):
             if url is not None and not url.startswith(("http://", "https://")):
                 raise SettingsError(f"HERALD_{name}_BASE_URL must start with http:// or https://")

@@ -55,3 +55,8 @@ def test_a_messaging_service_can_replace_the_from_number() -> None:
 def test_half_configured_providers_are_refused(env: dict[str, str], names: str) -> None:
     with pytest.raises(SettingsError, match=names):
         settings(**env)
+
+
+def test_a_bad_sendgrid_webhook_key_is_refused_at_start() -> None:
+    with pytest.raises(SettingsError, match="HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY"):
+        settings(sendgrid_webhook_public_key="bm90IGEga2V5")

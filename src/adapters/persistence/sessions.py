@@ -4,8 +4,10 @@ from uuid import UUID
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.persistence.models import RefreshTokenRow, SessionRow
+from adapters.persistence.models import RefreshTokenRow, SessionRow, UserRow
+from adapters.persistence.users import user_from_row
 from domain.sessions import RefreshToken, Session
+from domain.users import User
 
 
 class SqlSessionRepository:
@@ -29,6 +31,20 @@ class SqlSessionRepository:
         if row is None:
             return None
         return Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
+
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
+        found = (
+            await self._db.execute(
+                select(SessionRow, UserRow)
+                .join(UserRow, UserRow.id == SessionRow.user_id)
+                .where(SessionRow.id == session_id)
+            )
+        ).first()
+        if found is None:
+            return None
+        row, user = found
+        session = Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
+        return session, user_from_row(user)
 
     async def update(self, session: Session) -> None:
         await self._db.execute(

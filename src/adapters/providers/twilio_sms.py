@@ -6,6 +6,7 @@ elsewhere (a local stub, a proxy) is a custom HTTP client, which is what
 (the SDK's async client applies none) and remembers Retry-After, which the SDK drops.
 """
 
+import base64
 import logging
 from contextvars import ContextVar
 from typing import Any
@@ -57,13 +58,16 @@ class _TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
             url = self._base_url + url[len(TWILIO_API):]
         if self._session is None:  # created lazily: it must belong to the running loop
             self._session = aiohttp.ClientSession(timeout=self._timeout)
+        headers = dict(headers or {})
+        if auth:
+            basic = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            headers["Authorization"] = f"Basic {basic}"
         options: dict[str, Any] = {}
         if timeout:
             options["timeout"] = aiohttp.ClientTimeout(total=timeout)
         async with self._session.request(
             method.upper(), url, params=params, data=data, headers=headers,
-            auth=aiohttp.BasicAuth(*auth) if auth else None, allow_redirects=allow_redirects,
-            **options,
+            allow_redirects=allow_redirects, **options,
         ) as response:
             text = await response.text()
         _retry_after.set(response.headers.get("Retry-After"))

@@ -6,6 +6,9 @@ from collections.abc import AsyncIterator
 from dishka import Provider, Scope, provide
 
 from adapters.providers.console import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
+from adapters.providers.sendgrid_email import SendGridEmailSender
+from adapters.providers.sendgrid_signature import SendGridEventVerifier
+from adapters.providers.twilio_signature import TwilioSignatureVerifier
 from adapters.providers.twilio_sms import TwilioSmsSender
 from application.ports.clock import Clock
 from application.ports.delivery import EmailSender, SmsSender
@@ -41,5 +44,31 @@ class SenderProvider(Provider):
         await sender.aclose()
 
     @provide
-    def email_sender(self, settings: Settings, outbox: DevOutbox, clock: Clock) -> EmailSender:
-        return ConsoleEmailSender(outbox, clock)
+    async def email_sender(
+        self, settings: Settings, outbox: DevOutbox, clock: Clock
+    ) -> AsyncIterator[EmailSender]:
+        if not (settings.sendgrid_api_key and settings.sendgrid_from_email):
+            yield ConsoleEmailSender(outbox, clock)
+            return
+        sender = SendGridEmailSender(
+            settings.sendgrid_api_key,
+            settings.sendgrid_from_email,
+            base_url=settings.sendgrid_base_url,
+            timeout_seconds=settings.provider_timeout_seconds,
+        )
+        yield sender
+        await sender.aclose()
+
+    @provide
+    def twilio_verifier(self, settings: Settings) -> TwilioSignatureVerifier | None:
+        """None when Twilio is not configured: nothing can be verified then."""
+        if not (settings.twilio_account_sid and settings.twilio_auth_token):
+            return None
+        return TwilioSignatureVerifier(settings.twilio_auth_token)
+
+    @provide
+    def sendgrid_verifier(self, settings: Settings) -> SendGridEventVerifier | None:
+        """None when no key is configured: SendGrid's event webhook is then unsigned."""
+        if not settings.sendgrid_webhook_public_key:
+            return None
+        return SendGridEventVerifier(settings.sendgrid_webhook_public_key)
