@@ -21,6 +21,7 @@ import asyncpg
 import httpx
 from redis.asyncio import Redis
 from sqlalchemy import insert, text
+from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN
 
 from adapters.persistence.database import make_engine
 from adapters.persistence.migrate import upgrade
@@ -30,7 +31,6 @@ from application.preferences.update_preferences import UpdatePreferences, Update
 from domain.ids import new_id
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
-from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("HERALD_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -89,8 +89,14 @@ class Cluster:
 
     def settings(self) -> Settings:
         env = self.settings_env()
-        return Settings.from_env(env | {"HERALD_ARGON2_TIME_COST": "1", "HERALD_ARGON2_MEMORY_KIB": "1024",
-                                        "HERALD_ARGON2_PARALLELISM": "1"})
+        return Settings.from_env(
+            env
+            | {
+                "HERALD_ARGON2_TIME_COST": "1",
+                "HERALD_ARGON2_MEMORY_KIB": "1024",
+                "HERALD_ARGON2_PARALLELISM": "1",
+            }
+        )
 
     def _spawn(self, name: str, args: Sequence[str]) -> subprocess.Popen[bytes]:
         env = {**os.environ, **self.settings_env(), "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
@@ -122,12 +128,15 @@ class Cluster:
         return user.id
 
     def start_stub(self) -> None:
-        self.stub = self._spawn("stub", [sys.executable, "-m", "bench.timed_twilio_stub",
-                                         "--port", str(self.stub_port)])
+        self.stub = self._spawn(
+            "stub", [sys.executable, "-m", "bench.timed_twilio_stub", "--port", str(self.stub_port)]
+        )
 
     def start_workers(self) -> None:
         self.workers = [
-            self._spawn(f"worker{i}", [*PYTHON_CLI, "worker", "--concurrency", str(self.concurrency)])
+            self._spawn(
+                f"worker{i}", [*PYTHON_CLI, "worker", "--concurrency", str(self.concurrency)]
+            )
             for i in range(self.workers_count)
         ]
 
@@ -143,12 +152,12 @@ class Cluster:
         await self.wait_for_stub()
         await self.wait_until_ready()
 
-    async def wait_until_ready(self, timeout: float = 60.0) -> None:
+    async def wait_until_ready(self, limit_seconds: float = 60.0) -> None:
         """Until each worker reads the stream and the scheduler listens for wake-ups."""
         redis = Redis.from_url(REDIS_URL)
         alive = [w for w in self.workers if w.poll() is None]
         try:
-            deadline = time.monotonic() + timeout
+            deadline = time.monotonic() + limit_seconds
             while time.monotonic() < deadline:
                 subscribed = (await redis.pubsub_numsub(f"{self.queue}:wakeup"))[0][1]
                 # A blocked XREADGROUP per worker (this Redis lists a consumer only once it
@@ -158,7 +167,9 @@ class Cluster:
                 if subscribed >= 1 and len(reading) >= len(alive):
                     return
                 await asyncio.sleep(0.1)
-            raise RuntimeError("the worker or the scheduler did not start; see " + str(self.log_dir))
+            raise RuntimeError(
+                "the worker or the scheduler did not start; see " + str(self.log_dir)
+            )
         finally:
             await redis.aclose()
 
@@ -177,6 +188,13 @@ class Cluster:
             response = await client.get(f"{self.stub_url}/_bench/received")
             return [(float(t), str(b)) for t, b in response.json()]
 
+    async def wait_for_received(self, count: int, limit_seconds: float = 120.0) -> None:
+        deadline = time.monotonic() + limit_seconds
+        while time.monotonic() < deadline:
+            if await self.received_count() >= count:
+                return
+            await asyncio.sleep(0.1)
+
     async def received_count(self) -> int:
         async with httpx.AsyncClient(timeout=30) as client:
             return int((await client.get(f"{self.stub_url}/_stub/count")).json()["count"])
@@ -188,9 +206,17 @@ class Cluster:
         now = datetime.now(UTC)
         rows = [
             {
-                "id": new_id(), "user_id": self.user_id, "channel": "sms", "recipient": PHONE,
-                "title": None, "text": f"due={due.timestamp():.6f}", "sendtime": due,
-                "due_at": due, "status": "scheduled", "attempts": 0, "created_at": now,
+                "id": new_id(),
+                "user_id": self.user_id,
+                "channel": "sms",
+                "recipient": PHONE,
+                "title": None,
+                "text": f"due={due.timestamp():.6f}",
+                "sendtime": due,
+                "due_at": due,
+                "status": "scheduled",
+                "attempts": 0,
+                "created_at": now,
                 "updated_at": now,
             }
             for due in due_times
@@ -198,13 +224,21 @@ class Cluster:
         engine = make_engine(self.db_url)
         try:
             for start in range(0, len(rows), batch):
-                chunk = rows[start:start + batch]
+                chunk = rows[start : start + batch]
                 async with engine.begin() as conn:
                     await conn.execute(insert(N), chunk)
-                    await conn.execute(insert(E), [
-                        {"notification_id": r["id"], "status": "scheduled", "at": now, "detail": None}
-                        for r in chunk
-                    ])
+                    await conn.execute(
+                        insert(E),
+                        [
+                            {
+                                "notification_id": r["id"],
+                                "status": "scheduled",
+                                "at": now,
+                                "detail": None,
+                            }
+                            for r in chunk
+                        ],
+                    )
         finally:
             await engine.dispose()
         redis = Redis.from_url(REDIS_URL)
@@ -216,7 +250,9 @@ class Cluster:
         engine = make_engine(self.db_url)
         try:
             async with engine.connect() as conn:
-                rows = await conn.execute(text("SELECT status, count(*) FROM notifications GROUP BY status"))
+                rows = await conn.execute(
+                    text("SELECT status, count(*) FROM notifications GROUP BY status")
+                )
                 return {str(r[0]): int(r[1]) for r in rows}
         finally:
             await engine.dispose()

@@ -27,19 +27,27 @@ async def run(args: argparse.Namespace) -> None:
             due = [start + timedelta(seconds=i * step) for i in range(args.count)]
             await cluster.insert_due(due)
             total += args.count
-            for _ in range(600):
-                if await cluster.received_count() >= total:
-                    break
-                await asyncio.sleep(0.1)
+            await cluster.wait_for_received(total)
             received = await cluster.received()
-            this_round = [t - float(body.split("=", 1)[1]) for t, body in received[total - args.count:]]
+            this_round = [
+                t - float(body.split("=", 1)[1]) for t, body in received[total - args.count :]
+            ]
             print(f"round {round_ + 1}: {json.dumps(summary(this_round))}", flush=True)
             latencies += this_round
         result = summary(latencies)
         early = sum(1 for v in latencies if v < 0)
-        print(json.dumps({"scenario": "burst" if args.burst else "spread over 1 s",
-                          "workers": args.workers, **result, "sent_before_due": early,
-                          "received": await cluster.received_count(), "expected": total}))
+        print(
+            json.dumps(
+                {
+                    "scenario": "burst" if args.burst else "spread over 1 s",
+                    "workers": args.workers,
+                    **result,
+                    "sent_before_due": early,
+                    "received": await cluster.received_count(),
+                    "expected": total,
+                }
+            )
+        )
         print(json.dumps(await cluster.status_counts()))
     finally:
         cluster.stop()

@@ -29,20 +29,29 @@ async def run(args: argparse.Namespace) -> None:
         before = {name: cpu_seconds(p.pid) for name, p in processes.items() if p}
         due = datetime.now(UTC) + timedelta(seconds=3)
         await cluster.insert_due([due] * args.count)
-        while await cluster.received_count() < args.count:
-            await asyncio.sleep(0.2)
+        await cluster.wait_for_received(args.count)
         received = await cluster.received()
         last = max(t for t, _ in received)
         first = min(t for t, _ in received)
         elapsed = last - due.timestamp()
-        cpu = {name: round(cpu_seconds(p.pid) - before[name], 1) for name, p in processes.items() if p}
+        cpu = {
+            name: round(cpu_seconds(p.pid) - before[name], 1) for name, p in processes.items() if p
+        }
         await asyncio.sleep(1.0)  # let the last outcomes be recorded
-        print(json.dumps({
-            "count": args.count, "workers": args.workers, "concurrency": args.concurrency,
-            "seconds_due_to_last": round(elapsed, 2), "per_second": round(args.count / elapsed),
-            "first_after_due_ms": round((first - due.timestamp()) * 1000, 1),
-            "cpu_seconds": cpu, "statuses": await cluster.status_counts(),
-        }))
+        print(
+            json.dumps(
+                {
+                    "count": args.count,
+                    "workers": args.workers,
+                    "concurrency": args.concurrency,
+                    "seconds_due_to_last": round(elapsed, 2),
+                    "per_second": round(args.count / elapsed),
+                    "first_after_due_ms": round((first - due.timestamp()) * 1000, 1),
+                    "cpu_seconds": cpu,
+                    "statuses": await cluster.status_counts(),
+                }
+            )
+        )
     finally:
         cluster.stop()
 

@@ -98,7 +98,9 @@ class Notification:
 
     def cancel(self, now: datetime) -> Notification:
         if not can_advance(self.status, Status.CANCELED):
-            raise Conflict(f"the notification is already {self.status}; only scheduled ones can be canceled")
+            raise Conflict(
+                f"the notification is already {self.status}; only scheduled ones can be canceled"
+            )
         return self.advance(Status.CANCELED, now)
 
 
@@ -109,7 +111,9 @@ def parse_sendtime(raw: str | None, now: datetime) -> datetime:
     try:
         value = datetime.fromisoformat(raw.strip().replace("z", "Z"))
     except ValueError:
-        raise InvalidValue("must be an ISO 8601 date-time, e.g. 2026-11-21T15:47:30-07:00") from None
+        raise InvalidValue(
+            "must be an ISO 8601 date-time, e.g. 2026-11-21T15:47:30-07:00"
+        ) from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValue(
             "must include a UTC offset (e.g. 2026-11-21T15:47:30-07:00 or ...Z); a time "

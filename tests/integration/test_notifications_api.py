@@ -1,59 +1,38 @@
 """Preferences and notifications through the whole app, with the delivery engine
 running in-process as in the embedded default (console senders, dev outbox)."""
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
-from entrypoints.settings import Settings
-from entrypoints.tasks.broker import make_broker
-from entrypoints.tasks.notifications import run_dispatcher
 from tests.support.auth import admin_bearer, bearer, signup
+from tests.support.notifications import delivery, wait_for_status
+
+__all__ = ["delivery"]  # a fixture
 
 Client = AsyncTestClient[Any]
-
-
-@pytest.fixture
-async def delivery(settings: Settings, container: AsyncContainer) -> AsyncIterator[None]:
-    """The in-memory broker and the dispatcher loop, as `herald serve` runs them."""
-    broker = make_broker(settings, container)
-    await broker.startup()
-    loop = asyncio.create_task(run_dispatcher(container, broker, settings))
-    yield
-    loop.cancel()
-    await asyncio.gather(loop, return_exceptions=True)
-    await broker.shutdown()
-
-
-async def wait_for_status(client: Client, headers: dict[str, str], nid: str, *statuses: str) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for _ in range(200):
-        body = (await client.get(f"/notifications/{nid}", headers=headers)).json()
-        if body["status"] in statuses:
-            return body
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"notification stayed {body.get('status')}: {body}")
 
 
 async def test_preferences_patch_keeps_fields_left_out(client: Client) -> None:
     headers = await bearer(client, "ann")
     first = await client.get("/preferences", headers=headers)
     assert first.status_code == 200
-    assert first.json()["notify_pref"] == "none" and first.json()["username"] == "ann"
+    assert first.json()["notify_pref"] == "none"
+    assert first.json()["username"] == "ann"
     r = await client.patch(
-        "/preferences", headers=headers,
+        "/preferences",
+        headers=headers,
         json={"notify_pref": "sms", "email": "Guy@Example.COM", "phone": 15105552054},
     )
     assert r.status_code == 200, r.text
-    assert r.json()["phone"] == "+15105552054" and r.json()["email"] == "Guy@example.com"
+    assert r.json()["phone"] == "+15105552054"
+    assert r.json()["email"] == "Guy@example.com"
     r = await client.patch("/preferences", headers=headers, json={"notify_pref": "None"})
     body = r.json()
-    assert body["notify_pref"] == "none" and body["email"] == "Guy@example.com"
+    assert body["notify_pref"] == "none"
+    assert body["email"] == "Guy@example.com"
     assert body["phone"] == "+15105552054"
 
 
@@ -67,54 +46,77 @@ async def test_preferences_validation_names_fields(client: Client) -> None:
     assert r.json()["errors"][0]["field"] == "phone"
     assert "phone" in r.json()["detail"]
     r = await client.patch("/preferences", headers=headers, json={"notify_pref": "pigeon"})
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "notify_pref"
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "notify_pref"
 
 
 async def test_notification_sent_now_reaches_the_dev_outbox(client: Client, delivery: None) -> None:
     headers = await bearer(client, "ann")
-    await client.patch("/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"})
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"}
+    )
     r = await client.post("/notifications", headers=headers, json={"title": "Hi", "text": "Body"})
     assert r.status_code == 202, r.text
     created = r.json()
-    assert created["channel"] == "email" and created["to"] == "ann@example.com"
-    assert created["status"] == "scheduled" and created["created_at"].endswith("Z")
+    assert created["channel"] == "email"
+    assert created["to"] == "ann@example.com"
+    assert created["status"] == "scheduled"
+    assert created["created_at"].endswith("Z")
     detail = await wait_for_status(client, headers, created["id"], "sent")
     assert [h["status"] for h in detail["history"]] == ["scheduled", "queued", "sending", "sent"]
-    assert detail["attempts"] == 1 and detail["provider"] == "console"
+    assert detail["attempts"] == 1
+    assert detail["provider"] == "console"
     outbox = (await client.get("/dev/outbox")).json()
-    assert outbox[0]["reference"] == created["id"] and outbox[0]["subject"] == "Hi"
+    assert outbox[0]["reference"] == created["id"]
+    assert outbox[0]["subject"] == "Hi"
     assert outbox[0]["provider_message_id"] == detail["provider_message_id"]
 
 
 async def test_timed_sms_waits_for_its_sendtime(client: Client, delivery: None) -> None:
     headers = await bearer(client, "ann")
-    await client.patch("/preferences", headers=headers, json={"notify_pref": "sms", "phone": "+1 510 555 2054"})
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "sms", "phone": "+1 510 555 2054"}
+    )
     at = datetime.now(UTC) + timedelta(milliseconds=400)
-    r = await client.post("/notifications", headers=headers, json={"text": "later", "sendtime": at.isoformat()})
+    r = await client.post(
+        "/notifications", headers=headers, json={"text": "later", "sendtime": at.isoformat()}
+    )
     assert r.status_code == 202, r.text
     nid = r.json()["id"]
-    assert (await client.get(f"/notifications/{nid}", headers=headers)).json()["status"] == "scheduled"
+    assert (await client.get(f"/notifications/{nid}", headers=headers)).json()[
+        "status"
+    ] == "scheduled"
     detail = await wait_for_status(client, headers, nid, "sent")
     sent_at = datetime.fromisoformat(detail["history"][-1]["at"])
     assert sent_at >= at
     outbox = (await client.get("/dev/outbox")).json()
-    assert outbox[0]["channel"] == "sms" and outbox[0]["to"] == "+15105552054"
+    assert outbox[0]["channel"] == "sms"
+    assert outbox[0]["to"] == "+15105552054"
 
 
 async def test_create_refuses_missing_address_and_naive_time(client: Client) -> None:
     headers = await bearer(client, "ann")
     r = await client.post("/notifications", headers=headers, json={"text": "x"})
-    assert r.status_code == 422 and "PATCH /preferences" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "PATCH /preferences" in r.json()["detail"]
     r = await client.post("/notifications", headers=headers, json={"text": "x", "channel": "sms"})
-    assert r.status_code == 422 and "phone" in r.json()["detail"]
-    await client.patch("/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"})
-    r = await client.post("/notifications", headers=headers, json={"text": "x", "sendtime": "2030-01-01T10:00:00"})
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "sendtime"
+    assert r.status_code == 422
+    assert "phone" in r.json()["detail"]
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
+    )
+    r = await client.post(
+        "/notifications", headers=headers, json={"text": "x", "sendtime": "2030-01-01T10:00:00"}
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "sendtime"
 
 
 async def test_idempotency_key(client: Client) -> None:
     headers = await bearer(client, "ann")
-    await client.patch("/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"})
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
+    )
     keyed = {**headers, "Idempotency-Key": "k-1"}
     first = await client.post("/notifications", headers=keyed, json={"text": "once"})
     again = await client.post("/notifications", headers=keyed, json={"text": "once"})
@@ -130,17 +132,32 @@ async def test_idempotency_key(client: Client) -> None:
 async def test_list_paginates_filters_and_hides_others(client: Client) -> None:
     ann = await bearer(client, "ann")
     bob = await bearer(client, "bob")
-    await client.patch("/preferences", headers=ann, json={"notify_pref": "email", "email": "a@b.co"})
+    await client.patch(
+        "/preferences", headers=ann, json={"notify_pref": "email", "email": "a@b.co"}
+    )
     later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     ids = [
-        (await client.post("/notifications", headers=ann, json={"text": f"n{i}", "sendtime": later})).json()["id"]
+        (
+            await client.post(
+                "/notifications", headers=ann, json={"text": f"n{i}", "sendtime": later}
+            )
+        ).json()["id"]
         for i in range(5)
     ]
     page1 = (await client.get("/notifications", headers=ann, params={"limit": 2})).json()
-    page2 = (await client.get("/notifications", headers=ann, params={"limit": 2, "cursor": page1["next_cursor"]})).json()
-    page3 = (await client.get("/notifications", headers=ann, params={"limit": 2, "cursor": page2["next_cursor"]})).json()
+    page2 = (
+        await client.get(
+            "/notifications", headers=ann, params={"limit": 2, "cursor": page1["next_cursor"]}
+        )
+    ).json()
+    page3 = (
+        await client.get(
+            "/notifications", headers=ann, params={"limit": 2, "cursor": page2["next_cursor"]}
+        )
+    ).json()
     seen = [n["id"] for p in (page1, page2, page3) for n in p["items"]]
-    assert seen == list(reversed(ids)) and page3["next_cursor"] is None
+    assert seen == list(reversed(ids))
+    assert page3["next_cursor"] is None
     filtered = (await client.get("/notifications", headers=ann, params={"status": "sent"})).json()
     assert filtered["items"] == []
     assert (await client.get(f"/notifications/{ids[0]}", headers=bob)).status_code == 404
@@ -151,17 +168,24 @@ async def test_list_paginates_filters_and_hides_others(client: Client) -> None:
 
 async def test_cancel_scheduled_then_conflict(client: Client) -> None:
     headers = await bearer(client, "ann")
-    await client.patch("/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"})
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
+    )
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    nid = (await client.post("/notifications", headers=headers, json={"text": "x", "sendtime": later})).json()["id"]
+    nid = (
+        await client.post("/notifications", headers=headers, json={"text": "x", "sendtime": later})
+    ).json()["id"]
     r = await client.delete(f"/notifications/{nid}", headers=headers)
-    assert r.status_code == 200 and r.json()["status"] == "canceled"
+    assert r.status_code == 200
+    assert r.json()["status"] == "canceled"
     assert (await client.delete(f"/notifications/{nid}", headers=headers)).status_code == 409
 
 
 async def test_cancel_sent_is_conflict(client: Client, delivery: None) -> None:
     headers = await bearer(client, "ann")
-    await client.patch("/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"})
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
+    )
     nid = (await client.post("/notifications", headers=headers, json={"text": "x"})).json()["id"]
     await wait_for_status(client, headers, nid, "sent")
     assert (await client.delete(f"/notifications/{nid}", headers=headers)).status_code == 409
@@ -170,9 +194,13 @@ async def test_cancel_sent_is_conflict(client: Client, delivery: None) -> None:
 async def test_admin_may_notify_another_user(client: Client, container: AsyncContainer) -> None:
     bob = await signup(client, "bob")
     bob_headers = await bearer(client, "bob")
-    await client.patch("/preferences", headers=bob_headers, json={"notify_pref": "sms", "phone": "+447700900123"})
+    await client.patch(
+        "/preferences", headers=bob_headers, json={"notify_pref": "sms", "phone": "+447700900123"}
+    )
     admin = await admin_bearer(client, container)
-    r = await client.post("/notifications", headers=admin, json={"text": "hi bob", "user_id": bob["id"]})
+    r = await client.post(
+        "/notifications", headers=admin, json={"text": "hi bob", "user_id": bob["id"]}
+    )
     assert r.status_code == 202, r.text
     assert r.json()["to"] == "+447700900123"
     ann = await bearer(client, "ann")

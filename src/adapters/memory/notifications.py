@@ -32,10 +32,15 @@ class InMemoryNotificationRepository:
         self, user_id: UUID, *, status: Status | None, limit: int, before: UUID | None
     ) -> list[Notification]:
         rows = sorted(
-            (n for n in self._rows.values()
-             if n.user_id == user_id and (status is None or n.status is status)
-             and (before is None or n.id < before)),
-            key=lambda n: n.id, reverse=True,
+            (
+                n
+                for n in self._rows.values()
+                if n.user_id == user_id
+                and (status is None or n.status is status)
+                and (before is None or n.id < before)
+            ),
+            key=lambda n: n.id,
+            reverse=True,
         )
         return rows[:limit]
 
@@ -64,7 +69,9 @@ class InMemoryNotificationRepository:
         return [n.id for n in due]
 
     async def next_due_at(self) -> datetime | None:
-        return min((n.due_at for n in self._rows.values() if n.status is Status.SCHEDULED), default=None)
+        return min(
+            (n.due_at for n in self._rows.values() if n.status is Status.SCHEDULED), default=None
+        )
 
     async def claim_for_sending(
         self, ids: Sequence[UUID], now: datetime, lease_until: datetime
@@ -86,7 +93,9 @@ class InMemoryNotificationRepository:
             if n is None or n.status is not Status.SENDING:
                 continue
             n = replace(
-                n, status=o.status, updated_at=now,
+                n,
+                status=o.status,
+                updated_at=now,
                 due_at=o.due_at or n.due_at,
                 provider=o.provider or n.provider,
                 provider_message_id=o.provider_message_id or n.provider_message_id,
@@ -109,11 +118,16 @@ class InMemoryNotificationRepository:
     ) -> Notification | None:
         n = self._rows.get(notification_id) if notification_id else None
         if n is None and provider_message_id:
-            n = next((r for r in self._rows.values() if r.provider_message_id == provider_message_id), None)
+            n = next(
+                (r for r in self._rows.values() if r.provider_message_id == provider_message_id),
+                None,
+            )
         if n is None or not can_advance(n.status, status) or status is Status.CANCELED:
             return None
         n = replace(
-            n, status=status, updated_at=now,
+            n,
+            status=status,
+            updated_at=now,
             last_error_code=error_code if error else n.last_error_code,
             last_error=error or n.last_error,
         )
@@ -123,7 +137,8 @@ class InMemoryNotificationRepository:
 
     async def recover_expired(self, now: datetime) -> int:
         stale = [
-            n for n in self._rows.values()
+            n
+            for n in self._rows.values()
             if n.status in (Status.QUEUED, Status.SENDING) and self._leases.get(n.id, now) < now
         ]
         for n in stale:

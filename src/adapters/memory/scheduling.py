@@ -12,7 +12,9 @@ class InMemorySendQueue:
     """Runs `handler` for each batch in a background task (at-least-once, in one process).
     Without a handler it only records the batches (unit tests)."""
 
-    def __init__(self, handler: Callable[[list[UUID]], Coroutine[Any, Any, object]] | None = None) -> None:
+    def __init__(
+        self, handler: Callable[[list[UUID]], Coroutine[Any, Any, object]] | None = None
+    ) -> None:
         self._handler = handler
         self.batches: list[list[UUID]] = []
         self._tasks: set[asyncio.Task[object]] = set()
@@ -42,10 +44,10 @@ class InProcessWakeup:
     def wake(self) -> None:
         self._event.set()
 
-    async def wait(self, timeout: float) -> bool:
+    async def wait(self, seconds: float) -> bool:
         """True when woken, False on timeout."""
         try:
-            await asyncio.wait_for(self._event.wait(), timeout=max(0.0, timeout))
+            await asyncio.wait_for(self._event.wait(), timeout=max(0.0, seconds))
         except TimeoutError:
             return False
         finally:

@@ -14,7 +14,9 @@ from adapters.persistence.models import Base
 class ContactPreferenceRow(Base):
     __tablename__ = "contact_preferences"
 
-    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     notify_pref: Mapped[str] = mapped_column(String(8))
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -28,11 +30,14 @@ class NotificationRow(Base):
         Index("ix_notifications_user_id_id", "user_id", "id"),
         # Small partial indexes: the scheduler only ever looks at these rows.
         Index(
-            "ix_notifications_due", "due_at",
-            postgresql_where=text("status = 'scheduled'"), sqlite_where=text("status = 'scheduled'"),
+            "ix_notifications_due",
+            "due_at",
+            postgresql_where=text("status = 'scheduled'"),
+            sqlite_where=text("status = 'scheduled'"),
         ),
         Index(
-            "ix_notifications_lease", "lease_until",
+            "ix_notifications_lease",
+            "lease_until",
             postgresql_where=text("status IN ('queued', 'sending')"),
             sqlite_where=text("status IN ('queued', 'sending')"),
         ),
@@ -72,10 +77,14 @@ class NotificationEventRow(Base):
 class IdempotencyKeyRow(Base):
     __tablename__ = "notification_idempotency_keys"
 
-    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     body_hash: Mapped[str] = mapped_column(String(64))
-    notification_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("notifications.id", ondelete="CASCADE"))
+    notification_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("notifications.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
 
 

@@ -30,11 +30,22 @@ _LEASED = (Status.QUEUED.value, Status.SENDING.value)
 
 def _to_domain(row: Row[Any]) -> Notification:
     return Notification(
-        id=row.id, user_id=row.user_id, channel=Channel(row.channel), to=row.recipient,
-        title=row.title, text=row.text, sendtime=row.sendtime, due_at=row.due_at,
-        status=Status(row.status), created_at=row.created_at, updated_at=row.updated_at,
-        attempts=row.attempts, provider=row.provider, provider_message_id=row.provider_message_id,
-        last_error_code=row.last_error_code, last_error=row.last_error,
+        id=row.id,
+        user_id=row.user_id,
+        channel=Channel(row.channel),
+        to=row.recipient,
+        title=row.title,
+        text=row.text,
+        sendtime=row.sendtime,
+        due_at=row.due_at,
+        status=Status(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        attempts=row.attempts,
+        provider=row.provider,
+        provider_message_id=row.provider_message_id,
+        last_error_code=row.last_error_code,
+        last_error=row.last_error,
     )
 
 
@@ -51,19 +62,37 @@ class SqlNotificationRepository:
             await self._db.execute(insert(E), rows)
 
     @staticmethod
-    def _event(notification_id: UUID, status: str, at: datetime, detail: str | None) -> dict[str, Any]:
-        return {"notification_id": notification_id, "status": status, "at": at, "detail": _clip(detail)}
+    def _event(
+        notification_id: UUID, status: str, at: datetime, detail: str | None
+    ) -> dict[str, Any]:
+        return {
+            "notification_id": notification_id,
+            "status": status,
+            "at": at,
+            "detail": _clip(detail),
+        }
 
     async def add(self, notification: Notification) -> None:
         n = notification
         await self._db.execute(
             insert(N).values(
-                id=n.id, user_id=n.user_id, channel=n.channel.value, recipient=n.to, title=n.title,
-                text=n.text, sendtime=n.sendtime, due_at=n.due_at, status=n.status.value,
-                attempts=n.attempts, created_at=n.created_at, updated_at=n.updated_at,
+                id=n.id,
+                user_id=n.user_id,
+                channel=n.channel.value,
+                recipient=n.to,
+                title=n.title,
+                text=n.text,
+                sendtime=n.sendtime,
+                due_at=n.due_at,
+                status=n.status.value,
+                attempts=n.attempts,
+                created_at=n.created_at,
+                updated_at=n.updated_at,
             )
         )
-        await self._events([self._event(n.id, n.status.value, n.created_at, f"due {n.due_at.isoformat()}")])
+        await self._events(
+            [self._event(n.id, n.status.value, n.created_at, f"due {n.due_at.isoformat()}")]
+        )
 
     async def get(self, notification_id: UUID) -> Notification | None:
         row = (await self._db.execute(select(N).where(N.c.id == notification_id))).first()
@@ -84,18 +113,25 @@ class SqlNotificationRepository:
         rows = await self._db.execute(
             select(E).where(E.c.notification_id == notification_id).order_by(E.c.id)
         )
-        return [NotificationEvent(r.notification_id, Status(r.status), r.at, r.detail) for r in rows]
+        return [
+            NotificationEvent(r.notification_id, Status(r.status), r.at, r.detail) for r in rows
+        ]
 
     async def cancel(self, notification_id: UUID, now: datetime) -> bool:
         done = await self._db.execute(
             update(N)
-            .where(N.c.id == notification_id, N.c.status.in_([s.value for s in predecessors(Status.CANCELED)]))
+            .where(
+                N.c.id == notification_id,
+                N.c.status.in_([s.value for s in predecessors(Status.CANCELED)]),
+            )
             .values(status=Status.CANCELED.value, lease_until=None, updated_at=now)
             .returning(N.c.id)
         )
         if done.first() is None:
             return False
-        await self._events([self._event(notification_id, Status.CANCELED.value, now, "canceled by the user")])
+        await self._events(
+            [self._event(notification_id, Status.CANCELED.value, now, "canceled by the user")]
+        )
         return True
 
     async def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[UUID]:
@@ -132,7 +168,12 @@ class SqlNotificationRepository:
         result = await self._db.execute(
             update(N)
             .where(N.c.id.in_(list(ids)), N.c.status == Status.QUEUED.value)
-            .values(status=Status.SENDING.value, attempts=N.c.attempts + 1, lease_until=lease_until, updated_at=now)
+            .values(
+                status=Status.SENDING.value,
+                attempts=N.c.attempts + 1,
+                lease_until=lease_until,
+                updated_at=now,
+            )
             .returning(*N.c)
         )
         claimed = [_to_domain(r) for r in result]
@@ -162,14 +203,20 @@ class SqlNotificationRepository:
             stmt,
             [
                 {
-                    "b_id": o.notification_id, "b_status": o.status.value, "b_due": o.due_at,
-                    "b_provider": o.provider, "b_pmid": o.provider_message_id,
-                    "b_code": o.error_code, "b_error": _clip(o.error),
+                    "b_id": o.notification_id,
+                    "b_status": o.status.value,
+                    "b_due": o.due_at,
+                    "b_provider": o.provider,
+                    "b_pmid": o.provider_message_id,
+                    "b_code": o.error_code,
+                    "b_error": _clip(o.error),
                 }
                 for o in outcomes
             ],
         )
-        await self._events([self._event(o.notification_id, o.status.value, now, o.detail) for o in outcomes])
+        await self._events(
+            [self._event(o.notification_id, o.status.value, now, o.detail) for o in outcomes]
+        )
 
     async def apply_provider_status(
         self,
@@ -231,14 +278,19 @@ class SqlIdempotencyKeys:
         row = await self._db.get(IdempotencyKeyRow, (user_id, key), populate_existing=True)
         if row is None:
             return None
-        return IdempotencyRecord(row.user_id, row.key, row.body_hash, row.notification_id, row.created_at)
+        return IdempotencyRecord(
+            row.user_id, row.key, row.body_hash, row.notification_id, row.created_at
+        )
 
     async def add(self, record: IdempotencyRecord) -> None:
         try:
             await self._db.execute(
                 insert(IdempotencyKeyRow).values(
-                    user_id=record.user_id, key=record.key, body_hash=record.body_hash,
-                    notification_id=record.notification_id, created_at=record.created_at,
+                    user_id=record.user_id,
+                    key=record.key,
+                    body_hash=record.body_hash,
+                    notification_id=record.notification_id,
+                    created_at=record.created_at,
                 )
             )
         except IntegrityError as exc:

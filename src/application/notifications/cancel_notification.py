@@ -30,6 +30,8 @@ class CancelNotification:
         canceled = found.cancel(now)  # raises Conflict for a status that cannot be canceled
         if not await self._notifications.cancel(notification_id, now):
             await self._tx.rollback()
-            raise Conflict("the notification started sending meanwhile; it can no longer be canceled")
+            raise Conflict(
+                "the notification started sending meanwhile; it can no longer be canceled"
+            )
         await self._tx.commit()
         return canceled

@@ -91,8 +91,11 @@ class DeliverNotifications:
             log.exception("unexpected error sending %s", n.id)
             return self._retry_or_fail(n, None, f"unexpected error: {type(exc).__name__}", None)
         return DeliveryOutcome(
-            n.id, Status.SENT, f"accepted by {receipt.provider} as {receipt.provider_message_id}",
-            provider=receipt.provider, provider_message_id=receipt.provider_message_id,
+            n.id,
+            Status.SENT,
+            f"accepted by {receipt.provider} as {receipt.provider_message_id}",
+            provider=receipt.provider,
+            provider_message_id=receipt.provider_message_id,
         )
 
     async def _send(self, n: Notification) -> SendReceipt:

@@ -13,7 +13,7 @@ OPTED_OUT_CODE = "21610"
 
 @dataclass(frozen=True, slots=True)
 class ProviderStatusUpdate:
-    """A provider's callback, already mapped to our statuses (None: history only)."""
+    """A provider's callback, already mapped to our statuses (None: acknowledged, no change)."""
 
     provider: str
     status: Status | None

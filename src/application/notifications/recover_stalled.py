@@ -12,7 +12,9 @@ class RecoverStalledDeliveries:
     above the provider timeout so a slow but live attempt is not re-run.
     """
 
-    def __init__(self, notifications: NotificationRepository, clock: Clock, tx: TransactionManager) -> None:
+    def __init__(
+        self, notifications: NotificationRepository, clock: Clock, tx: TransactionManager
+    ) -> None:
         self._notifications = notifications
         self._clock = clock
         self._tx = tx

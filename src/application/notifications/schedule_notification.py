@@ -5,7 +5,11 @@ from uuid import UUID
 
 from application.ports.clock import Clock
 from application.ports.contacts import ContactPreferenceRepository
-from application.ports.notifications import IdempotencyKeys, IdempotencyRecord, NotificationRepository
+from application.ports.notifications import (
+    IdempotencyKeys,
+    IdempotencyRecord,
+    NotificationRepository,
+)
 from application.ports.scheduling import SchedulerWakeup
 from application.ports.transactions import TransactionManager
 from application.ports.users import UserRepository
@@ -75,7 +79,9 @@ class ScheduleNotification:
         title = errors.check("title", check_title, cmd.title)
         text = errors.check("text", check_text, cmd.text)
         due = errors.check("sendtime", parse_sendtime, cmd.sendtime, now)
-        channel = None if cmd.channel is None else errors.check("channel", Channel.parse, cmd.channel)
+        channel = (
+            None if cmd.channel is None else errors.check("channel", Channel.parse, cmd.channel)
+        )
         key = cmd.idempotency_key
         if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
             errors.add("Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
@@ -87,8 +93,17 @@ class ScheduleNotification:
         prefs = await self._prefs.get(target) or ContactPreferences.default(target, now)
         channel, to = _address(prefs, channel, own=target == cmd.requester.id)
         notification = Notification(
-            id=new_id(), user_id=target, channel=channel, to=to, title=title, text=text,
-            sendtime=due, due_at=due, status=Status.SCHEDULED, created_at=now, updated_at=now,
+            id=new_id(),
+            user_id=target,
+            channel=channel,
+            to=to,
+            title=title,
+            text=text,
+            sendtime=due,
+            due_at=due,
+            status=Status.SCHEDULED,
+            created_at=now,
+            updated_at=now,
         )
         await self._notifications.add(notification)
         if key is not None:
@@ -104,7 +119,9 @@ class ScheduleNotification:
         await self._wakeup.notify(due)
         return ScheduledNotification(notification, replayed=False)
 
-    async def _replay(self, cmd: ScheduleNotificationCommand, key: str) -> ScheduledNotification | None:
+    async def _replay(
+        self, cmd: ScheduleNotificationCommand, key: str
+    ) -> ScheduledNotification | None:
         record = await self._keys.get(cmd.requester.id, key)
         if record is None:
             return None
@@ -126,7 +143,9 @@ class ScheduleNotification:
         return user.id
 
 
-def _address(prefs: ContactPreferences, channel: Channel | None, *, own: bool) -> tuple[Channel, str]:
+def _address(
+    prefs: ContactPreferences, channel: Channel | None, *, own: bool
+) -> tuple[Channel, str]:
     whose = "your" if own else "the user's"
     chosen = channel or prefs.notify_pref.channel
     if chosen is None:

@@ -23,8 +23,8 @@ class UpdatePreferencesCommand:
 
     user_id: UUID
     notify_pref: str | _Keep = KEEP
-    email: str | None | _Keep = KEEP
-    phone: str | int | None | _Keep = KEEP
+    email: str | _Keep | None = KEEP
+    phone: str | int | _Keep | None = KEEP
 
 
 class UpdatePreferences:

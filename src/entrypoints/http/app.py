@@ -16,6 +16,7 @@ from entrypoints.http.preferences import PreferencesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import SECURITY_COMPONENTS
+from entrypoints.http.webhooks import WebhookController
 from entrypoints.settings import Settings
 
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     PreferencesController,
                     NotificationController,
                     dev_outbox,
+                    WebhookController,
                 ],
             ),
             PrometheusController,

@@ -28,10 +28,14 @@ class OutboxEntryOut(msgspec.Struct):
     summary="Messages the console senders recorded (embedded default only; 404 otherwise)",
     responses=problem_responses(404),
 )
-async def dev_outbox(settings: FromDishka[Settings], outbox: FromDishka[DevOutbox]) -> list[OutboxEntryOut]:
+async def dev_outbox(
+    settings: FromDishka[Settings], outbox: FromDishka[DevOutbox]
+) -> list[OutboxEntryOut]:
     if not settings.embedded:
         raise NotFoundException()
     return [
-        OutboxEntryOut(e.channel, e.to, e.subject, e.body, e.reference, e.provider_message_id, e.sent_at)
+        OutboxEntryOut(
+            e.channel, e.to, e.subject, e.body, e.reference, e.provider_message_id, e.sent_at
+        )
         for e in reversed(outbox.entries())
     ]

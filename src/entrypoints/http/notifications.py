@@ -47,7 +47,9 @@ class NotificationOut(msgspec.Struct):
 
     @classmethod
     def of(cls, n: Notification) -> "NotificationOut":
-        return cls(n.id, n.status.value, n.channel.value, n.to, n.title, n.text, n.sendtime, n.created_at)
+        return cls(
+            n.id, n.status.value, n.channel.value, n.to, n.title, n.text, n.sendtime, n.created_at
+        )
 
 
 class NotificationPageOut(msgspec.Struct):
@@ -122,13 +124,19 @@ class NotificationController(Controller):
     ) -> Response[NotificationOut]:
         result = await schedule(
             ScheduleNotificationCommand(
-                requester=principal.user, text=data.text, title=data.title,
-                sendtime=data.sendtime, channel=data.channel, user_id=data.user_id,
+                requester=principal.user,
+                text=data.text,
+                title=data.title,
+                sendtime=data.sendtime,
+                channel=data.channel,
+                user_id=data.user_id,
                 idempotency_key=idempotency_key,
             )
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-        return Response(NotificationOut.of(result.notification), status_code=HTTP_202_ACCEPTED, headers=headers)
+        return Response(
+            NotificationOut.of(result.notification), status_code=HTTP_202_ACCEPTED, headers=headers
+        )
 
     @get(summary="Your notifications, newest first", responses=problem_responses(401, 422))
     async def list_own(
@@ -142,7 +150,9 @@ class NotificationController(Controller):
         page = await list_notifications(
             ListNotificationsQuery(principal.user.id, status, limit, _decode_cursor(cursor))
         )
-        return NotificationPageOut([NotificationOut.of(n) for n in page.items], _cursor(page.next_before))
+        return NotificationPageOut(
+            [NotificationOut.of(n) for n in page.items], _cursor(page.next_before)
+        )
 
     @get(
         "/{notification_id:uuid}",
@@ -159,10 +169,20 @@ class NotificationController(Controller):
         n = detail.notification
         error = ErrorOut(n.last_error_code, n.last_error) if n.last_error else None
         return NotificationDetailOut(
-            id=n.id, status=n.status.value, channel=n.channel.value, to=n.to, title=n.title,
-            text=n.text, sendtime=n.sendtime, created_at=n.created_at, updated_at=n.updated_at,
-            due_at=n.due_at, attempts=n.attempts, provider=n.provider,
-            provider_message_id=n.provider_message_id, last_error=error,
+            id=n.id,
+            status=n.status.value,
+            channel=n.channel.value,
+            to=n.to,
+            title=n.title,
+            text=n.text,
+            sendtime=n.sendtime,
+            created_at=n.created_at,
+            updated_at=n.updated_at,
+            due_at=n.due_at,
+            attempts=n.attempts,
+            provider=n.provider,
+            provider_message_id=n.provider_message_id,
+            last_error=error,
             history=[EventOut(e.status.value, e.at, e.detail) for e in detail.history],
         )
 

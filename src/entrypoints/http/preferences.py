@@ -10,7 +10,11 @@ from litestar.params import JSONBody
 
 from application.auth.authenticate import Principal
 from application.preferences.get_preferences import GetPreferences
-from application.preferences.update_preferences import KEEP, UpdatePreferences, UpdatePreferencesCommand
+from application.preferences.update_preferences import (
+    KEEP,
+    UpdatePreferences,
+    UpdatePreferencesCommand,
+)
 from domain.contacts import ContactPreferences
 from entrypoints.http.schemas import problem_responses
 from entrypoints.http.security import SECURITY, current_principal
@@ -20,8 +24,8 @@ class PreferencesPatch(msgspec.Struct, forbid_unknown_fields=True):
     """Fields left out keep their value; null clears an address."""
 
     notify_pref: str | msgspec.UnsetType = msgspec.UNSET
-    email: str | None | msgspec.UnsetType = msgspec.UNSET
-    phone: str | int | None | msgspec.UnsetType = msgspec.UNSET
+    email: str | msgspec.UnsetType | None = msgspec.UNSET
+    phone: str | int | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class PreferencesOut(msgspec.Struct):

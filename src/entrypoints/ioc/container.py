@@ -4,8 +4,8 @@ from dishka import AsyncContainer, Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider
 from dishka.integrations.taskiq import TaskiqProvider
 
-from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
 from entrypoints.ioc.notifications import NotificationProvider
+from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
 from entrypoints.ioc.senders import SenderProvider
 from entrypoints.settings import Settings
 

@@ -26,7 +26,11 @@ from application.notifications.schedule_notification import ScheduleNotification
 from application.ports.clock import Clock
 from application.ports.contacts import ContactPreferenceRepository
 from application.ports.delivery import EmailSender, SmsSender
-from application.ports.notifications import IdempotencyKeys, NotificationRepository, ProviderEventLog
+from application.ports.notifications import (
+    IdempotencyKeys,
+    NotificationRepository,
+    ProviderEventLog,
+)
 from application.ports.scheduling import SchedulerWakeup, SendQueue
 from application.ports.transactions import TransactionManager
 from application.preferences.get_preferences import GetPreferences
@@ -70,7 +74,9 @@ class NotificationProvider(Provider):
         )
 
     @provide(scope=Scope.APP)
-    async def wakeup(self, settings: Settings, redis: Redis | None) -> AsyncIterator[InProcessWakeup]:
+    async def wakeup(
+        self, settings: Settings, redis: Redis | None
+    ) -> AsyncIterator[InProcessWakeup]:
         """In-process event in the embedded default, else Redis pub/sub across processes."""
         if redis is None:
             yield InProcessWakeup()

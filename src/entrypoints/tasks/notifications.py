@@ -40,7 +40,9 @@ def register(broker: AsyncBroker, settings: Settings) -> None:
     broker.register_task(deliver_notifications, task_name=DELIVER_TASK)
 
 
-async def run_dispatcher(container: AsyncContainer, broker: AsyncBroker, settings: Settings) -> None:
+async def run_dispatcher(
+    container: AsyncContainer, broker: AsyncBroker, settings: Settings
+) -> None:
     """Run until cancelled; survives database or broker outages by retrying."""
     wakeup = await container.get(InProcessWakeup)
     queue = TaskiqSendQueue(broker)

@@ -4,8 +4,8 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from adapters.persistence.database import make_engine
 from adapters.persistence import notification_models  # noqa: F401  (registers the tables)
+from adapters.persistence.database import make_engine
 from adapters.persistence.models import Base
 
 target_metadata = Base.metadata

@@ -1,0 +1,240 @@
+"""Delivery through the real adapters against the local Twilio and SendGrid stubs:
+retries, permanent failures, opt-out, and the signed provider callbacks."""
+
+import json
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from entrypoints.settings import Settings
+from tests.conftest import test_settings
+from tests.support.auth import bearer
+from tests.support.notifications import delivery, wait_for_status
+from tests.support.stubs import sendgrid as sg
+from tests.support.stubs import twilio as tw
+from tests.support.stubs.fixtures import RunningStub
+from tests.support.stubs.server import Scripted
+from tests.support.webhook_signing import SendGridSigner, twilio_signature
+
+__all__ = ["delivery"]  # a fixture
+
+Client = AsyncTestClient[Any]
+PUBLIC_URL = "https://herald.example.com"
+SIGNER = SendGridSigner()
+
+
+@pytest.fixture
+def settings(
+    sqlite_url: str,
+    twilio_stub: RunningStub[tw.TwilioStub],
+    sendgrid_stub: RunningStub[sg.SendGridStub],
+) -> Settings:
+    return test_settings(
+        sqlite_url,
+        public_url=PUBLIC_URL,
+        twilio_account_sid=tw.ACCOUNT_SID,
+        twilio_auth_token=tw.AUTH_TOKEN,
+        twilio_from_number="+15005550006",
+        twilio_base_url=twilio_stub.url,
+        sendgrid_api_key=sg.API_KEY,
+        sendgrid_from_email="herald@example.com",
+        sendgrid_base_url=sendgrid_stub.url,
+        sendgrid_webhook_public_key=SIGNER.public_key,
+        provider_timeout_seconds=2.0,
+        notify_backoff_base_seconds=0.05,
+        notify_max_attempts=3,
+    )
+
+
+async def sms_user(client: Client, phone: str, name: str = "ann") -> dict[str, str]:
+    headers = await bearer(client, name)
+    r = await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "sms", "phone": phone}
+    )
+    assert r.status_code == 200, r.text
+    return headers
+
+
+async def send(client: Client, headers: dict[str, str], **body: Any) -> str:
+    r = await client.post("/notifications", headers=headers, json={"text": "hello", **body})
+    assert r.status_code == 202, r.text
+    return str(r.json()["id"])
+
+
+async def test_sms_through_twilio(
+    client: Client, delivery: None, twilio_stub: RunningStub[tw.TwilioStub]
+) -> None:
+    headers = await sms_user(client, "+15105552054")
+    nid = await send(client, headers, title="Hi")
+    detail = await wait_for_status(client, headers, nid, "sent")
+    sms = twilio_stub.app.messages[0]
+    assert sms.to == "+15105552054"
+    assert sms.body == "Hi\nhello"
+    assert sms.status_callback == f"{PUBLIC_URL}/webhooks/twilio/status"
+    assert detail["provider"] == "twilio"
+    assert detail["provider_message_id"] == sms.sid
+
+
+async def test_transient_error_is_retried(
+    client: Client, delivery: None, twilio_stub: RunningStub[tw.TwilioStub]
+) -> None:
+    headers = await sms_user(client, "+15105552054")
+    twilio_stub.app.script("+15105552054", Scripted(500, tw.error_json(500, 20500), times=1))
+    nid = await send(client, headers)
+    detail = await wait_for_status(client, headers, nid, "sent")
+    assert detail["attempts"] == 2
+    assert [h["status"] for h in detail["history"]].count("scheduled") == 2  # created + retry
+    assert detail["last_error"]["code"] == "20500"
+
+
+async def test_retries_run_out(client: Client, delivery: None) -> None:
+    headers = await sms_user(client, tw.UNAVAILABLE)
+    nid = await send(client, headers)
+    detail = await wait_for_status(client, headers, nid, "failed")
+    assert detail["attempts"] == 3
+    assert detail["last_error"]["code"] == "20503"
+    assert "gave up after 3 attempts" in detail["history"][-1]["detail"]
+
+
+async def test_permanent_error_fails_at_once(client: Client, delivery: None) -> None:
+    headers = await sms_user(client, tw.INVALID_NUMBER)
+    nid = await send(client, headers)
+    detail = await wait_for_status(client, headers, nid, "failed")
+    assert detail["attempts"] == 1
+    assert detail["last_error"]["code"] == "21211"
+    assert "not a valid phone number" in detail["last_error"]["message"]
+
+
+async def test_opted_out_recipient_marks_the_phone(client: Client, delivery: None) -> None:
+    headers = await sms_user(client, tw.OPTED_OUT)
+    nid = await send(client, headers)
+    detail = await wait_for_status(client, headers, nid, "failed")
+    assert detail["last_error"]["code"] == "21610"
+    assert detail["attempts"] == 1
+    prefs = (await client.get("/preferences", headers=headers)).json()
+    assert prefs["sms_opted_out"] is True
+    r = await client.post("/notifications", headers=headers, json={"text": "again"})
+    assert r.status_code == 422
+    assert "opted out" in r.json()["detail"]
+    r = await client.patch("/preferences", headers=headers, json={"phone": "+15105552054"})
+    assert r.json()["sms_opted_out"] is False
+
+
+def twilio_form(sid: str, status: str, **extra: str) -> dict[str, str]:
+    return {"MessageSid": sid, "MessageStatus": status, "AccountSid": tw.ACCOUNT_SID, **extra}
+
+
+async def post_twilio(client: Client, form: dict[str, str], signature: str | None = None) -> int:
+    url = f"{PUBLIC_URL}/webhooks/twilio/status"
+    sig = signature if signature is not None else twilio_signature(tw.AUTH_TOKEN, url, form)
+    r = await client.post("/webhooks/twilio/status", data=form, headers={"X-Twilio-Signature": sig})
+    return r.status_code
+
+
+async def test_twilio_status_callback_is_monotonic(
+    client: Client, delivery: None, twilio_stub: RunningStub[tw.TwilioStub]
+) -> None:
+    headers = await sms_user(client, "+15105552054")
+    nid = await send(client, headers)
+    sid = (await wait_for_status(client, headers, nid, "sent"))["provider_message_id"]
+    assert await post_twilio(client, twilio_form(sid, "delivered")) == 204
+    assert await post_twilio(client, twilio_form(sid, "sent")) == 204  # late: ignored
+    assert await post_twilio(client, twilio_form(sid, "delivered")) == 204  # repeated: ignored
+    detail = (await client.get(f"/notifications/{nid}", headers=headers)).json()
+    assert detail["status"] == "delivered"
+    assert [h["status"] for h in detail["history"]].count("delivered") == 1
+    assert await post_twilio(client, twilio_form("SMunknown", "delivered")) == 204
+
+
+async def test_twilio_callback_with_a_bad_signature_is_refused(client: Client) -> None:
+    assert await post_twilio(client, twilio_form("SM1", "delivered"), signature="forged") == 403
+    form = twilio_form("SM1", "delivered")
+    signed_elsewhere = twilio_signature(
+        tw.AUTH_TOKEN, "http://testserver.local/webhooks/twilio/status", form
+    )
+    assert await post_twilio(client, form, signature=signed_elsewhere) == 403
+
+
+async def test_twilio_undelivered_with_21610_marks_opt_out(client: Client, delivery: None) -> None:
+    headers = await sms_user(client, "+15105552054")
+    nid = await send(client, headers)
+    sid = (await wait_for_status(client, headers, nid, "sent"))["provider_message_id"]
+    assert await post_twilio(client, twilio_form(sid, "undelivered", ErrorCode="21610")) == 204
+    detail = (await client.get(f"/notifications/{nid}", headers=headers)).json()
+    assert detail["status"] == "failed"
+    assert detail["last_error"]["code"] == "21610"
+    assert (await client.get("/preferences", headers=headers)).json()["sms_opted_out"] is True
+
+
+async def post_sendgrid(client: Client, events: list[dict[str, Any]], *, sign: bool = True) -> int:
+    payload = json.dumps(events).encode()
+    headers = {"Content-Type": "application/json"}
+    headers |= SIGNER.headers(payload) if sign else {}
+    r = await client.post("/webhooks/sendgrid/events", content=payload, headers=headers)
+    return r.status_code
+
+
+async def test_email_through_sendgrid_and_its_events(
+    client: Client, delivery: None, sendgrid_stub: RunningStub[sg.SendGridStub]
+) -> None:
+    headers = await bearer(client, "ann")
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"}
+    )
+    nid = await send(client, headers, title="Subject")
+    sent = await wait_for_status(client, headers, nid, "sent")
+    mail = sendgrid_stub.app.messages[0]
+    assert mail.to == ["ann@example.com"]
+    assert mail.subject == "Subject"
+    assert sent["provider"] == "sendgrid"
+    assert sent["provider_message_id"] == mail.message_id
+    sg_id = f"{mail.message_id}.filter0001.1.0"
+    delivered = {
+        "event": "delivered",
+        "sg_event_id": "ev-2",
+        "sg_message_id": sg_id,
+        "herald_reference": nid,
+    }
+    processed = {"event": "processed", "sg_event_id": "ev-1", "sg_message_id": sg_id}
+    assert (
+        await post_sendgrid(
+            client, [delivered, processed, {"event": "open", "sg_event_id": "ev-3"}]
+        )
+        == 204
+    )
+    assert await post_sendgrid(client, [delivered]) == 204  # the same event again
+    detail = (await client.get(f"/notifications/{nid}", headers=headers)).json()
+    assert detail["status"] == "delivered"
+    assert [h["status"] for h in detail["history"]].count("delivered") == 1
+    assert (
+        await post_sendgrid(
+            client, [{"event": "bounce", "sg_event_id": "ev-9", "herald_reference": nid}]
+        )
+        == 204
+    )
+    assert (await client.get(f"/notifications/{nid}", headers=headers)).json()[
+        "status"
+    ] == "delivered"
+
+
+async def test_sendgrid_events_need_a_valid_signature_and_a_json_array(client: Client) -> None:
+    assert await post_sendgrid(client, [{"event": "delivered"}], sign=False) == 403
+    payload = b'{"not": "an array"}'
+    r = await client.post(
+        "/webhooks/sendgrid/events", content=payload, headers=SIGNER.headers(payload)
+    )
+    assert r.status_code == 400
+    odd = [{"event": 5}, "text", {"event": "delivered", "herald_reference": "not-a-uuid"}]
+    assert await post_sendgrid(client, odd) == 204
+
+
+async def test_sendgrid_permanent_error(client: Client, delivery: None) -> None:
+    headers = await bearer(client, "ann")
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": sg.INVALID_ADDRESS}
+    )
+    nid = await send(client, headers)
+    detail = await wait_for_status(client, headers, nid, "failed")
+    assert detail["attempts"] == 1
+    assert detail["last_error"]["message"]
