@@ -1,0 +1,311 @@
+"""NotificationRepository, IdempotencyKeys, ProviderEventLog and ContactPreferenceRepository:
+the in-memory fakes and SQL on SQLite and PostgreSQL must behave alike."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from adapters.memory.notifications import (
+    InMemoryContactPreferenceRepository,
+    InMemoryIdempotencyKeys,
+    InMemoryNotificationRepository,
+    InMemoryProviderEventLog,
+)
+from adapters.persistence.contacts import SqlContactPreferenceRepository
+from adapters.persistence.database import make_engine, make_session_factory
+from adapters.persistence.migrate import upgrade
+from adapters.persistence.notifications import (
+    SqlIdempotencyKeys,
+    SqlNotificationRepository,
+    SqlProviderEventLog,
+)
+from adapters.persistence.users import SqlUserRepository
+from application.ports.contacts import ContactPreferenceRepository
+from application.ports.notifications import (
+    DeliveryOutcome,
+    IdempotencyKeys,
+    IdempotencyRecord,
+    NotificationRepository,
+    ProviderEventLog,
+)
+from domain.contacts import Channel, ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
+from domain.errors import Conflict
+from domain.ids import new_id
+from domain.notifications import Notification, Status
+from domain.users import Role, User, Username
+from tests.conftest import reset_postgres
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+LEASE = NOW + timedelta(seconds=60)
+
+
+@dataclass
+class Store:
+    notifications: NotificationRepository
+    keys: IdempotencyKeys
+    events: ProviderEventLog
+    prefs: ContactPreferenceRepository
+    user_id: UUID
+    other_user_id: UUID
+    db: AsyncSession | None
+    engine: AsyncEngine | None = None
+
+    async def save(self) -> None:
+        if self.db is not None:
+            await self.db.commit()
+            self.db.expunge_all()
+
+    async def undo(self) -> None:
+        if self.db is not None:
+            await self.db.rollback()
+
+
+def _user(name: str) -> User:
+    return User(new_id(), Username(name), "hash", Role.USER, NOW)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    ann, bob = _user("ann"), _user("bob")
+    if request.param == "memory":
+        yield Store(
+            InMemoryNotificationRepository(), InMemoryIdempotencyKeys(),
+            InMemoryProviderEventLog(), InMemoryContactPreferenceRepository(),
+            ann.id, bob.id, None,
+        )
+        return
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/c.db"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = make_engine(url, pool_size=4)
+    if request.param == "postgres":
+        await reset_postgres(engine)
+    await upgrade(engine)
+    async with make_session_factory(engine)() as session:
+        users = SqlUserRepository(session)
+        await users.add(ann)
+        await users.add(bob)
+        await session.commit()
+        yield Store(
+            SqlNotificationRepository(session), SqlIdempotencyKeys(session),
+            SqlProviderEventLog(session), SqlContactPreferenceRepository(session),
+            ann.id, bob.id, session, engine,
+        )
+    await engine.dispose()
+
+
+def make(store: Store, *, due: datetime = NOW, user_id: UUID | None = None, **kw: object) -> Notification:
+    values: dict[str, object] = {
+        "id": new_id(), "user_id": user_id or store.user_id, "channel": Channel.SMS,
+        "to": "+15105552054", "title": "T", "text": "body", "sendtime": due, "due_at": due,
+        "status": Status.SCHEDULED, "created_at": NOW, "updated_at": NOW,
+    }
+    values.update(kw)
+    return Notification(**values)  # type: ignore[arg-type]
+
+
+async def added(store: Store, *notifications: Notification) -> list[Notification]:
+    for n in notifications:
+        await store.notifications.add(n)
+    await store.save()
+    return list(notifications)
+
+
+async def test_add_get_and_history(store: Store) -> None:
+    [n] = await added(store, make(store))
+    assert await store.notifications.get(n.id) == n
+    assert await store.notifications.get(new_id()) is None
+    [event] = await store.notifications.events(n.id)
+    assert event.status is Status.SCHEDULED and event.at == NOW
+
+
+async def test_list_is_newest_first_filtered_and_paged(store: Store) -> None:
+    mine = await added(store, *(make(store) for _ in range(5)))
+    await added(store, make(store, user_id=store.other_user_id))
+    # UUIDv7 ids order by creation time (to the millisecond): newest first is by id.
+    newest_first = sorted((n.id for n in mine), reverse=True)
+    page = await store.notifications.list_for_user(store.user_id, status=None, limit=3, before=None)
+    assert [n.id for n in page] == newest_first[:3]
+    rest = await store.notifications.list_for_user(store.user_id, status=None, limit=3, before=page[-1].id)
+    assert [n.id for n in rest] == newest_first[3:]
+    await store.notifications.cancel(mine[0].id, NOW)
+    await store.save()
+    canceled = await store.notifications.list_for_user(store.user_id, status=Status.CANCELED, limit=10, before=None)
+    assert [n.id for n in canceled] == [mine[0].id]
+
+
+async def test_claim_due_takes_only_due_rows_once(store: Store) -> None:
+    early, late, future = await added(
+        store, make(store, due=NOW - timedelta(seconds=2)), make(store, due=NOW),
+        make(store, due=NOW + timedelta(seconds=5)),
+    )
+    assert await store.notifications.next_due_at() == early.due_at
+    claimed = await store.notifications.claim_due(NOW, 10, LEASE)
+    await store.save()
+    assert claimed == [early.id, late.id]
+    assert await store.notifications.claim_due(NOW, 10, LEASE) == []
+    assert await store.notifications.next_due_at() == future.due_at
+    assert (await store.notifications.get(early.id)).status is Status.QUEUED  # type: ignore[union-attr]
+
+
+async def test_claim_due_respects_the_limit(store: Store) -> None:
+    await added(store, *(make(store, due=NOW - timedelta(seconds=i)) for i in range(5)))
+    first = await store.notifications.claim_due(NOW, 2, LEASE)
+    second = await store.notifications.claim_due(NOW, 10, LEASE)
+    assert len(first) == 2 and len(second) == 3 and not set(first) & set(second)
+
+
+async def test_claim_for_sending_is_idempotent(store: Store) -> None:
+    a, b = await added(store, make(store), make(store))
+    await store.notifications.claim_due(NOW, 10, LEASE)
+    await store.save()
+    claimed = await store.notifications.claim_for_sending([a.id, b.id, new_id()], NOW, LEASE)
+    await store.save()
+    assert sorted(n.id for n in claimed) == sorted([a.id, b.id])
+    assert all(n.status is Status.SENDING and n.attempts == 1 for n in claimed)
+    assert await store.notifications.claim_for_sending([a.id, b.id], NOW, LEASE) == []
+
+
+async def test_outcomes_are_recorded(store: Store) -> None:
+    a, b, c = await added(store, make(store), make(store), make(store))
+    await store.notifications.claim_due(NOW, 10, LEASE)
+    await store.notifications.claim_for_sending([a.id, b.id, c.id], NOW, LEASE)
+    retry_at = NOW + timedelta(seconds=30)
+    later = NOW + timedelta(seconds=1)
+    await store.notifications.record_outcomes([
+        DeliveryOutcome(a.id, Status.SENT, "ok", provider="twilio", provider_message_id="SM1"),
+        DeliveryOutcome(b.id, Status.SCHEDULED, "retry", due_at=retry_at, error_code="20500", error="boom"),
+        DeliveryOutcome(c.id, Status.FAILED, "refused", error_code="21211", error="bad number"),
+    ], later)
+    await store.save()
+    sent, retried, failed = [await store.notifications.get(i) for i in (a.id, b.id, c.id)]
+    assert sent is not None and retried is not None and failed is not None
+    assert (sent.status, sent.provider, sent.provider_message_id) == (Status.SENT, "twilio", "SM1")
+    assert (retried.status, retried.due_at, retried.last_error_code) == (Status.SCHEDULED, retry_at, "20500")
+    assert (failed.status, failed.last_error) == (Status.FAILED, "bad number")
+    assert [e.status for e in await store.notifications.events(a.id)] == [
+        Status.SCHEDULED, Status.QUEUED, Status.SENDING, Status.SENT,
+    ]
+    assert await store.notifications.next_due_at() == retry_at
+
+
+async def test_provider_status_only_moves_forward(store: Store) -> None:
+    [n] = await added(store, make(store))
+    await store.notifications.claim_due(NOW, 10, LEASE)
+    await store.notifications.claim_for_sending([n.id], NOW, LEASE)
+    await store.notifications.record_outcomes(
+        [DeliveryOutcome(n.id, Status.SENT, "ok", provider="twilio", provider_message_id="SM9")], NOW
+    )
+    await store.save()
+    apply = store.notifications.apply_provider_status
+    delivered = await apply(provider_message_id="SM9", notification_id=None, status=Status.DELIVERED, detail="d", now=NOW)
+    assert delivered is not None and delivered.status is Status.DELIVERED
+    assert await apply(provider_message_id="SM9", notification_id=None, status=Status.SENT, detail="late", now=NOW) is None
+    assert await apply(provider_message_id=None, notification_id=n.id, status=Status.FAILED, detail="x", now=NOW) is None
+    assert await apply(provider_message_id="SMnone", notification_id=None, status=Status.SENT, detail="?", now=NOW) is None
+    await store.save()
+    assert (await store.notifications.get(n.id)).status is Status.DELIVERED  # type: ignore[union-attr]
+
+
+async def test_provider_failure_records_the_error(store: Store) -> None:
+    [n] = await added(store, make(store))
+    await store.notifications.claim_due(NOW, 10, LEASE)
+    await store.notifications.claim_for_sending([n.id], NOW, LEASE)
+    await store.notifications.record_outcomes([DeliveryOutcome(n.id, Status.SENT, "ok", provider_message_id="SM7")], NOW)
+    failed = await store.notifications.apply_provider_status(
+        provider_message_id="SM7", notification_id=None, status=Status.FAILED, detail="undelivered",
+        now=NOW, error_code="30003", error="Unreachable handset",
+    )
+    assert failed is not None and failed.last_error_code == "30003"
+
+
+async def test_cancel_only_before_sending(store: Store) -> None:
+    a, b = await added(store, make(store), make(store))
+    assert await store.notifications.cancel(a.id, NOW)
+    await store.notifications.claim_due(NOW, 10, LEASE)
+    await store.notifications.claim_for_sending([b.id], NOW, LEASE)
+    assert not await store.notifications.cancel(b.id, NOW)
+    assert not await store.notifications.cancel(a.id, NOW)
+    await store.save()
+    assert (await store.notifications.get(a.id)).status is Status.CANCELED  # type: ignore[union-attr]
+    assert await store.notifications.claim_due(NOW + timedelta(hours=1), 10, LEASE) == []
+
+
+async def test_expired_leases_are_recovered(store: Store) -> None:
+    a, b, c = await added(store, make(store), make(store), make(store))
+    await store.notifications.claim_due(NOW, 10, LEASE)
+    await store.notifications.claim_for_sending([a.id], NOW, LEASE)
+    await store.notifications.claim_for_sending([c.id], NOW, LEASE + timedelta(hours=1))
+    await store.save()
+    assert await store.notifications.recover_expired(LEASE - timedelta(seconds=1)) == 0
+    after = LEASE + timedelta(seconds=1)
+    assert await store.notifications.recover_expired(after) == 2
+    await store.save()
+    for notification_id in (a.id, b.id):
+        n = await store.notifications.get(notification_id)
+        assert n is not None and n.status is Status.SCHEDULED and n.due_at == after
+    assert (await store.notifications.get(c.id)).status is Status.SENDING  # type: ignore[union-attr]
+    assert sorted(await store.notifications.claim_due(after, 10, LEASE)) == sorted([a.id, b.id])
+
+
+async def test_idempotency_keys(store: Store) -> None:
+    [n] = await added(store, make(store))
+    record = IdempotencyRecord(store.user_id, "key-1", "hash", n.id, NOW)
+    await store.keys.add(record)
+    await store.save()
+    assert await store.keys.get(store.user_id, "key-1") == record
+    assert await store.keys.get(store.other_user_id, "key-1") is None
+    with pytest.raises(Conflict):
+        await store.keys.add(IdempotencyRecord(store.user_id, "key-1", "other", n.id, NOW))
+    await store.undo()
+
+
+async def test_provider_events_are_seen_once(store: Store) -> None:
+    assert await store.events.first_time("sendgrid", "ev-1", NOW)
+    assert not await store.events.first_time("sendgrid", "ev-1", NOW)
+    assert await store.events.first_time("twilio", "ev-1", NOW)
+
+
+async def test_contact_preferences(store: Store) -> None:
+    assert await store.prefs.get(store.user_id) is None
+    prefs = ContactPreferences(
+        store.user_id, NotifyPref.SMS, EmailAddress("a@b.co"), PhoneNumber("+15105552054"), NOW
+    )
+    await store.prefs.save(prefs)
+    await store.save()
+    assert await store.prefs.get(store.user_id) == prefs
+    await store.prefs.mark_sms_opted_out(store.user_id, "+19999999999")  # not their number
+    await store.prefs.mark_sms_opted_out(store.user_id, "+15105552054")
+    await store.save()
+    opted = await store.prefs.get(store.user_id)
+    assert opted is not None and opted.sms_opted_out
+    changed = opted.change(NOW, notify_pref=NotifyPref.EMAIL, email=opted.email, phone=opted.phone)
+    await store.prefs.save(changed)
+    await store.save()
+    assert await store.prefs.get(store.user_id) == changed
+
+
+async def test_concurrent_claims_never_share_rows(store: Store) -> None:
+    """Two schedulers (e.g. during a deploy) split the due rows between them."""
+    if store.engine is None or store.engine.dialect.name != "postgresql":
+        pytest.skip("needs concurrent sessions on PostgreSQL")
+    await added(store, *(make(store) for _ in range(200)))
+    factory = make_session_factory(store.engine)
+
+    async def claim() -> list[UUID]:
+        async with factory() as session:
+            ids = await SqlNotificationRepository(session).claim_due(NOW, 150, LEASE)
+            await asyncio.sleep(0.05)  # hold the row locks while the other claims
+            await session.commit()
+            return ids
+
+    first, second = await asyncio.gather(claim(), claim())
+    assert len(first) + len(second) == 200 and not set(first) & set(second)
