@@ -75,9 +75,13 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     ann, bob = _user("ann"), _user("bob")
     if request.param == "memory":
         yield Store(
-            InMemoryNotificationRepository(), InMemoryIdempotencyKeys(),
-            InMemoryProviderEventLog(), InMemoryContactPreferenceRepository(),
-            ann.id, bob.id, None,
+            InMemoryNotificationRepository(),
+            InMemoryIdempotencyKeys(),
+            InMemoryProviderEventLog(),
+            InMemoryContactPreferenceRepository(),
+            ann.id,
+            bob.id,
+            None,
         )
         return
     url = (
@@ -95,18 +99,33 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await users.add(bob)
         await session.commit()
         yield Store(
-            SqlNotificationRepository(session), SqlIdempotencyKeys(session),
-            SqlProviderEventLog(session), SqlContactPreferenceRepository(session),
-            ann.id, bob.id, session, engine,
+            SqlNotificationRepository(session),
+            SqlIdempotencyKeys(session),
+            SqlProviderEventLog(session),
+            SqlContactPreferenceRepository(session),
+            ann.id,
+            bob.id,
+            session,
+            engine,
         )
     await engine.dispose()
 
 
-def make(store: Store, *, due: datetime = NOW, user_id: UUID | None = None, **kw: object) -> Notification:
+def make(
+    store: Store, *, due: datetime = NOW, user_id: UUID | None = None, **kw: object
+) -> Notification:
     values: dict[str, object] = {
-        "id": new_id(), "user_id": user_id or store.user_id, "channel": Channel.SMS,
-        "to": "+15105552054", "title": "T", "text": "body", "sendtime": due, "due_at": due,
-        "status": Status.SCHEDULED, "created_at": NOW, "updated_at": NOW,
+        "id": new_id(),
+        "user_id": user_id or store.user_id,
+        "channel": Channel.SMS,
+        "to": "+15105552054",
+        "title": "T",
+        "text": "body",
+        "sendtime": due,
+        "due_at": due,
+        "status": Status.SCHEDULED,
+        "created_at": NOW,
+        "updated_at": NOW,
     }
     values.update(kw)
     return Notification(**values)  # type: ignore[arg-type]
@@ -134,17 +153,23 @@ async def test_list_is_newest_first_filtered_and_paged(store: Store) -> None:
     newest_first = sorted((n.id for n in mine), reverse=True)
     page = await store.notifications.list_for_user(store.user_id, status=None, limit=3, before=None)
     assert [n.id for n in page] == newest_first[:3]
-    rest = await store.notifications.list_for_user(store.user_id, status=None, limit=3, before=page[-1].id)
+    rest = await store.notifications.list_for_user(
+        store.user_id, status=None, limit=3, before=page[-1].id
+    )
     assert [n.id for n in rest] == newest_first[3:]
     await store.notifications.cancel(mine[0].id, NOW)
     await store.save()
-    canceled = await store.notifications.list_for_user(store.user_id, status=Status.CANCELED, limit=10, before=None)
+    canceled = await store.notifications.list_for_user(
+        store.user_id, status=Status.CANCELED, limit=10, before=None
+    )
     assert [n.id for n in canceled] == [mine[0].id]
 
 
 async def test_claim_due_takes_only_due_rows_once(store: Store) -> None:
     early, late, future = await added(
-        store, make(store, due=NOW - timedelta(seconds=2)), make(store, due=NOW),
+        store,
+        make(store, due=NOW - timedelta(seconds=2)),
+        make(store, due=NOW),
         make(store, due=NOW + timedelta(seconds=5)),
     )
     assert await store.notifications.next_due_at() == early.due_at
@@ -180,19 +205,31 @@ async def test_outcomes_are_recorded(store: Store) -> None:
     await store.notifications.claim_for_sending([a.id, b.id, c.id], NOW, LEASE)
     retry_at = NOW + timedelta(seconds=30)
     later = NOW + timedelta(seconds=1)
-    await store.notifications.record_outcomes([
-        DeliveryOutcome(a.id, Status.SENT, "ok", provider="twilio", provider_message_id="SM1"),
-        DeliveryOutcome(b.id, Status.SCHEDULED, "retry", due_at=retry_at, error_code="20500", error="boom"),
-        DeliveryOutcome(c.id, Status.FAILED, "refused", error_code="21211", error="bad number"),
-    ], later)
+    await store.notifications.record_outcomes(
+        [
+            DeliveryOutcome(a.id, Status.SENT, "ok", provider="twilio", provider_message_id="SM1"),
+            DeliveryOutcome(
+                b.id, Status.SCHEDULED, "retry", due_at=retry_at, error_code="20500", error="boom"
+            ),
+            DeliveryOutcome(c.id, Status.FAILED, "refused", error_code="21211", error="bad number"),
+        ],
+        later,
+    )
     await store.save()
     sent, retried, failed = [await store.notifications.get(i) for i in (a.id, b.id, c.id)]
     assert sent is not None and retried is not None and failed is not None
     assert (sent.status, sent.provider, sent.provider_message_id) == (Status.SENT, "twilio", "SM1")
-    assert (retried.status, retried.due_at, retried.last_error_code) == (Status.SCHEDULED, retry_at, "20500")
+    assert (retried.status, retried.due_at, retried.last_error_code) == (
+        Status.SCHEDULED,
+        retry_at,
+        "20500",
+    )
     assert (failed.status, failed.last_error) == (Status.FAILED, "bad number")
     assert [e.status for e in await store.notifications.events(a.id)] == [
-        Status.SCHEDULED, Status.QUEUED, Status.SENDING, Status.SENT,
+        Status.SCHEDULED,
+        Status.QUEUED,
+        Status.SENDING,
+        Status.SENT,
     ]
     assert await store.notifications.next_due_at() == retry_at
 
@@ -202,15 +239,49 @@ async def test_provider_status_only_moves_forward(store: Store) -> None:
     await store.notifications.claim_due(NOW, 10, LEASE)
     await store.notifications.claim_for_sending([n.id], NOW, LEASE)
     await store.notifications.record_outcomes(
-        [DeliveryOutcome(n.id, Status.SENT, "ok", provider="twilio", provider_message_id="SM9")], NOW
+        [DeliveryOutcome(n.id, Status.SENT, "ok", provider="twilio", provider_message_id="SM9")],
+        NOW,
     )
     await store.save()
     apply = store.notifications.apply_provider_status
-    delivered = await apply(provider_message_id="SM9", notification_id=None, status=Status.DELIVERED, detail="d", now=NOW)
+    delivered = await apply(
+        provider_message_id="SM9",
+        notification_id=None,
+        status=Status.DELIVERED,
+        detail="d",
+        now=NOW,
+    )
     assert delivered is not None and delivered.status is Status.DELIVERED
-    assert await apply(provider_message_id="SM9", notification_id=None, status=Status.SENT, detail="late", now=NOW) is None
-    assert await apply(provider_message_id=None, notification_id=n.id, status=Status.FAILED, detail="x", now=NOW) is None
-    assert await apply(provider_message_id="SMnone", notification_id=None, status=Status.SENT, detail="?", now=NOW) is None
+    assert (
+        await apply(
+            provider_message_id="SM9",
+            notification_id=None,
+            status=Status.SENT,
+            detail="late",
+            now=NOW,
+        )
+        is None
+    )
+    assert (
+        await apply(
+            provider_message_id=None,
+            notification_id=n.id,
+            status=Status.FAILED,
+            detail="x",
+            now=NOW,
+        )
+        is None
+    )
+    assert (
+        await apply(
+            provider_message_id="SMnone",
+            notification_id=None,
+            status=Status.SENT,
+            detail="?",
+            now=NOW,
+        )
+        is None
+    )
     await store.save()
     assert (await store.notifications.get(n.id)).status is Status.DELIVERED  # type: ignore[union-attr]
 
@@ -219,10 +290,17 @@ async def test_provider_failure_records_the_error(store: Store) -> None:
     [n] = await added(store, make(store))
     await store.notifications.claim_due(NOW, 10, LEASE)
     await store.notifications.claim_for_sending([n.id], NOW, LEASE)
-    await store.notifications.record_outcomes([DeliveryOutcome(n.id, Status.SENT, "ok", provider_message_id="SM7")], NOW)
+    await store.notifications.record_outcomes(
+        [DeliveryOutcome(n.id, Status.SENT, "ok", provider_message_id="SM7")], NOW
+    )
     failed = await store.notifications.apply_provider_status(
-        provider_message_id="SM7", notification_id=None, status=Status.FAILED, detail="undelivered",
-        now=NOW, error_code="30003", error="Unreachable handset",
+        provider_message_id="SM7",
+        notification_id=None,
+        status=Status.FAILED,
+        detail="undelivered",
+        now=NOW,
+        error_code="30003",
+        error="Unreachable handset",
     )
     assert failed is not None and failed.last_error_code == "30003"
 

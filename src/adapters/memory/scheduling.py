@@ -21,6 +21,8 @@ class InMemorySendQueue:
 
     async def enqueue(self, ids: Sequence[UUID]) -> None:
         batch = list(ids)
+        if not batch:
+            return
         self.batches.append(batch)
         if self._handler is not None:
             task: asyncio.Task[object] = asyncio.create_task(self._handler(batch))

@@ -1,0 +1,164 @@
+"""The scheduling ports: SendQueue (in-memory vs Taskiq on its in-memory broker and on
+Redis streams) and the scheduler wake-up (in-process vs Redis pub/sub)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+from redis.asyncio import Redis
+from taskiq import AsyncBroker, InMemoryBroker
+from taskiq_redis import RedisStreamBroker
+
+from adapters.memory.scheduling import InMemorySendQueue, InProcessWakeup
+from adapters.scheduling.taskiq_queue import TaskiqSendQueue
+from adapters.scheduling.wakeup import RedisWakeup
+from application.ports.scheduling import SendQueue
+from domain.ids import new_id
+
+REDIS_URL = os.environ.get("HERALD_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+TASK = "test.deliver"
+
+
+async def _redis_or_skip() -> None:
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await client.ping()
+    except OSError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} unreachable: {exc}")
+        pytest.skip(f"Redis at {REDIS_URL} unreachable: {exc}")
+    finally:
+        await client.aclose()
+
+
+@dataclass
+class Received:
+    batches: list[list[UUID]] = field(default_factory=list)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    pump: Callable[[Received], Awaitable[None]] | None = None  # reads a broker, when needed
+
+    async def record(self, ids: list[UUID]) -> None:
+        self.batches.append(ids)
+        self.arrived.set()
+
+    async def wait_for(self, count: int) -> None:
+        async with asyncio.timeout(10):
+            while len(self.batches) < count:
+                if self.pump is not None:
+                    await self.pump(self)
+                    continue
+                self.arrived.clear()
+                await self.arrived.wait()
+
+
+def _register(broker: AsyncBroker, received: Received) -> None:
+    async def deliver(ids: list[str]) -> None:
+        await received.record([UUID(i) for i in ids])
+
+    broker.register_task(deliver, task_name=TASK)
+
+
+def _stream_reader(broker: RedisStreamBroker) -> Callable[[Received], Awaitable[None]]:
+    """What a worker does with the stream, minus the receiver machinery: read one message,
+    check it is for the deliver task, hand its ids over, acknowledge it."""
+    messages = broker.listen()
+
+    async def pump(received: Received) -> None:
+        message = await anext(messages)
+        task = broker.formatter.loads(message.data)
+        assert task.task_name == TASK
+        await received.record([UUID(i) for i in task.args[0]])
+        await message.ack()  # type: ignore[misc]
+
+    return pump
+
+
+@pytest.fixture(params=["memory", "taskiq-memory", "taskiq-redis"])
+async def queue(request: pytest.FixtureRequest) -> AsyncIterator[tuple[SendQueue, Received]]:
+    received = Received()
+    if request.param == "memory":
+        yield InMemorySendQueue(received.record), received
+        return
+    if request.param == "taskiq-memory":
+        memory_broker = InMemoryBroker()
+        _register(memory_broker, received)
+        await memory_broker.startup()
+        yield TaskiqSendQueue(memory_broker, TASK), received
+        await memory_broker.shutdown()
+        return
+    await _redis_or_skip()
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    broker = RedisStreamBroker(
+        REDIS_URL, queue_name=name, consumer_group_name=name, consumer_id="0", xread_block=100
+    )
+    await broker.startup()
+    received.pump = _stream_reader(broker)
+    yield TaskiqSendQueue(broker, TASK), received
+    redis = Redis.from_url(REDIS_URL)
+    await redis.delete(name)
+    await redis.aclose()
+    await broker.shutdown()
+
+
+async def test_each_batch_reaches_a_worker_with_its_ids(queue: tuple[SendQueue, Received]) -> None:
+    send_queue, received = queue
+    batches = [[new_id() for _ in range(3)], [new_id()], [new_id() for _ in range(50)]]
+    for batch in batches:
+        await send_queue.enqueue(batch)
+    await received.wait_for(len(batches))
+    assert sorted(map(tuple, received.batches)) == sorted(map(tuple, batches))
+
+
+async def test_an_empty_batch_sends_nothing(queue: tuple[SendQueue, Received]) -> None:
+    send_queue, received = queue
+    await send_queue.enqueue([])
+    marker = [new_id()]
+    await send_queue.enqueue(marker)
+    await received.wait_for(1)
+    assert received.batches == [marker]
+
+
+@pytest.fixture(params=["in-process", "redis"])
+async def wakeups(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[tuple[InProcessWakeup, InProcessWakeup]]:
+    """(the side that notifies, the side the scheduler waits on)."""
+    if request.param == "in-process":
+        wakeup = InProcessWakeup()
+        yield wakeup, wakeup
+        return
+    await _redis_or_skip()
+    channel = f"test-{uuid.uuid4().hex[:8]}:wakeup"
+    api_redis, scheduler_redis = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
+    api, scheduler = RedisWakeup(api_redis, channel), RedisWakeup(scheduler_redis, channel)
+    await scheduler.start()
+    await asyncio.sleep(0.05)  # the subscription is in place
+    yield api, scheduler
+    await scheduler.close()
+    await api_redis.aclose()
+    await scheduler_redis.aclose()
+
+
+async def test_a_notify_wakes_the_waiter(wakeups: tuple[InProcessWakeup, InProcessWakeup]) -> None:
+    notifier, waiter = wakeups
+    assert not await waiter.wait(0.05)  # nothing yet: times out
+    waiting = asyncio.create_task(waiter.wait(5))
+    await asyncio.sleep(0.01)
+    await notifier.notify(datetime.now(UTC))
+    assert await waiting
+
+
+async def test_a_notify_before_the_wait_is_not_lost(
+    wakeups: tuple[InProcessWakeup, InProcessWakeup],
+) -> None:
+    notifier, waiter = wakeups
+    await notifier.notify(datetime.now(UTC))
+    assert await waiter.wait(5)
+    assert not await waiter.wait(0.05)  # consumed
