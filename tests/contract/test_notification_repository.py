@@ -143,7 +143,8 @@ async def test_add_get_and_history(store: Store) -> None:
     assert await store.notifications.get(n.id) == n
     assert await store.notifications.get(new_id()) is None
     [event] = await store.notifications.events(n.id)
-    assert event.status is Status.SCHEDULED and event.at == NOW
+    assert event.status is Status.SCHEDULED
+    assert event.at == NOW
 
 
 async def test_list_is_newest_first_filtered_and_paged(store: Store) -> None:
@@ -185,7 +186,9 @@ async def test_claim_due_respects_the_limit(store: Store) -> None:
     await added(store, *(make(store, due=NOW - timedelta(seconds=i)) for i in range(5)))
     first = await store.notifications.claim_due(NOW, 2, LEASE)
     second = await store.notifications.claim_due(NOW, 10, LEASE)
-    assert len(first) == 2 and len(second) == 3 and not set(first) & set(second)
+    assert len(first) == 2
+    assert len(second) == 3
+    assert not set(first) & set(second)
 
 
 async def test_claim_for_sending_is_idempotent(store: Store) -> None:
@@ -217,7 +220,9 @@ async def test_outcomes_are_recorded(store: Store) -> None:
     )
     await store.save()
     sent, retried, failed = [await store.notifications.get(i) for i in (a.id, b.id, c.id)]
-    assert sent is not None and retried is not None and failed is not None
+    assert sent is not None
+    assert retried is not None
+    assert failed is not None
     assert (sent.status, sent.provider, sent.provider_message_id) == (Status.SENT, "twilio", "SM1")
     assert (retried.status, retried.due_at, retried.last_error_code) == (
         Status.SCHEDULED,
@@ -251,7 +256,8 @@ async def test_provider_status_only_moves_forward(store: Store) -> None:
         detail="d",
         now=NOW,
     )
-    assert delivered is not None and delivered.status is Status.DELIVERED
+    assert delivered is not None
+    assert delivered.status is Status.DELIVERED
     assert (
         await apply(
             provider_message_id="SM9",
@@ -302,7 +308,8 @@ async def test_provider_failure_records_the_error(store: Store) -> None:
         error_code="30003",
         error="Unreachable handset",
     )
-    assert failed is not None and failed.last_error_code == "30003"
+    assert failed is not None
+    assert failed.last_error_code == "30003"
 
 
 async def test_cancel_only_before_sending(store: Store) -> None:
@@ -329,7 +336,9 @@ async def test_expired_leases_are_recovered(store: Store) -> None:
     await store.save()
     for notification_id in (a.id, b.id):
         n = await store.notifications.get(notification_id)
-        assert n is not None and n.status is Status.SCHEDULED and n.due_at == after
+        assert n is not None
+        assert n.status is Status.SCHEDULED
+        assert n.due_at == after
     assert (await store.notifications.get(c.id)).status is Status.SENDING  # type: ignore[union-attr]
     assert sorted(await store.notifications.claim_due(after, 10, LEASE)) == sorted([a.id, b.id])
 
@@ -364,7 +373,8 @@ async def test_contact_preferences(store: Store) -> None:
     await store.prefs.mark_sms_opted_out(store.user_id, "+15105552054")
     await store.save()
     opted = await store.prefs.get(store.user_id)
-    assert opted is not None and opted.sms_opted_out
+    assert opted is not None
+    assert opted.sms_opted_out
     changed = opted.change(NOW, notify_pref=NotifyPref.EMAIL, email=opted.email, phone=opted.phone)
     await store.prefs.save(changed)
     await store.save()
@@ -386,4 +396,5 @@ async def test_concurrent_claims_never_share_rows(store: Store) -> None:
             return ids
 
     first, second = await asyncio.gather(claim(), claim())
-    assert len(first) + len(second) == 200 and not set(first) & set(second)
+    assert len(first) + len(second) == 200
+    assert not set(first) & set(second)
