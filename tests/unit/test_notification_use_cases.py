@@ -1,0 +1,356 @@
+"""The notification use cases with in-memory fakes."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.memory.notifications import (
+    InMemoryContactPreferenceRepository,
+    InMemoryIdempotencyKeys,
+    InMemoryNotificationRepository,
+    InMemoryProviderEventLog,
+)
+from adapters.memory.scheduling import InMemorySendQueue
+from adapters.memory.users import InMemoryTransactionManager, InMemoryUserRepository
+from application.notifications.cancel_notification import CancelNotification
+from application.notifications.config import DeliveryConfig
+from application.notifications.deliver_notifications import DeliverNotifications
+from application.notifications.dispatch_due import DispatchDueNotifications
+from application.notifications.get_notification import GetNotification
+from application.notifications.list_notifications import ListNotifications, ListNotificationsQuery
+from application.notifications.record_provider_status import (
+    ProviderStatusUpdate,
+    RecordProviderStatus,
+)
+from application.notifications.recover_stalled import RecoverStalledDeliveries
+from application.notifications.schedule_notification import (
+    ScheduleNotification,
+    ScheduleNotificationCommand,
+)
+from application.ports.delivery import (
+    EmailMessage,
+    PermanentDeliveryError,
+    RecipientOptedOut,
+    SendReceipt,
+    SmsMessage,
+    TransientDeliveryError,
+)
+from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
+from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from domain.ids import new_id
+from domain.notifications import RetryPolicy, Status
+from domain.users import Role, User, Username
+from tests.support.fakes import FakeClock
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class ScriptedSender:
+    """Accepts every message, unless an error is scripted for its recipient."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.sent: list[SmsMessage | EmailMessage] = []
+        self.errors: dict[str, list[Exception]] = {}
+
+    async def send(self, message: SmsMessage | EmailMessage) -> SendReceipt:
+        if queued := self.errors.get(message.to):
+            raise queued.pop(0)
+        self.sent.append(message)
+        return SendReceipt(self.provider, f"{self.provider}-{len(self.sent)}")
+
+
+class Wakeups:
+    def __init__(self) -> None:
+        self.due: list[datetime] = []
+
+    async def notify(self, due_at: datetime) -> None:
+        self.due.append(due_at)
+
+
+@dataclass
+class World:
+    clock: FakeClock = field(default_factory=lambda: FakeClock(NOW))
+    notifications: InMemoryNotificationRepository = field(
+        default_factory=InMemoryNotificationRepository
+    )
+    keys: InMemoryIdempotencyKeys = field(default_factory=InMemoryIdempotencyKeys)
+    events: InMemoryProviderEventLog = field(default_factory=InMemoryProviderEventLog)
+    prefs: InMemoryContactPreferenceRepository = field(
+        default_factory=InMemoryContactPreferenceRepository
+    )
+    users: InMemoryUserRepository = field(default_factory=InMemoryUserRepository)
+    tx: InMemoryTransactionManager = field(default_factory=InMemoryTransactionManager)
+    wakeups: Wakeups = field(default_factory=Wakeups)
+    queue: InMemorySendQueue = field(default_factory=InMemorySendQueue)
+    sms: ScriptedSender = field(default_factory=lambda: ScriptedSender("twilio"))
+    email: ScriptedSender = field(default_factory=lambda: ScriptedSender("sendgrid"))
+    config: DeliveryConfig = field(
+        default_factory=lambda: DeliveryConfig(
+            claim_batch=100,
+            message_batch=2,
+            lease=timedelta(seconds=60),
+            retry=RetryPolicy(max_attempts=3, base_seconds=1.0, cap_seconds=10.0),
+        )
+    )
+
+    def schedule(self) -> ScheduleNotification:
+        return ScheduleNotification(
+            self.notifications, self.keys, self.prefs, self.users, self.wakeups, self.clock, self.tx
+        )
+
+    def deliver(self) -> DeliverNotifications:
+        return DeliverNotifications(
+            self.notifications,
+            self.prefs,
+            self.sms,
+            self.email,
+            self.wakeups,
+            self.config,
+            self.clock,
+            self.tx,
+            jitter=lambda: 0.0,
+        )
+
+    def dispatch(self) -> DispatchDueNotifications:
+        return DispatchDueNotifications(
+            self.notifications, self.queue, self.config, self.clock, self.tx
+        )
+
+    def record(self) -> RecordProviderStatus:
+        return RecordProviderStatus(
+            self.notifications, self.events, self.prefs, self.clock, self.tx
+        )
+
+    async def user(self, name: str = "ann", role: Role = Role.USER, **prefs: object) -> User:
+        user = User(new_id(), Username(name), "hash", role, NOW)
+        await self.users.add(user)
+        if prefs:
+            update = UpdatePreferences(self.prefs, self.clock, self.tx)
+            await update(UpdatePreferencesCommand(user.id, **prefs))  # type: ignore[arg-type]
+        return user
+
+    async def run_due(self) -> list[list[object]]:
+        """One scheduler round, then the worker for every batch it sent."""
+        await self.dispatch()()
+        outcomes = []
+        for batch in self.queue.batches:
+            outcomes.append(list(await self.deliver()(batch)))
+        self.queue.batches.clear()
+        return outcomes
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+async def test_schedule_uses_the_preference_and_wakes_the_scheduler(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone=15105552054)
+    result = await world.schedule()(ScheduleNotificationCommand(ann, "hello", title="Hi"))
+    n = result.notification
+    assert (n.channel.value, n.to, n.status, n.due_at) == (
+        "sms",
+        "+15105552054",
+        Status.SCHEDULED,
+        NOW,
+    )
+    assert world.wakeups.due == [NOW]
+    assert world.tx.commits == 2  # the preferences, then the notification
+
+
+async def test_schedule_refuses_what_cannot_be_sent(world: World) -> None:
+    ann = await world.user()
+    with pytest.raises(InvalidInput, match="notify_pref is 'none'"):
+        await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    with pytest.raises(InvalidInput, match="email is not set"):
+        await world.schedule()(ScheduleNotificationCommand(ann, "x", channel="email"))
+    with pytest.raises(InvalidInput) as bad:
+        await world.schedule()(
+            ScheduleNotificationCommand(ann, " ", sendtime="2026-03-01T10:00", channel="fax")
+        )
+    assert {e.field for e in bad.value.errors} == {"text", "sendtime", "channel"}
+
+
+async def test_idempotency_key_replays_or_conflicts(world: World) -> None:
+    ann = await world.user(notify_pref="email", email="a@b.co")
+    first = await world.schedule()(ScheduleNotificationCommand(ann, "x", idempotency_key="k"))
+    again = await world.schedule()(ScheduleNotificationCommand(ann, "x", idempotency_key="k"))
+    assert again.replayed
+    assert again.notification.id == first.notification.id
+    with pytest.raises(Conflict, match="different request body"):
+        await world.schedule()(ScheduleNotificationCommand(ann, "y", idempotency_key="k"))
+    bob = await world.user("bob", notify_pref="email", email="b@b.co")
+    other = await world.schedule()(ScheduleNotificationCommand(bob, "x", idempotency_key="k"))
+    assert not other.replayed  # keys belong to their user
+
+
+async def test_only_admins_notify_others(world: World) -> None:
+    ann = await world.user(notify_pref="email", email="a@b.co")
+    bob = await world.user("bob")
+    root = await world.user("root", Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        await world.schedule()(ScheduleNotificationCommand(bob, "x", user_id=ann.id))
+    with pytest.raises(NotFound):
+        await world.schedule()(ScheduleNotificationCommand(root, "x", user_id=new_id()))
+    sent = await world.schedule()(ScheduleNotificationCommand(root, "x", user_id=ann.id))
+    assert sent.notification.user_id == ann.id
+    assert sent.notification.to == "a@b.co"
+
+
+async def test_dispatch_waits_for_the_due_time_and_batches(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    later = (NOW + timedelta(seconds=30)).isoformat()
+    for _ in range(3):
+        await world.schedule()(ScheduleNotificationCommand(ann, "now"))
+    await world.schedule()(ScheduleNotificationCommand(ann, "later", sendtime=later))
+    result = await world.dispatch()()
+    assert result.dispatched == 3
+    assert not result.more_due
+    assert result.next_due_at == NOW + timedelta(seconds=30)
+    assert [len(b) for b in world.queue.batches] == [2, 1]  # message_batch = 2
+
+
+async def test_delivery_sends_once_even_when_run_twice(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    n = (await world.schedule()(ScheduleNotificationCommand(ann, "hello", title="Hi"))).notification
+    await world.dispatch()()
+    [batch] = world.queue.batches
+    [outcome] = await world.deliver()(batch)
+    assert await world.deliver()(batch) == []  # a redelivered message sends nothing
+    assert outcome.status is Status.SENT
+    assert outcome.provider_message_id == "twilio-1"
+    assert [m.body for m in world.sms.sent] == ["Hi\nhello"]
+    stored = await world.notifications.get(n.id)
+    assert stored is not None
+    assert stored.status is Status.SENT
+    assert stored.attempts == 1
+
+
+async def test_transient_errors_retry_with_backoff_then_fail(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    world.sms.errors["+15105552054"] = [
+        TransientDeliveryError("busy", code="20429", retry_after_seconds=5.0),
+        TransientDeliveryError("down", code="20500"),
+        TransientDeliveryError("down", code="20500"),
+    ]
+    n = (await world.schedule()(ScheduleNotificationCommand(ann, "x"))).notification
+    [[first]] = await world.run_due()
+    assert first.status is Status.SCHEDULED
+    assert first.due_at == NOW + timedelta(
+        seconds=5
+    )
+    assert world.wakeups.due[-1] == first.due_at
+    assert await world.run_due() == []  # not due yet
+    world.clock.advance(seconds=5)
+    [[second]] = await world.run_due()
+    assert second.due_at == world.clock.now() + timedelta(seconds=1)  # 2nd step, no jitter
+    world.clock.advance(seconds=1)
+    [[third]] = await world.run_due()
+    assert third.status is Status.FAILED
+    assert "gave up after 3 attempts" in third.detail
+    stored = await world.notifications.get(n.id)
+    assert stored is not None
+    assert stored.attempts == 3
+    assert stored.last_error_code == "20500"
+
+
+async def test_permanent_error_and_opt_out(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054", email="a@b.co")
+    world.sms.errors["+15105552054"] = [RecipientOptedOut("unsubscribed", code="21610")]
+    world.email.errors["a@b.co"] = [PermanentDeliveryError("bad address", code="400")]
+    await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    await world.schedule()(ScheduleNotificationCommand(ann, "y", channel="email"))
+    outcomes = [o for batch in await world.run_due() for o in batch]
+    assert {(o.status, o.error_code) for o in outcomes} == {
+        (Status.FAILED, "21610"),
+        (Status.FAILED, "400"),
+    }
+    prefs = await world.prefs.get(ann.id)
+    assert prefs is not None
+    assert prefs.sms_opted_out
+    with pytest.raises(InvalidInput, match="opted out"):
+        await world.schedule()(ScheduleNotificationCommand(ann, "z"))
+
+
+async def test_unexpected_adapter_errors_are_retried(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    world.sms.errors["+15105552054"] = [RuntimeError("bug")]
+    await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    [[outcome]] = await world.run_due()
+    assert outcome.status is Status.SCHEDULED
+    assert outcome.error == "unexpected error: RuntimeError"
+
+
+async def test_recovery_reschedules_lost_work(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    await world.dispatch()()
+    world.queue.batches.clear()  # the message is lost (say, the broker died)
+    recover = RecoverStalledDeliveries(world.notifications, world.clock, world.tx)
+    assert await recover() == 0
+    world.clock.advance(seconds=61)
+    assert await recover() == 1
+    [[outcome]] = await world.run_due()
+    assert outcome.status is Status.SENT
+
+
+async def test_cancel_list_and_get(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    bob = await world.user("bob")
+    later = (NOW + timedelta(hours=1)).isoformat()
+    n = (await world.schedule()(ScheduleNotificationCommand(ann, "x", sendtime=later))).notification
+    with pytest.raises(NotFound):
+        await CancelNotification(world.notifications, world.clock, world.tx)(bob.id, n.id)
+    canceled = await CancelNotification(world.notifications, world.clock, world.tx)(ann.id, n.id)
+    assert canceled.status is Status.CANCELED
+    with pytest.raises(Conflict):
+        await CancelNotification(world.notifications, world.clock, world.tx)(ann.id, n.id)
+    detail = await GetNotification(world.notifications)(ann.id, n.id)
+    assert [e.status for e in detail.history] == [Status.SCHEDULED, Status.CANCELED]
+    with pytest.raises(NotFound):
+        await GetNotification(world.notifications)(bob.id, n.id)
+    page = await ListNotifications(world.notifications)(
+        ListNotificationsQuery(ann.id, status="canceled")
+    )
+    assert [x.id for x in page.items] == [n.id]
+    assert page.next_before is None
+    with pytest.raises(InvalidInput):
+        await ListNotifications(world.notifications)(
+            ListNotificationsQuery(ann.id, status="lost", limit=0)
+        )
+
+
+async def test_provider_callbacks_are_monotonic_and_deduplicated(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    n = (await world.schedule()(ScheduleNotificationCommand(ann, "x"))).notification
+    await world.run_due()
+    record = world.record()
+    delivered = ProviderStatusUpdate(
+        "twilio", Status.DELIVERED, "d", provider_message_id="twilio-1"
+    )
+    late_sent = ProviderStatusUpdate("twilio", Status.SENT, "s", provider_message_id="twilio-1")
+    assert await record([delivered, late_sent]) == 1
+    event = ProviderStatusUpdate(
+        "sendgrid", Status.FAILED, "bounce", notification_id=n.id, event_id="e1"
+    )
+    assert await record([event]) == 0  # delivered is final
+    stored = await world.notifications.get(n.id)
+    assert stored is not None
+    assert stored.status is Status.DELIVERED
+    unknown = ProviderStatusUpdate("twilio", Status.DELIVERED, "d", provider_message_id="SMx")
+    assert await record([unknown]) == 0
+
+
+async def test_provider_event_ids_count_once(world: World) -> None:
+    ann = await world.user(notify_pref="email", email="a@b.co")
+    n = (await world.schedule()(ScheduleNotificationCommand(ann, "x"))).notification
+    await world.run_due()
+    record = world.record()
+    opened = ProviderStatusUpdate("sendgrid", None, "open", notification_id=n.id, event_id="e0")
+    bounce = ProviderStatusUpdate(
+        "sendgrid", Status.FAILED, "bounce", notification_id=n.id, event_id="e1"
+    )
+    assert await record([opened, bounce, bounce]) == 1
+    assert not await world.events.first_time("sendgrid", "e1", NOW)
