@@ -34,7 +34,7 @@ def test_phone_numbers_become_e164(raw: str | int, expected: str) -> None:
 
 @pytest.mark.parametrize("raw", ["12", "+0123456789", "phone", "", True, "+1234567890123456"])
 def test_bad_phone_numbers(raw: str | int) -> None:
-    with pytest.raises(InvalidValue, match="E.164"):
+    with pytest.raises(InvalidValue, match=r"E\.164"):
         PhoneNumber(raw)
 
 
