@@ -12,7 +12,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-from bench.harness import Cluster, summary
+from tests.support.cluster import Cluster, parse_body, summary
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -30,7 +30,7 @@ async def run(args: argparse.Namespace) -> None:
             await cluster.wait_for_received(total)
             received = await cluster.received()
             this_round = [
-                t - float(body.split("=", 1)[1]) for t, body in received[total - args.count :]
+                t - parse_body(body)[0] for t, body in received[total - args.count :]
             ]
             print(f"round {round_ + 1}: {json.dumps(summary(this_round))}", flush=True)
             latencies += this_round

@@ -11,7 +11,7 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 
-from bench.harness import Cluster
+from tests.support.cluster import Cluster
 
 
 def cpu_seconds(pid: int) -> float:

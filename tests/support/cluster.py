@@ -1,4 +1,4 @@
-"""Real processes for the notification benchmarks and the crash test: PostgreSQL (a
+"""Real processes for the notification benchmarks (bench/) and the crash test (tests/e2e): PostgreSQL (a
 database of our own), Redis (db 3, a queue name of our own), the timed Twilio stub,
 `herald worker` and `herald scheduler`, all on 127.0.0.1."""
 
@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 from redis.asyncio import Redis
 from sqlalchemy import insert, text
-from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN
 
 from adapters.persistence.database import make_engine
 from adapters.persistence.migrate import upgrade
@@ -31,10 +31,15 @@ from application.preferences.update_preferences import UpdatePreferences, Update
 from domain.ids import new_id
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
+from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = os.environ.get("HERALD_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("HERALD_BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+ROOT = Path(__file__).resolve().parents[2]
+# The server of the test database (HERALD_TEST_DATABASE_URL); we create our own database on it.
+_PG = urlsplit(
+    os.environ.get("HERALD_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+)
+PG_ADMIN = urlunsplit(("postgresql", _PG.netloc, "/postgres", "", ""))
+REDIS_URL = os.environ.get("HERALD_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 PHONE = "+15105550100"
 PYTHON_CLI = [sys.executable, "-c", "from entrypoints.cli import main; main()"]
@@ -59,7 +64,7 @@ class Cluster:
         if not db_name.startswith("notify_"):
             raise ValueError("benchmark databases are named notify_*")
         self.db_name = db_name
-        self.db_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db_name}"
+        self.db_url = urlunsplit(("postgresql+asyncpg", _PG.netloc, f"/{db_name}", "", ""))
         self.workers_count = workers
         self.concurrency = concurrency
         self.queue = f"bench-{uuid.uuid4().hex[:8]}"
@@ -129,7 +134,7 @@ class Cluster:
 
     def start_stub(self) -> None:
         self.stub = self._spawn(
-            "stub", [sys.executable, "-m", "bench.timed_twilio_stub", "--port", str(self.stub_port)]
+            "stub", [sys.executable, "-m", "tests.support.timed_twilio_stub", "--port", str(self.stub_port)]
         )
 
     def start_workers(self) -> None:
@@ -204,14 +209,15 @@ class Cluster:
         as ScheduleNotification would; bulk so that writing them is not what we measure."""
         assert self.user_id is not None
         now = datetime.now(UTC)
+        refs = [new_id() for _ in due_times]
         rows = [
             {
-                "id": new_id(),
+                "id": ref,
                 "user_id": self.user_id,
                 "channel": "sms",
                 "recipient": PHONE,
                 "title": None,
-                "text": f"due={due.timestamp():.6f}",
+                "text": f"due={due.timestamp():.6f} ref={ref}",
                 "sendtime": due,
                 "due_at": due,
                 "status": "scheduled",
@@ -219,7 +225,7 @@ class Cluster:
                 "created_at": now,
                 "updated_at": now,
             }
-            for due in due_times
+            for ref, due in zip(refs, due_times, strict=True)
         ]
         engine = make_engine(self.db_url)
         try:
@@ -273,6 +279,12 @@ class Cluster:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     self.kill(process)
+
+
+def parse_body(body: str) -> tuple[float, str]:
+    """(due unix time, notification id) from an SMS body written by `insert_due`."""
+    due, ref = body.split()
+    return float(due.removeprefix("due=")), ref.removeprefix("ref=")
 
 
 def percentile(values: Sequence[float], p: float) -> float:
