@@ -1,6 +1,6 @@
-"""Real processes for the notification benchmarks (bench/) and the crash test (tests/e2e): PostgreSQL (a
-database of our own), Redis (db 3, a queue name of our own), the timed Twilio stub,
-`herald worker` and `herald scheduler`, all on 127.0.0.1."""
+"""Real processes for the notification benchmarks (bench/) and the crash test (tests/e2e):
+PostgreSQL (a database of our own), Redis (a queue name of our own), the timed Twilio
+stub, `herald worker` and `herald scheduler`, all on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -134,7 +134,8 @@ class Cluster:
 
     def start_stub(self) -> None:
         self.stub = self._spawn(
-            "stub", [sys.executable, "-m", "tests.support.timed_twilio_stub", "--port", str(self.stub_port)]
+            "stub",
+            [sys.executable, "-m", "tests.support.timed_twilio_stub", "--port", str(self.stub_port)],
         )
 
     def start_workers(self) -> None:

@@ -1,7 +1,7 @@
 """The Twilio stub, recording when each request arrived (for the notification benchmarks).
 
-Each SMS body the benchmarks send starts with `due=<unix seconds> ref=<notification id>`, so the latency of a
-send is `received - due` without any join against the database.
+Each SMS body the benchmarks send is `due=<unix seconds> ref=<notification id>`, so the
+latency of a send is `received - due` without any join against the database.
 `GET /_bench/received` returns [[received_unix, body], ...]; `DELETE` clears it.
 
 Run: `uv run python -m tests.support.timed_twilio_stub --port 8901`.
