@@ -135,7 +135,13 @@ class Cluster:
     def start_stub(self) -> None:
         self.stub = self._spawn(
             "stub",
-            [sys.executable, "-m", "tests.support.timed_twilio_stub", "--port", str(self.stub_port)],
+            [
+                sys.executable,
+                "-m",
+                "tests.support.timed_twilio_stub",
+                "--port",
+                str(self.stub_port),
+            ],
         )
 
     def start_workers(self) -> None:
