@@ -8,25 +8,16 @@ stub, which answers at once. The rate is N / (last stub receipt - due time).
 import argparse
 import asyncio
 import json
-import os
 from datetime import UTC, datetime, timedelta
 
 from tests.support.cluster import Cluster
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run(args: argparse.Namespace) -> None:
     cluster = Cluster("notify_bench", workers=args.workers, concurrency=args.concurrency)
     try:
         await cluster.start()
-        processes = {"scheduler": cluster.scheduler, "stub": cluster.stub}
-        processes.update({f"worker{i}": w for i, w in enumerate(cluster.workers)})
-        before = {name: cpu_seconds(p.pid) for name, p in processes.items() if p}
+        before = cluster.cpu()
         due = datetime.now(UTC) + timedelta(seconds=3)
         await cluster.insert_due([due] * args.count)
         await cluster.wait_for_received(args.count)

@@ -270,6 +270,13 @@ class Cluster:
         finally:
             await engine.dispose()
 
+    def cpu(self) -> dict[str, float]:
+        processes = {"scheduler": self.scheduler, "stub": self.stub}
+        processes |= {f"worker{i}": w for i, w in enumerate(self.workers)}
+        usage = {name: cpu_seconds(p.pid) for name, p in processes.items() if p and p.poll() is None}
+        usage["postgres"] = postgres_cpu_seconds()
+        return usage
+
     def kill(self, process: subprocess.Popen[bytes] | None) -> None:
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGKILL)
@@ -286,6 +293,28 @@ class Cluster:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     self.kill(process)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every postgres process (the benchmark's backends among them)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() != "postgres":
+                        continue
+                total += cpu_seconds(int(entry))
+            except OSError:
+                continue
+    return total
 
 
 def parse_body(body: str) -> tuple[float, str]:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.persistence import notifications_pg as pg
 from adapters.persistence.notification_models import (
     IdempotencyKeyRow,
     NotificationEventRow,
@@ -49,13 +50,18 @@ def _to_domain(row: Row[Any]) -> Notification:
     )
 
 
-def _clip(text: str | None, size: int = 500) -> str | None:
+CLIP = 500  # the size of the detail and error columns
+
+
+def _clip(text: str | None, size: int = CLIP) -> str | None:
     return None if text is None else text[:size]
 
 
 class SqlNotificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._db = session
+        # The hot paths have one-round-trip PostgreSQL forms; SQLite takes the portable ones.
+        self._pg = session.get_bind().dialect.name == "postgresql"
 
     async def _events(self, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -135,6 +141,8 @@ class SqlNotificationRepository:
         return True
 
     async def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[UUID]:
+        if self._pg:
+            return await pg.claim_due(self._db, now, limit, lease_until)
         # SKIP LOCKED lets two schedulers (say, during a deploy) split the rows instead
         # of waiting on or double-claiming them; SQLite has one writer and ignores it.
         due = (
@@ -165,6 +173,8 @@ class SqlNotificationRepository:
     ) -> list[Notification]:
         if not ids:
             return []
+        if self._pg:
+            return [_to_domain(r) for r in await pg.claim_for_sending(self._db, ids, now, lease_until)]
         result = await self._db.execute(
             update(N)
             .where(N.c.id.in_(list(ids)), N.c.status == Status.QUEUED.value)
@@ -184,6 +194,9 @@ class SqlNotificationRepository:
 
     async def record_outcomes(self, outcomes: Sequence[DeliveryOutcome], now: datetime) -> None:
         if not outcomes:
+            return
+        if self._pg:
+            await pg.record_outcomes(self._db, outcomes, now, CLIP)
             return
         stmt = (
             update(N)

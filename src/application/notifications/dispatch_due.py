@@ -44,13 +44,12 @@ class DispatchDueNotifications:
         now = self._clock.now()
         limit = self._config.claim_batch
         ids = await self._notifications.claim_due(now, limit, now + self._config.lease)
+        more_due = len(ids) >= limit
+        # Read in the same transaction: it sees the claimed rows as queued already.
+        next_due = now if more_due else await self._notifications.next_due_at()
         await self._tx.commit()
         size = self._config.message_batch
         await asyncio.gather(
             *(self._queue.enqueue(ids[i : i + size]) for i in range(0, len(ids), size))
         )
-        if len(ids) >= limit:
-            return DispatchResult(len(ids), True, now)
-        next_due = await self._notifications.next_due_at()
-        await self._tx.rollback()  # end the read transaction; nothing was written
-        return DispatchResult(len(ids), False, next_due)
+        return DispatchResult(len(ids), more_due, next_due)

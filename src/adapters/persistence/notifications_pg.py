@@ -1,0 +1,130 @@
+"""PostgreSQL forms of the delivery engine's hot statements: each moves a whole batch and
+writes its history events in ONE round trip (data-modifying CTEs, arrays via unnest)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Integer, String
+
+from application.ports.notifications import DeliveryOutcome
+
+_COLUMNS = (
+    "id, user_id, channel, recipient, title, text, sendtime, due_at, status, created_at, "
+    "updated_at, attempts, provider, provider_message_id, last_error_code, last_error"
+)
+_TS = TIMESTAMP(timezone=True)
+
+CLAIM_DUE: TextClause = text(
+    """
+    WITH claimed AS (
+        UPDATE notifications SET status = 'queued', lease_until = :lease, updated_at = :now
+        WHERE id IN (
+            SELECT id FROM notifications
+            WHERE status = 'scheduled' AND due_at <= :now
+            ORDER BY due_at LIMIT :lim
+            FOR UPDATE SKIP LOCKED
+        )
+        RETURNING id
+    ), history AS (
+        INSERT INTO notification_events (notification_id, status, at)
+        SELECT id, 'queued', :now FROM claimed
+    )
+    SELECT id FROM claimed
+    """
+).bindparams(
+    bindparam("lease", type_=_TS), bindparam("now", type_=_TS), bindparam("lim", type_=Integer)
+)
+
+CLAIM_FOR_SENDING: TextClause = text(
+    f"""
+    WITH claimed AS (
+        UPDATE notifications
+        SET status = 'sending', attempts = attempts + 1, lease_until = :lease, updated_at = :now
+        WHERE id = ANY(:ids) AND status = 'queued'
+        RETURNING {_COLUMNS}
+    ), history AS (
+        INSERT INTO notification_events (notification_id, status, at, detail)
+        SELECT id, 'sending', :now, 'attempt ' || attempts FROM claimed
+    )
+    SELECT {_COLUMNS} FROM claimed
+    """  # noqa: S608 - a constant column list, no input
+).bindparams(
+    bindparam("lease", type_=_TS),
+    bindparam("now", type_=_TS),
+    bindparam("ids", type_=ARRAY(PG_UUID(as_uuid=True))),
+)
+
+_TEXTS = ARRAY(String())
+RECORD_OUTCOMES: TextClause = text(
+    """
+    WITH outcome AS (
+        SELECT * FROM unnest(
+            CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:dues AS timestamptz[]),
+            CAST(:providers AS text[]), CAST(:pmids AS text[]), CAST(:codes AS text[]),
+            CAST(:errors AS text[]), CAST(:details AS text[])
+        ) AS o(id, status, due_at, provider, pmid, code, error, detail)
+    ), applied AS (
+        UPDATE notifications n SET
+            status = o.status,
+            due_at = COALESCE(o.due_at, n.due_at),
+            provider = COALESCE(o.provider, n.provider),
+            provider_message_id = COALESCE(o.pmid, n.provider_message_id),
+            last_error_code = COALESCE(o.code, n.last_error_code),
+            last_error = COALESCE(o.error, n.last_error),
+            lease_until = NULL,
+            updated_at = :now
+        FROM outcome o
+        WHERE n.id = o.id AND n.status = 'sending'
+        RETURNING n.id, o.status, o.detail
+    )
+    INSERT INTO notification_events (notification_id, status, at, detail)
+    SELECT id, status, :now, detail FROM applied
+    """
+).bindparams(
+    bindparam("now", type_=_TS),
+    bindparam("ids", type_=ARRAY(PG_UUID(as_uuid=True))),
+    bindparam("statuses", type_=_TEXTS),
+    bindparam("dues", type_=ARRAY(_TS)),
+    bindparam("providers", type_=_TEXTS),
+    bindparam("pmids", type_=_TEXTS),
+    bindparam("codes", type_=_TEXTS),
+    bindparam("errors", type_=_TEXTS),
+    bindparam("details", type_=_TEXTS),
+)
+
+
+async def claim_due(db: AsyncSession, now: datetime, limit: int, lease_until: datetime) -> list[UUID]:
+    result = await db.execute(CLAIM_DUE, {"now": now, "lease": lease_until, "lim": limit})
+    return [UUID(bytes=row[0].bytes) for row in result]
+
+
+async def claim_for_sending(
+    db: AsyncSession, ids: Sequence[UUID], now: datetime, lease_until: datetime
+) -> list[Any]:
+    result = await db.execute(CLAIM_FOR_SENDING, {"ids": list(ids), "now": now, "lease": lease_until})
+    return list(result)
+
+
+async def record_outcomes(
+    db: AsyncSession, outcomes: Sequence[DeliveryOutcome], now: datetime, clip: int
+) -> None:
+    await db.execute(
+        RECORD_OUTCOMES,
+        {
+            "now": now,
+            "ids": [o.notification_id for o in outcomes],
+            "statuses": [o.status.value for o in outcomes],
+            "dues": [o.due_at for o in outcomes],
+            "providers": [o.provider for o in outcomes],
+            "pmids": [o.provider_message_id for o in outcomes],
+            "codes": [o.error_code for o in outcomes],
+            "errors": [o.error[:clip] if o.error else None for o in outcomes],
+            "details": [o.detail[:clip] for o in outcomes],
+        },
+    )
