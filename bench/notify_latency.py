@@ -12,7 +12,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.support.cluster import Cluster, parse_body, summary
+from tests.support.cluster import Cluster, cpu_delta, parse_body, summary
 
 
 async def _round(cluster: Cluster, count: int, burst: bool, received_before: int) -> list[float]:
@@ -57,7 +57,7 @@ async def run(args: argparse.Namespace) -> None:
                     "received": await cluster.received_count(),
                     "expected": total,
                     "load_average": _load(),
-                    "cpu_seconds": {k: round(v - before[k], 1) for k, v in cluster.cpu().items()},
+                    "cpu_seconds": cpu_delta(before, cluster.cpu()),
                 }
             )
         )

@@ -270,10 +270,12 @@ class Cluster:
         finally:
             await engine.dispose()
 
-    def cpu(self) -> dict[str, float]:
+    def cpu(self) -> dict[str, Any]:
         processes = {"scheduler": self.scheduler, "stub": self.stub}
         processes |= {f"worker{i}": w for i, w in enumerate(self.workers)}
-        usage = {name: cpu_seconds(p.pid) for name, p in processes.items() if p and p.poll() is None}
+        usage: dict[str, Any] = {
+            name: cpu_seconds(p.pid) for name, p in processes.items() if p and p.poll() is None
+        }
         usage["postgres"] = postgres_cpu_seconds()
         return usage
 
@@ -302,19 +304,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU time of every postgres process (the benchmark's backends among them)."""
-    total = 0.0
+def postgres_cpu_seconds() -> dict[int, float]:
+    """CPU time of every postgres process by pid (the benchmark's backends among them)."""
+    usage: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/comm") as f:
-                    if f.read().strip() != "postgres":
-                        continue
-                total += cpu_seconds(int(entry))
+                    if f.read().strip() == "postgres":
+                        usage[int(entry)] = cpu_seconds(int(entry))
             except OSError:
                 continue
-    return total
+    return usage
+
+
+def cpu_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
+    """Seconds of CPU per process between two `Cluster.cpu()` readings."""
+    delta = {k: round(v - before.get(k, 0.0), 1) for k, v in after.items() if k != "postgres"}
+    pg_before, pg_after = before["postgres"], after["postgres"]
+    delta["postgres"] = round(sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items()), 1)
+    return delta
 
 
 def parse_body(body: str) -> tuple[float, str]:
