@@ -12,7 +12,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.support.cluster import Cluster, cpu_delta, parse_body, summary
+from tests.support.cluster import Cluster, cpu_delta, load_average, parse_body, summary
 
 
 async def _round(cluster: Cluster, count: int, burst: bool, received_before: int) -> list[float]:
@@ -22,11 +22,6 @@ async def _round(cluster: Cluster, count: int, burst: bool, received_before: int
     await cluster.wait_for_received(received_before + count)
     received = (await cluster.received())[received_before:]
     return [t - parse_body(body)[0] for t, body in received]
-
-
-def _load() -> str:
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -56,7 +51,7 @@ async def run(args: argparse.Namespace) -> None:
                     "sent_before_due": sum(1 for v in latencies if v < 0),
                     "received": await cluster.received_count(),
                     "expected": total,
-                    "load_average": _load(),
+                    "load_average": load_average(),
                     "cpu_seconds": cpu_delta(before, cluster.cpu()),
                 }
             )

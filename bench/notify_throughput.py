@@ -10,7 +10,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.support.cluster import Cluster, cpu_delta
+from tests.support.cluster import Cluster, cpu_delta, load_average
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -20,8 +20,7 @@ async def run(args: argparse.Namespace) -> None:
         # Warm up: a fresh worker pays for lazy imports and new connections once.
         await cluster.insert_due([datetime.now(UTC)] * args.warmup)
         await cluster.wait_for_received(args.warmup)
-        with open("/proc/loadavg") as f:
-            load_before = " ".join(f.read().split()[:3])
+        load_before = load_average()
         before = cluster.cpu()
         due = datetime.now(UTC) + timedelta(seconds=3)
         await cluster.insert_due([due] * args.count)

@@ -18,7 +18,7 @@ from entrypoints.ioc import make_container
 from entrypoints.runtime import build_api, load_settings
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.tasks.broker import make_broker
-from entrypoints.tasks.notifications import run_dispatcher
+from entrypoints.tasks.notifications import run_dispatcher, warm_up
 from entrypoints.tasks.scheduler import make_scheduler
 
 log = logging.getLogger("herald")
@@ -50,6 +50,7 @@ async def _worker(settings: Settings, concurrency: int) -> None:
     container = make_container(settings)
     broker = make_broker(settings, container)
     await broker.startup()
+    await warm_up(container)
     log.info("worker started", extra={"concurrency": concurrency})
     try:
         await run_receiver_task(broker, max_async_tasks=concurrency, run_startup=False)

@@ -297,6 +297,11 @@ class Cluster:
                     self.kill(process)
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the machine was (others too)."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux)."""
     with open(f"/proc/{pid}/stat") as f:

@@ -174,7 +174,9 @@ class SqlNotificationRepository:
         if not ids:
             return []
         if self._pg:
-            return [_to_domain(r) for r in await pg.claim_for_sending(self._db, ids, now, lease_until)]
+            return [
+                _to_domain(r) for r in await pg.claim_for_sending(self._db, ids, now, lease_until)
+            ]
         result = await self._db.execute(
             update(N)
             .where(N.c.id.in_(list(ids)), N.c.status == Status.QUEUED.value)

@@ -99,7 +99,9 @@ RECORD_OUTCOMES: TextClause = text(
 )
 
 
-async def claim_due(db: AsyncSession, now: datetime, limit: int, lease_until: datetime) -> list[UUID]:
+async def claim_due(
+    db: AsyncSession, now: datetime, limit: int, lease_until: datetime
+) -> list[UUID]:
     result = await db.execute(CLAIM_DUE, {"now": now, "lease": lease_until, "lim": limit})
     return [UUID(bytes=row[0].bytes) for row in result]
 
@@ -107,7 +109,9 @@ async def claim_due(db: AsyncSession, now: datetime, limit: int, lease_until: da
 async def claim_for_sending(
     db: AsyncSession, ids: Sequence[UUID], now: datetime, lease_until: datetime
 ) -> list[Any]:
-    result = await db.execute(CLAIM_FOR_SENDING, {"ids": list(ids), "now": now, "lease": lease_until})
+    result = await db.execute(
+        CLAIM_FOR_SENDING, {"ids": list(ids), "now": now, "lease": lease_until}
+    )
     return list(result)
 
 

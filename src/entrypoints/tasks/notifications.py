@@ -8,6 +8,7 @@ event), or at most `notify_poll_seconds`. Each idle round also runs the recovery
 """
 
 import asyncio
+import importlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -15,6 +16,8 @@ from uuid import UUID
 
 from dishka import AsyncContainer
 from dishka.integrations.taskiq import FromDishka, inject
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq import AsyncBroker
 
 from adapters.memory.scheduling import InProcessWakeup
@@ -22,6 +25,7 @@ from adapters.scheduling.taskiq_queue import DELIVER_TASK, TaskiqSendQueue
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.recover_stalled import RecoverStalledDeliveries
+from application.ports.delivery import EmailSender, SmsSender
 from application.ports.scheduling import SendQueue
 from entrypoints.settings import Settings
 
@@ -34,6 +38,18 @@ ERROR_BACKOFF_SECONDS = 1.0
 async def deliver_notifications(ids: list[str], deliver: FromDishka[DeliverNotifications]) -> int:
     outcomes = await deliver([UUID(i) for i in ids])
     return len(outcomes)
+
+
+async def warm_up(container: AsyncContainer) -> None:
+    """Pay a fresh worker's one-time costs before the first due send, not during it:
+    the senders and their HTTP clients, a database connection, and the Twilio SDK's
+    lazily imported Messages API (over a second on a busy machine)."""
+    await container.get(SmsSender)
+    await container.get(EmailSender)
+    engine = await container.get(AsyncEngine)
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    importlib.import_module("twilio.rest.api.v2010.account.message")
 
 
 def register(broker: AsyncBroker, settings: Settings) -> None:
