@@ -11,10 +11,13 @@ import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 
-from tests.support.cluster import REDIS_URL, Cluster, parse_body
+from tests.support.cluster import REDIS_URL, Cluster, free_port, parse_body
+from tests.support.stubs.twilio import AUTH_TOKEN
+from tests.support.webhook_signing import twilio_signature
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(110)]
 
@@ -91,5 +94,62 @@ async def test_kill_worker_and_scheduler_mid_delivery(postgres_url: str) -> None
         assert not lost
         assert set(received) == ids
         assert duplicates <= in_flight
+    finally:
+        cluster.stop()
+
+
+async def test_api_wakes_the_scheduler_in_production_mode(postgres_url: str) -> None:
+    """POST /notifications on the API process reaches the stub through the scheduler
+    (woken over Redis pub/sub) and a worker; the status callback then marks it delivered."""
+    await _redis_or_skip()
+    cluster = Cluster("notify_api", env={"HERALD_NOTIFY_POLL_SECONDS": "30"})
+    api_port = free_port()
+    api_url = f"http://127.0.0.1:{api_port}"
+    cluster.extra_env["HERALD_PUBLIC_URL"] = api_url
+    try:
+        await cluster.start()
+        cluster.start_api(api_port)
+        async with httpx.AsyncClient(base_url=api_url, timeout=10) as client:
+            for _ in range(300):
+                try:
+                    if (await client.get("/health/ready")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            token = (
+                await client.post(
+                    "/auth/login", json={"username": "bench", "password": "bench-password"}
+                )
+            ).json()["access_token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            # Due in 3 s: with a 30 s poll, only the wake-up gets it sent in time.
+            await asyncio.sleep(0.5)
+            sendtime = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+            created = await client.post(
+                "/notifications",
+                headers=headers,
+                json={"text": "via the API", "sendtime": sendtime},
+            )
+            assert created.status_code == 202, created.text
+            nid = created.json()["id"]
+            detail: dict[str, object] = {}
+            for _ in range(150):
+                detail = (await client.get(f"/notifications/{nid}", headers=headers)).json()
+                if detail["status"] == "sent":
+                    break
+                await asyncio.sleep(0.1)
+            assert detail["status"] == "sent", detail
+            [(_, body)] = await cluster.received()
+            assert body == "via the API"
+            sid = str(detail["provider_message_id"])
+            form = {"MessageSid": sid, "MessageStatus": "delivered"}
+            signature = twilio_signature(AUTH_TOKEN, f"{api_url}/webhooks/twilio/status", form)
+            callback = await client.post(
+                "/webhooks/twilio/status", data=form, headers={"X-Twilio-Signature": signature}
+            )
+            assert callback.status_code == 204
+            final = (await client.get(f"/notifications/{nid}", headers=headers)).json()
+            assert final["status"] == "delivered"
     finally:
         cluster.stop()

@@ -76,6 +76,7 @@ class Cluster:
         self.stub: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
         self.scheduler: subprocess.Popen[bytes] | None = None
+        self.api: subprocess.Popen[bytes] | None = None
         self.user_id: uuid.UUID | None = None
 
     def settings_env(self) -> dict[str, str]:
@@ -151,6 +152,9 @@ class Cluster:
             )
             for i in range(self.workers_count)
         ]
+
+    def start_api(self, port: int) -> None:
+        self.api = self._spawn("api", [*PYTHON_CLI, "serve", "--port", str(port)])
 
     def start_scheduler(self) -> None:
         self.scheduler = self._spawn("scheduler", [*PYTHON_CLI, "scheduler"])
@@ -285,11 +289,11 @@ class Cluster:
             process.wait()
 
     def stop(self) -> None:
-        for process in [self.scheduler, *self.workers, self.stub]:
+        for process in [self.api, self.scheduler, *self.workers, self.stub]:
             if process is not None and process.poll() is None:
                 process.terminate()
         deadline = time.monotonic() + 10
-        for process in [self.scheduler, *self.workers, self.stub]:
+        for process in [self.api, self.scheduler, *self.workers, self.stub]:
             if process is not None:
                 try:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
