@@ -59,6 +59,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_backoff_base_seconds: float = 1.0
     notify_backoff_cap_seconds: float = 300.0
     notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
+    notify_lookahead_seconds: float = 1.0  # the scheduler claims work due this soon
+    notify_batch_window_seconds: float = 0.005  # least time between two hand-offs
 
     @property
     def embedded(self) -> bool:
@@ -159,14 +161,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.notify_lease_seconds < 2 * self.provider_timeout_seconds:
             # A lease shorter than an attempt would re-run live attempts: duplicate sends.
             raise SettingsError(
-                "HERALD_NOTIFY_LEASE_SECONDS must be at least twice "
-                "HERALD_PROVIDER_TIMEOUT_SECONDS"
+                "HERALD_NOTIFY_LEASE_SECONDS must be at least twice HERALD_PROVIDER_TIMEOUT_SECONDS"
             )
         positive = {
             "HERALD_NOTIFY_CLAIM_BATCH": self.notify_claim_batch,
             "HERALD_NOTIFY_MESSAGE_BATCH": self.notify_message_batch,
             "HERALD_NOTIFY_MAX_ATTEMPTS": self.notify_max_attempts,
             "HERALD_NOTIFY_POLL_SECONDS": self.notify_poll_seconds,
+            "HERALD_NOTIFY_LOOKAHEAD_SECONDS": self.notify_lookahead_seconds,
         }
         for name, value in positive.items():
             if not value > 0:

@@ -28,6 +28,7 @@ from adapters.persistence.notifications import (
 from adapters.persistence.users import SqlUserRepository
 from application.ports.contacts import ContactPreferenceRepository
 from application.ports.notifications import (
+    Claimed,
     DeliveryOutcome,
     IdempotencyKeys,
     IdempotencyRecord,
@@ -176,7 +177,11 @@ async def test_claim_due_takes_only_due_rows_once(store: Store) -> None:
     assert await store.notifications.next_due_at() == early.due_at
     claimed = await store.notifications.claim_due(NOW, 10, LEASE)
     await store.save()
-    assert sorted(claimed) == sorted([early.id, late.id])  # in no particular order
+    # In no particular order, each with its due time.
+    assert sorted(claimed, key=lambda c: c.due_at) == [
+        Claimed(early.id, early.due_at),
+        Claimed(late.id, late.due_at),
+    ]
     assert await store.notifications.claim_due(NOW, 10, LEASE) == []
     assert await store.notifications.next_due_at() == future.due_at
     assert (await store.notifications.get(early.id)).status is Status.QUEUED  # type: ignore[union-attr]
@@ -188,7 +193,24 @@ async def test_claim_due_respects_the_limit(store: Store) -> None:
     second = await store.notifications.claim_due(NOW, 10, LEASE)
     assert len(first) == 2
     assert len(second) == 3
-    assert not set(first) & set(second)
+    assert not {c.id for c in first} & {c.id for c in second}
+    assert max(c.due_at for c in first) <= min(c.due_at for c in second)  # earliest first
+
+
+async def test_claim_due_looks_ahead(store: Store) -> None:
+    soon, later = await added(
+        store,
+        make(store, due=NOW + timedelta(seconds=1)),
+        make(store, due=NOW + timedelta(seconds=9)),
+    )
+    claimed = await store.notifications.claim_due(NOW + timedelta(seconds=2), 10, LEASE, now=NOW)
+    await store.save()
+    assert claimed == [Claimed(soon.id, soon.due_at)]
+    stored = await store.notifications.get(soon.id)
+    assert stored is not None
+    assert stored.status is Status.QUEUED
+    assert stored.updated_at == NOW
+    assert await store.notifications.next_due_at() == later.due_at
 
 
 async def test_claim_for_sending_is_idempotent(store: Store) -> None:
@@ -340,7 +362,8 @@ async def test_expired_leases_are_recovered(store: Store) -> None:
         assert n.status is Status.SCHEDULED
         assert n.due_at == after
     assert (await store.notifications.get(c.id)).status is Status.SENDING  # type: ignore[union-attr]
-    assert sorted(await store.notifications.claim_due(after, 10, LEASE)) == sorted([a.id, b.id])
+    reclaimed = await store.notifications.claim_due(after, 10, LEASE)
+    assert sorted(c.id for c in reclaimed) == sorted([a.id, b.id])
 
 
 async def test_idempotency_keys(store: Store) -> None:
@@ -388,12 +411,12 @@ async def test_concurrent_claims_never_share_rows(store: Store) -> None:
     await added(store, *(make(store) for _ in range(200)))
     factory = make_session_factory(store.engine)
 
-    async def claim() -> list[UUID]:
+    async def claim() -> set[UUID]:
         async with factory() as session:
-            ids = await SqlNotificationRepository(session).claim_due(NOW, 150, LEASE)
+            claimed = await SqlNotificationRepository(session).claim_due(NOW, 150, LEASE)
             await asyncio.sleep(0.05)  # hold the row locks while the other claims
             await session.commit()
-            return ids
+            return {c.id for c in claimed}
 
     first, second = await asyncio.gather(claim(), claim())
     assert len(first) + len(second) == 200

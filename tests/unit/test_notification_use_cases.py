@@ -19,6 +19,7 @@ from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.get_notification import GetNotification
 from application.notifications.list_notifications import ListNotifications, ListNotificationsQuery
+from application.notifications.pending import PendingSends
 from application.notifications.record_provider_status import (
     ProviderStatusUpdate,
     RecordProviderStatus,
@@ -84,6 +85,7 @@ class World:
     tx: InMemoryTransactionManager = field(default_factory=InMemoryTransactionManager)
     wakeups: Wakeups = field(default_factory=Wakeups)
     queue: InMemorySendQueue = field(default_factory=InMemorySendQueue)
+    pending: PendingSends = field(default_factory=PendingSends)
     sms: ScriptedSender = field(default_factory=lambda: ScriptedSender("twilio"))
     email: ScriptedSender = field(default_factory=lambda: ScriptedSender("sendgrid"))
     config: DeliveryConfig = field(
@@ -115,7 +117,7 @@ class World:
 
     def dispatch(self) -> DispatchDueNotifications:
         return DispatchDueNotifications(
-            self.notifications, self.queue, self.config, self.clock, self.tx
+            self.notifications, self.queue, self.pending, self.config, self.clock, self.tx
         )
 
     def record(self) -> RecordProviderStatus:
@@ -133,7 +135,7 @@ class World:
 
     async def run_due(self) -> list[list[object]]:
         """One scheduler round, then the worker for every batch it sent."""
-        await self.dispatch()()
+        await self.dispatch()(refill=True)
         outcomes = []
         for batch in self.queue.batches:
             outcomes.append(list(await self.deliver()(batch)))
@@ -208,8 +210,38 @@ async def test_dispatch_waits_for_the_due_time_and_batches(world: World) -> None
     result = await world.dispatch()()
     assert result.dispatched == 3
     assert not result.more_due
-    assert result.next_due_at == NOW + timedelta(seconds=30)
+    # Wake to claim the later one half a look-ahead (1 s by default) before it is due.
+    assert result.wake_at == NOW + timedelta(seconds=29.5)
     assert [len(b) for b in world.queue.batches] == [2, 1]  # message_batch = 2
+
+
+async def test_work_due_soon_waits_in_memory_until_due(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    soon = (NOW + timedelta(milliseconds=400)).isoformat()
+    n = (await world.schedule()(ScheduleNotificationCommand(ann, "x", sendtime=soon))).notification
+    first = await world.dispatch()(refill=True)
+    assert first.dispatched == 0
+    assert first.wake_at == NOW + timedelta(milliseconds=400)
+    stored = await world.notifications.get(n.id)
+    assert stored is not None
+    assert stored.status is Status.QUEUED
+    world.clock.advance(milliseconds=400)
+    commits = world.tx.commits
+    second = await world.dispatch()()
+    assert second.dispatched == 1
+    assert world.queue.batches == [[n.id]]
+    assert world.tx.commits == commits  # handed over from memory: no database round trip
+
+
+async def test_a_full_claim_asks_for_another_round(world: World) -> None:
+    world.config = DeliveryConfig(claim_batch=2, message_batch=10)
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    for _ in range(3):
+        await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    first = await world.dispatch()()
+    assert (first.dispatched, first.more_due) == (2, True)
+    second = await world.dispatch()(refill=True)
+    assert (second.dispatched, second.more_due) == (1, False)
 
 
 async def test_delivery_sends_once_even_when_run_twice(world: World) -> None:
@@ -238,9 +270,7 @@ async def test_transient_errors_retry_with_backoff_then_fail(world: World) -> No
     n = (await world.schedule()(ScheduleNotificationCommand(ann, "x"))).notification
     [[first]] = await world.run_due()
     assert first.status is Status.SCHEDULED
-    assert first.due_at == NOW + timedelta(
-        seconds=5
-    )
+    assert first.due_at == NOW + timedelta(seconds=5)
     assert world.wakeups.due[-1] == first.due_at
     assert await world.run_due() == []  # not due yet
     world.clock.advance(seconds=5)
@@ -290,7 +320,7 @@ async def test_recovery_reschedules_lost_work(world: World) -> None:
     world.queue.batches.clear()  # the message is lost (say, the broker died)
     recover = RecoverStalledDeliveries(world.notifications, world.clock, world.tx)
     assert await recover() == 0
-    world.clock.advance(seconds=61)
+    world.clock.advance(seconds=62)  # the lease runs from the end of the look-ahead window
     assert await recover() == 1
     [[outcome]] = await world.run_due()
     assert outcome.status is Status.SENT

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from application.ports.notifications import DeliveryOutcome, IdempotencyRecord
+from application.ports.notifications import Claimed, DeliveryOutcome, IdempotencyRecord
 from domain.contacts import ContactPreferences
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, can_advance
@@ -58,15 +58,18 @@ class InMemoryNotificationRepository:
         self._rows[n.id] = n
         self._event(n, now, detail)
 
-    async def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[UUID]:
+    async def claim_due(
+        self, until: datetime, limit: int, lease_until: datetime, *, now: datetime | None = None
+    ) -> list[Claimed]:
+        at = now or until
         due = sorted(
-            (n for n in self._rows.values() if n.status is Status.SCHEDULED and n.due_at <= now),
+            (n for n in self._rows.values() if n.status is Status.SCHEDULED and n.due_at <= until),
             key=lambda n: n.due_at,
         )[:limit]
         for n in due:
-            self._set(replace(n, status=Status.QUEUED, updated_at=now), now, None)
+            self._set(replace(n, status=Status.QUEUED, updated_at=at), at, None)
             self._leases[n.id] = lease_until
-        return [n.id for n in due]
+        return [Claimed(n.id, n.due_at) for n in due]
 
     async def next_due_at(self) -> datetime | None:
         return min(

@@ -19,7 +19,7 @@ from adapters.persistence.notification_models import (
     NotificationRow,
     ProviderEventRow,
 )
-from application.ports.notifications import DeliveryOutcome, IdempotencyRecord
+from application.ports.notifications import Claimed, DeliveryOutcome, IdempotencyRecord
 from domain.contacts import Channel
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, predecessors
@@ -140,14 +140,17 @@ class SqlNotificationRepository:
         )
         return True
 
-    async def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[UUID]:
+    async def claim_due(
+        self, until: datetime, limit: int, lease_until: datetime, *, now: datetime | None = None
+    ) -> list[Claimed]:
+        at = now or until
         if self._pg:
-            return await pg.claim_due(self._db, now, limit, lease_until)
+            return await pg.claim_due(self._db, until, at, limit, lease_until)
         # SKIP LOCKED lets two schedulers (say, during a deploy) split the rows instead
         # of waiting on or double-claiming them; SQLite has one writer and ignores it.
         due = (
             select(N.c.id)
-            .where(N.c.status == Status.SCHEDULED.value, N.c.due_at <= now)
+            .where(N.c.status == Status.SCHEDULED.value, N.c.due_at <= until)
             .order_by(N.c.due_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -155,12 +158,12 @@ class SqlNotificationRepository:
         result = await self._db.execute(
             update(N)
             .where(N.c.id.in_(due.scalar_subquery()))
-            .values(status=Status.QUEUED.value, lease_until=lease_until, updated_at=now)
-            .returning(N.c.id)
+            .values(status=Status.QUEUED.value, lease_until=lease_until, updated_at=at)
+            .returning(N.c.id, N.c.due_at)
         )
-        ids = list(result.scalars())
-        await self._events([self._event(i, Status.QUEUED.value, now, None) for i in ids])
-        return ids
+        claimed = [Claimed(row.id, row.due_at) for row in result]
+        await self._events([self._event(c.id, Status.QUEUED.value, at, None) for c in claimed])
+        return claimed
 
     async def next_due_at(self) -> datetime | None:
         value = await self._db.scalar(

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Integer, String
 
-from application.ports.notifications import DeliveryOutcome
+from application.ports.notifications import Claimed, DeliveryOutcome
 
 _COLUMNS = (
     "id, user_id, channel, recipient, title, text, sendtime, due_at, status, created_at, "
@@ -26,19 +26,22 @@ CLAIM_DUE: TextClause = text(
         UPDATE notifications SET status = 'queued', lease_until = :lease, updated_at = :now
         WHERE id IN (
             SELECT id FROM notifications
-            WHERE status = 'scheduled' AND due_at <= :now
+            WHERE status = 'scheduled' AND due_at <= :until
             ORDER BY due_at LIMIT :lim
             FOR UPDATE SKIP LOCKED
         )
-        RETURNING id
+        RETURNING id, due_at
     ), history AS (
         INSERT INTO notification_events (notification_id, status, at)
         SELECT id, 'queued', :now FROM claimed
     )
-    SELECT id FROM claimed
+    SELECT id, due_at FROM claimed
     """
 ).bindparams(
-    bindparam("lease", type_=_TS), bindparam("now", type_=_TS), bindparam("lim", type_=Integer)
+    bindparam("lease", type_=_TS),
+    bindparam("now", type_=_TS),
+    bindparam("until", type_=_TS),
+    bindparam("lim", type_=Integer),
 )
 
 CLAIM_FOR_SENDING: TextClause = text(
@@ -100,10 +103,12 @@ RECORD_OUTCOMES: TextClause = text(
 
 
 async def claim_due(
-    db: AsyncSession, now: datetime, limit: int, lease_until: datetime
-) -> list[UUID]:
-    result = await db.execute(CLAIM_DUE, {"now": now, "lease": lease_until, "lim": limit})
-    return [UUID(bytes=row[0].bytes) for row in result]
+    db: AsyncSession, until: datetime, now: datetime, limit: int, lease_until: datetime
+) -> list[Claimed]:
+    result = await db.execute(
+        CLAIM_DUE, {"until": until, "now": now, "lease": lease_until, "lim": limit}
+    )
+    return [Claimed(UUID(bytes=row[0].bytes), row[1]) for row in result]
 
 
 async def claim_for_sending(

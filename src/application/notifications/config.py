@@ -11,4 +11,6 @@ class DeliveryConfig:
     claim_batch: int = 1000  # rows the scheduler claims per round
     message_batch: int = 50  # notification ids per worker message
     lease: timedelta = timedelta(seconds=60)  # after this, queued/sending work is re-run
+    lookahead: timedelta = timedelta(seconds=1)  # the scheduler claims work due this soon
+    idle_refill: timedelta = timedelta(seconds=1)  # re-read when nothing is known to be due
     retry: RetryPolicy = field(default_factory=RetryPolicy)

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.notifications.config import DeliveryConfig
+from application.notifications.pending import PendingSends
 from application.ports.clock import Clock
 from application.ports.notifications import NotificationRepository
 from application.ports.scheduling import SendQueue
@@ -13,43 +14,65 @@ from application.ports.transactions import TransactionManager
 class DispatchResult:
     dispatched: int
     more_due: bool  # a full batch was claimed: run again at once
-    next_due_at: datetime | None
+    wake_at: datetime | None  # when the next round is needed (None: only on a wake-up)
 
 
 class DispatchDueNotifications:
     """One round of the scheduler: hand every due notification to the workers.
 
-    Rules: due scheduled rows are claimed (-> queued, leased) and committed BEFORE they
-    are enqueued: a crash in between leaves queued rows that the recovery sweep re-runs
-    when the lease ends, never a message for a row that does not say so. Ids go out in
-    batches so one worker message carries many sends. Reports the next due time so the
-    caller can sleep exactly until then.
+    Rules: the database is read only for work due within the look-ahead window: those
+    rows are claimed (-> queued, leased past the window) and committed BEFORE anything is
+    enqueued, then wait in memory (PendingSends) and are enqueued in batches the moment
+    they fall due, so a due send costs one broker write, not a database round trip. A
+    crash loses only memory: the leased rows are re-run by the recovery sweep, never
+    orphaned, never lost. A refill happens when asked (new work was announced), when
+    the window runs short, or at once while a full batch keeps coming back. Reports when
+    the next round is needed, so the caller sleeps exactly until then.
     """
 
     def __init__(
         self,
         notifications: NotificationRepository,
         queue: SendQueue,
+        pending: PendingSends,
         config: DeliveryConfig,
         clock: Clock,
         tx: TransactionManager,
     ) -> None:
         self._notifications = notifications
         self._queue = queue
+        self._pending = pending
         self._config = config
         self._clock = clock
         self._tx = tx
 
-    async def __call__(self) -> DispatchResult:
+    async def __call__(self, *, refill: bool = False) -> DispatchResult:
         now = self._clock.now()
-        limit = self._config.claim_batch
-        ids = await self._notifications.claim_due(now, limit, now + self._config.lease)
-        more_due = len(ids) >= limit
-        # Read in the same transaction: it sees the claimed rows as queued already.
-        next_due = now if more_due else await self._notifications.next_due_at()
-        await self._tx.commit()
+        more_due = False
+        if refill or self._pending.refill_at is None or now >= self._pending.refill_at:
+            more_due = await self._refill(now)
+        ids = self._pending.pop_due(now)
         size = self._config.message_batch
         await asyncio.gather(
             *(self._queue.enqueue(ids[i : i + size]) for i in range(0, len(ids), size))
         )
-        return DispatchResult(len(ids), more_due, next_due)
+        wakes = [t for t in (self._pending.next_due(), self._pending.refill_at) if t is not None]
+        return DispatchResult(len(ids), more_due, min(wakes, default=None))
+
+    async def _refill(self, now: datetime) -> bool:
+        until = now + self._config.lookahead
+        limit = self._config.claim_batch
+        lease_until = until + self._config.lease
+        claimed = await self._notifications.claim_due(until, limit, lease_until, now=now)
+        full = len(claimed) >= limit
+        # Same transaction: the claimed rows already read as queued.
+        later = None if full else await self._notifications.next_due_at()
+        await self._tx.commit()
+        self._pending.add(claimed)
+        if full:
+            self._pending.refill_at = now
+        elif later is not None:
+            self._pending.refill_at = max(now, later - self._config.lookahead / 2)
+        else:
+            self._pending.refill_at = now + self._config.idle_refill
+        return full

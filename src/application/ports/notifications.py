@@ -21,6 +21,12 @@ class DeliveryOutcome:
     error: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: UUID
+    due_at: datetime
+
+
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None:
         """Stage a new notification with its first history event."""
@@ -42,9 +48,12 @@ class NotificationRepository(Protocol):
         """scheduled|queued -> canceled; False when the row was in another status."""
         ...
 
-    async def claim_due(self, now: datetime, limit: int, lease_until: datetime) -> list[UUID]:
-        """Move up to `limit` scheduled rows due by `now` to queued, leased until
-        `lease_until`; concurrent callers never get the same row."""
+    async def claim_due(
+        self, until: datetime, limit: int, lease_until: datetime, *, now: datetime | None = None
+    ) -> list[Claimed]:
+        """Move up to `limit` scheduled rows due by `until` (earliest first) to queued,
+        leased until `lease_until`, at time `now` (default: `until`); concurrent callers
+        never get the same row."""
         ...
 
     async def next_due_at(self) -> datetime | None:

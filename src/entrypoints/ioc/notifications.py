@@ -20,6 +20,7 @@ from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.get_notification import GetNotification
 from application.notifications.list_notifications import ListNotifications
+from application.notifications.pending import PendingSends
 from application.notifications.record_provider_status import RecordProviderStatus
 from application.notifications.recover_stalled import RecoverStalledDeliveries
 from application.notifications.schedule_notification import ScheduleNotification
@@ -60,12 +61,17 @@ class NotificationProvider(Provider):
     recover = provide(RecoverStalledDeliveries)
     record_status = provide(RecordProviderStatus)
 
+    # The scheduler's buffer of claimed, not yet due work: one per process.
+    pending = provide(PendingSends, scope=Scope.APP)
+
     @provide(scope=Scope.APP)
     def config(self, settings: Settings) -> DeliveryConfig:
         return DeliveryConfig(
             claim_batch=settings.notify_claim_batch,
             message_batch=settings.notify_message_batch,
             lease=timedelta(seconds=settings.notify_lease_seconds),
+            lookahead=timedelta(seconds=settings.notify_lookahead_seconds),
+            idle_refill=timedelta(seconds=settings.notify_poll_seconds),
             retry=RetryPolicy(
                 settings.notify_max_attempts,
                 settings.notify_backoff_base_seconds,

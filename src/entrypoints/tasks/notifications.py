@@ -2,9 +2,10 @@
 
 Taskiq's own scheduler re-reads its sources once a minute and fires on whole seconds;
 timed sends need milliseconds. So the scheduler process runs this loop beside it: it
-claims due rows, sends their ids to the workers, then sleeps exactly until the next due
-time, or less when a wake-up says new work arrived (Redis pub/sub or an in-process
-event), or at most `notify_poll_seconds`. Each idle round also runs the recovery sweep.
+claims the rows due within a short look-ahead, hands each to the workers the moment it
+falls due, and sleeps exactly until the next due time, or less when a wake-up says new
+work arrived (Redis pub/sub or an in-process event), or at most `notify_poll_seconds`.
+About once a second it also runs the recovery sweep.
 """
 
 import asyncio
@@ -64,29 +65,37 @@ async def run_dispatcher(
     queue = TaskiqSendQueue(broker)
     await wakeup.start()
     last_recovery = 0.0
+    refill = True  # read the database on the first round
     try:
         while True:
             try:
                 async with container(context={SendQueue: queue}) as request:
-                    result = await (await request.get(DispatchDueNotifications))()
-                if result.more_due:
+                    dispatch = await request.get(DispatchDueNotifications)
+                    result = await dispatch(refill=refill)
+                refill = result.more_due
+                if refill:
                     continue
                 if time.monotonic() - last_recovery >= RECOVERY_INTERVAL_SECONDS:
                     last_recovery = time.monotonic()
                     async with container() as request:
                         if recovered := await (await request.get(RecoverStalledDeliveries))():
                             log.warning("re-scheduled %d stalled notifications", recovered)
+                            refill = True
                             continue
+                if result.dispatched:
+                    # Let a few more fall due before the next hand-off: a worker message
+                    # then carries several sends instead of one.
+                    await asyncio.sleep(settings.notify_batch_window_seconds)
                 timeout = settings.notify_poll_seconds
-                if result.next_due_at is not None:
-                    until_due = (result.next_due_at - datetime.now(UTC)).total_seconds()
-                    timeout = min(timeout, until_due)
+                if result.wake_at is not None:
+                    timeout = min(timeout, (result.wake_at - datetime.now(UTC)).total_seconds())
                 if timeout > 0:
-                    await wakeup.wait(timeout)
+                    refill = await wakeup.wait(timeout)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("dispatcher round failed; retrying")
+                refill = True
                 await asyncio.sleep(ERROR_BACKOFF_SECONDS)
     finally:
         await wakeup.close()
