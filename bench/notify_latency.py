@@ -25,7 +25,8 @@ async def _round(cluster: Cluster, count: int, burst: bool, received_before: int
 
 
 async def run(args: argparse.Namespace) -> None:
-    cluster = Cluster("notify_bench", workers=args.workers, concurrency=args.concurrency)
+    env = {"HERALD_NOTIFY_BATCH_WINDOW_SECONDS": str(args.batch_window)}
+    cluster = Cluster("notify_bench", workers=args.workers, concurrency=args.concurrency, env=env)
     try:
         await cluster.start()
         total = 0
@@ -47,6 +48,7 @@ async def run(args: argparse.Namespace) -> None:
                     "scenario": "burst" if args.burst else "spread over 1 s",
                     "workers": args.workers,
                     "concurrency": args.concurrency,
+                    "batch_window": args.batch_window,
                     **summary(latencies),
                     "sent_before_due": sum(1 for v in latencies if v < 0),
                     "received": await cluster.received_count(),
@@ -68,6 +70,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50, help="tasks per worker process")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--burst", action="store_true", help="all due at the same instant")
+    parser.add_argument(
+        "--batch-window", type=float, default=0.03, help="HERALD_NOTIFY_BATCH_WINDOW_SECONDS"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

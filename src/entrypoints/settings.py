@@ -60,7 +60,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_backoff_cap_seconds: float = 300.0
     notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
     notify_lookahead_seconds: float = 1.0  # the scheduler claims work due this soon
-    notify_batch_window_seconds: float = 0.005  # least time between two hand-offs
+    notify_batch_window_seconds: float = 0.03  # least time between two hand-offs
 
     @property
     def embedded(self) -> bool:
