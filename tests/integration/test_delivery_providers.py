@@ -10,14 +10,14 @@ from litestar.testing import AsyncTestClient
 from entrypoints.settings import Settings
 from tests.conftest import test_settings
 from tests.support.auth import bearer
-from tests.support.notifications import delivery, wait_for_status
+from tests.support.notifications import client, wait_for_status
 from tests.support.stubs import sendgrid as sg
 from tests.support.stubs import twilio as tw
 from tests.support.stubs.fixtures import RunningStub
 from tests.support.stubs.server import Scripted
 from tests.support.webhook_signing import SendGridSigner, twilio_signature
 
-__all__ = ["delivery"]  # a fixture
+__all__ = ["client"]  # a fixture: the app with its delivery engine
 
 Client = AsyncTestClient[Any]
 PUBLIC_URL = "https://herald.example.com"
@@ -62,9 +62,7 @@ async def send(client: Client, headers: dict[str, str], **body: Any) -> str:
     return str(r.json()["id"])
 
 
-async def test_sms_through_twilio(
-    client: Client, delivery: None, twilio_stub: RunningStub[tw.TwilioStub]
-) -> None:
+async def test_sms_through_twilio(client: Client, twilio_stub: RunningStub[tw.TwilioStub]) -> None:
     headers = await sms_user(client, "+15105552054")
     nid = await send(client, headers, title="Hi")
     detail = await wait_for_status(client, headers, nid, "sent")
@@ -77,7 +75,7 @@ async def test_sms_through_twilio(
 
 
 async def test_transient_error_is_retried(
-    client: Client, delivery: None, twilio_stub: RunningStub[tw.TwilioStub]
+    client: Client, twilio_stub: RunningStub[tw.TwilioStub]
 ) -> None:
     headers = await sms_user(client, "+15105552054")
     twilio_stub.app.script("+15105552054", Scripted(500, tw.error_json(500, 20500), times=1))
@@ -88,7 +86,7 @@ async def test_transient_error_is_retried(
     assert detail["last_error"]["code"] == "20500"
 
 
-async def test_retries_run_out(client: Client, delivery: None) -> None:
+async def test_retries_run_out(client: Client) -> None:
     headers = await sms_user(client, tw.UNAVAILABLE)
     nid = await send(client, headers)
     detail = await wait_for_status(client, headers, nid, "failed")
@@ -97,7 +95,7 @@ async def test_retries_run_out(client: Client, delivery: None) -> None:
     assert "gave up after 3 attempts" in detail["history"][-1]["detail"]
 
 
-async def test_permanent_error_fails_at_once(client: Client, delivery: None) -> None:
+async def test_permanent_error_fails_at_once(client: Client) -> None:
     headers = await sms_user(client, tw.INVALID_NUMBER)
     nid = await send(client, headers)
     detail = await wait_for_status(client, headers, nid, "failed")
@@ -106,7 +104,7 @@ async def test_permanent_error_fails_at_once(client: Client, delivery: None) -> 
     assert "not a valid phone number" in detail["last_error"]["message"]
 
 
-async def test_opted_out_recipient_marks_the_phone(client: Client, delivery: None) -> None:
+async def test_opted_out_recipient_marks_the_phone(client: Client) -> None:
     headers = await sms_user(client, tw.OPTED_OUT)
     nid = await send(client, headers)
     detail = await wait_for_status(client, headers, nid, "failed")
@@ -133,7 +131,7 @@ async def post_twilio(client: Client, form: dict[str, str], signature: str | Non
 
 
 async def test_twilio_status_callback_is_monotonic(
-    client: Client, delivery: None, twilio_stub: RunningStub[tw.TwilioStub]
+    client: Client, twilio_stub: RunningStub[tw.TwilioStub]
 ) -> None:
     headers = await sms_user(client, "+15105552054")
     nid = await send(client, headers)
@@ -156,7 +154,7 @@ async def test_twilio_callback_with_a_bad_signature_is_refused(client: Client) -
     assert await post_twilio(client, form, signature=signed_elsewhere) == 403
 
 
-async def test_twilio_undelivered_with_21610_marks_opt_out(client: Client, delivery: None) -> None:
+async def test_twilio_undelivered_with_21610_marks_opt_out(client: Client) -> None:
     headers = await sms_user(client, "+15105552054")
     nid = await send(client, headers)
     sid = (await wait_for_status(client, headers, nid, "sent"))["provider_message_id"]
@@ -176,7 +174,7 @@ async def post_sendgrid(client: Client, events: list[dict[str, Any]], *, sign: b
 
 
 async def test_email_through_sendgrid_and_its_events(
-    client: Client, delivery: None, sendgrid_stub: RunningStub[sg.SendGridStub]
+    client: Client, sendgrid_stub: RunningStub[sg.SendGridStub]
 ) -> None:
     headers = await bearer(client, "ann")
     await client.patch(
@@ -229,7 +227,7 @@ async def test_sendgrid_events_need_a_valid_signature_and_a_json_array(client: C
     assert await post_sendgrid(client, odd) == 204
 
 
-async def test_sendgrid_permanent_error(client: Client, delivery: None) -> None:
+async def test_sendgrid_permanent_error(client: Client) -> None:
     headers = await bearer(client, "ann")
     await client.patch(
         "/preferences", headers=headers, json={"notify_pref": "email", "email": sg.INVALID_ADDRESS}

@@ -8,9 +8,9 @@ from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
 from tests.support.auth import admin_bearer, bearer, signup
-from tests.support.notifications import delivery, wait_for_status
+from tests.support.notifications import client, wait_for_status
 
-__all__ = ["delivery"]  # a fixture
+__all__ = ["client"]  # a fixture: the app with its delivery engine
 
 Client = AsyncTestClient[Any]
 
@@ -50,7 +50,7 @@ async def test_preferences_validation_names_fields(client: Client) -> None:
     assert r.json()["errors"][0]["field"] == "notify_pref"
 
 
-async def test_notification_sent_now_reaches_the_dev_outbox(client: Client, delivery: None) -> None:
+async def test_notification_sent_now_reaches_the_dev_outbox(client: Client) -> None:
     headers = await bearer(client, "ann")
     await client.patch(
         "/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"}
@@ -72,7 +72,7 @@ async def test_notification_sent_now_reaches_the_dev_outbox(client: Client, deli
     assert outbox[0]["provider_message_id"] == detail["provider_message_id"]
 
 
-async def test_timed_sms_waits_for_its_sendtime(client: Client, delivery: None) -> None:
+async def test_timed_sms_waits_for_its_sendtime(client: Client) -> None:
     headers = await bearer(client, "ann")
     await client.patch(
         "/preferences", headers=headers, json={"notify_pref": "sms", "phone": "+1 510 555 2054"}
@@ -181,7 +181,7 @@ async def test_cancel_scheduled_then_conflict(client: Client) -> None:
     assert (await client.delete(f"/notifications/{nid}", headers=headers)).status_code == 409
 
 
-async def test_cancel_sent_is_conflict(client: Client, delivery: None) -> None:
+async def test_cancel_sent_is_conflict(client: Client) -> None:
     headers = await bearer(client, "ann")
     await client.patch(
         "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}

@@ -8,21 +8,43 @@ import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
+from adapters.memory.scheduling import InProcessWakeup
+from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.notifications import run_dispatcher
 
 
 @pytest.fixture
-async def delivery(settings: Settings, container: AsyncContainer) -> AsyncIterator[None]:
-    """The in-memory broker and the dispatcher loop, as `herald serve` runs them."""
+async def client(
+    settings: Settings, container: AsyncContainer
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The whole app with the in-memory broker and the dispatcher loop started by its own
+    lifespan, as `herald serve` does. Litestar's test client runs the app in a thread of
+    its own while the test's loop waits, so the engine must live in the app's loop: run
+    beside the test instead, it would hold SQLite's write lock while the app waits."""
+    app = create_app(settings, container)
     broker = make_broker(settings, container)
-    await broker.startup()
-    loop = asyncio.create_task(run_dispatcher(container, broker, settings))
-    yield
-    loop.cancel()
-    await asyncio.gather(loop, return_exceptions=True)
-    await broker.shutdown()
+    running: list[tuple[asyncio.Task[None], asyncio.Event]] = []
+
+    async def start() -> None:
+        await broker.startup()
+        stop = asyncio.Event()
+        running.append(
+            (asyncio.create_task(run_dispatcher(container, broker, settings, stop)), stop)
+        )
+
+    async def shut_down() -> None:
+        for task, stop in running:  # end between rounds, never inside a database call
+            stop.set()
+            (await container.get(InProcessWakeup)).wake()
+            await asyncio.wait_for(task, timeout=10)
+        await broker.shutdown()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(shut_down)
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
 
 
 async def wait_for_status(

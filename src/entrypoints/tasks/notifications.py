@@ -58,16 +58,21 @@ def register(broker: AsyncBroker, settings: Settings) -> None:
 
 
 async def run_dispatcher(
-    container: AsyncContainer, broker: AsyncBroker, settings: Settings
+    container: AsyncContainer,
+    broker: AsyncBroker,
+    settings: Settings,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Run until cancelled; survives database or broker outages by retrying."""
+    """Run until cancelled or `stop` is set (then it ends between rounds, never inside a
+    database call); survives database or broker outages by retrying."""
     wakeup = await container.get(InProcessWakeup)
     queue = TaskiqSendQueue(broker)
+    stopping = stop or asyncio.Event()
     await wakeup.start()
     last_recovery = 0.0
     refill = True  # read the database on the first round
     try:
-        while True:
+        while not stopping.is_set():
             try:
                 async with container(context={SendQueue: queue}) as request:
                     dispatch = await request.get(DispatchDueNotifications)
