@@ -36,6 +36,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     public_url: str = "http://127.0.0.1:8000"
     session_purge_cron: str = "17 * * * *"
+    # Data points (issue 4). No URL: the simulated source of the embedded default.
+    data_source_url: str | None = None
+    data_byte_order: Literal["little", "big"] = "little"
+    data_max_age_seconds: int = 3600
+    data_upstream_timeout_seconds: float = 5.0
+    data_upstream_retries: int = 2
+    data_simulated_points_per_fetch: int = 10
+    # Periodic ingestion: cron wins over the interval; None means on only in the embedded
+    # default with the simulated source.
+    data_ingest_enabled: bool | None = None
+    data_ingest_cron: str | None = None
+    data_ingest_interval_seconds: int = 60
+    data_ingest_count: int = 1
 
     @property
     def embedded(self) -> bool:
@@ -45,6 +58,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def redis_url(self) -> str | None:
         return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
+
+    @property
+    def data_ingest_on(self) -> bool:
+        if self.data_ingest_enabled is not None:
+            return self.data_ingest_enabled
+        return self.embedded and not self.data_source_url
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -75,5 +94,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
                     "characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
+        if not 1 <= self.data_ingest_count <= 1000:
+            raise SettingsError("HERALD_DATA_INGEST_COUNT must be between 1 and 1000")
+        if self.data_ingest_interval_seconds < 1 or self.data_max_age_seconds < 1:
+            raise SettingsError("HERALD_DATA_INGEST_INTERVAL_SECONDS and HERALD_DATA_MAX_AGE_SECONDS must be >= 1")
+        if not 0 <= self.data_upstream_retries <= 10 or self.data_upstream_timeout_seconds <= 0:
+            raise SettingsError("HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the timeout positive")
         if self.redis_url is None and not self.embedded:
             raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")

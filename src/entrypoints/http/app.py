@@ -9,6 +9,7 @@ from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from entrypoints.http.auth import AuthController, me
+from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.health import HealthController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_context import request_context_middleware
@@ -20,7 +21,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     prometheus = PrometheusConfig(app_name="herald", group_path=True, exclude=["/metrics"])
     app = Litestar(
         route_handlers=[
-            DishkaRouter("", route_handlers=[AuthController, me, HealthController]),
+            DishkaRouter("", route_handlers=[AuthController, me, HealthController, DataPointController]),
             PrometheusController,
         ],
         exception_handlers=EXCEPTION_HANDLERS,

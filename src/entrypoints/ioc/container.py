@@ -4,6 +4,7 @@ from dishka import AsyncContainer, Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider
 from dishka.integrations.taskiq import TaskiqProvider
 
+from entrypoints.ioc.datapoints import DataPointProvider
 from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
 from entrypoints.settings import Settings
 
@@ -14,6 +15,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         InfrastructureProvider(),
         AdapterProvider(),
         UseCaseProvider(),
+        DataPointProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

@@ -7,7 +7,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from entrypoints.settings import Settings
-from entrypoints.tasks import housekeeping
+from entrypoints.tasks import datapoints, housekeeping
 
 
 def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
@@ -19,5 +19,6 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
         # ran, so a worker killed mid-task leaves it to be claimed again.
         broker = RedisStreamBroker(settings.redis_url, queue_name="herald", consumer_group_name="herald")
     housekeeping.register(broker, settings)
+    datapoints.register(broker, settings)
     setup_dishka(container, broker)
     return broker

@@ -4,6 +4,7 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from adapters.persistence import datapoint_rows  # noqa: F401  (registers the table)
 from adapters.persistence.database import make_engine
 from adapters.persistence.models import Base
 

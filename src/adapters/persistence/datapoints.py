@@ -1,0 +1,130 @@
+"""Data points in SQL. Bulk writes go through COPY into a staging table on PostgreSQL
+(one round trip per batch, duplicates dropped by the unique index) and executemany on
+SQLite; reads are keyset queries on the (time, id) indexes."""
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, Select, and_, cast, func, or_, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.persistence.datapoint_rows import DataPointRow
+from domain.datapoints import BucketStats, DataPoint, PageQuery, StatsQuery
+
+_COLUMNS = ("id", "time", "value", "raw", "valid", "tags")
+_STAGING = "data_points_staging"
+_ROW = DataPointRow
+
+
+class SqlDataPointRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+
+    async def add_many(self, points: Sequence[DataPoint]) -> int:
+        if not points:
+            return 0
+        if self._postgres:
+            return await self._copy(points)
+        rows = [
+            {
+                "id": p.id,
+                "time": p.time,
+                "value": p.value,
+                "raw": p.raw,
+                "valid": p.valid,
+                "tags": list(p.tags),
+            }
+            for p in points
+        ]
+        result = await self._db.execute(sqlite_insert(_ROW).on_conflict_do_nothing(), rows)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _copy(self, points: Sequence[DataPoint]) -> int:
+        conn = await self._db.connection()
+        # Through SQLAlchemy first, so the session's transaction is open before the raw
+        # driver connection is used: COPY and INSERT then commit or roll back with it.
+        await conn.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} "
+            "(LIKE data_points INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        empty = "[]"
+        await driver.copy_records_to_table(
+            _STAGING,
+            records=[
+                (p.id, p.time, p.value, p.raw, p.valid, json.dumps(p.tags) if p.tags else empty)
+                for p in points
+            ],
+            columns=_COLUMNS,
+        )
+        cols = ", ".join(_COLUMNS)
+        status = await driver.execute(
+            f"INSERT INTO data_points ({cols}) SELECT {cols} FROM {_STAGING} "  # noqa: S608
+            "ON CONFLICT DO NOTHING"
+        )
+        await driver.execute(f"TRUNCATE {_STAGING}")
+        return int(status.rsplit(" ", 1)[-1])  # "INSERT 0 <rows>"
+
+    async def page(self, query: PageQuery) -> list[DataPoint]:
+        stmt = _filtered(
+            select(_ROW.id, _ROW.time, _ROW.value, _ROW.raw, _ROW.valid, _ROW.tags),
+            query.start,
+            query.end,
+            query.valid,
+        )
+        if query.after is not None:
+            stmt = stmt.where(_after(query.after.time, query.after.id))
+        stmt = stmt.order_by(_ROW.time, _ROW.id).offset(query.skip or None).limit(query.limit)
+        rows = (await self._db.execute(stmt)).all()
+        return [
+            DataPoint(id=r[0], time=r[1], value=r[2], raw=r[3], valid=r[4], tags=tuple(r[5]))
+            for r in rows
+        ]
+
+    async def stats(self, query: StatsQuery) -> list[BucketStats]:
+        seconds = query.bucket.seconds
+        key = (
+            func.floor(func.extract("epoch", _ROW.time) / seconds)
+            if self._postgres  # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
+            else cast(func.strftime("%s", _ROW.time), Integer) / seconds  # integer division
+        ).label("bucket")
+        stmt = _filtered(
+            select(key, func.count(), func.min(_ROW.value), func.max(_ROW.value), func.avg(_ROW.value)),
+            query.start,
+            query.end,
+            query.valid,
+        ).group_by(key).order_by(key)
+        rows = (await self._db.execute(stmt)).all()
+        return [
+            BucketStats(
+                start=datetime.fromtimestamp(int(r[0]) * seconds, UTC),
+                count=int(r[1]),
+                min=float(r[2]),
+                max=float(r[3]),
+                mean=float(r[4]),
+            )
+            for r in rows
+        ]
+
+
+def _after(time: datetime, ident: object) -> ColumnElement[bool]:
+    # Spelled out rather than a row comparison so SQLite and PostgreSQL bind the same
+    # types; PostgreSQL still walks the (time, id) index from `time` on.
+    return or_(_ROW.time > time, and_(_ROW.time == time, _ROW.id > ident))
+
+
+def _filtered(
+    stmt: Select[Any], start: datetime | None, end: datetime | None, valid: bool | None
+) -> Select[Any]:
+    if start is not None:
+        stmt = stmt.where(_ROW.time >= start)
+    if end is not None:
+        stmt = stmt.where(_ROW.time < end)
+    if valid is not None:
+        stmt = stmt.where(_ROW.valid == valid)  # '=', not IS: the index serves equality
+    return stmt
