@@ -2,12 +2,13 @@
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
-from dishka import AsyncContainer
 import pytest
+from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,7 +31,9 @@ def _postgres_reason() -> str | None:
         await conn.close()
 
     try:
-        asyncio.run(probe())
+        # A thread of its own: this may be asked for while an event loop is running.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, probe()).result()
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         return f"PostgreSQL at {PG_URL} unreachable: {exc}"
     return None
@@ -108,3 +111,4 @@ async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator
     """The whole app through Litestar's test client."""
     async with AsyncTestClient(create_app(settings, container)) as test_client:
         yield test_client
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

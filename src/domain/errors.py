@@ -88,5 +88,3 @@ class RateLimited(DomainError):
 
 class UpstreamUnavailable(DomainError):
     """An external system we depend on failed or could not be reached."""
-
-

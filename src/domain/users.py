@@ -30,9 +30,7 @@ class Username:
     def __init__(self, raw: str) -> None:
         folded = raw.strip().casefold()
         if not _USERNAME.fullmatch(folded):
-            raise InvalidValue(
-                "must be 3 to 32 characters of a-z, 0-9, '_', '.' or '-'"
-            )
+            raise InvalidValue("must be 3 to 32 characters of a-z, 0-9, '_', '.' or '-'")
         object.__setattr__(self, "value", folded)
 
     def __str__(self) -> str:

@@ -14,10 +14,8 @@ from taskiq.api import run_receiver_task, run_scheduler_task
 from adapters.persistence.migrate import upgrade
 from application.auth.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError
-from entrypoints import embedded
-from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
-from entrypoints.logging import configure_logging
+from entrypoints.runtime import build_api, load_settings
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.scheduler import make_scheduler
@@ -25,44 +23,26 @@ from entrypoints.tasks.scheduler import make_scheduler
 log = logging.getLogger("herald")
 
 
-def _settings() -> Settings:
-    settings = Settings.from_env()
-    configure_logging(settings.log_level)
-    return embedded.with_local_secret(settings) if settings.embedded else settings
-
-
 async def _serve(settings: Settings, host: str, port: int) -> None:
-    container = make_container(settings)
-    broker = make_broker(settings, container)
-    background: list[asyncio.Task[None]] = []
-
-    async def start() -> None:
-        if settings.embedded:
-            password = await embedded.prepare(container)
-            if password:
-                print(
-                    f"Herald: created admin login '{embedded.ADMIN_USERNAME}' with password "
-                    f"{password}\n        (shown only this once; add admins with `herald create-admin`)."
-                )
-        await broker.startup()
-        if settings.embedded:  # the in-memory broker runs tasks itself; only the scheduler is added
-            background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
-        print(f"Herald: API on http://{host}:{port}  docs on http://{host}:{port}/docs", flush=True)
-
-    async def stop() -> None:
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
-        await broker.shutdown()
-        await container.close()
-
-    app = create_app(settings, container)
-    app.on_startup.append(start)
-    app.on_shutdown.append(stop)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        build_api(settings), host=host, port=port, log_config=None, access_log=False
     )
+    server = uvicorn.Server(config)
+    print(f"Herald: API on http://{host}:{port}  docs on http://{host}:{port}/docs", flush=True)
     await server.serve()
+
+
+def _serve_workers(host: str, port: int, workers: int) -> None:
+    """Several API processes; each builds its own app from the environment."""
+    uvicorn.run(
+        "entrypoints.runtime:asgi",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+    )
 
 
 async def _worker(settings: Settings, concurrency: int) -> None:
@@ -121,25 +101,34 @@ def _read_password() -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="herald", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the API (embedded default: worker and scheduler too)")
+    serve = commands.add_parser(
+        "serve", help="run the API (embedded default: worker and scheduler too)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="API processes (production mode)")
     worker = commands.add_parser("worker", help="run a Taskiq worker (needs HERALD_BROKER_URL)")
     worker.add_argument("--concurrency", type=int, default=200)
     commands.add_parser("scheduler", help="run the scheduler; exactly one per deployment")
     commands.add_parser("migrate", help="upgrade the database schema to the newest version")
-    admin = commands.add_parser("create-admin", help="create an admin; password from a prompt or stdin")
+    admin = commands.add_parser(
+        "create-admin", help="create an admin; password from a prompt or stdin"
+    )
     admin.add_argument("--username", required=True)
     args = parser.parse_args(argv)
 
     try:
-        settings = _settings()
+        settings = load_settings()
         if args.command in ("worker", "scheduler") and settings.embedded:
             raise SettingsError(
                 f"`herald {args.command}` needs HERALD_BROKER_URL=redis://...; in the embedded "
                 "default `herald serve` runs it in-process"
             )
         match args.command:
+            case "serve" if args.workers > 1:
+                if settings.embedded:
+                    raise SettingsError("--workers needs production mode (HERALD_BROKER_URL)")
+                _serve_workers(args.host, args.port, args.workers)
             case "serve":
                 asyncio.run(_serve(settings, args.host, args.port))
             case "worker":

@@ -10,6 +10,7 @@ import msgspec
 
 PREFIX = "HERALD_"
 MIN_SECRET_LENGTH = 32
+GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
 
 
 class SettingsError(Exception):
@@ -71,7 +72,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         raw = {
             name.removeprefix(PREFIX).lower(): value
             for name, value in env.items()
-            if name.startswith(PREFIX) and name.removeprefix(PREFIX).lower() in cls.__struct_fields__
+            if name.startswith(PREFIX)
+            and name.removeprefix(PREFIX).lower() in cls.__struct_fields__
         }
         try:
             settings = msgspec.convert(raw, cls, strict=False)
@@ -81,24 +83,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return settings
 
     def validate(self) -> None:
-        if not self.embedded:
-            if not self.jwt_secret:
-                raise SettingsError(
-                    "HERALD_JWT_SECRET is not set. With a broker configured Herald runs in "
-                    "production mode and needs a shared secret of at least "
-                    f"{MIN_SECRET_LENGTH} random characters, e.g. the output of "
-                    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
-                )
-            if len(self.jwt_secret) < MIN_SECRET_LENGTH or len(set(self.jwt_secret)) < 10:
-                raise SettingsError(
-                    f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
-                    "characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
-                )
         if not 1 <= self.data_ingest_count <= 1000:
             raise SettingsError("HERALD_DATA_INGEST_COUNT must be between 1 and 1000")
         if self.data_ingest_interval_seconds < 1 or self.data_max_age_seconds < 1:
-            raise SettingsError("HERALD_DATA_INGEST_INTERVAL_SECONDS and HERALD_DATA_MAX_AGE_SECONDS must be >= 1")
+            raise SettingsError(
+                "HERALD_DATA_INGEST_INTERVAL_SECONDS and HERALD_DATA_MAX_AGE_SECONDS must be >= 1"
+            )
         if not 0 <= self.data_upstream_retries <= 10 or self.data_upstream_timeout_seconds <= 0:
-            raise SettingsError("HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the timeout positive")
+            raise SettingsError(
+                "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
+            )
         if self.redis_url is None and not self.embedded:
             raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")
+        if not self.embedded and not self.jwt_secret:
+            raise SettingsError(
+                "HERALD_JWT_SECRET is not set. With a broker configured Herald runs in "
+                f"production mode and needs a shared secret of at least {MIN_SECRET_LENGTH} "
+                f"random characters, e.g. {GENERATE_HINT}."
+            )
+        if self.jwt_secret is not None and (
+            len(self.jwt_secret) < MIN_SECRET_LENGTH or len(set(self.jwt_secret)) < 10
+        ):
+            raise SettingsError(
+                f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
+                f"characters, e.g. {GENERATE_HINT}."
+            )

@@ -8,19 +8,25 @@ from litestar.testing import AsyncTestClient
 from application.auth.sign_up import CreateAdmin, SignUpCommand
 
 
-async def signup(client: AsyncTestClient[Any], username: str, password: str = "password123") -> dict[str, Any]:
+async def signup(
+    client: AsyncTestClient[Any], username: str, password: str = "password123"
+) -> dict[str, Any]:
     response = await client.post("/auth/signup", json={"username": username, "password": password})
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
-async def login(client: AsyncTestClient[Any], username: str, password: str = "password123") -> dict[str, Any]:
+async def login(
+    client: AsyncTestClient[Any], username: str, password: str = "password123"
+) -> dict[str, Any]:
     response = await client.post("/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
-async def bearer(client: AsyncTestClient[Any], username: str, password: str = "password123") -> dict[str, str]:
+async def bearer(
+    client: AsyncTestClient[Any], username: str, password: str = "password123"
+) -> dict[str, str]:
     """Sign up (if needed) and log in; returns the Authorization header."""
     await client.post("/auth/signup", json={"username": username, "password": password})
     tokens = await login(client, username, password)
@@ -28,7 +34,10 @@ async def bearer(client: AsyncTestClient[Any], username: str, password: str = "p
 
 
 async def admin_bearer(
-    client: AsyncTestClient[Any], container: AsyncContainer, username: str = "root", password: str = "password123"
+    client: AsyncTestClient[Any],
+    container: AsyncContainer,
+    username: str = "root",
+    password: str = "password123",
 ) -> dict[str, str]:
     """Create an admin the way `herald create-admin` does, and log in."""
     async with container() as request:

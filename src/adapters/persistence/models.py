@@ -29,7 +29,9 @@ class SessionRow(Base):
     __tablename__ = "sessions"
 
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
-    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

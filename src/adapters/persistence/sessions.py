@@ -69,6 +69,8 @@ class SqlSessionRepository:
 
     async def purge_expired(self, now: datetime) -> int:
         expired = select(SessionRow.id).where(SessionRow.expires_at <= now)
-        await self._db.execute(delete(RefreshTokenRow).where(RefreshTokenRow.session_id.in_(expired)))
+        await self._db.execute(
+            delete(RefreshTokenRow).where(RefreshTokenRow.session_id.in_(expired))
+        )
         result = await self._db.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -37,7 +37,9 @@ class DevOutbox:
     def record(self, entry: OutboxEntry) -> None:
         self._entries.append(entry)
         log.info(
-            "dev outbox: %s to %s", entry.channel, entry.to,
+            "dev outbox: %s to %s",
+            entry.channel,
+            entry.to,
             extra={"reference": entry.reference, "provider_message_id": entry.provider_message_id},
         )
 
@@ -53,8 +55,15 @@ class ConsoleSmsSender:
     async def send(self, message: SmsMessage) -> SendReceipt:
         receipt = SendReceipt("console", self._outbox.next_id("SMdev"))
         self._outbox.record(
-            OutboxEntry("sms", message.to, None, message.body, message.reference,
-                        receipt.provider_message_id, self._clock.now())
+            OutboxEntry(
+                "sms",
+                message.to,
+                None,
+                message.body,
+                message.reference,
+                receipt.provider_message_id,
+                self._clock.now(),
+            )
         )
         return receipt
 
@@ -67,7 +76,14 @@ class ConsoleEmailSender:
     async def send(self, message: EmailMessage) -> SendReceipt:
         receipt = SendReceipt("console", self._outbox.next_id("EMdev"))
         self._outbox.record(
-            OutboxEntry("email", message.to, message.subject, message.body, message.reference,
-                        receipt.provider_message_id, self._clock.now())
+            OutboxEntry(
+                "email",
+                message.to,
+                message.subject,
+                message.body,
+                message.reference,
+                receipt.provider_message_id,
+                self._clock.now(),
+            )
         )
         return receipt

@@ -7,7 +7,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 class Argon2PasswordHasher:
     """argon2id; hashing runs in a worker thread because it is CPU-bound by design."""
 
-    def __init__(self, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 4) -> None:
+    def __init__(
+        self, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 4
+    ) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism
         )

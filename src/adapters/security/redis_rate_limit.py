@@ -4,7 +4,9 @@ from redis.asyncio import Redis
 class RedisRateLimiter:
     """Fixed-window counter in Redis, shared by every API replica."""
 
-    def __init__(self, redis: Redis, limit: int, window_seconds: int, prefix: str = "herald:rl:") -> None:
+    def __init__(
+        self, redis: Redis, limit: int, window_seconds: int, prefix: str = "herald:rl:"
+    ) -> None:
         self._redis = redis
         self._limit = limit
         self._window = window_seconds

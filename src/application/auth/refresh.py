@@ -36,7 +36,9 @@ class RefreshTokens:
 
     async def __call__(self, refresh_token: str) -> TokenPair:
         now = self._clock.now()
-        token = await self._sessions.get_token_by_hash(self._issuer.hash_refresh_token(refresh_token))
+        token = await self._sessions.get_token_by_hash(
+            self._issuer.hash_refresh_token(refresh_token)
+        )
         if token is None or token.is_expired(now):
             raise AuthenticationFailed(INVALID_REFRESH)
         session = await self._sessions.get(token.session_id)

@@ -40,7 +40,9 @@ class DeliveryError(Exception):
 class TransientDeliveryError(DeliveryError):
     """Timeouts, 429 and 5xx: the same send may succeed later."""
 
-    def __init__(self, message: str, code: str | None = None, retry_after_seconds: float | None = None) -> None:
+    def __init__(
+        self, message: str, code: str | None = None, retry_after_seconds: float | None = None
+    ) -> None:
         super().__init__(message, code)
         self.retry_after_seconds = retry_after_seconds
 

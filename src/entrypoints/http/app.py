@@ -18,7 +18,9 @@ from entrypoints.settings import Settings
 
 
 def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
-    prometheus = PrometheusConfig(app_name="herald", group_path=True, exclude=["/metrics"])
+    prometheus = PrometheusConfig(
+        app_name="herald", prefix="herald", group_path=True, exclude=["/metrics"]
+    )
     app = Litestar(
         route_handlers=[
             DishkaRouter("", route_handlers=[AuthController, me, HealthController, DataPointController]),
@@ -31,7 +33,9 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Herald",
             version="0.1.0",
-            description="Notifications, messaging and data points. Errors are RFC 9457 problem details.",
+            description=(
+                "Notifications, messaging and data points. Errors are RFC 9457 problem details."
+            ),
             path="/docs",
             render_plugins=[SwaggerRenderPlugin(path="/")],
             components=Components(security_schemes=SECURITY_COMPONENTS),

@@ -10,9 +10,9 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
-from litestar.params import JSONBody
 from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from application.auth.authenticate import Principal
@@ -166,7 +166,9 @@ class AuthController(Controller):
         status_code=HTTP_200_OK,
         responses=problem_responses(400, 401, 422),
     )
-    async def refresh(self, data: JSONBody[RefreshBody], refresh: FromDishka[RefreshTokens]) -> TokenOut:
+    async def refresh(
+        self, data: JSONBody[RefreshBody], refresh: FromDishka[RefreshTokens]
+    ) -> TokenOut:
         pair = await refresh(data.refresh_token)
         return TokenOut(pair.access_token, pair.refresh_token, pair.token_type, pair.expires_in)
 
@@ -178,7 +180,9 @@ class AuthController(Controller):
         dependencies={"principal": Provide(current_principal)},
         responses=problem_responses(401),
     )
-    async def logout(self, principal: NamedDependency[Principal], log_out: FromDishka[LogOut]) -> None:
+    async def logout(
+        self, principal: NamedDependency[Principal], log_out: FromDishka[LogOut]
+    ) -> None:
         await log_out(principal.claims.session_id)
 
     @get(

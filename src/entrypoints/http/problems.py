@@ -5,10 +5,11 @@ their traceback and answered with a generic 500 that carries the request id.
 """
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import (
@@ -59,9 +60,7 @@ def problem(
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    status = next(
-        (code for kind, code in _STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400
-    )
+    status = next((code for kind, code in _STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400)
     headers: dict[str, str] = {}
     extensions: dict[str, Any] = {}
     if isinstance(exc, InvalidInput):
@@ -73,7 +72,9 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
     return problem(request, status, exc.message, headers=headers, **extensions)
 
 
-def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
     items = exc.extra if isinstance(exc.extra, list) else []
     errors = [
         {"field": _field_path(item), "message": str(item.get("message", "is invalid"))}
@@ -86,17 +87,25 @@ def validation_error(request: Request[Any, Any, Any], exc: ValidationException) 
     return problem(request, 422, detail, errors=errors)
 
 
+_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
+
+
 def _field_path(item: dict[str, Any]) -> str:
-    key = item.get("key")
+    """Best field path for one msgspec/Litestar validation error."""
     message = str(item.get("message", ""))
-    # msgspec reports nested paths inside the message: "... - at `$.user.name`"
-    if "at `$." in message:
-        return message.rsplit("at `$.", 1)[1].rstrip("`")
-    return str(key) if key else "body"
+    path = message.rsplit("at `$.", 1)[1].rstrip("`") if "at `$." in message else ""
+    if named := _NAMED_FIELD.search(message):
+        return f"{path}.{named.group(1)}" if path else named.group(1)
+    if path:
+        return path
+    key = item.get("key")
+    return str(key) if key and key != "data" else "body"
 
 
 def _plain_detail(detail: str) -> str:
-    return detail if detail and "Validation failed" not in detail else "the request body is malformed"
+    return (
+        detail if detail and "Validation failed" not in detail else "the request body is malformed"
+    )
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:

@@ -5,14 +5,14 @@ from typing import Any
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request
 from litestar.di import NamedDependency
-from litestar.openapi.spec import OAuthFlow, OAuthFlows, SecurityScheme
+from litestar.openapi.spec import OAuthFlow, OAuthFlows, Reference, SecurityScheme
 
 from application.auth.authenticate import Authenticate, Principal
 from domain.errors import AuthenticationFailed
 
 SCHEME = "bearer"
 SECURITY: list[dict[str, list[str]]] = [{SCHEME: []}]
-SECURITY_COMPONENTS = {
+SECURITY_COMPONENTS: dict[str, SecurityScheme | Reference] = {
     SCHEME: SecurityScheme(
         type="oauth2",
         description="Log in with username and password; the token goes in `Authorization: Bearer`.",
@@ -27,7 +27,9 @@ async def current_principal(
 ) -> Principal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed("missing bearer token: send 'Authorization: Bearer <access token>'")
+        raise AuthenticationFailed(
+            "missing bearer token: send 'Authorization: Bearer <access token>'"
+        )
     return await authenticate(token.strip())
 
 

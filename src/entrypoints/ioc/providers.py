@@ -47,7 +47,9 @@ class InfrastructureProvider(Provider):
         return make_session_factory(engine)
 
     @provide(scope=Scope.REQUEST)
-    async def session(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async def session(
+        self, factory: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
         # Closing rolls back whatever the use case did not commit.
         async with factory() as session:
             yield session
@@ -78,7 +80,9 @@ class AdapterProvider(Provider):
 
     @provide
     def token_issuer(self, settings: Settings, clock: Clock) -> TokenIssuer:
-        assert settings.jwt_secret, "the entrypoint resolves the secret before building the container"
+        assert settings.jwt_secret, (
+            "the entrypoint resolves the secret before building the container"
+        )
         return JwtTokenIssuer(
             secret=settings.jwt_secret,
             algorithm=settings.jwt_algorithm,
@@ -91,8 +95,12 @@ class AdapterProvider(Provider):
     @provide
     def rate_limiter(self, settings: Settings, redis: Redis | None) -> RateLimiter:
         if redis is None:
-            return InMemoryRateLimiter(settings.login_rate_limit, settings.login_rate_window_seconds)
-        return RedisRateLimiter(redis, settings.login_rate_limit, settings.login_rate_window_seconds)
+            return InMemoryRateLimiter(
+                settings.login_rate_limit, settings.login_rate_window_seconds
+            )
+        return RedisRateLimiter(
+            redis, settings.login_rate_limit, settings.login_rate_window_seconds
+        )
 
 
 class UseCaseProvider(Provider):

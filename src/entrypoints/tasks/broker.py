@@ -17,7 +17,9 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     else:
         # Streams with a consumer group: a message is acknowledged only after its task
         # ran, so a worker killed mid-task leaves it to be claimed again.
-        broker = RedisStreamBroker(settings.redis_url, queue_name="herald", consumer_group_name="herald")
+        broker = RedisStreamBroker(
+            settings.redis_url, queue_name="herald", consumer_group_name="herald"
+        )
     housekeeping.register(broker, settings)
     datapoints.register(broker, settings)
     setup_dishka(container, broker)

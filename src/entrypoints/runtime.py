@@ -1,0 +1,57 @@
+"""Assembling a running API process: settings, container, broker and their lifecycle."""
+
+import asyncio
+
+from litestar import Litestar
+from taskiq.api import run_scheduler_task
+
+from entrypoints import embedded
+from entrypoints.http.app import create_app
+from entrypoints.ioc import make_container
+from entrypoints.logging import configure_logging
+from entrypoints.settings import Settings
+from entrypoints.tasks.broker import make_broker
+from entrypoints.tasks.scheduler import make_scheduler
+
+
+def load_settings() -> Settings:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return embedded.with_local_secret(settings) if settings.embedded else settings
+
+
+def build_api(settings: Settings) -> Litestar:
+    container = make_container(settings)
+    broker = make_broker(settings, container)
+    background: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        if settings.embedded:
+            password = await embedded.prepare(container)
+            if password:
+                print(
+                    f"Herald: created admin login '{embedded.ADMIN_USERNAME}' with password "
+                    f"{password}\n        (shown only this once; "
+                    "add admins with `herald create-admin`).",
+                    flush=True,
+                )
+        await broker.startup()
+        if settings.embedded:  # the in-memory broker runs tasks itself; add the scheduler
+            background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
+
+    async def stop() -> None:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await broker.shutdown()
+        await container.close()
+
+    app = create_app(settings, container)
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)
+    return app
+
+
+def asgi() -> Litestar:
+    """Factory for `uvicorn --factory` (used by `herald serve --workers N`)."""
+    return build_api(load_settings())

@@ -1,0 +1,139 @@
+"""UserRepository and SessionRepository: the in-memory fake and SQL on SQLite and
+PostgreSQL must behave alike."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.memory.users import InMemorySessionRepository, InMemoryUserRepository
+from adapters.persistence.database import make_engine, make_session_factory
+from adapters.persistence.migrate import upgrade
+from adapters.persistence.sessions import SqlSessionRepository
+from adapters.persistence.users import SqlUserRepository
+from application.ports.sessions import SessionRepository
+from application.ports.users import UserRepository
+from domain.errors import Conflict
+from domain.ids import new_id
+from domain.sessions import RefreshToken, Session
+from domain.users import Role, User, Username
+from tests.conftest import reset_postgres
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Repos:
+    users: UserRepository
+    sessions: SessionRepository
+    db: AsyncSession | None
+
+    async def save(self) -> None:
+        """Commit, and start a fresh session so reads hit the database, not the identity map."""
+        if self.db is not None:
+            await self.db.commit()
+            self.db.expunge_all()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repos]:
+    if request.param == "memory":
+        yield Repos(InMemoryUserRepository(), InMemorySessionRepository(), None)
+        return
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/c.db"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = make_engine(url, pool_size=2)
+    if request.param == "postgres":
+        await reset_postgres(engine)
+    await upgrade(engine)
+    async with make_session_factory(engine)() as session:
+        yield Repos(SqlUserRepository(session), SqlSessionRepository(session), session)
+    await engine.dispose()
+
+
+def _user(name: str = "ann", role: Role = Role.USER) -> User:
+    return User(new_id(), Username(name), "hash", role, NOW)
+
+
+async def test_user_round_trip(repos: Repos) -> None:
+    user = _user()
+    await repos.users.add(user)
+    await repos.save()
+    assert await repos.users.get(user.id) == user
+    assert await repos.users.get_by_username(Username("ANN")) == user
+    assert await repos.users.get(new_id()) is None
+    assert await repos.users.get_by_username(Username("bob")) is None
+
+
+async def test_username_is_unique(repos: Repos) -> None:
+    await repos.users.add(_user())
+    await repos.save()
+    with pytest.raises(Conflict):
+        await repos.users.add(_user())
+
+
+async def test_user_update_and_admin_lookup(repos: Repos) -> None:
+    user = _user()
+    await repos.users.add(user)
+    await repos.save()
+    assert not await repos.users.any_admin()
+    changed = replace(user, password_hash="new", role=Role.ADMIN, disabled=True)
+    await repos.users.update(changed)
+    await repos.save()
+    assert await repos.users.get(user.id) == changed
+    assert await repos.users.any_admin()
+
+
+async def _session_with_token(repos: Repos, expires: datetime) -> tuple[Session, RefreshToken]:
+    user = _user()
+    await repos.users.add(user)
+    session = Session(new_id(), user.id, NOW, expires)
+    await repos.sessions.add(session)
+    token = RefreshToken(new_id(), session.id, "h" * 64, expires)
+    await repos.sessions.add_token(token)
+    await repos.save()
+    return session, token
+
+
+async def test_session_and_token_round_trip(repos: Repos) -> None:
+    session, token = await _session_with_token(repos, NOW + timedelta(days=1))
+    assert await repos.sessions.get(session.id) == session
+    assert await repos.sessions.get_token_by_hash(token.token_hash) == token
+    assert await repos.sessions.get_token_by_hash("x" * 64) is None
+    revoked = session.revoke(NOW)
+    await repos.sessions.update(revoked)
+    await repos.save()
+    assert await repos.sessions.get(session.id) == revoked
+
+
+async def test_a_token_is_marked_used_once(repos: Repos) -> None:
+    _, token = await _session_with_token(repos, NOW + timedelta(days=1))
+    assert await repos.sessions.mark_token_used(token.mark_used(NOW))
+    assert not await repos.sessions.mark_token_used(token.mark_used(NOW))
+    await repos.save()
+    stored = await repos.sessions.get_token_by_hash(token.token_hash)
+    assert stored is not None
+    assert stored.used_at == NOW
+
+
+async def test_purge_removes_only_expired_sessions(repos: Repos) -> None:
+    old, old_token = await _session_with_token(repos, NOW - timedelta(seconds=1))
+    user = _user("bob")
+    await repos.users.add(user)
+    live = Session(new_id(), user.id, NOW, NOW + timedelta(days=1))
+    await repos.sessions.add(live)
+    await repos.save()
+    assert await repos.sessions.purge_expired(NOW) == 1
+    await repos.save()
+    assert await repos.sessions.get(old.id) is None
+    assert await repos.sessions.get_token_by_hash(old_token.token_hash) is None
+    assert await repos.sessions.get(live.id) == live
+
+

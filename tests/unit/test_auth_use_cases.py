@@ -1,0 +1,269 @@
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+import pytest
+
+from adapters.memory.rate_limit import InMemoryRateLimiter
+from adapters.memory.users import (
+    InMemorySessionRepository,
+    InMemoryTransactionManager,
+    InMemoryUserRepository,
+)
+from adapters.security.jwt_tokens import JwtTokenIssuer
+from application.auth.authenticate import Authenticate
+from application.auth.log_in import LogIn, LogInCommand
+from application.auth.log_out import LogOut
+from application.auth.purge_sessions import PurgeExpiredSessions
+from application.auth.refresh import RefreshTokens
+from application.auth.sign_up import CreateAdmin, SignUp, SignUpCommand
+from application.auth.tokens import TokenPairFactory, TokenPolicy
+from domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    PermissionDenied,
+    RateLimited,
+)
+from domain.users import Role, Username
+from tests.support.fakes import FakeClock, FakePasswordHasher
+
+SECRET = "unit-test-secret-0123456789-abcdefghijklmnop"
+
+
+@dataclass
+class Kit:
+    users: InMemoryUserRepository
+    sessions: InMemorySessionRepository
+    tx: InMemoryTransactionManager
+    clock: FakeClock
+    hasher: FakePasswordHasher
+    issuer: JwtTokenIssuer
+    sign_up: SignUp
+    log_in: LogIn
+    refresh: RefreshTokens
+    log_out: LogOut
+    authenticate: Authenticate
+    limiter: InMemoryRateLimiter
+
+
+@pytest.fixture
+def kit() -> Kit:
+    users, sessions, tx = (
+        InMemoryUserRepository(),
+        InMemorySessionRepository(),
+        InMemoryTransactionManager(),
+    )
+    clock, hasher = FakeClock(), FakePasswordHasher()
+    issuer = JwtTokenIssuer(SECRET, "HS256", "herald", "herald-api", timedelta(minutes=15), clock)
+    pairs = TokenPairFactory(issuer, sessions, clock, TokenPolicy(timedelta(days=14)))
+    limiter = InMemoryRateLimiter(limit=3, window_seconds=60, monotonic=lambda: 0.0)
+    return Kit(
+        users,
+        sessions,
+        tx,
+        clock,
+        hasher,
+        issuer,
+        SignUp(users, hasher, clock, tx),
+        LogIn(users, hasher, limiter, pairs, tx),
+        RefreshTokens(sessions, users, issuer, pairs, clock, tx),
+        LogOut(sessions, clock, tx),
+        Authenticate(issuer, users, sessions, clock),
+        limiter,
+    )
+
+
+async def test_sign_up_creates_a_user_and_commits(kit: Kit) -> None:
+    user = await kit.sign_up(SignUpCommand("Ann", "password123"))
+    assert user.username == Username("ann")
+    assert user.role is Role.USER
+    assert user.password_hash == "hash:v1:password123"
+    assert kit.tx.commits == 1
+
+
+async def test_sign_up_refuses_taken_username_case_insensitively(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    with pytest.raises(Conflict, match="taken"):
+        await kit.sign_up(SignUpCommand("ANN", "password456"))
+
+
+async def test_sign_up_reports_every_bad_field(kit: Kit) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await kit.sign_up(SignUpCommand("a", "short"))
+    assert {e.field for e in caught.value.errors} == {"username", "password"}
+
+
+async def test_create_admin_makes_an_admin(kit: Kit) -> None:
+    admin = await CreateAdmin(kit.sign_up)(SignUpCommand("root", "password123"))
+    assert admin.role is Role.ADMIN
+    assert await kit.users.any_admin()
+
+
+async def test_log_in_and_authenticate(kit: Kit) -> None:
+    user = await kit.sign_up(SignUpCommand("ann", "password123"))
+    pair = await kit.log_in(LogInCommand("ANN", "password123", "1.2.3.4"))
+    principal = await kit.authenticate(pair.access_token)
+    assert principal.user.id == user.id
+    assert principal.claims.role is Role.USER
+    assert pair.token_type == "bearer"
+    assert pair.expires_in == 900
+    with pytest.raises(PermissionDenied):
+        principal.require_admin()
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("ann", "wrong-password"), ("nobody", "password123"), ("x", "password123")],
+)
+async def test_log_in_failures_look_the_same(kit: Kit, username: str, password: str) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    before = kit.hasher.verifications
+    with pytest.raises(AuthenticationFailed, match="invalid username or password"):
+        await kit.log_in(LogInCommand(username, password, "1.2.3.4"))
+    # every failure path spends one password verification, known user or not
+    assert kit.hasher.verifications == before + 1
+
+
+async def test_log_in_is_rate_limited_per_client_and_username(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed):
+            await kit.log_in(LogInCommand("ann", "nope-nope", "1.2.3.4"))
+    with pytest.raises(RateLimited) as caught:
+        await kit.log_in(LogInCommand("ann", "password123", "1.2.3.4"))
+    assert caught.value.retry_after_seconds == 60
+    # another client is not affected
+    await kit.log_in(LogInCommand("ann", "password123", "5.6.7.8"))
+
+
+async def test_log_in_rehashes_outdated_hashes(kit: Kit) -> None:
+    user = await kit.sign_up(SignUpCommand("ann", "password123"))
+    kit.hasher.version = 2
+    await kit.log_in(LogInCommand("ann", "password123", "c"))
+    stored = await kit.users.get(user.id)
+    assert stored is not None
+    assert stored.password_hash == "hash:v2:password123"
+
+
+async def test_disabled_user_cannot_log_in_or_use_tokens(kit: Kit) -> None:
+    from dataclasses import replace
+
+    user = await kit.sign_up(SignUpCommand("ann", "password123"))
+    pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    await kit.users.update(replace(user, disabled=True))
+    with pytest.raises(AuthenticationFailed):
+        await kit.authenticate(pair.access_token)
+    with pytest.raises(AuthenticationFailed):
+        await kit.log_in(LogInCommand("ann", "password123", "c"))
+    with pytest.raises(AuthenticationFailed):
+        await kit.refresh(pair.refresh_token)
+
+
+async def test_refresh_rotates_and_reuse_revokes_the_family(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    first = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    second = await kit.refresh(first.refresh_token)
+    assert second.refresh_token != first.refresh_token
+    await kit.authenticate(second.access_token)
+    # the rotated token comes back: theft is assumed, the whole session dies
+    with pytest.raises(AuthenticationFailed):
+        await kit.refresh(first.refresh_token)
+    with pytest.raises(AuthenticationFailed):
+        await kit.refresh(second.refresh_token)
+    with pytest.raises(AuthenticationFailed, match="session has ended"):
+        await kit.authenticate(second.access_token)
+
+
+async def test_refresh_refuses_unknown_and_expired_tokens(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    with pytest.raises(AuthenticationFailed):
+        await kit.refresh("not-a-token")
+    kit.clock.advance(days=15)
+    with pytest.raises(AuthenticationFailed):
+        await kit.refresh(pair.refresh_token)
+
+
+async def test_log_out_ends_access_and_refresh(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    principal = await kit.authenticate(pair.access_token)
+    await kit.log_out(principal.claims.session_id)
+    await kit.log_out(principal.claims.session_id)  # twice is harmless
+    with pytest.raises(AuthenticationFailed):
+        await kit.authenticate(pair.access_token)
+    with pytest.raises(AuthenticationFailed):
+        await kit.refresh(pair.refresh_token)
+
+
+async def test_other_logins_survive_a_log_out(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    phone = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    laptop = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    await kit.log_out((await kit.authenticate(phone.access_token)).claims.session_id)
+    assert (await kit.authenticate(laptop.access_token)).user.username == Username("ann")
+
+
+def _forge(claims: dict[str, object], case: str) -> str:
+    other_key = "another-secret-0123456789-abcdefghijk-0123456789-abcdefghijk"
+    match case:
+        case "none algorithm":
+            return jwt.encode(claims, None, algorithm="none")
+        case "wrong key":
+            return jwt.encode(claims, other_key, algorithm="HS256")
+        case "other algorithm":
+            return jwt.encode(claims, SECRET + SECRET, algorithm="HS512")
+        case "missing jti":
+            return jwt.encode({k: v for k, v in claims.items() if k != "jti"}, SECRET)
+        case "string exp":
+            return jwt.encode({**claims, "exp": str(claims["exp"])}, SECRET)
+        case "garbage":
+            return "not.a.jwt"
+    key, value = case.split("=")
+    return jwt.encode({**claims, key: value}, SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "none algorithm",
+        "wrong key",
+        "other algorithm",
+        "missing jti",
+        "string exp",
+        "garbage",
+        "aud=other",
+        "iss=other",
+        "sub=not-a-uuid",
+        "role=emperor",
+    ],
+)
+async def test_forged_access_tokens_are_refused(kit: Kit, case: str) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    claims = jwt.decode(pair.access_token, options={"verify_signature": False})
+    assert set(claims) >= {"sub", "role", "exp", "iat", "jti", "iss", "aud"}
+    with pytest.raises(AuthenticationFailed):
+        await kit.authenticate(_forge(claims, case))
+
+
+async def test_expired_and_future_access_tokens_are_refused(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    kit.clock.advance(minutes=16)
+    with pytest.raises(AuthenticationFailed):
+        await kit.authenticate(pair.access_token)
+    kit.clock.advance(minutes=-32)  # now the token was issued 16 minutes in the future
+    with pytest.raises(AuthenticationFailed):
+        await kit.authenticate(pair.access_token)
+
+
+async def test_purge_expired_sessions(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    purge = PurgeExpiredSessions(kit.sessions, kit.clock, kit.tx)
+    assert await purge() == 0
+    kit.clock.advance(days=15)
+    assert await purge() == 1
+    assert await kit.sessions.get_token_by_hash(kit.issuer.hash_refresh_token(pair.refresh_token)) is None
