@@ -170,9 +170,11 @@ class Bucket(enum.StrEnum):
 
     @property
     def default_span(self) -> timedelta:
-        return {"minute": timedelta(days=1), "hour": timedelta(days=30), "day": timedelta(days=365)}[
-            self.value
-        ]
+        return {
+            "minute": timedelta(days=1),
+            "hour": timedelta(days=30),
+            "day": timedelta(days=365),
+        }[self.value]
 
 
 @dataclass(frozen=True, slots=True)

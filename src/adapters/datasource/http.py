@@ -50,7 +50,9 @@ class HttpDataSource:
 
     async def _get(self) -> bytes:
         try:
-            async with self._client.stream("GET", self._url, headers={"Accept": "application/json"}) as answer:
+            async with self._client.stream(
+                "GET", self._url, headers={"Accept": "application/json"}
+            ) as answer:
                 if answer.status_code == 429 or answer.status_code >= 500:
                     raise _Retryable(f"the upstream answered HTTP {answer.status_code}")
                 if answer.status_code >= 300:

@@ -19,7 +19,9 @@ class InMemoryDataPointRepository:
                 stored += 1
         return stored
 
-    def _matching(self, start: datetime | None, end: datetime | None, valid: bool | None) -> list[DataPoint]:
+    def _matching(
+        self, start: datetime | None, end: datetime | None, valid: bool | None
+    ) -> list[DataPoint]:
         return [
             p
             for p in self._by_key.values()
@@ -29,7 +31,9 @@ class InMemoryDataPointRepository:
         ]
 
     async def page(self, query: PageQuery) -> list[DataPoint]:
-        points = sorted(self._matching(query.start, query.end, query.valid), key=lambda p: (p.time, p.id))
+        points = sorted(
+            self._matching(query.start, query.end, query.valid), key=lambda p: (p.time, p.id)
+        )
         if query.after is not None:
             after = (query.after.time, query.after.id)
             points = [p for p in points if (p.time, p.id) > after]

@@ -93,12 +93,22 @@ class SqlDataPointRepository:
             if self._postgres  # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
             else cast(func.strftime("%s", _ROW.time), Integer) / seconds  # integer division
         ).label("bucket")
-        stmt = _filtered(
-            select(key, func.count(), func.min(_ROW.value), func.max(_ROW.value), func.avg(_ROW.value)),
-            query.start,
-            query.end,
-            query.valid,
-        ).group_by(key).order_by(key)
+        stmt = (
+            _filtered(
+                select(
+                    key,
+                    func.count(),
+                    func.min(_ROW.value),
+                    func.max(_ROW.value),
+                    func.avg(_ROW.value),
+                ),
+                query.start,
+                query.end,
+                query.valid,
+            )
+            .group_by(key)
+            .order_by(key)
+        )
         rows = (await self._db.execute(stmt)).all()
         return [
             BucketStats(

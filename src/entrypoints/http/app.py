@@ -23,7 +23,15 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     )
     app = Litestar(
         route_handlers=[
-            DishkaRouter("", route_handlers=[AuthController, me, HealthController, DataPointController]),
+            DishkaRouter(
+                "",
+                route_handlers=[
+                    AuthController,
+                    me,
+                    HealthController,
+                    DataPointController,
+                ],
+            ),
             PrometheusController,
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -135,10 +135,14 @@ class DataPointController(Controller):
         summarize: FromDishka[SummarizeDataPoints],
         start: _Instant = None,
         end: _Instant = None,
-        bucket: Annotated[str, Parameter(description="minute, hour or day", max_length=16)] = "hour",
+        bucket: Annotated[
+            str, Parameter(description="minute, hour or day", max_length=16)
+        ] = "hour",
         valid: Annotated[bool | None, Parameter(description="admins only")] = None,
     ) -> StatsOut:
-        summary = await summarize(SummarizeQuery(principal.user.is_admin, bucket, start, end, valid))
+        summary = await summarize(
+            SummarizeQuery(principal.user.is_admin, bucket, start, end, valid)
+        )
         return StatsOut(
             summary.bucket.value,
             summary.start,

@@ -43,6 +43,8 @@ class DataPointProvider(Provider):
     @provide
     def source(self, settings: Settings, clock: Clock, client: httpx.AsyncClient) -> DataSource:
         if settings.data_source_url:
-            return HttpDataSource(client, settings.data_source_url, retries=settings.data_upstream_retries)
+            return HttpDataSource(
+                client, settings.data_source_url, retries=settings.data_upstream_retries
+            )
         # One simulated stream per process, so its sequence goes on across requests.
         return SimulatedDataSource(clock, settings.data_simulated_points_per_fetch)

@@ -14,7 +14,9 @@ log = logging.getLogger("herald.datapoints")
 
 
 @inject(patch_module=True)
-async def ingest_data_points(populate: FromDishka[PopulateDataPoints], count: int = 1) -> dict[str, Any]:
+async def ingest_data_points(
+    populate: FromDishka[PopulateDataPoints], count: int = 1
+) -> dict[str, Any]:
     try:
         report = await populate(PopulateCommand(count))
     except UpstreamUnavailable as exc:
@@ -40,4 +42,6 @@ def register(broker: AsyncBroker, settings: Settings) -> None:
             else {"interval": settings.data_ingest_interval_seconds}
         )
         schedule.append({**when, "kwargs": {"count": settings.data_ingest_count}})
-    broker.register_task(ingest_data_points, task_name="herald.ingest_data_points", schedule=schedule)
+    broker.register_task(
+        ingest_data_points, task_name="herald.ingest_data_points", schedule=schedule
+    )
