@@ -75,6 +75,10 @@ def preview(fragment: object) -> str:
         text = json.dumps(fragment, ensure_ascii=False, allow_nan=True, default=repr)
     except (TypeError, ValueError, RecursionError):
         text = repr(fragment)
+    return cut(text)
+
+
+def cut(text: str) -> str:
     return text if len(text) <= RAW_PREVIEW_CHARS else text[: RAW_PREVIEW_CHARS - 1] + "…"
 
 

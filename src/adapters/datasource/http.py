@@ -6,7 +6,7 @@ import httpx
 import msgspec
 
 from application.ports.datapoints import UpstreamMalformed
-from domain.datapoints import preview
+from domain.datapoints import cut
 from domain.errors import UpstreamUnavailable
 
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
@@ -35,7 +35,7 @@ class HttpDataSource:
             return msgspec.json.decode(body)
         except msgspec.DecodeError:
             text = body[:1000].decode("utf-8", errors="replace")
-            raise UpstreamMalformed("the upstream answer is not JSON", preview(text)) from None
+            raise UpstreamMalformed("the upstream answer is not JSON", cut(text)) from None
 
     async def _get_with_retries(self) -> bytes:
         problem = "the upstream failed"
@@ -63,7 +63,7 @@ class HttpDataSource:
                     if len(body) > MAX_ANSWER_BYTES:
                         raise UpstreamMalformed(
                             f"the upstream answer is larger than {MAX_ANSWER_BYTES} bytes",
-                            preview(bytes(body[:200]).decode("utf-8", errors="replace")),
+                            cut(bytes(body[:200]).decode("utf-8", errors="replace")),
                         )
                 return bytes(body)
         except httpx.TimeoutException as exc:
