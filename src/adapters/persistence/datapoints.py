@@ -17,6 +17,7 @@ from domain.datapoints import BucketStats, DataPoint, PageQuery, StatsQuery
 _COLUMNS = ("id", "time", "value", "raw", "valid", "tags")
 _STAGING = "data_points_staging"
 _ROW = DataPointRow
+_TABLE = DataPointRow.__table__
 
 
 class SqlDataPointRepository:
@@ -40,8 +41,9 @@ class SqlDataPointRepository:
             }
             for p in points
         ]
-        result = await self._db.execute(sqlite_insert(_ROW).on_conflict_do_nothing(), rows)
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        conn = await self._db.connection()  # Core executemany: sqlite3 sums the rowcount
+        result = await conn.execute(sqlite_insert(_TABLE).on_conflict_do_nothing(), rows)
+        return int(result.rowcount)
 
     async def _copy(self, points: Sequence[DataPoint]) -> int:
         conn = await self._db.connection()
@@ -91,7 +93,7 @@ class SqlDataPointRepository:
         key = (
             func.floor(func.extract("epoch", _ROW.time) / seconds)
             if self._postgres  # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
-            else cast(func.strftime("%s", _ROW.time), Integer) / seconds  # integer division
+            else cast(func.strftime("%s", _ROW.time), Integer) // seconds
         ).label("bucket")
         stmt = (
             _filtered(
