@@ -52,7 +52,8 @@ async def source(
 async def test_answers_decode_as_points(source: DataSource) -> None:
     items = split_payload(await source.fetch())
     points = [decode_point(item, DecodingRules(), NOW) for item in items]
-    assert len(points) == 3 and all(isinstance(p.value, float) for p in points)
+    assert len(points) == 3
+    assert all(isinstance(p.value, float) for p in points)
 
 
 async def test_simulated_source_is_deterministic_and_varied() -> None:
@@ -64,7 +65,8 @@ async def test_simulated_source_is_deterministic_and_varied() -> None:
     assert points[0].value == -0.19938130676746368
     tags = {t for p in points for t in p.tags}
     assert {"system", "suspect", "too old"} <= tags
-    assert any(p.valid for p in points) and len({(p.time, p.raw) for p in points}) == 30
+    assert any(p.valid for p in points)
+    assert len({(p.time, p.raw) for p in points}) == 30
     single = SimulatedDataSource(FakeClock(NOW))
     assert isinstance(await single.fetch(), dict)
 
@@ -92,14 +94,18 @@ async def test_http_failing_upstream_gives_up_after_bounded_retries(
     assert stub.hits == 3
 
 
-async def test_http_client_error_is_not_retried(stub: StubUpstream, http_client: httpx.AsyncClient) -> None:
+async def test_http_client_error_is_not_retried(
+    stub: StubUpstream, http_client: httpx.AsyncClient
+) -> None:
     stub.script(Reply("no", status=404))
     with pytest.raises(UpstreamUnavailable, match="HTTP 404"):
         await http_source(http_client, stub).fetch()
     assert stub.hits == 1
 
 
-async def test_http_slow_upstream_times_out(stub: StubUpstream, http_client: httpx.AsyncClient) -> None:
+async def test_http_slow_upstream_times_out(
+    stub: StubUpstream, http_client: httpx.AsyncClient
+) -> None:
     stub.script(Reply(GOOD, delay=2))
     with pytest.raises(UpstreamUnavailable, match="timed out"):
         await http_source(http_client, stub, retries=1).fetch()
@@ -141,7 +147,9 @@ async def test_every_bad_case_is_rejected_and_counted_through_populate(
         http_source(http_client, stub), points, DecodingRules(), clock, InMemoryTransactionManager()
     )
     report = await populate(PopulateCommand(count=4))
-    assert report.fetched == 12 and report.stored == 1 and report.duplicates == 1
+    assert report.fetched == 12
+    assert report.stored == 1
+    assert report.duplicates == 1
     assert report.rejected_count == 10
     reasons = [r.reason for r in report.rejected]
     assert sum("not JSON" in r for r in reasons) == 2

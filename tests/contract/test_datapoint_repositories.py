@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
 from adapters.persistence.database import make_engine, make_session_factory
-from adapters.persistence.migrate import upgrade
 from adapters.persistence.datapoints import SqlDataPointRepository
+from adapters.persistence.migrate import upgrade
 from application.ports.datapoints import DataPointRepository
 from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, StatsQuery
 from domain.ids import new_id
@@ -50,7 +50,12 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 def dp(
-    seconds: float, value: float = 1.0, *, raw: bytes | None = None, valid: bool = True, tags: tuple[str, ...] = ()
+    seconds: float,
+    value: float = 1.0,
+    *,
+    raw: bytes | None = None,
+    valid: bool = True,
+    tags: tuple[str, ...] = (),
 ) -> DataPoint:
     return DataPoint(
         id=new_id(),
@@ -78,11 +83,13 @@ async def test_add_many_skips_duplicates_in_store_and_in_batch(store: Store) -> 
     same_time_other_bytes = dp(0, raw=b"\x01\x02\x03\x04")
     assert await store.points.add_many([same_time_other_bytes]) == 1
     await store.save()
-    got = (await store.points.page(page()))
+    got = await store.points.page(page())
     assert len(got) == 4
     stored = next(p for p in got if p.tags)
-    assert stored.tags == ("system", "too old") and stored.valid is False
-    assert stored.time == T0 + timedelta(seconds=1.5) and stored.time.tzinfo is not None
+    assert stored.tags == ("system", "too old")
+    assert stored.valid is False
+    assert stored.time == T0 + timedelta(seconds=1.5)
+    assert stored.time.tzinfo is not None
 
 
 async def test_round_trip_keeps_every_field(store: Store) -> None:
@@ -101,10 +108,14 @@ async def test_page_orders_by_time_then_id_and_filters(store: Store) -> None:
     assert [(p.time, p.id) for p in everything] == sorted((p.time, p.id) for p in everything)
     assert len(everything) == 7
     valid = await store.points.page(page(valid=True))
-    assert len(valid) == 3 and all(p.valid for p in valid)
+    assert len(valid) == 3
+    assert all(p.valid for p in valid)
     invalid = await store.points.page(page(valid=False))
-    assert len(invalid) == 4 and not any(p.valid for p in invalid)
-    ranged = await store.points.page(page(start=T0 + timedelta(seconds=3), end=T0 + timedelta(seconds=7)))
+    assert len(invalid) == 4
+    assert not any(p.valid for p in invalid)
+    ranged = await store.points.page(
+        page(start=T0 + timedelta(seconds=3), end=T0 + timedelta(seconds=7))
+    )
     assert [p.time.second for p in ranged] == [3, 5, 5, 5]  # end is exclusive
 
 
@@ -130,9 +141,13 @@ async def test_stats_per_bucket(store: Store) -> None:
         (T0 + timedelta(minutes=1), 2, -2.0, 4.0, 1.0),
         (T0 + timedelta(hours=25), 1, 8.0, 8.0, 8.0),
     ]
-    valid_hours = await store.points.stats(StatsQuery(T0, T0 + timedelta(days=2), Bucket.HOUR, True))
+    valid_hours = await store.points.stats(
+        StatsQuery(T0, T0 + timedelta(days=2), Bucket.HOUR, True)
+    )
     assert [(b.count, b.mean) for b in valid_hours] == [(3, pytest.approx(2 / 3)), (1, 8.0)]
-    days = await store.points.stats(StatsQuery(T0 - timedelta(days=1), T0 + timedelta(hours=1), Bucket.DAY, None))
+    days = await store.points.stats(
+        StatsQuery(T0 - timedelta(days=1), T0 + timedelta(hours=1), Bucket.DAY, None)
+    )
     assert [(b.start, b.count) for b in days] == [(datetime(2024, 4, 22, tzinfo=UTC), 4)]
 
 

@@ -3,8 +3,9 @@ GET with the next scripted reply (the last one repeats)."""
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 
@@ -28,11 +29,15 @@ class StubUpstream:
         self.replies: list[Reply] = [Reply([])]
         self.hits = 0
         self.url = ""
+        self.handlers: set[asyncio.Task[None]] = set()
 
     def script(self, *replies: Reply) -> None:
         self.replies = list(replies)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.handlers.add(task)
         try:
             await reader.readuntil(b"\r\n\r\n")
             self.hits += 1
@@ -49,6 +54,7 @@ class StubUpstream:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            self.handlers.discard(task)
             writer.close()
 
 
@@ -62,3 +68,24 @@ async def stub_upstream() -> AsyncIterator[StubUpstream]:
         yield stub
     finally:
         server.close()
+        for task in list(stub.handlers):  # a slow reply still sleeping
+            task.cancel()
+        await asyncio.gather(*stub.handlers, return_exceptions=True)
+
+
+@contextmanager
+def threaded_stub_upstream() -> Iterator[StubUpstream]:
+    """The stub on its own event loop in a thread: Litestar's test client blocks the loop
+    of the test while the app handles a request, so a stub there could not answer."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    manager = stub_upstream()
+    stub = asyncio.run_coroutine_threadsafe(manager.__aenter__(), loop).result(5)
+    try:
+        yield stub
+    finally:
+        asyncio.run_coroutine_threadsafe(manager.__aexit__(None, None, None), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()

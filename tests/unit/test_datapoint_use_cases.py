@@ -30,8 +30,14 @@ class ScriptedSource:
         return answer
 
 
-def pt(offset_s: float, raw: list[int] | None = None, tags: list[str] | None = None) -> dict[str, object]:
-    return {"time": NOW.timestamp() + offset_s, "value": raw or [157, 42, 76, 190], "tags": tags or []}
+def pt(
+    offset_s: float, raw: list[int] | None = None, tags: list[str] | None = None
+) -> dict[str, object]:
+    return {
+        "time": NOW.timestamp() + offset_s,
+        "value": raw or [157, 42, 76, 190],
+        "tags": tags or [],
+    }
 
 
 class Kit:
@@ -40,7 +46,9 @@ class Kit:
         self.source = ScriptedSource(*answers)
         self.points = InMemoryDataPointRepository()
         self.tx = InMemoryTransactionManager()
-        self.populate = PopulateDataPoints(self.source, self.points, DecodingRules(), self.clock, self.tx)
+        self.populate = PopulateDataPoints(
+            self.source, self.points, DecodingRules(), self.clock, self.tx
+        )
         self.list = ListDataPoints(self.points)
         self.summarize = SummarizeDataPoints(self.points, self.clock)
 
@@ -49,14 +57,16 @@ async def test_populate_stores_lists_and_single_points_and_counts_duplicates() -
     kit = Kit([pt(-3), pt(-2)], pt(-1), pt(-1))
     report = await kit.populate(PopulateCommand(count=3))
     assert (report.fetched, report.stored, report.duplicates, report.rejected_count) == (4, 3, 1, 0)
-    assert kit.tx.commits == 1 and kit.source.calls == 3
+    assert kit.tx.commits == 1
+    assert kit.source.calls == 3
 
 
 async def test_populate_rejects_bad_points_with_reason_and_raw() -> None:
     kit = Kit([pt(-1), {"time": NOW.timestamp(), "value": [1, 2, 3], "tags": []}, "junk"])
     report = await kit.populate(PopulateCommand())
     assert (report.fetched, report.stored, report.rejected_count) == (3, 1, 2)
-    assert "exactly 4 bytes" in report.rejected[0].reason and '"value": [1, 2, 3]' in (report.rejected[0].raw or "")
+    assert "exactly 4 bytes" in report.rejected[0].reason
+    assert '"value": [1, 2, 3]' in (report.rejected[0].raw or "")
     assert report.rejected[1].raw == '"junk"'
 
 
@@ -71,13 +81,15 @@ async def test_upstream_down_at_once_fails_and_stores_nothing() -> None:
     kit = Kit(UpstreamUnavailable("the upstream timed out"))
     with pytest.raises(UpstreamUnavailable):
         await kit.populate(PopulateCommand(count=5))
-    assert kit.tx.commits == 0 and kit.source.calls == 1
+    assert kit.tx.commits == 0
+    assert kit.source.calls == 1
 
 
 async def test_upstream_down_later_keeps_what_was_fetched() -> None:
     kit = Kit(pt(-1), UpstreamUnavailable("the upstream answered HTTP 503"))
     report = await kit.populate(PopulateCommand(count=5))
-    assert report.stored == 1 and kit.source.calls == 2
+    assert report.stored == 1
+    assert kit.source.calls == 2
     assert report.upstream_error == "fetch 2 of 5: the upstream answered HTTP 503"
 
 
@@ -97,7 +109,8 @@ async def seeded() -> Kit:
 async def test_users_see_valid_points_only_and_may_not_ask_for_invalid() -> None:
     kit = await seeded()
     page = await kit.list(ListDataPointsQuery(is_admin=False))
-    assert len(page.items) == 6 and all(p.valid for p in page.items)
+    assert len(page.items) == 6
+    assert all(p.valid for p in page.items)
     assert len((await kit.list(ListDataPointsQuery(is_admin=False, valid=True))).items) == 6
     with pytest.raises(PermissionDenied):
         await kit.list(ListDataPointsQuery(is_admin=False, valid=False))
@@ -107,7 +120,8 @@ async def test_admin_sees_all_and_filters() -> None:
     kit = await seeded()
     assert len((await kit.list(ListDataPointsQuery(is_admin=True))).items) == 10
     invalid = await kit.list(ListDataPointsQuery(is_admin=True, valid=False))
-    assert len(invalid.items) == 4 and not any(p.valid for p in invalid.items)
+    assert len(invalid.items) == 4
+    assert not any(p.valid for p in invalid.items)
 
 
 async def test_cursor_pages_through_everything_in_order() -> None:
@@ -119,13 +133,15 @@ async def test_cursor_pages_through_everything_in_order() -> None:
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
-    assert len(seen) == 10 and [p.time for p in seen] == sorted(p.time for p in seen)
+    assert len(seen) == 10
+    assert [p.time for p in seen] == sorted(p.time for p in seen)
 
 
 async def test_skip_limit_and_range() -> None:
     kit = await seeded()
     page = await kit.list(ListDataPointsQuery(is_admin=True, skip=8, limit=5))
-    assert len(page.items) == 2 and page.next_cursor is None
+    assert len(page.items) == 2
+    assert page.next_cursor is None
     start = (NOW - timedelta(seconds=296)).isoformat()
     end = (NOW - timedelta(seconds=293)).isoformat()
     ranged = await kit.list(ListDataPointsQuery(is_admin=True, start=start, end=end))
@@ -151,7 +167,8 @@ async def test_stats_per_bucket() -> None:
     summary = await kit.summarize(SummarizeQuery(is_admin=False, bucket="minute"))
     assert sum(b.count for b in summary.buckets) == 6
     assert all(b.min <= b.mean <= b.max for b in summary.buckets)
-    assert summary.end == NOW and summary.start == NOW - timedelta(days=1)
+    assert summary.end == NOW
+    assert summary.start == NOW - timedelta(days=1)
     everything = await kit.summarize(SummarizeQuery(is_admin=True, bucket="hour"))
     assert [b.count for b in everything.buckets] == [10]
 
@@ -161,6 +178,8 @@ async def test_stats_refuses_bad_input() -> None:
     with pytest.raises(InvalidInput):
         await kit.summarize(SummarizeQuery(is_admin=True, bucket="week"))
     with pytest.raises(InvalidInput):
-        await kit.summarize(SummarizeQuery(is_admin=True, bucket="minute", start="2020-01-01T00:00:00Z"))
+        await kit.summarize(
+            SummarizeQuery(is_admin=True, bucket="minute", start="2020-01-01T00:00:00Z")
+        )
     with pytest.raises(PermissionDenied):
         await kit.summarize(SummarizeQuery(is_admin=False, valid=False))

@@ -21,7 +21,11 @@ RULES = DecodingRules()
 
 
 def point(**fields: object) -> dict[str, object]:
-    base: dict[str, object] = {"time": NOW.timestamp() - 60, "value": [157, 42, 76, 190], "tags": []}
+    base: dict[str, object] = {
+        "time": NOW.timestamp() - 60,
+        "value": [157, 42, 76, 190],
+        "tags": [],
+    }
     base.update(fields)
     return base
 
@@ -43,24 +47,29 @@ def test_time_is_unix_seconds_in_utc() -> None:
     decoded = decode_point(point(time=1713798477), RULES, datetime(2024, 4, 22, 15, 10, tzinfo=UTC))
     assert decoded.time == datetime(2024, 4, 22, 15, 7, 57, tzinfo=UTC)
     fractional = decode_point(point(time=1713798477.25), RULES, NOW)
-    assert fractional.time.microsecond == 250_000 and fractional.time.tzinfo is UTC
+    assert fractional.time.microsecond == 250_000
+    assert fractional.time.tzinfo is UTC
 
 
 def test_fresh_untagged_point_is_valid_and_keeps_its_bytes() -> None:
     decoded = decode_point(point(tags=["sensor-1"]), RULES, NOW)
-    assert decoded.valid and decoded.tags == ("sensor-1",) and decoded.raw == bytes([157, 42, 76, 190])
+    assert decoded.valid
+    assert decoded.tags == ("sensor-1",)
+    assert decoded.raw == bytes([157, 42, 76, 190])
 
 
 @pytest.mark.parametrize("tag", ["system", "suspect"])
 def test_system_or_suspect_makes_it_invalid(tag: str) -> None:
     decoded = decode_point(point(tags=["x", tag]), RULES, NOW)
-    assert not decoded.valid and TOO_OLD_TAG not in decoded.tags
+    assert not decoded.valid
+    assert TOO_OLD_TAG not in decoded.tags
 
 
 def test_too_old_is_invalid_and_tagged_once() -> None:
     old = NOW.timestamp() - 3601
     decoded = decode_point(point(time=old), RULES, NOW)
-    assert not decoded.valid and decoded.tags == (TOO_OLD_TAG,)
+    assert not decoded.valid
+    assert decoded.tags == (TOO_OLD_TAG,)
     again = decode_point(point(time=old, tags=[TOO_OLD_TAG]), RULES, NOW)
     assert again.tags == (TOO_OLD_TAG,)
     assert decode_point(point(time=old), DecodingRules(max_age=timedelta(hours=2)), NOW).valid

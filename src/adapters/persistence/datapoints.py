@@ -17,7 +17,6 @@ from domain.datapoints import BucketStats, DataPoint, PageQuery, StatsQuery
 _COLUMNS = ("id", "time", "value", "raw", "valid", "tags")
 _STAGING = "data_points_staging"
 _ROW = DataPointRow
-_TABLE = DataPointRow.__table__
 
 
 class SqlDataPointRepository:
@@ -42,7 +41,7 @@ class SqlDataPointRepository:
             for p in points
         ]
         conn = await self._db.connection()  # Core executemany: sqlite3 sums the rowcount
-        result = await conn.execute(sqlite_insert(_TABLE).on_conflict_do_nothing(), rows)
+        result = await conn.execute(sqlite_insert(_ROW).on_conflict_do_nothing(), rows)
         return int(result.rowcount)
 
     async def _copy(self, points: Sequence[DataPoint]) -> int:

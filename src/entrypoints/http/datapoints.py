@@ -7,7 +7,7 @@ import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from application.auth.authenticate import Principal
@@ -20,7 +20,7 @@ from entrypoints.http.security import SECURITY, current_admin, current_principal
 
 _Instant = Annotated[
     str | None,
-    Parameter(description="ISO 8601 with an offset, e.g. 2024-04-22T15:07:57Z", max_length=64),
+    QueryParameter(description="ISO 8601 with an offset, e.g. 2024-04-22T15:07:57Z", max_length=64),
 ]
 
 
@@ -92,7 +92,7 @@ class DataPointController(Controller):
         self,
         admin: NamedDependency[Principal],
         populate: FromDishka[PopulateDataPoints],
-        count: Annotated[int, Parameter(description="upstream calls, 1-1000")] = 1,
+        count: Annotated[int, QueryParameter(description="upstream calls, 1-1000")] = 1,
     ) -> IngestionReportOut:
         return IngestionReportOut.of(await populate(PopulateCommand(count)))
 
@@ -110,10 +110,10 @@ class DataPointController(Controller):
         list_points: FromDishka[ListDataPoints],
         start: _Instant = None,
         end: _Instant = None,
-        skip: int = 0,
-        limit: Annotated[int, Parameter(description="1-1000")] = DEFAULT_PAGE,
-        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
-        valid: Annotated[bool | None, Parameter(description="admins only")] = None,
+        skip: Annotated[int, QueryParameter(description="0-1,000,000")] = 0,
+        limit: Annotated[int, QueryParameter(description="1-1000")] = DEFAULT_PAGE,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        valid: Annotated[bool | None, QueryParameter(description="admins only")] = None,
     ) -> DataPageOut:
         page = await list_points(
             ListDataPointsQuery(principal.user.is_admin, start, end, skip, limit, cursor, valid)
@@ -136,9 +136,9 @@ class DataPointController(Controller):
         start: _Instant = None,
         end: _Instant = None,
         bucket: Annotated[
-            str, Parameter(description="minute, hour or day", max_length=16)
+            str, QueryParameter(description="minute, hour or day", max_length=16)
         ] = "hour",
-        valid: Annotated[bool | None, Parameter(description="admins only")] = None,
+        valid: Annotated[bool | None, QueryParameter(description="admins only")] = None,
     ) -> StatsOut:
         summary = await summarize(
             SummarizeQuery(principal.user.is_admin, bucket, start, end, valid)
