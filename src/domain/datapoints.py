@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.ids import new_id
+from domain.ids import new_id, new_ids
 
 SYSTEM_TAG = "system"
 SUSPECT_TAG = "suspect"
@@ -108,6 +108,67 @@ def decode_point(item: object, rules: DecodingRules, now: datetime) -> DataPoint
         tags = (*tags, TOO_OLD_TAG)
     valid = not too_old and INVALIDATING_TAGS.isdisjoint(tags)
     return DataPoint(id=new_id(), time=time, value=value, raw=raw, valid=valid, tags=tags)
+
+
+def decode_points(
+    items: list[object], rules: DecodingRules, now: datetime
+) -> tuple[list[DataPoint], list[tuple[object, str]]]:
+    """Decode a batch: the points, and each refused item with its reason.
+
+    Same rules as decode_point; well-formed items take an inlined path (bulk ingestion
+    runs at 100,000+ points a second), anything else goes through decode_point for the
+    detailed reason.
+    """
+    unpack = _FLOAT32[rules.byte_order].unpack
+    latest = (now + MAX_AHEAD).timestamp()
+    oldest = now - rules.max_age
+    from_timestamp = datetime.fromtimestamp
+    points: list[DataPoint] = []
+    refused: list[tuple[object, str]] = []
+    for item, ident in zip(items, new_ids(len(items)), strict=True):
+        try:
+            t = item["time"]  # type: ignore[index]
+            v = item["value"]  # type: ignore[index]
+            tags = item["tags"]  # type: ignore[index]
+            if (
+                (type(t) is int or type(t) is float)
+                and _MIN_SECONDS <= t <= latest
+                and type(v) is list
+                and len(v) == 4
+                and type(v[0]) is int
+                and type(v[1]) is int
+                and type(v[2]) is int
+                and type(v[3]) is int
+                and type(tags) is list
+            ):
+                raw = bytes(v)  # ValueError outside 0-255
+                (value,) = unpack(raw)
+                if value - value == 0.0:  # finite: NaN and infinity give NaN
+                    tag_tuple: tuple[str, ...] = () if not tags else _fast_tags(tags)
+                    time = from_timestamp(t, UTC)
+                    if time < oldest:
+                        if TOO_OLD_TAG not in tag_tuple:
+                            tag_tuple = (*tag_tuple, TOO_OLD_TAG)
+                        valid = False
+                    else:
+                        valid = not tag_tuple or INVALIDATING_TAGS.isdisjoint(tag_tuple)
+                    points.append(DataPoint(ident, time, value, raw, valid, tag_tuple))
+                    continue
+        except (KeyError, TypeError, ValueError, InvalidValue):
+            pass
+        try:
+            points.append(decode_point(item, rules, now))
+        except InvalidValue as exc:
+            refused.append((item, exc.message))
+    return points, refused
+
+
+def _fast_tags(tags: list[object]) -> tuple[str, ...]:
+    if len(tags) <= MAX_TAGS and all(
+        type(tag) is str and 0 < len(tag) <= MAX_TAG_LENGTH for tag in tags
+    ):
+        return tuple(dict.fromkeys(tags))  # type: ignore[arg-type]
+    raise InvalidValue("tags")  # decode_point names the problem
 
 
 _MISSING = object()

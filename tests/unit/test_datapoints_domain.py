@@ -10,6 +10,7 @@ from domain.datapoints import (
     DecodingRules,
     PageKey,
     decode_point,
+    decode_points,
     parse_instant,
     preview,
     split_payload,
@@ -138,3 +139,34 @@ def test_parse_instant() -> None:
     for bad in ("2024-04-22T15:07:57", "yesterday", "2024-13-01T00:00:00Z"):
         with pytest.raises(InvalidValue):
             parse_instant(bad)
+
+
+def test_batch_decoding_agrees_with_single_decoding() -> None:
+    old = NOW.timestamp() - 7200
+    items: list[object] = [
+        point(),
+        point(time=1713798477.25, tags=["a", "a", "system"]),
+        point(time=old),
+        point(time=old, tags=["too old"]),
+        point(tags=["suspect"]),
+        point(value=[1, 2, 3, True]),
+        point(value=[1, 2, 3, 256]),
+        point(value=[0, 0, 192, 127]),
+        point(time=float("nan")),
+        point(tags=[""]),
+        {"time": NOW.timestamp()},
+        "junk",
+    ]
+    for rules in (RULES, DecodingRules(byte_order=ByteOrder.BIG, max_age=timedelta(days=9000))):
+        points, refused = decode_points(items, rules, NOW)
+        expected, reasons = [], []
+        for item in items:
+            try:
+                expected.append(decode_point(item, rules, NOW))
+            except InvalidValue as exc:
+                reasons.append((item, exc.message))
+        assert [(p.time, p.value, p.raw, p.valid, p.tags) for p in points] == [
+            (p.time, p.value, p.raw, p.valid, p.tags) for p in expected
+        ]
+        assert refused == reasons
+        assert len({p.id for p in points}) == len(points)

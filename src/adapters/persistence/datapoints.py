@@ -1,15 +1,16 @@
-"""Data points in SQL. Bulk writes go through COPY into a staging table on PostgreSQL
-(one round trip per batch, duplicates dropped by the unique index) and executemany on
-SQLite; reads are keyset queries on the (time, id) indexes."""
+"""Data points in SQL. Bulk writes use COPY on PostgreSQL (straight into the table, or
+through a staging table and ON CONFLICT DO NOTHING when the batch holds duplicates) and
+executemany on SQLite; reads are keyset queries on the (time, id) indexes."""
 
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import ColumnElement, Integer, Select, and_, cast, func, or_, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adapters.persistence.datapoint_rows import DataPointRow
 from domain.datapoints import BucketStats, DataPoint, PageQuery, StatsQuery
@@ -45,24 +46,30 @@ class SqlDataPointRepository:
         return int(result.rowcount)
 
     async def _copy(self, points: Sequence[DataPoint]) -> int:
+        empty = "[]"
+        records = [
+            (p.id, p.time, p.value, p.raw, p.valid, json.dumps(p.tags) if p.tags else empty)
+            for p in points
+        ]
         conn = await self._db.connection()
-        # Through SQLAlchemy first, so the session's transaction is open before the raw
-        # driver connection is used: COPY and INSERT then commit or roll back with it.
+        # Fast path: COPY straight into the table, inside a savepoint. A duplicate makes
+        # the unique index refuse the whole COPY; then the batch goes through a staging
+        # table and INSERT ... ON CONFLICT DO NOTHING, which skips just the duplicates.
+        # SQLAlchemy opens the transaction and savepoint, so the raw driver's COPY commits
+        # or rolls back with the session.
+        try:
+            async with conn.begin_nested():
+                driver = await _driver(conn)
+                await driver.copy_records_to_table("data_points", records=records, columns=_COLUMNS)
+            return len(records)
+        except asyncpg.UniqueViolationError:
+            pass
         await conn.exec_driver_sql(
             f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} "
             "(LIKE data_points INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
-        empty = "[]"
-        await driver.copy_records_to_table(
-            _STAGING,
-            records=[
-                (p.id, p.time, p.value, p.raw, p.valid, json.dumps(p.tags) if p.tags else empty)
-                for p in points
-            ],
-            columns=_COLUMNS,
-        )
+        driver = await _driver(conn)
+        await driver.copy_records_to_table(_STAGING, records=records, columns=_COLUMNS)
         cols = ", ".join(_COLUMNS)
         status = await driver.execute(
             f"INSERT INTO data_points ({cols}) SELECT {cols} FROM {_STAGING} "  # noqa: S608
@@ -121,6 +128,12 @@ class SqlDataPointRepository:
             )
             for r in rows
         ]
+
+
+async def _driver(conn: AsyncConnection) -> asyncpg.Connection:
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert isinstance(driver, asyncpg.Connection)
+    return driver
 
 
 def _after(time: datetime, ident: object) -> ColumnElement[bool]:

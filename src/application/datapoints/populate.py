@@ -7,7 +7,7 @@ from domain.datapoints import (
     DataPoint,
     DecodingRules,
     Rejection,
-    decode_point,
+    decode_points,
     preview,
     split_payload,
 )
@@ -88,12 +88,9 @@ class PopulateDataPoints:
                 rejected.append(Rejection(exc.message, preview(document)))
                 continue
             fetched += len(items)
-            now = self._clock.now()
-            for item in items:
-                try:
-                    decoded.append(decode_point(item, self._rules, now))
-                except InvalidValue as exc:
-                    rejected.append(Rejection(exc.message, preview(item)))
+            points, refused = decode_points(items, self._rules, self._clock.now())
+            decoded += points
+            rejected += [Rejection(reason, preview(item)) for item, reason in refused]
 
         stored = await self._points.add_many(decoded) if decoded else 0
         await self._tx.commit()
