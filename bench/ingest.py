@@ -30,7 +30,9 @@ from adapters.persistence.transactions import SqlTransactionManager
 from application.datapoints.populate import PopulateCommand, PopulateDataPoints
 from domain.datapoints import MAX_POINTS_PER_FETCH, DecodingRules
 
-URL = os.environ.get("HERALD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test_data")
+URL = os.environ.get(
+    "HERALD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test_data"
+)
 
 
 class PreEncodedSource:
@@ -67,14 +69,27 @@ def make_answers(points: int, start: datetime, span: timedelta, seed: int) -> li
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--points", type=int, default=1_000_000)
-    parser.add_argument("--fetches-per-call", type=int, default=10, help="answers per use-case call (one transaction)")
+    parser.add_argument(
+        "--fetches-per-call",
+        type=int,
+        default=10,
+        help="answers per use-case call (one transaction)",
+    )
     parser.add_argument("--truncate", action="store_true", help="empty data_points first")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="use-case calls in flight at once (each its own session), as several workers would",
+    )
     args = parser.parse_args()
 
-    engine = make_engine(URL, pool_size=2)
+    engine = make_engine(URL, pool_size=4)
     await upgrade(engine)
     async with engine.begin() as conn:
         if args.truncate:
@@ -84,27 +99,41 @@ async def main() -> None:
     # Within the last max-age window, so most points are valid when ingested.
     now = datetime.now(UTC)
     t0 = time.perf_counter()
-    answers = make_answers(args.points, now - timedelta(minutes=50), timedelta(minutes=49), args.seed)
-    print(f"prepared {args.points:,} points in {len(answers)} answers ({time.perf_counter() - t0:.1f} s, not timed)")
+    answers = make_answers(
+        args.points, now - timedelta(minutes=50), timedelta(minutes=49), args.seed
+    )
+    print(
+        f"prepared {args.points:,} points in {len(answers)} answers "
+        f"({time.perf_counter() - t0:.1f} s, not timed)"
+    )
 
-    source = PreEncodedSource(answers)
     factory = make_session_factory(engine)
     rules = DecodingRules(max_age=timedelta(hours=1))
-    stored = rejected = duplicates = 0
-    remaining = len(answers)
+    totals = {"stored": 0, "rejected": 0, "duplicates": 0}
+
+    async def pipeline(share: list[bytes]) -> None:
+        source = PreEncodedSource(share)
+        for first in range(0, len(share), args.fetches_per_call):
+            count = min(args.fetches_per_call, len(share) - first)
+            async with factory() as session:
+                use_case = PopulateDataPoints(
+                    source,
+                    SqlDataPointRepository(session),
+                    rules,
+                    SystemClock(),
+                    SqlTransactionManager(session),
+                )
+                report = await use_case(PopulateCommand(count))
+            totals["stored"] += report.stored
+            totals["rejected"] += report.rejected_count
+            totals["duplicates"] += report.duplicates
+
     started = time.perf_counter()
-    while remaining:
-        count = min(args.fetches_per_call, remaining)
-        async with factory() as session:
-            use_case = PopulateDataPoints(
-                source, SqlDataPointRepository(session), rules, SystemClock(), SqlTransactionManager(session)
-            )
-            report = await use_case(PopulateCommand(count))
-        stored += report.stored
-        rejected += report.rejected_count
-        duplicates += report.duplicates
-        remaining -= count
+    await asyncio.gather(
+        *(pipeline(answers[i :: args.concurrency]) for i in range(args.concurrency))
+    )
     elapsed = time.perf_counter() - started
+    stored, rejected, duplicates = totals["stored"], totals["rejected"], totals["duplicates"]
 
     async with engine.connect() as conn:
         after = (await conn.execute(text("SELECT count(*) FROM data_points"))).scalar_one()

@@ -15,6 +15,7 @@ def new_id() -> uuid.UUID:
 
 
 _RANDOM_BITS = ((1 << 80) - 1) & ~(0xF << 76) & ~(0x3 << 62)
+_UNKNOWN = uuid.SafeUUID.unknown  # an enum lookup per id costs more than the rest
 
 
 def new_ids(count: int) -> list[uuid.UUID]:
@@ -34,5 +35,5 @@ def _uuid(value: int) -> uuid.UUID:
     # What UUID.__init__ ends with, minus its argument checks: a third of the cost.
     made = object.__new__(uuid.UUID)
     object.__setattr__(made, "int", value)
-    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    object.__setattr__(made, "is_safe", _UNKNOWN)
     return made

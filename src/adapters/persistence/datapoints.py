@@ -46,9 +46,9 @@ class SqlDataPointRepository:
         return int(result.rowcount)
 
     async def _copy(self, points: Sequence[DataPoint]) -> int:
-        empty = "[]"
+        tag_json: dict[tuple[str, ...], str] = {}  # few distinct tag sets per batch
         records = [
-            (p.id, p.time, p.value, p.raw, p.valid, json.dumps(p.tags) if p.tags else empty)
+            (p.id, p.time, p.value, p.raw, p.valid, tag_json.get(p.tags) or _json(tag_json, p.tags))
             for p in points
         ]
         conn = await self._db.connection()
@@ -128,6 +128,11 @@ class SqlDataPointRepository:
             )
             for r in rows
         ]
+
+
+def _json(cache: dict[tuple[str, ...], str], tags: tuple[str, ...]) -> str:
+    cache[tags] = text = json.dumps(tags)
+    return text
 
 
 async def _driver(conn: AsyncConnection) -> asyncpg.Connection:
