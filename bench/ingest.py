@@ -23,6 +23,7 @@ import msgspec
 from sqlalchemy import text
 
 from adapters.clock import SystemClock
+from adapters.datasource.http import parse_answer
 from adapters.persistence.database import make_engine, make_session_factory
 from adapters.persistence.datapoints import SqlDataPointRepository
 from adapters.persistence.migrate import upgrade
@@ -45,7 +46,7 @@ class PreEncodedSource:
     async def fetch(self) -> object:
         body = self._answers[self._next]
         self._next += 1
-        return msgspec.json.decode(body)
+        return parse_answer(body)
 
 
 def make_answers(points: int, start: datetime, span: timedelta, seed: int) -> list[bytes]:

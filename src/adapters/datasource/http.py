@@ -5,6 +5,7 @@ import asyncio
 import httpx
 import msgspec
 
+from application.allocation import gc_paused
 from application.ports.datapoints import UpstreamMalformed
 from domain.datapoints import cut
 from domain.errors import UpstreamUnavailable
@@ -30,12 +31,7 @@ class HttpDataSource:
         self._backoff = backoff_seconds
 
     async def fetch(self) -> object:
-        body = await self._get_with_retries()
-        try:
-            return msgspec.json.decode(body)
-        except msgspec.DecodeError:
-            text = body[:1000].decode("utf-8", errors="replace")
-            raise UpstreamMalformed("the upstream answer is not JSON", cut(text)) from None
+        return parse_answer(await self._get_with_retries())
 
     async def _get_with_retries(self) -> bytes:
         problem = "the upstream failed"
@@ -70,6 +66,16 @@ class HttpDataSource:
             raise _Retryable("the upstream timed out") from exc
         except httpx.TransportError as exc:
             raise _Retryable(f"the upstream could not be reached ({type(exc).__name__})") from exc
+
+
+def parse_answer(body: bytes) -> object:
+    """The JSON document of an upstream answer; UpstreamMalformed when it is not JSON."""
+    try:
+        with gc_paused():
+            return msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        text = body[:1000].decode("utf-8", errors="replace")
+        raise UpstreamMalformed("the upstream answer is not JSON", cut(text)) from None
 
 
 class _Retryable(Exception):

@@ -1,6 +1,7 @@
-"""The data_points table. Indexes serve the three access paths at millions of rows:
-pages ordered by (time, id) for admins, the same restricted to valid points for users
-(and admins filtering on `valid`), and the duplicate check on (time, raw bytes)."""
+"""The data_points table. Three B-trees serve the access paths at millions of rows: the
+primary key (time, id) orders and continues every page (no separate id index: nothing
+looks a point up by id alone, and each index costs bulk ingestion), (valid, time, id)
+serves pages filtered on a rare kind of validity, and (time, raw) is the duplicate rule."""
 
 from datetime import datetime
 from typing import Any
@@ -17,12 +18,11 @@ class DataPointRow(Base):
     __tablename__ = "data_points"
     __table_args__ = (
         Index("uq_data_points_time_raw", "time", "raw", unique=True),
-        Index("ix_data_points_time_id", "time", "id"),
         Index("ix_data_points_valid_time_id", "valid", "time", "id"),
     )
 
+    time: Mapped[datetime] = mapped_column(DateTimeUTC, primary_key=True)
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
-    time: Mapped[datetime] = mapped_column(DateTimeUTC)
     value: Mapped[float] = mapped_column(Float)
     raw: Mapped[bytes] = mapped_column(LargeBinary(4))
     valid: Mapped[bool] = mapped_column(Boolean)

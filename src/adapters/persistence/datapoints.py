@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adapters.persistence.datapoint_rows import DataPointRow
+from application.allocation import gc_paused
 from domain.datapoints import BucketStats, DataPoint, PageQuery, StatsQuery
 
 _COLUMNS = ("id", "time", "value", "raw", "valid", "tags")
@@ -47,10 +48,18 @@ class SqlDataPointRepository:
 
     async def _copy(self, points: Sequence[DataPoint]) -> int:
         tag_json: dict[tuple[str, ...], str] = {}  # few distinct tag sets per batch
-        records = [
-            (p.id, p.time, p.value, p.raw, p.valid, tag_json.get(p.tags) or _json(tag_json, p.tags))
-            for p in points
-        ]
+        with gc_paused():
+            records = [
+                (
+                    p.id,
+                    p.time,
+                    p.value,
+                    p.raw,
+                    p.valid,
+                    tag_json.get(p.tags) or _json(tag_json, p.tags),
+                )
+                for p in points
+            ]
         conn = await self._db.connection()
         # Fast path: COPY straight into the table, inside a savepoint. A duplicate makes
         # the unique index refuse the whole COPY; then the batch goes through a staging

@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 
+from application.allocation import gc_paused
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointRepository, DataSource, UpstreamMalformed
 from application.ports.transactions import TransactionManager
@@ -88,7 +89,8 @@ class PopulateDataPoints:
                 rejected.append(Rejection(exc.message, preview(document)))
                 continue
             fetched += len(items)
-            points, refused = decode_points(items, self._rules, self._clock.now())
+            with gc_paused():
+                points, refused = decode_points(items, self._rules, self._clock.now())
             decoded += points
             rejected += [Rejection(reason, preview(item)) for item, reason in refused]
 
