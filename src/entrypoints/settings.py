@@ -83,6 +83,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return settings
 
     def validate(self) -> None:
+        if self.data_source_url and not self.data_source_url.startswith(("http://", "https://")):
+            raise SettingsError("HERALD_DATA_SOURCE_URL must be an http:// or https:// URL")
         if not 1 <= self.data_ingest_count <= 1000:
             raise SettingsError("HERALD_DATA_INGEST_COUNT must be between 1 and 1000")
         if self.data_ingest_interval_seconds < 1 or self.data_max_age_seconds < 1:

@@ -170,3 +170,4 @@ def test_batch_decoding_agrees_with_single_decoding() -> None:
         ]
         assert refused == reasons
         assert len({p.id for p in points}) == len(points)
+
