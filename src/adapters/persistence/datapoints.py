@@ -1,6 +1,6 @@
 """Data points in SQL. Bulk writes use COPY on PostgreSQL (straight into the table, or
 through a staging table and ON CONFLICT DO NOTHING when the batch holds duplicates) and
-executemany on SQLite; reads are keyset queries on the (time, id) indexes."""
+executemany on SQLite; pages are keyset queries on the (time, id) primary key."""
 
 import json
 from collections.abc import Sequence
