@@ -40,15 +40,27 @@ def herald_env(database_url: str, redis_db: int, **extra: str) -> dict[str, str]
 
 def herald(*args: str, env: dict[str, str], stdin: str | None = None) -> None:
     subprocess.run(
-        [sys.executable, "-m", "entrypoints.cli", *args], env=env, input=stdin, text=True, check=True
+        [sys.executable, "-m", "entrypoints.cli", *args],
+        env=env,
+        input=stdin,
+        text=True,
+        check=True,
     )
 
 
 @contextmanager
 def serve(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli", "serve", "--port", str(port),
-         "--workers", str(workers)],
+        [
+            sys.executable,
+            "-m",
+            "entrypoints.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -76,9 +88,22 @@ def wrk(url: str, lua: str, connections: int, seconds: int) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
-         "-s", script.name, url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            script.name,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     os.unlink(script.name)
     result = {

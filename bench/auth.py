@@ -11,7 +11,6 @@ import argparse
 import json
 
 import httpx
-
 from _harness import fresh_database, herald, herald_env, lua_request, serve, wrk
 
 PORT = 8765
@@ -32,7 +31,9 @@ def main() -> None:
         token = httpx.post(f"{base}/auth/login", json=creds).json()["access_token"]
         login = wrk(
             base,
-            lua_request("POST", "/auth/login", {"Content-Type": "application/json"}, json.dumps(creds)),
+            lua_request(
+                "POST", "/auth/login", {"Content-Type": "application/json"}, json.dumps(creds)
+            ),
             args.connections,
             args.seconds,
         )
@@ -42,8 +43,17 @@ def main() -> None:
             args.connections,
             args.seconds,
         )
-    print(json.dumps({"connections": args.connections, "api_workers": args.workers,
-                      "login": login, "me": me}, indent=2))
+    print(
+        json.dumps(
+            {
+                "connections": args.connections,
+                "api_workers": args.workers,
+                "login": login,
+                "me": me,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":
