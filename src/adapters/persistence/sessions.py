@@ -28,9 +28,7 @@ class SqlSessionRepository:
 
     async def get(self, session_id: UUID) -> Session | None:
         row = await self._db.get(SessionRow, session_id)
-        if row is None:
-            return None
-        return Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
+        return _session(row) if row else None
 
     async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
         found = (
@@ -43,8 +41,7 @@ class SqlSessionRepository:
         if found is None:
             return None
         row, user = found
-        session = Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
-        return session, user_from_row(user)
+        return _session(row), user_from_row(user)
 
     async def update(self, session: Session) -> None:
         await self._db.execute(
@@ -90,3 +87,7 @@ class SqlSessionRepository:
         )
         result = await self._db.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _session(row: SessionRow) -> Session:
+    return Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
