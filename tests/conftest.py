@@ -2,8 +2,8 @@
 
 import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -18,6 +18,8 @@ from adapters.persistence.migrate import upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
+
+pytest_plugins = ["tests.support.stubs.fixtures"]
 
 PG_URL = os.environ.get(
     "HERALD_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -111,4 +113,6 @@ async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator
     """The whole app through Litestar's test client."""
     async with AsyncTestClient(create_app(settings, container)) as test_client:
         yield test_client
+
+
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

@@ -145,3 +145,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"herald: {exc.message}") from None
     except KeyboardInterrupt:
         pass
+
+
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,8 @@ from typing import Literal
 
 import msgspec
 
+from adapters.providers.sendgrid_signature import SendGridEventVerifier
+
 PREFIX = "HERALD_"
 MIN_SECRET_LENGTH = 32
 GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
@@ -50,11 +52,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_ingest_cron: str | None = None
     data_ingest_interval_seconds: int = 60
     data_ingest_count: int = 1
+    # Providers: each real adapter is used only when its credentials are set.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_base_url: str | None = None  # e.g. a local stub; None means https://api.twilio.com
+    sendgrid_api_key: str | None = None
+    sendgrid_from_email: str | None = None
+    sendgrid_base_url: str = "https://api.sendgrid.com"
+    sendgrid_webhook_public_key: str | None = None  # base64 DER key of the signed event webhook
+    provider_timeout_seconds: float = 10.0
 
     @property
     def embedded(self) -> bool:
         """No broker configured: everything runs in one process on SQLite."""
         return self.broker_url.startswith("memory://")
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def sendgrid_enabled(self) -> bool:
+        return bool(self.sendgrid_api_key and self.sendgrid_from_email)
 
     @property
     def redis_url(self) -> str | None:
@@ -83,18 +104,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return settings
 
     def validate(self) -> None:
-        if self.data_source_url and not self.data_source_url.startswith(("http://", "https://")):
-            raise SettingsError("HERALD_DATA_SOURCE_URL must be an http:// or https:// URL")
-        if not 1 <= self.data_ingest_count <= 1000:
-            raise SettingsError("HERALD_DATA_INGEST_COUNT must be between 1 and 1000")
-        if self.data_ingest_interval_seconds < 1 or self.data_max_age_seconds < 1:
-            raise SettingsError(
-                "HERALD_DATA_INGEST_INTERVAL_SECONDS and HERALD_DATA_MAX_AGE_SECONDS must be >= 1"
-            )
-        if not 0 <= self.data_upstream_retries <= 10 or self.data_upstream_timeout_seconds <= 0:
-            raise SettingsError(
-                "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
-            )
         if self.redis_url is None and not self.embedded:
             raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")
         if not self.embedded and not self.jwt_secret:
@@ -109,4 +118,63 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
                 f"characters, e.g. {GENERATE_HINT}."
+            )
+        self._validate_providers()
+        self._validate_datapoints()
+
+    def _validate_providers(self) -> None:
+        # A half-configured provider would silently fall back to the console sender.
+        if not self.provider_timeout_seconds > 0:
+            raise SettingsError("HERALD_PROVIDER_TIMEOUT_SECONDS must be a positive number")
+        twilio = {
+            "HERALD_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "HERALD_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "HERALD_TWILIO_FROM_NUMBER": self.twilio_from_number,
+            "HERALD_TWILIO_MESSAGING_SERVICE_SID": self.twilio_messaging_service_sid,
+        }
+        if any(twilio.values()):
+            missing = [name for name in list(twilio)[:2] if not twilio[name]]
+            if missing:
+                raise SettingsError(f"Twilio is half-configured: set {' and '.join(missing)} too")
+            if not (self.twilio_from_number or self.twilio_messaging_service_sid):
+                raise SettingsError(
+                    "Twilio needs a sender: set HERALD_TWILIO_FROM_NUMBER (E.164) or "
+                    "HERALD_TWILIO_MESSAGING_SERVICE_SID"
+                )
+            if not str(self.twilio_account_sid).startswith("AC"):
+                raise SettingsError("HERALD_TWILIO_ACCOUNT_SID must be an account SID (AC...)")
+            sid = self.twilio_messaging_service_sid
+            if sid and not sid.startswith("MG"):
+                raise SettingsError("HERALD_TWILIO_MESSAGING_SERVICE_SID must start with MG")
+        if bool(self.sendgrid_api_key) != bool(self.sendgrid_from_email):
+            raise SettingsError(
+                "SendGrid is half-configured: set both HERALD_SENDGRID_API_KEY and "
+                "HERALD_SENDGRID_FROM_EMAIL"
+            )
+        if self.sendgrid_from_email and "@" not in self.sendgrid_from_email:
+            raise SettingsError("HERALD_SENDGRID_FROM_EMAIL must be an email address")
+        if self.sendgrid_webhook_public_key:
+            try:
+                SendGridEventVerifier(self.sendgrid_webhook_public_key)
+            except ValueError as exc:
+                raise SettingsError(
+                    f"HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY: {exc}; copy the verification key "
+                    "SendGrid shows under Mail Settings > Signed Event Webhook"
+                ) from exc
+        for name, url in (("TWILIO", self.twilio_base_url), ("SENDGRID", self.sendgrid_base_url)):
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise SettingsError(f"HERALD_{name}_BASE_URL must start with http:// or https://")
+
+    def _validate_datapoints(self) -> None:
+        if self.data_source_url and not self.data_source_url.startswith(("http://", "https://")):
+            raise SettingsError("HERALD_DATA_SOURCE_URL must be an http:// or https:// URL")
+        if not 1 <= self.data_ingest_count <= 1000:
+            raise SettingsError("HERALD_DATA_INGEST_COUNT must be between 1 and 1000")
+        if self.data_ingest_interval_seconds < 1 or self.data_max_age_seconds < 1:
+            raise SettingsError(
+                "HERALD_DATA_INGEST_INTERVAL_SECONDS and HERALD_DATA_MAX_AGE_SECONDS must be >= 1"
+            )
+        if not 0 <= self.data_upstream_retries <= 10 or self.data_upstream_timeout_seconds <= 0:
+            raise SettingsError(
+                "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
             )

@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +41,8 @@ class Repos:
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repos]:
     if request.param == "memory":
-        yield Repos(InMemoryUserRepository(), InMemorySessionRepository(), None)
+        users = InMemoryUserRepository()
+        yield Repos(users, InMemorySessionRepository(users), None)
         return
     url = (
         f"sqlite+aiosqlite:///{tmp_path}/c.db"
@@ -105,6 +105,11 @@ async def _session_with_token(repos: Repos, expires: datetime) -> tuple[Session,
 async def test_session_and_token_round_trip(repos: Repos) -> None:
     session, token = await _session_with_token(repos, NOW + timedelta(days=1))
     assert await repos.sessions.get(session.id) == session
+    found = await repos.sessions.get_with_user(session.id)
+    assert found is not None
+    assert found[0] == session
+    assert found[1].id == session.user_id
+    assert await repos.sessions.get_with_user(new_id()) is None
     assert await repos.sessions.get_token_by_hash(token.token_hash) == token
     assert await repos.sessions.get_token_by_hash("x" * 64) is None
     revoked = session.revoke(NOW)
@@ -135,5 +140,3 @@ async def test_purge_removes_only_expired_sessions(repos: Repos) -> None:
     assert await repos.sessions.get(old.id) is None
     assert await repos.sessions.get_token_by_hash(old_token.token_hash) is None
     assert await repos.sessions.get(live.id) == live
-
-

@@ -41,7 +41,9 @@ async def test_oauth2_form_login(client: Client) -> None:
     assert response.status_code == 200
     assert response.json()["token_type"] == "bearer"
     missing = await client.post("/auth/login", data={"username": "ann"})
-    assert assert_problem(missing, 422)["errors"] == [{"field": "password", "message": "is required"}]
+    assert assert_problem(missing, 422)["errors"] == [
+        {"field": "password", "message": "is required"}
+    ]
 
 
 async def test_admin_role(client: Client, container: AsyncContainer) -> None:

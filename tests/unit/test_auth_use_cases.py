@@ -49,11 +49,8 @@ class Kit:
 
 @pytest.fixture
 def kit() -> Kit:
-    users, sessions, tx = (
-        InMemoryUserRepository(),
-        InMemorySessionRepository(),
-        InMemoryTransactionManager(),
-    )
+    users, tx = InMemoryUserRepository(), InMemoryTransactionManager()
+    sessions = InMemorySessionRepository(users)
     clock, hasher = FakeClock(), FakePasswordHasher()
     issuer = JwtTokenIssuer(SECRET, "HS256", "herald", "herald-api", timedelta(minutes=15), clock)
     pairs = TokenPairFactory(issuer, sessions, clock, TokenPolicy(timedelta(days=14)))
@@ -69,7 +66,7 @@ def kit() -> Kit:
         LogIn(users, hasher, limiter, pairs, tx),
         RefreshTokens(sessions, users, issuer, pairs, clock, tx),
         LogOut(sessions, clock, tx),
-        Authenticate(issuer, users, sessions, clock),
+        Authenticate(issuer, sessions, clock),
         limiter,
     )
 
@@ -266,4 +263,7 @@ async def test_purge_expired_sessions(kit: Kit) -> None:
     assert await purge() == 0
     kit.clock.advance(days=15)
     assert await purge() == 1
-    assert await kit.sessions.get_token_by_hash(kit.issuer.hash_refresh_token(pair.refresh_token)) is None
+    assert (
+        await kit.sessions.get_token_by_hash(kit.issuer.hash_refresh_token(pair.refresh_token))
+        is None
+    )

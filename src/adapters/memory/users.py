@@ -34,7 +34,8 @@ class InMemoryUserRepository:
 
 
 class InMemorySessionRepository:
-    def __init__(self) -> None:
+    def __init__(self, users: InMemoryUserRepository) -> None:
+        self._users = users
         self._sessions: dict[UUID, Session] = {}
         self._tokens: dict[str, RefreshToken] = {}
 
@@ -43,6 +44,11 @@ class InMemorySessionRepository:
 
     async def get(self, session_id: UUID) -> Session | None:
         return self._sessions.get(session_id)
+
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
+        session = self._sessions.get(session_id)
+        user = await self._users.get(session.user_id) if session else None
+        return (session, user) if session and user else None
 
     async def update(self, session: Session) -> None:
         current = self._sessions.get(session.id)

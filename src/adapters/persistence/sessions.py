@@ -4,8 +4,10 @@ from uuid import UUID
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.persistence.models import RefreshTokenRow, SessionRow
+from adapters.persistence.models import RefreshTokenRow, SessionRow, UserRow
+from adapters.persistence.users import user_from_row
 from domain.sessions import RefreshToken, Session
+from domain.users import User
 
 
 class SqlSessionRepository:
@@ -26,9 +28,20 @@ class SqlSessionRepository:
 
     async def get(self, session_id: UUID) -> Session | None:
         row = await self._db.get(SessionRow, session_id)
-        if row is None:
+        return _session(row) if row else None
+
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
+        found = (
+            await self._db.execute(
+                select(SessionRow, UserRow)
+                .join(UserRow, UserRow.id == SessionRow.user_id)
+                .where(SessionRow.id == session_id)
+            )
+        ).first()
+        if found is None:
             return None
-        return Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
+        row, user = found
+        return _session(row), user_from_row(user)
 
     async def update(self, session: Session) -> None:
         await self._db.execute(
@@ -74,3 +87,7 @@ class SqlSessionRepository:
         )
         result = await self._db.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _session(row: SessionRow) -> Session:
+    return Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)

@@ -14,7 +14,7 @@ class _UserRows(SQLAlchemyAsyncRepository[UserRow]):
     model_type = UserRow
 
 
-def _to_domain(row: UserRow) -> User:
+def user_from_row(row: UserRow) -> User:
     return User(
         id=row.id,
         username=Username(row.username),
@@ -46,11 +46,11 @@ class SqlUserRepository:
 
     async def get(self, user_id: UUID) -> User | None:
         row = await self._session.get(UserRow, user_id)
-        return _to_domain(row) if row else None
+        return user_from_row(row) if row else None
 
     async def get_by_username(self, username: Username) -> User | None:
         row = await self._rows.get_one_or_none(username=username.value)
-        return _to_domain(row) if row else None
+        return user_from_row(row) if row else None
 
     async def update(self, user: User) -> None:
         row = await self._session.get(UserRow, user.id)

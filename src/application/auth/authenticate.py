@@ -3,7 +3,6 @@ from dataclasses import dataclass
 from application.ports.clock import Clock
 from application.ports.security import AccessClaims, TokenIssuer
 from application.ports.sessions import SessionRepository
-from application.ports.users import UserRepository
 from domain.errors import AuthenticationFailed, PermissionDenied
 from domain.users import User
 
@@ -30,21 +29,21 @@ class Authenticate:
     def __init__(
         self,
         issuer: TokenIssuer,
-        users: UserRepository,
         sessions: SessionRepository,
         clock: Clock,
     ) -> None:
         self._issuer = issuer
-        self._users = users
         self._sessions = sessions
         self._clock = clock
 
     async def __call__(self, token: str) -> Principal:
         claims = self._issuer.decode_access(token)
-        user = await self._users.get(claims.subject)
-        if user is None or user.disabled:
-            raise AuthenticationFailed("the token's user no longer exists or is disabled")
-        session = await self._sessions.get(claims.session_id)
-        if session is None or not session.is_active(self._clock.now()):
+        found = await self._sessions.get_with_user(claims.session_id)
+        if found is None or found[1].id != claims.subject:
+            raise AuthenticationFailed("the token's session has ended; log in again")
+        session, user = found
+        if user.disabled:
+            raise AuthenticationFailed("the token's user is disabled")
+        if not session.is_active(self._clock.now()):
             raise AuthenticationFailed("the token's session has ended; log in again")
         return Principal(user, claims)

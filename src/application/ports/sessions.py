@@ -3,12 +3,17 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.sessions import RefreshToken, Session
+from domain.users import User
 
 
 class SessionRepository(Protocol):
     async def add(self, session: Session) -> None: ...
 
     async def get(self, session_id: UUID) -> Session | None: ...
+
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
+        """The session and its user in one lookup: every authenticated request needs both."""
+        ...
 
     async def update(self, session: Session) -> None: ...
 

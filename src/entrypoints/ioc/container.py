@@ -6,6 +6,7 @@ from dishka.integrations.taskiq import TaskiqProvider
 
 from entrypoints.ioc.datapoints import DataPointProvider
 from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
+from entrypoints.ioc.senders import SenderProvider
 from entrypoints.settings import Settings
 
 
@@ -14,6 +15,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     return make_async_container(
         InfrastructureProvider(),
         AdapterProvider(),
+        SenderProvider(),
         UseCaseProvider(),
         DataPointProvider(),
         LitestarProvider(),

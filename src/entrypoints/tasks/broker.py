@@ -8,6 +8,7 @@ from taskiq_redis import RedisStreamBroker
 
 from entrypoints.settings import Settings
 from entrypoints.tasks import datapoints, housekeeping
+from entrypoints.tasks.log_context import TaskLogContext
 
 
 def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
@@ -20,6 +21,7 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
         broker = RedisStreamBroker(
             settings.redis_url, queue_name="herald", consumer_group_name="herald"
         )
+    broker.add_middlewares(TaskLogContext())
     housekeeping.register(broker, settings)
     datapoints.register(broker, settings)
     setup_dishka(container, broker)

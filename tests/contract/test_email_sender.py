@@ -1,0 +1,216 @@
+"""EmailSender contract: the console sender and SendGridEmailSender against the local
+SendGrid stub. The shared tests run on both; the error-mapping tests run on SendGrid
+only, because the console sender cannot fail."""
+
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from adapters.clock import SystemClock
+from adapters.providers.console import ConsoleEmailSender, DevOutbox
+from adapters.providers.sendgrid_email import REFERENCE_ARG, SendGridEmailSender
+from application.ports.delivery import (
+    EmailMessage,
+    EmailSender,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+from tests.support.stubs import sendgrid as stub
+from tests.support.stubs.fixtures import RunningStub
+from tests.support.stubs.sendgrid import SendGridStub
+from tests.support.stubs.server import Scripted
+
+FROM = "noreply@herald.example.com"
+TO = "ann@example.com"
+
+Sent = tuple[str, str | None, str, str]  # (to, subject, body, reference) as received
+
+
+@dataclass
+class EmailHarness:
+    sender: EmailSender
+    provider: str
+    sent: Callable[[], list[Sent]]
+
+
+def message(to: str = TO, reference: str = "ref-1") -> EmailMessage:
+    return EmailMessage(to, "Your receipt", "Thanks for your order.", reference)
+
+
+@pytest.fixture(params=["console", "sendgrid"])
+async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
+    if request.param == "console":
+        outbox = DevOutbox()
+        yield EmailHarness(
+            ConsoleEmailSender(outbox, SystemClock()), "console",
+            lambda: [(e.to, e.subject, e.body, e.reference) for e in outbox.entries()],
+        )
+        return
+    running: RunningStub[SendGridStub] = request.getfixturevalue("sendgrid_stub")
+    sender = SendGridEmailSender(stub.API_KEY, FROM, base_url=running.url)
+
+    def sent() -> list[Sent]:
+        return [
+            (m.to[0], m.subject, m.content[0]["value"], m.custom_args[REFERENCE_ARG])
+            for m in running.app.messages
+        ]
+
+    yield EmailHarness(sender, "sendgrid", sent)
+    await sender.aclose()
+
+
+async def test_a_sent_email_returns_a_receipt_and_reaches_the_provider(email: EmailHarness) -> None:
+    receipt = await email.sender.send(message())
+    assert receipt.provider == email.provider
+    assert receipt.provider_message_id
+    assert email.sent() == [(TO, "Your receipt", "Thanks for your order.", "ref-1")]
+
+
+async def test_every_email_gets_its_own_provider_id(email: EmailHarness) -> None:
+    first = await email.sender.send(message(reference="ref-1"))
+    second = await email.sender.send(message(reference="ref-2"))
+    assert first.provider_message_id != second.provider_message_id
+    assert [reference for *_, reference in email.sent()] == ["ref-1", "ref-2"]
+
+
+async def test_unicode_arrives_intact(email: EmailHarness) -> None:
+    await email.sender.send(EmailMessage(TO, "Grüße 👋", "Ça marche — 100%\n\"quoted\"", "r"))
+    assert email.sent() == [(TO, "Grüße 👋", "Ça marche — 100%\n\"quoted\"", "r")]
+
+
+# --- SendGrid only: wire details and error mapping -----------------------------------
+
+
+@pytest.fixture
+async def sendgrid(sendgrid_stub: RunningStub[SendGridStub]) -> AsyncIterator[SendGridEmailSender]:
+    sender = SendGridEmailSender(
+        stub.API_KEY, FROM, base_url=sendgrid_stub.url, timeout_seconds=0.5
+    )
+    yield sender
+    await sender.aclose()
+
+
+async def test_sendgrid_sends_bearer_auth_sender_and_plain_text(
+    sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
+) -> None:
+    receipt = await sendgrid.send(message())
+    [received] = sendgrid_stub.app.messages
+    assert receipt.provider_message_id == received.message_id
+    assert received.api_key == stub.API_KEY
+    assert received.from_email == FROM
+    assert received.content == [{"type": "text/plain", "value": "Thanks for your order."}]
+    assert received.custom_args == {REFERENCE_ARG: "ref-1"}
+
+
+async def test_sendgrid_invalid_address_fails_for_good_naming_the_field(
+    sendgrid: SendGridEmailSender,
+) -> None:
+    with pytest.raises(PermanentDeliveryError) as caught:
+        await sendgrid.send(message(stub.INVALID_ADDRESS))
+    assert caught.value.code == "400"
+    assert caught.value.message == (
+        "personalizations.0.to.0.email: The to email does not contain a valid address."
+    )
+
+
+async def test_sendgrid_unverified_sender_fails_for_good(sendgrid: SendGridEmailSender) -> None:
+    with pytest.raises(PermanentDeliveryError) as caught:
+        await sendgrid.send(message(stub.FORBIDDEN))
+    assert caught.value.code == "403"
+    assert "verified Sender Identity" in caught.value.message
+
+
+async def test_sendgrid_wrong_api_key_fails_for_good(
+    sendgrid_stub: RunningStub[SendGridStub],
+) -> None:
+    sender = SendGridEmailSender("SG.wrong", FROM, base_url=sendgrid_stub.url)
+    try:
+        with pytest.raises(PermanentDeliveryError) as caught:
+            await sender.send(message())
+    finally:
+        await sender.aclose()
+    assert caught.value.code == "401"
+    assert sendgrid_stub.app.messages == []
+
+
+async def test_sendgrid_429_is_transient_with_retry_after(sendgrid: SendGridEmailSender) -> None:
+    with pytest.raises(TransientDeliveryError) as caught:
+        await sendgrid.send(message(stub.RATE_LIMITED))
+    assert caught.value.code == "429"
+    assert caught.value.retry_after_seconds == 2.0
+
+
+async def test_sendgrid_429_without_retry_after_uses_the_rate_limit_reset(
+    sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
+) -> None:
+    reset = str(int(time.time()) + 30).encode()
+    sendgrid_stub.app.script(TO, Scripted(429, sendgrid_stub.app.error_body(429),
+                                          [(b"x-ratelimit-reset", reset)]))
+    with pytest.raises(TransientDeliveryError) as caught:
+        await sendgrid.send(message())
+    assert caught.value.retry_after_seconds is not None
+    assert 25 <= caught.value.retry_after_seconds <= 30
+
+
+@pytest.mark.parametrize(("to", "code"), [(stub.SERVER_ERROR, "500"), (stub.UNAVAILABLE, "503")])
+async def test_sendgrid_5xx_is_transient(sendgrid: SendGridEmailSender, to: str, code: str) -> None:
+    with pytest.raises(TransientDeliveryError) as caught:
+        await sendgrid.send(message(to))
+    assert caught.value.code == code
+
+
+async def test_sendgrid_a_proxy_error_page_is_transient(
+    sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
+) -> None:
+    sendgrid_stub.app.script(TO, Scripted(502, b"<html>Bad Gateway</html>"))
+    with pytest.raises(TransientDeliveryError) as caught:
+        await sendgrid.send(message())
+    assert caught.value.code == "502"
+    assert caught.value.message == "HTTP 502 Bad Gateway"
+
+
+async def test_sendgrid_timeout_is_transient(sendgrid: SendGridEmailSender) -> None:
+    with pytest.raises(TransientDeliveryError, match="timed out"):
+        await sendgrid.send(message(stub.SLOW))
+
+
+async def test_sendgrid_unreachable_is_transient() -> None:
+    sender = SendGridEmailSender(stub.API_KEY, FROM, base_url="http://127.0.0.1:9")
+    try:
+        with pytest.raises(TransientDeliveryError, match="unreachable"):
+            await sender.send(message())
+    finally:
+        await sender.aclose()
+
+
+async def test_sendgrid_a_success_without_message_id_fails_without_a_500(
+    sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
+) -> None:
+    sendgrid_stub.app.script(TO, Scripted(202, b""))
+    with pytest.raises(PermanentDeliveryError, match="X-Message-Id"):
+        await sendgrid.send(message())
+
+
+async def test_sendgrid_succeeds_once_a_transient_failure_has_passed(
+    sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
+) -> None:
+    sendgrid_stub.app.script(TO, Scripted(503, sendgrid_stub.app.error_body(503), times=2))
+    for _ in range(2):
+        with pytest.raises(TransientDeliveryError):
+            await sendgrid.send(message())
+    receipt = await sendgrid.send(message())
+    assert [m.message_id for m in sendgrid_stub.app.messages] == [receipt.provider_message_id]
+
+
+async def test_sendgrid_uses_an_injected_client_and_leaves_it_open(
+    sendgrid_stub: RunningStub[SendGridStub],
+) -> None:
+    async with httpx.AsyncClient() as http:  # httpx's own transport works too
+        sender = SendGridEmailSender(stub.API_KEY, FROM, base_url=sendgrid_stub.url, http=http)
+        await sender.send(message())
+        await sender.aclose()
+        assert not http.is_closed
+    assert len(sendgrid_stub.app.messages) == 1

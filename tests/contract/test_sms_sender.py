@@ -1,0 +1,206 @@
+"""SmsSender contract: the console sender and TwilioSmsSender against the local Twilio stub.
+
+The shared tests run on both. The error-mapping tests run on Twilio only: the console
+sender cannot fail, so there is nothing to map.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from adapters.clock import SystemClock
+from adapters.providers.console import ConsoleSmsSender, DevOutbox
+from adapters.providers.twilio_sms import TwilioSmsSender
+from application.ports.delivery import (
+    PermanentDeliveryError,
+    RecipientOptedOut,
+    SmsMessage,
+    SmsSender,
+    TransientDeliveryError,
+)
+from tests.support.stubs import twilio as stub
+from tests.support.stubs.fixtures import RunningStub
+from tests.support.stubs.server import Scripted
+from tests.support.stubs.twilio import TwilioStub
+
+FROM = "+15005550006"
+CALLBACK = "https://herald.example.com/webhooks/twilio/status"
+
+
+@dataclass
+class SmsHarness:
+    sender: SmsSender
+    provider: str
+    sent: Callable[[], list[tuple[str, str]]]  # (to, body) as the provider received them
+
+
+def twilio_sender(url: str, **overrides: object) -> TwilioSmsSender:
+    options: dict[str, object] = {
+        "from_number": FROM, "status_callback_url": CALLBACK, "base_url": url,
+        "timeout_seconds": 5.0,
+    }
+    options.update(overrides)
+    account_sid = str(options.pop("account_sid", stub.ACCOUNT_SID))
+    auth_token = str(options.pop("auth_token", stub.AUTH_TOKEN))
+    return TwilioSmsSender(account_sid, auth_token, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["console", "twilio"])
+async def sms(request: pytest.FixtureRequest) -> AsyncIterator[SmsHarness]:
+    if request.param == "console":
+        outbox = DevOutbox()
+        yield SmsHarness(
+            ConsoleSmsSender(outbox, SystemClock()), "console",
+            lambda: [(e.to, e.body) for e in outbox.entries()],
+        )
+        return
+    running: RunningStub[TwilioStub] = request.getfixturevalue("twilio_stub")
+    sender = twilio_sender(running.url)
+    yield SmsHarness(sender, "twilio", lambda: [(m.to, m.body) for m in running.app.messages])
+    await sender.aclose()
+
+
+async def test_a_sent_sms_returns_a_receipt_and_reaches_the_provider(sms: SmsHarness) -> None:
+    receipt = await sms.sender.send(SmsMessage("+15551230001", "Your code is 1234", "ref-1"))
+    assert receipt.provider == sms.provider
+    assert receipt.provider_message_id
+    assert sms.sent() == [("+15551230001", "Your code is 1234")]
+
+
+async def test_every_sms_gets_its_own_provider_id(sms: SmsHarness) -> None:
+    first = await sms.sender.send(SmsMessage("+15551230001", "one", "ref-1"))
+    second = await sms.sender.send(SmsMessage("+15551230001", "two", "ref-2"))
+    assert first.provider_message_id != second.provider_message_id
+    assert [body for _, body in sms.sent()] == ["one", "two"]
+
+
+async def test_the_body_arrives_byte_for_byte(sms: SmsHarness) -> None:
+    body = "Grüße 👋 a+b=c & 100% sure?\nline two"
+    await sms.sender.send(SmsMessage("+15551230001", body, "ref-1"))
+    assert sms.sent() == [("+15551230001", body)]
+
+
+# --- Twilio only: wire details and error mapping -------------------------------------
+
+
+@pytest.fixture
+async def twilio(twilio_stub: RunningStub[TwilioStub]) -> AsyncIterator[TwilioSmsSender]:
+    sender = twilio_sender(twilio_stub.url, timeout_seconds=0.5)
+    yield sender
+    await sender.aclose()
+
+
+async def test_twilio_sends_auth_sender_and_status_callback(
+    twilio: TwilioSmsSender, twilio_stub: RunningStub[TwilioStub]
+) -> None:
+    receipt = await twilio.send(SmsMessage("+15551230001", "hi", "ref-1"))
+    [received] = twilio_stub.app.messages
+    assert receipt.provider_message_id == received.sid
+    assert received.sid.startswith("SM")
+    assert received.auth_user == stub.ACCOUNT_SID
+    assert received.from_ == FROM
+    assert received.messaging_service_sid is None
+    assert received.status_callback == CALLBACK
+
+
+async def test_twilio_can_send_through_a_messaging_service(
+    twilio_stub: RunningStub[TwilioStub],
+) -> None:
+    sender = twilio_sender(twilio_stub.url, from_number=None, messaging_service_sid="MG" + "1" * 32,
+                           status_callback_url=None)
+    try:
+        await sender.send(SmsMessage("+15551230001", "hi", "ref-1"))
+    finally:
+        await sender.aclose()
+    [received] = twilio_stub.app.messages
+    assert received.from_ is None
+    assert received.messaging_service_sid == "MG" + "1" * 32
+    assert received.status_callback is None
+
+
+async def test_twilio_invalid_number_fails_for_good_with_twilios_code(
+    twilio: TwilioSmsSender,
+) -> None:
+    with pytest.raises(PermanentDeliveryError) as caught:
+        await twilio.send(SmsMessage(stub.INVALID_NUMBER, "hi", "ref-1"))
+    assert not isinstance(caught.value, RecipientOptedOut)
+    assert caught.value.code == "21211"
+    expected = f"The 'To' number {stub.INVALID_NUMBER} is not a valid phone number."
+    assert caught.value.message == expected
+
+
+async def test_twilio_21610_means_the_recipient_opted_out(twilio: TwilioSmsSender) -> None:
+    with pytest.raises(RecipientOptedOut) as caught:
+        await twilio.send(SmsMessage(stub.OPTED_OUT, "hi", "ref-1"))
+    assert caught.value.code == "21610"
+
+
+async def test_twilio_429_is_transient_with_retry_after(twilio: TwilioSmsSender) -> None:
+    with pytest.raises(TransientDeliveryError) as caught:
+        await twilio.send(SmsMessage(stub.RATE_LIMITED, "hi", "ref-1"))
+    assert caught.value.code == "20429"
+    assert caught.value.retry_after_seconds == 2.0
+
+
+@pytest.mark.parametrize(
+    ("to", "code"), [(stub.SERVER_ERROR, "20500"), (stub.UNAVAILABLE, "20503")]
+)
+async def test_twilio_5xx_is_transient(twilio: TwilioSmsSender, to: str, code: str) -> None:
+    with pytest.raises(TransientDeliveryError) as caught:
+        await twilio.send(SmsMessage(to, "hi", "ref-1"))
+    assert caught.value.code == code
+    assert caught.value.retry_after_seconds is None
+
+
+async def test_twilio_timeout_is_transient(twilio: TwilioSmsSender) -> None:
+    with pytest.raises(TransientDeliveryError, match="did not answer"):
+        await twilio.send(SmsMessage(stub.SLOW, "hi", "ref-1"))
+
+
+async def test_twilio_unreachable_is_transient() -> None:
+    sender = twilio_sender("http://127.0.0.1:9", timeout_seconds=2.0)
+    try:
+        with pytest.raises(TransientDeliveryError, match="did not answer"):
+            await sender.send(SmsMessage("+15551230001", "hi", "ref-1"))
+    finally:
+        await sender.aclose()
+
+
+async def test_twilio_wrong_credentials_fail_for_good(twilio_stub: RunningStub[TwilioStub]) -> None:
+    sender = twilio_sender(twilio_stub.url, auth_token="wrong")
+    try:
+        with pytest.raises(PermanentDeliveryError) as caught:
+            await sender.send(SmsMessage("+15551230001", "hi", "ref-1"))
+    finally:
+        await sender.aclose()
+    assert caught.value.code == "20003"
+    assert twilio_stub.app.messages == []
+
+
+async def test_twilio_a_proxy_error_page_is_transient(
+    twilio: TwilioSmsSender, twilio_stub: RunningStub[TwilioStub]
+) -> None:
+    twilio_stub.app.script("+15551230001", Scripted(502, b"<html>Bad Gateway</html>"))
+    with pytest.raises(TransientDeliveryError) as caught:
+        await twilio.send(SmsMessage("+15551230001", "hi", "ref-1"))
+    assert caught.value.code == "502"
+
+
+async def test_twilio_an_unreadable_success_fails_without_a_500(
+    twilio: TwilioSmsSender, twilio_stub: RunningStub[TwilioStub]
+) -> None:
+    twilio_stub.app.script("+15551230001", Scripted(201, b"not json"))
+    with pytest.raises(PermanentDeliveryError, match="unreadable"):
+        await twilio.send(SmsMessage("+15551230001", "hi", "ref-1"))
+
+
+async def test_twilio_succeeds_once_a_transient_failure_has_passed(
+    twilio: TwilioSmsSender, twilio_stub: RunningStub[TwilioStub]
+) -> None:
+    twilio_stub.app.script("+15551230001", Scripted(503, twilio_stub.app.error_body(503), times=2))
+    for _ in range(2):
+        with pytest.raises(TransientDeliveryError):
+            await twilio.send(SmsMessage("+15551230001", "hi", "ref-1"))
+    receipt = await twilio.send(SmsMessage("+15551230001", "hi", "ref-1"))
+    assert [m.sid for m in twilio_stub.app.messages] == [receipt.provider_message_id]

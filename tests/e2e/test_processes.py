@@ -1,0 +1,96 @@
+"""Real processes: the embedded default, and production mode on PostgreSQL and Redis with
+separate api, worker and scheduler processes."""
+
+import asyncio
+import re
+import secrets
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.conftest import PG_URL
+from tests.support.processes import free_port, herald, herald_env, running, wait_http
+
+pytestmark = pytest.mark.e2e
+
+
+def _password_from(log: str) -> str:
+    match = re.search(r"admin login 'admin' with password (\S+)", log)
+    assert match, log
+    return match.group(1)
+
+
+def test_embedded_default_generates_credentials_once(tmp_path: Path) -> None:
+    env = herald_env()  # no HERALD_* at all: the README's run command
+    port = free_port()
+    with running("serve", "--port", str(port), env=env, cwd=tmp_path, log=tmp_path / "1.log"):
+        assert wait_http(f"http://127.0.0.1:{port}/health/ready").status_code == 200
+        first_log = (tmp_path / "1.log").read_text()
+        password = _password_from(first_log)
+        login = httpx.post(
+            f"http://127.0.0.1:{port}/auth/login",
+            data={"username": "admin", "password": password},
+        )
+        assert login.status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 200
+    assert "generated a JWT signing secret" in first_log
+    assert (tmp_path / ".herald" / "jwt-secret").stat().st_mode & 0o077 == 0
+
+    with running("serve", "--port", str(port), env=env, cwd=tmp_path, log=tmp_path / "2.log"):
+        assert wait_http(f"http://127.0.0.1:{port}/health/live").status_code == 200
+        me = httpx.post(
+            f"http://127.0.0.1:{port}/auth/login",
+            data={"username": "admin", "password": password},
+        )
+        assert me.status_code == 200  # same secret and database after a restart
+    second_log = (tmp_path / "2.log").read_text()
+    assert "password" not in second_log
+    assert "generated a JWT" not in second_log
+
+
+async def _fresh_database() -> str:
+    name = f"herald_e2e_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""))
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def test_production_processes(tmp_path: Path, postgres_url: str) -> None:
+    database_url = asyncio.run(_fresh_database())
+    secret = secrets.token_urlsafe(48)
+    env = herald_env(
+        database_url=database_url, broker_url="redis://127.0.0.1:6379/5", jwt_secret=secret
+    )
+    weak = herald("migrate", env={**env, "HERALD_JWT_SECRET": "admin"}, cwd=tmp_path)
+    assert weak.returncode != 0
+    assert "too weak" in weak.stderr
+    assert herald("migrate", env=env, cwd=tmp_path).returncode == 0
+    created = herald(
+        "create-admin", "--username", "Boss", env=env, cwd=tmp_path, stdin="s3cret-pass\n"
+    )
+    assert created.returncode == 0, created.stderr
+    assert "created admin 'boss'" in created.stdout
+    port = free_port()
+    with (
+        running("serve", "--port", str(port), env=env, cwd=tmp_path, log=tmp_path / "api.log"),
+        running("worker", env=env, cwd=tmp_path, log=tmp_path / "worker.log") as worker,
+        running("scheduler", env=env, cwd=tmp_path, log=tmp_path / "scheduler.log") as scheduler,
+    ):
+        ready = wait_http(f"http://127.0.0.1:{port}/health/ready")
+        assert ready.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+        base = f"http://127.0.0.1:{port}"
+        tokens = httpx.post(
+            f"{base}/auth/login", json={"username": "boss", "password": "s3cret-pass"}
+        )
+        assert tokens.status_code == 200
+        me = httpx.get(
+            f"{base}/me", headers={"Authorization": f"Bearer {tokens.json()['access_token']}"}
+        )
+        assert me.json()["role"] == "admin"
+        assert worker.poll() is None
+        assert scheduler.poll() is None
+    assert "password" not in (tmp_path / "api.log").read_text()

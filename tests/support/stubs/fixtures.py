@@ -1,0 +1,53 @@
+"""Pytest fixtures for the provider stubs (loaded from tests/conftest.py via pytest_plugins).
+
+One server per stub for the whole session, in a background thread; each test gets it
+emptied. `twilio_stub.server.url` / `sendgrid_stub.server.url` are the base URLs.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import pytest
+
+from tests.support.stubs.sendgrid import SendGridStub
+from tests.support.stubs.server import InspectableStub, StubServer
+from tests.support.stubs.twilio import TwilioStub
+
+S = TypeVar("S", bound=InspectableStub)
+
+
+@dataclass(frozen=True, slots=True)
+class RunningStub(Generic[S]):
+    app: S
+    server: StubServer
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture(scope="session")
+def _twilio_stub_server() -> Iterator[RunningStub[TwilioStub]]:
+    app = TwilioStub(slow_seconds=2.0)
+    with StubServer(app) as server:
+        yield RunningStub(app, server)
+
+
+@pytest.fixture(scope="session")
+def _sendgrid_stub_server() -> Iterator[RunningStub[SendGridStub]]:
+    app = SendGridStub(slow_seconds=2.0)
+    with StubServer(app) as server:
+        yield RunningStub(app, server)
+
+
+@pytest.fixture
+def twilio_stub(_twilio_stub_server: RunningStub[TwilioStub]) -> RunningStub[TwilioStub]:
+    _twilio_stub_server.app.reset()
+    return _twilio_stub_server
+
+
+@pytest.fixture
+def sendgrid_stub(_sendgrid_stub_server: RunningStub[SendGridStub]) -> RunningStub[SendGridStub]:
+    _sendgrid_stub_server.app.reset()
+    return _sendgrid_stub_server
