@@ -16,7 +16,7 @@ export HERALD_JWT_SECRET=${HERALD_JWT_SECRET:-$(python3 -c 'import secrets; prin
 export HERALD_ACCESS_TOKEN_TTL_SECONDS=3600
 export HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-WARNING}
 export HERALD_DATA_INGEST_ENABLED=false
-PORT=${PORT:-8765}
+PORT=${PORT:-8774}
 WORKERS=${WORKERS:-1}
 ROLE=${ROLE:-user}
 DURATION=${DURATION:-30s}
@@ -50,6 +50,6 @@ HERALD_BENCH_TOKEN=$(curl -fs -X POST "http://127.0.0.1:$PORT/auth/login" -H 'Co
 export HERALD_BENCH_TOKEN
 
 echo "one answer: $(curl -fs -H "Authorization: Bearer $HERALD_BENCH_TOKEN" "http://127.0.0.1:$PORT$PATH_QUERY" | head -c 160)..."
-echo "warm-up"; wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/auth.lua "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
+echo "warm-up"; wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
 echo "GET $PATH_QUERY as $ROLE, $WORKERS API process(es), $CONNECTIONS connections, $DURATION, $(nproc) cores"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/auth.lua "http://127.0.0.1:$PORT$PATH_QUERY"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY"
