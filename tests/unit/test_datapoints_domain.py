@@ -16,6 +16,7 @@ from domain.datapoints import (
     split_payload,
 )
 from domain.errors import InvalidValue
+from domain.ids import new_id, new_ids
 
 NOW = datetime(2024, 4, 22, 15, 30, tzinfo=UTC)
 RULES = DecodingRules()
@@ -171,3 +172,11 @@ def test_batch_decoding_agrees_with_single_decoding() -> None:
         assert refused == reasons
         assert len({p.id for p in points}) == len(points)
 
+
+
+def test_bulk_ids_are_distinct_version_7_uuids() -> None:
+    ids = new_ids(1000)
+    assert len(set(ids)) == 1000
+    assert {(u.version, u.variant) for u in ids} == {(7, "specified in RFC 4122")}
+    assert all(u == UUID(str(u)) for u in ids[:10])
+    assert abs((ids[0].int >> 80) - (new_id().int >> 80)) < 5000  # the same millisecond clock
