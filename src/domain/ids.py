@@ -12,3 +12,28 @@ def new_id() -> uuid.UUID:
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
     return uuid.UUID(int=value)
+
+
+_RANDOM_BITS = ((1 << 80) - 1) & ~(0xF << 76) & ~(0x3 << 62)
+_UNKNOWN = uuid.SafeUUID.unknown  # an enum lookup per id costs more than the rest
+
+
+def new_ids(count: int) -> list[uuid.UUID]:
+    """`count` version-7 UUIDs sharing one timestamp, from one read of the OS's randomness
+    (bulk ingestion makes thousands at a time)."""
+    unix_ms = time.time_ns() // 1_000_000
+    prefix = (unix_ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | 0x2 << 62
+    pool = os.urandom(10 * count)
+    from_bytes = int.from_bytes
+    return [
+        _uuid(prefix | (from_bytes(pool[i : i + 10], "big") & _RANDOM_BITS))
+        for i in range(0, 10 * count, 10)
+    ]
+
+
+def _uuid(value: int) -> uuid.UUID:
+    # What UUID.__init__ ends with, minus its argument checks: a third of the cost.
+    made = object.__new__(uuid.UUID)
+    object.__setattr__(made, "int", value)
+    object.__setattr__(made, "is_safe", _UNKNOWN)
+    return made

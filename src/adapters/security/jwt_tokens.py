@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ class JwtTokenIssuer:
         access_ttl: timedelta,
         clock: Clock,
         leeway_seconds: int = 5,
+        verified_cache_size: int = 10_000,
     ) -> None:
         self._secret = secret
         self._algorithm = algorithm
@@ -37,6 +39,10 @@ class JwtTokenIssuer:
         self._access_ttl = access_ttl
         self._clock = clock
         self._leeway = leeway_seconds
+        # A token's signature and claims never change, so their verification (the costly
+        # part: pyjwt checks the encoding character by character) is done once per token.
+        # Failures are not cached; expiry is checked on every call.
+        self._verified = functools.lru_cache(maxsize=verified_cache_size)(self._verify)
 
     def issue_access(self, user_id: UUID, role: Role, session_id: UUID) -> IssuedAccessToken:
         now = self._clock.now()
@@ -54,6 +60,17 @@ class JwtTokenIssuer:
         return IssuedAccessToken(token, int(self._access_ttl.total_seconds()))
 
     def decode_access(self, token: str) -> AccessClaims:
+        claims = self._verified(token)
+        now = self._clock.now().timestamp()
+        if claims.expires_at.timestamp() <= now - self._leeway:
+            raise AuthenticationFailed("the access token has expired")
+        if claims.issued_at.timestamp() > now + self._leeway:
+            raise AuthenticationFailed("the access token is not valid yet")
+        return claims
+
+    def _verify(self, token: str) -> AccessClaims:
+        """Signature, algorithm, issuer, audience and claim types; the times are checked
+        by the caller against the injected clock, so the service has one notion of now."""
         try:
             claims = jwt.decode(
                 token,
@@ -61,15 +78,10 @@ class JwtTokenIssuer:
                 algorithms=[self._algorithm],
                 audience=self._audience,
                 issuer=self._issuer,
-                # Expiry and issue time are checked below against the injected clock, so
-                # the whole service has one notion of "now".
                 options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False},
             )
-            now = self._clock.now().timestamp()
             if not isinstance(claims["exp"], int) or not isinstance(claims["iat"], int):
                 raise jwt.InvalidTokenError("exp and iat must be integers")
-            if claims["exp"] <= now - self._leeway or claims["iat"] > now + self._leeway:
-                raise jwt.InvalidTokenError("token is not valid at this time")
             return AccessClaims(
                 subject=UUID(claims["sub"]),
                 role=Role(claims["role"]),
@@ -80,7 +92,7 @@ class JwtTokenIssuer:
                 issuer=claims["iss"],
                 audience=self._audience,
             )
-        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError) as exc:
+        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError, OverflowError) as exc:
             raise AuthenticationFailed("invalid or expired access token") from exc
 
     def new_refresh_token(self) -> str:

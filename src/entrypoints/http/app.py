@@ -9,6 +9,7 @@ from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from entrypoints.http.auth import AuthController, me
+from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.health import HealthController
 from entrypoints.http.notifications import NotificationController
@@ -36,6 +37,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     NotificationController,
                     dev_outbox,
                     WebhookController,
+                    DataPointController,
                 ],
             ),
             PrometheusController,

@@ -4,6 +4,7 @@ from dishka import AsyncContainer, Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider
 from dishka.integrations.taskiq import TaskiqProvider
 
+from entrypoints.ioc.datapoints import DataPointProvider
 from entrypoints.ioc.notifications import NotificationProvider
 from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
 from entrypoints.ioc.senders import SenderProvider
@@ -18,6 +19,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         SenderProvider(),
         NotificationProvider(),
         UseCaseProvider(),
+        DataPointProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

@@ -7,7 +7,8 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from entrypoints.settings import Settings
-from entrypoints.tasks import housekeeping, notifications
+from entrypoints.tasks import datapoints, housekeeping, notifications
+from entrypoints.tasks.log_context import TaskLogContext
 
 
 def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
@@ -26,7 +27,9 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
             consumer_id="0",  # a new group also gets what was sent before it existed
             maxlen=500_000,  # acknowledged entries stay in a stream; keep it bounded
         )
+    broker.add_middlewares(TaskLogContext())
     housekeeping.register(broker, settings)
     notifications.register(broker, settings)
+    datapoints.register(broker, settings)
     setup_dishka(container, broker)
     return broker

@@ -4,7 +4,10 @@ import os
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from adapters.persistence import notification_models  # noqa: F401  (registers the tables)
+from adapters.persistence import (
+    datapoint_rows,  # noqa: F401  (registers the table)
+    notification_models,  # noqa: F401  (registers the tables)
+)
 from adapters.persistence.database import make_engine
 from adapters.persistence.models import Base
 

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# GET /api/data?limit=100 against a table of >= 1,000,000 points, with wrk, against Herald
+# in production mode (PostgreSQL + Redis), 32 concurrent connections.
+#
+#   bench/data_api.sh                 # one API process
+#   WORKERS=2 bench/data_api.sh       # herald serve --workers 2
+#   ROLE=admin bench/data_api.sh      # as an admin (all points) instead of a user (valid only)
+#
+# Needs: PostgreSQL on 127.0.0.1:5432 (database test_data), Redis on 127.0.0.1:6379, wrk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export HERALD_DATABASE_URL=${HERALD_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test_data}
+export HERALD_BROKER_URL=${HERALD_BROKER_URL:-redis://127.0.0.1:6379/1}
+export HERALD_JWT_SECRET=${HERALD_JWT_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(36))')}
+export HERALD_ACCESS_TOKEN_TTL_SECONDS=3600
+export HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-WARNING}
+export HERALD_DATA_INGEST_ENABLED=false
+PORT=${PORT:-8774}
+WORKERS=${WORKERS:-1}
+ROLE=${ROLE:-user}
+DURATION=${DURATION:-30s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+PATH_QUERY=${PATH_QUERY:-/api/data?limit=100}
+
+uv run herald migrate
+rows=$(psql "${HERALD_DATABASE_URL/+asyncpg/}" -Atc "SELECT count(*) FROM data_points")
+if [ "$rows" -lt 1000000 ]; then
+  uv run python bench/ingest.py --points $((1000000 - rows))
+fi
+psql "${HERALD_DATABASE_URL/+asyncpg/}" -qc "VACUUM ANALYZE data_points"
+
+echo "bench-password-123" | uv run herald create-admin --username bench-admin >/dev/null 2>&1 || true
+
+uv run herald serve --port "$PORT" --workers "$WORKERS" >/tmp/herald-bench.log 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  curl -fs "http://127.0.0.1:$PORT/health/live" >/dev/null && break
+  sleep 0.5
+done
+
+if [ "$ROLE" = admin ]; then user=bench-admin; else user=bench-user; fi
+curl -fs -X POST "http://127.0.0.1:$PORT/auth/signup" -H 'Content-Type: application/json' \
+  -d '{"username":"bench-user","password":"bench-password-123"}' >/dev/null || true
+HERALD_BENCH_TOKEN=$(curl -fs -X POST "http://127.0.0.1:$PORT/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$user\",\"password\":\"bench-password-123\"}" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+export HERALD_BENCH_TOKEN
+
+echo "one answer: $(curl -fs -H "Authorization: Bearer $HERALD_BENCH_TOKEN" "http://127.0.0.1:$PORT$PATH_QUERY" | head -c 160)..."
+echo "warm-up"; wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
+echo "GET $PATH_QUERY as $ROLE, $WORKERS API process(es), $CONNECTIONS connections, $DURATION, $(nproc) cores"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY"

@@ -1,0 +1,56 @@
+"""In-memory data points: for unit tests, held to the same contract suite as SQL."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from domain.datapoints import BucketStats, DataPoint, PageQuery, StatsQuery
+
+
+class InMemoryDataPointRepository:
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[datetime, bytes], DataPoint] = {}
+
+    async def add_many(self, points: Sequence[DataPoint]) -> int:
+        stored = 0
+        for point in points:
+            key = (point.time, point.raw)
+            if key not in self._by_key:
+                self._by_key[key] = point
+                stored += 1
+        return stored
+
+    def _matching(
+        self, start: datetime | None, end: datetime | None, valid: bool | None
+    ) -> list[DataPoint]:
+        return [
+            p
+            for p in self._by_key.values()
+            if (start is None or p.time >= start)
+            and (end is None or p.time < end)
+            and (valid is None or p.valid is valid)
+        ]
+
+    async def page(self, query: PageQuery) -> list[DataPoint]:
+        points = sorted(
+            self._matching(query.start, query.end, query.valid), key=lambda p: (p.time, p.id)
+        )
+        if query.after is not None:
+            after = (query.after.time, query.after.id)
+            points = [p for p in points if (p.time, p.id) > after]
+        return points[query.skip : query.skip + query.limit]
+
+    async def stats(self, query: StatsQuery) -> list[BucketStats]:
+        seconds = query.bucket.seconds
+        groups: dict[int, list[float]] = {}
+        for p in self._matching(query.start, query.end, query.valid):
+            groups.setdefault(int(p.time.timestamp()) // seconds, []).append(p.value)
+        return [
+            BucketStats(
+                start=datetime.fromtimestamp(key * seconds, UTC),
+                count=len(values),
+                min=min(values),
+                max=max(values),
+                mean=sum(values) / len(values),
+            )
+            for key, values in sorted(groups.items())
+        ]

@@ -1,0 +1,29 @@
+"""The data_points table. Three B-trees serve the access paths at millions of rows: the
+primary key (time, id) orders and continues every page (no separate id index: nothing
+looks a point up by id alone, and each index costs bulk ingestion), (valid, time, id)
+serves pages filtered on a rare kind of validity, and (time, raw) is the duplicate rule."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
+from sqlalchemy import Boolean, Float, Index, LargeBinary
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adapters.persistence.models import Base
+
+
+class DataPointRow(Base):
+    __tablename__ = "data_points"
+    __table_args__ = (
+        Index("uq_data_points_time_raw", "time", "raw", unique=True),
+        Index("ix_data_points_valid_time_id", "valid", "time", "id"),
+    )
+
+    time: Mapped[datetime] = mapped_column(DateTimeUTC, primary_key=True)
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    raw: Mapped[bytes] = mapped_column(LargeBinary(4))
+    valid: Mapped[bool] = mapped_column(Boolean)
+    tags: Mapped[list[Any]] = mapped_column(JsonB)

@@ -1,0 +1,50 @@
+"""Bindings of the data-point feature (issue 4); one binding per line."""
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+from dishka import Provider, Scope, provide
+
+from adapters.datasource.http import HttpDataSource
+from adapters.datasource.simulated import SimulatedDataSource
+from adapters.persistence.datapoints import SqlDataPointRepository
+from application.datapoints.list_points import ListDataPoints
+from application.datapoints.populate import PopulateDataPoints
+from application.datapoints.summarize import SummarizeDataPoints
+from application.ports.clock import Clock
+from application.ports.datapoints import DataPointRepository, DataSource
+from domain.datapoints import ByteOrder, DecodingRules
+from entrypoints.settings import Settings
+
+
+class DataPointProvider(Provider):
+    scope = Scope.APP
+
+    points = provide(SqlDataPointRepository, provides=DataPointRepository, scope=Scope.REQUEST)
+    populate = provide(PopulateDataPoints, scope=Scope.REQUEST)
+    list_points = provide(ListDataPoints, scope=Scope.REQUEST)
+    summarize = provide(SummarizeDataPoints, scope=Scope.REQUEST)
+
+    @provide
+    def rules(self, settings: Settings) -> DecodingRules:
+        return DecodingRules(
+            byte_order=ByteOrder(settings.data_byte_order),
+            max_age=timedelta(seconds=settings.data_max_age_seconds),
+        )
+
+    @provide
+    async def upstream_client(self, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.data_upstream_timeout_seconds), follow_redirects=False
+        ) as client:
+            yield client
+
+    @provide
+    def source(self, settings: Settings, clock: Clock, client: httpx.AsyncClient) -> DataSource:
+        if settings.data_source_url:
+            return HttpDataSource(
+                client, settings.data_source_url, retries=settings.data_upstream_retries
+            )
+        # One simulated stream per process, so its sequence goes on across requests.
+        return SimulatedDataSource(clock, settings.data_simulated_points_per_fetch)

@@ -1,0 +1,158 @@
+"""DataPointRepository: the in-memory fake and SQL on SQLite and PostgreSQL must behave alike."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.memory.datapoints import InMemoryDataPointRepository
+from adapters.persistence.database import make_engine, make_session_factory
+from adapters.persistence.datapoints import SqlDataPointRepository
+from adapters.persistence.migrate import upgrade
+from application.ports.datapoints import DataPointRepository
+from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, StatsQuery
+from domain.ids import new_id
+from tests.conftest import reset_postgres
+
+T0 = datetime(2024, 4, 22, 15, 0, tzinfo=UTC)
+
+
+@dataclass
+class Store:
+    points: DataPointRepository
+    db: AsyncSession | None
+
+    async def save(self) -> None:
+        if self.db is not None:
+            await self.db.commit()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "memory":
+        yield Store(InMemoryDataPointRepository(), None)
+        return
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/c.db"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = make_engine(url, pool_size=2)
+    if request.param == "postgres":
+        await reset_postgres(engine)
+    await upgrade(engine)
+    async with make_session_factory(engine)() as session:
+        yield Store(SqlDataPointRepository(session), session)
+    await engine.dispose()
+
+
+def dp(
+    seconds: float,
+    value: float = 1.0,
+    *,
+    raw: bytes | None = None,
+    valid: bool = True,
+    tags: tuple[str, ...] = (),
+) -> DataPoint:
+    return DataPoint(
+        id=new_id(),
+        time=T0 + timedelta(seconds=seconds),
+        value=value,
+        raw=raw if raw is not None else int(seconds * 1000).to_bytes(4, "little", signed=True),
+        valid=valid,
+        tags=tags,
+    )
+
+
+def page(limit: int = 100, **kw: object) -> PageQuery:
+    values: dict[str, object] = {"start": None, "end": None, "valid": None, "limit": limit}
+    values.update(kw)
+    return PageQuery(**values)  # type: ignore[arg-type]
+
+
+async def test_add_many_skips_duplicates_in_store_and_in_batch(store: Store) -> None:
+    first = [dp(0), dp(1.5, tags=("system", "too old"), valid=False)]
+    assert await store.points.add_many(first) == 2
+    await store.save()
+    again = [dp(0), dp(2), dp(2)]  # same time and bytes as stored; then a repeat within the batch
+    assert await store.points.add_many(again) == 1
+    await store.save()
+    same_time_other_bytes = dp(0, raw=b"\x01\x02\x03\x04")
+    assert await store.points.add_many([same_time_other_bytes]) == 1
+    await store.save()
+    got = await store.points.page(page())
+    assert len(got) == 4
+    stored = next(p for p in got if p.tags)
+    assert stored.tags == ("system", "too old")
+    assert stored.valid is False
+    assert stored.time == T0 + timedelta(seconds=1.5)
+    assert stored.time.tzinfo is not None
+
+
+async def test_round_trip_keeps_every_field(store: Store) -> None:
+    point = dp(0.25, -0.19938130676746368, raw=bytes([157, 42, 76, 190]), tags=("a",))
+    await store.points.add_many([point])
+    await store.save()
+    assert await store.points.page(page()) == [point]
+
+
+async def test_page_orders_by_time_then_id_and_filters(store: Store) -> None:
+    same_time = [dp(5, raw=bytes([i, 0, 0, 0])) for i in range(3)]
+    others = [dp(s, valid=s % 2 == 0) for s in (9, 1, 7, 3)]
+    await store.points.add_many(same_time + others)
+    await store.save()
+    everything = await store.points.page(page())
+    assert [(p.time, p.id) for p in everything] == sorted((p.time, p.id) for p in everything)
+    assert len(everything) == 7
+    valid = await store.points.page(page(valid=True))
+    assert len(valid) == 3
+    assert all(p.valid for p in valid)
+    invalid = await store.points.page(page(valid=False))
+    assert len(invalid) == 4
+    assert not any(p.valid for p in invalid)
+    ranged = await store.points.page(
+        page(start=T0 + timedelta(seconds=3), end=T0 + timedelta(seconds=7))
+    )
+    assert [p.time.second for p in ranged] == [3, 5, 5, 5]  # end is exclusive
+
+
+async def test_keyset_and_skip(store: Store) -> None:
+    await store.points.add_many([dp(5, raw=bytes([i, 0, 0, 0])) for i in range(4)] + [dp(1), dp(9)])
+    await store.save()
+    everything = await store.points.page(page())
+    after = PageKey(everything[2].time, everything[2].id)
+    assert await store.points.page(page(after=after)) == everything[3:]
+    assert await store.points.page(page(limit=2, skip=1, after=after)) == everything[4:6]
+    assert await store.points.page(page(limit=2, skip=4)) == everything[4:6]
+
+
+async def test_stats_per_bucket(store: Store) -> None:
+    await store.points.add_many(
+        [dp(10, 1.0), dp(20, 3.0), dp(70, -2.0), dp(80, 4.0, valid=False), dp(3600 * 25, 8.0)]
+    )
+    await store.save()
+    query = StatsQuery(T0, T0 + timedelta(days=2), Bucket.MINUTE, None)
+    minutes = await store.points.stats(query)
+    assert [(b.start, b.count, b.min, b.max, b.mean) for b in minutes] == [
+        (T0, 2, 1.0, 3.0, 2.0),
+        (T0 + timedelta(minutes=1), 2, -2.0, 4.0, 1.0),
+        (T0 + timedelta(hours=25), 1, 8.0, 8.0, 8.0),
+    ]
+    valid_hours = await store.points.stats(
+        StatsQuery(T0, T0 + timedelta(days=2), Bucket.HOUR, True)
+    )
+    assert [(b.count, b.mean) for b in valid_hours] == [(3, pytest.approx(2 / 3)), (1, 8.0)]
+    days = await store.points.stats(
+        StatsQuery(T0 - timedelta(days=1), T0 + timedelta(hours=1), Bucket.DAY, None)
+    )
+    assert [(b.start, b.count) for b in days] == [(datetime(2024, 4, 22, tzinfo=UTC), 4)]
+
+
+async def test_bulk_add(store: Store) -> None:
+    points = [dp(i / 1000) for i in range(5000)]
+    assert await store.points.add_many(points) == 5000
+    await store.save()
+    assert len(await store.points.page(page(limit=6000))) == 5000
