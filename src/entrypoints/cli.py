@@ -14,6 +14,7 @@ from taskiq.api import run_receiver_task, run_scheduler_task
 from adapters.persistence.migrate import upgrade
 from application.auth.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError
+from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
 from entrypoints.runtime import build_api, load_settings
 from entrypoints.settings import Settings, SettingsError
@@ -51,6 +52,7 @@ async def _worker(settings: Settings, concurrency: int) -> None:
     broker = make_broker(settings, container)
     await broker.startup()
     await warm_up(container)
+    freeze_start_up_heap()
     log.info("worker started", extra={"concurrency": concurrency})
     try:
         await run_receiver_task(broker, max_async_tasks=concurrency, run_startup=False)
@@ -63,6 +65,7 @@ async def _scheduler(settings: Settings) -> None:
     container = make_container(settings)
     broker = make_broker(settings, container)
     await broker.startup()
+    freeze_start_up_heap()
     log.info("scheduler started")
     try:
         # Taskiq's scheduler for cron jobs; the dispatcher loop for timed sends.

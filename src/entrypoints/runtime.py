@@ -6,6 +6,7 @@ from litestar import Litestar
 from taskiq.api import run_scheduler_task
 
 from entrypoints import embedded
+from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.logging import configure_logging
@@ -40,6 +41,7 @@ def build_api(settings: Settings) -> Litestar:
         if settings.embedded:  # the in-memory broker runs tasks itself; add the scheduler
             background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
             background.append(asyncio.create_task(run_dispatcher(container, broker, settings)))
+        freeze_start_up_heap()
 
     async def stop() -> None:
         for task in background:
