@@ -5,6 +5,7 @@ import asyncio
 import re
 import secrets
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -51,16 +52,25 @@ def test_embedded_default_generates_credentials_once(tmp_path: Path) -> None:
     assert "generated a JWT" not in second_log
 
 
-async def _fresh_database() -> str:
-    name = f"herald_e2e_{uuid.uuid4().hex[:8]}"
+async def _admin(sql: str) -> None:
     conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""))
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
-def test_production_processes(tmp_path: Path, postgres_url: str) -> None:
-    database_url = asyncio.run(_fresh_database())
+@pytest.fixture
+def fresh_database(postgres_url: str) -> Iterator[str]:
+    """A database of its own, dropped afterwards."""
+    name = f"herald_e2e_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
+    database_url = fresh_database
     secret = secrets.token_urlsafe(48)
     env = herald_env(
         database_url=database_url, broker_url="redis://127.0.0.1:6379/5", jwt_secret=secret
