@@ -75,7 +75,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-def test_settings(database_url: str, **overrides: object) -> Settings:
+def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
         "jwt_secret": TEST_SECRET,
@@ -96,7 +96,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(sqlite_url: str) -> Settings:
-    return test_settings(sqlite_url)
+    return make_settings(sqlite_url)
 
 
 @pytest.fixture
@@ -115,4 +115,3 @@ async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator
         yield test_client
 
 
-test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

@@ -2,7 +2,7 @@
 
 Modules, the container and warmed-up clients live as long as the process; every full
 collection walked all of them, and those pauses were the latency spikes of timed sends
-(p99 221 ms -> 75-88 ms once frozen, bench/notify_latency.py).
+(p99 221 ms -> 73-88 ms once frozen, bench/notify_latency.py).
 """
 
 import gc

@@ -5,7 +5,7 @@ from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
 from entrypoints.settings import Settings
-from tests.conftest import test_settings
+from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer, login, signup
 
 Client = AsyncTestClient[Any]
@@ -174,7 +174,7 @@ async def test_login_rate_limit(sqlite_url: str) -> None:
     from entrypoints.http.app import create_app
     from entrypoints.ioc import make_container
 
-    settings = test_settings(sqlite_url, login_rate_limit=2)
+    settings = make_settings(sqlite_url, login_rate_limit=2)
     container = make_container(settings)
     from sqlalchemy.ext.asyncio import AsyncEngine
 

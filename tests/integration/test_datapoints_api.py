@@ -14,7 +14,7 @@ from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks import datapoints
 from entrypoints.tasks.broker import make_broker
-from tests.conftest import test_settings
+from tests.conftest import make_settings
 from tests.integration.test_auth_api import assert_problem
 from tests.support.auth import admin_bearer, bearer
 from tests.support.upstream import Reply, StubUpstream, threaded_stub_upstream
@@ -157,7 +157,7 @@ def upstream() -> Iterator[StubUpstream]:
 async def http_app(
     tmp_path: Path, upstream: StubUpstream
 ) -> AsyncIterator[tuple[Client, AsyncContainer]]:
-    settings = test_settings(
+    settings = make_settings(
         f"sqlite+aiosqlite:///{tmp_path}/h.db",
         data_source_url=upstream.url,
         data_upstream_timeout_seconds=0.3,
@@ -232,13 +232,13 @@ async def test_periodic_ingestion_task_runs_the_use_case(
 def test_schedule_follows_settings(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/x.db"
     cases = [
-        (test_settings(url), [{"interval": 60, "kwargs": {"count": 1}}]),
+        (make_settings(url), [{"interval": 60, "kwargs": {"count": 1}}]),
         (
-            test_settings(url, data_ingest_cron="*/5 * * * *", data_ingest_count=3),
+            make_settings(url, data_ingest_cron="*/5 * * * *", data_ingest_count=3),
             [{"cron": "*/5 * * * *", "kwargs": {"count": 3}}],
         ),
-        (test_settings(url, data_source_url="http://127.0.0.1:1/x"), []),
-        (test_settings(url, data_ingest_enabled=False), []),
+        (make_settings(url, data_source_url="http://127.0.0.1:1/x"), []),
+        (make_settings(url, data_ingest_enabled=False), []),
     ]
     for settings, expected in cases:
         broker = InMemoryBroker()

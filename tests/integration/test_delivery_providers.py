@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from entrypoints.settings import Settings
-from tests.conftest import test_settings
+from tests.conftest import make_settings
 from tests.support.auth import bearer
 from tests.support.notifications import client, wait_for_status
 from tests.support.stubs import sendgrid as sg
@@ -30,7 +30,7 @@ def settings(
     twilio_stub: RunningStub[tw.TwilioStub],
     sendgrid_stub: RunningStub[sg.SendGridStub],
 ) -> Settings:
-    return test_settings(
+    return make_settings(
         sqlite_url,
         public_url=PUBLIC_URL,
         twilio_account_sid=tw.ACCOUNT_SID,

@@ -13,7 +13,7 @@ from adapters.providers.twilio_signature import TwilioSignatureVerifier
 from adapters.providers.twilio_sms import TwilioSmsSender
 from application.ports.delivery import EmailMessage, EmailSender, SmsMessage, SmsSender
 from entrypoints.ioc import make_container
-from tests.conftest import test_settings as make_settings
+from tests.conftest import make_settings as make_settings
 from tests.support.stubs import sendgrid, twilio
 from tests.support.stubs.fixtures import RunningStub
 from tests.support.stubs.sendgrid import SendGridStub
