@@ -67,7 +67,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """A freshly migrated database of either kind."""
-    engine = make_engine(database_url, pool_size=5)
+    engine = make_engine(database_url, pool_size=10)
     if not database_url.startswith("sqlite"):
         await reset_postgres(engine)
     await upgrade(engine)
@@ -113,5 +113,3 @@ async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator
     """The whole app through Litestar's test client."""
     async with AsyncTestClient(create_app(settings, container)) as test_client:
         yield test_client
-
-

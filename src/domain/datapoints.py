@@ -16,6 +16,7 @@ import math
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.errors import InvalidValue
@@ -275,6 +276,23 @@ class PageQuery:
     limit: int
     skip: int = 0
     after: PageKey | None = None
+
+
+class PointReading(NamedTuple):
+    """A stored point as readers see it. A named tuple rather than a frozen dataclass:
+    still immutable, and pages build up to a thousand per request, where a frozen
+    dataclass's __init__ costs three times as much."""
+
+    time: datetime
+    value: float
+    valid: bool
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PointPage:
+    items: list[PointReading]
+    next_key: PageKey | None  # where the next page starts; None on the last page
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,11 @@ import asyncio
 import getpass
 import logging
 import sys
+from collections.abc import Coroutine
+from typing import Any
 
 import uvicorn
+import uvloop
 from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq.api import run_receiver_task, run_scheduler_task
@@ -14,6 +17,7 @@ from taskiq.api import run_receiver_task, run_scheduler_task
 from adapters.persistence.migrate import upgrade
 from application.auth.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError
+from entrypoints.api_processes import serve_processes
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
 from entrypoints.runtime import build_api, load_settings
@@ -32,19 +36,6 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     server = uvicorn.Server(config)
     print(f"Herald: API on http://{host}:{port}  docs on http://{host}:{port}/docs", flush=True)
     await server.serve()
-
-
-def _serve_workers(host: str, port: int, workers: int) -> None:
-    """Several API processes; each builds its own app from the environment."""
-    uvicorn.run(
-        "entrypoints.runtime:asgi",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        access_log=False,
-    )
 
 
 async def _worker(settings: Settings, concurrency: int) -> None:
@@ -97,6 +88,12 @@ async def _create_admin(settings: Settings, username: str, password: str) -> Non
         await container.close()
 
 
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    # uvloop, as `uvicorn --workers` picks it: socket I/O dominates the request cost.
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
+
+
 def _read_password() -> str:
     if sys.stdin.isatty():
         first = getpass.getpass("Password: ")
@@ -136,17 +133,17 @@ def main(argv: list[str] | None = None) -> None:
             case "serve" if args.workers > 1:
                 if settings.embedded:
                     raise SettingsError("--workers needs production mode (HERALD_BROKER_URL)")
-                _serve_workers(args.host, args.port, args.workers)
+                serve_processes(args.host, args.port, args.workers)
             case "serve":
-                asyncio.run(_serve(settings, args.host, args.port))
+                _run(_serve(settings, args.host, args.port))
             case "worker":
-                asyncio.run(_worker(settings, args.concurrency))
+                _run(_worker(settings, args.concurrency))
             case "scheduler":
-                asyncio.run(_scheduler(settings))
+                _run(_scheduler(settings))
             case "migrate":
-                asyncio.run(_migrate(settings))
+                _run(_migrate(settings))
             case "create-admin":
-                asyncio.run(_create_admin(settings, args.username, _read_password()))
+                _run(_create_admin(settings, args.username, _read_password()))
     except SettingsError as exc:
         raise SystemExit(f"herald: {exc}") from None
     except DomainError as exc:

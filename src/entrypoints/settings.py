@@ -37,7 +37,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     argon2_memory_kib: int = 19456
     argon2_parallelism: int = 1
     max_body_bytes: int = 1_048_576
-    db_pool_size: int = 10
+    db_pool_size: int = 20
+    auth_cache_seconds: float = 1.0  # how long a process may trust a session it looked up
     log_level: str = "INFO"
     public_url: str = "http://127.0.0.1:8000"
     session_purge_cron: str = "17 * * * *"
@@ -132,6 +133,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
                 f"characters, e.g. {GENERATE_HINT}."
             )
+        if self.db_pool_size < 1:
+            raise SettingsError("HERALD_DB_POOL_SIZE must be at least 1")
+        if not 0 <= self.auth_cache_seconds <= 60:
+            raise SettingsError("HERALD_AUTH_CACHE_SECONDS must be between 0 (off) and 60")
         self._validate_providers()
         self._validate_delivery()
         self._validate_datapoints()

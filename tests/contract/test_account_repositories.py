@@ -1,5 +1,5 @@
-"""UserRepository and SessionRepository: the in-memory fake and SQL on SQLite and
-PostgreSQL must behave alike."""
+"""UserRepository, SessionRepository and SessionReader: the in-memory fake and SQL on
+SQLite and PostgreSQL must behave alike."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.memory.session_cache import SessionCache
 from adapters.memory.users import InMemorySessionRepository, InMemoryUserRepository
 from adapters.persistence.database import make_engine, make_session_factory
 from adapters.persistence.migrate import upgrade
+from adapters.persistence.session_reader import SqlSessionReader
 from adapters.persistence.sessions import SqlSessionRepository
 from adapters.persistence.users import SqlUserRepository
-from application.ports.sessions import SessionRepository
+from application.ports.sessions import SessionReader, SessionRepository
 from application.ports.users import UserRepository
 from domain.errors import Conflict
 from domain.ids import new_id
@@ -29,6 +31,7 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 class Repos:
     users: UserRepository
     sessions: SessionRepository
+    reader: SessionReader
     db: AsyncSession | None
 
     async def save(self) -> None:
@@ -42,7 +45,8 @@ class Repos:
 async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repos]:
     if request.param == "memory":
         users = InMemoryUserRepository()
-        yield Repos(users, InMemorySessionRepository(users), None)
+        sessions = InMemorySessionRepository(users)
+        yield Repos(users, sessions, sessions, None)
         return
     url = (
         f"sqlite+aiosqlite:///{tmp_path}/c.db"
@@ -54,7 +58,12 @@ async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await reset_postgres(engine)
     await upgrade(engine)
     async with make_session_factory(engine)() as session:
-        yield Repos(SqlUserRepository(session), SqlSessionRepository(session), session)
+        yield Repos(
+            SqlUserRepository(session),
+            SqlSessionRepository(session, SessionCache(0)),
+            SqlSessionReader(engine),
+            session,
+        )
     await engine.dispose()
 
 
@@ -105,17 +114,18 @@ async def _session_with_token(repos: Repos, expires: datetime) -> tuple[Session,
 async def test_session_and_token_round_trip(repos: Repos) -> None:
     session, token = await _session_with_token(repos, NOW + timedelta(days=1))
     assert await repos.sessions.get(session.id) == session
-    found = await repos.sessions.get_with_user(session.id)
+    found = await repos.reader.get_with_user(session.id)
     assert found is not None
     assert found[0] == session
-    assert found[1].id == session.user_id
-    assert await repos.sessions.get_with_user(new_id()) is None
+    assert found[1] == await repos.users.get(session.user_id)
+    assert await repos.reader.get_with_user(new_id()) is None
     assert await repos.sessions.get_token_by_hash(token.token_hash) == token
     assert await repos.sessions.get_token_by_hash("x" * 64) is None
     revoked = session.revoke(NOW)
     await repos.sessions.update(revoked)
     await repos.save()
     assert await repos.sessions.get(session.id) == revoked
+    assert await repos.reader.get_with_user(session.id) == (revoked, found[1])
 
 
 async def test_a_token_is_marked_used_once(repos: Repos) -> None:

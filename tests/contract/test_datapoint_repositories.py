@@ -1,4 +1,5 @@
-"""DataPointRepository: the in-memory fake and SQL on SQLite and PostgreSQL must behave alike."""
+"""DataPointRepository and DataPointReader: the in-memory fake and SQL on SQLite and
+PostgreSQL must behave alike."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
 from adapters.persistence.database import make_engine, make_session_factory
+from adapters.persistence.datapoint_reader import SqlDataPointReader
 from adapters.persistence.datapoints import SqlDataPointRepository
 from adapters.persistence.migrate import upgrade
-from application.ports.datapoints import DataPointRepository
-from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, StatsQuery
+from application.ports.datapoints import DataPointReader, DataPointRepository
+from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, PointReading, StatsQuery
 from domain.ids import new_id
 from tests.conftest import reset_postgres
 
@@ -23,6 +25,7 @@ T0 = datetime(2024, 4, 22, 15, 0, tzinfo=UTC)
 @dataclass
 class Store:
     points: DataPointRepository
+    reader: DataPointReader
     db: AsyncSession | None
 
     async def save(self) -> None:
@@ -33,7 +36,8 @@ class Store:
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     if request.param == "memory":
-        yield Store(InMemoryDataPointRepository(), None)
+        memory = InMemoryDataPointRepository()
+        yield Store(memory, memory, None)
         return
     url = (
         f"sqlite+aiosqlite:///{tmp_path}/c.db"
@@ -45,7 +49,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await reset_postgres(engine)
     await upgrade(engine)
     async with make_session_factory(engine)() as session:
-        yield Store(SqlDataPointRepository(session), session)
+        yield Store(SqlDataPointRepository(session), SqlDataPointReader(engine), session)
     await engine.dispose()
 
 
@@ -83,7 +87,7 @@ async def test_add_many_skips_duplicates_in_store_and_in_batch(store: Store) -> 
     same_time_other_bytes = dp(0, raw=b"\x01\x02\x03\x04")
     assert await store.points.add_many([same_time_other_bytes]) == 1
     await store.save()
-    got = await store.points.page(page())
+    got = await items(store)
     assert len(got) == 4
     stored = next(p for p in got if p.tags)
     assert stored.tags == ("system", "too old")
@@ -92,11 +96,13 @@ async def test_add_many_skips_duplicates_in_store_and_in_batch(store: Store) -> 
     assert stored.time.tzinfo is not None
 
 
-async def test_round_trip_keeps_every_field(store: Store) -> None:
+async def test_round_trip_keeps_every_field_a_reader_sees(store: Store) -> None:
     point = dp(0.25, -0.19938130676746368, raw=bytes([157, 42, 76, 190]), tags=("a",))
     await store.points.add_many([point])
     await store.save()
-    assert await store.points.page(page()) == [point]
+    got = await store.reader.page(page())
+    assert got.items == [PointReading(point.time, point.value, point.valid, ("a",))]
+    assert got.next_key is None
 
 
 async def test_page_orders_by_time_then_id_and_filters(store: Store) -> None:
@@ -104,29 +110,37 @@ async def test_page_orders_by_time_then_id_and_filters(store: Store) -> None:
     others = [dp(s, valid=s % 2 == 0) for s in (9, 1, 7, 3)]
     await store.points.add_many(same_time + others)
     await store.save()
-    everything = await store.points.page(page())
-    assert [(p.time, p.id) for p in everything] == sorted((p.time, p.id) for p in everything)
-    assert len(everything) == 7
-    valid = await store.points.page(page(valid=True))
+    walked = await walk(store, limit=1)
+    expected = sorted((p.time, p.id) for p in same_time + others)
+    assert [(k.time, k.id) for _, k in walked] == expected[:-1]  # the last page has no key
+    assert len(await items(store)) == 7
+    valid = await items(store, valid=True)
     assert len(valid) == 3
     assert all(p.valid for p in valid)
-    invalid = await store.points.page(page(valid=False))
+    invalid = await items(store, valid=False)
     assert len(invalid) == 4
     assert not any(p.valid for p in invalid)
-    ranged = await store.points.page(
-        page(start=T0 + timedelta(seconds=3), end=T0 + timedelta(seconds=7))
-    )
+    ranged = await items(store, start=T0 + timedelta(seconds=3), end=T0 + timedelta(seconds=7))
     assert [p.time.second for p in ranged] == [3, 5, 5, 5]  # end is exclusive
 
 
 async def test_keyset_and_skip(store: Store) -> None:
     await store.points.add_many([dp(5, raw=bytes([i, 0, 0, 0])) for i in range(4)] + [dp(1), dp(9)])
     await store.save()
-    everything = await store.points.page(page())
-    after = PageKey(everything[2].time, everything[2].id)
-    assert await store.points.page(page(after=after)) == everything[3:]
-    assert await store.points.page(page(limit=2, skip=1, after=after)) == everything[4:6]
-    assert await store.points.page(page(limit=2, skip=4)) == everything[4:6]
+    everything = await items(store)
+    assert len(everything) == 6
+    first = await store.reader.page(page(limit=3))
+    assert first.items == everything[:3]
+    assert first.next_key is not None
+    rest = await store.reader.page(page(after=first.next_key))
+    assert rest.items == everything[3:]
+    assert rest.next_key is None
+    skipped = await store.reader.page(page(limit=2, skip=1, after=first.next_key))
+    assert skipped.items == everything[4:6]
+    assert skipped.next_key is None
+    assert (await store.reader.page(page(limit=2, skip=4))).items == everything[4:6]
+    exact = await store.reader.page(page(limit=6))
+    assert (exact.items, exact.next_key) == (everything, None)
 
 
 async def test_stats_per_bucket(store: Store) -> None:
@@ -135,17 +149,17 @@ async def test_stats_per_bucket(store: Store) -> None:
     )
     await store.save()
     query = StatsQuery(T0, T0 + timedelta(days=2), Bucket.MINUTE, None)
-    minutes = await store.points.stats(query)
+    minutes = await store.reader.stats(query)
     assert [(b.start, b.count, b.min, b.max, b.mean) for b in minutes] == [
         (T0, 2, 1.0, 3.0, 2.0),
         (T0 + timedelta(minutes=1), 2, -2.0, 4.0, 1.0),
         (T0 + timedelta(hours=25), 1, 8.0, 8.0, 8.0),
     ]
-    valid_hours = await store.points.stats(
+    valid_hours = await store.reader.stats(
         StatsQuery(T0, T0 + timedelta(days=2), Bucket.HOUR, True)
     )
     assert [(b.count, b.mean) for b in valid_hours] == [(3, pytest.approx(2 / 3)), (1, 8.0)]
-    days = await store.points.stats(
+    days = await store.reader.stats(
         StatsQuery(T0 - timedelta(days=1), T0 + timedelta(hours=1), Bucket.DAY, None)
     )
     assert [(b.start, b.count) for b in days] == [(datetime(2024, 4, 22, tzinfo=UTC), 4)]
@@ -155,4 +169,28 @@ async def test_bulk_add(store: Store) -> None:
     points = [dp(i / 1000) for i in range(5000)]
     assert await store.points.add_many(points) == 5000
     await store.save()
-    assert len(await store.points.page(page(limit=6000))) == 5000
+    assert len(await items(store, limit=6000)) == 5000
+
+
+async def test_the_reader_sees_only_committed_points(store: Store) -> None:
+    if store.db is None:
+        pytest.skip("the fake has no transactions")
+    await store.points.add_many([dp(1)])
+    assert await items(store) == []
+    await store.save()
+    assert len(await items(store)) == 1
+
+
+async def items(store: Store, limit: int = 100, **kw: object) -> list[PointReading]:
+    return (await store.reader.page(page(limit, **kw))).items
+
+
+async def walk(store: Store, limit: int) -> list[tuple[list[PointReading], PageKey]]:
+    """Every page up to the last, with the key that continues after it."""
+    pages, after = [], None
+    while True:
+        got = await store.reader.page(page(limit, after=after))
+        if got.next_key is None:
+            return pages
+        pages.append((got.items, got.next_key))
+        after = got.next_key

@@ -45,7 +45,8 @@ async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
     if request.param == "console":
         outbox = DevOutbox()
         yield EmailHarness(
-            ConsoleEmailSender(outbox, SystemClock()), "console",
+            ConsoleEmailSender(outbox, SystemClock()),
+            "console",
             lambda: [(e.to, e.subject, e.body, e.reference) for e in outbox.entries()],
         )
         return
@@ -77,8 +78,8 @@ async def test_every_email_gets_its_own_provider_id(email: EmailHarness) -> None
 
 
 async def test_unicode_arrives_intact(email: EmailHarness) -> None:
-    await email.sender.send(EmailMessage(TO, "Grüße 👋", "Ça marche — 100%\n\"quoted\"", "r"))
-    assert email.sent() == [(TO, "Grüße 👋", "Ça marche — 100%\n\"quoted\"", "r")]
+    await email.sender.send(EmailMessage(TO, "Grüße 👋", 'Ça marche — 100%\n"quoted"', "r"))
+    assert email.sent() == [(TO, "Grüße 👋", 'Ça marche — 100%\n"quoted"', "r")]
 
 
 # --- SendGrid only: wire details and error mapping -----------------------------------
@@ -147,8 +148,9 @@ async def test_sendgrid_429_without_retry_after_uses_the_rate_limit_reset(
     sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
 ) -> None:
     reset = str(int(time.time()) + 30).encode()
-    sendgrid_stub.app.script(TO, Scripted(429, sendgrid_stub.app.error_body(429),
-                                          [(b"x-ratelimit-reset", reset)]))
+    sendgrid_stub.app.script(
+        TO, Scripted(429, sendgrid_stub.app.error_body(429), [(b"x-ratelimit-reset", reset)])
+    )
     with pytest.raises(TransientDeliveryError) as caught:
         await sendgrid.send(message())
     assert caught.value.retry_after_seconds is not None

@@ -37,7 +37,9 @@ class SmsHarness:
 
 def twilio_sender(url: str, **overrides: object) -> TwilioSmsSender:
     options: dict[str, object] = {
-        "from_number": FROM, "status_callback_url": CALLBACK, "base_url": url,
+        "from_number": FROM,
+        "status_callback_url": CALLBACK,
+        "base_url": url,
         "timeout_seconds": 5.0,
     }
     options.update(overrides)
@@ -51,7 +53,8 @@ async def sms(request: pytest.FixtureRequest) -> AsyncIterator[SmsHarness]:
     if request.param == "console":
         outbox = DevOutbox()
         yield SmsHarness(
-            ConsoleSmsSender(outbox, SystemClock()), "console",
+            ConsoleSmsSender(outbox, SystemClock()),
+            "console",
             lambda: [(e.to, e.body) for e in outbox.entries()],
         )
         return
@@ -107,8 +110,12 @@ async def test_twilio_sends_auth_sender_and_status_callback(
 async def test_twilio_can_send_through_a_messaging_service(
     twilio_stub: RunningStub[TwilioStub],
 ) -> None:
-    sender = twilio_sender(twilio_stub.url, from_number=None, messaging_service_sid="MG" + "1" * 32,
-                           status_callback_url=None)
+    sender = twilio_sender(
+        twilio_stub.url,
+        from_number=None,
+        messaging_service_sid="MG" + "1" * 32,
+        status_callback_url=None,
+    )
     try:
         await sender.send(SmsMessage("+15551230001", "hi", "ref-1"))
     finally:

@@ -33,10 +33,14 @@ async def providers_container(
     settings = make_settings(
         f"sqlite+aiosqlite:///{tmp_path}/herald.db",
         public_url="https://herald.example.com/",
-        twilio_account_sid=twilio.ACCOUNT_SID, twilio_auth_token=twilio.AUTH_TOKEN,
-        twilio_from_number="+15005550006", twilio_base_url=twilio_stub.url,
-        sendgrid_api_key=sendgrid.API_KEY, sendgrid_from_email="noreply@herald.example.com",
-        sendgrid_base_url=sendgrid_stub.url, sendgrid_webhook_public_key=WEBHOOK_KEY,
+        twilio_account_sid=twilio.ACCOUNT_SID,
+        twilio_auth_token=twilio.AUTH_TOKEN,
+        twilio_from_number="+15005550006",
+        twilio_base_url=twilio_stub.url,
+        sendgrid_api_key=sendgrid.API_KEY,
+        sendgrid_from_email="noreply@herald.example.com",
+        sendgrid_base_url=sendgrid_stub.url,
+        sendgrid_webhook_public_key=WEBHOOK_KEY,
     )
     settings.validate()
     container = make_container(settings)
@@ -76,4 +80,3 @@ async def test_with_credentials_the_real_adapters_are_used(
     assert isinstance(twilio_verifier, TwilioSignatureVerifier)
     sendgrid_verifier: object = await providers_container.get(SendGridEventVerifier | None)  # type: ignore[arg-type]
     assert isinstance(sendgrid_verifier, SendGridEventVerifier)
-

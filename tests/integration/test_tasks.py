@@ -1,6 +1,5 @@
 """Taskiq tasks run through the same container as the API (in-memory broker)."""
 
-
 from dishka import AsyncContainer
 
 from application.auth.log_in import LogIn, LogInCommand
@@ -41,5 +40,3 @@ async def test_schedule_is_registered(settings: Settings, container: AsyncContai
     schedules = await source.get_schedules()
     purge = [s for s in schedules if s.task_name == "herald.purge_expired_sessions"]
     assert [s.cron for s in purge] == [settings.session_purge_cron]
-
-

@@ -173,7 +173,6 @@ def test_batch_decoding_agrees_with_single_decoding() -> None:
         assert len({p.id for p in points}) == len(points)
 
 
-
 def test_bulk_ids_are_distinct_version_7_uuids() -> None:
     ids = new_ids(1000)
     assert len(set(ids)) == 1000

@@ -20,8 +20,11 @@ def test_no_provider_settings_means_console_senders() -> None:
 
 def test_complete_twilio_and_sendgrid_are_enabled() -> None:
     s = settings(
-        twilio_account_sid=SID, twilio_auth_token="t", twilio_from_number="+15550001111",
-        sendgrid_api_key="SG.k", sendgrid_from_email="noreply@example.com",
+        twilio_account_sid=SID,
+        twilio_auth_token="t",
+        twilio_from_number="+15550001111",
+        sendgrid_api_key="SG.k",
+        sendgrid_from_email="noreply@example.com",
         provider_timeout_seconds="2.5",
     )
     assert (s.twilio_enabled, s.sendgrid_enabled) == (True, True)
@@ -40,10 +43,18 @@ def test_a_messaging_service_can_replace_the_from_number() -> None:
         ({"twilio_auth_token": "t"}, "HERALD_TWILIO_ACCOUNT_SID"),
         ({"twilio_from_number": "+15550001111"}, "HERALD_TWILIO_ACCOUNT_SID"),
         ({"twilio_account_sid": SID, "twilio_auth_token": "t"}, "HERALD_TWILIO_FROM_NUMBER"),
-        ({"twilio_account_sid": "nope", "twilio_auth_token": "t", "twilio_from_number": "+1555"},
-         "HERALD_TWILIO_ACCOUNT_SID"),
-        ({"twilio_account_sid": SID, "twilio_auth_token": "t", "twilio_messaging_service_sid": "X"},
-         "HERALD_TWILIO_MESSAGING_SERVICE_SID"),
+        (
+            {"twilio_account_sid": "nope", "twilio_auth_token": "t", "twilio_from_number": "+1555"},
+            "HERALD_TWILIO_ACCOUNT_SID",
+        ),
+        (
+            {
+                "twilio_account_sid": SID,
+                "twilio_auth_token": "t",
+                "twilio_messaging_service_sid": "X",
+            },
+            "HERALD_TWILIO_MESSAGING_SERVICE_SID",
+        ),
         ({"sendgrid_api_key": "SG.k"}, "HERALD_SENDGRID_FROM_EMAIL"),
         ({"sendgrid_from_email": "noreply@example.com"}, "HERALD_SENDGRID_API_KEY"),
         ({"sendgrid_api_key": "SG.k", "sendgrid_from_email": "x"}, "HERALD_SENDGRID_FROM_EMAIL"),

@@ -81,8 +81,9 @@ def public_key_b64(key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> str:
     return base64.b64encode(der).decode()
 
 
-def sendgrid_signature(key: ec.EllipticCurvePrivateKey, payload: bytes = PAYLOAD,
-                       timestamp: str = TIMESTAMP) -> str:
+def sendgrid_signature(
+    key: ec.EllipticCurvePrivateKey, payload: bytes = PAYLOAD, timestamp: str = TIMESTAMP
+) -> str:
     signature = key.sign(timestamp.encode() + payload, ec.ECDSA(hashes.SHA256()))
     return base64.b64encode(signature).decode()
 
@@ -111,8 +112,10 @@ def test_sendgrid_refuses_a_signature_by_another_key(
     assert not verifier.is_valid(PAYLOAD, sendgrid_signature(other), TIMESTAMP)
 
 
-@pytest.mark.parametrize(("signature", "timestamp"), [("", TIMESTAMP), ("@@@", TIMESTAMP),
-                                                      ("AAAA", TIMESTAMP), ("x", "")])
+@pytest.mark.parametrize(
+    ("signature", "timestamp"),
+    [("", TIMESTAMP), ("@@@", TIMESTAMP), ("AAAA", TIMESTAMP), ("x", "")],
+)
 def test_sendgrid_refuses_garbage(
     sendgrid_key: ec.EllipticCurvePrivateKey, signature: str, timestamp: str
 ) -> None:

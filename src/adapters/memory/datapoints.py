@@ -1,9 +1,18 @@
-"""In-memory data points: for unit tests, held to the same contract suite as SQL."""
+"""In-memory data points, both sides of the store: for unit tests, held to the same
+contract suite as SQL."""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from domain.datapoints import BucketStats, DataPoint, PageQuery, StatsQuery
+from domain.datapoints import (
+    BucketStats,
+    DataPoint,
+    PageKey,
+    PageQuery,
+    PointPage,
+    PointReading,
+    StatsQuery,
+)
 
 
 class InMemoryDataPointRepository:
@@ -30,14 +39,20 @@ class InMemoryDataPointRepository:
             and (valid is None or p.valid is valid)
         ]
 
-    async def page(self, query: PageQuery) -> list[DataPoint]:
+    async def page(self, query: PageQuery) -> PointPage:
         points = sorted(
             self._matching(query.start, query.end, query.valid), key=lambda p: (p.time, p.id)
         )
         if query.after is not None:
             after = (query.after.time, query.after.id)
             points = [p for p in points if (p.time, p.id) > after]
-        return points[query.skip : query.skip + query.limit]
+        rows = points[query.skip : query.skip + query.limit + 1]
+        items = rows[: query.limit]
+        more = len(rows) > query.limit
+        return PointPage(
+            [PointReading(p.time, p.value, p.valid, p.tags) for p in items],
+            PageKey(items[-1].time, items[-1].id) if more else None,
+        )
 
     async def stats(self, query: StatsQuery) -> list[BucketStats]:
         seconds = query.bucket.seconds

@@ -1,9 +1,13 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL (asyncpg)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -24,10 +28,13 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # No pre-ping: it costs a round trip on every checkout. A connection that died is
-    # invalidated on its first error, and connections are recycled every half hour.
+    # A fixed pool: an overflow connection is opened for one checkout and closed after it,
+    # and under load that churn (a TCP and auth handshake, then every statement prepared
+    # again) cost more than waiting for a pooled connection. No pre-ping: it costs a
+    # round trip on every checkout. A connection that died is invalidated on its first
+    # error, and connections are recycled every half hour.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
+        url, echo=echo, pool_size=pool_size, max_overflow=0, pool_recycle=1800
     )
 
 
@@ -44,3 +51,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under a SQLAlchemy one, for COPY and for hot queries that
+    skip SQLAlchemy's statement and row processing."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert isinstance(driver, asyncpg.Connection)
+    return driver
+
+
+@asynccontextmanager
+async def untransacted(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled asyncpg connection used outside any transaction, for reads of committed
+    rows: no BEGIN and no ROLLBACK, so a query costs one round trip. (SQLAlchemy's
+    asyncpg dialect only begins a transaction when it runs a statement itself.)"""
+    async with engine.connect() as conn:
+        yield await driver_connection(conn)

@@ -1,34 +1,18 @@
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.persistence.models import RefreshTokenRow, SessionRow, UserRow
+from adapters.memory.session_cache import SessionCache
+from adapters.persistence.models import RefreshTokenRow, SessionRow
 from domain.sessions import RefreshToken, Session
-from domain.users import Role, User, Username
-
-_SESSION_WITH_USER = (
-    select(
-        SessionRow.id,
-        SessionRow.user_id,
-        SessionRow.created_at,
-        SessionRow.expires_at,
-        SessionRow.revoked_at,
-        UserRow.username,
-        UserRow.password_hash,
-        UserRow.role,
-        UserRow.disabled,
-        UserRow.created_at.label("user_created_at"),
-    )
-    .join(UserRow, UserRow.id == SessionRow.user_id)
-    .where(SessionRow.id == bindparam("session_id"))
-)
 
 
 class SqlSessionRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: SessionCache) -> None:
         self._db = session
+        self._cache = cache
 
     async def add(self, session: Session) -> None:
         self._db.add(
@@ -46,25 +30,8 @@ class SqlSessionRepository:
         row = await self._db.get(SessionRow, session_id)
         return _session(row) if row else None
 
-    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
-        # Every authenticated request runs this: a prebuilt Core statement skips the ORM's
-        # statement building and object loading, the bulk of its cost.
-        conn = await self._db.connection()
-        row = (await conn.execute(_SESSION_WITH_USER, {"session_id": session_id})).first()
-        if row is None:
-            return None
-        session = Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
-        user = User(
-            id=row.user_id,
-            username=Username(row.username),
-            password_hash=row.password_hash,
-            role=Role(row.role),
-            created_at=row.user_created_at,
-            disabled=row.disabled,
-        )
-        return session, user
-
     async def update(self, session: Session) -> None:
+        self._cache.forget(session.id)  # a revocation holds in this process at once
         await self._db.execute(
             update(SessionRow)
             .where(SessionRow.id == session.id)

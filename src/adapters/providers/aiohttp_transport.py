@@ -27,8 +27,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         try:
             async with self._session.request(
-                request.method, str(request.url), headers=request.headers.multi_items(),
-                data=await request.aread(), allow_redirects=False,
+                request.method,
+                str(request.url),
+                headers=request.headers.multi_items(),
+                data=await request.aread(),
+                allow_redirects=False,
                 timeout=_timeout(request.extensions.get("timeout", {})),
             ) as response:
                 body = await response.read()

@@ -95,8 +95,7 @@ def _error_text(response: httpx.Response) -> str:
     try:
         errors = response.json()["errors"]
         parts = [
-            f"{e['field']}: {e['message']}" if e.get("field") else str(e["message"])
-            for e in errors
+            f"{e['field']}: {e['message']}" if e.get("field") else str(e["message"]) for e in errors
         ]
     except (ValueError, KeyError, TypeError):
         parts = []

@@ -55,7 +55,7 @@ class _TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
         allow_redirects: bool = False,
     ) -> Response:
         if self._base_url and url.startswith(TWILIO_API):
-            url = self._base_url + url[len(TWILIO_API):]
+            url = self._base_url + url[len(TWILIO_API) :]
         if self._session is None:  # created lazily: it must belong to the running loop
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         headers = dict(headers or {})
@@ -66,8 +66,13 @@ class _TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
         if timeout:
             options["timeout"] = aiohttp.ClientTimeout(total=timeout)
         async with self._session.request(
-            method.upper(), url, params=params, data=data, headers=headers,
-            allow_redirects=allow_redirects, **options,
+            method.upper(),
+            url,
+            params=params,
+            data=data,
+            headers=headers,
+            allow_redirects=allow_redirects,
+            **options,
         ) as response:
             text = await response.text()
         _retry_after.set(response.headers.get("Retry-After"))
@@ -109,8 +114,11 @@ class TwilioSmsSender:
         _retry_after.set(None)
         try:
             created = await self._client.messages.create_async(
-                to=message.to, body=message.body, from_=self._from,
-                messaging_service_sid=self._service, status_callback=self._callback,
+                to=message.to,
+                body=message.body,
+                from_=self._from,
+                messaging_service_sid=self._service,
+                status_callback=self._callback,
             )
         except TwilioRestException as exc:
             raise _classify(exc.status, exc.code, exc.msg) from exc
@@ -135,8 +143,9 @@ def _classify(status: int, code: Any, msg: Any) -> DeliveryError:
     if code == OPTED_OUT:
         return RecipientOptedOut(text, code=twilio_code)
     if is_transient(status):
-        return TransientDeliveryError(text, code=twilio_code,
-                                      retry_after_seconds=retry_after_seconds(_retry_after.get()))
+        return TransientDeliveryError(
+            text, code=twilio_code, retry_after_seconds=retry_after_seconds(_retry_after.get())
+        )
     return PermanentDeliveryError(text, code=twilio_code)
 
 

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from application.ports.clock import Clock
 from application.ports.security import AccessClaims, TokenIssuer
-from application.ports.sessions import SessionRepository
+from application.ports.sessions import SessionReader
 from domain.errors import AuthenticationFailed, PermissionDenied
 from domain.users import User
 
@@ -29,7 +29,7 @@ class Authenticate:
     def __init__(
         self,
         issuer: TokenIssuer,
-        sessions: SessionRepository,
+        sessions: SessionReader,
         clock: Clock,
     ) -> None:
         self._issuer = issuer

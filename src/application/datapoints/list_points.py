@@ -1,13 +1,13 @@
 from dataclasses import dataclass
 
-from application.ports.datapoints import DataPointRepository
+from application.ports.datapoints import DataPointReader
 from domain.datapoints import (
     DEFAULT_PAGE,
     MAX_PAGE,
     MAX_SKIP,
-    DataPoint,
     PageKey,
     PageQuery,
+    PointReading,
     parse_instant,
 )
 from domain.errors import FieldErrors, PermissionDenied
@@ -26,7 +26,7 @@ class ListDataPointsQuery:
 
 @dataclass(frozen=True, slots=True)
 class DataPage:
-    items: list[DataPoint]
+    items: list[PointReading]
     next_cursor: str | None  # None on the last page
 
 
@@ -40,7 +40,7 @@ class ListDataPoints:
     of an earlier page (keyset, stable under inserts); `skip` then skips further.
     """
 
-    def __init__(self, points: DataPointRepository) -> None:
+    def __init__(self, points: DataPointReader) -> None:
         self._points = points
 
     async def __call__(self, q: ListDataPointsQuery) -> DataPage:
@@ -60,9 +60,5 @@ class ListDataPoints:
             if valid is False:
                 raise PermissionDenied("only admins may list invalid data points")
             valid = True
-        query = PageQuery(start, end, valid, q.limit + 1, q.skip, after)
-        rows = await self._points.page(query)
-        items = rows[: q.limit]
-        more = len(rows) > q.limit
-        next_cursor = PageKey(items[-1].time, items[-1].id).encode() if more else None
-        return DataPage(items, next_cursor)
+        page = await self._points.page(PageQuery(start, end, valid, q.limit, q.skip, after))
+        return DataPage(page.items, page.next_key.encode() if page.next_key else None)

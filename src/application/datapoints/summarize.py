@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.ports.clock import Clock
-from application.ports.datapoints import DataPointRepository
+from application.ports.datapoints import DataPointReader
 from domain.datapoints import MAX_BUCKETS, Bucket, BucketStats, StatsQuery, parse_instant
 from domain.errors import FieldErrors, InvalidValue, PermissionDenied
 
@@ -40,7 +40,7 @@ class SummarizeDataPoints:
     get all, or filter with `valid`. Empty buckets are left out.
     """
 
-    def __init__(self, points: DataPointRepository, clock: Clock) -> None:
+    def __init__(self, points: DataPointReader, clock: Clock) -> None:
         self._points = points
         self._clock = clock
 

@@ -1,9 +1,10 @@
-"""Ports of the data-point feature: the upstream source and the point store."""
+"""Ports of the data-point feature: the upstream source, and the point store's write and
+read sides."""
 
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.datapoints import BucketStats, DataPoint, PageQuery, StatsQuery
+from domain.datapoints import BucketStats, DataPoint, PageQuery, PointPage, StatsQuery
 from domain.errors import DomainError
 
 
@@ -28,14 +29,21 @@ class DataSource(Protocol):
 
 
 class DataPointRepository(Protocol):
+    """The write side, in the request's transaction."""
+
     async def add_many(self, points: Sequence[DataPoint]) -> int:
         """Stage points in bulk, skipping any whose (time, raw bytes) is already stored
         (or repeated in `points`); returns how many were new."""
         ...
 
-    async def page(self, query: PageQuery) -> list[DataPoint]:
+
+class DataPointReader(Protocol):
+    """The read side: committed points only, outside any transaction, so the hot read
+    path costs one database round trip."""
+
+    async def page(self, query: PageQuery) -> PointPage:
         """Points in [start, end), ordered by time then id, after `query.after`, then
-        `skip` more, at most `limit`."""
+        `skip` more, at most `limit`; `next_key` is set when more points follow."""
         ...
 
     async def stats(self, query: StatsQuery) -> list[BucketStats]:

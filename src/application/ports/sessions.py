@@ -6,14 +6,19 @@ from domain.sessions import RefreshToken, Session
 from domain.users import User
 
 
+class SessionReader(Protocol):
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
+        """The committed session and its user in one lookup, outside any transaction:
+        every authenticated request needs both."""
+        ...
+
+
 class SessionRepository(Protocol):
+    """Sessions and refresh tokens, in the request's transaction."""
+
     async def add(self, session: Session) -> None: ...
 
     async def get(self, session_id: UUID) -> Session | None: ...
-
-    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
-        """The session and its user in one lookup: every authenticated request needs both."""
-        ...
 
     async def update(self, session: Session) -> None: ...
 

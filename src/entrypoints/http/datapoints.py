@@ -28,7 +28,7 @@ class DataPointOut(msgspec.Struct):
     time: datetime
     value: float
     valid: bool
-    tags: list[str]
+    tags: tuple[str, ...]
 
 
 class DataPageOut(msgspec.Struct):
@@ -118,10 +118,7 @@ class DataPointController(Controller):
         page = await list_points(
             ListDataPointsQuery(principal.user.is_admin, start, end, skip, limit, cursor, valid)
         )
-        return DataPageOut(
-            [DataPointOut(p.time, p.value, p.valid, list(p.tags)) for p in page.items],
-            page.next_cursor,
-        )
+        return DataPageOut([DataPointOut(*p) for p in page.items], page.next_cursor)
 
     @get(
         "/data/stats",

@@ -8,12 +8,13 @@ from dishka import Provider, Scope, provide
 
 from adapters.datasource.http import HttpDataSource
 from adapters.datasource.simulated import SimulatedDataSource
+from adapters.persistence.datapoint_reader import SqlDataPointReader
 from adapters.persistence.datapoints import SqlDataPointRepository
 from application.datapoints.list_points import ListDataPoints
 from application.datapoints.populate import PopulateDataPoints
 from application.datapoints.summarize import SummarizeDataPoints
 from application.ports.clock import Clock
-from application.ports.datapoints import DataPointRepository, DataSource
+from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
 from domain.datapoints import ByteOrder, DecodingRules
 from entrypoints.settings import Settings
 
@@ -23,8 +24,10 @@ class DataPointProvider(Provider):
 
     points = provide(SqlDataPointRepository, provides=DataPointRepository, scope=Scope.REQUEST)
     populate = provide(PopulateDataPoints, scope=Scope.REQUEST)
-    list_points = provide(ListDataPoints, scope=Scope.REQUEST)
-    summarize = provide(SummarizeDataPoints, scope=Scope.REQUEST)
+    reader = provide(SqlDataPointReader, provides=DataPointReader)
+    # Readers hold no request state, so the read use cases are built once.
+    list_points = provide(ListDataPoints)
+    summarize = provide(SummarizeDataPoints)
 
     @provide
     def rules(self, settings: Settings) -> DecodingRules:

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.clock import SystemClock
 from adapters.memory.rate_limit import InMemoryRateLimiter
+from adapters.memory.session_cache import CachingSessionReader, SessionCache
 from adapters.persistence.database import make_engine, make_session_factory
+from adapters.persistence.session_reader import SqlSessionReader
 from adapters.persistence.sessions import SqlSessionRepository
 from adapters.persistence.transactions import SqlTransactionManager
 from adapters.persistence.users import SqlUserRepository
@@ -25,7 +27,7 @@ from application.auth.sign_up import CreateAdmin, SignUp
 from application.auth.tokens import TokenPairFactory, TokenPolicy
 from application.ports.clock import Clock
 from application.ports.security import PasswordHasher, RateLimiter, TokenIssuer
-from application.ports.sessions import SessionRepository
+from application.ports.sessions import SessionReader, SessionRepository
 from application.ports.transactions import TransactionManager
 from application.ports.users import UserRepository
 from entrypoints.settings import Settings
@@ -70,6 +72,15 @@ class AdapterProvider(Provider):
     clock = provide(SystemClock, provides=Clock)
     users = provide(SqlUserRepository, provides=UserRepository, scope=Scope.REQUEST)
     sessions = provide(SqlSessionRepository, provides=SessionRepository, scope=Scope.REQUEST)
+
+    @provide
+    def session_cache(self, settings: Settings) -> SessionCache:
+        return SessionCache(settings.auth_cache_seconds)
+
+    @provide
+    def session_reader(self, engine: AsyncEngine, cache: SessionCache) -> SessionReader:
+        return CachingSessionReader(SqlSessionReader(engine), cache)
+
     tx = provide(SqlTransactionManager, provides=TransactionManager, scope=Scope.REQUEST)
 
     @provide
@@ -112,7 +123,7 @@ class UseCaseProvider(Provider):
     log_in = provide(LogIn)
     refresh = provide(RefreshTokens)
     log_out = provide(LogOut)
-    authenticate = provide(Authenticate)
+    authenticate = provide(Authenticate, scope=Scope.APP)  # stateless: built once
     purge_sessions = provide(PurgeExpiredSessions)
 
     @provide(scope=Scope.APP)

@@ -44,10 +44,14 @@ _HELP = "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html"
 
 
 def errors_json(*errors: tuple[str, str | None]) -> bytes:
-    return json.dumps({
-        "errors": [{"message": message, "field": field, "help": _HELP if field else None}
-                   for message, field in errors]
-    }).encode()
+    return json.dumps(
+        {
+            "errors": [
+                {"message": message, "field": field, "help": _HELP if field else None}
+                for message, field in errors
+            ]
+        }
+    ).encode()
 
 
 _DEFAULT_ERRORS = {
@@ -101,9 +105,17 @@ class SendGridStub(InspectableStub):
             mail = json.loads(await read_body(receive))
             to = [r["email"] for p in mail["personalizations"] for r in p["to"]]
         except (ValueError, KeyError, TypeError):
-            await respond(send, 400, errors_json(
-                ("The personalizations field is required and must have at least one "
-                 "personalization.", "personalizations")))
+            await respond(
+                send,
+                400,
+                errors_json(
+                    (
+                        "The personalizations field is required and must have at least one "
+                        "personalization.",
+                        "personalizations",
+                    )
+                ),
+            )
             return
         await self._send(send, mail, to)
 
@@ -118,9 +130,15 @@ class SendGridStub(InspectableStub):
             return
         failure = {
             FORBIDDEN: (403, []),
-            RATE_LIMITED: (429, [(b"retry-after", b"2"), (b"x-ratelimit-limit", b"600"),
-                                 (b"x-ratelimit-remaining", b"0"),
-                                 (b"x-ratelimit-reset", str(int(time.time()) + 2).encode())]),
+            RATE_LIMITED: (
+                429,
+                [
+                    (b"retry-after", b"2"),
+                    (b"x-ratelimit-limit", b"600"),
+                    (b"x-ratelimit-remaining", b"0"),
+                    (b"x-ratelimit-reset", str(int(time.time()) + 2).encode()),
+                ],
+            ),
             SERVER_ERROR: (500, []),
             UNAVAILABLE: (503, []),
         }.get(to[0])
@@ -130,13 +148,23 @@ class SendGridStub(InspectableStub):
         if to[0] == SLOW:
             await self.slow()
         message_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        self.messages.append(ReceivedEmail(
-            message_id=message_id, api_key=self.api_key, to=to,
-            from_email=mail["from"]["email"], subject=mail["subject"],
-            content=mail["content"], custom_args=mail.get("custom_args", {}),
-        ))
-        await respond(send, 202, headers=[(b"x-message-id", message_id.encode())],
-                      content_type=b"text/plain; charset=utf-8")
+        self.messages.append(
+            ReceivedEmail(
+                message_id=message_id,
+                api_key=self.api_key,
+                to=to,
+                from_email=mail["from"]["email"],
+                subject=mail["subject"],
+                content=mail["content"],
+                custom_args=mail.get("custom_args", {}),
+            )
+        )
+        await respond(
+            send,
+            202,
+            headers=[(b"x-message-id", message_id.encode())],
+            content_type=b"text/plain; charset=utf-8",
+        )
 
     @staticmethod
     def _invalid(mail: dict[str, Any], to: list[str]) -> tuple[str, str] | None:
@@ -154,6 +182,7 @@ class SendGridStub(InspectableStub):
 
 
 if __name__ == "__main__":
+
     def _arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--api-key", default=API_KEY)
 

@@ -47,7 +47,10 @@ async def read_body(receive: Receive) -> bytes:
 
 
 async def respond(
-    send: Send, status: int, body: bytes = b"", headers: Headers | None = None,
+    send: Send,
+    status: int,
+    body: bytes = b"",
+    headers: Headers | None = None,
     content_type: bytes = b"application/json",
 ) -> None:
     all_headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
@@ -88,12 +91,15 @@ async def serve_inspection(
         spec = json.loads(await read_body(receive))
         status = int(spec["status"])
         body = spec.get("body")
-        stub.script(spec["recipient"], Scripted(
-            status,
-            json.dumps(body).encode() if body is not None else stub.error_body(status),
-            [(k.lower().encode(), str(v).encode()) for k, v in spec.get("headers", {}).items()],
-            int(spec.get("times", 1)),
-        ))
+        stub.script(
+            spec["recipient"],
+            Scripted(
+                status,
+                json.dumps(body).encode() if body is not None else stub.error_body(status),
+                [(k.lower().encode(), str(v).encode()) for k, v in spec.get("headers", {}).items()],
+                int(spec.get("times", 1)),
+            ),
+        )
         await respond(send, 204, content_type=b"text/plain")
     elif path == "/_stub/messages" and method == "GET":
         await respond(send, 200, json.dumps(stub.messages_json()).encode())
@@ -181,12 +187,19 @@ class StubServer:
         self.stop()
 
 
-def main(description: str, build: Callable[[argparse.Namespace], Any],
-         add_arguments: Callable[[argparse.ArgumentParser], None]) -> None:
+def main(
+    description: str,
+    build: Callable[[argparse.Namespace], Any],
+    add_arguments: Callable[[argparse.ArgumentParser], None],
+) -> None:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
-    parser.add_argument("--slow-seconds", type=float, default=5.0,
-                        help="how long the 'slow' recipient waits before answering")
+    parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=5.0,
+        help="how long the 'slow' recipient waits before answering",
+    )
     add_arguments(parser)
     args = parser.parse_args()
     app = build(args)

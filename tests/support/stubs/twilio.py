@@ -58,12 +58,14 @@ _CODE_FOR_STATUS = {401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503}
 
 
 def error_json(status: int, code: int, to: str = "") -> bytes:
-    return json.dumps({
-        "code": code,
-        "message": _MESSAGES.get(code, "Error").format(to=to),
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-        "status": status,
-    }).encode()
+    return json.dumps(
+        {
+            "code": code,
+            "message": _MESSAGES.get(code, "Error").format(to=to),
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+    ).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,12 @@ class ReceivedSms:
 class TwilioStub(InspectableStub):
     messages: list[ReceivedSms]
 
-    def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN,
-                 slow_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        account_sid: str = ACCOUNT_SID,
+        auth_token: str = AUTH_TOKEN,
+        slow_seconds: float = 5.0,
+    ) -> None:
         super().__init__(slow_seconds)
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -100,16 +106,22 @@ class TwilioStub(InspectableStub):
             return
         parts = scope["path"].strip("/").split("/")
         is_create = (
-            scope["method"] == "POST" and len(parts) == 4
-            and parts[:2] == ["2010-04-01", "Accounts"] and parts[3] == "Messages.json"
+            scope["method"] == "POST"
+            and len(parts) == 4
+            and parts[:2] == ["2010-04-01", "Accounts"]
+            and parts[3] == "Messages.json"
         )
         if not is_create:
             await respond(send, 404, error_json(404, 20404))
             return
         credentials = basic_credentials(scope)
         if credentials != (self.account_sid, self.auth_token) or parts[2] != self.account_sid:
-            await respond(send, 401, error_json(401, 20003),
-                          [(b"www-authenticate", b'Basic realm="Twilio API"')])
+            await respond(
+                send,
+                401,
+                error_json(401, 20003),
+                [(b"www-authenticate", b'Basic realm="Twilio API"')],
+            )
             return
         form = {k: v[0] for k, v in parse_qs((await read_body(receive)).decode()).items()}
         await self._create(send, form, credentials[0])
@@ -128,9 +140,14 @@ class TwilioStub(InspectableStub):
         if to == SLOW:
             await self.slow()
         sms = ReceivedSms(
-            sid="SM" + uuid.uuid4().hex, account_sid=self.account_sid, auth_user=auth_user,
-            to=to, from_=form.get("From"), messaging_service_sid=form.get("MessagingServiceSid"),
-            body=form["Body"], status_callback=form.get("StatusCallback"),
+            sid="SM" + uuid.uuid4().hex,
+            account_sid=self.account_sid,
+            auth_user=auth_user,
+            to=to,
+            from_=form.get("From"),
+            messaging_service_sid=form.get("MessagingServiceSid"),
+            body=form["Body"],
+            status_callback=form.get("StatusCallback"),
         )
         self.messages.append(sms)
         await respond(send, 201, json.dumps(self._message_json(sms)).encode())
@@ -155,13 +172,25 @@ class TwilioStub(InspectableStub):
         now = format_datetime(datetime.now(UTC))
         uri = f"/2010-04-01/Accounts/{sms.account_sid}/Messages/{sms.sid}"
         return {
-            "account_sid": sms.account_sid, "api_version": "2010-04-01", "body": sms.body,
-            "date_created": now, "date_sent": None, "date_updated": now,
-            "direction": "outbound-api", "error_code": None, "error_message": None,
-            "from": sms.from_, "messaging_service_sid": sms.messaging_service_sid,
-            "num_media": "0", "num_segments": "1", "price": None, "price_unit": "USD",
-            "sid": sms.sid, "status": "accepted" if sms.from_ is None else "queued",
-            "subresource_uris": {"media": f"{uri}/Media.json"}, "to": sms.to,
+            "account_sid": sms.account_sid,
+            "api_version": "2010-04-01",
+            "body": sms.body,
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": sms.from_,
+            "messaging_service_sid": sms.messaging_service_sid,
+            "num_media": "0",
+            "num_segments": "1",
+            "price": None,
+            "price_unit": "USD",
+            "sid": sms.sid,
+            "status": "accepted" if sms.from_ is None else "queued",
+            "subresource_uris": {"media": f"{uri}/Media.json"},
+            "to": sms.to,
             "uri": f"{uri}.json",
         }
 
