@@ -80,4 +80,7 @@ def _listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socke
 def _refuse_taken_port(host: str, port: int) -> None:
     # SO_REUSEPORT would let a second Herald share the port silently; a plain bind first
     # fails loudly, as a single process would.
-    _listening_socket(host, port, reuse_port=False).close()
+    try:
+        _listening_socket(host, port, reuse_port=False).close()
+    except OSError as exc:
+        raise SystemExit(f"herald: cannot listen on {host}:{port}: {exc.strerror}") from None

@@ -2,8 +2,10 @@
 separate api, worker and scheduler processes."""
 
 import asyncio
+import os
 import re
 import secrets
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,14 @@ import httpx
 import pytest
 
 from tests.conftest import PG_URL
-from tests.support.processes import free_port, herald, herald_env, running, wait_http
+from tests.support.processes import (
+    free_port,
+    herald,
+    herald_env,
+    running,
+    wait_for,
+    wait_http,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -86,7 +95,16 @@ def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
     assert "created admin 'boss'" in created.stdout
     port = free_port()
     with (
-        running("serve", "--port", str(port), env=env, cwd=tmp_path, log=tmp_path / "api.log"),
+        running(
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            env=env,
+            cwd=tmp_path,
+            log=tmp_path / "api.log",
+        ),
         running("worker", env=env, cwd=tmp_path, log=tmp_path / "worker.log") as worker,
         running("scheduler", env=env, cwd=tmp_path, log=tmp_path / "scheduler.log") as scheduler,
     ):
@@ -104,3 +122,49 @@ def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
         assert worker.poll() is None
         assert scheduler.poll() is None
     assert "password" not in (tmp_path / "api.log").read_text()
+
+
+def test_api_processes_restart_and_stop_together(tmp_path: Path, fresh_database: str) -> None:
+    env = herald_env(
+        database_url=fresh_database,
+        broker_url="redis://127.0.0.1:6379/5",
+        jwt_secret=secrets.token_urlsafe(48),
+    )
+    assert herald("migrate", env=env, cwd=tmp_path).returncode == 0
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/health/live"
+    log = tmp_path / "api.log"
+    with running(
+        "serve", "--port", str(port), "--workers", "2", env=env, cwd=tmp_path, log=log
+    ) as api:
+        wait_http(url)
+        children = wait_for(lambda: _children(api.pid), lambda found: len(found) == 2)
+        taken = herald("serve", "--port", str(port), "--workers", "2", env=env, cwd=tmp_path)
+        assert taken.returncode != 0
+        assert f"cannot listen on 127.0.0.1:{port}" in taken.stderr
+        os.kill(children[0], signal.SIGKILL)
+        replaced = wait_for(
+            lambda: _children(api.pid),
+            lambda found: len(found) == 2 and children[0] not in found,
+        )
+        assert children[1] in replaced
+        assert "starting another" in log.read_text()
+        assert all(wait_http(url).status_code == 200 for _ in range(5))
+    assert api.returncode is not None
+    assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)
+
+
+def _children(parent: int) -> list[int]:
+    """Live API processes under `parent` (the spawn start method adds a resource tracker,
+    which is not one)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[1]) == parent and fields[0] != "Z" and b"resource_tracker" not in cmdline:
+            found.append(int(stat.parent.name))
+    return sorted(found)
