@@ -57,7 +57,9 @@ class SqlDataPointReader:
             return f"${len(args)}"
 
         if query.valid is not None:
-            conditions.append(f"valid = {arg(query.valid)}")
+            # A literal, not a parameter: only then can the planner match `NOT valid` to
+            # the partial index (a prepared statement's generic plan could not).
+            conditions.append("valid" if query.valid else "NOT valid")
         if query.start is not None:
             conditions.append(f"time >= {arg(query.start)}")
         if query.end is not None:
@@ -133,5 +135,5 @@ def _filtered(
     if end is not None:
         stmt = stmt.where(Row.time < end)
     if valid is not None:
-        stmt = stmt.where(Row.valid == valid)  # '=', not IS: the index serves equality
+        stmt = stmt.where(Row.valid if valid else ~Row.valid)  # matches the partial index
     return stmt
