@@ -13,6 +13,7 @@ from adapters.memory.session_cache import SessionCache
 from adapters.memory.users import InMemorySessionRepository, InMemoryUserRepository
 from adapters.persistence.database import make_engine, make_session_factory
 from adapters.persistence.migrate import upgrade
+from adapters.persistence.read_pool import ReadPool
 from adapters.persistence.session_reader import SqlSessionReader
 from adapters.persistence.sessions import SqlSessionRepository
 from adapters.persistence.users import SqlUserRepository
@@ -57,13 +58,16 @@ async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "postgres":
         await reset_postgres(engine)
     await upgrade(engine)
+    reads = await ReadPool.open(url, max_size=2) if request.param == "postgres" else None
     async with make_session_factory(engine)() as session:
         yield Repos(
             SqlUserRepository(session),
             SqlSessionRepository(session, SessionCache(0)),
-            SqlSessionReader(engine),
+            SqlSessionReader(engine, reads),
             session,
         )
+    if reads is not None:
+        await reads.close()
     await engine.dispose()
 
 

@@ -14,6 +14,7 @@ from adapters.persistence.database import make_engine, make_session_factory
 from adapters.persistence.datapoint_reader import SqlDataPointReader
 from adapters.persistence.datapoints import SqlDataPointRepository
 from adapters.persistence.migrate import upgrade
+from adapters.persistence.read_pool import ReadPool
 from application.ports.datapoints import DataPointReader, DataPointRepository
 from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, PointReading, StatsQuery
 from domain.ids import new_id
@@ -48,8 +49,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "postgres":
         await reset_postgres(engine)
     await upgrade(engine)
+    reads = await ReadPool.open(url, max_size=2) if request.param == "postgres" else None
     async with make_session_factory(engine)() as session:
-        yield Store(SqlDataPointRepository(session), SqlDataPointReader(engine), session)
+        yield Store(SqlDataPointRepository(session), SqlDataPointReader(engine, reads), session)
+    if reads is not None:
+        await reads.close()
     await engine.dispose()
 
 
@@ -103,6 +107,17 @@ async def test_round_trip_keeps_every_field_a_reader_sees(store: Store) -> None:
     got = await store.reader.page(page())
     assert got.items == [PointReading(point.time, point.value, point.valid, ("a",))]
     assert got.next_key is None
+
+
+async def test_times_keep_their_microseconds(store: Store) -> None:
+    times = [
+        datetime(2026, 11, 22, 1, 2, 3, micro, tzinfo=UTC) for micro in (0, 1, 499_999, 999_999)
+    ]
+    await store.points.add_many(
+        [dp(0, raw=bytes([i, 0, 0, 0]))._replace(time=t) for i, t in enumerate(times)]
+    )
+    await store.save()
+    assert [p.time for p in await items(store)] == times
 
 
 async def test_page_orders_by_time_then_id_and_filters(store: Store) -> None:

@@ -1,7 +1,5 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL (asyncpg)."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -54,17 +52,7 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 
 
 async def driver_connection(conn: AsyncConnection) -> asyncpg.Connection:
-    """The asyncpg connection under a SQLAlchemy one, for COPY and for hot queries that
-    skip SQLAlchemy's statement and row processing."""
+    """The asyncpg connection under a SQLAlchemy one, for COPY."""
     driver = (await conn.get_raw_connection()).driver_connection
     assert isinstance(driver, asyncpg.Connection)
     return driver
-
-
-@asynccontextmanager
-async def untransacted(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
-    """A pooled asyncpg connection used outside any transaction, for reads of committed
-    rows: no BEGIN and no ROLLBACK, so a query costs one round trip. (SQLAlchemy's
-    asyncpg dialect only begins a transaction when it runs a statement itself.)"""
-    async with engine.connect() as conn:
-        yield await driver_connection(conn)

@@ -1,5 +1,5 @@
 """Reading data points in SQL: keyset pages on the (time, id) primary key and per-bucket
-aggregates, on pooled connections outside any transaction (see `untransacted`)."""
+aggregates, outside any transaction (on PostgreSQL, pages come from the ReadPool)."""
 
 import json
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.database import untransacted
 from adapters.persistence.datapoint_rows import DataPointRow as Row
+from adapters.persistence.read_pool import ReadPool
 from domain.datapoints import (
     BucketStats,
     PageKey,
@@ -24,18 +24,24 @@ _NO_TAGS = "[]"
 
 
 class SqlDataPointReader:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """On PostgreSQL `reads` serves pages; on SQLite the engine."""
+
+    def __init__(self, engine: AsyncEngine, reads: ReadPool | None) -> None:
         self._engine = engine
+        self._reads = reads
         self._postgres = engine.dialect.name == "postgresql"
 
     async def page(self, query: PageQuery) -> PointPage:
         # Rows are (time, value, valid, tags, id), one more than the page asked for: that
         # one tells whether another page follows.
         limit = query.limit
-        if self._postgres:
-            rows = await self._rows_postgres(query)
+        if self._reads is not None:
+            rows = await self._rows_postgres(self._reads, query)
+            at = datetime.fromtimestamp
             items = [
-                PointReading(r[0], r[1], r[2], () if r[3] == _NO_TAGS else tuple(json.loads(r[3])))
+                PointReading(
+                    at(r[0], UTC), r[1], r[2], () if r[3] == _NO_TAGS else tuple(json.loads(r[3]))
+                )
                 for r in rows[:limit]
             ]
         else:
@@ -43,9 +49,9 @@ class SqlDataPointReader:
             items = [PointReading(r[0], r[1], r[2], tuple(r[3])) for r in rows[:limit]]
         if len(rows) <= limit:
             return PointPage(items, None)
-        return PointPage(items, PageKey(rows[limit - 1][0], rows[limit - 1][4]))
+        return PointPage(items, PageKey(items[-1].time, rows[limit - 1][4]))
 
-    async def _rows_postgres(self, query: PageQuery) -> Sequence[Any]:
+    async def _rows_postgres(self, reads: ReadPool, query: PageQuery) -> Sequence[Any]:
         # The hot read path: plain SQL on the driver, a prepared statement per filter
         # combination (asyncpg caches them), no SQLAlchemy row processing. The row
         # comparison lets both (time, id) indexes start the scan at the cursor.
@@ -68,11 +74,14 @@ class SqlDataPointReader:
             conditions.append(f"(time, id) > ({arg(query.after.time)}, {arg(query.after.id)})")
         where = " AND ".join(conditions) or "true"
         sql = (
-            # tags as text: json.loads only runs for the few tagged points
-            "SELECT time, value, valid, tags::text, id FROM data_points "  # noqa: S608
+            # The time as float8 Unix seconds (exact to the microsecond until 2106):
+            # asyncpg's timestamptz decoding cost 1.8 µs a row, 60 % of the whole fetch.
+            # Tags as text: json.loads only runs for the few tagged points.
+            "SELECT date_part('epoch', time), value, valid, tags::text, id "  # noqa: S608
+            "FROM data_points "
             f"WHERE {where} ORDER BY time, id LIMIT {arg(query.limit + 1)} OFFSET {arg(query.skip)}"
         )
-        async with untransacted(self._engine) as driver:
+        async with reads.acquire() as driver:
             return await driver.fetch(sql, *args)  # type: ignore[no-any-return]
 
     async def _rows_sqlite(self, query: PageQuery) -> Sequence[Any]:

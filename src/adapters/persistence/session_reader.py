@@ -6,8 +6,8 @@ from uuid import UUID
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.database import untransacted
 from adapters.persistence.models import SessionRow, UserRow
+from adapters.persistence.read_pool import ReadPool
 from domain.sessions import Session
 from domain.users import Role, User, Username
 
@@ -37,14 +37,16 @@ _SESSION_WITH_USER_PG = (
 
 
 class SqlSessionReader:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """On PostgreSQL `reads` serves the lookup; on SQLite the engine."""
+
+    def __init__(self, engine: AsyncEngine, reads: ReadPool | None) -> None:
         self._engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
+        self._reads = reads
 
     async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
         row: Any
-        if self._postgres:
-            async with untransacted(self._engine) as driver:
+        if self._reads is not None:
+            async with self._reads.acquire() as driver:
                 row = await driver.fetchrow(_SESSION_WITH_USER_PG, session_id)
         else:
             async with self._engine.connect() as conn:

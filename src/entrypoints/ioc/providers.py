@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.clock import SystemClock
 from adapters.memory.rate_limit import InMemoryRateLimiter
 from adapters.memory.session_cache import CachingSessionReader, SessionCache
-from adapters.persistence.database import make_engine, make_session_factory
+from adapters.persistence.database import is_sqlite, make_engine, make_session_factory
+from adapters.persistence.read_pool import ReadPool
 from adapters.persistence.session_reader import SqlSessionReader
 from adapters.persistence.sessions import SqlSessionRepository
 from adapters.persistence.transactions import SqlTransactionManager
@@ -43,6 +44,15 @@ class InfrastructureProvider(Provider):
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         yield engine
         await engine.dispose()
+
+    @provide
+    async def read_pool(self, settings: Settings) -> AsyncIterator[ReadPool | None]:
+        if is_sqlite(settings.database_url):
+            yield None
+            return
+        pool = await ReadPool.open(settings.database_url, max_size=settings.db_pool_size)
+        yield pool
+        await pool.close()
 
     @provide
     def session_factory(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -78,8 +88,10 @@ class AdapterProvider(Provider):
         return SessionCache(settings.auth_cache_seconds)
 
     @provide
-    def session_reader(self, engine: AsyncEngine, cache: SessionCache) -> SessionReader:
-        return CachingSessionReader(SqlSessionReader(engine), cache)
+    def session_reader(
+        self, engine: AsyncEngine, reads: ReadPool | None, cache: SessionCache
+    ) -> SessionReader:
+        return CachingSessionReader(SqlSessionReader(engine, reads), cache)
 
     tx = provide(SqlTransactionManager, provides=TransactionManager, scope=Scope.REQUEST)
 
