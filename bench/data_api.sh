@@ -9,6 +9,7 @@
 # Needs: PostgreSQL on 127.0.0.1:5432 (database test_data), Redis on 127.0.0.1:6379, wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v uv >/dev/null || uv() { python3 -m uv "$@"; }
 
 export HERALD_DATABASE_URL=${HERALD_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test_data}
 export HERALD_BROKER_URL=${HERALD_BROKER_URL:-redis://127.0.0.1:6379/1}
