@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,7 @@ from adapters.persistence.database import make_engine, make_session_factory
 from adapters.persistence.datapoint_reader import SqlDataPointReader
 from adapters.persistence.datapoints import SqlDataPointRepository
 from adapters.persistence.migrate import upgrade
-from adapters.persistence.read_pool import ReadPool
+from adapters.persistence.read_pool import APPLICATION_NAME, ReadPool
 from application.ports.datapoints import DataPointReader, DataPointRepository
 from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, PointReading, StatsQuery
 from domain.ids import new_id
@@ -185,6 +186,27 @@ async def test_bulk_add(store: Store) -> None:
     assert await store.points.add_many(points) == 5000
     await store.save()
     assert len(await items(store, limit=6000)) == 5000
+
+
+async def test_a_read_survives_its_connection_being_dropped(
+    store: Store, request: pytest.FixtureRequest
+) -> None:
+    if "postgres" not in request.node.callspec.id:
+        pytest.skip("the read pool is PostgreSQL's")
+    await store.points.add_many([dp(1), dp(2)])
+    await store.save()
+    assert len(await items(store)) == 2
+    admin = await asyncpg.connect(request.getfixturevalue("postgres_url").replace("+asyncpg", ""))
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = $1",
+            APPLICATION_NAME,
+        )
+    finally:
+        await admin.close()
+    assert killed >= 1
+    assert len(await items(store)) == 2
 
 
 async def test_the_reader_sees_only_committed_points(store: Store) -> None:

@@ -81,8 +81,7 @@ class SqlDataPointReader:
             "FROM data_points "
             f"WHERE {where} ORDER BY time, id LIMIT {arg(query.limit + 1)} OFFSET {arg(query.skip)}"
         )
-        async with reads.acquire() as driver:
-            return await driver.fetch(sql, *args)  # type: ignore[no-any-return]
+        return await reads.fetch(sql, *args)
 
     async def _rows_sqlite(self, query: PageQuery) -> Sequence[Any]:
         stmt = _filtered(

@@ -46,8 +46,8 @@ class SqlSessionReader:
     async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
         row: Any
         if self._reads is not None:
-            async with self._reads.acquire() as driver:
-                row = await driver.fetchrow(_SESSION_WITH_USER_PG, session_id)
+            rows = await self._reads.fetch(_SESSION_WITH_USER_PG, session_id)
+            row = rows[0] if rows else None
         else:
             async with self._engine.connect() as conn:
                 row = (await conn.execute(_SESSION_WITH_USER, {"session_id": session_id})).first()
