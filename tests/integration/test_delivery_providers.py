@@ -13,7 +13,7 @@ from tests.support.auth import bearer
 from tests.support.notifications import client, wait_for_status
 from tests.support.stubs import sendgrid as sg
 from tests.support.stubs import twilio as tw
-from tests.support.stubs.fixtures import RunningStub
+from tests.support.stubs.fixtures import RunningStub, provider_settings
 from tests.support.stubs.server import Scripted
 from tests.support.webhook_signing import SendGridSigner, twilio_signature
 
@@ -33,14 +33,8 @@ def settings(
     return make_settings(
         sqlite_url,
         public_url=PUBLIC_URL,
-        twilio_account_sid=tw.ACCOUNT_SID,
-        twilio_auth_token=tw.AUTH_TOKEN,
-        twilio_from_number="+15005550006",
-        twilio_base_url=twilio_stub.url,
-        sendgrid_api_key=sg.API_KEY,
         sendgrid_from_email="herald@example.com",
-        sendgrid_base_url=sendgrid_stub.url,
-        sendgrid_webhook_public_key=SIGNER.public_key,
+        **provider_settings(twilio_stub, sendgrid_stub, SIGNER.public_key),
         provider_timeout_seconds=2.0,
         notify_backoff_base_seconds=0.05,
         notify_max_attempts=3,

@@ -14,8 +14,7 @@ from adapters.providers.twilio_sms import TwilioSmsSender
 from application.ports.delivery import EmailMessage, EmailSender, SmsMessage, SmsSender
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings as make_settings
-from tests.support.stubs import sendgrid, twilio
-from tests.support.stubs.fixtures import RunningStub
+from tests.support.stubs.fixtures import RunningStub, provider_settings
 from tests.support.stubs.sendgrid import SendGridStub
 from tests.support.stubs.twilio import TwilioStub
 
@@ -33,14 +32,8 @@ async def providers_container(
     settings = make_settings(
         f"sqlite+aiosqlite:///{tmp_path}/herald.db",
         public_url="https://herald.example.com/",
-        twilio_account_sid=twilio.ACCOUNT_SID,
-        twilio_auth_token=twilio.AUTH_TOKEN,
-        twilio_from_number="+15005550006",
-        twilio_base_url=twilio_stub.url,
-        sendgrid_api_key=sendgrid.API_KEY,
         sendgrid_from_email="noreply@herald.example.com",
-        sendgrid_base_url=sendgrid_stub.url,
-        sendgrid_webhook_public_key=WEBHOOK_KEY,
+        **provider_settings(twilio_stub, sendgrid_stub, WEBHOOK_KEY),
     )
     settings.validate()
     container = make_container(settings)

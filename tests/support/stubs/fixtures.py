@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 import pytest
 
+from tests.support.stubs import sendgrid, twilio
 from tests.support.stubs.sendgrid import SendGridStub
 from tests.support.stubs.server import InspectableStub, StubServer
 from tests.support.stubs.twilio import TwilioStub
@@ -51,3 +52,20 @@ def twilio_stub(_twilio_stub_server: RunningStub[TwilioStub]) -> RunningStub[Twi
 def sendgrid_stub(_sendgrid_stub_server: RunningStub[SendGridStub]) -> RunningStub[SendGridStub]:
     _sendgrid_stub_server.app.reset()
     return _sendgrid_stub_server
+
+
+def provider_settings(
+    twilio_stub: RunningStub[TwilioStub],
+    sendgrid_stub: RunningStub[SendGridStub],
+    webhook_public_key: str,
+) -> dict[str, object]:
+    """Settings that point the real Twilio and SendGrid adapters at the running stubs."""
+    return {
+        "twilio_account_sid": twilio.ACCOUNT_SID,
+        "twilio_auth_token": twilio.AUTH_TOKEN,
+        "twilio_from_number": "+15005550006",
+        "twilio_base_url": twilio_stub.url,
+        "sendgrid_api_key": sendgrid.API_KEY,
+        "sendgrid_base_url": sendgrid_stub.url,
+        "sendgrid_webhook_public_key": webhook_public_key,
+    }
