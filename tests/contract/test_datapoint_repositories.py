@@ -1,10 +1,13 @@
 """DataPointRepository and DataPointReader: the in-memory fake and SQL on SQLite and
 PostgreSQL must behave alike."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -196,17 +199,30 @@ async def test_a_read_survives_its_connection_being_dropped(
     await store.points.add_many([dp(1), dp(2)])
     await store.save()
     assert len(await items(store)) == 2
-    admin = await asyncpg.connect(request.getfixturevalue("postgres_url").replace("+asyncpg", ""))
+    url = request.getfixturevalue("postgres_url").replace("+asyncpg", "")
+    # Kill the pool's connections while this event loop is blocked, so the pool cannot
+    # notice before the next read: that read's first query fails, and it must retry.
+    assert _blocking(_terminate_read_connections(url)) >= 1
+    assert len(await items(store)) == 2
+
+
+async def _terminate_read_connections(url: str) -> int:
+    admin = await asyncpg.connect(url)
     try:
-        killed = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE application_name = $1",
-            APPLICATION_NAME,
+        return int(
+            await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = $1",
+                APPLICATION_NAME,
+            )
         )
     finally:
         await admin.close()
-    assert killed >= 1
-    assert len(await items(store)) == 2
+
+
+def _blocking(work: Coroutine[Any, Any, int]) -> int:
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 async def test_the_reader_sees_only_committed_points(store: Store) -> None:

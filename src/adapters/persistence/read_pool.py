@@ -12,6 +12,10 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 APPLICATION_NAME = "herald-reads"  # tells these connections apart in pg_stat_activity
+# How a query on a connection the server dropped fails: ConnectionDoesNotExistError; or,
+# when the server's goodbye arrives just as the query starts, asyncpg's protocol refuses
+# the state change with an InternalClientError (seen in CI).
+_CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InternalClientError)
 
 
 async def _keep_as_is(_connection: asyncpg.Connection) -> None:
@@ -39,10 +43,18 @@ class ReadPool:
         return cls(pool)
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        """The rows of one read. A connection the server dropped while idle in the pool
-        is replaced at checkout (asyncpg checks), so a database restart costs no error."""
-        async with self._pool.acquire() as connection:
-            return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+        """The rows of one read.
+
+        A connection the server dropped (a restart, a failover, an idle timeout) is
+        replaced at checkout when asyncpg has noticed; when it has not, the first query
+        on it fails. A read is safe to repeat, so it runs once more on a fresh one.
+        """
+        try:
+            async with self._pool.acquire() as connection:
+                return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+        except _CONNECTION_LOST:
+            async with self._pool.acquire() as connection:
+                return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
 
     async def close(self) -> None:
         await self._pool.close()
