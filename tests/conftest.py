@@ -4,6 +4,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence.database import make_engine
 from adapters.persistence.migrate import upgrade
+from adapters.persistence.read_pool import ReadPool
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
@@ -49,6 +51,31 @@ def postgres_url() -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return PG_URL
+
+
+@asynccontextmanager
+async def migrated_database(
+    request: pytest.FixtureRequest, tmp_path: Path, pool_size: int = 2
+) -> AsyncIterator[tuple[AsyncEngine, ReadPool | None]]:
+    """For the SQL parameters of a contract suite ("sqlite..." or "postgres..."): a freshly
+    migrated database, its engine, and on PostgreSQL the read pool."""
+    postgres = str(request.param).startswith("postgres")
+    url = (
+        request.getfixturevalue("postgres_url")
+        if postgres
+        else f"sqlite+aiosqlite:///{tmp_path}/c.db"
+    )
+    engine = make_engine(url, pool_size=pool_size)
+    if postgres:
+        await reset_postgres(engine)
+    await upgrade(engine)
+    reads = await ReadPool.open(url, max_size=2) if postgres else None
+    try:
+        yield engine, reads
+    finally:
+        if reads is not None:
+            await reads.close()
+        await engine.dispose()
 
 
 async def reset_postgres(engine: AsyncEngine) -> None:

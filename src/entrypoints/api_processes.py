@@ -3,7 +3,7 @@ same port (SO_REUSEPORT), so that the kernel spreads new connections evenly over
 
 Uvicorn's own `--workers` shares one socket, and the first process to wake up accepts a
 whole burst: under wrk, all 32 keep-alive connections landed on one of two processes,
-and throughput swung between 380 and 1,150 requests/s from run to run.
+and throughput swung between 364 and 1,147 requests/s from run to run.
 """
 
 import logging
@@ -16,6 +16,8 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 
 import uvicorn
+
+from entrypoints.runtime import asgi
 
 log = logging.getLogger("herald")
 
@@ -59,8 +61,7 @@ def _start(spawn: multiprocessing.context.SpawnContext, host: str, port: int) ->
 
 
 def _api_process(host: str, port: int) -> None:
-    from entrypoints.runtime import asgi  # in the child: each process builds its own app
-
+    # Each process builds its own app (settings, container, pools) from the environment.
     config = uvicorn.Config(asgi, factory=True, log_config=None, access_log=False)
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port, reuse_port=True)])
 

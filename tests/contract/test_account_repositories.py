@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.memory.session_cache import SessionCache
+from adapters.memory.session_cache import CachingSessionReader, SessionCache
 from adapters.memory.users import InMemorySessionRepository, InMemoryUserRepository
-from adapters.persistence.database import make_engine, make_session_factory
-from adapters.persistence.migrate import upgrade
-from adapters.persistence.read_pool import ReadPool
+from adapters.persistence.database import make_session_factory
 from adapters.persistence.session_reader import SqlSessionReader
 from adapters.persistence.sessions import SqlSessionRepository
 from adapters.persistence.users import SqlUserRepository
@@ -23,7 +21,7 @@ from domain.errors import Conflict
 from domain.ids import new_id
 from domain.sessions import RefreshToken, Session
 from domain.users import Role, User, Username
-from tests.conftest import reset_postgres
+from tests.conftest import migrated_database
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -42,33 +40,26 @@ class Repos:
             self.db.expunge_all()
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+@pytest.fixture(params=["memory", "sqlite", "postgres", "postgres-cached"])
 async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Repos]:
     if request.param == "memory":
         users = InMemoryUserRepository()
         sessions = InMemorySessionRepository(users)
         yield Repos(users, sessions, sessions, None)
         return
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path}/c.db"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    engine = make_engine(url, pool_size=2)
-    if request.param == "postgres":
-        await reset_postgres(engine)
-    await upgrade(engine)
-    reads = await ReadPool.open(url, max_size=2) if request.param == "postgres" else None
-    async with make_session_factory(engine)() as session:
+    # "postgres-cached": the reader as production wires it, behind a session cache that
+    # the repository's writes evict.
+    cache = SessionCache(60 if request.param == "postgres-cached" else 0)
+    async with (
+        migrated_database(request, tmp_path) as (engine, reads),
+        make_session_factory(engine)() as session,
+    ):
         yield Repos(
             SqlUserRepository(session),
-            SqlSessionRepository(session, SessionCache(0)),
-            SqlSessionReader(engine, reads),
+            SqlSessionRepository(session, cache),
+            CachingSessionReader(SqlSessionReader(engine, reads), cache),
             session,
         )
-    if reads is not None:
-        await reads.close()
-    await engine.dispose()
 
 
 def _user(name: str = "ann", role: Role = Role.USER) -> User:

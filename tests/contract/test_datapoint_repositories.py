@@ -14,15 +14,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
-from adapters.persistence.database import make_engine, make_session_factory
+from adapters.persistence.database import make_session_factory
 from adapters.persistence.datapoint_reader import SqlDataPointReader
 from adapters.persistence.datapoints import SqlDataPointRepository
-from adapters.persistence.migrate import upgrade
-from adapters.persistence.read_pool import APPLICATION_NAME, ReadPool
+from adapters.persistence.read_pool import APPLICATION_NAME
 from application.ports.datapoints import DataPointReader, DataPointRepository
 from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, PointReading, StatsQuery
 from domain.ids import new_id
-from tests.conftest import reset_postgres
+from tests.conftest import migrated_database
 
 T0 = datetime(2024, 4, 22, 15, 0, tzinfo=UTC)
 
@@ -44,21 +43,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         memory = InMemoryDataPointRepository()
         yield Store(memory, memory, None)
         return
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path}/c.db"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    engine = make_engine(url, pool_size=2)
-    if request.param == "postgres":
-        await reset_postgres(engine)
-    await upgrade(engine)
-    reads = await ReadPool.open(url, max_size=2) if request.param == "postgres" else None
-    async with make_session_factory(engine)() as session:
+    async with (
+        migrated_database(request, tmp_path) as (engine, reads),
+        make_session_factory(engine)() as session,
+    ):
         yield Store(SqlDataPointRepository(session), SqlDataPointReader(engine, reads), session)
-    if reads is not None:
-        await reads.close()
-    await engine.dispose()
 
 
 def dp(

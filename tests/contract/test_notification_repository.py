@@ -18,8 +18,7 @@ from adapters.memory.notifications import (
     InMemoryProviderEventLog,
 )
 from adapters.persistence.contacts import SqlContactPreferenceRepository
-from adapters.persistence.database import make_engine, make_session_factory
-from adapters.persistence.migrate import upgrade
+from adapters.persistence.database import make_session_factory
 from adapters.persistence.notifications import (
     SqlIdempotencyKeys,
     SqlNotificationRepository,
@@ -40,7 +39,7 @@ from domain.errors import Conflict
 from domain.ids import new_id
 from domain.notifications import Notification, Status
 from domain.users import Role, User, Username
-from tests.conftest import reset_postgres
+from tests.conftest import migrated_database
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LEASE = NOW + timedelta(seconds=60)
@@ -85,16 +84,10 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             None,
         )
         return
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path}/c.db"
-        if request.param == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
-    engine = make_engine(url, pool_size=4)
-    if request.param == "postgres":
-        await reset_postgres(engine)
-    await upgrade(engine)
-    async with make_session_factory(engine)() as session:
+    async with (
+        migrated_database(request, tmp_path, pool_size=4) as (engine, _),
+        make_session_factory(engine)() as session,
+    ):
         users = SqlUserRepository(session)
         await users.add(ann)
         await users.add(bob)
@@ -109,7 +102,6 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             session,
             engine,
         )
-    await engine.dispose()
 
 
 def make(

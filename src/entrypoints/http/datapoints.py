@@ -118,7 +118,9 @@ class DataPointController(Controller):
         page = await list_points(
             ListDataPointsQuery(principal.user.is_admin, start, end, skip, limit, cursor, valid)
         )
-        return DataPageOut([DataPointOut(*p) for p in page.items], page.next_cursor)
+        return DataPageOut(
+            [DataPointOut(p.time, p.value, p.valid, p.tags) for p in page.items], page.next_cursor
+        )
 
     @get(
         "/data/stats",
