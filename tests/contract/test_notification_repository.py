@@ -306,6 +306,22 @@ async def test_provider_status_only_moves_forward(store: Store) -> None:
     assert (await store.notifications.get(n.id)).status is Status.DELIVERED  # type: ignore[union-attr]
 
 
+async def test_a_provider_status_never_cancels(store: Store) -> None:
+    # Canceling is the user's decision (cancel()); a callback saying "canceled" for a
+    # scheduled notification must not stop its send.
+    [n] = await added(store, make(store))
+    canceled = await store.notifications.apply_provider_status(
+        provider_message_id=None,
+        notification_id=n.id,
+        status=Status.CANCELED,
+        detail="provider says canceled",
+        now=NOW,
+    )
+    assert canceled is None
+    await store.save()
+    assert (await store.notifications.get(n.id)).status is Status.SCHEDULED  # type: ignore[union-attr]
+
+
 async def test_provider_failure_records_the_error(store: Store) -> None:
     [n] = await added(store, make(store))
     await store.notifications.claim_due(NOW, 10, LEASE)
