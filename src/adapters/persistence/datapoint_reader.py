@@ -75,13 +75,18 @@ class SqlDataPointReader:
         if query.after is not None:
             conditions.append(f"(time, id) > ({arg(query.after.time)}, {arg(query.after.id)})")
         where = " AND ".join(conditions) or "true"
+        # LIMIT as a literal (a bounded int) and no OFFSET 0: with a parameter there,
+        # PostgreSQL's generic plan assumed a large result, so it planned every execution
+        # afresh (planning took as long as the scan). Now the statement's plan is reused.
+        paging = f"LIMIT {int(query.limit) + 1}"
+        if query.skip:
+            paging += f" OFFSET {arg(query.skip)}"
         sql = (
             # The time as float8 Unix seconds (exact to the microsecond until 2106):
             # asyncpg's timestamptz decoding cost 1.8 µs a row, 60 % of the whole fetch.
             # Tags as text: only the few tagged points are decoded.
             "SELECT date_part('epoch', time), value, valid, tags::text, id "  # noqa: S608
-            "FROM data_points "
-            f"WHERE {where} ORDER BY time, id LIMIT {arg(query.limit + 1)} OFFSET {arg(query.skip)}"
+            f"FROM data_points WHERE {where} ORDER BY time, id {paging}"
         )
         return await reads.fetch(sql, *args)
 
