@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from adapters.memory.rate_limit import InMemoryRateLimiter
 from adapters.security.redis_rate_limit import RedisRateLimiter
 from application.ports.security import RateLimiter
+from tests.support.redis import require_redis
 
 REDIS_URL = os.environ.get("HERALD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -20,14 +20,8 @@ async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
     if request.param == "memory":
         yield InMemoryRateLimiter(limit=3, window_seconds=60)
         return
+    await require_redis(REDIS_URL)
     client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (RedisConnectionError, OSError) as exc:
-        await client.aclose()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} unreachable: {exc}")
-        pytest.skip(f"Redis at {REDIS_URL} unreachable: {exc}")
     yield RedisRateLimiter(client, limit=3, window_seconds=60, prefix=f"test:{uuid.uuid4()}:")
     await client.aclose()
 

@@ -21,21 +21,10 @@ from adapters.scheduling.taskiq_queue import TaskiqSendQueue
 from adapters.scheduling.wakeup import RedisWakeup
 from application.ports.scheduling import SendQueue
 from domain.ids import new_id
+from tests.support.redis import require_redis
 
 REDIS_URL = os.environ.get("HERALD_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 TASK = "test.deliver"
-
-
-async def _redis_or_skip() -> None:
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except OSError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} unreachable: {exc}")
-        pytest.skip(f"Redis at {REDIS_URL} unreachable: {exc}")
-    finally:
-        await client.aclose()
 
 
 @dataclass
@@ -93,7 +82,7 @@ async def queue(request: pytest.FixtureRequest) -> AsyncIterator[tuple[SendQueue
         yield TaskiqSendQueue(memory_broker, TASK), received
         await memory_broker.shutdown()
         return
-    await _redis_or_skip()
+    await require_redis(REDIS_URL)
     name = f"test-{uuid.uuid4().hex[:8]}"
     broker = RedisStreamBroker(
         REDIS_URL, queue_name=name, consumer_group_name=name, consumer_id="0", xread_block=100
@@ -134,7 +123,7 @@ async def wakeups(
         wakeup = InProcessWakeup()
         yield wakeup, wakeup
         return
-    await _redis_or_skip()
+    await require_redis(REDIS_URL)
     channel = f"test-{uuid.uuid4().hex[:8]}:wakeup"
     api_redis, scheduler_redis = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
     api, scheduler = RedisWakeup(api_redis, channel), RedisWakeup(scheduler_redis, channel)

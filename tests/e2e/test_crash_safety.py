@@ -7,15 +7,14 @@ only sends that were in flight at the kill (rows in `sending`) may reach the stu
 """
 
 import asyncio
-import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 
 from tests.support.cluster import REDIS_URL, Cluster, free_port, parse_body
+from tests.support.redis import require_redis
 from tests.support.stubs.twilio import AUTH_TOKEN
 from tests.support.webhook_signing import twilio_signature
 
@@ -24,18 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(110)]
 COUNT = 2000
 SPREAD_SECONDS = 4.0
 KILL_AFTER_RECEIVED = 600
-
-
-async def _redis_or_skip() -> None:
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except OSError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} unreachable: {exc}")
-        pytest.skip(f"Redis at {REDIS_URL} unreachable: {exc}")
-    finally:
-        await client.aclose()
 
 
 async def _wait(cluster: Cluster, predicate_received: int, seconds: float) -> int:
@@ -48,7 +35,7 @@ async def _wait(cluster: Cluster, predicate_received: int, seconds: float) -> in
 
 
 async def test_kill_worker_and_scheduler_mid_delivery(postgres_url: str) -> None:
-    await _redis_or_skip()
+    await require_redis(REDIS_URL)
     cluster = Cluster(
         "notify_crash",
         concurrency=20,
@@ -101,7 +88,7 @@ async def test_kill_worker_and_scheduler_mid_delivery(postgres_url: str) -> None
 async def test_api_wakes_the_scheduler_in_production_mode(postgres_url: str) -> None:
     """POST /notifications on the API process reaches the stub through the scheduler
     (woken over Redis pub/sub) and a worker; the status callback then marks it delivered."""
-    await _redis_or_skip()
+    await require_redis(REDIS_URL)
     cluster = Cluster("notify_api", env={"HERALD_NOTIFY_POLL_SECONDS": "30"})
     api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
