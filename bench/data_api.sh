@@ -9,6 +9,7 @@
 # Needs: PostgreSQL on 127.0.0.1:5432 (database test_data), Redis on 127.0.0.1:6379, wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 command -v uv >/dev/null || uv() { python3 -m uv "$@"; }
 
 export HERALD_DATABASE_URL=${HERALD_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test_data}
@@ -37,17 +38,12 @@ echo "bench-password-123" | uv run herald create-admin --username bench-admin >/
 uv run herald serve --port "$PORT" --workers "$WORKERS" >/tmp/herald-bench.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
-  curl -fs "http://127.0.0.1:$PORT/health/live" >/dev/null && break
-  sleep 0.5
-done
+wait_live "$PORT" 60
 
 if [ "$ROLE" = admin ]; then user=bench-admin; else user=bench-user; fi
 curl -fs -X POST "http://127.0.0.1:$PORT/auth/signup" -H 'Content-Type: application/json' \
   -d '{"username":"bench-user","password":"bench-password-123"}' >/dev/null || true
-HERALD_BENCH_TOKEN=$(curl -fs -X POST "http://127.0.0.1:$PORT/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$user\",\"password\":\"bench-password-123\"}" |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+HERALD_BENCH_TOKEN=$(access_token "$PORT" "$user")
 export HERALD_BENCH_TOKEN
 
 echo "one answer: $(curl -fs -H "Authorization: Bearer $HERALD_BENCH_TOKEN" "http://127.0.0.1:$PORT$PATH_QUERY" | head -c 160)..."

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Instructions the API process executes per GET /api/data?limit=100, counted by callgrind.
+# Wall-clock figures on a shared 2-core VM move by 20 % between runs; this count moves by
+# under 1 %, so it tells whether a change to the request path made it cheaper.
+#
+#   bench/data_api_instructions.sh    # after bench/data_api.sh has filled test_data
+#
+# Needs: valgrind, wrk, PostgreSQL on 127.0.0.1:5432 (database test_data with the
+# bench-user account bench/data_api.sh creates), Redis on 127.0.0.1:6379.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+
+export HERALD_DATABASE_URL=${HERALD_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test_data}
+export HERALD_BROKER_URL=${HERALD_BROKER_URL:-redis://127.0.0.1:6379/1}
+export HERALD_JWT_SECRET=${HERALD_JWT_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(36))')}
+export HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-WARNING}
+export HERALD_DATA_INGEST_ENABLED=false
+PORT=${PORT:-8775}
+PATH_QUERY=${PATH_QUERY:-/api/data?limit=100}
+out=$(mktemp -d)
+
+# Collection starts only after the warm-up, so start-up and first-request costs stay out.
+valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/cg" \
+  .venv/bin/python .venv/bin/herald serve --port "$PORT" >"$out/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
+wait_live "$PORT" 240 # under valgrind, start-up takes far longer
+HERALD_BENCH_TOKEN=$(access_token "$PORT" bench-user)
+export HERALD_BENCH_TOKEN
+
+wrk -t1 -c8 -d10s -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
+callgrind_control -i on "$server" >/dev/null 2>&1
+requests=$(wrk -t1 -c8 -d20s -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY" |
+  awk '/requests in/ {print $1}')
+callgrind_control -i off "$server" >/dev/null 2>&1
+callgrind_control -d "$server" >/dev/null 2>&1
+instructions=$(cat "$out"/cg* | awk '/^totals:/ {s += $2} END {print s}')
+echo "GET $PATH_QUERY: $requests requests, $instructions instructions, $((instructions / requests)) per request"
