@@ -6,7 +6,7 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusController
 
 from entrypoints.http.auth import AuthController, me
 from entrypoints.http.datapoints import DataPointController
@@ -22,9 +22,6 @@ from entrypoints.settings import Settings
 
 
 def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
-    prometheus = PrometheusConfig(
-        app_name="herald", prefix="herald", group_path=True, exclude=["/metrics"]
-    )
     app = Litestar(
         route_handlers=[
             DishkaRouter(
@@ -43,7 +40,6 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
             PrometheusController,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[prometheus.middleware],
         logging_config=None,  # entrypoints.logging configures JSON logs for the process
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
@@ -59,6 +55,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
         debug=False,
     )
     setup_dishka(container, app)
-    # Outermost, so that every answer (unmatched routes too) carries the request id.
+    # Outermost, so that every answer (unmatched routes too) carries the request id and
+    # is counted. No route middleware: Litestar then adds no exception layer per route.
     app.asgi_handler = request_context_middleware(app.asgi_handler)
     return app
