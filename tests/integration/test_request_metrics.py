@@ -2,6 +2,7 @@
 series, scrapes not counted, 5xx answers also counted as errors."""
 
 import uuid
+from typing import Any
 
 from litestar.testing import AsyncTestClient
 from prometheus_client import REGISTRY
@@ -9,7 +10,7 @@ from prometheus_client import REGISTRY
 from entrypoints.http import request_metrics
 from tests.support.auth import bearer
 
-Client = AsyncTestClient  # type: ignore[type-arg]
+Client = AsyncTestClient[Any]
 
 
 def _count(name: str, method: str, path: str, status: int) -> float:

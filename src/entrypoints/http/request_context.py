@@ -19,7 +19,8 @@ log = logging.getLogger("herald.access")
 
 def _new_request_id() -> str:
     # An id to correlate log lines, not a secret: 128 bits from the process's Mersenne
-    # Twister (reseeded after fork) instead of uuid4's getrandom system call per request.
+    # Twister (seeded from the OS in each process, and again after a fork) instead of
+    # uuid4's getrandom system call per request.
     return f"{random.getrandbits(128):032x}"
 
 
