@@ -12,7 +12,7 @@ from adapters.security.redis_rate_limit import RedisRateLimiter
 from application.ports.security import RateLimiter
 from tests.support.redis import require_redis
 
-REDIS_URL = os.environ.get("HERALD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(params=["memory", "redis"])

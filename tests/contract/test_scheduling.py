@@ -23,7 +23,7 @@ from application.ports.scheduling import SendQueue
 from domain.ids import new_id
 from tests.support.redis import require_redis
 
-REDIS_URL = os.environ.get("HERALD_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 TASK = "test.deliver"
 
 

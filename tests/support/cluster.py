@@ -34,12 +34,12 @@ from entrypoints.settings import Settings
 from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
-# The server of the test database (HERALD_TEST_DATABASE_URL); we create our own database on it.
+# The server of the test database (TEST_DATABASE_URL); we create our own database on it.
 _PG = urlsplit(
-    os.environ.get("HERALD_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 )
 PG_ADMIN = urlunsplit(("postgresql", _PG.netloc, "/postgres", "", ""))
-REDIS_URL = os.environ.get("HERALD_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 PHONE = "+15105550100"
 PYTHON_CLI = [sys.executable, "-c", "from entrypoints.cli import main; main()"]
