@@ -33,6 +33,8 @@ def herald_env(database_url: str, redis_db: int, **extra: str) -> dict[str, str]
         HERALD_BROKER_URL=f"redis://127.0.0.1:6379/{redis_db}",
         HERALD_JWT_SECRET=secrets.token_urlsafe(48),
         HERALD_LOG_LEVEL="WARNING",
+        HERALD_SMS_PROVIDER="console",
+        HERALD_EMAIL_PROVIDER="console",
     )
     env.update({f"HERALD_{k.upper()}": v for k, v in extra.items()})
     return env

@@ -16,6 +16,8 @@ export HERALD_BROKER_URL=${HERALD_BROKER_URL:-redis://127.0.0.1:6379/1}
 export HERALD_JWT_SECRET=${HERALD_JWT_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(36))')}
 export HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-WARNING}
 export HERALD_DATA_INGEST_ENABLED=false
+export HERALD_SMS_PROVIDER=${HERALD_SMS_PROVIDER:-console}
+export HERALD_EMAIL_PROVIDER=${HERALD_EMAIL_PROVIDER:-console}
 PORT=${PORT:-8775}
 PATH_QUERY=${PATH_QUERY:-/api/data?limit=100}
 out=$(mktemp -d)

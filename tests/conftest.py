@@ -23,9 +23,7 @@ from entrypoints.settings import Settings
 
 pytest_plugins = ["tests.support.stubs.fixtures"]
 
-PG_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 

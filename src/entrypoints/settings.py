@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from typing import Literal
@@ -55,7 +56,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_ingest_cron: str | None = None
     data_ingest_interval_seconds: int = 60
     data_ingest_count: int = 1
-    # Providers: each real adapter is used only when its credentials are set.
+    # Providers. Each channel's provider is chosen explicitly, or follows from complete
+    # credentials; the embedded default falls back to the console, production never does.
+    sms_provider: Literal["twilio", "console", "none"] | None = None
+    email_provider: Literal["sendgrid", "console", "none"] | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_from_number: str | None = None
@@ -91,6 +95,43 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def sendgrid_enabled(self) -> bool:
         return bool(self.sendgrid_api_key and self.sendgrid_from_email)
 
+    def sms_sender(self) -> Literal["twilio", "console", "none"]:
+        """The SMS provider in use; SettingsError when none can be chosen."""
+        chosen = self.sms_provider or ("twilio" if self.twilio_enabled else self._fallback("SMS"))
+        if chosen == "twilio" and not self.twilio_enabled:
+            raise SettingsError(
+                "HERALD_SMS_PROVIDER=twilio needs HERALD_TWILIO_ACCOUNT_SID, "
+                "HERALD_TWILIO_AUTH_TOKEN and HERALD_TWILIO_FROM_NUMBER (or "
+                "HERALD_TWILIO_MESSAGING_SERVICE_SID)"
+            )
+        return chosen
+
+    def email_sender(self) -> Literal["sendgrid", "console", "none"]:
+        """The email provider in use; SettingsError when none can be chosen."""
+        chosen = self.email_provider or (
+            "sendgrid" if self.sendgrid_enabled else self._fallback("email")
+        )
+        if chosen == "sendgrid" and not self.sendgrid_enabled:
+            raise SettingsError(
+                "HERALD_EMAIL_PROVIDER=sendgrid needs HERALD_SENDGRID_API_KEY and "
+                "HERALD_SENDGRID_FROM_EMAIL"
+            )
+        return chosen
+
+    def _fallback(self, channel: str) -> Literal["console"]:
+        if self.embedded:
+            return "console"
+        variable, real = (
+            ("HERALD_SMS_PROVIDER", "twilio with the HERALD_TWILIO_* settings")
+            if channel == "SMS"
+            else ("HERALD_EMAIL_PROVIDER", "sendgrid with the HERALD_SENDGRID_* settings")
+        )
+        raise SettingsError(
+            f"{channel} has no provider. In production mode nothing falls back to the console: "
+            f"set {variable}={real}, or {variable}=console to only log the messages, or "
+            f"{variable}=none to turn {channel} off."
+        )
+
     @property
     def redis_url(self) -> str | None:
         return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
@@ -107,9 +148,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         raw = {
             name.removeprefix(PREFIX).lower(): value
             for name, value in env.items()
-            if name.startswith(PREFIX)
-            and name.removeprefix(PREFIX).lower() in cls.__struct_fields__
+            # An empty value means unset, as compose passes `${VAR:-}` through.
+            if name.startswith(PREFIX) and value != ""
         }
+        unknown = sorted(set(raw) - set(cls.__struct_fields__))
+        if unknown:
+            raise SettingsError("; ".join(_unknown(name) for name in unknown))
         try:
             settings = msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as exc:
@@ -138,6 +182,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if not 0 <= self.auth_cache_seconds <= 60:
             raise SettingsError("HERALD_AUTH_CACHE_SECONDS must be between 0 (off) and 60")
         self._validate_providers()
+        self._validate_channels()
         self._validate_delivery()
         self._validate_datapoints()
 
@@ -184,6 +229,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if url is not None and not url.startswith(("http://", "https://")):
                 raise SettingsError(f"HERALD_{name}_BASE_URL must start with http:// or https://")
 
+    def _validate_channels(self) -> None:
+        self.sms_sender()
+        self.email_sender()
+
     def _validate_delivery(self) -> None:
         if self.notify_lease_seconds < 2 * self.provider_timeout_seconds:
             # A lease shorter than an attempt would re-run live attempts: duplicate sends.
@@ -214,3 +263,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
             )
+
+
+def _unknown(field: str) -> str:
+    # Compared without the shared prefix, which would make every name look alike.
+    close = difflib.get_close_matches(field, Settings.__struct_fields__, n=1, cutoff=0.7)
+    hint = f"did you mean {PREFIX}{close[0].upper()}?" if close else "the README lists them all"
+    return f"unknown setting {PREFIX}{field.upper()}: {hint}"

@@ -82,7 +82,11 @@ def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
     database_url = fresh_database
     secret = secrets.token_urlsafe(48)
     env = herald_env(
-        database_url=database_url, broker_url="redis://127.0.0.1:6379/5", jwt_secret=secret
+        database_url=database_url,
+        broker_url="redis://127.0.0.1:6379/5",
+        jwt_secret=secret,
+        sms_provider="console",
+        email_provider="none",
     )
     weak = herald("migrate", env={**env, "HERALD_JWT_SECRET": "admin"}, cwd=tmp_path)
     assert weak.returncode != 0
@@ -129,6 +133,8 @@ def test_api_processes_restart_and_stop_together(tmp_path: Path, fresh_database:
         database_url=fresh_database,
         broker_url="redis://127.0.0.1:6379/5",
         jwt_secret=secrets.token_urlsafe(48),
+        sms_provider="console",
+        email_provider="none",
     )
     assert herald("migrate", env=env, cwd=tmp_path).returncode == 0
     port = free_port()

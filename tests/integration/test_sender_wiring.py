@@ -11,7 +11,15 @@ from adapters.providers.sendgrid_email import SendGridEmailSender
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
 from adapters.providers.twilio_signature import TwilioSignatureVerifier
 from adapters.providers.twilio_sms import TwilioSmsSender
-from application.ports.delivery import EmailMessage, EmailSender, SmsMessage, SmsSender
+from application.notifications.config import ChannelSwitch
+from application.ports.delivery import (
+    EmailMessage,
+    EmailSender,
+    PermanentDeliveryError,
+    SmsMessage,
+    SmsSender,
+)
+from domain.contacts import Channel
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings as make_settings
 from tests.support.stubs.fixtures import RunningStub, provider_settings
@@ -73,3 +81,16 @@ async def test_with_credentials_the_real_adapters_are_used(
     assert isinstance(twilio_verifier, TwilioSignatureVerifier)
     sendgrid_verifier: object = await providers_container.get(SendGridEventVerifier | None)  # type: ignore[arg-type]
     assert isinstance(sendgrid_verifier, SendGridEventVerifier)
+
+
+async def test_a_channel_set_to_none_is_off(tmp_path: Path) -> None:
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path}/herald.db", sms_provider="none")
+    container = make_container(settings)
+    try:
+        assert await container.get(ChannelSwitch) == ChannelSwitch(frozenset({Channel.SMS}))
+        sms = await container.get(SmsSender)
+        with pytest.raises(PermanentDeliveryError, match="sms is turned off"):
+            await sms.send(SmsMessage("+15551230001", "hi", "ref-1"))
+        assert isinstance(await container.get(EmailSender), ConsoleEmailSender)
+    finally:
+        await container.close()

@@ -89,6 +89,7 @@ class Cluster:
             "HERALD_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "HERALD_TWILIO_FROM_NUMBER": "+15005550006",
             "HERALD_TWILIO_BASE_URL": self.stub_url,
+            "HERALD_EMAIL_PROVIDER": "none",
             "HERALD_LOG_LEVEL": "WARNING",
             **self.extra_env,
         }

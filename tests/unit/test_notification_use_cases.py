@@ -14,7 +14,7 @@ from adapters.memory.notifications import (
 from adapters.memory.scheduling import InMemorySendQueue
 from adapters.memory.users import InMemoryTransactionManager, InMemoryUserRepository
 from application.notifications.cancel_notification import CancelNotification
-from application.notifications.config import DeliveryConfig
+from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.get_notification import GetNotification
@@ -38,6 +38,7 @@ from application.ports.delivery import (
     TransientDeliveryError,
 )
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
+from domain.contacts import Channel
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import RetryPolicy, Status
@@ -88,6 +89,7 @@ class World:
     pending: PendingSends = field(default_factory=PendingSends)
     sms: ScriptedSender = field(default_factory=lambda: ScriptedSender("twilio"))
     email: ScriptedSender = field(default_factory=lambda: ScriptedSender("sendgrid"))
+    channels: ChannelSwitch = field(default_factory=ChannelSwitch)
     config: DeliveryConfig = field(
         default_factory=lambda: DeliveryConfig(
             claim_batch=100,
@@ -99,7 +101,14 @@ class World:
 
     def schedule(self) -> ScheduleNotification:
         return ScheduleNotification(
-            self.notifications, self.keys, self.prefs, self.users, self.wakeups, self.clock, self.tx
+            self.notifications,
+            self.keys,
+            self.prefs,
+            self.users,
+            self.wakeups,
+            self.clock,
+            self.tx,
+            self.channels,
         )
 
     def deliver(self) -> DeliverNotifications:
@@ -173,6 +182,16 @@ async def test_schedule_refuses_what_cannot_be_sent(world: World) -> None:
             ScheduleNotificationCommand(ann, " ", sendtime="2026-03-01T10:00", channel="fax")
         )
     assert {e.field for e in bad.value.errors} == {"text", "sendtime", "channel"}
+
+
+async def test_a_channel_turned_off_is_refused_whoever_prefers_it(world: World) -> None:
+    world.channels = ChannelSwitch(frozenset({Channel.SMS}))
+    ann = await world.user(notify_pref="sms", phone=15105552054, email="a@b.co")
+    with pytest.raises(InvalidInput, match="sms notifications are turned off") as off:
+        await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    assert [e.field for e in off.value.errors] == ["channel"]
+    sent = await world.schedule()(ScheduleNotificationCommand(ann, "x", channel="email"))
+    assert sent.notification.channel is Channel.EMAIL
 
 
 async def test_idempotency_key_replays_or_conflicts(world: World) -> None:

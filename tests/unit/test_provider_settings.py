@@ -12,10 +12,45 @@ def settings(**env: str) -> Settings:
     return Settings.from_env({f"HERALD_{k.upper()}": v for k, v in env.items()})
 
 
-def test_no_provider_settings_means_console_senders() -> None:
+PRODUCTION = {
+    "broker_url": "redis://127.0.0.1:6379/0",
+    "jwt_secret": "k3J9x-Qm2vL8pZ4tR7wY1bN6cH5dF0gS",
+}
+TWILIO = {"twilio_account_sid": SID, "twilio_auth_token": "t", "twilio_from_number": FROM}
+SENDGRID = {"sendgrid_api_key": "SG.k", "sendgrid_from_email": "noreply@example.com"}
+
+
+def test_the_embedded_default_uses_the_console_senders() -> None:
     s = settings()
-    assert (s.twilio_enabled, s.sendgrid_enabled) == (False, False)
+    assert (s.sms_sender(), s.email_sender()) == ("console", "console")
     assert s.provider_timeout_seconds == 10.0
+
+
+def test_complete_credentials_choose_the_real_provider() -> None:
+    s = settings(**PRODUCTION, **TWILIO, **SENDGRID)
+    assert (s.sms_sender(), s.email_sender()) == ("twilio", "sendgrid")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({**TWILIO}, "email has no provider.*HERALD_EMAIL_PROVIDER=sendgrid"),
+        ({**SENDGRID}, "SMS has no provider.*HERALD_SMS_PROVIDER=console.*=none"),
+        ({**SENDGRID, "sms_provider": "twilio"}, "HERALD_SMS_PROVIDER=twilio needs"),
+        ({**TWILIO, "email_provider": "sendgrid"}, "HERALD_EMAIL_PROVIDER=sendgrid needs"),
+        ({**TWILIO, "email_provider": "smtp"}, "invalid setting"),
+    ],
+)
+def test_production_never_falls_back_to_the_console(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        settings(**PRODUCTION, **env)
+
+
+def test_console_or_none_must_be_chosen_explicitly_in_production() -> None:
+    s = settings(**PRODUCTION, sms_provider="none", email_provider="console")
+    assert (s.sms_sender(), s.email_sender()) == ("none", "console")
+    embedded_off = settings(sms_provider="none")
+    assert embedded_off.sms_sender() == "none"
 
 
 def test_complete_twilio_and_sendgrid_are_enabled() -> None:

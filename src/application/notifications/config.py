@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.contacts import Channel
 from domain.notifications import RetryPolicy
 
 
@@ -14,3 +15,10 @@ class DeliveryConfig:
     lookahead: timedelta = timedelta(seconds=1)  # the scheduler claims work due this soon
     idle_refill: timedelta = timedelta(seconds=1)  # re-read when nothing is known to be due
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSwitch:
+    """The channels the operator turned off; notifications to them are refused."""
+
+    off: frozenset[Channel] = frozenset()

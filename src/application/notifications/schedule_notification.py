@@ -3,6 +3,7 @@ import json
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.notifications.config import ChannelSwitch
 from application.ports.clock import Clock
 from application.ports.contacts import ContactPreferenceRepository
 from application.ports.notifications import (
@@ -47,12 +48,13 @@ class ScheduleNotification:
     """Create a notification to be sent now or at `sendtime`.
 
     Rules: `sendtime` is ISO 8601 with an offset; missing or past means now. The channel
-    is the recipient's preference unless given; `none`, a missing address, or an SMS
-    number that opted out is refused with what to set. Only an admin may notify another
-    user (`user_id`). The notification row is the schedule (status scheduled, due_at),
-    written in one transaction with the idempotency record, so nothing is lost or
-    orphaned. An Idempotency-Key with the same body returns the first notification; with
-    another body it is a Conflict. The scheduler is woken after the commit.
+    is the recipient's preference unless given; `none`, a missing address, an SMS number
+    that opted out, or a channel the operator turned off is refused with what to set.
+    Only an admin may notify another user (`user_id`). The notification row is the
+    schedule (status scheduled, due_at), written in one transaction with the idempotency
+    record, so nothing is lost or orphaned. An Idempotency-Key with the same body returns
+    the first notification; with another body it is a Conflict. The scheduler is woken
+    after the commit.
     """
 
     def __init__(
@@ -64,12 +66,14 @@ class ScheduleNotification:
         wakeup: SchedulerWakeup,
         clock: Clock,
         tx: TransactionManager,
+        channels: ChannelSwitch,
     ) -> None:
         self._notifications = notifications
         self._keys = keys
         self._prefs = prefs
         self._users = users
         self._wakeup = wakeup
+        self._channels = channels
         self._clock = clock
         self._tx = tx
 
@@ -91,7 +95,7 @@ class ScheduleNotification:
             return replay
         target = await self._target(cmd)
         prefs = await self._prefs.get(target) or ContactPreferences.default(target, now)
-        channel, to = _address(prefs, channel, own=target == cmd.requester.id)
+        channel, to = _address(prefs, channel, self._channels, own=target == cmd.requester.id)
         notification = Notification(
             id=new_id(),
             user_id=target,
@@ -144,7 +148,7 @@ class ScheduleNotification:
 
 
 def _address(
-    prefs: ContactPreferences, channel: Channel | None, *, own: bool
+    prefs: ContactPreferences, channel: Channel | None, channels: ChannelSwitch, *, own: bool
 ) -> tuple[Channel, str]:
     whose = "your" if own else "the user's"
     chosen = channel or prefs.notify_pref.channel
@@ -153,6 +157,10 @@ def _address(
             "channel",
             f"{whose} notify_pref is 'none': set notify_pref to 'email' or 'sms' with "
             "PATCH /preferences, or pass channel",
+        )
+    if chosen in channels.off:
+        raise InvalidInput.field(
+            "channel", f"{chosen} notifications are turned off on this server; use another channel"
         )
     to = prefs.address_for(chosen)
     if to is None:

@@ -1,17 +1,20 @@
-"""Provider bindings: the real SMS and email adapters when their credentials are set,
-else the console senders of the embedded default; webhook verifiers; the dev outbox."""
+"""Provider bindings: each channel's sender as its settings choose it (the real adapter, the
+console senders that fill the dev outbox, or a disabled sender); webhook verifiers."""
 
 from collections.abc import AsyncIterator
 
 from dishka import Provider, Scope, provide
 
 from adapters.providers.console import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
+from adapters.providers.disabled import DisabledSender
 from adapters.providers.sendgrid_email import SendGridEmailSender
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
 from adapters.providers.twilio_signature import TwilioSignatureVerifier
 from adapters.providers.twilio_sms import TwilioSmsSender
+from application.notifications.config import ChannelSwitch
 from application.ports.clock import Clock
 from application.ports.delivery import EmailSender, SmsSender
+from domain.contacts import Channel
 from entrypoints.settings import Settings
 
 TWILIO_STATUS_PATH = "/webhooks/twilio/status"
@@ -28,9 +31,16 @@ class SenderProvider(Provider):
     async def sms_sender(
         self, settings: Settings, outbox: DevOutbox, clock: Clock
     ) -> AsyncIterator[SmsSender]:
-        if not (settings.twilio_account_sid and settings.twilio_auth_token):
-            yield ConsoleSmsSender(outbox, clock)
-            return
+        match settings.sms_sender():
+            case "none":
+                yield DisabledSender("sms")
+                return
+            case "console":
+                yield ConsoleSmsSender(outbox, clock)
+                return
+        # sms_sender() chose twilio, so both are set.
+        assert settings.twilio_account_sid
+        assert settings.twilio_auth_token
         sender = TwilioSmsSender(
             settings.twilio_account_sid,
             settings.twilio_auth_token,
@@ -47,9 +57,15 @@ class SenderProvider(Provider):
     async def email_sender(
         self, settings: Settings, outbox: DevOutbox, clock: Clock
     ) -> AsyncIterator[EmailSender]:
-        if not (settings.sendgrid_api_key and settings.sendgrid_from_email):
-            yield ConsoleEmailSender(outbox, clock)
-            return
+        match settings.email_sender():
+            case "none":
+                yield DisabledSender("email")
+                return
+            case "console":
+                yield ConsoleEmailSender(outbox, clock)
+                return
+        assert settings.sendgrid_api_key
+        assert settings.sendgrid_from_email
         sender = SendGridEmailSender(
             settings.sendgrid_api_key,
             settings.sendgrid_from_email,
@@ -58,6 +74,13 @@ class SenderProvider(Provider):
         )
         yield sender
         await sender.aclose()
+
+    @provide
+    def channels(self, settings: Settings) -> ChannelSwitch:
+        off = {Channel.SMS} if settings.sms_sender() == "none" else set()
+        if settings.email_sender() == "none":
+            off.add(Channel.EMAIL)
+        return ChannelSwitch(frozenset(off))
 
     @provide
     def twilio_verifier(self, settings: Settings) -> TwilioSignatureVerifier | None:
