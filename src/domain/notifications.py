@@ -19,6 +19,7 @@ from uuid import UUID
 
 from domain.contacts import Channel
 from domain.errors import Conflict, InvalidValue
+from domain.users import User
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
@@ -75,7 +76,8 @@ class NotificationEvent:
 @dataclass(frozen=True, slots=True)
 class Notification:
     id: UUID
-    user_id: UUID
+    user_id: UUID  # the recipient
+    created_by: UUID  # the recipient, or the admin who notified them
     channel: Channel
     to: str
     title: str | None
@@ -90,6 +92,13 @@ class Notification:
     provider_message_id: str | None = None
     last_error_code: str | None = None
     last_error: str | None = None
+
+    def involves(self, user_id: UUID) -> bool:
+        return user_id in (self.user_id, self.created_by)
+
+    def open_to(self, user: User) -> bool:
+        """Its recipient, its creator and admins may read and cancel it."""
+        return user.is_admin or self.involves(user.id)
 
     def advance(self, target: Status, now: datetime) -> Notification:
         if not can_advance(self.status, target):

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Coroutine
 from typing import Any
 
+import msgspec
 import uvicorn
 import uvloop
 from dishka import AsyncContainer
@@ -141,7 +142,8 @@ def main(argv: list[str] | None = None) -> None:
             case "scheduler":
                 _run(_scheduler(settings))
             case "migrate":
-                _run(_migrate(settings))
+                # Building an index on a big table may take longer than any request may.
+                _run(_migrate(msgspec.structs.replace(settings, db_statement_timeout_seconds=0)))
             case "create-admin":
                 _run(_create_admin(settings, args.username, _read_password()))
     except SettingsError as exc:

@@ -9,6 +9,7 @@ from typing import Literal
 
 import msgspec
 
+from adapters.persistence.database import DatabaseTimeouts
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
 
 PREFIX = "HERALD_"
@@ -39,6 +40,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     argon2_parallelism: int = 1
     max_body_bytes: int = 1_048_576
     db_pool_size: int = 20
+    # PostgreSQL timeouts, so that a database that stops answering costs seconds, not minutes.
+    db_connect_timeout_seconds: float = 5.0
+    db_statement_timeout_seconds: float = 30.0  # 0: none (`herald migrate` runs without one)
+    db_pool_timeout_seconds: float = 5.0  # waiting for a free pooled connection
     auth_cache_seconds: float = 1.0  # how long a process may trust a session it looked up
     log_level: str = "INFO"
     public_url: str = "http://127.0.0.1:8000"
@@ -133,6 +138,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     @property
+    def db_timeouts(self) -> DatabaseTimeouts:
+        return DatabaseTimeouts(
+            connect=self.db_connect_timeout_seconds,
+            statement=self.db_statement_timeout_seconds,
+            checkout=self.db_pool_timeout_seconds,
+        )
+
+    @property
     def redis_url(self) -> str | None:
         return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
 
@@ -179,6 +192,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if self.db_pool_size < 1:
             raise SettingsError("HERALD_DB_POOL_SIZE must be at least 1")
+        if not (self.db_connect_timeout_seconds > 0 and self.db_pool_timeout_seconds > 0):
+            raise SettingsError(
+                "HERALD_DB_CONNECT_TIMEOUT_SECONDS and HERALD_DB_POOL_TIMEOUT_SECONDS must be "
+                "positive"
+            )
+        if self.db_statement_timeout_seconds < 0:
+            raise SettingsError("HERALD_DB_STATEMENT_TIMEOUT_SECONDS must be 0 (none) or more")
         if not 0 <= self.auth_cache_seconds <= 60:
             raise SettingsError("HERALD_AUTH_CACHE_SECONDS must be between 0 (off) and 60")
         self._validate_providers()

@@ -31,6 +31,7 @@ from application.ports.notifications import (
     DeliveryOutcome,
     IdempotencyKeys,
     IdempotencyRecord,
+    NotificationFilter,
     NotificationRepository,
     ProviderEventLog,
 )
@@ -110,6 +111,7 @@ def make(
     values: dict[str, object] = {
         "id": new_id(),
         "user_id": user_id or store.user_id,
+        "created_by": kw.pop("created_by", None) or user_id or store.user_id,
         "channel": Channel.SMS,
         "to": "+15105552054",
         "title": "T",
@@ -145,18 +147,43 @@ async def test_list_is_newest_first_filtered_and_paged(store: Store) -> None:
     await added(store, make(store, user_id=store.other_user_id))
     # UUIDv7 ids order by creation time (to the millisecond): newest first is by id.
     newest_first = sorted((n.id for n in mine), reverse=True)
-    page = await store.notifications.list_for_user(store.user_id, status=None, limit=3, before=None)
+    ann = NotificationFilter(involving=store.user_id)
+    page = await store.notifications.find(ann, limit=3, before=None)
     assert [n.id for n in page] == newest_first[:3]
-    rest = await store.notifications.list_for_user(
-        store.user_id, status=None, limit=3, before=page[-1].id
-    )
+    rest = await store.notifications.find(ann, limit=3, before=page[-1].id)
     assert [n.id for n in rest] == newest_first[3:]
     await store.notifications.cancel(mine[0].id, NOW)
     await store.save()
-    canceled = await store.notifications.list_for_user(
-        store.user_id, status=Status.CANCELED, limit=10, before=None
-    )
-    assert [n.id for n in canceled] == [mine[0].id]
+    canceled = NotificationFilter(involving=store.user_id, status=Status.CANCELED)
+    assert [n.id for n in await store.notifications.find(canceled, limit=10, before=None)] == [
+        mine[0].id
+    ]
+
+
+async def test_a_notification_is_listed_for_its_recipient_and_its_creator(store: Store) -> None:
+    # Ann (an admin, say) notifies Bob: both see it; Bob's own and Ann's own stay apart.
+    for_bob = make(store, user_id=store.other_user_id, created_by=store.user_id)
+    bobs_own = make(store, user_id=store.other_user_id)
+    anns_own = make(store, channel=Channel.EMAIL, to="ann@example.com")
+    await added(store, for_bob, bobs_own, anns_own)
+
+    async def ids(where: NotificationFilter) -> set[UUID]:
+        return {n.id for n in await store.notifications.find(where, limit=10, before=None)}
+
+    assert await ids(NotificationFilter(involving=store.user_id)) == {for_bob.id, anns_own.id}
+    assert await ids(NotificationFilter(involving=store.other_user_id)) == {for_bob.id, bobs_own.id}
+    assert await ids(NotificationFilter(user_id=store.other_user_id)) == {for_bob.id, bobs_own.id}
+    assert await ids(NotificationFilter(channel=Channel.EMAIL)) == {anns_own.id}
+    assert await ids(NotificationFilter()) == {for_bob.id, bobs_own.id, anns_own.id}
+    assert await ids(NotificationFilter(since=NOW, until=NOW + timedelta(seconds=1))) == {
+        for_bob.id,
+        bobs_own.id,
+        anns_own.id,
+    }
+    assert await ids(NotificationFilter(until=NOW)) == set()
+    histories = await store.notifications.histories([for_bob.id, anns_own.id])
+    assert [e.status for e in histories[for_bob.id]] == [Status.SCHEDULED]
+    assert set(histories) == {for_bob.id, anns_own.id}
 
 
 async def test_claim_due_takes_only_due_rows_once(store: Store) -> None:

@@ -7,19 +7,9 @@ from litestar.testing import AsyncTestClient
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer, login, signup
+from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = dict(response.json())
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    assert body["request_id"] == response.headers["x-request-id"]
-    return body
 
 
 async def test_signup_login_me(client: Client) -> None:
@@ -153,7 +143,11 @@ async def test_request_id_is_echoed_when_sane(client: Client) -> None:
 async def test_health_docs_and_metrics(client: Client) -> None:
     assert (await client.get("/health/live")).json() == {"status": "ok"}
     ready = (await client.get("/health/ready")).json()
-    assert ready == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert ready == {
+        "status": "ok",
+        "checks": {"database": "ok", "broker": "ok", "schema": "ok"},
+        "pending_migrations": [],
+    }
     schema = (await client.get("/docs/openapi.json")).json()
     login_op = schema["paths"]["/auth/login"]["post"]
     assert set(login_op["requestBody"]["content"]) == {

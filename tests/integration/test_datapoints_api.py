@@ -15,8 +15,8 @@ from entrypoints.settings import Settings
 from entrypoints.tasks import datapoints
 from entrypoints.tasks.broker import make_broker
 from tests.conftest import make_settings
-from tests.integration.test_auth_api import assert_problem
 from tests.support.auth import admin_bearer, bearer
+from tests.support.problems import assert_problem
 from tests.support.upstream import Reply, StubUpstream, threaded_stub_upstream
 
 Client = AsyncTestClient[Any]

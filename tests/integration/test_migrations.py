@@ -1,17 +1,19 @@
 """Every migration upgrades, downgrades and upgrades again, on SQLite and PostgreSQL,
 and the result matches the models."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from adapters.persistence.database import make_engine
-from adapters.persistence.migrate import downgrade, upgrade
+from adapters.persistence.migrate import downgrade, pending, upgrade
 from adapters.persistence.models import Base
+from domain.ids import new_id
 from tests.conftest import reset_postgres
 
 
@@ -47,4 +49,38 @@ async def test_upgrade_downgrade_upgrade(
     await upgrade(engine)
     async with engine.connect() as conn:
         assert await conn.run_sync(_tables) == tables
+    await engine.dispose()
+
+
+async def test_a_database_at_both_old_heads_moves_on_without_loss(tmp_path: Path) -> None:
+    """Databases made before 0005 had both branches applied (`upgrade heads`)."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path}/old.db", pool_size=1)
+    await upgrade(engine, "0004")
+    await upgrade(engine, "0003")
+    user, notification = new_id(), new_id()
+    now = datetime.now(UTC).isoformat()
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, username, password_hash, role, disabled, created_at) "
+                "VALUES (:id, 'ann', 'h', 'user', false, :now)"
+            ),
+            {"id": user.hex, "now": now},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO notifications (id, user_id, channel, recipient, text, sendtime, "
+                "due_at, status, attempts, created_at, updated_at) VALUES (:id, :user, 'sms', "
+                "'+15105552054', 'hi', :now, :now, 'sent', 1, :now, :now)"
+            ),
+            {"id": notification.hex, "user": user.hex, "now": now},
+        )
+    async with engine.connect() as conn:
+        assert sorted(await pending(conn)) == ["0005"]
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        query = text("SELECT user_id, created_by, text FROM notifications")
+        row = (await conn.execute(query)).one()
+        assert await pending(conn) == []
+    assert row == (user.hex, user.hex, "hi")
     await engine.dispose()

@@ -208,5 +208,42 @@ async def test_admin_may_notify_another_user(client: Client, container: AsyncCon
     assert r.status_code == 403
 
 
+async def test_the_admin_who_notified_a_user_reads_lists_and_cancels_it(
+    client: Client, container: AsyncContainer
+) -> None:
+    bob = await signup(client, "bob")
+    bob_headers = await bearer(client, "bob")
+    await client.patch(
+        "/preferences", headers=bob_headers, json={"notify_pref": "email", "email": "b@b.co"}
+    )
+    admin = await admin_bearer(client, container)
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    body = {"text": "hi bob", "user_id": bob["id"], "sendtime": later}
+    created = (await client.post("/notifications", headers=admin, json=body)).json()
+    assert created["user_id"] == bob["id"]
+    assert created["created_by"] != bob["id"]
+    nid = created["id"]
+    for headers in (admin, bob_headers):
+        assert [
+            n["id"] for n in (await client.get("/notifications", headers=headers)).json()["items"]
+        ] == [nid]
+        assert (await client.get(f"/notifications/{nid}", headers=headers)).status_code == 200
+    activity = await client.get(
+        "/admin/notifications", headers=admin, params={"user_id": bob["id"]}
+    )
+    assert activity.status_code == 200, activity.text
+    [item] = activity.json()["items"]
+    assert item["id"] == nid
+    assert [e["status"] for e in item["history"]] == ["scheduled"]
+    assert activity.json()["next_cursor"] is None
+    assert (await client.get("/admin/notifications", headers=bob_headers)).status_code == 403
+    bad = await client.get("/admin/notifications", headers=admin, params={"since": "yesterday"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "since"
+    canceled = await client.delete(f"/notifications/{nid}", headers=admin)
+    assert canceled.status_code == 200, canceled.text
+    assert canceled.json()["status"] == "canceled"
+
+
 async def test_dev_outbox_only_when_embedded(client: Client) -> None:
     assert (await client.get("/dev/outbox")).status_code == 200

@@ -226,6 +226,7 @@ class Cluster:
             {
                 "id": ref,
                 "user_id": self.user_id,
+                "created_by": self.user_id,
                 "channel": "sms",
                 "recipient": PHONE,
                 "title": None,

@@ -11,12 +11,12 @@ from domain.datapoints import (
     PageKey,
     decode_point,
     decode_points,
-    parse_instant,
     preview,
     split_payload,
 )
 from domain.errors import InvalidValue
 from domain.ids import new_id, new_ids
+from domain.instants import parse_instant
 
 NOW = datetime(2024, 4, 22, 15, 30, tzinfo=UTC)
 RULES = DecodingRules()

@@ -103,6 +103,7 @@ def test_cancel_refuses_what_started_sending() -> None:
     n = Notification(
         new_id(),
         new_id(),
+        new_id(),
         Channel.SMS,
         "+15105552054",
         None,
@@ -116,6 +117,7 @@ def test_cancel_refuses_what_started_sending() -> None:
     with pytest.raises(Conflict, match="only scheduled"):
         n.cancel(NOW)
     scheduled = Notification(
+        new_id(),
         new_id(),
         new_id(),
         Channel.SMS,

@@ -18,6 +18,7 @@ from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.get_notification import GetNotification
+from application.notifications.list_activity import ActivityQuery, ListActivity
 from application.notifications.list_notifications import ListNotifications, ListNotificationsQuery
 from application.notifications.pending import PendingSends
 from application.notifications.record_provider_status import (
@@ -351,24 +352,73 @@ async def test_cancel_list_and_get(world: World) -> None:
     later = (NOW + timedelta(hours=1)).isoformat()
     n = (await world.schedule()(ScheduleNotificationCommand(ann, "x", sendtime=later))).notification
     with pytest.raises(NotFound):
-        await CancelNotification(world.notifications, world.clock, world.tx)(bob.id, n.id)
-    canceled = await CancelNotification(world.notifications, world.clock, world.tx)(ann.id, n.id)
+        await CancelNotification(world.notifications, world.clock, world.tx)(bob, n.id)
+    canceled = await CancelNotification(world.notifications, world.clock, world.tx)(ann, n.id)
     assert canceled.status is Status.CANCELED
     with pytest.raises(Conflict):
-        await CancelNotification(world.notifications, world.clock, world.tx)(ann.id, n.id)
-    detail = await GetNotification(world.notifications)(ann.id, n.id)
+        await CancelNotification(world.notifications, world.clock, world.tx)(ann, n.id)
+    detail = await GetNotification(world.notifications)(ann, n.id)
     assert [e.status for e in detail.history] == [Status.SCHEDULED, Status.CANCELED]
     with pytest.raises(NotFound):
-        await GetNotification(world.notifications)(bob.id, n.id)
+        await GetNotification(world.notifications)(bob, n.id)
     page = await ListNotifications(world.notifications)(
-        ListNotificationsQuery(ann.id, status="canceled")
+        ListNotificationsQuery(ann, status="canceled")
     )
     assert [x.id for x in page.items] == [n.id]
     assert page.next_before is None
     with pytest.raises(InvalidInput):
         await ListNotifications(world.notifications)(
-            ListNotificationsQuery(ann.id, status="lost", limit=0)
+            ListNotificationsQuery(ann, status="lost", limit=0)
         )
+
+
+async def test_an_admin_who_notifies_a_user_sees_and_cancels_it(world: World) -> None:
+    boss = await world.user("boss", role=Role.ADMIN)
+    helper = await world.user("helper", role=Role.ADMIN)
+    ann = await world.user(notify_pref="email", email="ann@example.com")
+    bob = await world.user("bob")
+    later = (NOW + timedelta(hours=1)).isoformat()
+    command = ScheduleNotificationCommand(boss, "x", sendtime=later, user_id=ann.id)
+    n = (await world.schedule()(command)).notification
+    assert (n.user_id, n.created_by) == (ann.id, boss.id)
+    for who in (boss, ann):
+        page = await ListNotifications(world.notifications)(ListNotificationsQuery(who))
+        assert [x.id for x in page.items] == [n.id]
+        assert (await GetNotification(world.notifications)(who, n.id)).notification.id == n.id
+    assert (await ListNotifications(world.notifications)(ListNotificationsQuery(bob))).items == []
+    with pytest.raises(NotFound):
+        await GetNotification(world.notifications)(bob, n.id)
+    # Any admin may look; the creator cancels.
+    assert (await GetNotification(world.notifications)(helper, n.id)).notification.id == n.id
+    canceled = await CancelNotification(world.notifications, world.clock, world.tx)(boss, n.id)
+    assert canceled.status is Status.CANCELED
+
+
+async def test_the_activity_view_is_for_admins_and_filters(world: World) -> None:
+    boss = await world.user("boss", role=Role.ADMIN)
+    ann = await world.user(notify_pref="email", email="ann@example.com", phone=15105552054)
+    bob = await world.user("bob", notify_pref="email", email="bob@example.com")
+    by_ann = await world.schedule()(ScheduleNotificationCommand(ann, "sms", channel="sms"))
+    await world.schedule()(ScheduleNotificationCommand(ann, "mail"))
+    await world.schedule()(ScheduleNotificationCommand(bob, "mail"))
+    view = ListActivity(world.notifications)
+    with pytest.raises(PermissionDenied):
+        await view(ActivityQuery(ann))
+    everything = await view(ActivityQuery(boss))
+    assert len(everything.items) == 3
+    sms = await view(ActivityQuery(boss, user_id=ann.id, channel="sms"))
+    [(found, history)] = sms.items
+    assert found.id == by_ann.notification.id
+    assert [e.status for e in history] == [Status.SCHEDULED]
+    first = await view(ActivityQuery(boss, limit=2))
+    rest = await view(ActivityQuery(boss, limit=2, before=first.next_before))
+    assert len(first.items) == 2
+    assert len(rest.items) == 1
+    assert rest.next_before is None
+    assert (await view(ActivityQuery(boss, until=NOW.isoformat()))).items == []
+    with pytest.raises(InvalidInput) as bad:
+        await view(ActivityQuery(boss, status="lost", channel="fax", since="yesterday"))
+    assert {e.field for e in bad.value.errors} == {"status", "channel", "since"}
 
 
 async def test_provider_callbacks_are_monotonic_and_deduplicated(world: World) -> None:

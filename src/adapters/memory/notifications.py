@@ -6,7 +6,12 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from application.ports.notifications import Claimed, DeliveryOutcome, IdempotencyRecord
+from application.ports.notifications import (
+    Claimed,
+    DeliveryOutcome,
+    IdempotencyRecord,
+    NotificationFilter,
+)
 from domain.contacts import ContactPreferences
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, can_advance
@@ -28,16 +33,14 @@ class InMemoryNotificationRepository:
     async def get(self, notification_id: UUID) -> Notification | None:
         return self._rows.get(notification_id)
 
-    async def list_for_user(
-        self, user_id: UUID, *, status: Status | None, limit: int, before: UUID | None
+    async def find(
+        self, where: NotificationFilter, *, limit: int, before: UUID | None
     ) -> list[Notification]:
         rows = sorted(
             (
                 n
                 for n in self._rows.values()
-                if n.user_id == user_id
-                and (status is None or n.status is status)
-                and (before is None or n.id < before)
+                if _matches(n, where) and (before is None or n.id < before)
             ),
             key=lambda n: n.id,
             reverse=True,
@@ -46,6 +49,9 @@ class InMemoryNotificationRepository:
 
     async def events(self, notification_id: UUID) -> list[NotificationEvent]:
         return [e for e in self._events if e.notification_id == notification_id]
+
+    async def histories(self, ids: Sequence[UUID]) -> dict[UUID, list[NotificationEvent]]:
+        return {i: await self.events(i) for i in ids}
 
     async def cancel(self, notification_id: UUID, now: datetime) -> bool:
         n = self._rows.get(notification_id)
@@ -149,6 +155,17 @@ class InMemoryNotificationRepository:
             self._set(replace(n, status=Status.SCHEDULED, due_at=now, updated_at=now), now, detail)
             self._leases.pop(n.id, None)
         return len(stale)
+
+
+def _matches(n: Notification, where: NotificationFilter) -> bool:
+    return (
+        (where.involving is None or n.involves(where.involving))
+        and (where.user_id is None or n.user_id == where.user_id)
+        and (where.status is None or n.status is where.status)
+        and (where.channel is None or n.channel is where.channel)
+        and (where.since is None or n.created_at >= where.since)
+        and (where.until is None or n.created_at < where.until)
+    )
 
 
 class InMemoryIdempotencyKeys:

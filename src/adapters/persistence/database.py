@@ -1,5 +1,6 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL (asyncpg)."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -15,11 +16,40 @@ from sqlalchemy.ext.asyncio import (
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
+# A statement that outlives the server's statement_timeout by this much is given up by the
+# client too: that covers a server (or a network) that stopped answering altogether.
+_CLIENT_GRACE_SECONDS = 2.0
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+@dataclass(frozen=True, slots=True)
+class DatabaseTimeouts:
+    """How long PostgreSQL work may take, in seconds; without them a server that accepts
+    connections and never answers holds every request for asyncpg's 60 s connect timeout."""
+
+    connect: float = 5.0  # opening a connection, handshake and authentication included
+    statement: float = 0.0  # one statement, enforced by the server and the client; 0: none
+    checkout: float = 30.0  # waiting for a free pooled connection
+
+    def asyncpg_options(self) -> dict[str, Any]:
+        """Connection arguments for asyncpg (through SQLAlchemy or its own pool)."""
+        options: dict[str, Any] = {"timeout": self.connect}
+        if self.statement:
+            options["command_timeout"] = self.statement + _CLIENT_GRACE_SECONDS
+            options["server_settings"] = {"statement_timeout": str(int(self.statement * 1000))}
+        return options
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    timeouts: DatabaseTimeouts = DatabaseTimeouts(),
+    echo: bool = False,
+) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(
             url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
@@ -32,7 +62,13 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
     # round trip on every checkout. A connection that died is invalidated on its first
     # error, and connections are recycled every half hour.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=0, pool_recycle=1800
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_recycle=1800,
+        pool_timeout=timeouts.checkout,
+        connect_args=timeouts.asyncpg_options(),
     )
 
 

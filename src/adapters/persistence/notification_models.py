@@ -28,6 +28,7 @@ class NotificationRow(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_user_id_id", "user_id", "id"),
+        Index("ix_notifications_created_by_id", "created_by", "id"),
         # Small partial indexes: the scheduler only ever looks at these rows.
         Index(
             "ix_notifications_due",
@@ -45,6 +46,9 @@ class NotificationRow(Base):
 
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
     user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    created_by: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE", name="fk_notifications_created_by_users")
+    )
     channel: Mapped[str] = mapped_column(String(8))
     recipient: Mapped[str] = mapped_column(String(254))
     title: Mapped[str | None] = mapped_column(String(200), nullable=True)

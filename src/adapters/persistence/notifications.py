@@ -7,7 +7,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Row, Table, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,12 @@ from adapters.persistence.notification_models import (
     NotificationRow,
     ProviderEventRow,
 )
-from application.ports.notifications import Claimed, DeliveryOutcome, IdempotencyRecord
+from application.ports.notifications import (
+    Claimed,
+    DeliveryOutcome,
+    IdempotencyRecord,
+    NotificationFilter,
+)
 from domain.contacts import Channel
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, predecessors
@@ -33,6 +38,7 @@ def _to_domain(row: Row[Any]) -> Notification:
     return Notification(
         id=row.id,
         user_id=row.user_id,
+        created_by=row.created_by,
         channel=Channel(row.channel),
         to=row.recipient,
         title=row.title,
@@ -48,6 +54,23 @@ def _to_domain(row: Row[Any]) -> Notification:
         last_error_code=row.last_error_code,
         last_error=row.last_error,
     )
+
+
+def _conditions(where: NotificationFilter) -> list[ColumnElement[bool]]:
+    conditions = []
+    if where.involving is not None:
+        conditions.append(or_(N.c.user_id == where.involving, N.c.created_by == where.involving))
+    if where.user_id is not None:
+        conditions.append(N.c.user_id == where.user_id)
+    if where.status is not None:
+        conditions.append(N.c.status == where.status.value)
+    if where.channel is not None:
+        conditions.append(N.c.channel == where.channel.value)
+    if where.since is not None:
+        conditions.append(N.c.created_at >= where.since)
+    if where.until is not None:
+        conditions.append(N.c.created_at < where.until)
+    return conditions
 
 
 CLIP = 500  # the size of the detail and error columns
@@ -84,6 +107,7 @@ class SqlNotificationRepository:
             insert(N).values(
                 id=n.id,
                 user_id=n.user_id,
+                created_by=n.created_by,
                 channel=n.channel.value,
                 recipient=n.to,
                 title=n.title,
@@ -104,24 +128,29 @@ class SqlNotificationRepository:
         row = (await self._db.execute(select(N).where(N.c.id == notification_id))).first()
         return _to_domain(row) if row else None
 
-    async def list_for_user(
-        self, user_id: UUID, *, status: Status | None, limit: int, before: UUID | None
+    async def find(
+        self, where: NotificationFilter, *, limit: int, before: UUID | None
     ) -> list[Notification]:
-        query = select(N).where(N.c.user_id == user_id)
-        if status is not None:
-            query = query.where(N.c.status == status.value)
+        query = select(N).where(*_conditions(where))
         if before is not None:
             query = query.where(N.c.id < before)
         rows = await self._db.execute(query.order_by(N.c.id.desc()).limit(limit))
         return [_to_domain(r) for r in rows]
 
     async def events(self, notification_id: UUID) -> list[NotificationEvent]:
-        rows = await self._db.execute(
-            select(E).where(E.c.notification_id == notification_id).order_by(E.c.id)
-        )
-        return [
-            NotificationEvent(r.notification_id, Status(r.status), r.at, r.detail) for r in rows
-        ]
+        return (await self.histories([notification_id])).get(notification_id, [])
+
+    async def histories(self, ids: Sequence[UUID]) -> dict[UUID, list[NotificationEvent]]:
+        found: dict[UUID, list[NotificationEvent]] = {i: [] for i in ids}
+        if ids:
+            rows = await self._db.execute(
+                select(E).where(E.c.notification_id.in_(list(ids))).order_by(E.c.id)
+            )
+            for r in rows:
+                found[r.notification_id].append(
+                    NotificationEvent(r.notification_id, Status(r.status), r.at, r.detail)
+                )
+        return found
 
     async def cancel(self, notification_id: UUID, now: datetime) -> bool:
         done = await self._db.execute(

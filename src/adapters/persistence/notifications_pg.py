@@ -15,8 +15,8 @@ from sqlalchemy.types import Integer, String
 from application.ports.notifications import Claimed, DeliveryOutcome
 
 _COLUMNS = (
-    "id, user_id, channel, recipient, title, text, sendtime, due_at, status, created_at, "
-    "updated_at, attempts, provider, provider_message_id, last_error_code, last_error"
+    "id, user_id, created_by, channel, recipient, title, text, sendtime, due_at, status, "
+    "created_at, updated_at, attempts, provider, provider_message_id, last_error_code, last_error"
 )
 _TS = TIMESTAMP(timezone=True)
 

@@ -11,6 +11,8 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
+from adapters.persistence.database import DatabaseTimeouts
+
 APPLICATION_NAME = "herald-reads"  # tells these connections apart in pg_stat_activity
 # How a query on a connection the server dropped fails: ConnectionDoesNotExistError; or,
 # when the server's goodbye arrives just as the query starts, asyncpg's protocol refuses
@@ -29,16 +31,31 @@ class ReadPool:
         self._pool = pool
 
     @classmethod
-    async def open(cls, database_url: str, max_size: int) -> "ReadPool":
+    async def open(
+        cls,
+        database_url: str,
+        max_size: int,
+        timeouts: DatabaseTimeouts = DatabaseTimeouts(),  # noqa: B008 - frozen, shared
+    ) -> "ReadPool":
         """Connections open on first use and close after 5 idle minutes, so processes
-        that never read this way (workers) hold none."""
+        that never read this way (workers) hold none.
+
+        A checkout has no timeout of its own: asyncpg would wrap every acquire in a task
+        (asyncio.wait_for), on the hottest path. Waiting is bounded anyway, since every
+        connection it waits for is released within the connect or statement timeout."""
         dsn = make_url(database_url).set(drivername="postgresql")
+        options = timeouts.asyncpg_options()
+        server_settings = {
+            **options.pop("server_settings", {}),
+            "application_name": APPLICATION_NAME,
+        }
         pool = await asyncpg.create_pool(
             dsn.render_as_string(hide_password=False),
             min_size=0,
             max_size=max_size,
             reset=_keep_as_is,
-            server_settings={"application_name": APPLICATION_NAME},
+            server_settings=server_settings,
+            **options,
         )
         return cls(pool)
 

@@ -8,9 +8,9 @@ from domain.datapoints import (
     PageKey,
     PageQuery,
     PointReading,
-    parse_instant,
 )
 from domain.errors import FieldErrors, PermissionDenied
+from domain.instants import parse_instant
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@ from datetime import datetime
 
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader
-from domain.datapoints import MAX_BUCKETS, Bucket, BucketStats, StatsQuery, parse_instant
+from domain.datapoints import MAX_BUCKETS, Bucket, BucketStats, StatsQuery
 from domain.errors import FieldErrors, InvalidValue, PermissionDenied
+from domain.instants import parse_instant
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,14 +5,16 @@ from application.ports.notifications import NotificationRepository
 from application.ports.transactions import TransactionManager
 from domain.errors import Conflict, NotFound
 from domain.notifications import Notification
+from domain.users import User
 
 
 class CancelNotification:
-    """Cancel one of the user's notifications that has not started sending.
+    """Cancel a notification that has not started sending.
 
-    Rules: scheduled (or queued, not yet picked up) -> canceled; sending, sent or any
-    final status -> Conflict. The update is conditional, so a worker that claims the row
-    at the same moment wins or loses cleanly.
+    Rules: its recipient, its creator or an admin may cancel it; anyone else is told it
+    does not exist. Scheduled (or queued, not yet picked up) -> canceled; sending, sent
+    or any final status -> Conflict. The update is conditional, so a worker that claims
+    the row at the same moment wins or loses cleanly.
     """
 
     def __init__(
@@ -22,9 +24,9 @@ class CancelNotification:
         self._clock = clock
         self._tx = tx
 
-    async def __call__(self, user_id: UUID, notification_id: UUID) -> Notification:
+    async def __call__(self, requester: User, notification_id: UUID) -> Notification:
         found = await self._notifications.get(notification_id)
-        if found is None or found.user_id != user_id:
+        if found is None or not found.open_to(requester):
             raise NotFound(f"no notification with id {notification_id}")
         now = self._clock.now()
         canceled = found.cancel(now)  # raises Conflict for a status that cannot be canceled

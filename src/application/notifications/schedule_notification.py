@@ -99,6 +99,7 @@ class ScheduleNotification:
         notification = Notification(
             id=new_id(),
             user_id=target,
+            created_by=cmd.requester.id,
             channel=channel,
             to=to,
             title=title,

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from domain.contacts import Channel
 from domain.notifications import Notification, NotificationEvent, Status
 
 
@@ -27,6 +28,18 @@ class Claimed:
     due_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class NotificationFilter:
+    """Which notifications a list shows; a field left None matches any."""
+
+    involving: UUID | None = None  # its recipient or its creator
+    user_id: UUID | None = None  # its recipient
+    status: Status | None = None
+    channel: Channel | None = None
+    since: datetime | None = None  # created at or after
+    until: datetime | None = None  # created before
+
+
 class NotificationRepository(Protocol):
     async def add(self, notification: Notification) -> None:
         """Stage a new notification with its first history event."""
@@ -34,14 +47,18 @@ class NotificationRepository(Protocol):
 
     async def get(self, notification_id: UUID) -> Notification | None: ...
 
-    async def list_for_user(
-        self, user_id: UUID, *, status: Status | None, limit: int, before: UUID | None
+    async def find(
+        self, where: NotificationFilter, *, limit: int, before: UUID | None
     ) -> list[Notification]:
         """Newest first; `before` is the id of the last row of the previous page."""
         ...
 
     async def events(self, notification_id: UUID) -> list[NotificationEvent]:
         """The status history, oldest first."""
+        ...
+
+    async def histories(self, ids: Sequence[UUID]) -> dict[UUID, list[NotificationEvent]]:
+        """The status history of each of `ids`, oldest first, in one read."""
         ...
 
     async def cancel(self, notification_id: UUID, now: datetime) -> bool:

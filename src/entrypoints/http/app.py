@@ -12,7 +12,10 @@ from entrypoints.http.auth import AuthController, me
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.health import HealthController
-from entrypoints.http.notifications import NotificationController
+from entrypoints.http.notifications import (
+    NotificationActivityController,
+    NotificationController,
+)
 from entrypoints.http.preferences import PreferencesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_context import request_context_middleware
@@ -32,6 +35,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     HealthController,
                     PreferencesController,
                     NotificationController,
+                    NotificationActivityController,
                     dev_outbox,
                     WebhookController,
                     DataPointController,

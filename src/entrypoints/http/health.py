@@ -1,12 +1,41 @@
 """Liveness and readiness probes."""
 
-from typing import Any
+import asyncio
+import logging
+from typing import Literal
 
+import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from redis.asyncio import Redis
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.persistence.migrate import pending
+
+log = logging.getLogger("herald.health")
+
+# Each check gets this long, and they run side by side: a database that accepts
+# connections and never answers makes the probe say 503 in about this time, not in 60 s.
+CHECK_TIMEOUT_SECONDS = 1.5
+
+Check = Literal["ok", "unavailable", "behind"]
+
+
+class ChecksOut(msgspec.Struct):
+    database: Check
+    broker: Check
+    schema: Check
+
+
+class ReadyOut(msgspec.Struct):
+    status: Literal["ok", "unavailable"]
+    checks: ChecksOut
+    pending_migrations: list[str]
+
+
+class LiveOut(msgspec.Struct):
+    status: Literal["ok"]
 
 
 class HealthController(Controller):
@@ -14,35 +43,49 @@ class HealthController(Controller):
     tags = ["health"]
 
     @get("/live", summary="The process is up")
-    async def live(self) -> dict[str, str]:
-        return {"status": "ok"}
+    async def live(self) -> LiveOut:
+        return LiveOut("ok")
 
-    @get("/ready", summary="The database and the broker answer (503 when not)")
+    @get(
+        "/ready",
+        summary="The database answers at the newest schema and the broker answers",
+        description="503 when a check fails; `pending_migrations` names the revisions "
+        "`herald migrate` would apply.",
+        responses={
+            503: ResponseSpec(data_container=ReadyOut, description="Not ready: a check failed")
+        },
+    )
     async def ready(
         self, engine: FromDishka[AsyncEngine], redis: FromDishka[Redis | None]
-    ) -> Response[dict[str, Any]]:
-        checks = {"database": await _database(engine), "broker": await _broker(redis)}
-        healthy = all(v == "ok" for v in checks.values())
+    ) -> Response[ReadyOut]:
+        (database, migrations), broker = await asyncio.gather(_database(engine), _broker(redis))
+        schema: Check = "ok" if not migrations else "behind"
+        if database != "ok":
+            schema = "unavailable"
+        checks = ChecksOut(database=database, broker=broker, schema=schema)
+        healthy = database == broker == schema == "ok"
         return Response(
-            {"status": "ok" if healthy else "unavailable", "checks": checks},
+            ReadyOut("ok" if healthy else "unavailable", checks, migrations),
             status_code=200 if healthy else 503,
         )
 
 
-async def _database(engine: AsyncEngine) -> str:
+async def _database(engine: AsyncEngine) -> tuple[Check, list[str]]:
     try:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the detail goes to the log, not out
-        return "unavailable"
-    return "ok"
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS), engine.connect() as conn:
+            return "ok", await pending(conn)
+    except Exception as exc:  # any failure means "not ready"; the detail goes to the log
+        log.warning("readiness: database unavailable", extra={"error": repr(exc)[:300]})
+        return "unavailable", []
 
 
-async def _broker(redis: Redis | None) -> str:
+async def _broker(redis: Redis | None) -> Check:
     if redis is None:
         return "ok"  # the in-memory broker lives in this process
     try:
-        await redis.ping()
-    except Exception:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            await redis.ping()
+    except Exception as exc:
+        log.warning("readiness: broker unavailable", extra={"error": repr(exc)[:300]})
         return "unavailable"
     return "ok"

@@ -1,4 +1,5 @@
-"""/notifications: create (now or at `sendtime`), list, read with history, cancel."""
+"""/notifications: create (now or at `sendtime`), list, read with history, cancel; and the
+admins' activity view, /admin/notifications."""
 
 import base64
 import binascii
@@ -16,13 +17,14 @@ from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from application.auth.authenticate import Principal
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.get_notification import GetNotification
+from application.notifications.list_activity import ActivityQuery, ListActivity
 from application.notifications.list_notifications import ListNotifications, ListNotificationsQuery
 from application.notifications.schedule_notification import (
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
 from domain.errors import InvalidInput
-from domain.notifications import TEXT_MAX, Notification
+from domain.notifications import TEXT_MAX, Notification, NotificationEvent
 from entrypoints.http.schemas import problem_responses
 from entrypoints.http.security import SECURITY, current_principal
 
@@ -37,6 +39,8 @@ class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class NotificationOut(msgspec.Struct):
     id: UUID
+    user_id: UUID
+    created_by: UUID
     status: str
     channel: str
     to: str
@@ -48,7 +52,16 @@ class NotificationOut(msgspec.Struct):
     @classmethod
     def of(cls, n: Notification) -> "NotificationOut":
         return cls(
-            n.id, n.status.value, n.channel.value, n.to, n.title, n.text, n.sendtime, n.created_at
+            n.id,
+            n.user_id,
+            n.created_by,
+            n.status.value,
+            n.channel.value,
+            n.to,
+            n.title,
+            n.text,
+            n.sendtime,
+            n.created_at,
         )
 
 
@@ -70,6 +83,8 @@ class ErrorOut(msgspec.Struct):
 
 class NotificationDetailOut(msgspec.Struct):
     id: UUID
+    user_id: UUID
+    created_by: UUID
     status: str
     channel: str
     to: str
@@ -84,6 +99,33 @@ class NotificationDetailOut(msgspec.Struct):
     provider_message_id: str | None
     last_error: ErrorOut | None
     history: list[EventOut]
+
+    @classmethod
+    def of(cls, n: Notification, history: list[NotificationEvent]) -> "NotificationDetailOut":
+        return cls(
+            id=n.id,
+            user_id=n.user_id,
+            created_by=n.created_by,
+            status=n.status.value,
+            channel=n.channel.value,
+            to=n.to,
+            title=n.title,
+            text=n.text,
+            sendtime=n.sendtime,
+            created_at=n.created_at,
+            updated_at=n.updated_at,
+            due_at=n.due_at,
+            attempts=n.attempts,
+            provider=n.provider,
+            provider_message_id=n.provider_message_id,
+            last_error=ErrorOut(n.last_error_code, n.last_error) if n.last_error else None,
+            history=[EventOut(e.status.value, e.at, e.detail) for e in history],
+        )
+
+
+class ActivityPageOut(msgspec.Struct):
+    items: list[NotificationDetailOut]
+    next_cursor: str | None
 
 
 def _cursor(value: UUID | None) -> str | None:
@@ -138,7 +180,10 @@ class NotificationController(Controller):
             NotificationOut.of(result.notification), status_code=HTTP_202_ACCEPTED, headers=headers
         )
 
-    @get(summary="Your notifications, newest first", responses=problem_responses(401, 422))
+    @get(
+        summary="Your notifications (sent to you or made by you), newest first",
+        responses=problem_responses(401, 422),
+    )
     async def list_own(
         self,
         principal: NamedDependency[Principal],
@@ -148,7 +193,7 @@ class NotificationController(Controller):
         cursor: FromQuery[str | None] = None,
     ) -> NotificationPageOut:
         page = await list_notifications(
-            ListNotificationsQuery(principal.user.id, status, limit, _decode_cursor(cursor))
+            ListNotificationsQuery(principal.user, status, limit, _decode_cursor(cursor))
         )
         return NotificationPageOut(
             [NotificationOut.of(n) for n in page.items], _cursor(page.next_before)
@@ -156,7 +201,7 @@ class NotificationController(Controller):
 
     @get(
         "/{notification_id:uuid}",
-        summary="One of your notifications with its status history",
+        summary="A notification with its status history (its recipient, creator or an admin)",
         responses=problem_responses(401, 404),
     )
     async def read(
@@ -165,26 +210,8 @@ class NotificationController(Controller):
         notification_id: FromPath[UUID],
         get_notification: FromDishka[GetNotification],
     ) -> NotificationDetailOut:
-        detail = await get_notification(principal.user.id, notification_id)
-        n = detail.notification
-        error = ErrorOut(n.last_error_code, n.last_error) if n.last_error else None
-        return NotificationDetailOut(
-            id=n.id,
-            status=n.status.value,
-            channel=n.channel.value,
-            to=n.to,
-            title=n.title,
-            text=n.text,
-            sendtime=n.sendtime,
-            created_at=n.created_at,
-            updated_at=n.updated_at,
-            due_at=n.due_at,
-            attempts=n.attempts,
-            provider=n.provider,
-            provider_message_id=n.provider_message_id,
-            last_error=error,
-            history=[EventOut(e.status.value, e.at, e.detail) for e in detail.history],
-        )
+        detail = await get_notification(principal.user, notification_id)
+        return NotificationDetailOut.of(detail.notification, detail.history)
 
     @delete(
         "/{notification_id:uuid}",
@@ -198,4 +225,46 @@ class NotificationController(Controller):
         notification_id: FromPath[UUID],
         cancel: FromDishka[CancelNotification],
     ) -> NotificationOut:
-        return NotificationOut.of(await cancel(principal.user.id, notification_id))
+        return NotificationOut.of(await cancel(principal.user, notification_id))
+
+
+class NotificationActivityController(Controller):
+    path = "/admin/notifications"
+    tags = ["notifications"]
+    security = SECURITY
+    dependencies = {"principal": Provide(current_principal)}
+
+    @get(
+        summary="Every user's notifications with their history (admins only), newest first",
+        description="Filters: `user_id` (the recipient), `status`, `channel`, and the creation "
+        "time in [`since`, `until`) as ISO 8601 with an offset.",
+        responses=problem_responses(401, 403, 422),
+    )
+    async def activity(
+        self,
+        principal: NamedDependency[Principal],
+        list_activity: FromDishka[ListActivity],
+        user_id: FromQuery[UUID | None] = None,
+        status: FromQuery[str | None] = None,
+        channel: FromQuery[str | None] = None,
+        since: FromQuery[str | None] = None,
+        until: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        cursor: FromQuery[str | None] = None,
+    ) -> ActivityPageOut:
+        page = await list_activity(
+            ActivityQuery(
+                principal.user,
+                user_id=user_id,
+                status=status,
+                channel=channel,
+                since=since,
+                until=until,
+                limit=limit,
+                before=_decode_cursor(cursor),
+            )
+        )
+        return ActivityPageOut(
+            [NotificationDetailOut.of(n, history) for n, history in page.items],
+            _cursor(page.next_before),
+        )

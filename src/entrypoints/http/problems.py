@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from adapters.availability import unavailable_reason
 from domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -118,7 +119,14 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     )
 
 
+RETRY_AFTER_SECONDS = 5  # what a 503 asks clients to wait
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    if reason := unavailable_reason(exc):
+        log.warning("backing service unavailable: %s", reason, extra={"error": repr(exc)[:300]})
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return problem(request, 503, reason, headers=headers)
     log.error("unhandled error", exc_info=exc)
     return problem(request, 500, "an unexpected error occurred; it has been logged")
 

@@ -19,6 +19,7 @@ from application.notifications.config import DeliveryConfig
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.get_notification import GetNotification
+from application.notifications.list_activity import ListActivity
 from application.notifications.list_notifications import ListNotifications
 from application.notifications.pending import PendingSends
 from application.notifications.record_provider_status import RecordProviderStatus
@@ -55,6 +56,7 @@ class NotificationProvider(Provider):
     update_preferences = provide(UpdatePreferences)
     schedule = provide(ScheduleNotification)
     list_notifications = provide(ListNotifications)
+    list_activity = provide(ListActivity)
     get_notification = provide(GetNotification)
     cancel = provide(CancelNotification)
     dispatch = provide(DispatchDueNotifications)

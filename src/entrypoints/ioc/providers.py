@@ -41,7 +41,9 @@ class InfrastructureProvider(Provider):
 
     @provide
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        engine = make_engine(
+            settings.database_url, pool_size=settings.db_pool_size, timeouts=settings.db_timeouts
+        )
         yield engine
         await engine.dispose()
 
@@ -50,7 +52,9 @@ class InfrastructureProvider(Provider):
         if is_sqlite(settings.database_url):
             yield None
             return
-        pool = await ReadPool.open(settings.database_url, max_size=settings.db_pool_size)
+        pool = await ReadPool.open(
+            settings.database_url, max_size=settings.db_pool_size, timeouts=settings.db_timeouts
+        )
         yield pool
         await pool.close()
 
