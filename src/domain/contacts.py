@@ -10,7 +10,8 @@ from uuid import UUID
 
 from domain.errors import InvalidInput, InvalidValue
 
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+_EMAIL = re.compile(r"[^@\s\x00]{1,64}@[^@\s.\x00]+(\.[^@\s.\x00]+)+")
+EMAIL_MAX = 254
 _PHONE_FORMATTING = re.compile(r"[\s().-]")
 _E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 
@@ -51,7 +52,7 @@ class EmailAddress:
 
     def __init__(self, raw: str) -> None:
         text = raw.strip()
-        if len(text) > 254 or not _EMAIL.fullmatch(text):
+        if len(text) > EMAIL_MAX or not _EMAIL.fullmatch(text):
             raise InvalidValue("must be an email address like name@example.com")
         local, domain = text.rsplit("@", 1)
         object.__setattr__(self, "value", f"{local}@{domain.lower()}")

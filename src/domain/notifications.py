@@ -136,7 +136,7 @@ def check_title(raw: str | None) -> str | None:
         return None
     if len(raw) > TITLE_MAX:
         raise InvalidValue(f"must be at most {TITLE_MAX} characters")
-    return raw.strip()
+    return refuse_nul(raw.strip())
 
 
 def check_text(raw: str) -> str:
@@ -144,7 +144,13 @@ def check_text(raw: str) -> str:
         raise InvalidValue("must not be empty")
     if len(raw) > TEXT_MAX:
         raise InvalidValue(f"must be at most {TEXT_MAX} characters")
-    return raw
+    return refuse_nul(raw)
+
+
+def refuse_nul(text: str) -> str:
+    if "\x00" in text:
+        raise InvalidValue("must not contain NUL characters")
+    return text
 
 
 @dataclass(frozen=True, slots=True)

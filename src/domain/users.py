@@ -10,7 +10,9 @@ from uuid import UUID
 
 from domain.errors import InvalidValue
 
-_USERNAME = re.compile(r"[a-z0-9_.-]{3,32}")
+USERNAME_MIN = 3
+USERNAME_MAX = 32
+_USERNAME = re.compile(rf"[a-z0-9_.-]{{{USERNAME_MIN},{USERNAME_MAX}}}")
 PASSWORD_MIN_LENGTH = 8
 # Argon2 hashes any length, but an unbounded password is a cheap denial-of-service lever.
 PASSWORD_MAX_LENGTH = 128
@@ -48,6 +50,8 @@ class Password:
             raise InvalidValue(f"must be at least {PASSWORD_MIN_LENGTH} characters")
         if len(raw) > PASSWORD_MAX_LENGTH:
             raise InvalidValue(f"must be at most {PASSWORD_MAX_LENGTH} characters")
+        if "\x00" in raw:
+            raise InvalidValue("must not contain NUL characters")
         object.__setattr__(self, "value", raw)
 
     def __repr__(self) -> str:

@@ -25,12 +25,12 @@ _RESTART_PAUSE_SECONDS = 1.0
 _STOP_GRACE_SECONDS = 15.0
 
 
-def serve_processes(host: str, port: int, count: int) -> None:
+def serve_processes(host: str, port: int, count: int, proxies: list[str]) -> None:
     """Run `count` API processes until SIGINT or SIGTERM; a process that dies is started
-    again."""
+    again. `proxies`: the trusted reverse proxies (HERALD_TRUSTED_PROXIES)."""
     _refuse_taken_port(host, port)
     spawn = multiprocessing.get_context("spawn")
-    processes = [_start(spawn, host, port) for _ in range(count)]
+    processes = [_start(spawn, host, port, proxies) for _ in range(count)]
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -44,7 +44,7 @@ def serve_processes(host: str, port: int, count: int) -> None:
                 log.warning(
                     "API process %s exited (%s); starting another", process.pid, process.exitcode
                 )
-                processes[i] = _start(spawn, host, port)
+                processes[i] = _start(spawn, host, port, proxies)
     for process in processes:
         process.terminate()  # SIGTERM: uvicorn finishes in-flight requests, then stops
     deadline = time.monotonic() + _STOP_GRACE_SECONDS
@@ -54,15 +54,24 @@ def serve_processes(host: str, port: int, count: int) -> None:
             process.kill()
 
 
-def _start(spawn: multiprocessing.context.SpawnContext, host: str, port: int) -> BaseProcess:
-    process = spawn.Process(target=_api_process, args=(host, port), daemon=False)
+def _start(
+    spawn: multiprocessing.context.SpawnContext, host: str, port: int, proxies: list[str]
+) -> BaseProcess:
+    process = spawn.Process(target=_api_process, args=(host, port, proxies), daemon=False)
     process.start()
     return process
 
 
-def _api_process(host: str, port: int) -> None:
+def _api_process(host: str, port: int, proxies: list[str]) -> None:
     # Each process builds its own app (settings, container, pools) from the environment.
-    config = uvicorn.Config(asgi, factory=True, log_config=None, access_log=False)
+    config = uvicorn.Config(
+        asgi,
+        factory=True,
+        log_config=None,
+        access_log=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
+    )
     uvicorn.Server(config).run(sockets=[_listening_socket(host, port, reuse_port=True)])
 
 

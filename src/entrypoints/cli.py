@@ -21,7 +21,7 @@ from domain.errors import DomainError
 from entrypoints.api_processes import serve_processes
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
-from entrypoints.runtime import build_api, load_settings
+from entrypoints.runtime import build_api, load_settings, proxy_options
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.notifications import run_dispatcher, warm_up
@@ -32,7 +32,12 @@ log = logging.getLogger("herald")
 
 async def _serve(settings: Settings, host: str, port: int) -> None:
     config = uvicorn.Config(
-        build_api(settings), host=host, port=port, log_config=None, access_log=False
+        build_api(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        **proxy_options(settings),
     )
     server = uvicorn.Server(config)
     print(f"Herald: API on http://{host}:{port}  docs on http://{host}:{port}/docs", flush=True)
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
             case "serve" if args.workers > 1:
                 if settings.embedded:
                     raise SettingsError("--workers needs production mode (HERALD_BROKER_URL)")
-                serve_processes(args.host, args.port, args.workers)
+                serve_processes(args.host, args.port, args.workers, settings.proxies)
             case "serve":
                 _run(_serve(settings, args.host, args.port))
             case "worker":

@@ -1,6 +1,7 @@
 """Assembling a running API process: settings, container, broker and their lifecycle."""
 
 import asyncio
+from typing import Any
 
 from litestar import Litestar
 from taskiq.api import run_scheduler_task
@@ -54,6 +55,14 @@ def build_api(settings: Settings) -> Litestar:
     app.on_startup.append(start)
     app.on_shutdown.append(stop)
     return app
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's handling of X-Forwarded-For/-Proto: off unless HERALD_TRUSTED_PROXIES names
+    the proxies. uvicorn's own default trusts 127.0.0.1, which let any local process (or a
+    proxy that passes the header on unchecked) pick the client address the login limits
+    are keyed on."""
+    return {"proxy_headers": bool(settings.proxies), "forwarded_allow_ips": settings.proxies}
 
 
 def asgi() -> Litestar:

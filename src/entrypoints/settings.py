@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 from collections.abc import Mapping
 from typing import Literal
@@ -31,8 +32,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jwt_audience: str = "herald-api"
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 14 * 24 * 3600
-    login_rate_limit: int = 10
+    login_rate_limit: int = 10  # attempts per client address and username per window
     login_rate_window_seconds: int = 60
+    # Failed logins to one account from anywhere, after which only clients that logged in
+    # to it before may keep trying, until the window ends.
+    login_account_failure_limit: int = 20
+    login_account_window_seconds: int = 900
+    login_known_client_days: int = 30
+    # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; empty: none, the TCP peer is the client.
+    trusted_proxies: str = ""
     # OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): a login costs ~25 ms of one
     # core instead of argon2-cffi's 64 MiB x 3 x 4 default, which a 2-core API pays dearly.
     argon2_time_cost: int = 2
@@ -138,6 +147,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     @property
+    def proxies(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
     def db_timeouts(self) -> DatabaseTimeouts:
         return DatabaseTimeouts(
             connect=self.db_connect_timeout_seconds,
@@ -199,6 +212,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if self.db_statement_timeout_seconds < 0:
             raise SettingsError("HERALD_DB_STATEMENT_TIMEOUT_SECONDS must be 0 (none) or more")
+        positive = {
+            "HERALD_LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "HERALD_LOGIN_RATE_WINDOW_SECONDS": self.login_rate_window_seconds,
+            "HERALD_LOGIN_ACCOUNT_FAILURE_LIMIT": self.login_account_failure_limit,
+            "HERALD_LOGIN_ACCOUNT_WINDOW_SECONDS": self.login_account_window_seconds,
+            "HERALD_LOGIN_KNOWN_CLIENT_DAYS": self.login_known_client_days,
+        }
+        for name, value in positive.items():
+            if value < 1:
+                raise SettingsError(f"{name} must be at least 1")
+        for proxy in self.proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"HERALD_TRUSTED_PROXIES: {proxy!r} is not an IP address or CIDR range"
+                ) from None
         if not 0 <= self.auth_cache_seconds <= 60:
             raise SettingsError("HERALD_AUTH_CACHE_SECONDS must be between 0 (off) and 60")
         self._validate_providers()

@@ -230,3 +230,33 @@ async def test_sendgrid_permanent_error(client: Client) -> None:
     detail = await wait_for_status(client, headers, nid, "failed")
     assert detail["attempts"] == 1
     assert detail["last_error"]["message"]
+
+
+async def test_a_sendgrid_batch_applies_its_good_events_and_skips_one_holding_nul(
+    client: Client,
+) -> None:
+    headers = await bearer(client, "ann")
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"}
+    )
+    nid = await send(client, headers)
+    await wait_for_status(client, headers, nid, "sent")
+    poisoned = {"event": "bounce", "sg_event_id": "ev-x", "herald_reference": nid, "reason": "a\0b"}
+    delivered = {"event": "delivered", "sg_event_id": "ev-d", "herald_reference": nid}
+    assert await post_sendgrid(client, [poisoned, delivered]) == 204
+    detail = (await client.get(f"/notifications/{nid}", headers=headers)).json()
+    assert detail["status"] == "delivered"  # the bounce holding NUL was skipped
+
+
+async def test_a_twilio_callback_holding_nul_is_a_422_naming_the_field(client: Client) -> None:
+    form = twilio_form("SM1", "delivered", ErrorMessage="bad\0byte")
+    url = f"{PUBLIC_URL}/webhooks/twilio/status"
+    r = await client.post(
+        "/webhooks/twilio/status",
+        data=form,
+        headers={"X-Twilio-Signature": twilio_signature(tw.AUTH_TOKEN, url, form)},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"] == [
+        {"field": "ErrorMessage", "message": "must not contain NUL characters"}
+    ]

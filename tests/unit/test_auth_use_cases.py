@@ -4,6 +4,7 @@ from datetime import timedelta
 import jwt
 import pytest
 
+from adapters.memory.login_history import InMemoryLoginHistory
 from adapters.memory.rate_limit import InMemoryRateLimiter
 from adapters.memory.users import (
     InMemorySessionRepository,
@@ -12,7 +13,7 @@ from adapters.memory.users import (
 )
 from adapters.security.jwt_tokens import JwtTokenIssuer
 from application.auth.authenticate import Authenticate
-from application.auth.log_in import LogIn, LogInCommand
+from application.auth.log_in import AccountLockout, LogIn, LogInCommand
 from application.auth.log_out import LogOut
 from application.auth.purge_sessions import PurgeExpiredSessions
 from application.auth.refresh import RefreshTokens
@@ -45,6 +46,7 @@ class Kit:
     log_out: LogOut
     authenticate: Authenticate
     limiter: InMemoryRateLimiter
+    history: InMemoryLoginHistory
 
 
 @pytest.fixture
@@ -55,6 +57,7 @@ def kit() -> Kit:
     issuer = JwtTokenIssuer(SECRET, "HS256", "herald", "herald-api", timedelta(minutes=15), clock)
     pairs = TokenPairFactory(issuer, sessions, clock, TokenPolicy(timedelta(days=14)))
     limiter = InMemoryRateLimiter(limit=3, window_seconds=60, monotonic=lambda: 0.0)
+    history = InMemoryLoginHistory(900, 30 * 86400, monotonic=lambda: 0.0)
     return Kit(
         users,
         sessions,
@@ -63,11 +66,12 @@ def kit() -> Kit:
         hasher,
         issuer,
         SignUp(users, hasher, clock, tx),
-        LogIn(users, hasher, limiter, pairs, tx),
+        LogIn(users, hasher, limiter, history, AccountLockout(5), pairs, tx),
         RefreshTokens(sessions, users, issuer, pairs, clock, tx),
         LogOut(sessions, clock, tx),
         Authenticate(issuer, sessions, clock),
         limiter,
+        history,
     )
 
 
@@ -132,6 +136,49 @@ async def test_log_in_is_rate_limited_per_client_and_username(kit: Kit) -> None:
     assert caught.value.retry_after_seconds == 60
     # another client is not affected
     await kit.log_in(LogInCommand("ann", "password123", "5.6.7.8"))
+
+
+async def test_failures_from_many_addresses_stop_new_clients_but_not_known_ones(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    await kit.log_in(LogInCommand("ann", "password123", "10.0.0.1"))  # the owner's laptop
+    for guess in range(5):  # a guesser on five addresses, under the per-client limit
+        with pytest.raises(AuthenticationFailed):
+            await kit.log_in(LogInCommand("ann", f"guess-{guess}", f"198.51.100.{guess}"))
+    with pytest.raises(RateLimited, match="failed logins to this account") as caught:
+        await kit.log_in(LogInCommand("ann", "password123", "203.0.113.9"))  # a new address
+    assert caught.value.retry_after_seconds == 900
+    before = kit.hasher.verifications
+    with pytest.raises(RateLimited):
+        await kit.log_in(LogInCommand("ann", "guess-6", "198.51.100.6"))
+    assert kit.hasher.verifications == before  # refused before any password was checked
+    # The owner, from the laptop that logged in before, is not locked out.
+    await kit.log_in(LogInCommand("ANN", "password123", "10.0.0.1"))
+
+
+async def test_an_unknown_username_is_locked_the_same_way(kit: Kit) -> None:
+    for guess in range(5):
+        with pytest.raises(AuthenticationFailed):
+            await kit.log_in(LogInCommand("nobody", f"guess-{guess}", f"198.51.100.{guess}"))
+    with pytest.raises(RateLimited, match="failed logins to this account"):
+        await kit.log_in(LogInCommand("nobody", "x", "203.0.113.9"))
+
+
+async def test_limiter_and_history_keys_never_hold_the_username(kit: Kit) -> None:
+    secret_name = "ann-" + "x" * 28
+    with pytest.raises(AuthenticationFailed):
+        await kit.log_in(LogInCommand(secret_name, "password123", "192.0.2.1"))
+    keys = [*kit.limiter._windows, *kit.history._failures]
+    assert len(keys) == 2
+    assert all(secret_name not in key and "192.0.2.1" not in key for key in keys)
+    assert all(len(key) <= 80 for key in keys)  # hashes, whatever was sent
+
+
+async def test_over_long_credentials_are_refused_before_any_work(kit: Kit) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await kit.log_in(LogInCommand("a" * 1_000_000, "x" * 257, "192.0.2.1"))
+    assert {e.field for e in caught.value.errors} == {"username", "password"}
+    assert kit.hasher.verifications == 0
+    assert not kit.limiter._windows
 
 
 async def test_log_in_rehashes_outdated_hashes(kit: Kit) -> None:

@@ -4,9 +4,10 @@ from application.ports.security import TokenIssuer
 from application.ports.sessions import SessionRepository
 from application.ports.transactions import TransactionManager
 from application.ports.users import UserRepository
-from domain.errors import AuthenticationFailed
+from domain.errors import AuthenticationFailed, InvalidInput
 
 INVALID_REFRESH = "refresh token is invalid, expired or revoked"
+REFRESH_TOKEN_MAX = 256  # issued tokens are 43 characters
 
 
 class RefreshTokens:
@@ -35,6 +36,10 @@ class RefreshTokens:
         self._tx = tx
 
     async def __call__(self, refresh_token: str) -> TokenPair:
+        if len(refresh_token) > REFRESH_TOKEN_MAX:
+            raise InvalidInput.field(
+                "refresh_token", f"must be at most {REFRESH_TOKEN_MAX} characters"
+            )
         now = self._clock.now()
         token = await self._sessions.get_token_by_hash(
             self._issuer.hash_refresh_token(refresh_token)

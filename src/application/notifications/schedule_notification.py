@@ -87,8 +87,13 @@ class ScheduleNotification:
             None if cmd.channel is None else errors.check("channel", Channel.parse, cmd.channel)
         )
         key = cmd.idempotency_key
-        if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
-            errors.add("Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_MAX} characters")
+        if key is not None and not (
+            1 <= len(key) <= IDEMPOTENCY_KEY_MAX and key.isprintable() and key.isascii()
+        ):
+            errors.add(
+                "Idempotency-Key",
+                f"must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters",
+            )
         errors.raise_if_any()
 
         if key is not None and (replay := await self._replay(cmd, key)) is not None:

@@ -56,3 +56,20 @@ class RateLimiter(Protocol):
     async def hit(self, key: str) -> int | None:
         """Count one attempt under key; None when allowed, else seconds until allowed again."""
         ...
+
+
+class LoginHistory(Protocol):
+    """What logins remember of an account across client addresses: its recent failures,
+    and the clients it logged in from before. Keys are opaque (hashes)."""
+
+    async def failures(self, account: str) -> tuple[int, int]:
+        """Failed logins in the current window, and the seconds until that window ends."""
+        ...
+
+    async def add_failure(self, account: str) -> None: ...
+
+    async def knows(self, account: str, client: str) -> bool:
+        """True when the account logged in from this client within the memory's span."""
+        ...
+
+    async def add_success(self, account: str, client: str) -> None: ...

@@ -9,6 +9,7 @@ from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusController
 
 from entrypoints.http.auth import AuthController, me
+from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.health import HealthController
@@ -44,6 +45,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
             PrometheusController,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=HeraldRequest,
         logging_config=None,  # entrypoints.logging configures JSON logs for the process
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -16,25 +16,53 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from application.auth.authenticate import Principal
-from application.auth.log_in import LogIn, LogInCommand
+from application.auth.log_in import LOGIN_FIELD_MAX, LogIn, LogInCommand
 from application.auth.log_out import LogOut
-from application.auth.refresh import RefreshTokens
+from application.auth.refresh import REFRESH_TOKEN_MAX, RefreshTokens
 from application.auth.sign_up import SignUp, SignUpCommand
-from domain.users import User
-from entrypoints.http.schemas import problem_responses
+from domain.users import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_MAX,
+    USERNAME_MIN,
+    User,
+)
+from entrypoints.http.bodies import (
+    FORM,
+    JSON,
+    decode_json,
+    form_fields,
+    is_json,
+    media_type,
+    unsupported,
+)
+from entrypoints.http.schemas import documented, problem_responses, text
 from entrypoints.http.security import SECURITY, current_principal
 
-# Bounds only stop absurd inputs early; the domain states the real rules.
-_Text = Annotated[str, msgspec.Meta(max_length=1024)]
+
+class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[
+        str,
+        documented(
+            "ann.lee",
+            pattern=f"^\\s*[A-Za-z0-9_.-]{{{USERNAME_MIN},{USERNAME_MAX}}}\\s*$",
+            description="case-folded: `Ann` and `ann` are one account",
+        ),
+    ]
+    password: Annotated[
+        str, text("correct horse battery", PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH)
+    ]
 
 
 class Credentials(msgspec.Struct, forbid_unknown_fields=True):
-    username: _Text
-    password: _Text
+    username: Annotated[str, text("ann.lee", LOGIN_FIELD_MAX, 1)]
+    password: Annotated[str, text("correct horse battery", LOGIN_FIELD_MAX, 1)]
 
 
 class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
-    refresh_token: _Text
+    refresh_token: Annotated[
+        str, text("kq3VtY0d3yP2pQ9mZC4v1r8sLwN6bXe7uJhT5aKfGgQ", REFRESH_TOKEN_MAX, 1)
+    ]
 
 
 class UserOut(msgspec.Struct):
@@ -114,25 +142,19 @@ class _LoginOperation(Operation):
 
 
 async def _read_credentials(request: Request[Any, Any, Any]) -> Credentials:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == RequestEncodingType.URL_ENCODED.value:
-        form = await request.form()
-        missing = [
-            {"key": name, "message": "is required", "source": "body"}
-            for name in ("username", "password")
-            if not isinstance(form.get(name), str)
-        ]
-        if missing:
-            raise ValidationException("invalid login form", extra=missing)
-        return Credentials(username=str(form["username"]), password=str(form["password"]))
-    try:
-        return msgspec.json.decode(await request.body(), type=Credentials)
-    except msgspec.ValidationError as exc:
-        raise ValidationException(
-            "invalid login body", extra=[{"message": str(exc), "key": None, "source": "body"}]
-        ) from exc
-    except msgspec.DecodeError as exc:
-        raise ValidationException("the request body is not valid JSON") from exc
+    """The same fields and bounds from a JSON body or an OAuth2 password form."""
+    media = media_type(request)
+    if media == FORM:
+        fields = await form_fields(request, ("username", "password"))
+        try:
+            return msgspec.convert(fields, Credentials)
+        except msgspec.ValidationError as exc:
+            raise ValidationException(
+                "invalid login form", extra=[{"message": str(exc), "key": None, "source": "body"}]
+            ) from exc
+    if not is_json(media):
+        raise unsupported(JSON, FORM)
+    return decode_json(await request.body(), Credentials)
 
 
 class AuthController(Controller):
@@ -144,7 +166,7 @@ class AuthController(Controller):
         summary="Create an account",
         responses=problem_responses(400, 409, 413, 422),
     )
-    async def signup(self, data: JSONBody[Credentials], sign_up: FromDishka[SignUp]) -> UserOut:
+    async def signup(self, data: JSONBody[NewAccount], sign_up: FromDishka[SignUp]) -> UserOut:
         return UserOut.of(await sign_up(SignUpCommand(data.username, data.password)))
 
     @post(

@@ -23,18 +23,36 @@ from application.notifications.schedule_notification import (
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
+from domain.contacts import Channel
 from domain.errors import InvalidInput
-from domain.notifications import TEXT_MAX, Notification, NotificationEvent
-from entrypoints.http.schemas import problem_responses
+from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent
+from entrypoints.http.schemas import NOT_BLANK, documented, problem_responses, text
 from entrypoints.http.security import SECURITY, current_principal
 
 
 class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: Annotated[str, msgspec.Meta(max_length=TEXT_MAX)]
-    title: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
-    sendtime: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    channel: Annotated[str, msgspec.Meta(max_length=16)] | None = None
-    user_id: UUID | None = None  # admins only: notify another user
+    text: Annotated[str, text("Dentist at 3pm", TEXT_MAX, 1, pattern=NOT_BLANK)]
+    title: Annotated[str | None, text("Reminder", TITLE_MAX)] = None
+    sendtime: Annotated[
+        str | None,
+        documented(
+            "2026-11-22T14:00:00-08:00",
+            format="date-time",
+            description="ISO 8601 with an offset; missing or in the past means now",
+        ),
+    ] = None
+    channel: Annotated[
+        str | None,
+        documented("sms", enum=[*Channel, None], description="default: your notify_pref"),
+    ] = None
+    user_id: Annotated[
+        UUID | None,
+        documented(
+            None,
+            description="another user to notify (admins only); your own id is the same as "
+            "leaving it out",
+        ),
+    ] = None
 
 
 class NotificationOut(msgspec.Struct):

@@ -1,6 +1,7 @@
 """/preferences: the logged-in user's notify_pref, email and phone (seed 002's /preference/)."""
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 from dishka.integrations.litestar import FromDishka
@@ -15,17 +16,33 @@ from application.preferences.update_preferences import (
     UpdatePreferences,
     UpdatePreferencesCommand,
 )
-from domain.contacts import ContactPreferences
-from entrypoints.http.schemas import problem_responses
+from domain.contacts import EMAIL_MAX, ContactPreferences, NotifyPref
+from entrypoints.http.schemas import documented, problem_responses, text
 from entrypoints.http.security import SECURITY, current_principal
 
 
 class PreferencesPatch(msgspec.Struct, forbid_unknown_fields=True):
     """Fields left out keep their value; null clears an address."""
 
-    notify_pref: str | msgspec.UnsetType = msgspec.UNSET
-    email: str | msgspec.UnsetType | None = msgspec.UNSET
-    phone: str | int | msgspec.UnsetType | None = msgspec.UNSET
+    notify_pref: Annotated[
+        str | msgspec.UnsetType,
+        documented("sms", enum=list(NotifyPref), description="any case: `None` works too"),
+    ] = msgspec.UNSET
+    email: Annotated[
+        str | msgspec.UnsetType | None,
+        text("guy@example.com", EMAIL_MAX, format="email"),
+    ] = msgspec.UNSET
+    phone: Annotated[
+        str | int | msgspec.UnsetType | None,
+        documented(
+            "+15105552054",
+            max_length=32,
+            pattern="^[+0-9 ().-]*$",
+            ge=10**7,
+            le=10**15 - 1,
+            description="E.164 with the country code; the seed's integer form also works",
+        ),
+    ] = msgspec.UNSET
 
 
 class PreferencesOut(msgspec.Struct):

@@ -78,7 +78,7 @@ def validation_error(
 ) -> Response[dict[str, Any]]:
     items = exc.extra if isinstance(exc.extra, list) else []
     errors = [
-        {"field": _field_path(item), "message": str(item.get("message", "is invalid"))}
+        {"field": _field_path(item), "message": _message(str(item.get("message", "is invalid")))}
         for item in items
         if isinstance(item, dict)
     ]
@@ -101,6 +101,15 @@ def _field_path(item: dict[str, Any]) -> str:
         return path
     key = item.get("key")
     return str(key) if key and key != "data" else "body"
+
+
+def _message(raw: str) -> str:
+    """msgspec's message in words, without the path (the field says it)."""
+    if raw.startswith("Object missing required field"):
+        return "is required"
+    if raw.startswith("Object contains unknown field"):
+        return "is not a field of this body"
+    return raw.split(" - at `$", 1)[0]
 
 
 def _plain_detail(detail: str) -> str:

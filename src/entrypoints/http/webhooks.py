@@ -9,10 +9,9 @@ import logging
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, post
-from litestar.exceptions import ValidationException
+from litestar.exceptions import ClientException
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.providers.sendgrid_email import REFERENCE_ARG
@@ -29,8 +28,9 @@ from application.notifications.record_provider_status import (
     ProviderStatusUpdate,
     RecordProviderStatus,
 )
-from domain.errors import PermissionDenied
+from domain.errors import FieldError, InvalidInput, PermissionDenied
 from domain.notifications import Status
+from entrypoints.http.bodies import NUL_MESSAGE, decode_json
 from entrypoints.http.schemas import problem_responses
 from entrypoints.ioc.senders import TWILIO_STATUS_PATH
 from entrypoints.settings import Settings
@@ -81,8 +81,9 @@ def twilio_update(form: dict[str, str]) -> ProviderStatusUpdate:
 
 
 def sendgrid_update(event: dict[str, Any]) -> ProviderStatusUpdate | None:
+    """None for an event that changes nothing or cannot be stored (a field holding NUL)."""
     name = _text(event.get("event"))
-    if name is None:
+    if name is None or any(isinstance(v, str) and "\x00" in v for v in event.values()):
         return None
     message_id = _text(event.get("sg_message_id"))
     reason = _text(event.get("reason")) or _text(event.get("response"))
@@ -129,6 +130,8 @@ class WebhookController(Controller):
             url += "?" + query
         if not verifier.is_valid(url, params, request.headers.get(TWILIO_SIGNATURE, "")):
             raise PermissionDenied(f"invalid {TWILIO_SIGNATURE}")
+        if nul := [FieldError(k, NUL_MESSAGE) for k, v in params.items() if "\x00" in k + v]:
+            raise InvalidInput(*nul)
         update = twilio_update(params)
         if not await record([update]):
             log.info(
@@ -155,10 +158,13 @@ class WebhookController(Controller):
             request.headers.get(SENDGRID_TIMESTAMP, ""),
         ):
             raise PermissionDenied("invalid SendGrid event webhook signature")
-        try:
-            events = msgspec.json.decode(payload, type=list[Any])
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            raise ValidationException("the body must be a JSON array of SendGrid events") from None
+        # NUL is checked per event below: one bad event must not cost the batch.
+        events = decode_json(payload, object, nul=True)
+        if not isinstance(events, list):
+            raise ClientException("the body must be a JSON array of SendGrid events")
         updates = [u for e in events if isinstance(e, dict) and (u := sendgrid_update(e))]
         changed = await record(updates)
-        log.info("sendgrid events", extra={"received": len(events), "changed": changed})
+        log.info(
+            "sendgrid events",
+            extra={"received": len(events), "usable": len(updates), "changed": changed},
+        )

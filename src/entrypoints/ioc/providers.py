@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.clock import SystemClock
+from adapters.memory.login_history import InMemoryLoginHistory
 from adapters.memory.rate_limit import InMemoryRateLimiter
 from adapters.memory.session_cache import CachingSessionReader, SessionCache
 from adapters.persistence.database import is_sqlite, make_engine, make_session_factory
@@ -18,16 +19,17 @@ from adapters.persistence.transactions import SqlTransactionManager
 from adapters.persistence.users import SqlUserRepository
 from adapters.security.jwt_tokens import JwtTokenIssuer
 from adapters.security.passwords import Argon2PasswordHasher
+from adapters.security.redis_login_history import RedisLoginHistory
 from adapters.security.redis_rate_limit import RedisRateLimiter
 from application.auth.authenticate import Authenticate
-from application.auth.log_in import LogIn
+from application.auth.log_in import AccountLockout, LogIn
 from application.auth.log_out import LogOut
 from application.auth.purge_sessions import PurgeExpiredSessions
 from application.auth.refresh import RefreshTokens
 from application.auth.sign_up import CreateAdmin, SignUp
 from application.auth.tokens import TokenPairFactory, TokenPolicy
 from application.ports.clock import Clock
-from application.ports.security import PasswordHasher, RateLimiter, TokenIssuer
+from application.ports.security import LoginHistory, PasswordHasher, RateLimiter, TokenIssuer
 from application.ports.sessions import SessionReader, SessionRepository
 from application.ports.transactions import TransactionManager
 from application.ports.users import UserRepository
@@ -129,6 +131,14 @@ class AdapterProvider(Provider):
             redis, settings.login_rate_limit, settings.login_rate_window_seconds
         )
 
+    @provide
+    def login_history(self, settings: Settings, redis: Redis | None) -> LoginHistory:
+        window = settings.login_account_window_seconds
+        remember = settings.login_known_client_days * 86400
+        if redis is None:
+            return InMemoryLoginHistory(window, remember)
+        return RedisLoginHistory(redis, window, remember)
+
 
 class UseCaseProvider(Provider):
     scope = Scope.REQUEST
@@ -141,6 +151,10 @@ class UseCaseProvider(Provider):
     log_out = provide(LogOut)
     authenticate = provide(Authenticate, scope=Scope.APP)  # stateless: built once
     purge_sessions = provide(PurgeExpiredSessions)
+
+    @provide(scope=Scope.APP)
+    def lockout(self, settings: Settings) -> AccountLockout:
+        return AccountLockout(settings.login_account_failure_limit)
 
     @provide(scope=Scope.APP)
     def token_policy(self, settings: Settings) -> TokenPolicy:

@@ -1,0 +1,59 @@
+"""LoginHistory: the in-process memory and the Redis one (shared by API replicas) agree."""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from adapters.memory.login_history import InMemoryLoginHistory
+from adapters.security.redis_login_history import RedisLoginHistory
+from application.ports.security import LoginHistory
+from tests.support.redis import require_redis
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def history(request: pytest.FixtureRequest) -> AsyncIterator[LoginHistory]:
+    if request.param == "memory":
+        yield InMemoryLoginHistory(window_seconds=900, remember_seconds=3600)
+        return
+    await require_redis(REDIS_URL)
+    client = Redis.from_url(REDIS_URL)
+    prefix = f"test:{uuid.uuid4()}:"
+    yield RedisLoginHistory(client, window_seconds=900, remember_seconds=3600, prefix=prefix)
+    await client.delete(*[key async for key in client.scan_iter(f"{prefix}*")] or ["-"])
+    await client.aclose()
+
+
+async def test_failures_count_within_their_window(history: LoginHistory) -> None:
+    assert await history.failures("acct") == (0, 0)
+    for _ in range(3):
+        await history.add_failure("acct")
+    count, seconds_left = await history.failures("acct")
+    assert count == 3
+    assert 1 <= seconds_left <= 900
+    assert await history.failures("other") == (0, 0)
+
+
+async def test_clients_are_known_per_account_after_a_success(history: LoginHistory) -> None:
+    assert not await history.knows("acct", "laptop")
+    await history.add_success("acct", "laptop")
+    assert await history.knows("acct", "laptop")
+    assert not await history.knows("acct", "phone")
+    assert not await history.knows("other", "laptop")
+
+
+async def test_in_memory_windows_end() -> None:
+    now = [0.0]
+    history = InMemoryLoginHistory(10, 100, monotonic=lambda: now[0])
+    await history.add_failure("acct")
+    await history.add_success("acct", "laptop")
+    assert await history.failures("acct") == (1, 10)
+    now[0] = 10.0
+    assert await history.failures("acct") == (0, 0)
+    assert await history.knows("acct", "laptop")
+    now[0] = 100.0
+    assert not await history.knows("acct", "laptop")
