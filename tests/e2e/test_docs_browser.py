@@ -53,7 +53,7 @@ def _log_in(page: Page) -> None:
     dialog.get_by_role("button", name="Close", exact=True).click()
 
 
-def test_docs_work_offline_and_run_get_me(herald_url: str, browser: Browser) -> None:
+def test_docs_work_offline_and_run_get_me(browser: Browser, herald_url: str) -> None:
     page = browser.new_page()
     page.set_default_timeout(10_000)
     requested: list[str] = []
