@@ -4,7 +4,6 @@ from dishka import AsyncContainer
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusController
 
@@ -12,6 +11,7 @@ from entrypoints.http.auth import AuthController, me
 from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
+from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
 from entrypoints.http.health import HealthController
 from entrypoints.http.notifications import (
     NotificationActivityController,
@@ -43,6 +43,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                 ],
             ),
             PrometheusController,
+            docs_assets_router(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=HeraldRequest,
@@ -55,7 +56,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                 "Notifications, messaging and data points. Errors are RFC 9457 problem details."
             ),
             path="/docs",
-            render_plugins=[SwaggerRenderPlugin(path="/")],
+            render_plugins=[OfflineSwaggerUI()],
             components=Components(security_schemes=SECURITY_COMPONENTS),
         ),
         debug=False,
