@@ -7,9 +7,11 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis import Redis
 
 from tests.conftest import TEST_SECRET
 from tests.support.processes import herald, herald_env, running, wait_for
@@ -38,15 +40,24 @@ def _healthcheck(beat: Path, max_age: float) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("command", ["worker", "scheduler"])
-def test_the_process_keeps_its_heartbeat_fresh(command: str, tmp_path: Path) -> None:
+@pytest.fixture
+def queue() -> Iterator[str]:
+    """A task queue of its own on the test Redis, deleted afterwards."""
     asyncio.run(require_redis(REDIS_URL))
+    name = f"herald-heartbeat-{uuid.uuid4().hex[:8]}"
+    yield name
+    with Redis.from_url(REDIS_URL) as redis:
+        redis.delete(name)
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_the_process_keeps_its_heartbeat_fresh(command: str, queue: str, tmp_path: Path) -> None:
     beat = tmp_path / "heartbeat"
     env = herald_env(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/h.db",
         broker_url=REDIS_URL,
         jwt_secret=TEST_SECRET,
-        task_queue=f"herald-hb-{uuid.uuid4().hex[:8]}",
+        task_queue=queue,
         heartbeat_file=str(beat),
         heartbeat_interval_seconds="0.2",
     )
