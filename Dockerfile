@@ -18,6 +18,8 @@ COPY --from=build --chown=herald:herald /app/alembic.ini /app/alembic.ini
 ENV PATH="/app/.venv/bin:$PATH" PYTHONUNBUFFERED=1
 USER herald
 EXPOSE 8000
-HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
-  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live')"
+# The check of the default command, the API. Other commands need their own: compose runs
+# the worker and the scheduler with a heartbeat check, and the one-off migrate with none.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=2)"
 CMD ["herald", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,11 +1,13 @@
-"""The `herald` command: serve, worker, scheduler, migrate, create-admin."""
+"""The `herald` command: serve, worker, scheduler, migrate, create-admin, healthcheck."""
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import sys
 from collections.abc import Coroutine
+from importlib.metadata import version
 from typing import Any
 
 import msgspec
@@ -18,6 +20,7 @@ from taskiq.api import run_receiver_task, run_scheduler_task
 from adapters.persistence.migrate import upgrade
 from application.auth.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError
+from entrypoints import heartbeat
 from entrypoints.api_processes import serve_processes
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
@@ -44,6 +47,10 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
     await server.serve()
 
 
+def _heartbeat(settings: Settings) -> contextlib.AbstractAsyncContextManager[None]:
+    return heartbeat.heartbeat(settings.heartbeat_file, settings.heartbeat_interval_seconds)
+
+
 async def _worker(settings: Settings, concurrency: int) -> None:
     container = make_container(settings)
     broker = make_broker(settings, container)
@@ -52,7 +59,8 @@ async def _worker(settings: Settings, concurrency: int) -> None:
     freeze_start_up_heap()
     log.info("worker started", extra={"concurrency": concurrency})
     try:
-        await run_receiver_task(broker, max_async_tasks=concurrency, run_startup=False)
+        async with _heartbeat(settings):
+            await run_receiver_task(broker, max_async_tasks=concurrency, run_startup=False)
     finally:
         await broker.shutdown()
         await container.close()
@@ -65,10 +73,12 @@ async def _scheduler(settings: Settings) -> None:
     freeze_start_up_heap()
     log.info("scheduler started")
     try:
-        # Taskiq's scheduler for cron jobs; the dispatcher loop for timed sends.
-        await asyncio.gather(
-            run_scheduler_task(make_scheduler(broker)), run_dispatcher(container, broker, settings)
-        )
+        async with _heartbeat(settings):
+            # Taskiq's scheduler for cron jobs; the dispatcher loop for timed sends.
+            await asyncio.gather(
+                run_scheduler_task(make_scheduler(broker)),
+                run_dispatcher(container, broker, settings),
+            )
     finally:
         await broker.shutdown()
         await container.close()
@@ -111,6 +121,7 @@ def _read_password() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="herald", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"herald {version('herald')}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser(
         "serve", help="run the API (embedded default: worker and scheduler too)"
@@ -126,7 +137,15 @@ def main(argv: list[str] | None = None) -> None:
         "create-admin", help="create an admin; password from a prompt or stdin"
     )
     admin.add_argument("--username", required=True)
+    check = commands.add_parser(
+        "healthcheck",
+        help="exit 0 if a worker's or scheduler's heartbeat file is fresh, 1 if not "
+        "(containers run `python -m entrypoints.heartbeat`, the same check without the app)",
+    )
+    heartbeat.add_arguments(check)
     args = parser.parse_args(argv)
+    if args.command == "healthcheck":  # reads a file: needs no settings
+        raise SystemExit(heartbeat.run(args))
 
     try:
         settings = load_settings()
@@ -151,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
                 _run(_migrate(msgspec.structs.replace(settings, db_statement_timeout_seconds=0)))
             case "create-admin":
                 _run(_create_admin(settings, args.username, _read_password()))
-    except SettingsError as exc:
+    except (SettingsError, heartbeat.HeartbeatError) as exc:
         raise SystemExit(f"herald: {exc}") from None
     except DomainError as exc:
         raise SystemExit(f"herald: {exc.message}") from None

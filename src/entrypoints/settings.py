@@ -95,6 +95,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
     notify_lookahead_seconds: float = 1.0  # the scheduler claims work due this soon
     notify_batch_window_seconds: float = 0.03  # least time between two hand-offs
+    # Heartbeat of `herald worker` and `herald scheduler` for container healthchecks.
+    heartbeat_file: str | None = None  # touched from the event loop; None = no heartbeat
+    heartbeat_interval_seconds: float = 5.0
 
     @property
     def embedded(self) -> bool:
@@ -231,6 +234,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 ) from None
         if not 0 <= self.auth_cache_seconds <= 60:
             raise SettingsError("HERALD_AUTH_CACHE_SECONDS must be between 0 (off) and 60")
+        if not self.heartbeat_interval_seconds > 0:
+            raise SettingsError("HERALD_HEARTBEAT_INTERVAL_SECONDS must be a positive number")
         self._validate_providers()
         self._validate_channels()
         self._validate_delivery()

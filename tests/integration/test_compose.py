@@ -4,11 +4,15 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from entrypoints.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
+HEARTBEAT_INTERVAL_SECONDS = Settings().heartbeat_interval_seconds
 
 
 def _compose() -> str:
@@ -32,13 +36,35 @@ def _config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_compose_config_is_valid() -> None:
-    result = _config({"HERALD_JWT_SECRET": "s" * 40, "POSTGRES_PASSWORD": "p" * 20})
+SECRETS = {"HERALD_JWT_SECRET": "s" * 40, "POSTGRES_PASSWORD": "p" * 20}
+HERALD_SERVICES = ("api", "worker", "scheduler")
+# What an operator sets to reach real providers (see the README's "SMS and email providers").
+PROVIDERS = {
+    "HERALD_SMS_PROVIDER": "twilio",
+    "HERALD_EMAIL_PROVIDER": "sendgrid",
+    "HERALD_TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000042",
+    "HERALD_TWILIO_AUTH_TOKEN": "twilio-token",
+    "HERALD_TWILIO_FROM_NUMBER": "+15005550006",
+    "HERALD_TWILIO_MESSAGING_SERVICE_SID": "MG00000000000000000000000000000042",
+    "HERALD_SENDGRID_API_KEY": "SG.key",
+    "HERALD_SENDGRID_FROM_EMAIL": "noreply@example.com",
+    "HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY": "base64-of-the-verification-key",
+    "HERALD_PUBLIC_URL": "https://herald.example.com",
+}
+
+
+def _services(env: dict[str, str]) -> dict[str, Any]:
+    result = _config(env)
     assert result.returncode == 0, result.stderr
-    config = yaml.safe_load(result.stdout)
-    assert {"postgres", "redis", "migrate", "api", "worker", "scheduler"} <= set(config["services"])
-    assert config["services"]["scheduler"]["command"] == ["herald", "scheduler"]
-    env = config["services"]["api"]["environment"]
+    services: dict[str, Any] = yaml.safe_load(result.stdout)["services"]
+    return services
+
+
+def test_compose_config_is_valid() -> None:
+    services = _services(SECRETS)
+    assert {"postgres", "redis", "migrate", "api", "worker", "scheduler"} <= set(services)
+    assert services["scheduler"]["command"] == ["herald", "scheduler"]
+    env = services["api"]["environment"]
     assert env["HERALD_DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert env["HERALD_BROKER_URL"].startswith("redis://")
 
@@ -47,3 +73,36 @@ def test_compose_refuses_to_run_without_secrets() -> None:
     result = _config({})
     assert result.returncode != 0
     assert "HERALD_JWT_SECRET" in result.stderr or "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_each_long_running_service_has_a_healthcheck_of_its_own() -> None:
+    services = _services(SECRETS)
+    api = services["api"]["healthcheck"]["test"]
+    assert api[:2] == ["CMD", "python"]
+    assert "http://127.0.0.1:8000/health/live" in api[-1]
+    assert services["migrate"]["healthcheck"]["test"] == ["NONE"]  # a one-off job
+    for name in ("worker", "scheduler"):
+        service = services[name]
+        beat = service["environment"]["HERALD_HEARTBEAT_FILE"]
+        check = service["healthcheck"]["test"]
+        assert check[:4] == ["CMD", "python", "-m", "entrypoints.heartbeat"]
+        assert check[check.index("--heartbeat") + 1] == beat
+        assert float(check[check.index("--max-age") + 1]) >= 3 * HEARTBEAT_INTERVAL_SECONDS
+    assert "HERALD_HEARTBEAT_FILE" not in services["api"]["environment"]
+
+
+def test_provider_settings_reach_the_herald_containers() -> None:
+    services = _services({**SECRETS, **PROVIDERS})
+    for name in HERALD_SERVICES:
+        environment = services[name]["environment"]
+        assert {key: environment.get(key) for key in PROVIDERS} == PROVIDERS, name
+
+
+def test_unset_provider_settings_stay_unset() -> None:
+    """Passed on by name only (null here): a variable the operator did not set is not set in
+    the container either, rather than an empty string that Herald would read as a value."""
+    services = _services(SECRETS)
+    for name in HERALD_SERVICES:
+        environment = services[name]["environment"]
+        unset = {key: environment[key] for key in PROVIDERS if key != "HERALD_PUBLIC_URL"}
+        assert set(unset.values()) == {None}, name
