@@ -60,6 +60,8 @@ def test_the_process_keeps_its_heartbeat_fresh(command: str, queue: str, tmp_pat
         task_queue=queue,
         heartbeat_file=str(beat),
         heartbeat_interval_seconds="0.2",
+        sms_provider="console",
+        email_provider="console",
     )
     migrated = herald("migrate", env=env, cwd=tmp_path)
     assert migrated.returncode == 0, migrated.stderr
