@@ -1,9 +1,11 @@
-"""`herald serve --workers N`: N API processes, each with its own listening socket on the
-same port (SO_REUSEPORT), so that the kernel spreads new connections evenly over them.
+"""Listening for `herald serve`: the port is taken before anything else happens, and the
+banner is printed once every process listens.
 
-Uvicorn's own `--workers` shares one socket, and the first process to wake up accepts a
-whole burst: under wrk, all 32 keep-alive connections landed on one of two processes,
-and throughput swung between 364 and 1,147 requests/s from run to run.
+`--workers N` runs N API processes, each with its own listening socket on the same port
+(SO_REUSEPORT), so that the kernel spreads new connections evenly over them. Uvicorn's
+own `--workers` shares one socket, and the first process to wake up accepts a whole
+burst: under wrk, all 32 keep-alive connections landed on one of two processes, and
+throughput swung between 364 and 1,147 requests/s from run to run.
 """
 
 import logging
@@ -12,7 +14,9 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 from types import FrameType
 
 import uvicorn
@@ -25,13 +29,42 @@ _RESTART_PAUSE_SECONDS = 1.0
 _STOP_GRACE_SECONDS = 15.0
 
 
+def banner(host: str, port: int) -> str:
+    return f"Herald: API on http://{host}:{port}  docs on http://{host}:{port}/docs"
+
+
+class AnnouncingServer(uvicorn.Server):
+    """Calls `on_listening` once the server accepts connections, never before."""
+
+    def __init__(self, config: uvicorn.Config, on_listening: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_listening = on_listening
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._on_listening()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket of a single API process, taken before the app starts (and the
+    embedded default migrates and makes its admin): a taken port stops `herald serve`
+    before anything is created or printed."""
+    try:
+        return _listening_socket(host, port, reuse_port=False)
+    except OSError as exc:
+        raise SystemExit(f"herald: cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve_processes(host: str, port: int, count: int, proxies: list[str]) -> None:
     """Run `count` API processes until SIGINT or SIGTERM; a process that dies is started
     again. `proxies`: the trusted reverse proxies (HERALD_TRUSTED_PROXIES)."""
-    _refuse_taken_port(host, port)
+    listen(host, port).close()  # SO_REUSEPORT would let a second Herald share it silently
     spawn = multiprocessing.get_context("spawn")
-    processes = [_start(spawn, host, port, proxies) for _ in range(count)]
+    listening = [spawn.Event() for _ in range(count)]
+    processes = [_start(spawn, host, port, proxies, ready) for ready in listening]
     stop = threading.Event()
+    announced = False
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         stop.set()
@@ -39,12 +72,15 @@ def serve_processes(host: str, port: int, count: int, proxies: list[str]) -> Non
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, on_signal)
     while not stop.wait(_RESTART_PAUSE_SECONDS):
+        if not announced and all(ready.is_set() for ready in listening):
+            print(banner(host, port), flush=True)
+            announced = True
         for i, process in enumerate(processes):
             if not process.is_alive():
                 log.warning(
                     "API process %s exited (%s); starting another", process.pid, process.exitcode
                 )
-                processes[i] = _start(spawn, host, port, proxies)
+                processes[i] = _start(spawn, host, port, proxies, listening[i])
     for process in processes:
         process.terminate()  # SIGTERM: uvicorn finishes in-flight requests, then stops
     deadline = time.monotonic() + _STOP_GRACE_SECONDS
@@ -55,14 +91,18 @@ def serve_processes(host: str, port: int, count: int, proxies: list[str]) -> Non
 
 
 def _start(
-    spawn: multiprocessing.context.SpawnContext, host: str, port: int, proxies: list[str]
+    spawn: multiprocessing.context.SpawnContext,
+    host: str,
+    port: int,
+    proxies: list[str],
+    ready: Event,
 ) -> BaseProcess:
-    process = spawn.Process(target=_api_process, args=(host, port, proxies), daemon=False)
+    process = spawn.Process(target=_api_process, args=(host, port, proxies, ready), daemon=False)
     process.start()
     return process
 
 
-def _api_process(host: str, port: int, proxies: list[str]) -> None:
+def _api_process(host: str, port: int, proxies: list[str], ready: Event) -> None:
     # Each process builds its own app (settings, container, pools) from the environment.
     config = uvicorn.Config(
         asgi,
@@ -72,7 +112,8 @@ def _api_process(host: str, port: int, proxies: list[str]) -> None:
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies,
     )
-    uvicorn.Server(config).run(sockets=[_listening_socket(host, port, reuse_port=True)])
+    server = AnnouncingServer(config, ready.set)
+    server.run(sockets=[_listening_socket(host, port, reuse_port=True)])
 
 
 def _listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
@@ -86,11 +127,3 @@ def _listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socke
     sock.set_inheritable(True)
     return sock
 
-
-def _refuse_taken_port(host: str, port: int) -> None:
-    # SO_REUSEPORT would let a second Herald share the port silently; a plain bind first
-    # fails loudly, as a single process would.
-    try:
-        _listening_socket(host, port, reuse_port=False).close()
-    except OSError as exc:
-        raise SystemExit(f"herald: cannot listen on {host}:{port}: {exc.strerror}") from None

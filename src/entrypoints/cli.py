@@ -1,10 +1,12 @@
-"""The `herald` command: serve, worker, scheduler, migrate, create-admin, healthcheck."""
+"""The `herald` command: serve, worker, scheduler, migrate, create-admin, reset-password,
+healthcheck."""
 
 import argparse
 import asyncio
 import contextlib
 import getpass
 import logging
+import socket
 import sys
 from collections.abc import Coroutine
 from importlib.metadata import version
@@ -18,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq.api import run_receiver_task, run_scheduler_task
 
 from adapters.persistence.migrate import upgrade
+from application.auth.reset_password import ResetPassword, ResetPasswordCommand
 from application.auth.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError
 from entrypoints import heartbeat
-from entrypoints.api_processes import serve_processes
+from entrypoints.api_processes import AnnouncingServer, banner, listen, serve_processes
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
 from entrypoints.runtime import build_api, load_settings, proxy_options
@@ -33,18 +36,12 @@ from entrypoints.tasks.scheduler import make_scheduler
 log = logging.getLogger("herald")
 
 
-async def _serve(settings: Settings, host: str, port: int) -> None:
+async def _serve(settings: Settings, sock: socket.socket, host: str, port: int) -> None:
     config = uvicorn.Config(
-        build_api(settings),
-        host=host,
-        port=port,
-        log_config=None,
-        access_log=False,
-        **proxy_options(settings),
+        build_api(settings), log_config=None, access_log=False, **proxy_options(settings)
     )
-    server = uvicorn.Server(config)
-    print(f"Herald: API on http://{host}:{port}  docs on http://{host}:{port}/docs", flush=True)
-    await server.serve()
+    server = AnnouncingServer(config, lambda: print(banner(host, port), flush=True))
+    await server.serve(sockets=[sock])
 
 
 def _heartbeat(settings: Settings) -> contextlib.AbstractAsyncContextManager[None]:
@@ -104,6 +101,19 @@ async def _create_admin(settings: Settings, username: str, password: str) -> Non
         await container.close()
 
 
+async def _reset_password(settings: Settings, username: str, password: str) -> None:
+    container: AsyncContainer = make_container(settings)
+    try:
+        if settings.embedded:
+            await upgrade(await container.get(AsyncEngine))
+        async with container() as request:
+            reset = await request.get(ResetPassword)
+            user = await reset(ResetPasswordCommand(username, password))
+        print(f"new password set for '{user.username}'; its sessions were ended")
+    finally:
+        await container.close()
+
+
 def _run(main: Coroutine[Any, Any, None]) -> None:
     # uvloop, as `uvicorn --workers` picks it: socket I/O dominates the request cost.
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
@@ -137,6 +147,10 @@ def main(argv: list[str] | None = None) -> None:
         "create-admin", help="create an admin; password from a prompt or stdin"
     )
     admin.add_argument("--username", required=True)
+    reset = commands.add_parser(
+        "reset-password", help="set a new password for an account; from a prompt or stdin"
+    )
+    reset.add_argument("--username", required=True)
     check = commands.add_parser(
         "healthcheck",
         help="exit 0 if a worker's or scheduler's heartbeat file is fresh, 1 if not "
@@ -147,6 +161,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "healthcheck":  # reads a file: needs no settings
         raise SystemExit(heartbeat.run(args))
 
+    # The port first: a taken one must stop `serve` before the embedded default generates
+    # its secret, migrates or makes (and prints) its admin.
+    sock = listen(args.host, args.port) if args.command == "serve" and args.workers == 1 else None
     try:
         settings = load_settings()
         if args.command in ("worker", "scheduler") and settings.embedded:
@@ -160,7 +177,8 @@ def main(argv: list[str] | None = None) -> None:
                     raise SettingsError("--workers needs production mode (HERALD_BROKER_URL)")
                 serve_processes(args.host, args.port, args.workers, settings.proxies)
             case "serve":
-                _run(_serve(settings, args.host, args.port))
+                assert sock is not None
+                _run(_serve(settings, sock, args.host, args.port))
             case "worker":
                 _run(_worker(settings, args.concurrency))
             case "scheduler":
@@ -170,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
                 _run(_migrate(msgspec.structs.replace(settings, db_statement_timeout_seconds=0)))
             case "create-admin":
                 _run(_create_admin(settings, args.username, _read_password()))
+            case "reset-password":
+                _run(_reset_password(settings, args.username, _read_password()))
     except (SettingsError, heartbeat.HeartbeatError) as exc:
         raise SystemExit(f"herald: {exc}") from None
     except DomainError as exc:

@@ -20,13 +20,18 @@ ADMIN_USERNAME = "admin"
 
 
 def with_local_secret(settings: Settings) -> Settings:
-    """Use HERALD_JWT_SECRET if given, else a secret generated once into the data dir."""
+    """Use HERALD_JWT_SECRET if given, else a secret generated once into the data dir.
+
+    The data dir, the secret and the SQLite file are made readable by their owner only:
+    the file holds password hashes and every message. SQLite gives its -wal and -shm
+    files the database file's permissions."""
     data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if settings.database_url.startswith("sqlite"):
         db_path = settings.database_url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            Path(db_path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            Path(db_path).touch(mode=0o600)
     if settings.jwt_secret:
         return settings
     path = data_dir / "jwt-secret"

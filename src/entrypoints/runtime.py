@@ -1,6 +1,7 @@
 """Assembling a running API process: settings, container, broker and their lifecycle."""
 
 import asyncio
+import logging
 from typing import Any
 
 from litestar import Litestar
@@ -16,6 +17,8 @@ from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.notifications import run_dispatcher
 from entrypoints.tasks.scheduler import make_scheduler
 
+log = logging.getLogger("herald")
+
 
 def load_settings() -> Settings:
     settings = Settings.from_env()
@@ -23,7 +26,17 @@ def load_settings() -> Settings:
     return embedded.with_local_secret(settings) if settings.embedded else settings
 
 
+def warn_about_open_doors(settings: Settings) -> None:
+    """Say once, at start, what production mode refuses or leaves open for lack of a setting."""
+    if not settings.embedded and not settings.sendgrid_webhook_public_key:
+        log.warning(
+            "SendGrid's event webhook refuses every event until "
+            "HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY is set"
+        )
+
+
 def build_api(settings: Settings) -> Litestar:
+    warn_about_open_doors(settings)
     container = make_container(settings)
     broker = make_broker(settings, container)
     background: list[asyncio.Task[None]] = []

@@ -11,6 +11,7 @@ from typing import Literal
 import msgspec
 
 from adapters.persistence.database import DatabaseTimeouts
+from adapters.clock import SystemClock
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
 
 PREFIX = "HERALD_"
@@ -83,6 +84,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sendgrid_from_email: str | None = None
     sendgrid_base_url: str = "https://api.sendgrid.com"
     sendgrid_webhook_public_key: str | None = None  # base64 DER key of the signed event webhook
+    webhook_max_age_seconds: float = 300.0  # signed callbacks older (or newer) are refused
     provider_timeout_seconds: float = 10.0
     # Delivery engine (notifications).
     task_queue: str = "herald"  # Redis stream, consumer group and wake-up channel prefix
@@ -245,6 +247,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         # A half-configured provider would silently fall back to the console sender.
         if not self.provider_timeout_seconds > 0:
             raise SettingsError("HERALD_PROVIDER_TIMEOUT_SECONDS must be a positive number")
+        if not self.webhook_max_age_seconds > 0:
+            raise SettingsError("HERALD_WEBHOOK_MAX_AGE_SECONDS must be a positive number")
         twilio = {
             "HERALD_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
             "HERALD_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
@@ -274,7 +278,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("HERALD_SENDGRID_FROM_EMAIL must be an email address")
         if self.sendgrid_webhook_public_key:
             try:
-                SendGridEventVerifier(self.sendgrid_webhook_public_key)
+                SendGridEventVerifier(self.sendgrid_webhook_public_key, 1, SystemClock())
             except ValueError as exc:
                 raise SettingsError(
                     f"HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY: {exc}; copy the verification key "

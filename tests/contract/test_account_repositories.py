@@ -145,3 +145,24 @@ async def test_purge_removes_only_expired_sessions(repos: Repos) -> None:
     assert await repos.sessions.get(old.id) is None
     assert await repos.sessions.get_token_by_hash(old_token.token_hash) is None
     assert await repos.sessions.get(live.id) == live
+
+
+async def test_revoke_all_ends_every_live_session_of_one_user(repos: Repos) -> None:
+    first, _ = await _session_with_token(repos, NOW + timedelta(days=1))
+    second = Session(new_id(), first.user_id, NOW, NOW + timedelta(days=1))
+    await repos.sessions.add(second)
+    bob = _user("bob")
+    await repos.users.add(bob)
+    bobs = Session(new_id(), bob.id, NOW, NOW + timedelta(days=1))
+    await repos.sessions.add(bobs)
+    await repos.save()
+    assert await repos.reader.get_with_user(first.id) is not None  # cached, if there is a cache
+    later = NOW + timedelta(minutes=1)
+    assert await repos.sessions.revoke_all(first.user_id, later) == 2
+    assert await repos.sessions.revoke_all(first.user_id, later) == 0
+    await repos.save()
+    for session in (first, second):
+        found = await repos.reader.get_with_user(session.id)
+        assert found is not None
+        assert found[0].revoked_at == later
+    assert await repos.sessions.get(bobs.id) == bobs

@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,39 @@ def test_embedded_default_generates_credentials_once(tmp_path: Path) -> None:
     second_log = (tmp_path / "2.log").read_text()
     assert "password" not in second_log
     assert "generated a JWT" not in second_log
+    # The banner comes once, when the API listens, after the admin's password.
+    assert first_log.count("Herald: API on") == 1
+    assert first_log.index("with password") < first_log.index("Herald: API on")
+    assert (tmp_path / ".herald" / "herald.db").stat().st_mode & 0o077 == 0
+
+    # A lost password can always be replaced.
+    reset = herald(
+        "reset-password", "--username", "admin", env=env, cwd=tmp_path, stdin="fresh-pass-42\n"
+    )
+    assert reset.returncode == 0, reset.stderr
+    with running("serve", "--port", str(port), env=env, cwd=tmp_path, log=tmp_path / "3.log"):
+        wait_http(f"http://127.0.0.1:{port}/health/live")
+        old = {"username": "admin", "password": password}
+        new = {"username": "admin", "password": "fresh-pass-42"}
+        assert httpx.post(f"http://127.0.0.1:{port}/auth/login", data=old).status_code == 401
+        assert httpx.post(f"http://127.0.0.1:{port}/auth/login", data=new).status_code == 200
+    unknown = herald(
+        "reset-password", "--username", "nobody", env=env, cwd=tmp_path, stdin="fresh-pass-42\n"
+    )
+    assert unknown.returncode != 0
+    assert "no user named 'nobody'" in unknown.stderr
+
+
+def test_a_taken_port_stops_serve_before_anything_is_made(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = herald("serve", "--port", str(port), env=herald_env(), cwd=tmp_path)
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert not (tmp_path / ".herald").exists()  # no secret, no database, no admin
+    assert "password" not in result.stdout + result.stderr
 
 
 async def _admin(sql: str) -> None:
@@ -114,6 +148,7 @@ def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
     ):
         ready = wait_http(f"http://127.0.0.1:{port}/health/ready")
         assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "schema": "ok"}
+        wait_for(lambda: (tmp_path / "api.log").read_text(), lambda log: "Herald: API on" in log)
         base = f"http://127.0.0.1:{port}"
         tokens = httpx.post(
             f"{base}/auth/login", json={"username": "boss", "password": "s3cret-pass"}
@@ -125,7 +160,9 @@ def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
         assert me.json()["role"] == "admin"
         assert worker.poll() is None
         assert scheduler.poll() is None
-    assert "password" not in (tmp_path / "api.log").read_text()
+    api_log = (tmp_path / "api.log").read_text()
+    assert "password" not in api_log
+    assert api_log.count("Herald: API on") == 1  # two processes, one banner
 
 
 def test_api_processes_restart_and_stop_together(tmp_path: Path, fresh_database: str) -> None:

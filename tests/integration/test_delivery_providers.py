@@ -2,11 +2,14 @@
 retries, permanent failures, opt-out, and the signed provider callbacks."""
 
 import json
+import logging
+import time
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
+from entrypoints.runtime import build_api
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.support.auth import bearer
@@ -260,3 +263,32 @@ async def test_a_twilio_callback_holding_nul_is_a_422_naming_the_field(client: C
     assert r.json()["errors"] == [
         {"field": "ErrorMessage", "message": "must not contain NUL characters"}
     ]
+
+
+async def test_a_stale_sendgrid_signature_is_refused(client: Client) -> None:
+    payload = json.dumps([{"event": "delivered", "sg_event_id": "ev-old"}]).encode()
+    old = str(int(time.time()) - 301)
+    headers = {"Content-Type": "application/json", **SIGNER.headers(payload, timestamp=old)}
+    r = await client.post("/webhooks/sendgrid/events", content=payload, headers=headers)
+    assert r.status_code == 403
+    assert "stale" in r.json()["detail"]
+
+
+async def test_production_refuses_unsigned_sendgrid_events_and_says_so_at_start(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(
+        sqlite_url,
+        broker_url="redis://127.0.0.1:6379/13",
+        sms_provider="console",
+        email_provider="console",
+    )
+    caplog.set_level(logging.WARNING, logger="herald")
+    app = build_api(settings)
+    assert "HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY" in caplog.text
+    async with AsyncTestClient(app) as production:
+        r = await production.post(
+            "/webhooks/sendgrid/events", json=[{"event": "bounce", "sg_event_id": "forged"}]
+        )
+    assert r.status_code == 403
+    assert "HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY" in r.json()["detail"]

@@ -1,6 +1,7 @@
 """Sign webhook requests the way Twilio and SendGrid do, for tests of the webhook routes."""
 
 import base64
+import time
 from collections.abc import Mapping
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,7 +31,9 @@ class SendGridSigner:
         signed = self._key.sign(timestamp.encode() + payload, ec.ECDSA(hashes.SHA256()))
         return base64.b64encode(signed).decode()
 
-    def headers(self, payload: bytes, timestamp: str = "1795300000") -> dict[str, str]:
+    def headers(self, payload: bytes, timestamp: str | None = None) -> dict[str, str]:
+        """Signed now (SendGrid's timestamps are Unix seconds), unless told otherwise."""
+        timestamp = str(int(time.time())) if timestamp is None else timestamp
         return {
             "X-Twilio-Email-Event-Webhook-Signature": self.signature(payload, timestamp),
             "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,

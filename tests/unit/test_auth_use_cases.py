@@ -17,12 +17,14 @@ from application.auth.log_in import AccountLockout, LogIn, LogInCommand
 from application.auth.log_out import LogOut
 from application.auth.purge_sessions import PurgeExpiredSessions
 from application.auth.refresh import RefreshTokens
+from application.auth.reset_password import ResetPassword, ResetPasswordCommand
 from application.auth.sign_up import CreateAdmin, SignUp, SignUpCommand
 from application.auth.tokens import TokenPairFactory, TokenPolicy
 from domain.errors import (
     AuthenticationFailed,
     Conflict,
     InvalidInput,
+    NotFound,
     PermissionDenied,
     RateLimited,
 )
@@ -179,6 +181,26 @@ async def test_over_long_credentials_are_refused_before_any_work(kit: Kit) -> No
     assert {e.field for e in caught.value.errors} == {"username", "password"}
     assert kit.hasher.verifications == 0
     assert not kit.limiter._windows
+
+
+async def test_reset_password_replaces_the_hash_and_ends_every_session(kit: Kit) -> None:
+    await kit.sign_up(SignUpCommand("ann", "password123"))
+    pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
+    reset = ResetPassword(kit.users, kit.sessions, kit.hasher, kit.clock, kit.tx)
+    user = await reset(ResetPasswordCommand("Ann", "new-password-456"))
+    assert user.password_hash == "hash:v1:new-password-456"
+    with pytest.raises(AuthenticationFailed):
+        await kit.authenticate(pair.access_token)
+    with pytest.raises(AuthenticationFailed):
+        await kit.refresh(pair.refresh_token)
+    with pytest.raises(AuthenticationFailed):
+        await kit.log_in(LogInCommand("ann", "password123", "c"))
+    await kit.log_in(LogInCommand("ann", "new-password-456", "c"))
+    with pytest.raises(NotFound, match="no user named 'bob'"):
+        await reset(ResetPasswordCommand("bob", "new-password-456"))
+    with pytest.raises(InvalidInput) as weak:
+        await reset(ResetPasswordCommand("ann", "short"))
+    assert [e.field for e in weak.value.errors] == ["password"]
 
 
 async def test_log_in_rehashes_outdated_hashes(kit: Kit) -> None:

@@ -1,14 +1,17 @@
 """Webhook signature verifiers: valid, tampered body, wrong signature, wrong URL or key."""
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from adapters.clock import SystemClock
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
 from adapters.providers.twilio_signature import TwilioSignatureVerifier
 from tests.support import webhook_signing as signing
+from tests.support.fakes import FakeClock
 
 TOKEN = "twilio-auth-token"
 URL = "https://herald.example.com/webhooks/twilio/status"
@@ -67,6 +70,7 @@ PAYLOAD = (
     b'"sg_message_id":"abc.filter001","herald_reference":"0190"}]\r\n'
 )
 TIMESTAMP = "1795300000"
+AT_TIMESTAMP = FakeClock(datetime.fromtimestamp(int(TIMESTAMP), UTC))
 
 
 @pytest.fixture(scope="module")
@@ -89,25 +93,36 @@ def sendgrid_signature(
 
 
 def test_sendgrid_accepts_a_genuine_event_batch(sendgrid_key: ec.EllipticCurvePrivateKey) -> None:
-    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key))
+    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key), 300, AT_TIMESTAMP)
     assert verifier.is_valid(PAYLOAD, sendgrid_signature(sendgrid_key), TIMESTAMP)
 
 
 def test_sendgrid_refuses_a_tampered_body(sendgrid_key: ec.EllipticCurvePrivateKey) -> None:
-    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key))
+    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key), 300, AT_TIMESTAMP)
     tampered = PAYLOAD.replace(b"delivered", b"bounce", 1)
     assert not verifier.is_valid(tampered, sendgrid_signature(sendgrid_key), TIMESTAMP)
 
 
 def test_sendgrid_refuses_another_timestamp(sendgrid_key: ec.EllipticCurvePrivateKey) -> None:
-    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key))
+    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key), 300, AT_TIMESTAMP)
     assert not verifier.is_valid(PAYLOAD, sendgrid_signature(sendgrid_key), "1795300001")
+
+
+@pytest.mark.parametrize("skew", [timedelta(seconds=301), timedelta(seconds=-301)])
+def test_sendgrid_refuses_a_stale_or_future_timestamp(
+    sendgrid_key: ec.EllipticCurvePrivateKey, skew: timedelta
+) -> None:
+    clock = FakeClock(AT_TIMESTAMP.now() + skew)
+    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key), 300, clock)
+    assert not verifier.is_valid(PAYLOAD, sendgrid_signature(sendgrid_key), TIMESTAMP)
+    clock.current -= skew * 0.5
+    assert verifier.is_valid(PAYLOAD, sendgrid_signature(sendgrid_key), TIMESTAMP)
 
 
 def test_sendgrid_refuses_a_signature_by_another_key(
     sendgrid_key: ec.EllipticCurvePrivateKey,
 ) -> None:
-    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key))
+    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key), 300, AT_TIMESTAMP)
     other = ec.generate_private_key(ec.SECP256R1())
     assert not verifier.is_valid(PAYLOAD, sendgrid_signature(other), TIMESTAMP)
 
@@ -119,21 +134,23 @@ def test_sendgrid_refuses_a_signature_by_another_key(
 def test_sendgrid_refuses_garbage(
     sendgrid_key: ec.EllipticCurvePrivateKey, signature: str, timestamp: str
 ) -> None:
-    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key))
+    verifier = SendGridEventVerifier(public_key_b64(sendgrid_key), 300, AT_TIMESTAMP)
     assert not verifier.is_valid(PAYLOAD, signature, timestamp)
 
 
 def test_sendgrid_refuses_keys_that_are_not_ec_public_keys() -> None:
     with pytest.raises(ValueError, match="base64 DER"):
-        SendGridEventVerifier("not a key")
+        SendGridEventVerifier("not a key", 300, AT_TIMESTAMP)
     with pytest.raises(ValueError, match="elliptic-curve"):
-        SendGridEventVerifier(public_key_b64(rsa.generate_private_key(65537, 2048)))
+        SendGridEventVerifier(
+            public_key_b64(rsa.generate_private_key(65537, 2048)), 300, AT_TIMESTAMP
+        )
 
 
 def test_the_test_signer_produces_what_the_verifier_accepts() -> None:
     signer = signing.SendGridSigner()
     headers = signer.headers(PAYLOAD)
-    verifier = SendGridEventVerifier(signer.public_key)
+    verifier = SendGridEventVerifier(signer.public_key, 300, SystemClock())
     assert verifier.is_valid(
         PAYLOAD,
         headers["X-Twilio-Email-Event-Webhook-Signature"],

@@ -57,6 +57,12 @@ class InMemorySessionRepository:
                 current, expires_at=session.expires_at, revoked_at=session.revoked_at
             )
 
+    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
+        live = [s for s in self._sessions.values() if s.user_id == user_id and not s.revoked_at]
+        for session in live:
+            self._sessions[session.id] = session.revoke(now)
+        return len(live)
+
     async def add_token(self, token: RefreshToken) -> None:
         self._tokens[token.token_hash] = token
 

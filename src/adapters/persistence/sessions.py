@@ -38,6 +38,18 @@ class SqlSessionRepository:
             .values(expires_at=session.expires_at, revoked_at=session.revoked_at)
         )
 
+    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
+        result = await self._db.execute(
+            update(SessionRow)
+            .where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .returning(SessionRow.id)
+        )
+        revoked = list(result.scalars())
+        for session_id in revoked:
+            self._cache.forget(session_id)
+        return len(revoked)
+
     async def add_token(self, token: RefreshToken) -> None:
         self._db.add(
             RefreshTokenRow(

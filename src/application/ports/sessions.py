@@ -26,6 +26,10 @@ class SessionRepository(Protocol):
 
     async def get_token_by_hash(self, token_hash: str) -> RefreshToken | None: ...
 
+    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
+        """Revoke every live session of the user; returns how many."""
+        ...
+
     async def mark_token_used(self, token: RefreshToken) -> bool:
         """Record the token as used unless it already was; False means another caller won."""
         ...

@@ -51,6 +51,10 @@ SENDGRID_EVENTS = {
     "dropped": Status.FAILED,
 }
 MAX_FIELD = 256
+SENDGRID_UNSIGNED = (
+    "SendGrid events are refused: set HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY to the verification "
+    "key of SendGrid's Signed Event Webhook"
+)
 
 
 def _text(value: object) -> str | None:
@@ -148,16 +152,24 @@ class WebhookController(Controller):
     async def sendgrid_events(
         self,
         request: Request[Any, Any, Any],
+        settings: FromDishka[Settings],
         verifier: FromDishka[SendGridEventVerifier | None],
         record: FromDishka[RecordProviderStatus],
     ) -> None:
         payload = await request.body()
+        if verifier is None and not settings.embedded:
+            # Unsigned events could mark any sent email failed: only the embedded default
+            # (a developer's machine) takes them.
+            raise PermissionDenied(SENDGRID_UNSIGNED)
         if verifier is not None and not verifier.is_valid(
             payload,
             request.headers.get(SENDGRID_SIGNATURE, ""),
             request.headers.get(SENDGRID_TIMESTAMP, ""),
         ):
-            raise PermissionDenied("invalid SendGrid event webhook signature")
+            raise PermissionDenied(
+                "invalid or stale SendGrid event webhook signature (timestamps older than "
+                f"{settings.webhook_max_age_seconds:g} s are refused)"
+            )
         # NUL is checked per event below: one bad event must not cost the batch.
         events = decode_json(payload, object, nul=True)
         if not isinstance(events, list):

@@ -26,6 +26,7 @@ from application.auth.log_in import AccountLockout, LogIn
 from application.auth.log_out import LogOut
 from application.auth.purge_sessions import PurgeExpiredSessions
 from application.auth.refresh import RefreshTokens
+from application.auth.reset_password import ResetPassword
 from application.auth.sign_up import CreateAdmin, SignUp
 from application.auth.tokens import TokenPairFactory, TokenPolicy
 from application.ports.clock import Clock
@@ -151,6 +152,7 @@ class UseCaseProvider(Provider):
     log_out = provide(LogOut)
     authenticate = provide(Authenticate, scope=Scope.APP)  # stateless: built once
     purge_sessions = provide(PurgeExpiredSessions)
+    reset_password = provide(ResetPassword)
 
     @provide(scope=Scope.APP)
     def lockout(self, settings: Settings) -> AccountLockout:

@@ -90,8 +90,10 @@ class SenderProvider(Provider):
         return TwilioSignatureVerifier(settings.twilio_auth_token)
 
     @provide
-    def sendgrid_verifier(self, settings: Settings) -> SendGridEventVerifier | None:
+    def sendgrid_verifier(self, settings: Settings, clock: Clock) -> SendGridEventVerifier | None:
         """None when no key is configured: SendGrid's event webhook is then unsigned."""
         if not settings.sendgrid_webhook_public_key:
             return None
-        return SendGridEventVerifier(settings.sendgrid_webhook_public_key)
+        return SendGridEventVerifier(
+            settings.sendgrid_webhook_public_key, settings.webhook_max_age_seconds, clock
+        )
