@@ -10,8 +10,8 @@ from typing import Literal
 
 import msgspec
 
-from adapters.persistence.database import DatabaseTimeouts
 from adapters.clock import SystemClock
+from adapters.persistence.database import DatabaseTimeouts
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
 
 PREFIX = "HERALD_"
