@@ -6,7 +6,12 @@ from typing import Any
 
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.persistence.migrate import upgrade
+from entrypoints.http.app import create_app
+from entrypoints.ioc import make_container
+from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer, signup
 from tests.support.notifications import client, wait_for_status
 
@@ -50,7 +55,16 @@ async def test_preferences_validation_names_fields(client: Client) -> None:
     assert r.json()["errors"][0]["field"] == "notify_pref"
 
 
-async def test_notification_sent_now_reaches_the_dev_outbox(client: Client) -> None:
+async def outbox(client: Client, container: AsyncContainer) -> list[dict[str, Any]]:
+    admin = await admin_bearer(client, container)
+    page = await client.get("/dev/outbox", headers=admin)
+    assert page.status_code == 200, page.text
+    return list(page.json()["items"])
+
+
+async def test_notification_sent_now_reaches_the_dev_outbox(
+    client: Client, container: AsyncContainer
+) -> None:
     headers = await bearer(client, "ann")
     await client.patch(
         "/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"}
@@ -66,13 +80,13 @@ async def test_notification_sent_now_reaches_the_dev_outbox(client: Client) -> N
     assert [h["status"] for h in detail["history"]] == ["scheduled", "queued", "sending", "sent"]
     assert detail["attempts"] == 1
     assert detail["provider"] == "console"
-    outbox = (await client.get("/dev/outbox")).json()
-    assert outbox[0]["reference"] == created["id"]
-    assert outbox[0]["subject"] == "Hi"
-    assert outbox[0]["provider_message_id"] == detail["provider_message_id"]
+    sent = await outbox(client, container)
+    assert sent[0]["reference"] == created["id"]
+    assert sent[0]["subject"] == "Hi"
+    assert sent[0]["provider_message_id"] == detail["provider_message_id"]
 
 
-async def test_timed_sms_waits_for_its_sendtime(client: Client) -> None:
+async def test_timed_sms_waits_for_its_sendtime(client: Client, container: AsyncContainer) -> None:
     headers = await bearer(client, "ann")
     await client.patch(
         "/preferences", headers=headers, json={"notify_pref": "sms", "phone": "+1 510 555 2054"}
@@ -89,9 +103,9 @@ async def test_timed_sms_waits_for_its_sendtime(client: Client) -> None:
     detail = await wait_for_status(client, headers, nid, "sent")
     sent_at = datetime.fromisoformat(detail["history"][-1]["at"])
     assert sent_at >= at
-    outbox = (await client.get("/dev/outbox")).json()
-    assert outbox[0]["channel"] == "sms"
-    assert outbox[0]["to"] == "+15105552054"
+    sent = await outbox(client, container)
+    assert sent[0]["channel"] == "sms"
+    assert sent[0]["to"] == "+15105552054"
 
 
 async def test_create_refuses_missing_address_and_naive_time(client: Client) -> None:
@@ -245,5 +259,49 @@ async def test_the_admin_who_notified_a_user_reads_lists_and_cancels_it(
     assert canceled.json()["status"] == "canceled"
 
 
-async def test_dev_outbox_only_when_embedded(client: Client) -> None:
-    assert (await client.get("/dev/outbox")).status_code == 200
+async def test_the_dev_outbox_is_for_admins_and_pages_like_every_list(
+    client: Client, container: AsyncContainer
+) -> None:
+    headers = await bearer(client, "ann")
+    await client.patch(
+        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
+    )
+    ids = [
+        (await client.post("/notifications", headers=headers, json={"text": f"n{i}"})).json()["id"]
+        for i in range(3)
+    ]
+    for nid in ids:
+        await wait_for_status(client, headers, nid, "sent")
+    assert (await client.get("/dev/outbox")).status_code == 401
+    assert (await client.get("/dev/outbox", headers=headers)).status_code == 403
+    admin = await admin_bearer(client, container)
+    first = (await client.get("/dev/outbox", headers=admin, params={"limit": 2})).json()
+    assert len(first["items"]) == 2
+    rest = (
+        await client.get(
+            "/dev/outbox", headers=admin, params={"limit": 2, "cursor": first["next_cursor"]}
+        )
+    ).json()
+    assert rest["next_cursor"] is None
+    seen = [e["reference"] for e in first["items"] + rest["items"]]
+    assert sorted(seen) == sorted(ids)
+    assert seen[-1] == ids[0]  # newest first
+    bad = await client.get("/dev/outbox", headers=admin, params={"cursor": "!!"})
+    assert bad.status_code == 422
+
+
+async def test_the_dev_outbox_is_not_there_in_production(sqlite_url: str) -> None:
+    settings = make_settings(
+        sqlite_url,
+        broker_url="redis://127.0.0.1:6379/13",
+        sms_provider="console",
+        email_provider="console",
+    )
+    container = make_container(settings)
+    await upgrade(await container.get(AsyncEngine))
+    try:
+        async with AsyncTestClient(create_app(settings, container)) as production:
+            admin = await admin_bearer(production, container)
+            assert (await production.get("/dev/outbox", headers=admin)).status_code == 404
+    finally:
+        await container.close()

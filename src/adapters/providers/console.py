@@ -25,17 +25,19 @@ class OutboxEntry:
 
 
 class DevOutbox:
-    """The newest messages the console senders 'sent', bounded so it cannot grow forever."""
+    """The newest messages the console senders 'sent', bounded so it cannot grow forever;
+    each is numbered in the order it came."""
 
     def __init__(self, capacity: int = 1000) -> None:
-        self._entries: deque[OutboxEntry] = deque(maxlen=capacity)
+        self._entries: deque[tuple[int, OutboxEntry]] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
+        self._numbers = itertools.count(1)
 
     def next_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08d}"
 
     def record(self, entry: OutboxEntry) -> None:
-        self._entries.append(entry)
+        self._entries.append((next(self._numbers), entry))
         log.info(
             "dev outbox: %s to %s",
             entry.channel,
@@ -44,7 +46,14 @@ class DevOutbox:
         )
 
     def entries(self) -> list[OutboxEntry]:
-        return list(self._entries)
+        return [entry for _, entry in self._entries]
+
+    def newest(self, limit: int, before: int | None = None) -> tuple[list[OutboxEntry], int | None]:
+        """Up to `limit` entries, newest first, numbered below `before`; and the number to
+        pass as `before` for the next page (None on the last)."""
+        older = [(n, e) for n, e in reversed(self._entries) if before is None or n < before]
+        page = older[:limit]
+        return [e for _, e in page], page[-1][0] if len(older) > limit else None
 
 
 class ConsoleSmsSender:
