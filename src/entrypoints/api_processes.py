@@ -126,4 +126,3 @@ def _listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socke
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
-

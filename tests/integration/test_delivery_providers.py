@@ -216,9 +216,8 @@ async def test_email_through_sendgrid_and_its_events(
 async def test_sendgrid_events_need_a_valid_signature_and_a_json_array(client: Client) -> None:
     assert await post_sendgrid(client, [{"event": "delivered"}], sign=False) == 403
     payload = b'{"not": "an array"}'
-    r = await client.post(
-        "/webhooks/sendgrid/events", content=payload, headers=SIGNER.headers(payload)
-    )
+    headers = {"Content-Type": "application/json", **SIGNER.headers(payload)}
+    r = await client.post("/webhooks/sendgrid/events", content=payload, headers=headers)
     assert r.status_code == 400
     odd = [{"event": 5}, "text", {"event": "delivered", "herald_reference": "not-a-uuid"}]
     assert await post_sendgrid(client, odd) == 204

@@ -1,17 +1,15 @@
 """/auth/* and /me: signup, login (JSON or OAuth2 form), refresh, logout, current user."""
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import ValidationException
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
@@ -25,6 +23,7 @@ from domain.users import (
     PASSWORD_MIN_LENGTH,
     USERNAME_MAX,
     USERNAME_MIN,
+    Role,
     User,
 )
 from entrypoints.http.bodies import (
@@ -36,7 +35,16 @@ from entrypoints.http.bodies import (
     media_type,
     unsupported,
 )
-from entrypoints.http.schemas import documented, problem_responses, text
+from entrypoints.http.schemas import (
+    EXAMPLE_ID,
+    EXAMPLE_TIME,
+    EXAMPLE_USER_ID,
+    NO_NUL,
+    body_operation,
+    documented,
+    problem_responses,
+    text,
+)
 from entrypoints.http.security import SECURITY, current_principal
 
 
@@ -65,39 +73,44 @@ class RefreshBody(msgspec.Struct, forbid_unknown_fields=True):
     ]
 
 
+_UserId = Annotated[UUID, documented(EXAMPLE_USER_ID)]
+_Username = Annotated[str, documented("ann.lee")]
+_Time = Annotated[datetime, documented(EXAMPLE_TIME)]
+
+
 class UserOut(msgspec.Struct):
-    id: UUID
-    username: str
-    role: str
+    id: _UserId
+    username: _Username
+    role: Role
 
     @classmethod
     def of(cls, user: User) -> "UserOut":
-        return cls(user.id, user.username.value, user.role.value)
+        return cls(user.id, user.username.value, user.role)
 
 
 class TokenOut(msgspec.Struct):
-    access_token: str
-    refresh_token: str
-    token_type: str
-    expires_in: int
+    access_token: Annotated[str, documented("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIi...")]
+    refresh_token: Annotated[str, documented("kq3VtY0d3yP2pQ9mZC4v1r8sLwN6bXe7uJhT5aKfGgQ")]
+    token_type: Literal["bearer"]
+    expires_in: Annotated[int, documented(900, description="seconds the access token lives")]
 
 
 class ClaimsOut(msgspec.Struct):
-    sub: UUID
-    role: str
-    sid: UUID
-    jti: str
-    iss: str
-    aud: str
-    iat: datetime
-    exp: datetime
+    sub: _UserId
+    role: Role
+    sid: Annotated[UUID, documented(EXAMPLE_ID)]
+    jti: Annotated[str, documented("01a2005d-b471-7998-9df8-fdd66e61611a")]
+    iss: Annotated[str, documented("herald")]
+    aud: Annotated[str, documented("herald-api")]
+    iat: _Time
+    exp: _Time
 
 
 class MeOut(msgspec.Struct):
-    id: UUID
-    username: str
-    role: str
-    created_at: datetime
+    id: _UserId
+    username: _Username
+    role: Role
+    created_at: _Time
     claims: ClaimsOut
 
 
@@ -106,11 +119,11 @@ def _me(principal: Principal) -> MeOut:
     return MeOut(
         id=user.id,
         username=user.username.value,
-        role=user.role.value,
+        role=user.role,
         created_at=user.created_at,
         claims=ClaimsOut(
             sub=claims.subject,
-            role=claims.role.value,
+            role=claims.role,
             sid=claims.session_id,
             jti=claims.token_id,
             iss=claims.issuer,
@@ -121,24 +134,44 @@ def _me(principal: Principal) -> MeOut:
     )
 
 
-@dataclass
-class _LoginOperation(Operation):
-    """Login takes JSON or the OAuth2 password form (what the /docs Authorize button sends)."""
+def _login_field(example: str) -> Schema:
+    return Schema(
+        type=OpenAPIType.STRING,
+        min_length=1,
+        max_length=LOGIN_FIELD_MAX,
+        pattern=NO_NUL,
+        examples=[example],
+    )
 
-    def __post_init__(self) -> None:
-        text = Schema(type=OpenAPIType.STRING)
-        schema = Schema(
+
+_LOGIN_FIELDS: dict[str, Schema | Reference] = {
+    "username": _login_field("ann.lee"),
+    "password": _login_field("correct horse battery"),
+}
+_LOGIN_EXAMPLE = {"username": "ann.lee", "password": "correct horse battery"}
+# JSON or the OAuth2 password form (what the /docs Authorize button sends, with
+# `grant_type` and `scope`, which are ignored).
+_LoginOperation = body_operation(
+    {
+        JSON: Schema(
             type=OpenAPIType.OBJECT,
-            properties={"username": text, "password": text},
+            properties=_LOGIN_FIELDS,
             required=["username", "password"],
-        )
-        self.request_body = RequestBody(
-            required=True,
-            content={
-                "application/json": OpenAPIMediaType(schema=schema),
-                RequestEncodingType.URL_ENCODED.value: OpenAPIMediaType(schema=schema),
+            additional_properties=False,
+            examples=[_LOGIN_EXAMPLE],
+        ),
+        FORM: Schema(
+            type=OpenAPIType.OBJECT,
+            properties={
+                **_LOGIN_FIELDS,
+                "grant_type": Schema(type=OpenAPIType.STRING, enum=["password"]),
+                "scope": Schema(type=OpenAPIType.STRING, max_length=LOGIN_FIELD_MAX),
             },
-        )
+            required=["username", "password"],
+            examples=[_LOGIN_EXAMPLE],
+        ),
+    }
+)
 
 
 async def _read_credentials(request: Request[Any, Any, Any]) -> Credentials:
@@ -164,7 +197,7 @@ class AuthController(Controller):
     @post(
         "/signup",
         summary="Create an account",
-        responses=problem_responses(400, 409, 413, 422),
+        responses=problem_responses(409, 413, 415, 422),
     )
     async def signup(self, data: JSONBody[NewAccount], sign_up: FromDishka[SignUp]) -> UserOut:
         return UserOut.of(await sign_up(SignUpCommand(data.username, data.password)))
@@ -174,25 +207,25 @@ class AuthController(Controller):
         summary="Log in with username and password (JSON or OAuth2 password form)",
         status_code=HTTP_200_OK,
         operation_class=_LoginOperation,
-        responses=problem_responses(400, 401, 422, 429),
+        responses=problem_responses(401, 413, 415, 422, 429),
     )
     async def login(self, request: Request[Any, Any, Any], log_in: FromDishka[LogIn]) -> TokenOut:
         creds = await _read_credentials(request)
         client = request.client.host if request.client else "unknown"
         pair = await log_in(LogInCommand(creds.username, creds.password, client))
-        return TokenOut(pair.access_token, pair.refresh_token, pair.token_type, pair.expires_in)
+        return TokenOut(pair.access_token, pair.refresh_token, "bearer", pair.expires_in)
 
     @post(
         "/refresh",
         summary="Rotate a refresh token; reusing a rotated one revokes its session",
         status_code=HTTP_200_OK,
-        responses=problem_responses(400, 401, 422),
+        responses=problem_responses(401, 413, 415, 422),
     )
     async def refresh(
         self, data: JSONBody[RefreshBody], refresh: FromDishka[RefreshTokens]
     ) -> TokenOut:
         pair = await refresh(data.refresh_token)
-        return TokenOut(pair.access_token, pair.refresh_token, pair.token_type, pair.expires_in)
+        return TokenOut(pair.access_token, pair.refresh_token, "bearer", pair.expires_in)
 
     @post(
         "/logout",

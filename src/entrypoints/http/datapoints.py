@@ -12,42 +12,61 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from application.auth.authenticate import Principal
 from application.datapoints.list_points import ListDataPoints, ListDataPointsQuery
-from application.datapoints.populate import IngestionReport, PopulateCommand, PopulateDataPoints
+from application.datapoints.populate import (
+    MAX_FETCHES,
+    MAX_REPORTED_REJECTIONS,
+    IngestionReport,
+    PopulateCommand,
+    PopulateDataPoints,
+)
 from application.datapoints.summarize import SummarizeDataPoints, SummarizeQuery
-from domain.datapoints import DEFAULT_PAGE
-from entrypoints.http.schemas import problem_responses
+from domain.datapoints import (
+    DEFAULT_PAGE,
+    MAX_BUCKETS,
+    MAX_PAGE,
+    MAX_SKIP,
+    MAX_TAGS,
+    Bucket,
+)
+from entrypoints.http.schemas import documented, problem_responses, rules
 from entrypoints.http.security import SECURITY, current_admin, current_principal
 
 _Instant = Annotated[
     str | None,
-    QueryParameter(description="ISO 8601 with an offset, e.g. 2024-04-22T15:07:57Z", max_length=64),
+    QueryParameter(
+        description="ISO 8601 with an offset, e.g. 2024-04-22T15:07:57Z",
+        max_length=64,
+        **rules(format="date-time"),
+    ),
 ]
+_Valid = Annotated[bool | None, QueryParameter(description="admins only; users get valid points")]
+_Count = Annotated[int, documented(30, ge=0)]
 
 
 class DataPointOut(msgspec.Struct):
-    time: datetime
-    value: float
+    time: Annotated[datetime, documented("2024-04-22T15:07:57Z")]
+    value: Annotated[float, documented(-0.19938130676746368)]
     valid: bool
-    tags: tuple[str, ...]
+    tags: Annotated[tuple[str, ...], documented([], max_items=MAX_TAGS + 1)]
 
 
 class DataPageOut(msgspec.Struct):
     items: list[DataPointOut]
-    next_cursor: str | None
+    next_cursor: Annotated[str | None, documented("MjAyNi0xMS0yMVQyMzowNzo1MC43Njg3NDErMDA6MDB8")]
 
 
 class RejectionOut(msgspec.Struct):
-    reason: str
-    raw: str | None
+    reason: Annotated[str, documented("value: must hold exactly 4 bytes, got 3")]
+    raw: Annotated[str | None, documented('{"time": 1713798477, "value": [1, 2, 3], "tags": []}')]
 
 
 class IngestionReportOut(msgspec.Struct):
-    fetched: int
-    stored: int
-    duplicates: int
-    rejected_count: int
-    rejected: list[RejectionOut]
-    upstream_error: str | None
+    fetched: _Count
+    stored: _Count
+    duplicates: Annotated[int, documented(0, ge=0)]
+    rejected_count: Annotated[int, documented(0, ge=0)]
+    rejected: Annotated[list[RejectionOut], documented([], max_items=MAX_REPORTED_REJECTIONS)]
+    upstream_error: Annotated[str | None, documented(None)]
 
     @classmethod
     def of(cls, r: IngestionReport) -> "IngestionReportOut":
@@ -56,18 +75,18 @@ class IngestionReportOut(msgspec.Struct):
 
 
 class BucketOut(msgspec.Struct):
-    start: datetime
-    count: int
-    min: float
-    max: float
-    mean: float
+    start: Annotated[datetime, documented("2026-11-21T23:00:00Z")]
+    count: Annotated[int, documented(21, ge=1)]
+    min: Annotated[float, documented(-0.19938130676746368)]
+    max: Annotated[float, documented(99.95735931396484)]
+    mean: Annotated[float, documented(64.68817336431572)]
 
 
 class StatsOut(msgspec.Struct):
-    bucket: str
-    start: datetime
-    end: datetime
-    buckets: list[BucketOut]
+    bucket: Bucket
+    start: Annotated[datetime, documented("2026-10-22T23:07:51.256771Z")]
+    end: Annotated[datetime, documented("2026-11-21T23:07:51.256771Z")]
+    buckets: Annotated[list[BucketOut], documented(None, max_items=MAX_BUCKETS)]
 
 
 _AUTH = {"principal": Provide(current_principal)}
@@ -92,7 +111,10 @@ class DataPointController(Controller):
         self,
         admin: NamedDependency[Principal],
         populate: FromDishka[PopulateDataPoints],
-        count: Annotated[int, QueryParameter(description="upstream calls, 1-1000")] = 1,
+        count: Annotated[
+            int,
+            QueryParameter(description="upstream calls", **rules(minimum=1, maximum=MAX_FETCHES)),
+        ] = 1,
     ) -> IngestionReportOut:
         return IngestionReportOut.of(await populate(PopulateCommand(count)))
 
@@ -110,10 +132,16 @@ class DataPointController(Controller):
         list_points: FromDishka[ListDataPoints],
         start: _Instant = None,
         end: _Instant = None,
-        skip: Annotated[int, QueryParameter(description="0-1,000,000")] = 0,
-        limit: Annotated[int, QueryParameter(description="1-1000")] = DEFAULT_PAGE,
-        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        valid: Annotated[bool | None, QueryParameter(description="admins only")] = None,
+        skip: Annotated[
+            int, QueryParameter(description="points to skip", **rules(minimum=0, maximum=MAX_SKIP))
+        ] = 0,
+        limit: Annotated[
+            int, QueryParameter(description="points per page", **rules(minimum=1, maximum=MAX_PAGE))
+        ] = DEFAULT_PAGE,
+        cursor: Annotated[
+            str | None, QueryParameter(max_length=200, description="`next_cursor` of a page")
+        ] = None,
+        valid: _Valid = None,
     ) -> DataPageOut:
         page = await list_points(
             ListDataPointsQuery(principal.user.is_admin, start, end, skip, limit, cursor, valid)
@@ -135,15 +163,15 @@ class DataPointController(Controller):
         start: _Instant = None,
         end: _Instant = None,
         bucket: Annotated[
-            str, QueryParameter(description="minute, hour or day", max_length=16)
+            str, QueryParameter(description="UTC buckets", max_length=16, **rules(enum=[*Bucket]))
         ] = "hour",
-        valid: Annotated[bool | None, QueryParameter(description="admins only")] = None,
+        valid: _Valid = None,
     ) -> StatsOut:
         summary = await summarize(
             SummarizeQuery(principal.user.is_admin, bucket, start, end, valid)
         )
         return StatsOut(
-            summary.bucket.value,
+            summary.bucket,
             summary.start,
             summary.end,
             [BucketOut(b.start, b.count, b.min, b.max, b.mean) for b in summary.buckets],

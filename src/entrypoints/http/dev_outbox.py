@@ -14,25 +14,26 @@ from litestar.params import QueryParameter
 
 from adapters.providers.console import DevOutbox
 from application.auth.authenticate import Principal
+from domain.contacts import Channel
 from domain.errors import InvalidInput
-from entrypoints.http.schemas import problem_responses
+from entrypoints.http.schemas import EXAMPLE_ID, EXAMPLE_TIME, documented, problem_responses
 from entrypoints.http.security import SECURITY, current_admin, current_principal
 from entrypoints.settings import Settings
 
 
 class OutboxEntryOut(msgspec.Struct):
-    channel: str
-    to: str
-    subject: str | None
-    body: str
-    reference: str
-    provider_message_id: str
-    sent_at: datetime
+    channel: Channel
+    to: Annotated[str, documented("ann@example.com")]
+    subject: Annotated[str | None, documented("Reminder")]
+    body: Annotated[str, documented("Dentist at 3pm")]
+    reference: Annotated[str, documented(EXAMPLE_ID, description="the notification's id")]
+    provider_message_id: Annotated[str, documented("EMdev00000001")]
+    sent_at: Annotated[datetime, documented(EXAMPLE_TIME)]
 
 
 class OutboxPageOut(msgspec.Struct):
     items: list[OutboxEntryOut]
-    next_cursor: str | None
+    next_cursor: Annotated[str | None, documented("NDI")]
 
 
 def _cursor(number: int | None) -> str | None:
@@ -72,7 +73,13 @@ async def dev_outbox(
     return OutboxPageOut(
         [
             OutboxEntryOut(
-                e.channel, e.to, e.subject, e.body, e.reference, e.provider_message_id, e.sent_at
+                Channel(e.channel),
+                e.to,
+                e.subject,
+                e.body,
+                e.reference,
+                e.provider_message_id,
+                e.sent_at,
             )
             for e in entries
         ],

@@ -11,22 +11,36 @@ import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
 from application.auth.authenticate import Principal
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.get_notification import GetNotification
 from application.notifications.list_activity import ActivityQuery, ListActivity
-from application.notifications.list_notifications import ListNotifications, ListNotificationsQuery
+from application.notifications.list_notifications import (
+    LIMIT_MAX,
+    ListNotifications,
+    ListNotificationsQuery,
+)
 from application.notifications.schedule_notification import (
+    IDEMPOTENCY_KEY_MAX,
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
 from domain.contacts import Channel
 from domain.errors import InvalidInput
-from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent
-from entrypoints.http.schemas import NOT_BLANK, documented, problem_responses, text
+from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent, Status
+from entrypoints.http.schemas import (
+    EXAMPLE_ID,
+    EXAMPLE_TIME,
+    EXAMPLE_USER_ID,
+    NOT_BLANK,
+    documented,
+    problem_responses,
+    rules,
+    text,
+)
 from entrypoints.http.security import SECURITY, current_principal
 
 
@@ -55,17 +69,25 @@ class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
     ] = None
 
 
+_Id = Annotated[UUID, documented(EXAMPLE_ID)]
+_UserId = Annotated[UUID, documented(EXAMPLE_USER_ID)]
+_Time = Annotated[datetime, documented(EXAMPLE_TIME)]
+_Cursor = Annotated[str | None, documented("AaIAXbRwf2qbK3x8pqFDaA")]
+
+
 class NotificationOut(msgspec.Struct):
-    id: UUID
-    user_id: UUID
-    created_by: UUID
-    status: str
-    channel: str
-    to: str
-    title: str | None
-    text: str
-    sendtime: datetime
-    created_at: datetime
+    id: _Id
+    user_id: Annotated[UUID, documented(EXAMPLE_USER_ID, description="the recipient")]
+    created_by: Annotated[
+        UUID, documented(EXAMPLE_USER_ID, description="the recipient, or the admin who sent it")
+    ]
+    status: Status
+    channel: Channel
+    to: Annotated[str, documented("+15105552054")]
+    title: Annotated[str | None, documented("Reminder")]
+    text: Annotated[str, documented("Dentist at 3pm")]
+    sendtime: Annotated[datetime, documented("2026-11-22T22:00:00Z")]
+    created_at: _Time
 
     @classmethod
     def of(cls, n: Notification) -> "NotificationOut":
@@ -73,8 +95,8 @@ class NotificationOut(msgspec.Struct):
             n.id,
             n.user_id,
             n.created_by,
-            n.status.value,
-            n.channel.value,
+            n.status,
+            n.channel,
             n.to,
             n.title,
             n.text,
@@ -85,36 +107,36 @@ class NotificationOut(msgspec.Struct):
 
 class NotificationPageOut(msgspec.Struct):
     items: list[NotificationOut]
-    next_cursor: str | None
+    next_cursor: _Cursor
 
 
 class EventOut(msgspec.Struct):
-    status: str
-    at: datetime
-    detail: str | None
+    status: Status
+    at: _Time
+    detail: Annotated[str | None, documented("accepted by twilio as SM0123456789abcdef")]
 
 
 class ErrorOut(msgspec.Struct):
-    code: str | None
-    message: str
+    code: Annotated[str | None, documented("21211")]
+    message: Annotated[str, documented("The 'To' number +15005550001 is not a valid phone number")]
 
 
 class NotificationDetailOut(msgspec.Struct):
-    id: UUID
-    user_id: UUID
-    created_by: UUID
-    status: str
-    channel: str
-    to: str
-    title: str | None
-    text: str
-    sendtime: datetime
-    created_at: datetime
-    updated_at: datetime
-    due_at: datetime
-    attempts: int
-    provider: str | None
-    provider_message_id: str | None
+    id: _Id
+    user_id: _UserId
+    created_by: _UserId
+    status: Status
+    channel: Channel
+    to: Annotated[str, documented("+15105552054")]
+    title: Annotated[str | None, documented("Reminder")]
+    text: Annotated[str, documented("Dentist at 3pm")]
+    sendtime: Annotated[datetime, documented("2026-11-22T22:00:00Z")]
+    created_at: _Time
+    updated_at: _Time
+    due_at: Annotated[datetime, documented("2026-11-22T22:00:00Z")]
+    attempts: Annotated[int, documented(1, ge=0)]
+    provider: Annotated[str | None, documented("twilio")]
+    provider_message_id: Annotated[str | None, documented("SM0123456789abcdef0123456789abcdef")]
     last_error: ErrorOut | None
     history: list[EventOut]
 
@@ -124,8 +146,8 @@ class NotificationDetailOut(msgspec.Struct):
             id=n.id,
             user_id=n.user_id,
             created_by=n.created_by,
-            status=n.status.value,
-            channel=n.channel.value,
+            status=n.status,
+            channel=n.channel,
             to=n.to,
             title=n.title,
             text=n.text,
@@ -137,13 +159,28 @@ class NotificationDetailOut(msgspec.Struct):
             provider=n.provider,
             provider_message_id=n.provider_message_id,
             last_error=ErrorOut(n.last_error_code, n.last_error) if n.last_error else None,
-            history=[EventOut(e.status.value, e.at, e.detail) for e in history],
+            history=[EventOut(e.status, e.at, e.detail) for e in history],
         )
 
 
 class ActivityPageOut(msgspec.Struct):
     items: list[NotificationDetailOut]
-    next_cursor: str | None
+    next_cursor: _Cursor
+
+
+_StatusFilter = Annotated[
+    str | None, QueryParameter(**rules(enum=[*Status]), description="only of this status")
+]
+_CursorIn = Annotated[
+    str | None, QueryParameter(max_length=64, description="`next_cursor` of the previous page")
+]
+_Limit = Annotated[int, QueryParameter(ge=1, le=LIMIT_MAX)]
+_Instant = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=64, description="ISO 8601 with an offset", **rules(format="date-time")
+    ),
+]
 
 
 def _cursor(value: UUID | None) -> str | None:
@@ -173,14 +210,21 @@ class NotificationController(Controller):
             "the first notification; the same key with another body is a 409."
         ),
         status_code=HTTP_202_ACCEPTED,
-        responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+        responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
     )
     async def create(
         self,
         principal: NamedDependency[Principal],
         data: JSONBody[NotificationIn],
         schedule: FromDishka[ScheduleNotification],
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Idempotency-Key",
+                description="retry safely: the same key and body return the first notification",
+                **rules(minLength=1, maxLength=IDEMPOTENCY_KEY_MAX, pattern="^[\\x20-\\x7e]+$"),
+            ),
+        ] = None,
     ) -> Response[NotificationOut]:
         result = await schedule(
             ScheduleNotificationCommand(
@@ -206,9 +250,9 @@ class NotificationController(Controller):
         self,
         principal: NamedDependency[Principal],
         list_notifications: FromDishka[ListNotifications],
-        status: FromQuery[str | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
-        cursor: FromQuery[str | None] = None,
+        status: _StatusFilter = None,
+        limit: _Limit = 50,
+        cursor: _CursorIn = None,
     ) -> NotificationPageOut:
         page = await list_notifications(
             ListNotificationsQuery(principal.user, status, limit, _decode_cursor(cursor))
@@ -262,13 +306,13 @@ class NotificationActivityController(Controller):
         self,
         principal: NamedDependency[Principal],
         list_activity: FromDishka[ListActivity],
-        user_id: FromQuery[UUID | None] = None,
-        status: FromQuery[str | None] = None,
-        channel: FromQuery[str | None] = None,
-        since: FromQuery[str | None] = None,
-        until: FromQuery[str | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
-        cursor: FromQuery[str | None] = None,
+        user_id: Annotated[UUID | None, QueryParameter(description="the recipient")] = None,
+        status: _StatusFilter = None,
+        channel: Annotated[str | None, QueryParameter(**rules(enum=[*Channel]))] = None,
+        since: _Instant = None,
+        until: _Instant = None,
+        limit: _Limit = 50,
+        cursor: _CursorIn = None,
     ) -> ActivityPageOut:
         page = await list_activity(
             ActivityQuery(

@@ -17,7 +17,7 @@ from application.preferences.update_preferences import (
     UpdatePreferencesCommand,
 )
 from domain.contacts import EMAIL_MAX, ContactPreferences, NotifyPref
-from entrypoints.http.schemas import documented, problem_responses, text
+from entrypoints.http.schemas import EXAMPLE_TIME, documented, problem_responses, text
 from entrypoints.http.security import SECURITY, current_principal
 
 
@@ -46,18 +46,20 @@ class PreferencesPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PreferencesOut(msgspec.Struct):
-    username: str
-    notify_pref: str
-    email: str | None
-    phone: str | None
-    sms_opted_out: bool
-    updated_at: datetime
+    username: Annotated[str, documented("ann.lee")]
+    notify_pref: NotifyPref
+    email: Annotated[str | None, documented("guy@example.com", format="email")]
+    phone: Annotated[str | None, documented("+15105552054", description="E.164")]
+    sms_opted_out: Annotated[
+        bool, documented(False, description="the phone replied STOP; SMS to it are refused")
+    ]
+    updated_at: Annotated[datetime, documented(EXAMPLE_TIME)]
 
     @classmethod
     def of(cls, username: str, prefs: ContactPreferences) -> "PreferencesOut":
         return cls(
             username=username,
-            notify_pref=prefs.notify_pref.value,
+            notify_pref=prefs.notify_pref,
             email=prefs.email.value if prefs.email else None,
             phone=prefs.phone.value if prefs.phone else None,
             sms_opted_out=prefs.sms_opted_out,
@@ -87,7 +89,7 @@ class PreferencesController(Controller):
             "`notify_pref`: email | sms | none (any case). `phone` is stored in E.164 and also "
             "accepted as the seed's integer (15105552054). Choosing a channel needs its address."
         ),
-        responses=problem_responses(400, 401, 422),
+        responses=problem_responses(401, 413, 415, 422),
     )
     async def update(
         self,

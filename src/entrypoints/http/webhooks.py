@@ -12,6 +12,7 @@ from uuid import UUID
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, post
 from litestar.exceptions import ClientException
+from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from adapters.providers.sendgrid_email import REFERENCE_ARG
@@ -30,8 +31,16 @@ from application.notifications.record_provider_status import (
 )
 from domain.errors import FieldError, InvalidInput, PermissionDenied
 from domain.notifications import Status
-from entrypoints.http.bodies import NUL_MESSAGE, decode_json
-from entrypoints.http.schemas import problem_responses
+from entrypoints.http.bodies import (
+    FORM,
+    JSON,
+    NUL_MESSAGE,
+    decode_json,
+    is_json,
+    media_type,
+    unsupported,
+)
+from entrypoints.http.schemas import body_operation, problem_responses
 from entrypoints.ioc.senders import TWILIO_STATUS_PATH
 from entrypoints.settings import Settings
 
@@ -106,6 +115,47 @@ def sendgrid_update(event: dict[str, Any]) -> ProviderStatusUpdate | None:
     )
 
 
+def _string(*examples: str, enum: list[str] | None = None) -> Schema:
+    return Schema(type=OpenAPIType.STRING, max_length=MAX_FIELD, examples=list(examples), enum=enum)
+
+
+_TWILIO_OPERATION = body_operation(
+    {
+        FORM: Schema(
+            type=OpenAPIType.OBJECT,
+            properties={
+                "MessageSid": _string("SM0123456789abcdef0123456789abcdef"),
+                "MessageStatus": _string(
+                    "delivered", enum=[*TWILIO_STATUSES, "queued", "accepted"]
+                ),
+                "ErrorCode": _string("21610"),
+                "ErrorMessage": _string("Attempt to send to unsubscribed recipient"),
+                "AccountSid": _string("AC0123456789abcdef0123456789abcdef"),
+            },
+            required=["MessageSid", "MessageStatus"],
+        )
+    }
+)
+_SENDGRID_OPERATION = body_operation(
+    {
+        JSON: Schema(
+            type=OpenAPIType.ARRAY,
+            items=Schema(
+                type=OpenAPIType.OBJECT,
+                properties={
+                    "event": _string("delivered", "bounce", "open"),
+                    "sg_event_id": _string("ZGVsaXZlcmVkLTAtMjQ0NjI"),
+                    "sg_message_id": _string("14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0"),
+                    REFERENCE_ARG: _string("01a2005d-b470-7f6a-9b2b-7c7ca6c14368"),
+                    "reason": _string("550 5.1.1 The email account does not exist"),
+                },
+                required=["event"],
+            ),
+        )
+    }
+)
+
+
 class WebhookController(Controller):
     path = "/webhooks"
     tags = ["webhooks"]
@@ -115,7 +165,8 @@ class WebhookController(Controller):
         "/twilio/status",
         summary="Twilio message status callback (form POST, signed with X-Twilio-Signature)",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(400, 403, 413),
+        operation_class=_TWILIO_OPERATION,
+        responses=problem_responses(403, 413, 415, 422),
     )
     async def twilio_status(
         self,
@@ -124,6 +175,8 @@ class WebhookController(Controller):
         verifier: FromDishka[TwilioSignatureVerifier | None],
         record: FromDishka[RecordProviderStatus],
     ) -> None:
+        if media_type(request) != FORM:
+            raise unsupported(FORM)
         if verifier is None:
             raise PermissionDenied("Twilio is not configured, so its callbacks cannot be verified")
         form = await request.form()
@@ -145,9 +198,11 @@ class WebhookController(Controller):
 
     @post(
         "/sendgrid/events",
-        summary="SendGrid event webhook (JSON array; verified when a public key is configured)",
+        summary="SendGrid event webhook (a JSON array, signed with SendGrid's key)",
+        description="Unsigned events are taken only by the embedded default.",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problem_responses(400, 403, 413),
+        operation_class=_SENDGRID_OPERATION,
+        responses=problem_responses(403, 413, 415),
     )
     async def sendgrid_events(
         self,
@@ -156,6 +211,8 @@ class WebhookController(Controller):
         verifier: FromDishka[SendGridEventVerifier | None],
         record: FromDishka[RecordProviderStatus],
     ) -> None:
+        if not is_json(media_type(request)):
+            raise unsupported(JSON)
         payload = await request.body()
         if verifier is None and not settings.embedded:
             # Unsigned events could mark any sent email failed: only the embedded default
