@@ -187,3 +187,20 @@ async def test_login_rate_limit(sqlite_url: str) -> None:
         )
         assert other_user.status_code == 401
     await container.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        ("/notifications", "GET, OPTIONS, POST"),
+        ("/preferences", "GET, OPTIONS, PATCH"),
+        ("/auth/login", "OPTIONS, POST"),
+        (f"/notifications/{'0' * 8}-0000-7000-8000-{'0' * 12}", "DELETE, GET, OPTIONS"),
+    ],
+)
+async def test_options_lists_every_method_of_the_path(
+    client: Client, path: str, methods: str
+) -> None:
+    answer = await client.options(path)
+    assert answer.status_code == 204
+    assert answer.headers["allow"] == methods

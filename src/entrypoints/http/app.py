@@ -6,6 +6,7 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusController
+from litestar.routes import HTTPRoute
 
 from entrypoints.http.auth import AuthController, me
 from entrypoints.http.bodies import HeraldRequest
@@ -62,7 +63,23 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
         debug=False,
     )
     setup_dishka(container, app)
+    _answer_options_with_every_method(app)
     # Outermost, so that every answer (unmatched routes too) carries the request id and
     # is counted. No route middleware: Litestar then adds no exception layer per route.
     app.asgi_handler = request_context_middleware(app.asgi_handler)
     return app
+
+
+def _answer_options_with_every_method(app: Litestar) -> None:
+    """Litestar 2 answers OPTIONS on a path with the methods of the handlers registered
+    there first: its OPTIONS handler reads the methods of the route object that existed
+    then, which a second registration on the path replaced (litestar#4169, fixed in 3).
+    Give that stale route object the path's methods."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if handler.http_methods == {"OPTIONS"} and handler.fn.__closure__:
+                for cell in handler.fn.__closure__:
+                    if isinstance(cell.cell_contents, HTTPRoute):
+                        cell.cell_contents.methods = route.methods
