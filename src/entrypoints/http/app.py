@@ -1,5 +1,6 @@
 """The Litestar application: routes, error mapping, docs, metrics, request context."""
 
+import msgspec
 from dishka import AsyncContainer
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar
@@ -64,6 +65,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     )
     setup_dishka(container, app)
     _answer_options_with_every_method(app)
+    _document_closed_bodies(app)
     # Outermost, so that every answer (unmatched routes too) carries the request id and
     # is counted. No route middleware: Litestar then adds no exception layer per route.
     app.asgi_handler = request_context_middleware(app.asgi_handler)
@@ -83,3 +85,19 @@ def _answer_options_with_every_method(app: Litestar) -> None:
                 for cell in handler.fn.__closure__:
                     if isinstance(cell.cell_contents, HTTPRoute):
                         cell.cell_contents.methods = route.methods
+
+
+def _document_closed_bodies(app: Litestar) -> None:
+    """A body struct that refuses unknown fields says so in the schema (`additionalProperties:
+    false`); Litestar 2 leaves it out, so clients were told extras would be taken."""
+    closed = {
+        s.__name__ for s in _subclasses(msgspec.Struct) if s.__struct_config__.forbid_unknown_fields
+    }
+    for name, schema in (app.openapi_schema.components.schemas or {}).items():
+        if name in closed:
+            schema.additional_properties = False
+
+
+def _subclasses(cls: type[msgspec.Struct]) -> list[type[msgspec.Struct]]:
+    direct = cls.__subclasses__()
+    return direct + [deeper for sub in direct for deeper in _subclasses(sub)]

@@ -149,7 +149,7 @@ _SENDGRID_OPERATION = body_operation(
                     REFERENCE_ARG: _string("01a2005d-b470-7f6a-9b2b-7c7ca6c14368"),
                     "reason": _string("550 5.1.1 The email account does not exist"),
                 },
-                required=["event"],
+                description="events Herald does not use (or cannot read) are acknowledged",
             ),
         )
     }
