@@ -18,7 +18,7 @@ from entrypoints.tasks.scheduler import make_scheduler
 
 def load_settings() -> Settings:
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return embedded.with_local_secret(settings) if settings.embedded else settings
 
 

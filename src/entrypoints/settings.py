@@ -77,6 +77,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
     notify_lookahead_seconds: float = 1.0  # the scheduler claims work due this soon
     notify_batch_window_seconds: float = 0.03  # least time between two hand-offs
+    # Logs (issue 10): console lines on a terminal, JSON otherwise.
+    log_format: Literal["auto", "console", "json"] = "auto"
 
     @property
     def embedded(self) -> bool:

@@ -8,6 +8,7 @@ from entrypoints.logging import request_id_var
 
 
 class TaskLogContext(TaskiqMiddleware):
+    # Taskiq runs each message in an asyncio task of its own, so this stays in that task.
     def pre_execute(self, message: TaskiqMessage) -> TaskiqMessage:
         request_id_var.set(f"task-{message.task_id}")
         return message
