@@ -18,6 +18,7 @@ from adapters.persistence.migrate import upgrade
 from application.auth.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError
 from entrypoints.api_processes import serve_processes
+from entrypoints.error_reporting import watch_event_loop
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
 from entrypoints.runtime import build_api, load_settings
@@ -39,6 +40,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
 
 
 async def _worker(settings: Settings, concurrency: int) -> None:
+    watch_event_loop()
     container = make_container(settings)
     broker = make_broker(settings, container)
     await broker.startup()
@@ -53,6 +55,7 @@ async def _worker(settings: Settings, concurrency: int) -> None:
 
 
 async def _scheduler(settings: Settings) -> None:
+    watch_event_loop()
     container = make_container(settings)
     broker = make_broker(settings, container)
     await broker.startup()

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 import msgspec
+from sentry_sdk.utils import BadDsn, Dsn
 
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
 
@@ -77,8 +78,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
     notify_lookahead_seconds: float = 1.0  # the scheduler claims work due this soon
     notify_batch_window_seconds: float = 0.03  # least time between two hand-offs
-    # Logs (issue 10): console lines on a terminal, JSON otherwise.
+    # Logs and error reporting (issue 10): console lines on a terminal, JSON otherwise;
+    # unhandled errors go to Sentry when a DSN is set.
     log_format: Literal["auto", "console", "json"] = "auto"
+    sentry_dsn: str | None = None
+    sentry_environment: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -142,6 +146,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         self._validate_providers()
         self._validate_delivery()
         self._validate_datapoints()
+        self._validate_error_reporting()
 
     def _validate_providers(self) -> None:
         # A half-configured provider would silently fall back to the console sender.
@@ -216,3 +221,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
             )
+
+    def _validate_error_reporting(self) -> None:
+        if self.sentry_dsn:  # empty means off, as for the provider credentials
+            try:
+                Dsn(self.sentry_dsn)
+            except BadDsn as exc:
+                raise SettingsError(
+                    f"HERALD_SENTRY_DSN is not a Sentry DSN ({exc}); copy it from the "
+                    "project's Client Keys page: https://<key>@<host>/<project id>"
+                ) from None

@@ -110,3 +110,23 @@ def test_log_format_setting() -> None:
     assert Settings.from_env({"HERALD_LOG_FORMAT": "json"}).log_format == "json"
     with pytest.raises(SettingsError, match="log_format"):
         Settings.from_env({"HERALD_LOG_FORMAT": "xml"})
+
+
+@pytest.mark.parametrize(
+    "dsn", ["not a dsn", "https://sentry.example/42", "https://key@sentry.example/", "ftp://k@h/1"]
+)
+def test_a_malformed_sentry_dsn_is_refused(dsn: str) -> None:
+    with pytest.raises(SettingsError, match="HERALD_SENTRY_DSN is not a Sentry DSN"):
+        Settings.from_env({"HERALD_SENTRY_DSN": dsn})
+
+
+def test_a_sentry_dsn_is_accepted() -> None:
+    settings = Settings.from_env(
+        {
+            "HERALD_SENTRY_DSN": "https://key@o1.ingest.sentry.io/42",
+            "HERALD_SENTRY_ENVIRONMENT": "x",
+        }
+    )
+    assert settings.sentry_dsn == "https://key@o1.ingest.sentry.io/42"
+    assert settings.sentry_environment == "x"
+    assert Settings.from_env({"HERALD_SENTRY_DSN": ""}).sentry_dsn == ""  # empty: off
