@@ -5,7 +5,7 @@ An event is a log record at ERROR or above (Sentry's logging integration): the A
 "unhandled error" (entrypoints.http.problems), taskiq's "Exception found while executing
 function", "dispatcher round failed", uvicorn's errors; and an exception that escapes an
 asyncio task (the asyncio integration). The Litestar integration adds what the request
-was (method, URL, route); its own after-exception events are dropped, since Litestar
+was (method, URL, headers); its own after-exception events are dropped, since Litestar
 calls that hook for every exception, also those problems.py answers with a 4xx.
 
 Events carry the request id or the task id and name as tags. They never carry request
@@ -82,11 +82,14 @@ def start_error_reporting(settings: Settings) -> bool:
         environment=settings.sentry_environment,
         integrations=[
             LitestarIntegration(),
-            LoggingIntegration(level=logging.INFO, event_level=logging.ERROR),
+            # Warnings become breadcrumbs of a later event; INFO lines (one per request)
+            # would cost every request and carry its path.
+            LoggingIntegration(level=logging.WARNING, event_level=logging.ERROR),
         ],
         # No SQLAlchemy, Redis or HTTP-client integrations: they would add work to every
         # query and call, and their breadcrumbs carry keys and statements.
         auto_enabling_integrations=False,
+        auto_session_tracking=False,  # release health: per-request work nobody reads here
         # send_default_pii stays off, its default (this SDK deprecates setting it in favour of
         # data_collection, which would also switch the event scrubber off).
         max_request_body_size="never",
@@ -95,8 +98,9 @@ def start_error_reporting(settings: Settings) -> bool:
         before_send=_before_send,
         traces_sample_rate=None,  # errors only: no tracing
     )
-    # The integration also wraps every route to parse the request body for events, which
-    # Herald never sends; that parse answers a malformed JSON body with a 500. Undone.
+    # The integration also wraps every route to parse the request body and attach it to
+    # events, whatever max_request_body_size says; that parse also answers a malformed
+    # JSON body with a 500. Undone: events carry no body, and bad bodies stay a 400.
     HTTPRoute.handle = handle  # type: ignore[method-assign]
     return True
 
@@ -116,8 +120,6 @@ def _before_send(event: Event, hint: Hint) -> Event | None:
         tags["task_name"] = task.name
     elif (request_id := request_id_var.get()) is not None:
         tags["request_id"] = request_id
-    # The Litestar integration attaches the parsed body whatever max_request_body_size says.
-    event.get("request", {}).pop("data", None)
     scrubbed: Event = _scrub(event)
     return scrubbed
 
