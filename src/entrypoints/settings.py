@@ -10,6 +10,7 @@ import msgspec
 from sentry_sdk.utils import BadDsn, Dsn
 
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
+from entrypoints.logging import LogFormat
 
 PREFIX = "HERALD_"
 MIN_SECRET_LENGTH = 32
@@ -80,7 +81,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_batch_window_seconds: float = 0.03  # least time between two hand-offs
     # Logs and error reporting (issue 10): console lines on a terminal, JSON otherwise;
     # unhandled errors go to Sentry when a DSN is set.
-    log_format: Literal["auto", "console", "json"] = "auto"
+    log_format: LogFormat = "auto"
     sentry_dsn: str | None = None
     sentry_environment: str | None = None
 
