@@ -25,6 +25,7 @@ from application.auth.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError
 from entrypoints import heartbeat
 from entrypoints.api_processes import AnnouncingServer, banner, listen, serve_processes
+from entrypoints.error_reporting import watch_event_loop
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
 from entrypoints.runtime import build_api, load_settings, proxy_options
@@ -49,6 +50,7 @@ def _heartbeat(settings: Settings) -> contextlib.AbstractAsyncContextManager[Non
 
 
 async def _worker(settings: Settings, concurrency: int) -> None:
+    watch_event_loop()
     container = make_container(settings)
     broker = make_broker(settings, container)
     await broker.startup()
@@ -64,6 +66,7 @@ async def _worker(settings: Settings, concurrency: int) -> None:
 
 
 async def _scheduler(settings: Settings) -> None:
+    watch_event_loop()
     container = make_container(settings)
     broker = make_broker(settings, container)
     await broker.startup()

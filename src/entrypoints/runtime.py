@@ -8,6 +8,7 @@ from litestar import Litestar
 from taskiq.api import run_scheduler_task
 
 from entrypoints import embedded
+from entrypoints.error_reporting import start_error_reporting, watch_event_loop
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
@@ -22,7 +23,8 @@ log = logging.getLogger("herald")
 
 def load_settings() -> Settings:
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    start_error_reporting(settings)
     return embedded.with_local_secret(settings) if settings.embedded else settings
 
 
@@ -42,6 +44,7 @@ def build_api(settings: Settings) -> Litestar:
     background: list[asyncio.Task[None]] = []
 
     async def start() -> None:
+        watch_event_loop()
         if settings.embedded:
             password = await embedded.prepare(container)
             if password:

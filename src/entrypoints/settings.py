@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from typing import Literal
 
 import msgspec
+from sentry_sdk.utils import BadDsn, Dsn
 
 from adapters.clock import SystemClock
 from adapters.persistence.database import DatabaseTimeouts
 from adapters.providers.sendgrid_signature import SendGridEventVerifier
+from entrypoints.logging import LogFormat
 
 PREFIX = "HERALD_"
 MIN_SECRET_LENGTH = 32
@@ -100,6 +102,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Heartbeat of `herald worker` and `herald scheduler` for container healthchecks.
     heartbeat_file: str | None = None  # touched from the event loop; None = no heartbeat
     heartbeat_interval_seconds: float = 5.0
+    # Logs and error reporting (issue 10): console lines on a terminal, JSON otherwise;
+    # unhandled errors go to Sentry when a DSN is set.
+    log_format: LogFormat = "auto"
+    sentry_dsn: str | None = None
+    sentry_environment: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -242,6 +249,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         self._validate_channels()
         self._validate_delivery()
         self._validate_datapoints()
+        self._validate_error_reporting()
 
     def _validate_providers(self) -> None:
         # A half-configured provider would silently fall back to the console sender.
@@ -322,6 +330,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
             )
+
+    def _validate_error_reporting(self) -> None:
+        if self.sentry_dsn:  # empty means off, as for the provider credentials
+            try:
+                Dsn(self.sentry_dsn)
+            except BadDsn as exc:
+                raise SettingsError(
+                    f"HERALD_SENTRY_DSN is not a Sentry DSN ({exc}); copy it from the "
+                    "project's Client Keys page: https://<key>@<host>/<project id>"
+                ) from None
 
 
 def _unknown(field: str) -> str:

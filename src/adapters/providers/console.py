@@ -24,6 +24,15 @@ class OutboxEntry:
     sent_at: datetime
 
 
+_SHOWN_CHARACTERS = 200
+
+
+def _one_line(text: str) -> str:
+    """`text` on one line (whitespace runs made one space), cut to a readable length."""
+    line = " ".join(text.split())
+    return line if len(line) <= _SHOWN_CHARACTERS else line[: _SHOWN_CHARACTERS - 1] + "…"
+
+
 class DevOutbox:
     """The newest messages the console senders 'sent', bounded so it cannot grow forever;
     each is numbered in the order it came."""
@@ -38,12 +47,15 @@ class DevOutbox:
 
     def record(self, entry: OutboxEntry) -> None:
         self._entries.append((next(self._numbers), entry))
-        log.info(
-            "dev outbox: %s to %s",
-            entry.channel,
-            entry.to,
-            extra={"reference": entry.reference, "provider_message_id": entry.provider_message_id},
-        )
+        # The line shows what was "sent", so that the console is enough to follow along.
+        extra = {
+            "body": _one_line(entry.body),
+            "reference": entry.reference,
+            "provider_message_id": entry.provider_message_id,
+        }
+        if entry.subject is not None:
+            extra["subject"] = _one_line(entry.subject)
+        log.info("dev outbox: %s to %s", entry.channel, entry.to, extra=extra)
 
     def entries(self) -> list[OutboxEntry]:
         return [entry for _, entry in self._entries]

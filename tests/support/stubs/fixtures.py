@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.stubs import sendgrid, twilio
 from tests.support.stubs.sendgrid import SendGridStub
+from tests.support.stubs.sentry import SentryStub
 from tests.support.stubs.server import InspectableStub, StubServer
 from tests.support.stubs.twilio import TwilioStub
 
@@ -42,6 +43,13 @@ def _sendgrid_stub_server() -> Iterator[RunningStub[SendGridStub]]:
         yield RunningStub(app, server)
 
 
+@pytest.fixture(scope="session")
+def _sentry_stub_server() -> Iterator[tuple[SentryStub, StubServer]]:
+    app = SentryStub()
+    with StubServer(app) as server:
+        yield app, server
+
+
 @pytest.fixture
 def twilio_stub(_twilio_stub_server: RunningStub[TwilioStub]) -> RunningStub[TwilioStub]:
     _twilio_stub_server.app.reset()
@@ -52,6 +60,14 @@ def twilio_stub(_twilio_stub_server: RunningStub[TwilioStub]) -> RunningStub[Twi
 def sendgrid_stub(_sendgrid_stub_server: RunningStub[SendGridStub]) -> RunningStub[SendGridStub]:
     _sendgrid_stub_server.app.reset()
     return _sendgrid_stub_server
+
+
+@pytest.fixture
+def sentry_stub(_sentry_stub_server: tuple[SentryStub, StubServer]) -> tuple[SentryStub, str]:
+    """The emptied Sentry stub and its base URL."""
+    app, server = _sentry_stub_server
+    app.reset()
+    return app, server.url
 
 
 def provider_settings(
