@@ -20,7 +20,9 @@ from domain.errors import DomainError
 from entrypoints.api_processes import serve_processes
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
+from entrypoints.metrics_server import serve_metrics, warn_when_open
 from entrypoints.runtime import build_api, load_settings
+from entrypoints.scrape import Scrape
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.notifications import run_dispatcher, warm_up
@@ -40,6 +42,7 @@ async def _serve(settings: Settings, host: str, port: int) -> None:
 
 async def _worker(settings: Settings, concurrency: int) -> None:
     container = make_container(settings)
+    stop_metrics = await serve_metrics(settings, await container.get(Scrape))
     broker = make_broker(settings, container)
     await broker.startup()
     await warm_up(container)
@@ -49,11 +52,13 @@ async def _worker(settings: Settings, concurrency: int) -> None:
         await run_receiver_task(broker, max_async_tasks=concurrency, run_startup=False)
     finally:
         await broker.shutdown()
+        await stop_metrics()
         await container.close()
 
 
 async def _scheduler(settings: Settings) -> None:
     container = make_container(settings)
+    stop_metrics = await serve_metrics(settings, await container.get(Scrape))
     broker = make_broker(settings, container)
     await broker.startup()
     freeze_start_up_heap()
@@ -65,6 +70,7 @@ async def _scheduler(settings: Settings) -> None:
         )
     finally:
         await broker.shutdown()
+        await stop_metrics()
         await container.close()
 
 
@@ -129,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"`herald {args.command}` needs HERALD_BROKER_URL=redis://...; in the embedded "
                 "default `herald serve` runs it in-process"
             )
+        warn_when_open(settings, args.command)
         match args.command:
             case "serve" if args.workers > 1:
                 if settings.embedded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Literal
 
@@ -12,6 +13,8 @@ from adapters.providers.sendgrid_signature import SendGridEventVerifier
 
 PREFIX = "HERALD_"
 MIN_SECRET_LENGTH = 32
+METRICS_TOKEN_MIN_LENGTH = 16
+_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # RFC 6750's token68
 GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
 
 
@@ -77,6 +80,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
     notify_lookahead_seconds: float = 1.0  # the scheduler claims work due this soon
     notify_batch_window_seconds: float = 0.03  # least time between two hand-offs
+    # Metrics (issue 10): who may scrape, and where the worker and the scheduler serve them.
+    metrics_token: str | None = None  # when set, /metrics needs "Authorization: Bearer <it>"
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None  # the worker's and the scheduler's; None: no server
 
     @property
     def embedded(self) -> bool:
@@ -140,6 +147,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         self._validate_providers()
         self._validate_delivery()
         self._validate_datapoints()
+        self._validate_metrics()
 
     def _validate_providers(self) -> None:
         # A half-configured provider would silently fall back to the console sender.
@@ -214,3 +222,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
             )
+
+    def _validate_metrics(self) -> None:
+        token = self.metrics_token
+        if token is not None and (
+            len(token) < METRICS_TOKEN_MIN_LENGTH or not _TOKEN_CHARACTERS.fullmatch(token)
+        ):
+            raise SettingsError(
+                f"HERALD_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH} characters "
+                f"without spaces (letters, digits and -._~+/=), e.g. {GENERATE_HINT}"
+            )
+        if self.metrics_port is not None and not 1 <= self.metrics_port <= 65535:
+            raise SettingsError("HERALD_METRICS_PORT must be a TCP port, 1-65535")

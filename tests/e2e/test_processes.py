@@ -5,6 +5,7 @@ import asyncio
 import os
 import re
 import secrets
+import shutil
 import signal
 import uuid
 from collections.abc import Iterator
@@ -13,6 +14,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import PG_URL
 from tests.support.processes import (
@@ -121,7 +125,9 @@ def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
         assert me.json()["role"] == "admin"
         assert worker.poll() is None
         assert scheduler.poll() is None
-    assert "password" not in (tmp_path / "api.log").read_text()
+    api_log = (tmp_path / "api.log").read_text()
+    assert "password" not in api_log
+    assert api_log.count("metrics are unauthenticated") == 1  # the supervisor's, once
 
 
 def test_api_processes_restart_and_stop_together(tmp_path: Path, fresh_database: str) -> None:
@@ -168,3 +174,76 @@ def _children(parent: int) -> list[int]:
         if int(fields[1]) == parent and fields[0] != "Z" and b"resource_tracker" not in cmdline:
             found.append(int(stat.parent.name))
     return sorted(found)
+
+
+ME_401 = {"method": "GET", "path": "/me", "status_code": "401"}
+
+
+def _requests_in(metrics_dir: Path, pid: int | None = None) -> float:
+    """GET /me answered 401, as the multiprocess files say: of every process, or of one."""
+    if pid is not None:  # a directory holding that process's files alone
+        only = metrics_dir.parent / f"only-{pid}"
+        only.mkdir(exist_ok=True)
+        for file in metrics_dir.glob(f"*_{pid}.db"):
+            shutil.copy(file, only / file.name)
+        metrics_dir = only
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, str(metrics_dir))  # type: ignore[no-untyped-call]
+    return registry.get_sample_value("herald_requests_total", ME_401) or 0.0
+
+
+def _scraped(response: httpx.Response) -> float:
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            if sample.name == "herald_requests_total" and sample.labels == ME_401:
+                return sample.value
+    return 0.0
+
+
+def test_api_processes_answer_scrapes_for_all(tmp_path: Path, fresh_database: str) -> None:
+    token = secrets.token_urlsafe(24)
+    env = herald_env(
+        database_url=fresh_database,
+        broker_url="redis://127.0.0.1:6379/5",
+        jwt_secret=secrets.token_urlsafe(48),
+        metrics_token=token,
+    )
+    env["TMPDIR"] = str(tmp_path)  # where the supervisor makes its metrics directory
+    assert herald("migrate", env=env, cwd=tmp_path).returncode == 0
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "api.log"
+    with running(
+        "serve", "--port", str(port), "--workers", "2", env=env, cwd=tmp_path, log=log
+    ) as api:
+        wait_http(f"{base}/health/live")
+        children = wait_for(lambda: _children(api.pid), lambda found: len(found) == 2)
+        [metrics_dir] = tmp_path.glob("herald-metrics-*")
+        # Each request on a new connection; the kernel spreads them over both processes.
+        sent = 0
+        while sent < 40 or not all(_requests_in(metrics_dir, pid) for pid in children):
+            assert httpx.get(f"{base}/me").status_code == 401
+            sent += 1
+            assert sent < 400, "the requests never reached both processes"
+        assert _requests_in(metrics_dir) == sent
+        scrapes = [
+            httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"})
+            for _ in range(6)
+        ]
+        assert [_scraped(r) for r in scrapes] == [sent] * 6  # every answer counts both
+        refused = httpx.get(f"{base}/metrics")
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+
+        # A process that dies is marked dead: its live gauge goes, its counts stay.
+        assert (metrics_dir / f"gauge_livesum_{children[0]}.db").exists()
+        os.kill(children[0], signal.SIGKILL)
+        wait_for(lambda: _children(api.pid), lambda found: children[0] not in found)
+        wait_for(
+            lambda: (metrics_dir / f"gauge_livesum_{children[0]}.db").exists(),
+            lambda exists: not exists,
+        )
+        again = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert _scraped(again) == sent
+    assert "metrics are unauthenticated" not in log.read_text()
+    assert not metrics_dir.exists()  # removed when the supervisor stops

@@ -6,12 +6,12 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components
-from litestar.plugins.prometheus import PrometheusController
 
 from entrypoints.http.auth import AuthController, me
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.health import HealthController
+from entrypoints.http.metrics import metrics
 from entrypoints.http.notifications import NotificationController
 from entrypoints.http.preferences import PreferencesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -35,9 +35,9 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     dev_outbox,
                     WebhookController,
                     DataPointController,
+                    metrics,
                 ],
             ),
-            PrometheusController,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         logging_config=None,  # entrypoints.logging configures JSON logs for the process
