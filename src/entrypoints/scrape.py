@@ -56,10 +56,6 @@ class Scrape:
         self._token = None if token is None else _digest(token)
         self._collector = collector
 
-    @property
-    def open(self) -> bool:
-        return self._token is None
-
     def allows(self, authorization: str | None) -> bool:
         if self._token is None:
             return True
