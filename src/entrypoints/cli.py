@@ -28,7 +28,9 @@ from entrypoints.api_processes import AnnouncingServer, banner, listen, serve_pr
 from entrypoints.error_reporting import watch_event_loop
 from entrypoints.gc_tuning import freeze_start_up_heap
 from entrypoints.ioc import make_container
+from entrypoints.metrics_server import serve_metrics, warn_when_open
 from entrypoints.runtime import build_api, load_settings, proxy_options
+from entrypoints.scrape import Scrape
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.notifications import run_dispatcher, warm_up
@@ -52,6 +54,7 @@ def _heartbeat(settings: Settings) -> contextlib.AbstractAsyncContextManager[Non
 async def _worker(settings: Settings, concurrency: int) -> None:
     watch_event_loop()
     container = make_container(settings)
+    stop_metrics = await serve_metrics(settings, await container.get(Scrape))
     broker = make_broker(settings, container)
     await broker.startup()
     await warm_up(container)
@@ -62,12 +65,14 @@ async def _worker(settings: Settings, concurrency: int) -> None:
             await run_receiver_task(broker, max_async_tasks=concurrency, run_startup=False)
     finally:
         await broker.shutdown()
+        await stop_metrics()
         await container.close()
 
 
 async def _scheduler(settings: Settings) -> None:
     watch_event_loop()
     container = make_container(settings)
+    stop_metrics = await serve_metrics(settings, await container.get(Scrape))
     broker = make_broker(settings, container)
     await broker.startup()
     freeze_start_up_heap()
@@ -81,6 +86,7 @@ async def _scheduler(settings: Settings) -> None:
             )
     finally:
         await broker.shutdown()
+        await stop_metrics()
         await container.close()
 
 
@@ -174,6 +180,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"`herald {args.command}` needs HERALD_BROKER_URL=redis://...; in the embedded "
                 "default `herald serve` runs it in-process"
             )
+        warn_when_open(settings, args.command)
         match args.command:
             case "serve" if args.workers > 1:
                 if settings.embedded:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from typing import Literal
 
@@ -18,6 +19,8 @@ from entrypoints.logging import LogFormat
 
 PREFIX = "HERALD_"
 MIN_SECRET_LENGTH = 32
+METRICS_TOKEN_MIN_LENGTH = 16
+_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # RFC 6750's token68
 GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
 
 
@@ -107,6 +110,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: LogFormat = "auto"
     sentry_dsn: str | None = None
     sentry_environment: str | None = None
+    # Metrics (issue 10): who may scrape, and where the worker and the scheduler serve them.
+    metrics_token: str | None = None  # when set, /metrics needs "Authorization: Bearer <it>"
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None  # the worker's and the scheduler's; None: no server
 
     @property
     def embedded(self) -> bool:
@@ -250,6 +257,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         self._validate_delivery()
         self._validate_datapoints()
         self._validate_error_reporting()
+        self._validate_metrics()
 
     def _validate_providers(self) -> None:
         # A half-configured provider would silently fall back to the console sender.
@@ -340,6 +348,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     f"HERALD_SENTRY_DSN is not a Sentry DSN ({exc}); copy it from the "
                     "project's Client Keys page: https://<key>@<host>/<project id>"
                 ) from None
+
+    def _validate_metrics(self) -> None:
+        token = self.metrics_token
+        if token is not None and (
+            len(token) < METRICS_TOKEN_MIN_LENGTH or not _TOKEN_CHARACTERS.fullmatch(token)
+        ):
+            raise SettingsError(
+                f"HERALD_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH} characters "
+                f"without spaces (letters, digits and -._~+/=), e.g. {GENERATE_HINT}"
+            )
+        if self.metrics_port is not None and not 1 <= self.metrics_port <= 65535:
+            raise SettingsError("HERALD_METRICS_PORT must be a TCP port, 1-65535")
 
 
 def _unknown(field: str) -> str:

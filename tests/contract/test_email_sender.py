@@ -65,7 +65,7 @@ async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
 
 async def test_a_sent_email_returns_a_receipt_and_reaches_the_provider(email: EmailHarness) -> None:
     receipt = await email.sender.send(message())
-    assert receipt.provider == email.provider
+    assert receipt.provider == email.provider == email.sender.provider  # it labels its errors
     assert receipt.provider_message_id
     assert email.sent() == [(TO, "Your receipt", "Thanks for your order.", "ref-1")]
 

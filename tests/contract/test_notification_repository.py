@@ -206,6 +206,21 @@ async def test_claim_due_takes_only_due_rows_once(store: Store) -> None:
     assert (await store.notifications.get(early.id)).status is Status.QUEUED  # type: ignore[union-attr]
 
 
+async def test_count_due_counts_scheduled_rows_due_by_then(store: Store) -> None:
+    await added(
+        store,
+        make(store, due=NOW - timedelta(seconds=2)),
+        make(store, due=NOW),
+        make(store, due=NOW + timedelta(seconds=5)),
+        make(store, due=NOW - timedelta(seconds=9), status=Status.SENT),
+    )
+    assert await store.notifications.count_due(NOW) == 2
+    assert await store.notifications.count_due(NOW + timedelta(seconds=5)) == 3
+    await store.notifications.claim_due(NOW, 1, LEASE)
+    await store.save()
+    assert await store.notifications.count_due(NOW) == 1  # claimed rows are queued
+
+
 async def test_claim_due_respects_the_limit(store: Store) -> None:
     await added(store, *(make(store, due=NOW - timedelta(seconds=i)) for i in range(5)))
     first = await store.notifications.claim_due(NOW, 2, LEASE)

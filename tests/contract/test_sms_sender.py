@@ -66,7 +66,7 @@ async def sms(request: pytest.FixtureRequest) -> AsyncIterator[SmsHarness]:
 
 async def test_a_sent_sms_returns_a_receipt_and_reaches_the_provider(sms: SmsHarness) -> None:
     receipt = await sms.sender.send(SmsMessage("+15551230001", "Your code is 1234", "ref-1"))
-    assert receipt.provider == sms.provider
+    assert receipt.provider == sms.provider == sms.sender.provider  # it labels its errors
     assert receipt.provider_message_id
     assert sms.sent() == [("+15551230001", "Your code is 1234")]
 

@@ -5,6 +5,7 @@ import asyncio
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import uuid
@@ -14,18 +15,23 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import PG_URL
 from tests.support.processes import (
     free_port,
     herald,
     herald_env,
+    production_env,
     running,
     wait_for,
     wait_http,
 )
 
 pytestmark = pytest.mark.e2e
+BROKER = "redis://127.0.0.1:6379/5"
 
 
 def _password_from(log: str) -> str:
@@ -115,13 +121,7 @@ def fresh_database(postgres_url: str) -> Iterator[str]:
 def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
     database_url = fresh_database
     secret = secrets.token_urlsafe(48)
-    env = herald_env(
-        database_url=database_url,
-        broker_url="redis://127.0.0.1:6379/5",
-        jwt_secret=secret,
-        sms_provider="console",
-        email_provider="none",
-    )
+    env = production_env(database_url, BROKER, jwt_secret=secret)
     weak = herald("migrate", env={**env, "HERALD_JWT_SECRET": "admin"}, cwd=tmp_path)
     assert weak.returncode != 0
     assert "too weak" in weak.stderr
@@ -163,16 +163,11 @@ def test_production_processes(tmp_path: Path, fresh_database: str) -> None:
     api_log = (tmp_path / "api.log").read_text()
     assert "password" not in api_log
     assert api_log.count("Herald: API on") == 1  # two processes, one banner
+    assert api_log.count("metrics are unauthenticated") == 1  # the supervisor's, once
 
 
 def test_api_processes_restart_and_stop_together(tmp_path: Path, fresh_database: str) -> None:
-    env = herald_env(
-        database_url=fresh_database,
-        broker_url="redis://127.0.0.1:6379/5",
-        jwt_secret=secrets.token_urlsafe(48),
-        sms_provider="console",
-        email_provider="none",
-    )
+    env = production_env(fresh_database, BROKER)
     assert herald("migrate", env=env, cwd=tmp_path).returncode == 0
     port = free_port()
     url = f"http://127.0.0.1:{port}/health/live"
@@ -211,3 +206,71 @@ def _children(parent: int) -> list[int]:
         if int(fields[1]) == parent and fields[0] != "Z" and b"resource_tracker" not in cmdline:
             found.append(int(stat.parent.name))
     return sorted(found)
+
+
+ME_401 = {"method": "GET", "path": "/me", "status_code": "401"}
+
+
+def _requests_in(metrics_dir: Path, pid: int | None = None) -> float:
+    """GET /me answered 401, as the multiprocess files say: of every process, or of one."""
+    if pid is not None:  # a directory holding that process's files alone
+        only = metrics_dir.parent / f"only-{pid}"
+        only.mkdir(exist_ok=True)
+        for file in metrics_dir.glob(f"*_{pid}.db"):
+            shutil.copy(file, only / file.name)
+        metrics_dir = only
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, str(metrics_dir))  # type: ignore[no-untyped-call]
+    return registry.get_sample_value("herald_requests_total", ME_401) or 0.0
+
+
+def _scraped(response: httpx.Response) -> float:
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            if sample.name == "herald_requests_total" and sample.labels == ME_401:
+                return sample.value
+    return 0.0
+
+
+def test_api_processes_answer_scrapes_for_all(tmp_path: Path, fresh_database: str) -> None:
+    token = secrets.token_urlsafe(24)
+    env = production_env(fresh_database, BROKER, metrics_token=token)
+    env["TMPDIR"] = str(tmp_path)  # where the supervisor makes its metrics directory
+    assert herald("migrate", env=env, cwd=tmp_path).returncode == 0
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "api.log"
+    with running(
+        "serve", "--port", str(port), "--workers", "2", env=env, cwd=tmp_path, log=log
+    ) as api:
+        wait_http(f"{base}/health/live")
+        children = wait_for(lambda: _children(api.pid), lambda found: len(found) == 2)
+        [metrics_dir] = tmp_path.glob("herald-metrics-*")
+        # Each request on a new connection; the kernel spreads them over both processes.
+        sent = 0
+        while sent < 40 or not all(_requests_in(metrics_dir, pid) for pid in children):
+            assert httpx.get(f"{base}/me").status_code == 401
+            sent += 1
+            assert sent < 400, "the requests never reached both processes"
+        assert _requests_in(metrics_dir) == sent
+        scrapes = [
+            httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"})
+            for _ in range(6)
+        ]
+        assert [_scraped(r) for r in scrapes] == [sent] * 6  # every answer counts both
+        refused = httpx.get(f"{base}/metrics")
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+
+        # A process that dies is marked dead: its live gauge goes, its counts stay.
+        assert (metrics_dir / f"gauge_livesum_{children[0]}.db").exists()
+        os.kill(children[0], signal.SIGKILL)
+        wait_for(lambda: _children(api.pid), lambda found: children[0] not in found)
+        wait_for(
+            lambda: (metrics_dir / f"gauge_livesum_{children[0]}.db").exists(),
+            lambda exists: not exists,
+        )
+        again = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert _scraped(again) == sent
+    assert "metrics are unauthenticated" not in log.read_text()
+    assert not metrics_dir.exists()  # removed when the supervisor stops

@@ -1,6 +1,11 @@
-"""Fakes for use-case tests: a settable clock and a cheap, deterministic password hasher."""
+"""Fakes for use-case tests: a settable clock, a cheap, deterministic password hasher and
+delivery metrics that record what they are told."""
 
 from datetime import UTC, datetime, timedelta
+
+from application.ports.metrics import AttemptOutcome
+from domain.contacts import Channel
+from domain.notifications import Status
 
 
 class FakeClock:
@@ -33,3 +38,33 @@ class FakePasswordHasher:
 
     async def waste_time(self, password: str) -> None:
         self.verifications += 1
+
+
+class RecordingMetrics:
+    """DeliveryMetrics and DispatchMetrics that keep every report, in order."""
+
+    def __init__(self) -> None:
+        self.attempts: list[tuple[Channel, AttemptOutcome]] = []
+        self.provider_errors: list[tuple[str, str | None]] = []
+        self.lateness: list[tuple[Channel, float]] = []
+        self.ended: list[tuple[Channel, Status]] = []
+        self.lags: list[float] = []
+        self.due: list[int] = []
+
+    def attempt_ended(self, channel: Channel, outcome: AttemptOutcome) -> None:
+        self.attempts.append((channel, outcome))
+
+    def provider_failed(self, provider: str, code: str | None) -> None:
+        self.provider_errors.append((provider, code))
+
+    def accepted_late(self, channel: Channel, seconds: float) -> None:
+        self.lateness.append((channel, seconds))
+
+    def delivery_ended(self, channel: Channel, status: Status) -> None:
+        self.ended.append((channel, status))
+
+    def handed_over(self, late_by_seconds: float) -> None:
+        self.lags.append(late_by_seconds)
+
+    def due_counted(self, count: int) -> None:
+        self.due.append(count)

@@ -1,6 +1,7 @@
 """Running `herald` as real processes for end-to-end tests."""
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -25,6 +26,21 @@ def herald_env(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HERALD_")}
     env.update({f"HERALD_{k.upper()}": v for k, v in values.items()})
     return env
+
+
+def production_env(database_url: str, broker_url: str, **values: str) -> dict[str, str]:
+    """Production mode: a broker, a strong secret, and the providers chosen (console SMS,
+    no email) unless `values` say otherwise."""
+    return herald_env(
+        **{
+            "database_url": database_url,
+            "broker_url": broker_url,
+            "jwt_secret": secrets.token_urlsafe(48),
+            "sms_provider": "console",
+            "email_provider": "none",
+            **values,
+        }
+    )
 
 
 def herald(

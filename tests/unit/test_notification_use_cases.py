@@ -15,6 +15,7 @@ from adapters.memory.scheduling import InMemorySendQueue
 from adapters.memory.users import InMemoryTransactionManager, InMemoryUserRepository
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import ChannelSwitch, DeliveryConfig
+from application.notifications.count_due import CountDueNotifications
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.get_notification import GetNotification
@@ -38,13 +39,14 @@ from application.ports.delivery import (
     SmsMessage,
     TransientDeliveryError,
 )
+from application.ports.metrics import AttemptOutcome
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
 from domain.contacts import Channel
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import RetryPolicy, Status
 from domain.users import Role, User, Username
-from tests.support.fakes import FakeClock
+from tests.support.fakes import FakeClock, RecordingMetrics
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -91,6 +93,7 @@ class World:
     sms: ScriptedSender = field(default_factory=lambda: ScriptedSender("twilio"))
     email: ScriptedSender = field(default_factory=lambda: ScriptedSender("sendgrid"))
     channels: ChannelSwitch = field(default_factory=ChannelSwitch)
+    metrics: RecordingMetrics = field(default_factory=RecordingMetrics)
     config: DeliveryConfig = field(
         default_factory=lambda: DeliveryConfig(
             claim_batch=100,
@@ -122,13 +125,23 @@ class World:
             self.config,
             self.clock,
             self.tx,
+            self.metrics,
             jitter=lambda: 0.0,
         )
 
     def dispatch(self) -> DispatchDueNotifications:
         return DispatchDueNotifications(
-            self.notifications, self.queue, self.pending, self.config, self.clock, self.tx
+            self.notifications,
+            self.queue,
+            self.pending,
+            self.config,
+            self.clock,
+            self.tx,
+            self.metrics,
         )
+
+    def count_due(self) -> CountDueNotifications:
+        return CountDueNotifications(self.notifications, self.pending, self.metrics, self.clock)
 
     def record(self) -> RecordProviderStatus:
         return RecordProviderStatus(
@@ -331,6 +344,67 @@ async def test_unexpected_adapter_errors_are_retried(world: World) -> None:
     [[outcome]] = await world.run_due()
     assert outcome.status is Status.SCHEDULED
     assert outcome.error == "unexpected error: RuntimeError"
+
+
+async def test_delivery_reports_attempts_provider_errors_lateness_and_endings(
+    world: World,
+) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054", email="a@b.co")
+    world.sms.errors["+15105552054"] = [TransientDeliveryError("down", code="20500")]
+    world.email.errors["a@b.co"] = [PermanentDeliveryError("bad address", code="400")]
+    await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    await world.schedule()(ScheduleNotificationCommand(ann, "y", channel="email"))
+    world.clock.advance(seconds=2)
+    await world.run_due()
+    assert sorted(world.metrics.attempts) == [
+        (Channel.EMAIL, AttemptOutcome.REFUSED),
+        (Channel.SMS, AttemptOutcome.TRANSIENT),
+    ]
+    assert sorted(world.metrics.provider_errors) == [("sendgrid", "400"), ("twilio", "20500")]
+    assert world.metrics.ended == [(Channel.EMAIL, Status.FAILED)]  # the SMS is retried
+    assert world.metrics.lateness == []
+    world.clock.advance(seconds=0.75)  # the retry was due 0.5 s after the failed attempt
+    await world.run_due()
+    assert world.metrics.attempts[-1] == (Channel.SMS, AttemptOutcome.ACCEPTED)
+    assert world.metrics.lateness == [(Channel.SMS, 0.25)]  # from the retry's due time
+    assert world.metrics.ended[-1] == (Channel.SMS, Status.SENT)
+    assert len(world.metrics.provider_errors) == 2
+
+
+async def test_an_adapter_bug_is_an_error_attempt_not_a_provider_error(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    world.sms.errors["+15105552054"] = [RuntimeError("bug")]
+    await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    await world.run_due()
+    assert world.metrics.attempts == [(Channel.SMS, AttemptOutcome.ERROR)]
+    assert world.metrics.provider_errors == []
+    assert world.metrics.ended == []
+
+
+async def test_each_dispatch_round_reports_how_late_it_handed_over(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    world.clock.advance(seconds=3)
+    await world.dispatch()(refill=True)
+    await world.dispatch()(refill=True)  # nothing is due any more
+    assert world.metrics.lags == [3.0, 0.0]
+
+
+async def test_due_counts_unclaimed_rows_and_claimed_ones_that_fell_due(world: World) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    soon = (NOW + timedelta(milliseconds=500)).isoformat()
+    later = (NOW + timedelta(hours=1)).isoformat()
+    await world.schedule()(ScheduleNotificationCommand(ann, "now"))
+    await world.schedule()(ScheduleNotificationCommand(ann, "soon", sendtime=soon))
+    await world.schedule()(ScheduleNotificationCommand(ann, "later", sendtime=later))
+    assert await world.count_due()() == 1
+    await world.dispatch()()  # hands "now" over, holds "soon" in memory
+    assert await world.count_due()() == 0
+    world.clock.advance(milliseconds=600)
+    assert await world.count_due()() == 1  # "soon" fell due, not handed over yet
+    await world.dispatch()()
+    assert await world.count_due()() == 0
+    assert world.metrics.due == [1, 0, 1, 0]
 
 
 async def test_recovery_reschedules_lost_work(world: World) -> None:

@@ -82,6 +82,11 @@ class InMemoryNotificationRepository:
             (n.due_at for n in self._rows.values() if n.status is Status.SCHEDULED), default=None
         )
 
+    async def count_due(self, now: datetime) -> int:
+        return sum(
+            1 for n in self._rows.values() if n.status is Status.SCHEDULED and n.due_at <= now
+        )
+
     async def claim_for_sending(
         self, ids: Sequence[UUID], now: datetime, lease_until: datetime
     ) -> list[Notification]:

@@ -200,6 +200,15 @@ class SqlNotificationRepository:
         )
         return value if isinstance(value, datetime) else None
 
+    async def count_due(self, now: datetime) -> int:
+        # On the partial index of scheduled rows (ix_notifications_due).
+        count = await self._db.scalar(
+            select(func.count())
+            .select_from(N)
+            .where(N.c.status == Status.SCHEDULED.value, N.c.due_at <= now)
+        )
+        return int(count or 0)
+
     async def claim_for_sending(
         self, ids: Sequence[UUID], now: datetime, lease_until: datetime
     ) -> list[Notification]:

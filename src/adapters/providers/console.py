@@ -69,12 +69,14 @@ class DevOutbox:
 
 
 class ConsoleSmsSender:
+    provider = "console"
+
     def __init__(self, outbox: DevOutbox, clock: Clock) -> None:
         self._outbox = outbox
         self._clock = clock
 
     async def send(self, message: SmsMessage) -> SendReceipt:
-        receipt = SendReceipt("console", self._outbox.next_id("SMdev"))
+        receipt = SendReceipt(self.provider, self._outbox.next_id("SMdev"))
         self._outbox.record(
             OutboxEntry(
                 "sms",
@@ -90,12 +92,14 @@ class ConsoleSmsSender:
 
 
 class ConsoleEmailSender:
+    provider = "console"
+
     def __init__(self, outbox: DevOutbox, clock: Clock) -> None:
         self._outbox = outbox
         self._clock = clock
 
     async def send(self, message: EmailMessage) -> SendReceipt:
-        receipt = SendReceipt("console", self._outbox.next_id("EMdev"))
+        receipt = SendReceipt(self.provider, self._outbox.next_id("EMdev"))
         self._outbox.record(
             OutboxEntry(
                 "email",

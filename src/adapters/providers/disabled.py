@@ -9,6 +9,8 @@ class DisabledSender:
     """New notifications to the channel are refused when they are made; one scheduled before
     the switch fails for good here instead of waiting for a provider that never comes."""
 
+    provider = "none"
+
     def __init__(self, channel: str) -> None:
         self._channel = channel
 

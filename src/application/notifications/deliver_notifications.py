@@ -8,6 +8,7 @@ from application.notifications.config import DeliveryConfig
 from application.ports.clock import Clock
 from application.ports.contacts import ContactPreferenceRepository
 from application.ports.delivery import (
+    DeliveryError,
     EmailMessage,
     EmailSender,
     PermanentDeliveryError,
@@ -17,6 +18,7 @@ from application.ports.delivery import (
     SmsSender,
     TransientDeliveryError,
 )
+from application.ports.metrics import AttemptOutcome, DeliveryMetrics
 from application.ports.notifications import DeliveryOutcome, NotificationRepository
 from application.ports.scheduling import SchedulerWakeup
 from application.ports.transactions import TransactionManager
@@ -36,7 +38,9 @@ class DeliverNotifications:
     a timeout, 429 or 5xx -> scheduled again after exponential backoff with jitter (at
     least the provider's Retry-After) until the attempts run out -> failed; a permanent
     refusal -> failed at once with the provider's code and message. Twilio's 21610 also
-    marks the user's phone as opted out of SMS.
+    marks the user's phone as opted out of SMS. Every attempt, provider error and
+    acceptance (with how late it came) is reported to the metrics, and each notification
+    that ends sent or failed once that is committed.
     """
 
     def __init__(
@@ -49,6 +53,7 @@ class DeliverNotifications:
         config: DeliveryConfig,
         clock: Clock,
         tx: TransactionManager,
+        metrics: DeliveryMetrics,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._notifications = notifications
@@ -59,6 +64,7 @@ class DeliverNotifications:
         self._config = config
         self._clock = clock
         self._tx = tx
+        self._metrics = metrics
         self._jitter = jitter
 
     async def __call__(self, ids: Sequence[UUID]) -> list[DeliveryOutcome]:
@@ -73,6 +79,9 @@ class DeliverNotifications:
             if outcome.error_code == "21610":
                 await self._prefs.mark_sms_opted_out(n.user_id, n.to)
         await self._tx.commit()
+        for n, outcome in zip(claimed, outcomes, strict=True):
+            if outcome.status is not Status.SCHEDULED:
+                self._metrics.delivery_ended(n.channel, outcome.status)
         retries = [o.due_at for o in outcomes if o.due_at is not None]
         if retries:
             await self._wakeup.notify(min(retries))
@@ -82,14 +91,22 @@ class DeliverNotifications:
         try:
             receipt = await self._send(n)
         except RecipientOptedOut as exc:
+            self._provider_failed(n, exc, AttemptOutcome.REFUSED)
             return self._failed(n, exc.code or "21610", f"recipient opted out: {exc.message}")
         except PermanentDeliveryError as exc:
+            self._provider_failed(n, exc, AttemptOutcome.REFUSED)
             return self._failed(n, exc.code, exc.message)
         except TransientDeliveryError as exc:
+            self._provider_failed(n, exc, AttemptOutcome.TRANSIENT)
             return self._retry_or_fail(n, exc.code, exc.message, exc.retry_after_seconds)
         except Exception as exc:  # an adapter bug or an unmapped network error: retry, log loudly
             log.exception("unexpected error sending %s", n.id)
+            self._metrics.attempt_ended(n.channel, AttemptOutcome.ERROR)
             return self._retry_or_fail(n, None, f"unexpected error: {type(exc).__name__}", None)
+        self._metrics.attempt_ended(n.channel, AttemptOutcome.ACCEPTED)
+        # Never below 0: due times come from other processes' clocks, maybe a little ahead.
+        late = (self._clock.now() - n.due_at).total_seconds()
+        self._metrics.accepted_late(n.channel, max(0.0, late))
         return DeliveryOutcome(
             n.id,
             Status.SENT,
@@ -97,6 +114,13 @@ class DeliverNotifications:
             provider=receipt.provider,
             provider_message_id=receipt.provider_message_id,
         )
+
+    def _provider_failed(
+        self, n: Notification, exc: DeliveryError, outcome: AttemptOutcome
+    ) -> None:
+        self._metrics.attempt_ended(n.channel, outcome)
+        sender = self._sms if n.channel is Channel.SMS else self._email
+        self._metrics.provider_failed(sender.provider, exc.code)
 
     async def _send(self, n: Notification) -> SendReceipt:
         if n.channel is Channel.SMS:

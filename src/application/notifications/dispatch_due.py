@@ -5,6 +5,7 @@ from datetime import datetime
 from application.notifications.config import DeliveryConfig
 from application.notifications.pending import PendingSends
 from application.ports.clock import Clock
+from application.ports.metrics import DispatchMetrics
 from application.ports.notifications import NotificationRepository
 from application.ports.scheduling import SendQueue
 from application.ports.transactions import TransactionManager
@@ -27,7 +28,9 @@ class DispatchDueNotifications:
     crash loses only memory: the leased rows are re-run by the recovery sweep, never
     orphaned, never lost. A refill happens when asked (new work was announced), when
     the window runs short, or at once while a full batch keeps coming back. Reports when
-    the next round is needed, so the caller sleeps exactly until then.
+    the next round is needed, so the caller sleeps exactly until then. Each round
+    reports how late its hand-off was: how long the earliest notification it handed over
+    had been due (0 when none was).
     """
 
     def __init__(
@@ -38,6 +41,7 @@ class DispatchDueNotifications:
         config: DeliveryConfig,
         clock: Clock,
         tx: TransactionManager,
+        metrics: DispatchMetrics,
     ) -> None:
         self._notifications = notifications
         self._queue = queue
@@ -45,17 +49,21 @@ class DispatchDueNotifications:
         self._config = config
         self._clock = clock
         self._tx = tx
+        self._metrics = metrics
 
     async def __call__(self, *, refill: bool = False) -> DispatchResult:
         now = self._clock.now()
         more_due = False
         if refill or self._pending.refill_at is None or now >= self._pending.refill_at:
             more_due = await self._refill(now)
+        earliest = self._pending.next_due()
         ids = self._pending.pop_due(now)
         size = self._config.message_batch
         await asyncio.gather(
             *(self._queue.enqueue(ids[i : i + size]) for i in range(0, len(ids), size))
         )
+        late = (self._clock.now() - earliest).total_seconds() if ids and earliest else 0.0
+        self._metrics.handed_over(late)
         wakes = [t for t in (self._pending.next_due(), self._pending.refill_at) if t is not None]
         return DispatchResult(len(ids), more_due, min(wakes, default=None))
 

@@ -28,6 +28,9 @@ class PendingSends:
             due.append(heapq.heappop(self._heap)[1])
         return due
 
+    def count_due(self, now: datetime) -> int:
+        return sum(1 for due_at, _ in self._heap if due_at <= now)
+
     def next_due(self) -> datetime | None:
         return self._heap[0][0] if self._heap else None
 

@@ -56,8 +56,12 @@ class RecipientOptedOut(PermanentDeliveryError):
 
 
 class SmsSender(Protocol):
+    provider: str  # the name its receipts carry ("twilio", "console"): labels its errors
+
     async def send(self, message: SmsMessage) -> SendReceipt: ...
 
 
 class EmailSender(Protocol):
+    provider: str
+
     async def send(self, message: EmailMessage) -> SendReceipt: ...

@@ -77,6 +77,10 @@ class NotificationRepository(Protocol):
         """The earliest due time of a scheduled row."""
         ...
 
+    async def count_due(self, now: datetime) -> int:
+        """How many scheduled rows are due by `now`."""
+        ...
+
     async def claim_for_sending(
         self, ids: Sequence[UUID], now: datetime, lease_until: datetime
     ) -> list[Notification]:

@@ -6,7 +6,6 @@ from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
-from litestar.plugins.prometheus import PrometheusController
 from litestar.routes import HTTPRoute
 
 from entrypoints.http.auth import AuthController, me
@@ -15,6 +14,7 @@ from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
 from entrypoints.http.health import HealthController
+from entrypoints.http.metrics import metrics
 from entrypoints.http.notifications import (
     NotificationActivityController,
     NotificationController,
@@ -42,9 +42,9 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     dev_outbox,
                     WebhookController,
                     DataPointController,
+                    metrics,
                 ],
             ),
-            PrometheusController,
             docs_assets_router(),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

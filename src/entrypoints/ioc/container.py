@@ -5,6 +5,7 @@ from dishka.integrations.litestar import LitestarProvider
 from dishka.integrations.taskiq import TaskiqProvider
 
 from entrypoints.ioc.datapoints import DataPointProvider
+from entrypoints.ioc.metrics import MetricsProvider
 from entrypoints.ioc.notifications import NotificationProvider
 from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
 from entrypoints.ioc.senders import SenderProvider
@@ -20,6 +21,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         NotificationProvider(),
         UseCaseProvider(),
         DataPointProvider(),
+        MetricsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

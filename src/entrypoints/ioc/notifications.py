@@ -16,6 +16,7 @@ from adapters.persistence.notifications import (
 from adapters.scheduling.wakeup import RedisWakeup
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import DeliveryConfig
+from application.notifications.count_due import CountDueNotifications
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.get_notification import GetNotification
@@ -28,6 +29,7 @@ from application.notifications.schedule_notification import ScheduleNotification
 from application.ports.clock import Clock
 from application.ports.contacts import ContactPreferenceRepository
 from application.ports.delivery import EmailSender, SmsSender
+from application.ports.metrics import DeliveryMetrics
 from application.ports.notifications import (
     IdempotencyKeys,
     NotificationRepository,
@@ -60,6 +62,7 @@ class NotificationProvider(Provider):
     get_notification = provide(GetNotification)
     cancel = provide(CancelNotification)
     dispatch = provide(DispatchDueNotifications)
+    count_due = provide(CountDueNotifications)
     recover = provide(RecoverStalledDeliveries)
     record_status = provide(RecordProviderStatus)
 
@@ -104,5 +107,8 @@ class NotificationProvider(Provider):
         config: DeliveryConfig,
         clock: Clock,
         tx: TransactionManager,
+        metrics: DeliveryMetrics,
     ) -> DeliverNotifications:
-        return DeliverNotifications(notifications, prefs, sms, email, wakeup, config, clock, tx)
+        return DeliverNotifications(
+            notifications, prefs, sms, email, wakeup, config, clock, tx, metrics
+        )

@@ -5,7 +5,8 @@ timed sends need milliseconds. So the scheduler process runs this loop beside it
 claims the rows due within a short look-ahead, hands each to the workers the moment it
 falls due, and sleeps exactly until the next due time, or less when a wake-up says new
 work arrived (Redis pub/sub or an in-process event), or at most `notify_poll_seconds`.
-About once a second it also runs the recovery sweep.
+About once a second it also runs the recovery sweep and counts what is due and not handed
+over yet (for the metrics; also while full batches keep it busy).
 """
 
 import asyncio
@@ -23,6 +24,7 @@ from taskiq import AsyncBroker
 
 from adapters.memory.scheduling import InProcessWakeup
 from adapters.scheduling.taskiq_queue import DELIVER_TASK, TaskiqSendQueue
+from application.notifications.count_due import CountDueNotifications
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.recover_stalled import RecoverStalledDeliveries
@@ -32,6 +34,7 @@ from entrypoints.settings import Settings
 
 log = logging.getLogger("herald.dispatcher")
 RECOVERY_INTERVAL_SECONDS = 1.0
+COUNT_INTERVAL_SECONDS = 1.0
 ERROR_BACKOFF_SECONDS = 1.0
 
 
@@ -69,7 +72,7 @@ async def run_dispatcher(
     queue = TaskiqSendQueue(broker)
     stopping = stop or asyncio.Event()
     await wakeup.start()
-    last_recovery = 0.0
+    last_recovery = last_count = 0.0
     refill = True  # read the database on the first round
     try:
         while not stopping.is_set():
@@ -78,6 +81,10 @@ async def run_dispatcher(
                     dispatch = await request.get(DispatchDueNotifications)
                     result = await dispatch(refill=refill)
                 refill = result.more_due
+                if time.monotonic() - last_count >= COUNT_INTERVAL_SECONDS:
+                    last_count = time.monotonic()
+                    async with container() as request:
+                        await (await request.get(CountDueNotifications))()
                 if refill:
                     continue
                 if time.monotonic() - last_recovery >= RECOVERY_INTERVAL_SECONDS:
