@@ -365,5 +365,5 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 def _unknown(field: str) -> str:
     # Compared without the shared prefix, which would make every name look alike.
     close = difflib.get_close_matches(field, Settings.__struct_fields__, n=1, cutoff=0.7)
-    hint = f"did you mean {PREFIX}{close[0].upper()}?" if close else "the README lists them all"
+    hint = f"did you mean {PREFIX}{close[0].upper()}?" if close else "docs/operations.md lists them all"
     return f"unknown setting {PREFIX}{field.upper()}: {hint}"

@@ -53,7 +53,7 @@ def test_refuses_to_start_with_a_clear_message(env: dict[str, str], message: str
             "unknown setting HERALD_TWILO_ACCOUNT_SID: did you mean HERALD_TWILIO_ACCOUNT_SID?",
         ),
         ("HERALD_JWT_SECRT", "did you mean HERALD_JWT_SECRET?"),
-        ("HERALD_XYZZY", "unknown setting HERALD_XYZZY: the README lists them all"),
+        ("HERALD_XYZZY", "unknown setting HERALD_XYZZY: docs/operations.md lists them all"),
     ],
 )
 def test_an_unknown_herald_name_is_refused_with_the_closest_known_one(
