@@ -362,8 +362,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("HERALD_METRICS_PORT must be a TCP port, 1-65535")
 
 
+_ALL_LISTED = "docs/operations.md lists them all"
+
+
 def _unknown(field: str) -> str:
     # Compared without the shared prefix, which would make every name look alike.
     close = difflib.get_close_matches(field, Settings.__struct_fields__, n=1, cutoff=0.7)
-    hint = f"did you mean {PREFIX}{close[0].upper()}?" if close else "docs/operations.md lists them all"
+    hint = f"did you mean {PREFIX}{close[0].upper()}?" if close else _ALL_LISTED
     return f"unknown setting {PREFIX}{field.upper()}: {hint}"
