@@ -151,6 +151,42 @@ async def test_keyset_and_skip(store: Store) -> None:
     assert (exact.items, exact.next_key) == (everything, None)
 
 
+@pytest.mark.parametrize("valid", [None, True, False], ids=["all", "valid", "invalid"])
+async def test_skip_with_and_without_cursor_for_every_valid_filter(
+    store: Store, valid: bool | None
+) -> None:
+    # Three points per time (ties go by id); one in three invalid, spread over the ties.
+    stored = [
+        dp(i // 3, float(i), raw=bytes([i, 0, 0, 0]), valid=i % 3 != i // 3 % 3) for i in range(36)
+    ]
+    await store.points.add_many(stored)
+    await store.save()
+    matching = sorted(
+        (p for p in stored if valid is None or p.valid is valid), key=lambda p: (p.time, p.id)
+    )
+    expected = [PointReading(p.time, p.value, p.valid, p.tags) for p in matching]
+    total = len(expected)
+    assert total == {None: 36, True: 24, False: 12}[valid]
+
+    for skip in (0, 1, 2, 7, total - 4, total - 3, total - 1, total, total + 5):
+        got = await store.reader.page(page(limit=3, skip=skip, valid=valid))
+        assert got.items == expected[skip : skip + 3], skip
+        last = matching[skip + 2] if skip + 3 < total else None
+        assert got.next_key == (last and PageKey(last.time, last.id)), skip
+
+    first = await store.reader.page(page(limit=4, valid=valid))
+    assert first.next_key == PageKey(matching[3].time, matching[3].id)
+    for skip in (0, 1, 5, total - 5, total - 4):
+        after = await store.reader.page(page(limit=3, skip=skip, after=first.next_key, valid=valid))
+        assert after.items == expected[4 + skip : 4 + skip + 3], skip
+        assert (after.next_key is None) == (4 + skip + 3 >= total), skip
+
+    start, end = T0 + timedelta(seconds=2), T0 + timedelta(seconds=9)  # times 2..8
+    ranged = [r for r in expected if start <= r.time < end]
+    got = await store.reader.page(page(limit=5, skip=4, start=start, end=end, valid=valid))
+    assert got.items == ranged[4:9]
+
+
 async def test_stats_per_bucket(store: Store) -> None:
     await store.points.add_many(
         [dp(10, 1.0), dp(20, 3.0), dp(70, -2.0), dp(80, 4.0, valid=False), dp(3600 * 25, 8.0)]

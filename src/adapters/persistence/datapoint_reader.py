@@ -59,39 +59,8 @@ class SqlDataPointReader:
 
     async def _rows_postgres(self, reads: ReadPool, query: PageQuery) -> Sequence[Any]:
         # The hot read path: plain SQL on the driver, a prepared statement per filter
-        # combination (asyncpg caches them), no SQLAlchemy row processing. The row
-        # comparison lets both (time, id) indexes start the scan at the cursor.
-        conditions: list[str] = []
-        args: list[Any] = []
-
-        def arg(value: Any) -> str:
-            args.append(value)
-            return f"${len(args)}"
-
-        if query.valid is not None:
-            # A literal, not a parameter: only then can the planner match `NOT valid` to
-            # the partial index (a prepared statement's generic plan could not).
-            conditions.append("valid" if query.valid else "NOT valid")
-        if query.start is not None:
-            conditions.append(f"time >= {arg(query.start)}")
-        if query.end is not None:
-            conditions.append(f"time < {arg(query.end)}")
-        if query.after is not None:
-            conditions.append(f"(time, id) > ({arg(query.after.time)}, {arg(query.after.id)})")
-        where = " AND ".join(conditions) or "true"
-        # LIMIT as a literal (a bounded int) and no OFFSET 0: with a parameter there,
-        # PostgreSQL's generic plan assumed a large result, so it planned every execution
-        # afresh (planning took as long as the scan). Now the statement's plan is reused.
-        paging = f"LIMIT {int(query.limit) + 1}"
-        if query.skip:
-            paging += f" OFFSET {arg(query.skip)}"
-        sql = (
-            # The time as float8 Unix seconds (exact to the microsecond until 2106):
-            # asyncpg's timestamptz decoding cost 1.8 µs a row, 60 % of the whole fetch.
-            # Tags as text: only the few tagged points are decoded.
-            "SELECT date_part('epoch', time), value, valid, tags::text, id "  # noqa: S608
-            f"FROM data_points WHERE {where} ORDER BY time, id {paging}"
-        )
+        # combination (asyncpg caches them), no SQLAlchemy row processing.
+        sql, args = page_statement(query)
         return await reads.fetch(sql, *args)
 
     async def _rows_sqlite(self, query: PageQuery) -> Sequence[Any]:
@@ -138,6 +107,55 @@ class SqlDataPointReader:
             )
             for r in rows
         ]
+
+
+def page_statement(query: PageQuery) -> tuple[str, list[Any]]:
+    """PostgreSQL's SQL and arguments for a page: rows (time, value, valid, tags, id),
+    one more than the page asked for."""
+    conditions: list[str] = []
+    args: list[Any] = []
+
+    def arg(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if query.valid is not None:
+        # A literal, not a parameter: only then can the planner match `valid` / `NOT
+        # valid` to its partial index (a prepared statement's generic plan could not).
+        conditions.append("valid" if query.valid else "NOT valid")
+    if query.start is not None:
+        conditions.append(f"time >= {arg(query.start)}")
+    if query.end is not None:
+        conditions.append(f"time < {arg(query.end)}")
+    if query.after is not None:
+        # The row comparison lets the (time, id) indexes start the scan at the cursor.
+        conditions.append(f"(time, id) > ({arg(query.after.time)}, {arg(query.after.id)})")
+    where = " AND ".join(conditions) or "true"
+    # LIMIT as a literal (a bounded int): with a parameter there, PostgreSQL's generic
+    # plan assumed a large result, so it planned every execution afresh (planning took as
+    # long as the scan). Now the statement's plan is reused.
+    limit = f"LIMIT {int(query.limit) + 1}"
+    # The time as float8 Unix seconds (exact to the microsecond until 2106): asyncpg's
+    # timestamptz decoding cost 1.8 µs a row, 60 % of the whole fetch. Tags as text:
+    # only the few tagged points are decoded.
+    columns = "date_part('epoch', time), value, valid, tags::text, id"
+    if not query.skip:
+        sql = f"SELECT {columns} FROM data_points WHERE {where} ORDER BY time, id "  # noqa: S608
+        return sql + limit, args
+    # A deep skip: find the page's first row by walking the skipped entries on a narrow
+    # (time, id) index alone (the primary key, or the partial index of the valid or the
+    # invalid points, so no entry is filtered out), computing nothing for them; then
+    # fetch the page from that key on. (OFFSET on the full rows read every skipped row
+    # from the table and computed its columns.) Index-only means no table visit only on
+    # pages the visibility map marks all-visible: see docs/benchmarks.md.
+    sql = (
+        f"SELECT {columns} FROM "  # noqa: S608
+        f"(SELECT time AS t, id AS i FROM data_points WHERE {where} "
+        f"ORDER BY time, id OFFSET {arg(query.skip)} LIMIT 1) AS first_row, "
+        f"LATERAL (SELECT * FROM data_points WHERE {where} AND (time, id) >= (t, i) "
+        f"ORDER BY time, id {limit}) AS page"
+    )
+    return sql, args
 
 
 def _after(time: datetime, ident: object) -> ColumnElement[bool]:

@@ -1,9 +1,10 @@
-"""The data_points table. Three B-trees serve the access paths at millions of rows, and
+"""The data_points table. Four B-trees serve the access paths at millions of rows, and
 each costs bulk ingestion: the primary key (time, id) orders and continues every page
-(no separate id index: nothing looks a point up by id alone), a partial (time, id) index
-over the invalid points serves an admin's `valid=false` pages (valid points, most of the
-table, are found on the primary key with a filter), and (time, raw) is the duplicate
-rule."""
+(no separate id index: nothing looks a point up by id alone), (time, raw) is the
+duplicate rule, and two partial (time, id) indexes, over the valid and over the invalid
+points, serve filtered pages. All three (time, id) indexes are narrow so that a deep
+`skip` walks one of them alone (index-only) to find its start row; each point enters
+exactly one of the partial ones."""
 
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,13 @@ class DataPointRow(Base):
     __tablename__ = "data_points"
     __table_args__ = (
         Index("uq_data_points_time_raw", "time", "raw", unique=True),
+        Index(
+            "ix_data_points_valid_time_id",
+            "time",
+            "id",
+            postgresql_where=text("valid"),
+            sqlite_where=text("valid"),
+        ),
         Index(
             "ix_data_points_invalid_time_id",
             "time",
