@@ -77,6 +77,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
     notify_lookahead_seconds: float = 1.0  # the scheduler claims work due this soon
     notify_batch_window_seconds: float = 0.03  # least time between two hand-offs
+    # Populate (issue 10): upstream calls of one populate run in flight at once.
+    data_upstream_concurrency: int = 8
 
     @property
     def embedded(self) -> bool:
@@ -214,3 +216,5 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
             )
+        if not 1 <= self.data_upstream_concurrency <= 64:
+            raise SettingsError("HERALD_DATA_UPSTREAM_CONCURRENCY must be between 1 and 64")

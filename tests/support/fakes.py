@@ -1,6 +1,11 @@
-"""Fakes for use-case tests: a settable clock and a cheap, deterministic password hasher."""
+"""Fakes for use-case tests: a settable clock, a cheap, deterministic password hasher and
+a point store that records what it was given."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+
+from adapters.memory.datapoints import InMemoryDataPointRepository
+from domain.datapoints import DataPoint
 
 
 class FakeClock:
@@ -33,3 +38,15 @@ class FakePasswordHasher:
 
     async def waste_time(self, password: str) -> None:
         self.verifications += 1
+
+
+class RecordingPoints(InMemoryDataPointRepository):
+    """The in-memory store, remembering every point handed to add_many, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[DataPoint] = []
+
+    async def add_many(self, points: Sequence[DataPoint]) -> int:
+        self.added += points
+        return await super().add_many(points)
