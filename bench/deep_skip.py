@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--seed-url")
     parser.add_argument("--seed-token")
     parser.add_argument("--seed-admin-token")
+    parser.add_argument("--only", action="append", help="cases whose name holds this text")
     parser.add_argument(
         "--extra", nargs=3, action="append", default=[], metavar=("LABEL", "URL", "TOKEN")
     )
@@ -104,6 +105,8 @@ def main() -> None:
                 admin,
             ),
         ]
+        if args.only:
+            cases = [c for c in cases if any(text in c[0] for text in args.only)]
         for _, target, path, token in cases:  # each answers a full page before it is timed
             answer = httpx.get(
                 target + path, headers={"Authorization": f"Bearer {token}"}, timeout=60
