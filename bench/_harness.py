@@ -85,8 +85,12 @@ def serve(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def wrk(url: str, lua: str, connections: int, seconds: int) -> dict[str, float]:
-    """Run wrk with a Lua script; returns requests/s, p50/p99 (ms) and non-2xx count."""
+def wrk(
+    url: str, lua: str, connections: int, seconds: int, timeout_seconds: int = 2
+) -> dict[str, float]:
+    """Run wrk with a Lua script; returns requests/s, p50/p99 (ms) and non-2xx count.
+    A request slower than `timeout_seconds` (wrk's default 2) is counted as a timeout and
+    left out of the latencies."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
     out = subprocess.run(
@@ -98,6 +102,8 @@ def wrk(url: str, lua: str, connections: int, seconds: int) -> dict[str, float]:
             str(connections),
             "-d",
             f"{seconds}s",
+            "--timeout",
+            f"{timeout_seconds}s",
             "--latency",
             "-s",
             script.name,
@@ -115,6 +121,8 @@ def wrk(url: str, lua: str, connections: int, seconds: int) -> dict[str, float]:
     }
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     result["non_2xx"] = float(bad.group(1)) if bad else 0.0
+    timeouts = re.search(r"timeout (\d+)", out)
+    result["timeouts"] = float(timeouts.group(1)) if timeouts else 0.0
     return result
 
 

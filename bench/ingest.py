@@ -28,8 +28,9 @@ from adapters.persistence.database import make_engine, make_session_factory
 from adapters.persistence.datapoints import SqlDataPointRepository
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.transactions import SqlTransactionManager
-from application.datapoints.populate import PopulateCommand, PopulateDataPoints
+from application.datapoints.populate import FetchPolicy, PopulateCommand, PopulateDataPoints
 from domain.datapoints import MAX_POINTS_PER_FETCH, DecodingRules
+from entrypoints.settings import Settings
 
 URL = os.environ.get(
     "HERALD_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test_data"
@@ -88,6 +89,12 @@ async def main() -> None:
         default=1,
         help="use-case calls in flight at once (each its own session), as several workers would",
     )
+    parser.add_argument(
+        "--upstream-concurrency",
+        type=int,
+        default=Settings().data_upstream_concurrency,
+        help="fetches in flight at once within a call (HERALD_DATA_UPSTREAM_CONCURRENCY)",
+    )
     args = parser.parse_args()
 
     engine = make_engine(URL, pool_size=4)
@@ -123,6 +130,7 @@ async def main() -> None:
                     rules,
                     SystemClock(),
                     SqlTransactionManager(session),
+                    FetchPolicy(args.upstream_concurrency),
                 )
                 report = await use_case(PopulateCommand(count))
             totals["stored"] += report.stored

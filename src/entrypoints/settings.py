@@ -114,6 +114,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics_token: str | None = None  # when set, /metrics needs "Authorization: Bearer <it>"
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None  # the worker's and the scheduler's; None: no server
+    # Populate (issue 10): upstream calls of one populate run in flight at once.
+    data_upstream_concurrency: int = 8
 
     @property
     def embedded(self) -> bool:
@@ -338,6 +340,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
             )
+        if not 1 <= self.data_upstream_concurrency <= 64:
+            raise SettingsError("HERALD_DATA_UPSTREAM_CONCURRENCY must be between 1 and 64")
 
     def _validate_error_reporting(self) -> None:
         if self.sentry_dsn:  # empty means off, as for the provider credentials

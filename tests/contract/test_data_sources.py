@@ -2,6 +2,7 @@
 127.0.0.1 both answer in the upstream's wire format; HttpDataSource turns every kind of
 upstream trouble into UpstreamMalformed or UpstreamUnavailable, never anything else."""
 
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -12,11 +13,11 @@ from adapters.datasource.http import HttpDataSource
 from adapters.datasource.simulated import SimulatedDataSource
 from adapters.memory.datapoints import InMemoryDataPointRepository
 from adapters.memory.users import InMemoryTransactionManager
-from application.datapoints.populate import PopulateCommand, PopulateDataPoints
+from application.datapoints.populate import FetchPolicy, PopulateCommand, PopulateDataPoints
 from application.ports.datapoints import DataSource, UpstreamMalformed
 from domain.datapoints import DecodingRules, decode_point, split_payload
 from domain.errors import UpstreamUnavailable
-from tests.support.fakes import FakeClock
+from tests.support.fakes import FakeClock, RecordingPoints
 from tests.support.upstream import Reply, StubUpstream, stub_upstream
 
 NOW = datetime(2024, 4, 22, 15, 0, tzinfo=UTC)
@@ -144,7 +145,12 @@ async def test_every_bad_case_is_rejected_and_counted_through_populate(
     points = InMemoryDataPointRepository()
     clock = FakeClock(datetime(2024, 4, 22, 15, 0, tzinfo=UTC))
     populate = PopulateDataPoints(
-        http_source(http_client, stub), points, DecodingRules(), clock, InMemoryTransactionManager()
+        http_source(http_client, stub),
+        points,
+        DecodingRules(),
+        clock,
+        InMemoryTransactionManager(),
+        FetchPolicy(concurrency=8),
     )
     report = await populate(PopulateCommand(count=4))
     assert report.fetched == 12
@@ -156,6 +162,52 @@ async def test_every_bad_case_is_rejected_and_counted_through_populate(
     assert all(r.raw for r in report.rejected)
 
 
+class CallRecorder:
+    """HttpDataSource, remembering which answer each call (in call order) got."""
+
+    def __init__(self, source: DataSource) -> None:
+        self._source = source
+        self.answers: dict[int, object] = {}
+
+    async def fetch(self) -> object:
+        call = len(self.answers)
+        self.answers[call] = None
+        self.answers[call] = await self._source.fetch()
+        return self.answers[call]
+
+
+async def test_populate_keeps_n_requests_in_flight_and_the_fetch_order(
+    stub: StubUpstream, http_client: httpx.AsyncClient
+) -> None:
+    count, concurrency, step = 24, 6, 0.02
+    # One point per request; within each window of six, later arrivals answer sooner.
+    stub.script(
+        *(
+            Reply({**GOOD, "time": GOOD["time"] + k}, delay=step * (concurrency - k % concurrency))
+            for k in range(count)
+        )
+    )
+    source = CallRecorder(http_source(http_client, stub))
+    points = RecordingPoints()
+    populate = PopulateDataPoints(
+        source,
+        points,
+        DecodingRules(),
+        FakeClock(NOW),
+        InMemoryTransactionManager(),
+        FetchPolicy(concurrency),
+    )
+    started = time.perf_counter()
+    report = await populate(PopulateCommand(count))
+    elapsed = time.perf_counter() - started
+    assert report.stored == count
+    assert stub.most_in_flight == concurrency
+    in_call_order = [source.answers[call]["time"] for call in range(count)]  # type: ignore[index]
+    assert [p.time.timestamp() for p in points.added] == in_call_order
+    # One at a time, the replies take 24 x 70 ms on average (1.7 s); six at once, about 0.5 s.
+    assert elapsed < 1.0
+
+
 async def test_populate_with_unreachable_upstream_raises(http_client: httpx.AsyncClient) -> None:
     async with stub_upstream() as gone:
         url = gone.url
@@ -165,6 +217,7 @@ async def test_populate_with_unreachable_upstream_raises(http_client: httpx.Asyn
         DecodingRules(),
         FakeClock(NOW),
         InMemoryTransactionManager(),
+        FetchPolicy(concurrency=8),
     )
     with pytest.raises(UpstreamUnavailable):
         await populate(PopulateCommand(count=3))

@@ -151,6 +151,93 @@ async def test_keyset_and_skip(store: Store) -> None:
     assert (exact.items, exact.next_key) == (everything, None)
 
 
+@pytest.mark.parametrize("valid", [None, True, False], ids=["all", "valid", "invalid"])
+async def test_skip_with_and_without_cursor_for_every_valid_filter(
+    store: Store, valid: bool | None
+) -> None:
+    # Three points per time (ties go by id); one in three invalid, spread over the ties.
+    stored = [
+        dp(i // 3, float(i), raw=bytes([i, 0, 0, 0]), valid=i % 3 != i // 3 % 3) for i in range(36)
+    ]
+    await store.points.add_many(stored)
+    await store.save()
+    matching = sorted(
+        (p for p in stored if valid is None or p.valid is valid), key=lambda p: (p.time, p.id)
+    )
+    expected = [PointReading(p.time, p.value, p.valid, p.tags) for p in matching]
+    total = len(expected)
+    assert total == {None: 36, True: 24, False: 12}[valid]
+
+    for skip in (0, 1, 2, 7, total - 4, total - 3, total - 1, total, total + 5):
+        got = await store.reader.page(page(limit=3, skip=skip, valid=valid))
+        assert got.items == expected[skip : skip + 3], skip
+        last = matching[skip + 2] if skip + 3 < total else None
+        assert got.next_key == (last and PageKey(last.time, last.id)), skip
+
+    first = await store.reader.page(page(limit=4, valid=valid))
+    assert first.next_key == PageKey(matching[3].time, matching[3].id)
+    for skip in (0, 1, 5, total - 5, total - 4):
+        after = await store.reader.page(page(limit=3, skip=skip, after=first.next_key, valid=valid))
+        assert after.items == expected[4 + skip : 4 + skip + 3], skip
+        assert (after.next_key is None) == (4 + skip + 3 >= total), skip
+
+    start, end = T0 + timedelta(seconds=2), T0 + timedelta(seconds=9)  # times 2..8
+    ranged = [r for r in expected if start <= r.time < end]
+    got = await store.reader.page(page(limit=5, skip=4, start=start, end=end, valid=valid))
+    assert got.items == ranged[4:9]
+
+
+# Seconds after T0, a minute boundary: points just before, on and after later boundaries
+# (three sharing one time on a boundary), a minute with no point, a lone point at the end.
+SPREAD = [0, 0.5, 59.999, 60, 60, 60, 60.001, 61, 119.5, 200, 239.999999, 240, 240, 241, 299]
+
+
+@pytest.mark.parametrize("valid", [None, True, False], ids=["all", "valid", "invalid"])
+async def test_skip_across_minutes_with_every_bound(store: Store, valid: bool | None) -> None:
+    stored = [
+        dp(seconds, float(i), raw=bytes([i, 1, 0, 0]), valid=i % 3 != 1)
+        for i, seconds in enumerate(SPREAD * 2)
+    ]
+    await store.points.add_many(stored)
+    await store.save()
+    matching = sorted(
+        (p for p in stored if valid is None or p.valid is valid), key=lambda p: (p.time, p.id)
+    )
+    at = [T0 + timedelta(seconds=s) for s in (60, 60.0005, 200.5, 240)]
+    cursors = [PageKey(matching[k].time, matching[k].id) for k in (2, 5, 9)]
+    lowers: list[dict[str, object]] = [
+        {},
+        {"start": at[0]},
+        {"start": at[1]},
+        *({"after": key} for key in cursors),
+        {"start": at[1], "after": cursors[0]},
+        {"start": at[0], "after": cursors[2]},
+    ]
+    for lower in lowers:
+        for end in (None, at[2], at[3]):
+            start, after = lower.get("start"), lower.get("after")
+            in_range = [
+                p
+                for p in matching
+                if (start is None or p.time >= start)  # type: ignore[operator]
+                and (after is None or (p.time, p.id) > (after.time, after.id))  # type: ignore[attr-defined]
+                and (end is None or p.time < end)
+            ]
+            for skip in (0, 1, 2, 3, 4, 6, 9, 13, len(in_range) - 1, len(in_range) + 1):
+                if skip < 0:
+                    continue
+                got = await store.reader.page(
+                    page(limit=3, skip=skip, valid=valid, end=end, **lower)
+                )
+                want = in_range[skip : skip + 3]
+                case = (lower, end, skip)
+                assert got.items == [
+                    PointReading(p.time, p.value, p.valid, p.tags) for p in want
+                ], case
+                more = skip + 3 < len(in_range)
+                assert got.next_key == (PageKey(want[-1].time, want[-1].id) if more else None), case
+
+
 async def test_stats_per_bucket(store: Store) -> None:
     await store.points.add_many(
         [dp(10, 1.0), dp(20, 3.0), dp(70, -2.0), dp(80, 4.0, valid=False), dp(3600 * 25, 8.0)]

@@ -162,6 +162,8 @@ async def http_app(
         data_source_url=upstream.url,
         data_upstream_timeout_seconds=0.3,
         data_upstream_retries=1,
+        # One fetch at a time: the stub hands out its scripted replies in arrival order.
+        data_upstream_concurrency=1,
     )
     container = make_container(settings)
     await upgrade(await container.get(AsyncEngine))

@@ -1,10 +1,14 @@
 """Fakes for use-case tests: a settable clock, a cheap, deterministic password hasher and
-delivery metrics that record what they are told."""
+delivery metrics that record what they are told, and a point store that records what it
+was given."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from adapters.memory.datapoints import InMemoryDataPointRepository
 from application.ports.metrics import AttemptOutcome
 from domain.contacts import Channel
+from domain.datapoints import DataPoint
 from domain.notifications import Status
 
 
@@ -68,3 +72,15 @@ class RecordingMetrics:
 
     def due_counted(self, count: int) -> None:
         self.due.append(count)
+
+
+class RecordingPoints(InMemoryDataPointRepository):
+    """The in-memory store, remembering every point handed to add_many, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.added: list[DataPoint] = []
+
+    async def add_many(self, points: Sequence[DataPoint]) -> int:
+        self.added += points
+        return await super().add_many(points)

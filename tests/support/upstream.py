@@ -28,6 +28,8 @@ class StubUpstream:
     def __init__(self) -> None:
         self.replies: list[Reply] = [Reply([])]
         self.hits = 0
+        self.in_flight = 0  # requests read and not yet answered
+        self.most_in_flight = 0
         self.url = ""
         self.handlers: set[asyncio.Task[None]] = set()
 
@@ -41,9 +43,14 @@ class StubUpstream:
         try:
             await reader.readuntil(b"\r\n\r\n")
             self.hits += 1
-            reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-            if reply.delay:
-                await asyncio.sleep(reply.delay)
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+                if reply.delay:
+                    await asyncio.sleep(reply.delay)
+            finally:
+                self.in_flight -= 1
             body = reply.encoded()
             head = (
                 f"HTTP/1.1 {reply.status} Stub\r\nContent-Type: {reply.content_type}\r\n"

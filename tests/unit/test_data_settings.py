@@ -1,6 +1,11 @@
+from pathlib import Path
+
 import pytest
 
+from application.datapoints.populate import FetchPolicy
+from entrypoints.ioc import make_container
 from entrypoints.settings import Settings, SettingsError
+from tests.conftest import make_settings
 
 
 def test_data_settings_are_checked() -> None:
@@ -19,3 +24,16 @@ def test_data_settings_are_checked() -> None:
     ):
         with pytest.raises(SettingsError):
             Settings.from_env(bad)
+
+
+async def test_upstream_concurrency_is_bounded_and_reaches_the_use_case(tmp_path: Path) -> None:
+    assert Settings.from_env({}).data_upstream_concurrency == 8
+    for bad in ("0", "65", "-1"):
+        with pytest.raises(SettingsError, match="HERALD_DATA_UPSTREAM_CONCURRENCY"):
+            Settings.from_env({"HERALD_DATA_UPSTREAM_CONCURRENCY": bad})
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path}/c.db", data_upstream_concurrency=64)
+    container = make_container(settings)
+    try:
+        assert await container.get(FetchPolicy) == FetchPolicy(concurrency=64)
+    finally:
+        await container.close()

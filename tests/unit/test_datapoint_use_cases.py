@@ -5,7 +5,7 @@ import pytest
 from adapters.memory.datapoints import InMemoryDataPointRepository
 from adapters.memory.users import InMemoryTransactionManager
 from application.datapoints.list_points import ListDataPoints, ListDataPointsQuery
-from application.datapoints.populate import PopulateCommand, PopulateDataPoints
+from application.datapoints.populate import FetchPolicy, PopulateCommand, PopulateDataPoints
 from application.datapoints.summarize import SummarizeDataPoints, SummarizeQuery
 from application.ports.datapoints import UpstreamMalformed
 from domain.datapoints import DecodingRules
@@ -41,13 +41,15 @@ def pt(
 
 
 class Kit:
-    def __init__(self, *answers: object) -> None:
+    """One fetch at a time unless `concurrency` says otherwise."""
+
+    def __init__(self, *answers: object, concurrency: int = 1) -> None:
         self.clock = FakeClock(NOW)
         self.source = ScriptedSource(*answers)
         self.points = InMemoryDataPointRepository()
         self.tx = InMemoryTransactionManager()
         self.populate = PopulateDataPoints(
-            self.source, self.points, DecodingRules(), self.clock, self.tx
+            self.source, self.points, DecodingRules(), self.clock, self.tx, FetchPolicy(concurrency)
         )
         self.list = ListDataPoints(self.points)
         self.summarize = SummarizeDataPoints(self.points, self.clock)

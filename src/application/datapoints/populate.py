@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 
 from application.allocation import gc_paused
+from application.datapoints.ordered_fetches import fetch_in_order
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointRepository, DataSource, UpstreamMalformed
 from application.ports.transactions import TransactionManager
@@ -12,10 +13,15 @@ from domain.datapoints import (
     preview,
     split_payload,
 )
-from domain.errors import FieldErrors, InvalidValue, UpstreamUnavailable
+from domain.errors import FieldErrors, InvalidValue
 
 MAX_FETCHES = 1000
 MAX_REPORTED_REJECTIONS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    concurrency: int  # upstream calls of one run in flight at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +44,16 @@ class IngestionReport:
 class PopulateDataPoints:
     """Fetch points from the upstream `count` times, decode them and store them in bulk.
 
-    Rules: 1 <= count <= 1000. A bad point (or a whole answer that is not JSON, or not a
-    point or a list of points) is rejected with its reason and counted, never fatal.
-    A point whose time and bytes are already stored is a duplicate: counted, not stored.
-    When the upstream fails (unreachable, timeout, error status) before any answer, the
-    whole call fails with UpstreamUnavailable and nothing is stored; when it fails later,
-    fetching stops, what was fetched is stored and the report names the failure.
+    Rules: 1 <= count <= 1000. Up to `policy.concurrency` fetches run at once; the
+    report, and the points stored, keep the order of the fetches. A bad point (or a
+    whole answer that is not JSON, or not a point or a list of points) is rejected with
+    its reason and counted, never fatal. A point whose time and bytes are already
+    stored is a duplicate: counted, not stored. The first fetch that fails (unreachable,
+    timeout, error status) ends fetching: none starts after it, those after it still in
+    flight are cancelled, and nothing from fetches after it is kept. If it is the first
+    fetch, the whole call fails with UpstreamUnavailable and nothing is stored; if it
+    is a later one, what the fetches before it gave is stored and the report names the
+    failure.
     """
 
     def __init__(
@@ -53,12 +63,14 @@ class PopulateDataPoints:
         rules: DecodingRules,
         clock: Clock,
         tx: TransactionManager,
+        policy: FetchPolicy,
     ) -> None:
         self._source = source
         self._points = points
         self._rules = rules
         self._clock = clock
         self._tx = tx
+        self._policy = policy
 
     async def __call__(self, cmd: PopulateCommand) -> IngestionReport:
         errors = FieldErrors()
@@ -66,41 +78,57 @@ class PopulateDataPoints:
             errors.add("count", f"must be between 1 and {MAX_FETCHES}")
         errors.raise_if_any()
 
-        decoded: list[DataPoint] = []
-        rejected: list[Rejection] = []
-        fetched = 0
+        intake = _Intake(self._rules, self._clock)
+        failure = await fetch_in_order(self._fetch, cmd.count, self._policy.concurrency, intake.add)
         upstream_error: str | None = None
-        for attempt in range(cmd.count):
-            try:
-                document = await self._source.fetch()
-            except UpstreamMalformed as exc:
-                fetched += 1
-                rejected.append(Rejection(exc.message, exc.raw))
-                continue
-            except UpstreamUnavailable as exc:
-                if attempt == 0:
-                    raise
-                upstream_error = f"fetch {attempt + 1} of {cmd.count}: {exc.message}"
-                break
-            try:
-                items = split_payload(document)
-            except InvalidValue as exc:
-                fetched += 1
-                rejected.append(Rejection(exc.message, preview(document)))
-                continue
-            fetched += len(items)
-            with gc_paused():
-                points, refused = decode_points(items, self._rules, self._clock.now())
-            decoded += points
-            rejected += [Rejection(reason, preview(item)) for item, reason in refused]
+        if failure is not None:
+            index, exc = failure
+            if index == 0:
+                raise exc
+            upstream_error = f"fetch {index + 1} of {cmd.count}: {exc.message}"
 
+        decoded = intake.points
         stored = await self._points.add_many(decoded) if decoded else 0
         await self._tx.commit()
         return IngestionReport(
-            fetched=fetched,
+            fetched=intake.fetched,
             stored=stored,
             duplicates=len(decoded) - stored,
-            rejected_count=len(rejected),
-            rejected=rejected[:MAX_REPORTED_REJECTIONS],
+            rejected_count=len(intake.rejected),
+            rejected=intake.rejected[:MAX_REPORTED_REJECTIONS],
             upstream_error=upstream_error,
         )
+
+    async def _fetch(self) -> object:
+        try:
+            return await self._source.fetch()
+        except UpstreamMalformed as exc:  # one rejected item, not a failure
+            return exc
+
+
+class _Intake:
+    """What the upstream's answers gave, taken in the order of the fetches."""
+
+    def __init__(self, rules: DecodingRules, clock: Clock) -> None:
+        self._rules = rules
+        self._clock = clock
+        self.points: list[DataPoint] = []
+        self.rejected: list[Rejection] = []
+        self.fetched = 0
+
+    def add(self, answer: object) -> None:
+        if isinstance(answer, UpstreamMalformed):
+            self.fetched += 1
+            self.rejected.append(Rejection(answer.message, answer.raw))
+            return
+        try:
+            items = split_payload(answer)
+        except InvalidValue as exc:
+            self.fetched += 1
+            self.rejected.append(Rejection(exc.message, preview(answer)))
+            return
+        self.fetched += len(items)
+        with gc_paused():
+            points, refused = decode_points(items, self._rules, self._clock.now())
+        self.points += points
+        self.rejected += [Rejection(reason, preview(item)) for item, reason in refused]

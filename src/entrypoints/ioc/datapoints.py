@@ -11,7 +11,7 @@ from adapters.datasource.simulated import SimulatedDataSource
 from adapters.persistence.datapoint_reader import SqlDataPointReader
 from adapters.persistence.datapoints import SqlDataPointRepository
 from application.datapoints.list_points import ListDataPoints
-from application.datapoints.populate import PopulateDataPoints
+from application.datapoints.populate import FetchPolicy, PopulateDataPoints
 from application.datapoints.summarize import SummarizeDataPoints
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
@@ -35,6 +35,10 @@ class DataPointProvider(Provider):
             byte_order=ByteOrder(settings.data_byte_order),
             max_age=timedelta(seconds=settings.data_max_age_seconds),
         )
+
+    @provide
+    def fetch_policy(self, settings: Settings) -> FetchPolicy:
+        return FetchPolicy(concurrency=settings.data_upstream_concurrency)
 
     @provide
     async def upstream_client(self, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
