@@ -27,6 +27,7 @@ from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 from sentry_sdk.types import Event, Hint
 
+from domain.errors import DomainError
 from entrypoints.logging import request_id_var
 from entrypoints.settings import Settings
 from entrypoints.tasks.log_context import running_task
@@ -114,6 +115,10 @@ def watch_event_loop() -> None:
 def _before_send(event: Event, hint: Hint) -> Event | None:
     if _from_litestar_hook(event):
         return None  # the "unhandled error" log record that follows is the event
+    if isinstance(hint.get("exc_info", (None, None))[1], DomainError):
+        # Raised on purpose and answered (a 4xx, a report): the asyncio integration sees
+        # it leave a task even when the task's caller handles it.
+        return None
     tags = event.setdefault("tags", {})
     if (task := running_task.get()) is not None:
         tags["task_id"] = task.id

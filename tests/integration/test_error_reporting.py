@@ -20,6 +20,7 @@ from adapters.scheduling.taskiq_queue import DELIVER_TASK
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.preferences.update_preferences import UpdatePreferences
+from domain.errors import UpstreamUnavailable
 from entrypoints.error_reporting import start_error_reporting, watch_event_loop
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
@@ -173,6 +174,23 @@ async def test_an_error_escaping_an_asyncio_task_arrives(reporting: Reporting) -
     assert exception_of(event) == ("LookupError", "nobody awaited this task")
     assert event["exception"]["values"][-1]["mechanism"]["type"] == "asyncio"
     assert isinstance(task.exception(), LookupError)
+
+
+async def test_a_domain_error_a_task_raises_for_its_caller_is_not_reported(
+    reporting: Reporting,
+) -> None:
+    """Concurrent upstream fetches raise UpstreamUnavailable in tasks of their own, and
+    the populate use case handles it: that is no unhandled error."""
+    watch_event_loop()
+
+    async def fetch() -> None:
+        raise UpstreamUnavailable("the upstream timed out")
+
+    task = asyncio.create_task(fetch())
+    await asyncio.wait([task])
+    assert isinstance(task.exception(), UpstreamUnavailable)
+    sentry_sdk.flush()
+    assert reporting.events() == []
 
 
 async def test_secrets_in_messages_and_extras_are_scrubbed(reporting: Reporting) -> None:
