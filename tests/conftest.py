@@ -2,7 +2,8 @@
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -49,6 +50,24 @@ def postgres_url() -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return PG_URL
+
+
+async def _on_the_server(sql: str) -> None:
+    conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def fresh_database(postgres_url: str) -> Iterator[str]:
+    """The URL of a PostgreSQL database of its own, empty (never migrated), dropped
+    afterwards: for tests that run real processes."""
+    name = f"herald_e2e_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_on_the_server(f'CREATE DATABASE "{name}"'))
+    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    asyncio.run(_on_the_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @asynccontextmanager

@@ -8,7 +8,7 @@ import getpass
 import logging
 import socket
 import sys
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from importlib.metadata import version
 from typing import Any
 
@@ -98,29 +98,35 @@ async def _migrate(settings: Settings) -> None:
         await container.close()
 
 
-async def _create_admin(settings: Settings, username: str, password: str) -> None:
+async def _account_command(
+    settings: Settings, act: Callable[[AsyncContainer], Awaitable[str]]
+) -> None:
+    """Run `act` in one request scope (on a migrated database in the embedded default,
+    which may not have started yet) and print what it says."""
     container: AsyncContainer = make_container(settings)
     try:
         if settings.embedded:
             await upgrade(await container.get(AsyncEngine))
         async with container() as request:
-            user = await (await request.get(CreateAdmin))(SignUpCommand(username, password))
-        print(f"created admin '{user.username}' ({user.id})")
+            print(await act(request))
     finally:
         await container.close()
+
+
+async def _create_admin(settings: Settings, username: str, password: str) -> None:
+    async def create(request: AsyncContainer) -> str:
+        user = await (await request.get(CreateAdmin))(SignUpCommand(username, password))
+        return f"created admin '{user.username}' ({user.id})"
+
+    await _account_command(settings, create)
 
 
 async def _reset_password(settings: Settings, username: str, password: str) -> None:
-    container: AsyncContainer = make_container(settings)
-    try:
-        if settings.embedded:
-            await upgrade(await container.get(AsyncEngine))
-        async with container() as request:
-            reset = await request.get(ResetPassword)
-            user = await reset(ResetPasswordCommand(username, password))
-        print(f"new password set for '{user.username}'; its sessions were ended")
-    finally:
-        await container.close()
+    async def reset(request: AsyncContainer) -> str:
+        user = await (await request.get(ResetPassword))(ResetPasswordCommand(username, password))
+        return f"new password set for '{user.username}'; its sessions were ended"
+
+    await _account_command(settings, reset)
 
 
 def _run(main: Coroutine[Any, Any, None]) -> None:

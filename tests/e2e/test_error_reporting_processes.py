@@ -8,11 +8,9 @@ import re
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from redis.asyncio import Redis
@@ -21,7 +19,6 @@ from adapters.scheduling.taskiq_queue import DELIVER_TASK
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker
-from tests.conftest import PG_URL
 from tests.support.cluster import REDIS_URL
 from tests.support.processes import free_port, herald_env, running, wait_for, wait_http
 from tests.support.stubs.sentry import SentryStub, dsn
@@ -73,23 +70,6 @@ def test_embedded_serve_reports_an_api_500_and_the_dispatcher(
     assert "'pigeon' is not a valid NotifyPref" in error_line["exc_info"]
 
 
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def unmigrated_database(postgres_url: str) -> Iterator[str]:
-    """A database of its own without tables: the dispatcher's rounds fail on it."""
-    name = f"herald_e2e_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 async def _kick_malformed_delivery(settings: Settings) -> str:
     container = make_container(settings)
     broker = make_broker(settings, container)
@@ -114,12 +94,12 @@ async def _forget_queue(queue: str) -> None:
 
 
 def test_worker_and_scheduler_report_their_errors(
-    tmp_path: Path, sentry_stub: tuple[SentryStub, str], unmigrated_database: str
+    tmp_path: Path, sentry_stub: tuple[SentryStub, str], fresh_database: str
 ) -> None:
     stub, stub_url = sentry_stub
     queue = f"e2e-sentry-{uuid.uuid4().hex[:8]}"
     env = herald_env(
-        database_url=unmigrated_database,
+        database_url=fresh_database,
         broker_url=REDIS_URL,
         jwt_secret=secrets.token_urlsafe(48),
         task_queue=queue,

@@ -1,25 +1,20 @@
 """Real processes: the embedded default, and production mode on PostgreSQL and Redis with
 separate api, worker and scheduler processes."""
 
-import asyncio
 import os
 import re
 import secrets
 import shutil
 import signal
 import socket
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import PG_URL
 from tests.support.processes import (
     free_port,
     herald,
@@ -99,23 +94,6 @@ def test_a_taken_port_stops_serve_before_anything_is_made(tmp_path: Path) -> Non
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert not (tmp_path / ".herald").exists()  # no secret, no database, no admin
     assert "password" not in result.stdout + result.stderr
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def fresh_database(postgres_url: str) -> Iterator[str]:
-    """A database of its own, dropped afterwards."""
-    name = f"herald_e2e_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    yield postgres_url.rsplit("/", 1)[0] + "/" + name
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def test_production_processes(tmp_path: Path, fresh_database: str) -> None:

@@ -8,7 +8,6 @@ import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
@@ -29,6 +28,7 @@ from domain.users import (
 from entrypoints.http.bodies import (
     FORM,
     JSON,
+    convert,
     decode_json,
     form_fields,
     is_json,
@@ -178,13 +178,7 @@ async def _read_credentials(request: Request[Any, Any, Any]) -> Credentials:
     """The same fields and bounds from a JSON body or an OAuth2 password form."""
     media = media_type(request)
     if media == FORM:
-        fields = await form_fields(request, ("username", "password"))
-        try:
-            return msgspec.convert(fields, Credentials)
-        except msgspec.ValidationError as exc:
-            raise ValidationException(
-                "invalid login form", extra=[{"message": str(exc), "key": None, "source": "body"}]
-            ) from exc
+        return convert(await form_fields(request, ("username", "password")), Credentials)
     if not is_json(media):
         raise unsupported(JSON, FORM)
     return decode_json(await request.body(), Credentials)

@@ -78,6 +78,11 @@ def decode_json(body: bytes, type_: type[T], *, nul: bool = False) -> T:
         raise unreadable(exc) from exc
     if not nul:
         refuse_nul(document)
+    return convert(document, type_)
+
+
+def convert(document: object, type_: type[T]) -> T:
+    """A decoded body (JSON or form) as `type_`: a 422 naming the field of the wrong shape."""
     try:
         return msgspec.convert(document, type_)
     except msgspec.ValidationError as exc:
