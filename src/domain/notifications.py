@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from domain.contacts import Channel
+from domain.accounts import User
 from domain.errors import Conflict, InvalidValue
-from domain.users import User
+from domain.preferences import Channel
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq.api import run_receiver_task, run_scheduler_task
 
 from adapters.persistence.migrate import upgrade
-from application.auth.reset_password import ResetPassword, ResetPasswordCommand
-from application.auth.sign_up import CreateAdmin, SignUpCommand
+from application.accounts.reset_password import ResetPassword, ResetPasswordCommand
+from application.accounts.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError
 from entrypoints import heartbeat
 from entrypoints.api_processes import AnnouncingServer, banner, listen, serve_processes

@@ -12,8 +12,8 @@ from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence.migrate import upgrade
-from application.auth.sign_up import CreateAdmin, SignUpCommand
-from application.ports.users import UserRepository
+from application.accounts.sign_up import CreateAdmin, SignUpCommand
+from application.ports.accounts import UserRepository
 from entrypoints.settings import Settings
 
 ADMIN_USERNAME = "admin"

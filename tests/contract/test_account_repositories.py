@@ -15,12 +15,10 @@ from adapters.persistence.database import make_session_factory
 from adapters.persistence.session_reader import SqlSessionReader
 from adapters.persistence.sessions import SqlSessionRepository
 from adapters.persistence.users import SqlUserRepository
-from application.ports.sessions import SessionReader, SessionRepository
-from application.ports.users import UserRepository
+from application.ports.accounts import SessionReader, SessionRepository, UserRepository
+from domain.accounts import RefreshToken, Role, Session, User, Username
 from domain.errors import Conflict
 from domain.ids import new_id
-from domain.sessions import RefreshToken, Session
-from domain.users import Role, User, Username
 from tests.conftest import migrated_database
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ import pytest
 from adapters.clock import SystemClock
 from adapters.providers.console import ConsoleEmailSender, DevOutbox
 from adapters.providers.sendgrid_email import REFERENCE_ARG, SendGridEmailSender
-from application.ports.delivery import (
+from application.ports.notifications import (
     EmailMessage,
     EmailSender,
     PermanentDeliveryError,

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from adapters.memory.login_history import InMemoryLoginHistory
 from adapters.security.redis_login_history import RedisLoginHistory
-from application.ports.security import LoginHistory
+from application.ports.accounts import LoginHistory
 from tests.support.redis import require_redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -25,7 +25,6 @@ from adapters.persistence.notifications import (
     SqlProviderEventLog,
 )
 from adapters.persistence.users import SqlUserRepository
-from application.ports.contacts import ContactPreferenceRepository
 from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,
@@ -35,11 +34,12 @@ from application.ports.notifications import (
     NotificationRepository,
     ProviderEventLog,
 )
-from domain.contacts import Channel, ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
+from application.ports.preferences import ContactPreferenceRepository
+from domain.accounts import Role, User, Username
 from domain.errors import Conflict
 from domain.ids import new_id
 from domain.notifications import Notification, Status
-from domain.users import Role, User, Username
+from domain.preferences import Channel, ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 from tests.conftest import migrated_database
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -3,7 +3,7 @@
 import pytest
 
 from adapters.security.passwords import Argon2PasswordHasher
-from application.ports.security import PasswordHasher
+from application.ports.accounts import PasswordHasher
 from tests.support.fakes import FakePasswordHasher
 
 CHEAP = (1, 1024, 1)  # argon2id cost kept low: these tests check behaviour, not strength

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from adapters.memory.rate_limit import InMemoryRateLimiter
 from adapters.security.redis_rate_limit import RedisRateLimiter
-from application.ports.security import RateLimiter
+from application.ports.accounts import RateLimiter
 from tests.support.redis import require_redis
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

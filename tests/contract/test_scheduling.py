@@ -19,7 +19,7 @@ from taskiq_redis import RedisStreamBroker
 from adapters.memory.scheduling import InMemorySendQueue, InProcessWakeup
 from adapters.scheduling.taskiq_queue import TaskiqSendQueue
 from adapters.scheduling.wakeup import RedisWakeup
-from application.ports.scheduling import SendQueue
+from application.ports.notifications import SendQueue
 from domain.ids import new_id
 from tests.support.redis import require_redis
 

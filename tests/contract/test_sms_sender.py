@@ -12,7 +12,7 @@ import pytest
 from adapters.clock import SystemClock
 from adapters.providers.console import ConsoleSmsSender, DevOutbox
 from adapters.providers.twilio_sms import TwilioSmsSender
-from application.ports.delivery import (
+from application.ports.notifications import (
     PermanentDeliveryError,
     RecipientOptedOut,
     SmsMessage,

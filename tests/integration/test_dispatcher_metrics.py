@@ -11,9 +11,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence.migrate import upgrade
-from application.ports.metrics import AttemptOutcome, DeliveryMetrics, DispatchMetrics
-from domain.contacts import Channel
+from application.ports.notifications import AttemptOutcome, DeliveryMetrics, DispatchMetrics
 from domain.notifications import Status
+from domain.preferences import Channel
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from tests.support.auth import bearer

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence.migrate import upgrade
-from application.auth.sign_up import CreateAdmin, SignUp, SignUpCommand
+from application.accounts.sign_up import CreateAdmin, SignUp, SignUpCommand
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings

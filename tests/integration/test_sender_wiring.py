@@ -12,14 +12,14 @@ from adapters.providers.sendgrid_signature import SendGridEventVerifier
 from adapters.providers.twilio_signature import TwilioSignatureVerifier
 from adapters.providers.twilio_sms import TwilioSmsSender
 from application.notifications.config import ChannelSwitch
-from application.ports.delivery import (
+from application.ports.notifications import (
     EmailMessage,
     EmailSender,
     PermanentDeliveryError,
     SmsMessage,
     SmsSender,
 )
-from domain.contacts import Channel
+from domain.preferences import Channel
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings as make_settings
 from tests.support.stubs.fixtures import RunningStub, provider_settings

@@ -2,10 +2,9 @@
 
 from dishka import AsyncContainer
 
-from application.auth.log_in import LogIn, LogInCommand
-from application.auth.sign_up import SignUp, SignUpCommand
-from application.ports.security import TokenIssuer
-from application.ports.sessions import SessionRepository
+from application.accounts.log_in import LogIn, LogInCommand
+from application.accounts.sign_up import SignUp, SignUpCommand
+from application.ports.accounts import SessionRepository, TokenIssuer
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.scheduler import make_scheduler

@@ -5,7 +5,7 @@ from typing import Any
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
-from application.auth.sign_up import CreateAdmin, SignUpCommand
+from application.accounts.sign_up import CreateAdmin, SignUpCommand
 
 
 async def signup(

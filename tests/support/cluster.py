@@ -26,7 +26,7 @@ from sqlalchemy import insert, text
 from adapters.persistence.database import make_engine
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.notifications import E, N
-from application.auth.sign_up import SignUp, SignUpCommand
+from application.accounts.sign_up import SignUp, SignUpCommand
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
 from domain.ids import new_id
 from entrypoints.ioc import make_container

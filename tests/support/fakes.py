@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
-from application.ports.metrics import AttemptOutcome
-from domain.contacts import Channel
+from application.ports.notifications import AttemptOutcome
 from domain.datapoints import DataPoint
 from domain.notifications import Status
+from domain.preferences import Channel
 
 
 class FakeClock:

@@ -12,14 +12,15 @@ from adapters.memory.users import (
     InMemoryUserRepository,
 )
 from adapters.security.jwt_tokens import JwtTokenIssuer
-from application.auth.authenticate import Authenticate
-from application.auth.log_in import AccountLockout, LogIn, LogInCommand
-from application.auth.log_out import LogOut
-from application.auth.purge_sessions import PurgeExpiredSessions
-from application.auth.refresh import RefreshTokens
-from application.auth.reset_password import ResetPassword, ResetPasswordCommand
-from application.auth.sign_up import CreateAdmin, SignUp, SignUpCommand
-from application.auth.tokens import TokenPairFactory, TokenPolicy
+from application.accounts.authenticate import Authenticate
+from application.accounts.log_in import AccountLockout, LogIn, LogInCommand
+from application.accounts.log_out import LogOut
+from application.accounts.purge_sessions import PurgeExpiredSessions
+from application.accounts.refresh import RefreshTokens
+from application.accounts.reset_password import ResetPassword, ResetPasswordCommand
+from application.accounts.sign_up import CreateAdmin, SignUp, SignUpCommand
+from application.accounts.tokens import TokenPairFactory, TokenPolicy
+from domain.accounts import Role, Username
 from domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -28,7 +29,6 @@ from domain.errors import (
     PermissionDenied,
     RateLimited,
 )
-from domain.users import Role, Username
 from tests.support.fakes import FakeClock, FakePasswordHasher
 
 SECRET = "unit-test-secret-0123456789-abcdefghijklmnop"

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.contacts import Channel, ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 from domain.errors import Conflict, InvalidInput, InvalidValue
 from domain.ids import new_id
 from domain.notifications import (
@@ -15,6 +14,7 @@ from domain.notifications import (
     parse_sendtime,
     predecessors,
 )
+from domain.preferences import Channel, ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -31,7 +31,8 @@ from application.notifications.schedule_notification import (
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
-from application.ports.delivery import (
+from application.ports.notifications import (
+    AttemptOutcome,
     EmailMessage,
     PermanentDeliveryError,
     RecipientOptedOut,
@@ -39,13 +40,12 @@ from application.ports.delivery import (
     SmsMessage,
     TransientDeliveryError,
 )
-from application.ports.metrics import AttemptOutcome
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
-from domain.contacts import Channel
+from domain.accounts import Role, User, Username
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import RetryPolicy, Status
-from domain.users import Role, User, Username
+from domain.preferences import Channel
 from tests.support.fakes import FakeClock, RecordingMetrics
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

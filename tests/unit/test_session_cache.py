@@ -5,9 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.memory.session_cache import CachingSessionReader, SessionCache
 from adapters.memory.users import InMemorySessionRepository, InMemoryUserRepository
+from domain.accounts import Role, Session, User, Username
 from domain.ids import new_id
-from domain.sessions import Session
-from domain.users import Role, User, Username
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

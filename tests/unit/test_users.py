@@ -2,9 +2,9 @@ import uuid
 
 import pytest
 
+from domain.accounts import Password, Username
 from domain.errors import FieldErrors, InvalidInput, InvalidValue
 from domain.ids import new_id
-from domain.users import Password, Username
 
 
 @pytest.mark.parametrize("raw", ["ann", "Ann.Lee", "a_b-c.d", "x" * 32, "  bob  "])

@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import msgspec
 
-from application.allocation import gc_paused
+from application.gc_pause import gc_paused
 from application.ports.datapoints import UpstreamMalformed
 from domain.datapoints import cut
 from domain.errors import UpstreamUnavailable

@@ -12,9 +12,9 @@ from application.ports.notifications import (
     IdempotencyRecord,
     NotificationFilter,
 )
-from domain.contacts import ContactPreferences
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, can_advance
+from domain.preferences import ContactPreferences
 
 
 class InMemoryNotificationRepository:

@@ -12,9 +12,8 @@ from uuid import UUID
 
 from cachetools import TTLCache
 
-from application.ports.sessions import SessionReader
-from domain.sessions import Session
-from domain.users import User
+from application.ports.accounts import SessionReader
+from domain.accounts import Session, User
 
 _MAX_ENTRIES = 10_000
 

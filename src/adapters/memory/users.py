@@ -5,9 +5,8 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
+from domain.accounts import RefreshToken, Role, Session, User, Username
 from domain.errors import Conflict
-from domain.sessions import RefreshToken, Session
-from domain.users import Role, User, Username
 
 
 class InMemoryUserRepository:

@@ -3,9 +3,9 @@ workers') and gauges (DispatchMetrics, the dispatcher's)."""
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from application.ports.metrics import AttemptOutcome
-from domain.contacts import Channel
+from application.ports.notifications import AttemptOutcome
 from domain.notifications import Status
+from domain.preferences import Channel
 
 # Seconds from due to accepted; 0.05 and 0.2 are the latency targets' p50 and p99.
 LATENESS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10, 30, 60, 300)

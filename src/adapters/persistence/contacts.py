@@ -6,7 +6,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.notification_models import ContactPreferenceRow
-from domain.contacts import ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
+from domain.preferences import ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 
 P = cast(Table, ContactPreferenceRow.__table__)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.database import driver_connection
 from adapters.persistence.datapoint_rows import DataPointRow
-from application.allocation import gc_paused
+from application.gc_pause import gc_paused
 from domain.datapoints import DataPoint
 
 _COLUMNS = ("id", "time", "value", "raw", "valid", "tags")

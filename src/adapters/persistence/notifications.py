@@ -25,9 +25,9 @@ from application.ports.notifications import (
     IdempotencyRecord,
     NotificationFilter,
 )
-from domain.contacts import Channel
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, predecessors
+from domain.preferences import Channel
 
 N = cast(Table, NotificationRow.__table__)
 E = cast(Table, NotificationEventRow.__table__)

@@ -8,8 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.persistence.models import SessionRow, UserRow
 from adapters.persistence.read_pool import ReadPool
-from domain.sessions import Session
-from domain.users import Role, User, Username
+from domain.accounts import Role, Session, User, Username
 
 _COLUMNS = (
     SessionRow.id,

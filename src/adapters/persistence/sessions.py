@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.memory.session_cache import SessionCache
 from adapters.persistence.models import RefreshTokenRow, SessionRow
-from domain.sessions import RefreshToken, Session
+from domain.accounts import RefreshToken, Session
 
 
 class SqlSessionRepository:

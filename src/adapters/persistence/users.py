@@ -6,8 +6,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.models import UserRow
+from domain.accounts import Role, User, Username
 from domain.errors import Conflict
-from domain.users import Role, User, Username
 
 
 class _UserRows(SQLAlchemyAsyncRepository[UserRow]):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.ports.clock import Clock
-from application.ports.delivery import EmailMessage, SendReceipt, SmsMessage
+from application.ports.notifications import EmailMessage, SendReceipt, SmsMessage
 
 log = logging.getLogger("herald.console_sender")
 

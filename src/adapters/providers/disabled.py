@@ -1,6 +1,11 @@
 """The sender of a channel the operator turned off (HERALD_<CHANNEL>_PROVIDER=none)."""
 
-from application.ports.delivery import EmailMessage, PermanentDeliveryError, SendReceipt, SmsMessage
+from application.ports.notifications import (
+    EmailMessage,
+    PermanentDeliveryError,
+    SendReceipt,
+    SmsMessage,
+)
 
 CHANNEL_OFF = "channel_off"
 

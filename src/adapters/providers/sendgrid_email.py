@@ -12,7 +12,7 @@ import httpx
 
 from adapters.providers.aiohttp_transport import AiohttpTransport
 from adapters.providers.http_status import is_transient, retry_after_seconds
-from application.ports.delivery import (
+from application.ports.notifications import (
     DeliveryError,
     EmailMessage,
     PermanentDeliveryError,

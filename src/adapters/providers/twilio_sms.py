@@ -19,7 +19,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from adapters.providers.http_status import is_transient, retry_after_seconds
-from application.ports.delivery import (
+from application.ports.notifications import (
     DeliveryError,
     PermanentDeliveryError,
     RecipientOptedOut,

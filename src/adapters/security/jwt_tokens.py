@@ -6,11 +6,11 @@ from uuid import UUID
 
 import jwt
 
+from application.ports.accounts import AccessClaims, IssuedAccessToken
 from application.ports.clock import Clock
-from application.ports.security import AccessClaims, IssuedAccessToken
+from domain.accounts import Role
 from domain.errors import AuthenticationFailed
 from domain.ids import new_id
-from domain.users import Role
 
 _REQUIRED = ["sub", "role", "exp", "iat", "jti", "iss", "aud", "sid"]
 

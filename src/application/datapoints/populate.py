@@ -1,7 +1,7 @@
 from dataclasses import dataclass, field
 
-from application.allocation import gc_paused
 from application.datapoints.ordered_fetches import fetch_in_order
+from application.gc_pause import gc_paused
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointRepository, DataSource, UpstreamMalformed
 from application.ports.transactions import TransactionManager

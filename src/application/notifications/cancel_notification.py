@@ -3,9 +3,9 @@ from uuid import UUID
 from application.ports.clock import Clock
 from application.ports.notifications import NotificationRepository
 from application.ports.transactions import TransactionManager
+from domain.accounts import User
 from domain.errors import Conflict, NotFound
 from domain.notifications import Notification
-from domain.users import User
 
 
 class CancelNotification:

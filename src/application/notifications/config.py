@@ -1,8 +1,8 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from domain.contacts import Channel
 from domain.notifications import RetryPolicy
+from domain.preferences import Channel
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,6 @@
 from application.notifications.pending import PendingSends
 from application.ports.clock import Clock
-from application.ports.metrics import DispatchMetrics
-from application.ports.notifications import NotificationRepository
+from application.ports.notifications import DispatchMetrics, NotificationRepository
 
 
 class CountDueNotifications:

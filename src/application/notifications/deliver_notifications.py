@@ -6,24 +6,26 @@ from uuid import UUID
 
 from application.notifications.config import DeliveryConfig
 from application.ports.clock import Clock
-from application.ports.contacts import ContactPreferenceRepository
-from application.ports.delivery import (
+from application.ports.notifications import (
+    AttemptOutcome,
     DeliveryError,
+    DeliveryMetrics,
+    DeliveryOutcome,
     EmailMessage,
     EmailSender,
+    NotificationRepository,
     PermanentDeliveryError,
     RecipientOptedOut,
+    SchedulerWakeup,
     SendReceipt,
     SmsMessage,
     SmsSender,
     TransientDeliveryError,
 )
-from application.ports.metrics import AttemptOutcome, DeliveryMetrics
-from application.ports.notifications import DeliveryOutcome, NotificationRepository
-from application.ports.scheduling import SchedulerWakeup
+from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
-from domain.contacts import Channel
 from domain.notifications import Notification, Status
+from domain.preferences import Channel
 
 log = logging.getLogger("herald.delivery")
 DEFAULT_SUBJECT = "Notification"

@@ -5,9 +5,7 @@ from datetime import datetime
 from application.notifications.config import DeliveryConfig
 from application.notifications.pending import PendingSends
 from application.ports.clock import Clock
-from application.ports.metrics import DispatchMetrics
-from application.ports.notifications import NotificationRepository
-from application.ports.scheduling import SendQueue
+from application.ports.notifications import DispatchMetrics, NotificationRepository, SendQueue
 from application.ports.transactions import TransactionManager
 
 

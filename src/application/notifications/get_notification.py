@@ -2,9 +2,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.ports.notifications import NotificationRepository
+from domain.accounts import User
 from domain.errors import NotFound
 from domain.notifications import Notification, NotificationEvent
-from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)

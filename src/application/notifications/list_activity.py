@@ -3,11 +3,11 @@ from uuid import UUID
 
 from application.notifications.list_notifications import check_limit, page_of, parse_status
 from application.ports.notifications import NotificationFilter, NotificationRepository
-from domain.contacts import Channel
+from domain.accounts import User
 from domain.errors import FieldErrors, PermissionDenied
 from domain.instants import parse_instant
 from domain.notifications import Notification, NotificationEvent
-from domain.users import User
+from domain.preferences import Channel
 
 
 @dataclass(frozen=True, slots=True)

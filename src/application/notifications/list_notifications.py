@@ -2,9 +2,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.ports.notifications import NotificationFilter, NotificationRepository
+from domain.accounts import User
 from domain.errors import FieldErrors, InvalidValue
 from domain.notifications import Notification, Status
-from domain.users import User
 
 LIMIT_MAX = 100
 

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.ports.clock import Clock
-from application.ports.contacts import ContactPreferenceRepository
 from application.ports.notifications import NotificationRepository, ProviderEventLog
+from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
 from domain.notifications import Status
 

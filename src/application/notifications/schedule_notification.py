@@ -4,21 +4,21 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.notifications.config import ChannelSwitch
+from application.ports.accounts import UserRepository
 from application.ports.clock import Clock
-from application.ports.contacts import ContactPreferenceRepository
 from application.ports.notifications import (
     IdempotencyKeys,
     IdempotencyRecord,
     NotificationRepository,
+    SchedulerWakeup,
 )
-from application.ports.scheduling import SchedulerWakeup
+from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
-from application.ports.users import UserRepository
-from domain.contacts import Channel, ContactPreferences
+from domain.accounts import User
 from domain.errors import Conflict, FieldErrors, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import Notification, Status, check_text, check_title, parse_sendtime
-from domain.users import User
+from domain.preferences import Channel, ContactPreferences
 
 IDEMPOTENCY_KEY_MAX = 255
 

@@ -1,11 +1,26 @@
+"""Ports of notifications and their delivery engine.
+
+- What users read and write (NotificationRepository), idempotency keys, the log of
+  provider events.
+- The engine's steps, sending SMS and email through a provider, and the errors senders
+  raise. Adapters translate provider answers into these errors: timeouts, HTTP 429 and
+  5xx are TransientDeliveryError (worth retrying); other 4xx are PermanentDeliveryError,
+  with the provider's own code and message; an opted-out recipient is RecipientOptedOut.
+- Handing due notifications to workers, and waking the dispatcher when new work is due
+  sooner than it planned to look.
+- What the engine reports as it works, counted and timed by a metrics adapter: the
+  workers' sends, and the dispatcher's hand-offs (two ports, so that a process exposes
+  only the metrics of the work it does)."""
+
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from domain.contacts import Channel
 from domain.notifications import Notification, NotificationEvent, Status
+from domain.preferences import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,4 +148,111 @@ class IdempotencyKeys(Protocol):
 class ProviderEventLog(Protocol):
     async def first_time(self, provider: str, event_id: str, now: datetime) -> bool:
         """Record a provider's event id; False when it was seen before."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SmsMessage:
+    to: str  # E.164, e.g. "+15105552054"
+    body: str
+    reference: str  # our notification id; lets a provider callback find the notification
+
+
+@dataclass(frozen=True, slots=True)
+class EmailMessage:
+    to: str
+    subject: str
+    body: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendReceipt:
+    provider: str  # "twilio", "sendgrid", "console"
+    provider_message_id: str
+
+
+class DeliveryError(Exception):
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class TransientDeliveryError(DeliveryError):
+    """Timeouts, 429 and 5xx: the same send may succeed later."""
+
+    def __init__(
+        self, message: str, code: str | None = None, retry_after_seconds: float | None = None
+    ) -> None:
+        super().__init__(message, code)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The provider refused the message for good (bad number, bad address, auth...)."""
+
+
+class RecipientOptedOut(PermanentDeliveryError):
+    """The recipient told the carrier STOP (Twilio error 21610)."""
+
+
+class SmsSender(Protocol):
+    provider: str  # the name its receipts carry ("twilio", "console"): labels its errors
+
+    async def send(self, message: SmsMessage) -> SendReceipt: ...
+
+
+class EmailSender(Protocol):
+    provider: str
+
+    async def send(self, message: EmailMessage) -> SendReceipt: ...
+
+
+class SendQueue(Protocol):
+    async def enqueue(self, ids: Sequence[UUID]) -> None:
+        """Hand these (queued) notifications to a worker; delivered at least once."""
+        ...
+
+
+class SchedulerWakeup(Protocol):
+    async def notify(self, due_at: datetime) -> None:
+        """Work is due at `due_at`; best effort (the scheduler also polls)."""
+        ...
+
+
+class AttemptOutcome(enum.StrEnum):
+    ACCEPTED = "accepted"  # the provider took the message
+    TRANSIENT = "transient"  # timeout, 429 or 5xx: worth retrying
+    REFUSED = "refused"  # the provider refused it for good (opted out included)
+    ERROR = "error"  # an unexpected error in Herald itself, retried like a transient one
+
+
+class DeliveryMetrics(Protocol):
+    def attempt_ended(self, channel: Channel, outcome: AttemptOutcome) -> None:
+        """One send attempt is over."""
+        ...
+
+    def provider_failed(self, provider: str, code: str | None) -> None:
+        """A provider answered an attempt with an error; `code` is its own error code,
+        None when there was none (a timeout)."""
+        ...
+
+    def accepted_late(self, channel: Channel, seconds: float) -> None:
+        """A provider accepted a notification `seconds` after it was due."""
+        ...
+
+    def delivery_ended(self, channel: Channel, status: Status) -> None:
+        """The engine is done with a notification: SENT or FAILED (stored)."""
+        ...
+
+
+class DispatchMetrics(Protocol):
+    def handed_over(self, late_by_seconds: float) -> None:
+        """A dispatcher round ended; `late_by_seconds` is how long the earliest
+        notification it handed to the workers had been due (0 when it handed none)."""
+        ...
+
+    def due_counted(self, count: int) -> None:
+        """`count` notifications are due and not yet handed to the workers."""
         ...

@@ -1,8 +1,8 @@
 from uuid import UUID
 
 from application.ports.clock import Clock
-from application.ports.contacts import ContactPreferenceRepository
-from domain.contacts import ContactPreferences
+from application.ports.preferences import ContactPreferenceRepository
+from domain.preferences import ContactPreferences
 
 
 class GetPreferences:

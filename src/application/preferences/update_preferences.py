@@ -3,10 +3,10 @@ from typing import Final
 from uuid import UUID
 
 from application.ports.clock import Clock
-from application.ports.contacts import ContactPreferenceRepository
+from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
-from domain.contacts import ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 from domain.errors import FieldErrors
+from domain.preferences import ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 
 
 class _Keep:

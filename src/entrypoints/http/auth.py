@@ -12,12 +12,12 @@ from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from application.auth.authenticate import Principal
-from application.auth.log_in import LOGIN_FIELD_MAX, LogIn, LogInCommand
-from application.auth.log_out import LogOut
-from application.auth.refresh import REFRESH_TOKEN_MAX, RefreshTokens
-from application.auth.sign_up import SignUp, SignUpCommand
-from domain.users import (
+from application.accounts.authenticate import Principal
+from application.accounts.log_in import LOGIN_FIELD_MAX, LogIn, LogInCommand
+from application.accounts.log_out import LogOut
+from application.accounts.refresh import REFRESH_TOKEN_MAX, RefreshTokens
+from application.accounts.sign_up import SignUp, SignUpCommand
+from domain.accounts import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     USERNAME_MAX,

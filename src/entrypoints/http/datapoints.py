@@ -10,7 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from application.auth.authenticate import Principal
+from application.accounts.authenticate import Principal
 from application.datapoints.list_points import ListDataPoints, ListDataPointsQuery
 from application.datapoints.populate import (
     MAX_FETCHES,

@@ -13,9 +13,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 
 from adapters.providers.console import DevOutbox
-from application.auth.authenticate import Principal
-from domain.contacts import Channel
+from application.accounts.authenticate import Principal
 from domain.errors import InvalidInput
+from domain.preferences import Channel
 from entrypoints.http.schemas import EXAMPLE_ID, EXAMPLE_TIME, documented, problem_responses
 from entrypoints.http.security import SECURITY, current_admin, current_principal
 from entrypoints.settings import Settings

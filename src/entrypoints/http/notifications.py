@@ -14,7 +14,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
-from application.auth.authenticate import Principal
+from application.accounts.authenticate import Principal
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.get_notification import GetNotification
 from application.notifications.list_activity import ActivityQuery, ListActivity
@@ -28,9 +28,9 @@ from application.notifications.schedule_notification import (
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
-from domain.contacts import Channel
 from domain.errors import InvalidInput
 from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent, Status
+from domain.preferences import Channel
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,

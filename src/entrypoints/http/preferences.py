@@ -9,14 +9,14 @@ from litestar import Controller, get, patch
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from application.auth.authenticate import Principal
+from application.accounts.authenticate import Principal
 from application.preferences.get_preferences import GetPreferences
 from application.preferences.update_preferences import (
     KEEP,
     UpdatePreferences,
     UpdatePreferencesCommand,
 )
-from domain.contacts import EMAIL_MAX, ContactPreferences, NotifyPref
+from domain.preferences import EMAIL_MAX, ContactPreferences, NotifyPref
 from entrypoints.http.schemas import EXAMPLE_TIME, documented, problem_responses, text
 from entrypoints.http.security import SECURITY, current_principal
 

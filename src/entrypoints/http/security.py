@@ -7,7 +7,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.openapi.spec import OAuthFlow, OAuthFlows, Reference, SecurityScheme
 
-from application.auth.authenticate import Authenticate, Principal
+from application.accounts.authenticate import Authenticate, Principal
 from domain.errors import AuthenticationFailed
 
 SCHEME = "bearer"

@@ -27,15 +27,17 @@ from application.notifications.record_provider_status import RecordProviderStatu
 from application.notifications.recover_stalled import RecoverStalledDeliveries
 from application.notifications.schedule_notification import ScheduleNotification
 from application.ports.clock import Clock
-from application.ports.contacts import ContactPreferenceRepository
-from application.ports.delivery import EmailSender, SmsSender
-from application.ports.metrics import DeliveryMetrics
 from application.ports.notifications import (
+    DeliveryMetrics,
+    EmailSender,
     IdempotencyKeys,
     NotificationRepository,
     ProviderEventLog,
+    SchedulerWakeup,
+    SendQueue,
+    SmsSender,
 )
-from application.ports.scheduling import SchedulerWakeup, SendQueue
+from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.get_preferences import GetPreferences
 from application.preferences.update_preferences import UpdatePreferences

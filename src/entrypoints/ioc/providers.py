@@ -21,19 +21,25 @@ from adapters.security.jwt_tokens import JwtTokenIssuer
 from adapters.security.passwords import Argon2PasswordHasher
 from adapters.security.redis_login_history import RedisLoginHistory
 from adapters.security.redis_rate_limit import RedisRateLimiter
-from application.auth.authenticate import Authenticate
-from application.auth.log_in import AccountLockout, LogIn
-from application.auth.log_out import LogOut
-from application.auth.purge_sessions import PurgeExpiredSessions
-from application.auth.refresh import RefreshTokens
-from application.auth.reset_password import ResetPassword
-from application.auth.sign_up import CreateAdmin, SignUp
-from application.auth.tokens import TokenPairFactory, TokenPolicy
+from application.accounts.authenticate import Authenticate
+from application.accounts.log_in import AccountLockout, LogIn
+from application.accounts.log_out import LogOut
+from application.accounts.purge_sessions import PurgeExpiredSessions
+from application.accounts.refresh import RefreshTokens
+from application.accounts.reset_password import ResetPassword
+from application.accounts.sign_up import CreateAdmin, SignUp
+from application.accounts.tokens import TokenPairFactory, TokenPolicy
+from application.ports.accounts import (
+    LoginHistory,
+    PasswordHasher,
+    RateLimiter,
+    SessionReader,
+    SessionRepository,
+    TokenIssuer,
+    UserRepository,
+)
 from application.ports.clock import Clock
-from application.ports.security import LoginHistory, PasswordHasher, RateLimiter, TokenIssuer
-from application.ports.sessions import SessionReader, SessionRepository
 from application.ports.transactions import TransactionManager
-from application.ports.users import UserRepository
 from entrypoints.settings import Settings
 
 

@@ -13,8 +13,8 @@ from adapters.providers.twilio_signature import TwilioSignatureVerifier
 from adapters.providers.twilio_sms import TwilioSmsSender
 from application.notifications.config import ChannelSwitch
 from application.ports.clock import Clock
-from application.ports.delivery import EmailSender, SmsSender
-from domain.contacts import Channel
+from application.ports.notifications import EmailSender, SmsSender
+from domain.preferences import Channel
 from entrypoints.settings import Settings
 
 TWILIO_STATUS_PATH = "/webhooks/twilio/status"

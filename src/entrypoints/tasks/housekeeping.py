@@ -1,7 +1,7 @@
 from dishka.integrations.taskiq import FromDishka, inject
 from taskiq import AsyncBroker
 
-from application.auth.purge_sessions import PurgeExpiredSessions
+from application.accounts.purge_sessions import PurgeExpiredSessions
 from entrypoints.settings import Settings
 
 

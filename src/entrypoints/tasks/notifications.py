@@ -28,8 +28,7 @@ from application.notifications.count_due import CountDueNotifications
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.notifications.recover_stalled import RecoverStalledDeliveries
-from application.ports.delivery import EmailSender, SmsSender
-from application.ports.scheduling import SendQueue
+from application.ports.notifications import EmailSender, SendQueue, SmsSender
 from entrypoints.settings import Settings
 
 log = logging.getLogger("herald.dispatcher")

@@ -1,9 +1,59 @@
+"""Ports of accounts: users, sessions and their refresh tokens, password hashing, access
+tokens, and the login limits."""
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from domain.users import Role
+from domain.accounts import RefreshToken, Role, Session, User, Username
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Stage a new user; raises Conflict when the username is taken."""
+        ...
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def get_by_username(self, username: Username) -> User | None: ...
+
+    async def update(self, user: User) -> None: ...
+
+    async def any_admin(self) -> bool: ...
+
+
+class SessionReader(Protocol):
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
+        """The committed session and its user in one lookup, outside any transaction:
+        every authenticated request needs both."""
+        ...
+
+
+class SessionRepository(Protocol):
+    """Sessions and refresh tokens, in the request's transaction."""
+
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, session_id: UUID) -> Session | None: ...
+
+    async def update(self, session: Session) -> None: ...
+
+    async def add_token(self, token: RefreshToken) -> None: ...
+
+    async def get_token_by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
+        """Revoke every live session of the user; returns how many."""
+        ...
+
+    async def mark_token_used(self, token: RefreshToken) -> bool:
+        """Record the token as used unless it already was; False means another caller won."""
+        ...
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete sessions (and their tokens) that expired; returns how many."""
+        ...
 
 
 class PasswordHasher(Protocol):

@@ -1,12 +1,11 @@
 from dataclasses import dataclass
 
+from application.ports.accounts import PasswordHasher, UserRepository
 from application.ports.clock import Clock
-from application.ports.security import PasswordHasher
 from application.ports.transactions import TransactionManager
-from application.ports.users import UserRepository
+from domain.accounts import Password, Role, User, Username
 from domain.errors import Conflict, FieldErrors
 from domain.ids import new_id
-from domain.users import Password, Role, User, Username
 
 
 @dataclass(frozen=True, slots=True)

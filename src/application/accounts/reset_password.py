@@ -1,12 +1,10 @@
 from dataclasses import dataclass
 
+from application.ports.accounts import PasswordHasher, SessionRepository, UserRepository
 from application.ports.clock import Clock
-from application.ports.security import PasswordHasher
-from application.ports.sessions import SessionRepository
 from application.ports.transactions import TransactionManager
-from application.ports.users import UserRepository
+from domain.accounts import Password, User, Username
 from domain.errors import FieldErrors, NotFound
-from domain.users import Password, User, Username
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,11 @@
 import hashlib
 from dataclasses import dataclass
 
-from application.auth.tokens import TokenPair, TokenPairFactory
-from application.ports.security import LoginHistory, PasswordHasher, RateLimiter
+from application.accounts.tokens import TokenPair, TokenPairFactory
+from application.ports.accounts import LoginHistory, PasswordHasher, RateLimiter, UserRepository
 from application.ports.transactions import TransactionManager
-from application.ports.users import UserRepository
+from domain.accounts import User, Username
 from domain.errors import AuthenticationFailed, FieldErrors, InvalidValue, RateLimited
-from domain.users import User, Username
 
 INVALID_CREDENTIALS = "invalid username or password"
 LOGIN_FIELD_MAX = 256  # far above any valid username or password; bounds the work per try

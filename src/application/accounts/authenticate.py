@@ -1,10 +1,9 @@
 from dataclasses import dataclass
 
+from application.ports.accounts import AccessClaims, SessionReader, TokenIssuer
 from application.ports.clock import Clock
-from application.ports.security import AccessClaims, TokenIssuer
-from application.ports.sessions import SessionReader
+from domain.accounts import User
 from domain.errors import AuthenticationFailed, PermissionDenied
-from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,10 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from application.ports.accounts import SessionRepository, TokenIssuer
 from application.ports.clock import Clock
-from application.ports.security import TokenIssuer
-from application.ports.sessions import SessionRepository
+from domain.accounts import RefreshToken, Session, User
 from domain.ids import new_id
-from domain.sessions import RefreshToken, Session
-from domain.users import User
 
 
 @dataclass(frozen=True, slots=True)

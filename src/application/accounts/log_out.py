@@ -1,7 +1,7 @@
 from uuid import UUID
 
+from application.ports.accounts import SessionRepository
 from application.ports.clock import Clock
-from application.ports.sessions import SessionRepository
 from application.ports.transactions import TransactionManager
 
 

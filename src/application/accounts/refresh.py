@@ -1,9 +1,7 @@
-from application.auth.tokens import TokenPair, TokenPairFactory
+from application.accounts.tokens import TokenPair, TokenPairFactory
+from application.ports.accounts import SessionRepository, TokenIssuer, UserRepository
 from application.ports.clock import Clock
-from application.ports.security import TokenIssuer
-from application.ports.sessions import SessionRepository
 from application.ports.transactions import TransactionManager
-from application.ports.users import UserRepository
 from domain.errors import AuthenticationFailed, InvalidInput
 
 INVALID_REFRESH = "refresh token is invalid, expired or revoked"

@@ -1,5 +1,5 @@
+from application.ports.accounts import SessionRepository
 from application.ports.clock import Clock
-from application.ports.sessions import SessionRepository
 from application.ports.transactions import TransactionManager
 
 

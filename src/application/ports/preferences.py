@@ -1,7 +1,7 @@
 from typing import Protocol
 from uuid import UUID
 
-from domain.contacts import ContactPreferences
+from domain.preferences import ContactPreferences
 
 
 class ContactPreferenceRepository(Protocol):
