@@ -23,11 +23,11 @@ import msgspec
 from sqlalchemy import text
 
 from adapters.clock import SystemClock
-from adapters.datasource.http import parse_answer
-from adapters.persistence.database import make_engine, make_session_factory
-from adapters.persistence.datapoints import SqlDataPointRepository
-from adapters.persistence.migrate import upgrade
-from adapters.persistence.transactions import SqlTransactionManager
+from adapters.http.datapoints import parse_answer
+from adapters.sql.database import make_engine, make_session_factory
+from adapters.sql.datapoints import SqlDataPointRepository
+from adapters.sql.migrate import upgrade
+from adapters.sql.transactions import SqlTransactionManager
 from application.datapoints.populate import FetchPolicy, PopulateCommand, PopulateDataPoints
 from domain.datapoints import MAX_POINTS_PER_FETCH, DecodingRules
 from entrypoints.settings import Settings

@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import text
 from tests.support.cluster import Cluster
 
-from adapters.persistence.database import make_engine
+from adapters.sql.database import make_engine
 from application.notifications.deliver_notifications import DeliverNotifications
 from entrypoints.ioc import make_container
 

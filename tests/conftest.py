@@ -15,9 +15,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.database import make_engine
-from adapters.persistence.migrate import upgrade
-from adapters.persistence.read_pool import ReadPool
+from adapters.sql.database import make_engine
+from adapters.sql.migrate import upgrade
+from adapters.sql.read_pool import ReadPool
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings

@@ -19,7 +19,7 @@ from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq.api import run_receiver_task, run_scheduler_task
 
-from adapters.persistence.migrate import upgrade
+from adapters.sql.migrate import upgrade
 from application.accounts.reset_password import ResetPassword, ResetPasswordCommand
 from application.accounts.sign_up import CreateAdmin, SignUpCommand
 from domain.errors import DomainError

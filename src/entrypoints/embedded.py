@@ -11,7 +11,7 @@ import msgspec
 from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.migrate import upgrade
+from adapters.sql.migrate import upgrade
 from application.accounts.sign_up import CreateAdmin, SignUpCommand
 from application.ports.accounts import UserRepository
 from entrypoints.settings import Settings

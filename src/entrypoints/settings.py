@@ -13,8 +13,8 @@ import msgspec
 from sentry_sdk.utils import BadDsn, Dsn
 
 from adapters.clock import SystemClock
-from adapters.persistence.database import DatabaseTimeouts
-from adapters.providers.sendgrid_signature import SendGridEventVerifier
+from adapters.sendgrid.signature import SendGridEventVerifier
+from adapters.sql.database import DatabaseTimeouts
 from entrypoints.logging import LogFormat
 
 PREFIX = "HERALD_"

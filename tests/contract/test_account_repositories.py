@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.memory.session_cache import CachingSessionReader, SessionCache
-from adapters.memory.users import InMemorySessionRepository, InMemoryUserRepository
-from adapters.persistence.database import make_session_factory
-from adapters.persistence.session_reader import SqlSessionReader
-from adapters.persistence.sessions import SqlSessionRepository
-from adapters.persistence.users import SqlUserRepository
+from adapters.cachetools.accounts import CachingSessionReader, SessionCache
+from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
+from adapters.sql.accounts import SqlSessionReader, SqlSessionRepository, SqlUserRepository
+from adapters.sql.database import make_session_factory
 from application.ports.accounts import SessionReader, SessionRepository, UserRepository
 from domain.accounts import RefreshToken, Role, Session, User, Username
 from domain.errors import Conflict

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from adapters.datasource.http import HttpDataSource
-from adapters.datasource.simulated import SimulatedDataSource
+from adapters.http.datapoints import HttpDataSource
 from adapters.memory.datapoints import InMemoryDataPointRepository
-from adapters.memory.users import InMemoryTransactionManager
+from adapters.memory.transactions import InMemoryTransactionManager
+from adapters.simulated.datapoints import SimulatedDataSource
 from application.datapoints.populate import FetchPolicy, PopulateCommand, PopulateDataPoints
 from application.ports.datapoints import DataSource, UpstreamMalformed
 from domain.datapoints import DecodingRules, decode_point, split_payload

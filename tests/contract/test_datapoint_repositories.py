@@ -14,10 +14,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
-from adapters.persistence.database import make_session_factory
-from adapters.persistence.datapoint_reader import SqlDataPointReader
-from adapters.persistence.datapoints import SqlDataPointRepository
-from adapters.persistence.read_pool import APPLICATION_NAME
+from adapters.sql.database import make_session_factory
+from adapters.sql.datapoints import SqlDataPointReader, SqlDataPointRepository
+from adapters.sql.read_pool import APPLICATION_NAME
 from application.ports.datapoints import DataPointReader, DataPointRepository
 from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, PointReading, StatsQuery
 from domain.ids import new_id

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from adapters.clock import SystemClock
-from adapters.providers.console import ConsoleEmailSender, DevOutbox
-from adapters.providers.sendgrid_email import REFERENCE_ARG, SendGridEmailSender
+from adapters.console.notifications import ConsoleEmailSender, DevOutbox
+from adapters.sendgrid.notifications import REFERENCE_ARG, SendGridEmailSender
 from application.ports.notifications import (
     EmailMessage,
     EmailSender,

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from adapters.memory.login_history import InMemoryLoginHistory
-from adapters.security.redis_login_history import RedisLoginHistory
+from adapters.memory.accounts import InMemoryLoginHistory
+from adapters.redis.accounts import RedisLoginHistory
 from application.ports.accounts import LoginHistory
 from tests.support.redis import require_redis
 

@@ -12,19 +12,19 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adapters.memory.notifications import (
-    InMemoryContactPreferenceRepository,
     InMemoryIdempotencyKeys,
     InMemoryNotificationRepository,
     InMemoryProviderEventLog,
 )
-from adapters.persistence.contacts import SqlContactPreferenceRepository
-from adapters.persistence.database import make_session_factory
-from adapters.persistence.notifications import (
+from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.sql.accounts import SqlUserRepository
+from adapters.sql.database import make_session_factory
+from adapters.sql.notifications import (
     SqlIdempotencyKeys,
     SqlNotificationRepository,
     SqlProviderEventLog,
 )
-from adapters.persistence.users import SqlUserRepository
+from adapters.sql.preferences import SqlContactPreferenceRepository
 from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from adapters.security.passwords import Argon2PasswordHasher
+from adapters.argon2.accounts import Argon2PasswordHasher
 from application.ports.accounts import PasswordHasher
 from tests.support.fakes import FakePasswordHasher
 

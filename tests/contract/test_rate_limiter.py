@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from adapters.memory.rate_limit import InMemoryRateLimiter
-from adapters.security.redis_rate_limit import RedisRateLimiter
+from adapters.memory.accounts import InMemoryRateLimiter
+from adapters.redis.accounts import RedisRateLimiter
 from application.ports.accounts import RateLimiter
 from tests.support.redis import require_redis
 

@@ -16,9 +16,10 @@ from redis.asyncio import Redis
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
-from adapters.memory.scheduling import InMemorySendQueue, InProcessWakeup
-from adapters.scheduling.taskiq_queue import TaskiqSendQueue
-from adapters.scheduling.wakeup import RedisWakeup
+from adapters.memory.notifications import InMemorySendQueue
+from adapters.memory.wakeup import InProcessWakeup
+from adapters.redis.wakeup import RedisWakeup
+from adapters.taskiq.notifications import TaskiqSendQueue
 from application.ports.notifications import SendQueue
 from domain.ids import new_id
 from tests.support.redis import require_redis

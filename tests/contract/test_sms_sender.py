@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pytest
 
 from adapters.clock import SystemClock
-from adapters.providers.console import ConsoleSmsSender, DevOutbox
-from adapters.providers.twilio_sms import TwilioSmsSender
+from adapters.console.notifications import ConsoleSmsSender, DevOutbox
+from adapters.twilio.notifications import TwilioSmsSender
 from application.ports.notifications import (
     PermanentDeliveryError,
     RecipientOptedOut,

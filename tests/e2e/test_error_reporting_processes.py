@@ -15,7 +15,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from adapters.scheduling.taskiq_queue import DELIVER_TASK
+from adapters.taskiq.notifications import DELIVER_TASK
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker

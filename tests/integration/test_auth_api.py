@@ -164,7 +164,7 @@ async def test_health_docs_and_metrics(client: Client) -> None:
 
 
 async def test_login_rate_limit(sqlite_url: str) -> None:
-    from adapters.persistence.migrate import upgrade
+    from adapters.sql.migrate import upgrade
     from entrypoints.http.app import create_app
     from entrypoints.ioc import make_container
 

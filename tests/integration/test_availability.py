@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from adapters.availability import UNREACHABLE, unavailable_reason
-from adapters.persistence.database import DatabaseTimeouts, make_engine
-from adapters.persistence.migrate import heads, upgrade
+from adapters.sql.database import DatabaseTimeouts, make_engine
+from adapters.sql.migrate import heads, upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings

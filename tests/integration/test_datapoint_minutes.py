@@ -9,9 +9,9 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.database import make_engine, make_session_factory
-from adapters.persistence.datapoints import SqlDataPointRepository
-from adapters.persistence.migrate import downgrade, upgrade
+from adapters.sql.database import make_engine, make_session_factory
+from adapters.sql.datapoints import SqlDataPointRepository
+from adapters.sql.migrate import downgrade, upgrade
 from domain.datapoints import DataPoint
 from domain.ids import new_id
 from tests.conftest import reset_postgres

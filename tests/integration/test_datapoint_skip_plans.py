@@ -13,10 +13,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from adapters.persistence.database import make_engine, make_session_factory
-from adapters.persistence.datapoint_reader import page_statement
-from adapters.persistence.datapoints import SqlDataPointRepository
-from adapters.persistence.migrate import upgrade
+from adapters.sql.database import make_engine, make_session_factory
+from adapters.sql.datapoints import SqlDataPointRepository, page_statement
+from adapters.sql.migrate import upgrade
 from domain.datapoints import DataPoint, PageKey, PageQuery
 from domain.ids import new_id
 from tests.conftest import reset_postgres

@@ -10,7 +10,7 @@ from dishka import AsyncContainer, Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.migrate import upgrade
+from adapters.sql.migrate import upgrade
 from application.ports.notifications import AttemptOutcome, DeliveryMetrics, DispatchMetrics
 from domain.notifications import Status
 from domain.preferences import Channel

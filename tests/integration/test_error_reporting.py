@@ -15,8 +15,8 @@ from dishka import AsyncContainer, Provider
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.migrate import upgrade
-from adapters.scheduling.taskiq_queue import DELIVER_TASK
+from adapters.sql.migrate import upgrade
+from adapters.taskiq.notifications import DELIVER_TASK
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
 from application.preferences.update_preferences import UpdatePreferences

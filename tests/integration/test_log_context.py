@@ -6,7 +6,7 @@ import logging
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.migrate import upgrade
+from adapters.sql.migrate import upgrade
 from application.preferences.update_preferences import UpdatePreferences
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container

@@ -10,9 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from adapters.persistence.database import make_engine
-from adapters.persistence.migrate import downgrade, pending, upgrade
-from adapters.persistence.models import Base
+from adapters.sql.database import make_engine
+from adapters.sql.migrate import downgrade, pending, upgrade
+from adapters.sql.tables import Base
 from domain.ids import new_id
 from tests.conftest import reset_postgres
 

@@ -18,7 +18,7 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.migrate import upgrade
+from adapters.sql.migrate import upgrade
 from application.accounts.sign_up import CreateAdmin, SignUp, SignUpCommand
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container

@@ -23,9 +23,9 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy import insert, text
 
-from adapters.persistence.database import make_engine
-from adapters.persistence.migrate import upgrade
-from adapters.persistence.notifications import E, N
+from adapters.sql.database import make_engine
+from adapters.sql.migrate import upgrade
+from adapters.sql.notifications import E, N
 from application.accounts.sign_up import SignUp, SignUpCommand
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
 from domain.ids import new_id

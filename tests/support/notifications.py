@@ -8,7 +8,7 @@ import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
-from adapters.memory.scheduling import InProcessWakeup
+from adapters.memory.wakeup import InProcessWakeup
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker

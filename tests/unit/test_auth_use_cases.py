@@ -4,14 +4,14 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from adapters.memory.login_history import InMemoryLoginHistory
-from adapters.memory.rate_limit import InMemoryRateLimiter
-from adapters.memory.users import (
+from adapters.jwt.accounts import JwtTokenIssuer
+from adapters.memory.accounts import (
+    InMemoryLoginHistory,
+    InMemoryRateLimiter,
     InMemorySessionRepository,
-    InMemoryTransactionManager,
     InMemoryUserRepository,
 )
-from adapters.security.jwt_tokens import JwtTokenIssuer
+from adapters.memory.transactions import InMemoryTransactionManager
 from application.accounts.authenticate import Authenticate
 from application.accounts.log_in import AccountLockout, LogIn, LogInCommand
 from application.accounts.log_out import LogOut

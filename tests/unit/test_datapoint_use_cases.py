@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
-from adapters.memory.users import InMemoryTransactionManager
+from adapters.memory.transactions import InMemoryTransactionManager
 from application.datapoints.list_points import ListDataPoints, ListDataPointsQuery
 from application.datapoints.populate import FetchPolicy, PopulateCommand, PopulateDataPoints
 from application.datapoints.summarize import SummarizeDataPoints, SummarizeQuery

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.memory.users import InMemoryTransactionManager
+from adapters.memory.transactions import InMemoryTransactionManager
 from application.datapoints.populate import (
     FetchPolicy,
     IngestionReport,

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from adapters.providers.console import DevOutbox, OutboxEntry
+from adapters.console.notifications import DevOutbox, OutboxEntry
 from entrypoints.logging import request_id_var
 from entrypoints.settings import Settings, SettingsError
 from tests.support.logs import captured_logs

@@ -5,14 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.memory.accounts import InMemoryUserRepository
 from adapters.memory.notifications import (
-    InMemoryContactPreferenceRepository,
     InMemoryIdempotencyKeys,
     InMemoryNotificationRepository,
     InMemoryProviderEventLog,
+    InMemorySendQueue,
 )
-from adapters.memory.scheduling import InMemorySendQueue
-from adapters.memory.users import InMemoryTransactionManager, InMemoryUserRepository
+from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.memory.transactions import InMemoryTransactionManager
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.providers.http_status import (
+from adapters.http.status import (
     MAX_RETRY_AFTER_SECONDS,
     is_transient,
     retry_after_seconds,

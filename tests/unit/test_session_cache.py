@@ -3,8 +3,8 @@ this process are forgotten at once, misses are never remembered."""
 
 from datetime import UTC, datetime, timedelta
 
-from adapters.memory.session_cache import CachingSessionReader, SessionCache
-from adapters.memory.users import InMemorySessionRepository, InMemoryUserRepository
+from adapters.cachetools.accounts import CachingSessionReader, SessionCache
+from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
 from domain.accounts import Role, Session, User, Username
 from domain.ids import new_id
 

@@ -8,8 +8,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from adapters.clock import SystemClock
-from adapters.providers.sendgrid_signature import SendGridEventVerifier
-from adapters.providers.twilio_signature import TwilioSignatureVerifier
+from adapters.sendgrid.signature import SendGridEventVerifier
+from adapters.twilio.signature import TwilioSignatureVerifier
 from tests.support import webhook_signing as signing
 from tests.support.fakes import FakeClock
 

@@ -1,9 +1,11 @@
 """In-memory fakes of the notification ports: for unit tests, and held to the same
 contract suite as the SQL adapters."""
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from application.ports.notifications import (
@@ -14,7 +16,6 @@ from application.ports.notifications import (
 )
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, can_advance
-from domain.preferences import ContactPreferences
 
 
 class InMemoryNotificationRepository:
@@ -197,17 +198,27 @@ class InMemoryProviderEventLog:
         return True
 
 
-class InMemoryContactPreferenceRepository:
-    def __init__(self) -> None:
-        self._rows: dict[UUID, ContactPreferences] = {}
+class InMemorySendQueue:
+    """Runs `handler` for each batch in a background task (at-least-once, in one process).
+    Without a handler it only records the batches (unit tests)."""
 
-    async def get(self, user_id: UUID) -> ContactPreferences | None:
-        return self._rows.get(user_id)
+    def __init__(
+        self, handler: Callable[[list[UUID]], Coroutine[Any, Any, object]] | None = None
+    ) -> None:
+        self._handler = handler
+        self.batches: list[list[UUID]] = []
+        self._tasks: set[asyncio.Task[object]] = set()
 
-    async def save(self, prefs: ContactPreferences) -> None:
-        self._rows[prefs.user_id] = prefs
+    async def enqueue(self, ids: Sequence[UUID]) -> None:
+        batch = list(ids)
+        if not batch:
+            return
+        self.batches.append(batch)
+        if self._handler is not None:
+            task: asyncio.Task[object] = asyncio.create_task(self._handler(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
-    async def mark_sms_opted_out(self, user_id: UUID, phone: str) -> None:
-        p = self._rows.get(user_id)
-        if p is not None and p.phone is not None and p.phone.value == phone:
-            self._rows[user_id] = replace(p, sms_opted_out=True)
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 
-from adapters.providers.console import DevOutbox
+from adapters.console.notifications import DevOutbox
 from application.accounts.authenticate import Principal
 from domain.errors import InvalidInput
 from domain.preferences import Channel

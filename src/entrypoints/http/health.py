@@ -11,7 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.persistence.migrate import pending
+from adapters.sql.migrate import pending
 
 log = logging.getLogger("herald.health")
 

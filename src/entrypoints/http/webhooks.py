@@ -15,16 +15,16 @@ from litestar.exceptions import ClientException
 from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from adapters.providers.sendgrid_email import REFERENCE_ARG
-from adapters.providers.sendgrid_signature import (
+from adapters.sendgrid.notifications import REFERENCE_ARG
+from adapters.sendgrid.signature import (
     SIGNATURE_HEADER as SENDGRID_SIGNATURE,
 )
-from adapters.providers.sendgrid_signature import (
+from adapters.sendgrid.signature import (
     TIMESTAMP_HEADER as SENDGRID_TIMESTAMP,
 )
-from adapters.providers.sendgrid_signature import SendGridEventVerifier
-from adapters.providers.twilio_signature import SIGNATURE_HEADER as TWILIO_SIGNATURE
-from adapters.providers.twilio_signature import TwilioSignatureVerifier
+from adapters.sendgrid.signature import SendGridEventVerifier
+from adapters.twilio.signature import SIGNATURE_HEADER as TWILIO_SIGNATURE
+from adapters.twilio.signature import TwilioSignatureVerifier
 from application.notifications.record_provider_status import (
     ProviderStatusUpdate,
     RecordProviderStatus,

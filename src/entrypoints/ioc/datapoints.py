@@ -6,10 +6,9 @@ from datetime import timedelta
 import httpx
 from dishka import Provider, Scope, provide
 
-from adapters.datasource.http import HttpDataSource
-from adapters.datasource.simulated import SimulatedDataSource
-from adapters.persistence.datapoint_reader import SqlDataPointReader
-from adapters.persistence.datapoints import SqlDataPointRepository
+from adapters.http.datapoints import HttpDataSource
+from adapters.simulated.datapoints import SimulatedDataSource
+from adapters.sql.datapoints import SqlDataPointReader, SqlDataPointRepository
 from application.datapoints.list_points import ListDataPoints
 from application.datapoints.populate import FetchPolicy, PopulateDataPoints
 from application.datapoints.summarize import SummarizeDataPoints

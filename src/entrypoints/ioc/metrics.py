@@ -3,7 +3,7 @@
 from dishka import Provider, Scope, provide
 from prometheus_client import CollectorRegistry
 
-from adapters.metrics.prometheus import PrometheusDeliveryMetrics, PrometheusDispatchMetrics
+from adapters.prometheus.notifications import PrometheusDeliveryMetrics, PrometheusDispatchMetrics
 from application.ports.notifications import DeliveryMetrics, DispatchMetrics
 from entrypoints.scrape import Scrape, process_collector
 from entrypoints.settings import Settings

@@ -6,14 +6,14 @@ from datetime import timedelta
 from dishka import Provider, Scope, alias, from_context, provide
 from redis.asyncio import Redis
 
-from adapters.memory.scheduling import InProcessWakeup
-from adapters.persistence.contacts import SqlContactPreferenceRepository
-from adapters.persistence.notifications import (
+from adapters.memory.wakeup import InProcessWakeup
+from adapters.redis.wakeup import RedisWakeup
+from adapters.sql.notifications import (
     SqlIdempotencyKeys,
     SqlNotificationRepository,
     SqlProviderEventLog,
 )
-from adapters.scheduling.wakeup import RedisWakeup
+from adapters.sql.preferences import SqlContactPreferenceRepository
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import DeliveryConfig
 from application.notifications.count_due import CountDueNotifications

@@ -7,20 +7,16 @@ from dishka import Provider, Scope, from_context, provide
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.argon2.accounts import Argon2PasswordHasher
+from adapters.cachetools.accounts import CachingSessionReader, SessionCache
 from adapters.clock import SystemClock
-from adapters.memory.login_history import InMemoryLoginHistory
-from adapters.memory.rate_limit import InMemoryRateLimiter
-from adapters.memory.session_cache import CachingSessionReader, SessionCache
-from adapters.persistence.database import is_sqlite, make_engine, make_session_factory
-from adapters.persistence.read_pool import ReadPool
-from adapters.persistence.session_reader import SqlSessionReader
-from adapters.persistence.sessions import SqlSessionRepository
-from adapters.persistence.transactions import SqlTransactionManager
-from adapters.persistence.users import SqlUserRepository
-from adapters.security.jwt_tokens import JwtTokenIssuer
-from adapters.security.passwords import Argon2PasswordHasher
-from adapters.security.redis_login_history import RedisLoginHistory
-from adapters.security.redis_rate_limit import RedisRateLimiter
+from adapters.jwt.accounts import JwtTokenIssuer
+from adapters.memory.accounts import InMemoryLoginHistory, InMemoryRateLimiter
+from adapters.redis.accounts import RedisLoginHistory, RedisRateLimiter
+from adapters.sql.accounts import SqlSessionReader, SqlSessionRepository, SqlUserRepository
+from adapters.sql.database import is_sqlite, make_engine, make_session_factory
+from adapters.sql.read_pool import ReadPool
+from adapters.sql.transactions import SqlTransactionManager
 from application.accounts.authenticate import Authenticate
 from application.accounts.log_in import AccountLockout, LogIn
 from application.accounts.log_out import LogOut

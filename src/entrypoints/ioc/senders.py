@@ -5,12 +5,12 @@ from collections.abc import AsyncIterator
 
 from dishka import Provider, Scope, provide
 
-from adapters.providers.console import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
-from adapters.providers.disabled import DisabledSender
-from adapters.providers.sendgrid_email import SendGridEmailSender
-from adapters.providers.sendgrid_signature import SendGridEventVerifier
-from adapters.providers.twilio_signature import TwilioSignatureVerifier
-from adapters.providers.twilio_sms import TwilioSmsSender
+from adapters.console.notifications import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
+from adapters.disabled.notifications import DisabledSender
+from adapters.sendgrid.notifications import SendGridEmailSender
+from adapters.sendgrid.signature import SendGridEventVerifier
+from adapters.twilio.notifications import TwilioSmsSender
+from adapters.twilio.signature import TwilioSignatureVerifier
 from application.notifications.config import ChannelSwitch
 from application.ports.clock import Clock
 from application.ports.notifications import EmailSender, SmsSender

@@ -22,8 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq import AsyncBroker
 
-from adapters.memory.scheduling import InProcessWakeup
-from adapters.scheduling.taskiq_queue import DELIVER_TASK, TaskiqSendQueue
+from adapters.memory.wakeup import InProcessWakeup
+from adapters.taskiq.notifications import DELIVER_TASK, TaskiqSendQueue
 from application.notifications.count_due import CountDueNotifications
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications

@@ -1,0 +1,211 @@
+"""Accounts in SQL: users and sessions in the request's transaction, and the per-request
+session lookup of authentication, outside any transaction."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.exceptions import IntegrityError
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from adapters.cachetools.accounts import SessionCache
+from adapters.sql.read_pool import ReadPool
+from adapters.sql.tables.accounts import RefreshTokenRow, SessionRow, UserRow
+from domain.accounts import RefreshToken, Role, Session, User, Username
+from domain.errors import Conflict
+
+
+class _UserRows(SQLAlchemyAsyncRepository[UserRow]):
+    model_type = UserRow
+
+
+def user_from_row(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        username=Username(row.username),
+        password_hash=row.password_hash,
+        role=Role(row.role),
+        created_at=row.created_at,
+        disabled=row.disabled,
+    )
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._rows = _UserRows(session=session, auto_commit=False, auto_refresh=False)
+
+    async def add(self, user: User) -> None:
+        row = UserRow(
+            id=user.id,
+            username=user.username.value,
+            password_hash=user.password_hash,
+            role=user.role.value,
+            disabled=user.disabled,
+            created_at=user.created_at,
+        )
+        try:
+            await self._rows.add(row)
+        except IntegrityError as exc:
+            raise Conflict(f"username '{user.username}' is taken") from exc
+
+    async def get(self, user_id: UUID) -> User | None:
+        row = await self._session.get(UserRow, user_id)
+        return user_from_row(row) if row else None
+
+    async def get_by_username(self, username: Username) -> User | None:
+        row = await self._rows.get_one_or_none(username=username.value)
+        return user_from_row(row) if row else None
+
+    async def update(self, user: User) -> None:
+        row = await self._session.get(UserRow, user.id)
+        if row is None:
+            return
+        row.password_hash = user.password_hash
+        row.role = user.role.value
+        row.disabled = user.disabled
+        await self._session.flush()
+
+    async def any_admin(self) -> bool:
+        query = select(exists().where(UserRow.role == Role.ADMIN.value))
+        return bool(await self._session.scalar(query))
+
+
+class SqlSessionRepository:
+    def __init__(self, session: AsyncSession, cache: SessionCache) -> None:
+        self._db = session
+        self._cache = cache
+
+    async def add(self, session: Session) -> None:
+        self._db.add(
+            SessionRow(
+                id=session.id,
+                user_id=session.user_id,
+                created_at=session.created_at,
+                expires_at=session.expires_at,
+                revoked_at=session.revoked_at,
+            )
+        )
+        await self._db.flush()
+
+    async def get(self, session_id: UUID) -> Session | None:
+        row = await self._db.get(SessionRow, session_id)
+        return _session(row) if row else None
+
+    async def update(self, session: Session) -> None:
+        self._cache.forget(session.id)  # a revocation holds in this process at once
+        await self._db.execute(
+            update(SessionRow)
+            .where(SessionRow.id == session.id)
+            .values(expires_at=session.expires_at, revoked_at=session.revoked_at)
+        )
+
+    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
+        result = await self._db.execute(
+            update(SessionRow)
+            .where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .returning(SessionRow.id)
+        )
+        revoked = list(result.scalars())
+        for session_id in revoked:
+            self._cache.forget(session_id)
+        return len(revoked)
+
+    async def add_token(self, token: RefreshToken) -> None:
+        self._db.add(
+            RefreshTokenRow(
+                id=token.id,
+                session_id=token.session_id,
+                token_hash=token.token_hash,
+                expires_at=token.expires_at,
+                used_at=token.used_at,
+            )
+        )
+        await self._db.flush()
+
+    async def get_token_by_hash(self, token_hash: str) -> RefreshToken | None:
+        row = await self._db.scalar(
+            select(RefreshTokenRow).where(RefreshTokenRow.token_hash == token_hash)
+        )
+        if row is None:
+            return None
+        return RefreshToken(row.id, row.session_id, row.token_hash, row.expires_at, row.used_at)
+
+    async def mark_token_used(self, token: RefreshToken) -> bool:
+        # A conditional update is the race guard: of two concurrent refreshes with one
+        # token, only one sees used_at still empty.
+        result = await self._db.execute(
+            update(RefreshTokenRow)
+            .where(RefreshTokenRow.id == token.id, RefreshTokenRow.used_at.is_(None))
+            .values(used_at=token.used_at)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def purge_expired(self, now: datetime) -> int:
+        expired = select(SessionRow.id).where(SessionRow.expires_at <= now)
+        await self._db.execute(
+            delete(RefreshTokenRow).where(RefreshTokenRow.session_id.in_(expired))
+        )
+        result = await self._db.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _session(row: SessionRow) -> Session:
+    return Session(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
+
+
+_COLUMNS = (
+    SessionRow.id,
+    SessionRow.user_id,
+    SessionRow.created_at,
+    SessionRow.expires_at,
+    SessionRow.revoked_at,
+    UserRow.username,
+    UserRow.password_hash,
+    UserRow.role,
+    UserRow.disabled,
+    UserRow.created_at,
+)
+_SESSION_WITH_USER = (
+    select(*_COLUMNS)
+    .join(UserRow, UserRow.id == SessionRow.user_id)
+    .where(SessionRow.id == bindparam("session_id"))
+)
+# The same query as plain SQL for asyncpg, which prepares and caches it per connection.
+_SESSION_WITH_USER_PG = (
+    "SELECT s.id, s.user_id, s.created_at, s.expires_at, s.revoked_at, "
+    "u.username, u.password_hash, u.role, u.disabled, u.created_at "
+    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+)
+
+
+class SqlSessionReader:
+    """On PostgreSQL `reads` serves the lookup; on SQLite the engine."""
+
+    def __init__(self, engine: AsyncEngine, reads: ReadPool | None) -> None:
+        self._engine = engine
+        self._reads = reads
+
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
+        row: Any
+        if self._reads is not None:
+            rows = await self._reads.fetch(_SESSION_WITH_USER_PG, session_id)
+            row = rows[0] if rows else None
+        else:
+            async with self._engine.connect() as conn:
+                row = (await conn.execute(_SESSION_WITH_USER, {"session_id": session_id})).first()
+        if row is None:
+            return None
+        session = Session(row[0], row[1], row[2], row[3], row[4])
+        user = User(
+            id=row[1],
+            username=Username(row[5]),
+            password_hash=row[6],
+            role=Role(row[7]),
+            created_at=row[9],
+            disabled=row[8],
+        )
+        return session, user

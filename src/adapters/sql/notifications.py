@@ -1,0 +1,368 @@
+"""SQL adapters of the notification ports. Hot paths use Core statements in batches:
+the scheduler and the workers move hundreds of rows per round trip."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import ColumnElement, Row, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.sql import notifications_postgres as pg
+from adapters.sql.tables.notifications import (
+    IdempotencyKeyRow,
+    NotificationEventRow,
+    NotificationRow,
+    ProviderEventRow,
+)
+from application.ports.notifications import (
+    Claimed,
+    DeliveryOutcome,
+    IdempotencyRecord,
+    NotificationFilter,
+)
+from domain.errors import Conflict
+from domain.notifications import Notification, NotificationEvent, Status, predecessors
+from domain.preferences import Channel
+
+N = cast(Table, NotificationRow.__table__)
+E = cast(Table, NotificationEventRow.__table__)
+_LEASED = (Status.QUEUED.value, Status.SENDING.value)
+
+
+def _to_domain(row: Row[Any]) -> Notification:
+    return Notification(
+        id=row.id,
+        user_id=row.user_id,
+        created_by=row.created_by,
+        channel=Channel(row.channel),
+        to=row.recipient,
+        title=row.title,
+        text=row.text,
+        sendtime=row.sendtime,
+        due_at=row.due_at,
+        status=Status(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        attempts=row.attempts,
+        provider=row.provider,
+        provider_message_id=row.provider_message_id,
+        last_error_code=row.last_error_code,
+        last_error=row.last_error,
+    )
+
+
+def _conditions(where: NotificationFilter) -> list[ColumnElement[bool]]:
+    conditions = []
+    if where.involving is not None:
+        conditions.append(or_(N.c.user_id == where.involving, N.c.created_by == where.involving))
+    if where.user_id is not None:
+        conditions.append(N.c.user_id == where.user_id)
+    if where.status is not None:
+        conditions.append(N.c.status == where.status.value)
+    if where.channel is not None:
+        conditions.append(N.c.channel == where.channel.value)
+    if where.since is not None:
+        conditions.append(N.c.created_at >= where.since)
+    if where.until is not None:
+        conditions.append(N.c.created_at < where.until)
+    return conditions
+
+
+CLIP = 500  # the size of the detail and error columns
+
+
+def _clip(text: str | None, size: int = CLIP) -> str | None:
+    return None if text is None else text[:size]
+
+
+class SqlNotificationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+        # The hot paths have one-round-trip PostgreSQL forms; SQLite takes the portable ones.
+        self._pg = session.get_bind().dialect.name == "postgresql"
+
+    async def _events(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self._db.execute(insert(E), rows)
+
+    @staticmethod
+    def _event(
+        notification_id: UUID, status: str, at: datetime, detail: str | None
+    ) -> dict[str, Any]:
+        return {
+            "notification_id": notification_id,
+            "status": status,
+            "at": at,
+            "detail": _clip(detail),
+        }
+
+    async def add(self, notification: Notification) -> None:
+        n = notification
+        await self._db.execute(
+            insert(N).values(
+                id=n.id,
+                user_id=n.user_id,
+                created_by=n.created_by,
+                channel=n.channel.value,
+                recipient=n.to,
+                title=n.title,
+                text=n.text,
+                sendtime=n.sendtime,
+                due_at=n.due_at,
+                status=n.status.value,
+                attempts=n.attempts,
+                created_at=n.created_at,
+                updated_at=n.updated_at,
+            )
+        )
+        await self._events(
+            [self._event(n.id, n.status.value, n.created_at, f"due {n.due_at.isoformat()}")]
+        )
+
+    async def get(self, notification_id: UUID) -> Notification | None:
+        row = (await self._db.execute(select(N).where(N.c.id == notification_id))).first()
+        return _to_domain(row) if row else None
+
+    async def find(
+        self, where: NotificationFilter, *, limit: int, before: UUID | None
+    ) -> list[Notification]:
+        query = select(N).where(*_conditions(where))
+        if before is not None:
+            query = query.where(N.c.id < before)
+        rows = await self._db.execute(query.order_by(N.c.id.desc()).limit(limit))
+        return [_to_domain(r) for r in rows]
+
+    async def events(self, notification_id: UUID) -> list[NotificationEvent]:
+        return (await self.histories([notification_id])).get(notification_id, [])
+
+    async def histories(self, ids: Sequence[UUID]) -> dict[UUID, list[NotificationEvent]]:
+        found: dict[UUID, list[NotificationEvent]] = {i: [] for i in ids}
+        if ids:
+            rows = await self._db.execute(
+                select(E).where(E.c.notification_id.in_(list(ids))).order_by(E.c.id)
+            )
+            for r in rows:
+                found[r.notification_id].append(
+                    NotificationEvent(r.notification_id, Status(r.status), r.at, r.detail)
+                )
+        return found
+
+    async def cancel(self, notification_id: UUID, now: datetime) -> bool:
+        done = await self._db.execute(
+            update(N)
+            .where(
+                N.c.id == notification_id,
+                N.c.status.in_([s.value for s in predecessors(Status.CANCELED)]),
+            )
+            .values(status=Status.CANCELED.value, lease_until=None, updated_at=now)
+            .returning(N.c.id)
+        )
+        if done.first() is None:
+            return False
+        await self._events(
+            [self._event(notification_id, Status.CANCELED.value, now, "canceled by the user")]
+        )
+        return True
+
+    async def claim_due(
+        self, until: datetime, limit: int, lease_until: datetime, *, now: datetime | None = None
+    ) -> list[Claimed]:
+        at = now or until
+        if self._pg:
+            return await pg.claim_due(self._db, until, at, limit, lease_until)
+        # SKIP LOCKED lets two schedulers (say, during a deploy) split the rows instead
+        # of waiting on or double-claiming them; SQLite has one writer and ignores it.
+        due = (
+            select(N.c.id)
+            .where(N.c.status == Status.SCHEDULED.value, N.c.due_at <= until)
+            .order_by(N.c.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        result = await self._db.execute(
+            update(N)
+            .where(N.c.id.in_(due.scalar_subquery()))
+            .values(status=Status.QUEUED.value, lease_until=lease_until, updated_at=at)
+            .returning(N.c.id, N.c.due_at)
+        )
+        claimed = [Claimed(row.id, row.due_at) for row in result]
+        await self._events([self._event(c.id, Status.QUEUED.value, at, None) for c in claimed])
+        return claimed
+
+    async def next_due_at(self) -> datetime | None:
+        value = await self._db.scalar(
+            select(func.min(N.c.due_at)).where(N.c.status == Status.SCHEDULED.value)
+        )
+        return value if isinstance(value, datetime) else None
+
+    async def count_due(self, now: datetime) -> int:
+        # On the partial index of scheduled rows (ix_notifications_due).
+        count = await self._db.scalar(
+            select(func.count())
+            .select_from(N)
+            .where(N.c.status == Status.SCHEDULED.value, N.c.due_at <= now)
+        )
+        return int(count or 0)
+
+    async def claim_for_sending(
+        self, ids: Sequence[UUID], now: datetime, lease_until: datetime
+    ) -> list[Notification]:
+        if not ids:
+            return []
+        if self._pg:
+            return [
+                _to_domain(r) for r in await pg.claim_for_sending(self._db, ids, now, lease_until)
+            ]
+        result = await self._db.execute(
+            update(N)
+            .where(N.c.id.in_(list(ids)), N.c.status == Status.QUEUED.value)
+            .values(
+                status=Status.SENDING.value,
+                attempts=N.c.attempts + 1,
+                lease_until=lease_until,
+                updated_at=now,
+            )
+            .returning(*N.c)
+        )
+        claimed = [_to_domain(r) for r in result]
+        await self._events(
+            [self._event(n.id, Status.SENDING.value, now, f"attempt {n.attempts}") for n in claimed]
+        )
+        return claimed
+
+    async def record_outcomes(self, outcomes: Sequence[DeliveryOutcome], now: datetime) -> None:
+        if not outcomes:
+            return
+        if self._pg:
+            await pg.record_outcomes(self._db, outcomes, now, CLIP)
+            return
+        stmt = (
+            update(N)
+            .where(N.c.id == bindparam("b_id"), N.c.status == Status.SENDING.value)
+            .values(
+                status=bindparam("b_status"),
+                due_at=func.coalesce(bindparam("b_due", type_=DateTimeUTC), N.c.due_at),
+                provider=func.coalesce(bindparam("b_provider"), N.c.provider),
+                provider_message_id=func.coalesce(bindparam("b_pmid"), N.c.provider_message_id),
+                last_error_code=func.coalesce(bindparam("b_code"), N.c.last_error_code),
+                last_error=func.coalesce(bindparam("b_error"), N.c.last_error),
+                lease_until=None,
+                updated_at=now,
+            )
+        )
+        await self._db.execute(
+            stmt,
+            [
+                {
+                    "b_id": o.notification_id,
+                    "b_status": o.status.value,
+                    "b_due": o.due_at,
+                    "b_provider": o.provider,
+                    "b_pmid": o.provider_message_id,
+                    "b_code": o.error_code,
+                    "b_error": _clip(o.error),
+                }
+                for o in outcomes
+            ],
+        )
+        await self._events(
+            [self._event(o.notification_id, o.status.value, now, o.detail) for o in outcomes]
+        )
+
+    async def apply_provider_status(
+        self,
+        *,
+        provider_message_id: str | None,
+        notification_id: UUID | None,
+        status: Status,
+        detail: str,
+        now: datetime,
+        error_code: str | None = None,
+        error: str | None = None,
+    ) -> Notification | None:
+        if status is Status.CANCELED:
+            return None
+        if notification_id is not None:
+            where = N.c.id == notification_id
+        elif provider_message_id:
+            where = N.c.provider_message_id == provider_message_id
+        else:
+            return None
+        values: dict[str, Any] = {"status": status.value, "updated_at": now, "lease_until": None}
+        if error:
+            values.update(last_error_code=error_code, last_error=_clip(error))
+        result = await self._db.execute(
+            update(N)
+            .where(where, N.c.status.in_([s.value for s in predecessors(status)]))
+            .values(**values)
+            .returning(*N.c)
+        )
+        row = result.first()
+        if row is None:
+            return None
+        await self._events([self._event(row.id, status.value, now, detail)])
+        return _to_domain(row)
+
+    async def recover_expired(self, now: datetime) -> int:
+        stale = (
+            select(N.c.id)
+            .where(N.c.status.in_(_LEASED), N.c.lease_until < now)
+            .with_for_update(skip_locked=True)
+        )
+        result = await self._db.execute(
+            update(N)
+            .where(N.c.id.in_(stale.scalar_subquery()))
+            .values(status=Status.SCHEDULED.value, due_at=now, lease_until=None, updated_at=now)
+            .returning(N.c.id)
+        )
+        ids = list(result.scalars())
+        detail = "the lease of the previous attempt ran out; re-scheduled"
+        await self._events([self._event(i, Status.SCHEDULED.value, now, detail) for i in ids])
+        return len(ids)
+
+
+class SqlIdempotencyKeys:
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+
+    async def get(self, user_id: UUID, key: str) -> IdempotencyRecord | None:
+        row = await self._db.get(IdempotencyKeyRow, (user_id, key), populate_existing=True)
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            row.user_id, row.key, row.body_hash, row.notification_id, row.created_at
+        )
+
+    async def add(self, record: IdempotencyRecord) -> None:
+        try:
+            await self._db.execute(
+                insert(IdempotencyKeyRow).values(
+                    user_id=record.user_id,
+                    key=record.key,
+                    body_hash=record.body_hash,
+                    notification_id=record.notification_id,
+                    created_at=record.created_at,
+                )
+            )
+        except IntegrityError as exc:
+            raise Conflict("this Idempotency-Key is in use") from exc
+
+
+class SqlProviderEventLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+
+    async def first_time(self, provider: str, event_id: str, now: datetime) -> bool:
+        dialect = postgresql if self._db.get_bind().dialect.name == "postgresql" else sqlite
+        stmt = (
+            dialect.insert(ProviderEventRow)
+            .values(provider=provider, event_id=event_id[:128], received_at=now)
+            .on_conflict_do_nothing()
+            .returning(ProviderEventRow.event_id)
+        )
+        return (await self._db.execute(stmt)).first() is not None

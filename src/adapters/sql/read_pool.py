@@ -1,0 +1,77 @@
+"""Connections for the hot reads on PostgreSQL (the session lookup of authentication, pages
+of data points): an asyncpg pool of their own, used outside any transaction.
+
+Committed rows are all these reads need, so there is no BEGIN and no ROLLBACK: a read is
+one round trip. Measured on the 2-core bench machine, a checkout and return costs 35 µs
+of CPU here against 112 µs through SQLAlchemy's pool, out of about 1.5 ms per request.
+"""
+
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy.engine import make_url
+
+from adapters.sql.database import DatabaseTimeouts
+
+APPLICATION_NAME = "herald-reads"  # tells these connections apart in pg_stat_activity
+# How a query on a connection the server dropped fails: ConnectionDoesNotExistError; or,
+# when the server's goodbye arrives just as the query starts, asyncpg's protocol refuses
+# the state change with an InternalClientError (seen in CI).
+_CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InternalClientError)
+
+
+async def _keep_as_is(_connection: asyncpg.Connection) -> None:
+    # asyncpg's default reset on release costs a round trip; these reads change nothing
+    # a reset would undo (no transaction, no session settings, no LISTEN).
+    return None
+
+
+class ReadPool:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def open(
+        cls,
+        database_url: str,
+        max_size: int,
+        timeouts: DatabaseTimeouts = DatabaseTimeouts(),  # noqa: B008 - frozen, shared
+    ) -> "ReadPool":
+        """Connections open on first use and close after 5 idle minutes, so processes
+        that never read this way (workers) hold none.
+
+        A checkout has no timeout of its own: asyncpg would wrap every acquire in a task
+        (asyncio.wait_for), on the hottest path. Waiting is bounded anyway, since every
+        connection it waits for is released within the connect or statement timeout."""
+        dsn = make_url(database_url).set(drivername="postgresql")
+        options = timeouts.asyncpg_options()
+        server_settings = {
+            **options.pop("server_settings", {}),
+            "application_name": APPLICATION_NAME,
+        }
+        pool = await asyncpg.create_pool(
+            dsn.render_as_string(hide_password=False),
+            min_size=0,
+            max_size=max_size,
+            reset=_keep_as_is,
+            server_settings=server_settings,
+            **options,
+        )
+        return cls(pool)
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """The rows of one read.
+
+        A connection the server dropped (a restart, a failover, an idle timeout) is
+        replaced at checkout when asyncpg has noticed; when it has not, the first query
+        on it fails. A read is safe to repeat, so it runs once more on a fresh one.
+        """
+        try:
+            async with self._pool.acquire() as connection:
+                return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+        except _CONNECTION_LOST:
+            async with self._pool.acquire() as connection:
+                return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:
+        await self._pool.close()

@@ -1,0 +1,87 @@
+"""The tables of notifications (the notification row is its own schedule: status
+`scheduled` + `due_at`), their history, idempotency keys and provider events."""
+
+from datetime import datetime
+from uuid import UUID
+
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from adapters.sql.tables.base import Base
+
+
+class NotificationRow(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_id_id", "user_id", "id"),
+        Index("ix_notifications_created_by_id", "created_by", "id"),
+        # Small partial indexes: the scheduler only ever looks at these rows.
+        Index(
+            "ix_notifications_due",
+            "due_at",
+            postgresql_where=text("status = 'scheduled'"),
+            sqlite_where=text("status = 'scheduled'"),
+        ),
+        Index(
+            "ix_notifications_lease",
+            "lease_until",
+            postgresql_where=text("status IN ('queued', 'sending')"),
+            sqlite_where=text("status IN ('queued', 'sending')"),
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
+    created_by: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE", name="fk_notifications_created_by_users")
+    )
+    channel: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(254))
+    title: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    sendtime: Mapped[datetime] = mapped_column(DateTimeUTC)
+    due_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    provider: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    provider_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    last_error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class NotificationEventRow(Base):
+    __tablename__ = "notification_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    detail: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class IdempotencyKeyRow(Base):
+    __tablename__ = "notification_idempotency_keys"
+
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    notification_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("notifications.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class ProviderEventRow(Base):
+    __tablename__ = "provider_events"
+
+    provider: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
