@@ -8,7 +8,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
 from litestar.routes import HTTPRoute
 
-from entrypoints.http.auth import AuthController, me
+from entrypoints.http.accounts import AuthController, me
 from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox

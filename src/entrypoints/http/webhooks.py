@@ -41,7 +41,7 @@ from entrypoints.http.bodies import (
     unsupported,
 )
 from entrypoints.http.schemas import body_operation, problem_responses
-from entrypoints.ioc.senders import TWILIO_STATUS_PATH
+from entrypoints.ioc.notifications import TWILIO_STATUS_PATH
 from entrypoints.settings import Settings
 
 log = logging.getLogger("herald.webhooks")

@@ -4,11 +4,11 @@ from dishka import AsyncContainer, Provider, make_async_container
 from dishka.integrations.litestar import LitestarProvider
 from dishka.integrations.taskiq import TaskiqProvider
 
-from entrypoints.ioc.datapoints import DataPointProvider
-from entrypoints.ioc.metrics import MetricsProvider
-from entrypoints.ioc.notifications import NotificationProvider
-from entrypoints.ioc.providers import AdapterProvider, InfrastructureProvider, UseCaseProvider
-from entrypoints.ioc.senders import SenderProvider
+from entrypoints.ioc.accounts import AccountsProvider
+from entrypoints.ioc.datapoints import DataPointsProvider
+from entrypoints.ioc.infrastructure import InfrastructureProvider
+from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
+from entrypoints.ioc.preferences import PreferencesProvider
 from entrypoints.settings import Settings
 
 
@@ -16,12 +16,12 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     """Build the container; providers in `overrides` replace earlier bindings of the same type."""
     return make_async_container(
         InfrastructureProvider(),
-        AdapterProvider(),
-        SenderProvider(),
-        NotificationProvider(),
-        UseCaseProvider(),
-        DataPointProvider(),
-        MetricsProvider(),
+        # One line per capability.
+        AccountsProvider(),
+        PreferencesProvider(),
+        NotificationsProvider(),
+        SendersProvider(),
+        DataPointsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

@@ -1,4 +1,5 @@
-"""Bindings of the data-point feature (issue 4); one binding per line."""
+"""Bindings of data points: the store's write and read sides, the upstream source and
+the use cases."""
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -18,7 +19,7 @@ from domain.datapoints import ByteOrder, DecodingRules
 from entrypoints.settings import Settings
 
 
-class DataPointProvider(Provider):
+class DataPointsProvider(Provider):
     scope = Scope.APP
 
     points = provide(SqlDataPointRepository, provides=DataPointRepository, scope=Scope.REQUEST)

@@ -1,4 +1,6 @@
-"""Bindings of contact preferences, notifications and the delivery engine."""
+"""Bindings of notifications and their delivery engine: repositories, use cases, the
+senders of each channel as their settings choose them, webhook verifiers, the delivery
+metrics."""
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -6,16 +8,22 @@ from datetime import timedelta
 from dishka import Provider, Scope, alias, from_context, provide
 from redis.asyncio import Redis
 
+from adapters.console.notifications import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
+from adapters.disabled.notifications import DisabledSender
 from adapters.memory.wakeup import InProcessWakeup
+from adapters.prometheus.notifications import PrometheusDeliveryMetrics, PrometheusDispatchMetrics
 from adapters.redis.wakeup import RedisWakeup
+from adapters.sendgrid.notifications import SendGridEmailSender
+from adapters.sendgrid.signature import SendGridEventVerifier
 from adapters.sql.notifications import (
     SqlIdempotencyKeys,
     SqlNotificationRepository,
     SqlProviderEventLog,
 )
-from adapters.sql.preferences import SqlContactPreferenceRepository
+from adapters.twilio.notifications import TwilioSmsSender
+from adapters.twilio.signature import TwilioSignatureVerifier
 from application.notifications.cancel_notification import CancelNotification
-from application.notifications.config import DeliveryConfig
+from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
@@ -29,6 +37,7 @@ from application.notifications.schedule_notification import ScheduleNotification
 from application.ports.clock import Clock
 from application.ports.notifications import (
     DeliveryMetrics,
+    DispatchMetrics,
     EmailSender,
     IdempotencyKeys,
     NotificationRepository,
@@ -39,16 +48,14 @@ from application.ports.notifications import (
 )
 from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
-from application.preferences.get_preferences import GetPreferences
-from application.preferences.update_preferences import UpdatePreferences
 from domain.notifications import RetryPolicy
+from domain.preferences import Channel
 from entrypoints.settings import Settings
 
 
-class NotificationProvider(Provider):
+class NotificationsProvider(Provider):
     scope = Scope.REQUEST
 
-    prefs = provide(SqlContactPreferenceRepository, provides=ContactPreferenceRepository)
     notifications = provide(SqlNotificationRepository, provides=NotificationRepository)
     idempotency = provide(SqlIdempotencyKeys, provides=IdempotencyKeys)
     provider_events = provide(SqlProviderEventLog, provides=ProviderEventLog)
@@ -56,8 +63,6 @@ class NotificationProvider(Provider):
     send_queue = from_context(provides=SendQueue, scope=Scope.REQUEST)
     wakeup_port = alias(source=InProcessWakeup, provides=SchedulerWakeup)
 
-    get_preferences = provide(GetPreferences)
-    update_preferences = provide(UpdatePreferences)
     schedule = provide(ScheduleNotification)
     list_notifications = provide(ListNotifications)
     list_activity = provide(ListActivity)
@@ -70,6 +75,10 @@ class NotificationProvider(Provider):
 
     # The scheduler's buffer of claimed, not yet due work: one per process.
     pending = provide(PendingSends, scope=Scope.APP)
+    # In the container's registry (ioc.infrastructure), so that a process exposes only
+    # the metrics of its own work.
+    delivery_metrics = provide(PrometheusDeliveryMetrics, provides=DeliveryMetrics, scope=Scope.APP)
+    dispatch_metrics = provide(PrometheusDispatchMetrics, provides=DispatchMetrics, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
     def config(self, settings: Settings) -> DeliveryConfig:
@@ -113,4 +122,86 @@ class NotificationProvider(Provider):
     ) -> DeliverNotifications:
         return DeliverNotifications(
             notifications, prefs, sms, email, wakeup, config, clock, tx, metrics
+        )
+
+
+TWILIO_STATUS_PATH = "/webhooks/twilio/status"
+
+
+class SendersProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    def outbox(self) -> DevOutbox:
+        return DevOutbox()
+
+    @provide
+    async def sms_sender(
+        self, settings: Settings, outbox: DevOutbox, clock: Clock
+    ) -> AsyncIterator[SmsSender]:
+        match settings.sms_sender():
+            case "none":
+                yield DisabledSender("sms")
+                return
+            case "console":
+                yield ConsoleSmsSender(outbox, clock)
+                return
+        # sms_sender() chose twilio, so both are set.
+        assert settings.twilio_account_sid
+        assert settings.twilio_auth_token
+        sender = TwilioSmsSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            from_number=settings.twilio_from_number,
+            messaging_service_sid=settings.twilio_messaging_service_sid,
+            status_callback_url=settings.public_url.rstrip("/") + TWILIO_STATUS_PATH,
+            base_url=settings.twilio_base_url,
+            timeout_seconds=settings.provider_timeout_seconds,
+        )
+        yield sender
+        await sender.aclose()
+
+    @provide
+    async def email_sender(
+        self, settings: Settings, outbox: DevOutbox, clock: Clock
+    ) -> AsyncIterator[EmailSender]:
+        match settings.email_sender():
+            case "none":
+                yield DisabledSender("email")
+                return
+            case "console":
+                yield ConsoleEmailSender(outbox, clock)
+                return
+        assert settings.sendgrid_api_key
+        assert settings.sendgrid_from_email
+        sender = SendGridEmailSender(
+            settings.sendgrid_api_key,
+            settings.sendgrid_from_email,
+            base_url=settings.sendgrid_base_url,
+            timeout_seconds=settings.provider_timeout_seconds,
+        )
+        yield sender
+        await sender.aclose()
+
+    @provide
+    def channels(self, settings: Settings) -> ChannelSwitch:
+        off = {Channel.SMS} if settings.sms_sender() == "none" else set()
+        if settings.email_sender() == "none":
+            off.add(Channel.EMAIL)
+        return ChannelSwitch(frozenset(off))
+
+    @provide
+    def twilio_verifier(self, settings: Settings) -> TwilioSignatureVerifier | None:
+        """None when Twilio is not configured: nothing can be verified then."""
+        if not (settings.twilio_account_sid and settings.twilio_auth_token):
+            return None
+        return TwilioSignatureVerifier(settings.twilio_auth_token)
+
+    @provide
+    def sendgrid_verifier(self, settings: Settings, clock: Clock) -> SendGridEventVerifier | None:
+        """None when no key is configured: SendGrid's event webhook is then unsigned."""
+        if not settings.sendgrid_webhook_public_key:
+            return None
+        return SendGridEventVerifier(
+            settings.sendgrid_webhook_public_key, settings.webhook_max_age_seconds, clock
         )

@@ -7,7 +7,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from entrypoints.settings import Settings
-from entrypoints.tasks import datapoints, housekeeping, notifications
+from entrypoints.tasks import accounts, datapoints, notifications
 from entrypoints.tasks.log_context import TaskLogContext
 
 
@@ -28,7 +28,8 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
             maxlen=500_000,  # acknowledged entries stay in a stream; keep it bounded
         )
     broker.add_middlewares(TaskLogContext())
-    housekeeping.register(broker, settings)
+    # One line per capability with tasks.
+    accounts.register(broker, settings)
     notifications.register(broker, settings)
     datapoints.register(broker, settings)
     setup_dishka(container, broker)

@@ -1,3 +1,5 @@
+"""The accounts' housekeeping task: expired sessions are deleted on a schedule."""
+
 from dishka.integrations.taskiq import FromDishka, inject
 from taskiq import AsyncBroker
 

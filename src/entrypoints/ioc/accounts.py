@@ -1,22 +1,19 @@
-"""Bindings, grouped by layer; one binding per line."""
+"""Bindings of accounts: users, sessions, passwords, tokens, the login limits and the
+account use cases."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from dishka import Provider, Scope, from_context, provide
+from dishka import Provider, Scope, provide
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.argon2.accounts import Argon2PasswordHasher
 from adapters.cachetools.accounts import CachingSessionReader, SessionCache
-from adapters.clock import SystemClock
 from adapters.jwt.accounts import JwtTokenIssuer
 from adapters.memory.accounts import InMemoryLoginHistory, InMemoryRateLimiter
 from adapters.redis.accounts import RedisLoginHistory, RedisRateLimiter
 from adapters.sql.accounts import SqlSessionReader, SqlSessionRepository, SqlUserRepository
-from adapters.sql.database import is_sqlite, make_engine, make_session_factory
 from adapters.sql.read_pool import ReadPool
-from adapters.sql.transactions import SqlTransactionManager
 from application.accounts.authenticate import Authenticate
 from application.accounts.log_in import AccountLockout, LogIn
 from application.accounts.log_out import LogOut
@@ -35,60 +32,12 @@ from application.ports.accounts import (
     UserRepository,
 )
 from application.ports.clock import Clock
-from application.ports.transactions import TransactionManager
 from entrypoints.settings import Settings
 
 
-class InfrastructureProvider(Provider):
+class AccountsProvider(Provider):
     scope = Scope.APP
 
-    settings = from_context(provides=Settings, scope=Scope.APP)
-
-    @provide
-    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(
-            settings.database_url, pool_size=settings.db_pool_size, timeouts=settings.db_timeouts
-        )
-        yield engine
-        await engine.dispose()
-
-    @provide
-    async def read_pool(self, settings: Settings) -> AsyncIterator[ReadPool | None]:
-        if is_sqlite(settings.database_url):
-            yield None
-            return
-        pool = await ReadPool.open(
-            settings.database_url, max_size=settings.db_pool_size, timeouts=settings.db_timeouts
-        )
-        yield pool
-        await pool.close()
-
-    @provide
-    def session_factory(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-        return make_session_factory(engine)
-
-    @provide(scope=Scope.REQUEST)
-    async def session(
-        self, factory: async_sessionmaker[AsyncSession]
-    ) -> AsyncIterator[AsyncSession]:
-        # Closing rolls back whatever the use case did not commit.
-        async with factory() as session:
-            yield session
-
-    @provide
-    async def redis(self, settings: Settings) -> AsyncIterator[Redis | None]:
-        if settings.redis_url is None:
-            yield None
-            return
-        client = Redis.from_url(settings.redis_url)
-        yield client
-        await client.aclose()
-
-
-class AdapterProvider(Provider):
-    scope = Scope.APP
-
-    clock = provide(SystemClock, provides=Clock)
     users = provide(SqlUserRepository, provides=UserRepository, scope=Scope.REQUEST)
     sessions = provide(SqlSessionRepository, provides=SessionRepository, scope=Scope.REQUEST)
 
@@ -101,8 +50,6 @@ class AdapterProvider(Provider):
         self, engine: AsyncEngine, reads: ReadPool | None, cache: SessionCache
     ) -> SessionReader:
         return CachingSessionReader(SqlSessionReader(engine, reads), cache)
-
-    tx = provide(SqlTransactionManager, provides=TransactionManager, scope=Scope.REQUEST)
 
     @provide
     def hasher(self, settings: Settings) -> PasswordHasher:
@@ -142,19 +89,15 @@ class AdapterProvider(Provider):
             return InMemoryLoginHistory(window, remember)
         return RedisLoginHistory(redis, window, remember)
 
-
-class UseCaseProvider(Provider):
-    scope = Scope.REQUEST
-
-    token_pairs = provide(TokenPairFactory)
-    sign_up = provide(SignUp)
-    create_admin = provide(CreateAdmin)
-    log_in = provide(LogIn)
-    refresh = provide(RefreshTokens)
-    log_out = provide(LogOut)
+    token_pairs = provide(TokenPairFactory, scope=Scope.REQUEST)
+    sign_up = provide(SignUp, scope=Scope.REQUEST)
+    create_admin = provide(CreateAdmin, scope=Scope.REQUEST)
+    log_in = provide(LogIn, scope=Scope.REQUEST)
+    refresh = provide(RefreshTokens, scope=Scope.REQUEST)
+    log_out = provide(LogOut, scope=Scope.REQUEST)
     authenticate = provide(Authenticate, scope=Scope.APP)  # stateless: built once
-    purge_sessions = provide(PurgeExpiredSessions)
-    reset_password = provide(ResetPassword)
+    purge_sessions = provide(PurgeExpiredSessions, scope=Scope.REQUEST)
+    reset_password = provide(ResetPassword, scope=Scope.REQUEST)
 
     @provide(scope=Scope.APP)
     def lockout(self, settings: Settings) -> AccountLockout:
