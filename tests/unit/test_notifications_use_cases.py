@@ -32,39 +32,16 @@ from application.notifications.schedule_notification import (
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
-from application.ports.notifications import (
-    AttemptOutcome,
-    EmailMessage,
-    PermanentDeliveryError,
-    RecipientOptedOut,
-    SendReceipt,
-    SmsMessage,
-    TransientDeliveryError,
-)
+from application.ports.notifications import AttemptOutcome
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
 from domain.accounts import Role, User, Username
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import RetryPolicy, Status
 from domain.preferences import Channel
-from tests.support.fakes import FakeClock, RecordingMetrics
+from tests.support.fakes import FakeClock, RecordingMetrics, Refusal, ScriptedSender
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class ScriptedSender:
-    """Accepts every message, unless an error is scripted for its recipient."""
-
-    def __init__(self, provider: str) -> None:
-        self.provider = provider
-        self.sent: list[SmsMessage | EmailMessage] = []
-        self.errors: dict[str, list[Exception]] = {}
-
-    async def send(self, message: SmsMessage | EmailMessage) -> SendReceipt:
-        if queued := self.errors.get(message.to):
-            raise queued.pop(0)
-        self.sent.append(message)
-        return SendReceipt(self.provider, f"{self.provider}-{len(self.sent)}")
 
 
 class Wakeups:
@@ -296,11 +273,8 @@ async def test_delivery_sends_once_even_when_run_twice(world: World) -> None:
 
 async def test_transient_errors_retry_with_backoff_then_fail(world: World) -> None:
     ann = await world.user(notify_pref="sms", phone="+15105552054")
-    world.sms.errors["+15105552054"] = [
-        TransientDeliveryError("busy", code="20429", retry_after_seconds=5.0),
-        TransientDeliveryError("down", code="20500"),
-        TransientDeliveryError("down", code="20500"),
-    ]
+    world.sms.refuse("+15105552054", Refusal.RATE_LIMITED, retry_after=5.0)
+    world.sms.refuse("+15105552054", Refusal.SERVER_ERROR, times=2)
     n = (await world.schedule()(ScheduleNotificationCommand(ann, "x"))).notification
     [[first]] = await world.run_due()
     assert first.status is Status.SCHEDULED
@@ -322,8 +296,8 @@ async def test_transient_errors_retry_with_backoff_then_fail(world: World) -> No
 
 async def test_permanent_error_and_opt_out(world: World) -> None:
     ann = await world.user(notify_pref="sms", phone="+15105552054", email="a@b.co")
-    world.sms.errors["+15105552054"] = [RecipientOptedOut("unsubscribed", code="21610")]
-    world.email.errors["a@b.co"] = [PermanentDeliveryError("bad address", code="400")]
+    world.sms.refuse("+15105552054", Refusal.OPTED_OUT)
+    world.email.refuse("a@b.co", Refusal.INVALID_RECIPIENT)
     await world.schedule()(ScheduleNotificationCommand(ann, "x"))
     await world.schedule()(ScheduleNotificationCommand(ann, "y", channel="email"))
     outcomes = [o for batch in await world.run_due() for o in batch]
@@ -340,7 +314,7 @@ async def test_permanent_error_and_opt_out(world: World) -> None:
 
 async def test_unexpected_adapter_errors_are_retried(world: World) -> None:
     ann = await world.user(notify_pref="sms", phone="+15105552054")
-    world.sms.errors["+15105552054"] = [RuntimeError("bug")]
+    world.sms.crash("+15105552054", RuntimeError("bug"))
     await world.schedule()(ScheduleNotificationCommand(ann, "x"))
     [[outcome]] = await world.run_due()
     assert outcome.status is Status.SCHEDULED
@@ -351,8 +325,8 @@ async def test_delivery_reports_attempts_provider_errors_lateness_and_endings(
     world: World,
 ) -> None:
     ann = await world.user(notify_pref="sms", phone="+15105552054", email="a@b.co")
-    world.sms.errors["+15105552054"] = [TransientDeliveryError("down", code="20500")]
-    world.email.errors["a@b.co"] = [PermanentDeliveryError("bad address", code="400")]
+    world.sms.refuse("+15105552054", Refusal.SERVER_ERROR)
+    world.email.refuse("a@b.co", Refusal.INVALID_RECIPIENT)
     await world.schedule()(ScheduleNotificationCommand(ann, "x"))
     await world.schedule()(ScheduleNotificationCommand(ann, "y", channel="email"))
     world.clock.advance(seconds=2)
@@ -374,7 +348,7 @@ async def test_delivery_reports_attempts_provider_errors_lateness_and_endings(
 
 async def test_an_adapter_bug_is_an_error_attempt_not_a_provider_error(world: World) -> None:
     ann = await world.user(notify_pref="sms", phone="+15105552054")
-    world.sms.errors["+15105552054"] = [RuntimeError("bug")]
+    world.sms.crash("+15105552054", RuntimeError("bug"))
     await world.schedule()(ScheduleNotificationCommand(ann, "x"))
     await world.run_due()
     assert world.metrics.attempts == [(Channel.SMS, AttemptOutcome.ERROR)]
