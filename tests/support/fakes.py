@@ -1,6 +1,7 @@
 """Fakes for use-case tests: a settable clock, a cheap, deterministic password hasher,
-senders that refuse as scripted, delivery metrics that record what they are told, and a
-point store that records what it was given."""
+senders that refuse as scripted, a scheduler wake-up, delivery metrics that record what
+they are told, a scripted upstream source and a point store that records what it was
+given."""
 
 import enum
 from collections.abc import Sequence
@@ -134,6 +135,16 @@ class ScriptedSender:
         return self.receipts[-1]
 
 
+class RecordingWakeup:
+    """The scheduler's wake-up: remembers each due time it was told of."""
+
+    def __init__(self) -> None:
+        self.due: list[datetime] = []
+
+    async def notify(self, due_at: datetime) -> None:
+        self.due.append(due_at)
+
+
 class RecordingMetrics:
     """DeliveryMetrics and DispatchMetrics that keep every report, in order."""
 
@@ -162,6 +173,22 @@ class RecordingMetrics:
 
     def due_counted(self, count: int) -> None:
         self.due.append(count)
+
+
+class ScriptedSource:
+    """Answers each fetch with the next scripted document (the last one again and again),
+    or raises it if an exception."""
+
+    def __init__(self, *answers: object) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    async def fetch(self) -> object:
+        self.calls += 1
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
 
 class RecordingPoints(InMemoryDataPointRepository):

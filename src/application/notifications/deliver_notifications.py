@@ -1,7 +1,6 @@
 import asyncio
 import logging
-import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from uuid import UUID
 
 from application.notifications.config import DeliveryConfig
@@ -23,6 +22,7 @@ from application.ports.notifications import (
     TransientDeliveryError,
 )
 from application.ports.preferences import ContactPreferenceRepository
+from application.ports.randomness import Jitter
 from application.ports.transactions import TransactionManager
 from domain.notifications import Notification, Status
 from domain.preferences import Channel
@@ -56,7 +56,7 @@ class DeliverNotifications:
         clock: Clock,
         tx: TransactionManager,
         metrics: DeliveryMetrics,
-        jitter: Callable[[], float] = random.random,
+        jitter: Jitter,
     ) -> None:
         self._notifications = notifications
         self._prefs = prefs

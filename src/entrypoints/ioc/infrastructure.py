@@ -1,6 +1,8 @@
 """Bindings every capability shares: settings, the database (engine, sessions, the read
-pool), Redis, the clock, the unit of work, and the metrics registry a scrape reads."""
+pool), Redis, the clock, the jitter of retries, the unit of work, and the metrics
+registry a scrape reads."""
 
+import random
 from collections.abc import AsyncIterator
 
 from dishka import Provider, Scope, from_context, provide
@@ -13,6 +15,7 @@ from adapters.sql.database import is_sqlite, make_engine, make_session_factory
 from adapters.sql.read_pool import ReadPool
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.clock import Clock
+from application.ports.randomness import Jitter
 from application.ports.transactions import TransactionManager
 from entrypoints.scrape import Scrape, process_collector
 from entrypoints.settings import Settings
@@ -64,6 +67,11 @@ class InfrastructureProvider(Provider):
         await client.aclose()
 
     clock = provide(SystemClock, provides=Clock)
+
+    @provide
+    def jitter(self) -> Jitter:
+        return random.random
+
     tx = provide(SqlTransactionManager, provides=TransactionManager, scope=Scope.REQUEST)
 
     @provide

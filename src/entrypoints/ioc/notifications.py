@@ -46,8 +46,6 @@ from application.ports.notifications import (
     SendQueue,
     SmsSender,
 )
-from application.ports.preferences import ContactPreferenceRepository
-from application.ports.transactions import TransactionManager
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
 from entrypoints.settings import Settings
@@ -72,6 +70,7 @@ class NotificationsProvider(Provider):
     count_due = provide(CountDueNotifications)
     recover = provide(RecoverStalledDeliveries)
     record_status = provide(RecordProviderStatus)
+    deliver = provide(DeliverNotifications)
 
     # The scheduler's buffer of claimed, not yet due work: one per process.
     pending = provide(PendingSends, scope=Scope.APP)
@@ -106,23 +105,6 @@ class NotificationsProvider(Provider):
         wakeup = RedisWakeup(redis, f"{settings.task_queue}:wakeup")
         yield wakeup
         await wakeup.close()
-
-    @provide
-    def deliver(
-        self,
-        notifications: NotificationRepository,
-        prefs: ContactPreferenceRepository,
-        sms: SmsSender,
-        email: EmailSender,
-        wakeup: SchedulerWakeup,
-        config: DeliveryConfig,
-        clock: Clock,
-        tx: TransactionManager,
-        metrics: DeliveryMetrics,
-    ) -> DeliverNotifications:
-        return DeliverNotifications(
-            notifications, prefs, sms, email, wakeup, config, clock, tx, metrics
-        )
 
 
 TWILIO_STATUS_PATH = "/webhooks/twilio/status"
