@@ -24,6 +24,12 @@ from application.ports.notifications import (
     TransientDeliveryError,
 )
 from tests.support.fakes import Refusal, ScriptedSender
+from tests.support.senders import (
+    RefusingHarness,
+    assert_recovers,
+    assert_refuses,
+    scripted_harness,
+)
 from tests.support.stubs import sendgrid as stub
 from tests.support.stubs.fixtures import RunningStub
 from tests.support.stubs.sendgrid import SendGridStub
@@ -111,7 +117,7 @@ REFUSALS: dict[Refusal, tuple[type[DeliveryError], str | None]] = {
     Refusal.TIMEOUT: (TransientDeliveryError, None),
     Refusal.INVALID_RECIPIENT: (PermanentDeliveryError, "400"),
 }
-# The stub refuses these addresses so (Retry-After: 2 when rate limited).
+# The stub refuses these addresses so (asking to retry after 2 s when rate limited).
 REFUSED_ADDRESSES = {
     Refusal.RATE_LIMITED: stub.RATE_LIMITED,
     Refusal.SERVER_ERROR: stub.SERVER_ERROR,
@@ -121,34 +127,16 @@ REFUSED_ADDRESSES = {
 }
 
 
-@dataclass
-class RefusingHarness:
-    sender: EmailSender
-    refused: Callable[[Refusal], str]  # an address the provider refuses this way, once at least
-    unavailable_twice: Callable[[str], None]  # the next two sends to this address find it down
-    received: Callable[[], list[str]]  # the provider ids of the messages it took
-
-
 @pytest.fixture(params=["scripted", "sendgrid"])
 async def refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarness]:
     if request.param == "scripted":
         fake = ScriptedSender("sendgrid")
-
-        def refused(refusal: Refusal) -> str:
-            fake.refuse(REFUSED_ADDRESSES[refusal], refusal, retry_after=2.0)
-            return REFUSED_ADDRESSES[refusal]
-
-        yield RefusingHarness(
-            fake,
-            refused,
-            lambda to: fake.refuse(to, Refusal.UNAVAILABLE, times=2),
-            lambda: [r.provider_message_id for r in fake.receipts],
-        )
+        yield scripted_harness(fake, lambda to: fake.send(message(to)), REFUSED_ADDRESSES)
         return
     running: RunningStub[SendGridStub] = request.getfixturevalue("sendgrid_stub")
     sender = SendGridEmailSender(stub.API_KEY, FROM, base_url=running.url, timeout_seconds=0.5)
     yield RefusingHarness(
-        sender,
+        lambda to: sender.send(message(to)),
         REFUSED_ADDRESSES.__getitem__,
         lambda to: running.app.script(to, Scripted(503, running.app.error_body(503), times=2)),
         lambda: [m.message_id for m in running.app.messages],
@@ -160,27 +148,13 @@ async def refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarn
 async def test_each_refusal_raises_the_error_the_delivery_engine_handles(
     refusing: RefusingHarness, refusal: Refusal
 ) -> None:
-    error, code = REFUSALS[refusal]
-    with pytest.raises(DeliveryError) as caught:
-        await refusing.sender.send(message(refusing.refused(refusal)))
-    assert type(caught.value) is error
-    assert caught.value.code == code
-    assert caught.value.message
-    if isinstance(caught.value, TransientDeliveryError):
-        expected = 2.0 if refusal is Refusal.RATE_LIMITED else None
-        assert caught.value.retry_after_seconds == expected
-    assert refusing.received() == []
+    await assert_refuses(refusing, refusal, *REFUSALS[refusal])
 
 
 async def test_a_send_succeeds_once_a_transient_failure_has_passed(
     refusing: RefusingHarness,
 ) -> None:
-    refusing.unavailable_twice(TO)
-    for _ in range(2):
-        with pytest.raises(TransientDeliveryError):
-            await refusing.sender.send(message())
-    receipt = await refusing.sender.send(message())
-    assert refusing.received() == [receipt.provider_message_id]
+    await assert_recovers(refusing, TO)
 
 
 def test_the_scripted_fake_cannot_script_an_answer_sendgrid_never_gives() -> None:

@@ -35,12 +35,12 @@ from application.ports.notifications import (
     ProviderEventLog,
 )
 from application.ports.preferences import ContactPreferenceRepository
-from domain.accounts import Role, User, Username
 from domain.errors import Conflict
 from domain.ids import new_id
 from domain.notifications import Notification, Status
 from domain.preferences import Channel, ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 from tests.conftest import migrated_database
+from tests.support.accounts import new_user
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LEASE = NOW + timedelta(seconds=60)
@@ -67,13 +67,9 @@ class Store:
             await self.db.rollback()
 
 
-def _user(name: str) -> User:
-    return User(new_id(), Username(name), "hash", Role.USER, NOW)
-
-
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    ann, bob = _user("ann"), _user("bob")
+    ann, bob = new_user("ann"), new_user("bob")
     if request.param == "memory":
         yield Store(
             InMemoryNotificationRepository(),

@@ -4,7 +4,6 @@ Redis streams) and the scheduler wake-up (in-process vs Redis pub/sub)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,9 +21,8 @@ from adapters.redis.wakeup import RedisWakeup
 from adapters.taskiq.notifications import TaskiqSendQueue
 from application.ports.notifications import SendQueue
 from domain.ids import new_id
-from tests.support.redis import require_redis
+from tests.support.redis import REDIS_URL, require_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 TASK = "test.deliver"
 
 

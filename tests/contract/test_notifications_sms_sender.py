@@ -24,6 +24,12 @@ from application.ports.notifications import (
     TransientDeliveryError,
 )
 from tests.support.fakes import Refusal, ScriptedSender
+from tests.support.senders import (
+    RefusingHarness,
+    assert_recovers,
+    assert_refuses,
+    scripted_harness,
+)
 from tests.support.stubs import twilio as stub
 from tests.support.stubs.fixtures import RunningStub
 from tests.support.stubs.server import Scripted
@@ -104,7 +110,7 @@ REFUSALS: dict[Refusal, tuple[type[DeliveryError], str | None]] = {
     Refusal.INVALID_RECIPIENT: (PermanentDeliveryError, "21211"),
     Refusal.OPTED_OUT: (RecipientOptedOut, "21610"),
 }
-# The stub refuses these numbers so (Retry-After: 2 when rate limited).
+# The stub refuses these numbers so (asking to retry after 2 s when rate limited).
 REFUSED_NUMBERS = {
     Refusal.RATE_LIMITED: stub.RATE_LIMITED,
     Refusal.SERVER_ERROR: stub.SERVER_ERROR,
@@ -115,34 +121,16 @@ REFUSED_NUMBERS = {
 }
 
 
-@dataclass
-class RefusingHarness:
-    sender: SmsSender
-    refused: Callable[[Refusal], str]  # a number the provider refuses this way, once at least
-    unavailable_twice: Callable[[str], None]  # the next two sends to this number find it down
-    received: Callable[[], list[str]]  # the provider ids of the messages it took
-
-
 @pytest.fixture(params=["scripted", "twilio"])
 async def refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarness]:
     if request.param == "scripted":
         fake = ScriptedSender("twilio")
-
-        def refused(refusal: Refusal) -> str:
-            fake.refuse(REFUSED_NUMBERS[refusal], refusal, retry_after=2.0)
-            return REFUSED_NUMBERS[refusal]
-
-        yield RefusingHarness(
-            fake,
-            refused,
-            lambda to: fake.refuse(to, Refusal.UNAVAILABLE, times=2),
-            lambda: [r.provider_message_id for r in fake.receipts],
-        )
+        yield scripted_harness(fake, lambda to: fake.send(sms_to(to)), REFUSED_NUMBERS)
         return
     running: RunningStub[TwilioStub] = request.getfixturevalue("twilio_stub")
     sender = twilio_sender(running.url, timeout_seconds=0.5)
     yield RefusingHarness(
-        sender,
+        lambda to: sender.send(sms_to(to)),
         REFUSED_NUMBERS.__getitem__,
         lambda to: running.app.script(to, Scripted(503, running.app.error_body(503), times=2)),
         lambda: [m.sid for m in running.app.messages],
@@ -150,31 +138,21 @@ async def refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarn
     await sender.aclose()
 
 
+def sms_to(to: str) -> SmsMessage:
+    return SmsMessage(to, "hi", "ref-1")
+
+
 @pytest.mark.parametrize("refusal", list(Refusal))
 async def test_each_refusal_raises_the_error_the_delivery_engine_handles(
     refusing: RefusingHarness, refusal: Refusal
 ) -> None:
-    error, code = REFUSALS[refusal]
-    with pytest.raises(DeliveryError) as caught:
-        await refusing.sender.send(SmsMessage(refusing.refused(refusal), "hi", "ref-1"))
-    assert type(caught.value) is error  # a refused number is not an opt-out
-    assert caught.value.code == code
-    assert caught.value.message
-    if isinstance(caught.value, TransientDeliveryError):
-        expected = 2.0 if refusal is Refusal.RATE_LIMITED else None
-        assert caught.value.retry_after_seconds == expected
-    assert refusing.received() == []
+    await assert_refuses(refusing, refusal, *REFUSALS[refusal])
 
 
 async def test_a_send_succeeds_once_a_transient_failure_has_passed(
     refusing: RefusingHarness,
 ) -> None:
-    refusing.unavailable_twice("+15551230001")
-    for _ in range(2):
-        with pytest.raises(TransientDeliveryError):
-            await refusing.sender.send(SmsMessage("+15551230001", "hi", "ref-1"))
-    receipt = await refusing.sender.send(SmsMessage("+15551230001", "hi", "ref-1"))
-    assert refusing.received() == [receipt.provider_message_id]
+    await assert_recovers(refusing, "+15551230001")
 
 
 # --- Twilio only: wire details and the answers only Twilio gives ---------------------

@@ -24,10 +24,10 @@ from application.ports.accounts import UserRepository
 from application.ports.notifications import ProviderEventLog
 from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
-from domain.accounts import Role, User, Username
-from domain.ids import new_id
+from domain.accounts import User
 from domain.preferences import ContactPreferences, EmailAddress, NotifyPref
 from tests.conftest import migrated_database
+from tests.support.accounts import new_user
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -80,13 +80,9 @@ async def begin(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield in_sql
 
 
-def user(name: str) -> User:
-    return User(new_id(), Username(name), "hash", Role.USER, NOW)
-
-
 async def write(work: Work, name: str) -> User:
     """A user, their preferences and a provider event: three tables."""
-    u = user(name)
+    u = new_user(name)
     await work.users.add(u)
     await work.prefs.save(
         ContactPreferences(u.id, NotifyPref.EMAIL, EmailAddress(f"{name}@b.co"), None, NOW)

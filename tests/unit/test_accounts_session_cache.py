@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.cachetools.accounts import CachingSessionReader, SessionCache
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
-from domain.accounts import Role, Session, User, Username
+from domain.accounts import Session
 from domain.ids import new_id
+from tests.support.accounts import new_user
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -34,7 +35,7 @@ async def _setup(
 ) -> tuple[CachingSessionReader, CountingReader, SessionCache, Ticker, Session]:
     users = InMemoryUserRepository()
     sessions = InMemorySessionRepository(users)
-    user = User(new_id(), Username("ann"), "hash", Role.USER, NOW)
+    user = new_user()
     await users.add(user)
     session = Session(new_id(), user.id, NOW, NOW + timedelta(days=1))
     await sessions.add(session)

@@ -26,11 +26,12 @@ from application.notifications.schedule_notification import (
 )
 from application.ports.notifications import AttemptOutcome
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
-from domain.accounts import Role, User, Username
+from domain.accounts import Role, User
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import Status
 from domain.preferences import Channel
+from tests.support.accounts import new_user
 from tests.support.container import Fakes, use_cases
 from tests.support.fakes import Refusal
 
@@ -55,7 +56,7 @@ class World(Fakes):
         self.list_activity = await request.get(ListActivity)
 
     async def user(self, name: str = "ann", role: Role = Role.USER, **prefs: object) -> User:
-        user = User(new_id(), Username(name), "hash", role, NOW)
+        user = new_user(name, role)
         await self.users.add(user)
         if prefs:
             await self.update_preferences(UpdatePreferencesCommand(user.id, **prefs))  # type: ignore[arg-type]
