@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
@@ -120,17 +122,16 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "database_url": database_url,
-        "jwt_secret": TEST_SECRET,
+    base = Settings(
+        database_url=database_url,
+        jwt_secret=TEST_SECRET,
         # Cheap hashing keeps the suite fast; the production cost is set by default.
-        "argon2_time_cost": 1,
-        "argon2_memory_kib": 1024,
-        "argon2_parallelism": 1,
-        "login_rate_limit": 1000,
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+        login_rate_limit=1000,
+    )
+    return msgspec.structs.replace(base, **overrides)
 
 
 @pytest.fixture
@@ -153,7 +154,9 @@ async def container(settings: Settings) -> AsyncIterator[AsyncContainer]:
 
 
 @pytest.fixture
-async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def client(
+    settings: Settings, container: AsyncContainer
+) -> AsyncIterator[AsyncTestClient[Any]]:
     """The whole app through Litestar's test client."""
     async with AsyncTestClient(create_app(settings, container)) as test_client:
         yield test_client

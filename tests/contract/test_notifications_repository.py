@@ -102,24 +102,37 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 def make(
-    store: Store, *, due: datetime = NOW, user_id: UUID | None = None, **kw: object
+    store: Store,
+    *,
+    due: datetime = NOW,
+    user_id: UUID | None = None,
+    created_by: UUID | None = None,
+    channel: Channel = Channel.SMS,
+    to: str = "+15105552054",
+    status: Status = Status.SCHEDULED,
 ) -> Notification:
-    values: dict[str, object] = {
-        "id": new_id(),
-        "user_id": user_id or store.user_id,
-        "created_by": kw.pop("created_by", None) or user_id or store.user_id,
-        "channel": Channel.SMS,
-        "to": "+15105552054",
-        "title": "T",
-        "text": "body",
-        "sendtime": due,
-        "due_at": due,
-        "status": Status.SCHEDULED,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(kw)
-    return Notification(**values)  # type: ignore[arg-type]
+    """A notification (scheduled, unless said) for the store's user or `user_id`, due at `due`."""
+    owner = user_id or store.user_id
+    return Notification(
+        id=new_id(),
+        user_id=owner,
+        created_by=created_by or owner,
+        channel=channel,
+        to=to,
+        title="T",
+        text="body",
+        sendtime=due,
+        due_at=due,
+        status=status,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+async def status_of(store: Store, notification_id: UUID) -> Status:
+    n = await store.notifications.get(notification_id)
+    assert n is not None
+    return n.status
 
 
 async def added(store: Store, *notifications: Notification) -> list[Notification]:
@@ -199,7 +212,7 @@ async def test_claim_due_takes_only_due_rows_once(store: Store) -> None:
     ]
     assert await store.notifications.claim_due(NOW, 10, LEASE) == []
     assert await store.notifications.next_due_at() == future.due_at
-    assert (await store.notifications.get(early.id)).status is Status.QUEUED  # type: ignore[union-attr]
+    assert await status_of(store, early.id) is Status.QUEUED
 
 
 async def test_count_due_counts_scheduled_rows_due_by_then(store: Store) -> None:
@@ -341,7 +354,7 @@ async def test_provider_status_only_moves_forward(store: Store) -> None:
         is None
     )
     await store.save()
-    assert (await store.notifications.get(n.id)).status is Status.DELIVERED  # type: ignore[union-attr]
+    assert await status_of(store, n.id) is Status.DELIVERED
 
 
 async def test_a_provider_status_never_cancels(store: Store) -> None:
@@ -357,7 +370,7 @@ async def test_a_provider_status_never_cancels(store: Store) -> None:
     )
     assert canceled is None
     await store.save()
-    assert (await store.notifications.get(n.id)).status is Status.SCHEDULED  # type: ignore[union-attr]
+    assert await status_of(store, n.id) is Status.SCHEDULED
 
 
 async def test_provider_failure_records_the_error(store: Store) -> None:
@@ -388,7 +401,7 @@ async def test_cancel_only_before_sending(store: Store) -> None:
     assert not await store.notifications.cancel(b.id, NOW)
     assert not await store.notifications.cancel(a.id, NOW)
     await store.save()
-    assert (await store.notifications.get(a.id)).status is Status.CANCELED  # type: ignore[union-attr]
+    assert await status_of(store, a.id) is Status.CANCELED
     assert await store.notifications.claim_due(NOW + timedelta(hours=1), 10, LEASE) == []
 
 
@@ -407,7 +420,7 @@ async def test_expired_leases_are_recovered(store: Store) -> None:
         assert n is not None
         assert n.status is Status.SCHEDULED
         assert n.due_at == after
-    assert (await store.notifications.get(c.id)).status is Status.SENDING  # type: ignore[union-attr]
+    assert await status_of(store, c.id) is Status.SENDING
     reclaimed = await store.notifications.claim_due(after, 10, LEASE)
     assert sorted(c.id for c in reclaimed) == sorted([a.id, b.id])
 

@@ -63,7 +63,9 @@ def _stream_reader(broker: RedisStreamBroker) -> Callable[[Received], Awaitable[
         task = broker.formatter.loads(message.data)
         assert task.task_name == TASK
         await received.record([UUID(i) for i in task.args[0]])
-        await message.ack()  # type: ignore[misc]
+        acked = message.ack()  # a coroutine for Redis streams, None for some brokers
+        if acked is not None:
+            await acked
 
     return pump
 

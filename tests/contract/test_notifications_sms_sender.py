@@ -46,17 +46,24 @@ class SmsHarness:
     sent: Callable[[], list[tuple[str, str]]]  # (to, body) as the provider received them
 
 
-def twilio_sender(url: str, **overrides: object) -> TwilioSmsSender:
-    options: dict[str, object] = {
-        "from_number": FROM,
-        "status_callback_url": CALLBACK,
-        "base_url": url,
-        "timeout_seconds": 5.0,
-    }
-    options.update(overrides)
-    account_sid = str(options.pop("account_sid", stub.ACCOUNT_SID))
-    auth_token = str(options.pop("auth_token", stub.AUTH_TOKEN))
-    return TwilioSmsSender(account_sid, auth_token, **options)  # type: ignore[arg-type]
+def twilio_sender(
+    url: str,
+    *,
+    auth_token: str = stub.AUTH_TOKEN,
+    from_number: str | None = FROM,
+    messaging_service_sid: str | None = None,
+    status_callback_url: str | None = CALLBACK,
+    timeout_seconds: float = 5.0,
+) -> TwilioSmsSender:
+    return TwilioSmsSender(
+        stub.ACCOUNT_SID,
+        auth_token,
+        from_number=from_number,
+        messaging_service_sid=messaging_service_sid,
+        status_callback_url=status_callback_url,
+        base_url=url,
+        timeout_seconds=timeout_seconds,
+    )
 
 
 @pytest.fixture(params=["console", "scripted", "twilio"])

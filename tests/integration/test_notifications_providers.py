@@ -213,7 +213,11 @@ async def test_sendgrid_events_need_a_valid_signature_and_a_json_array(client: C
     headers = {"Content-Type": "application/json", **SIGNER.headers(payload)}
     r = await client.post("/webhooks/sendgrid/events", content=payload, headers=headers)
     assert r.status_code == 400
-    odd = [{"event": 5}, "text", {"event": "delivered", "herald_reference": "not-a-uuid"}]
+    odd: list[Any] = [
+        {"event": 5},
+        "text",
+        {"event": "delivered", "herald_reference": "not-a-uuid"},
+    ]
     assert await post_sendgrid(client, odd) == 204
 
 

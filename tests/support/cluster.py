@@ -257,7 +257,7 @@ class Cluster:
         redis = Redis.from_url(REDIS_URL)
         await redis.publish(f"{self.queue}:wakeup", b"1")
         await redis.aclose()
-        return [r["id"] for r in rows]
+        return refs
 
     async def status_counts(self) -> dict[str, int]:
         engine = make_engine(self.db_url)

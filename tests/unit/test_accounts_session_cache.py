@@ -2,10 +2,11 @@
 this process are forgotten at once, misses are never remembered."""
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from adapters.cachetools.accounts import CachingSessionReader, SessionCache
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
-from domain.accounts import Session
+from domain.accounts import Session, User
 from domain.ids import new_id
 from tests.support.accounts import new_user
 
@@ -17,7 +18,7 @@ class CountingReader:
         self.inner = inner
         self.calls = 0
 
-    async def get_with_user(self, session_id):  # type: ignore[no-untyped-def]
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
         self.calls += 1
         return await self.inner.get_with_user(session_id)
 

@@ -258,7 +258,7 @@ def _forge(claims: dict[str, object], case: str) -> str:
     other_key = "another-secret-0123456789-abcdefghijk-0123456789-abcdefghijk"
     match case:
         case "none algorithm":
-            return jwt.encode(claims, None, algorithm="none")
+            return jwt.encode(claims, "", algorithm="none")
         case "wrong key":
             return jwt.encode(claims, other_key, algorithm="HS256")
         case "other algorithm":

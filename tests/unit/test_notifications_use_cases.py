@@ -24,8 +24,12 @@ from application.notifications.schedule_notification import (
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
-from application.ports.notifications import AttemptOutcome
-from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
+from application.ports.notifications import AttemptOutcome, DeliveryOutcome
+from application.preferences.update_preferences import (
+    KEEP,
+    UpdatePreferences,
+    UpdatePreferencesCommand,
+)
 from domain.accounts import Role, User
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
@@ -55,14 +59,30 @@ class World(Fakes):
         self.list_notifications = await request.get(ListNotifications)
         self.list_activity = await request.get(ListActivity)
 
-    async def user(self, name: str = "ann", role: Role = Role.USER, **prefs: object) -> User:
+    async def user(
+        self,
+        name: str = "ann",
+        role: Role = Role.USER,
+        *,
+        notify_pref: str | None = None,
+        email: str | None = None,
+        phone: str | int | None = None,
+    ) -> User:
+        """A stored user, with these contact preferences if any are given."""
         user = new_user(name, role)
         await self.users.add(user)
-        if prefs:
-            await self.update_preferences(UpdatePreferencesCommand(user.id, **prefs))  # type: ignore[arg-type]
+        if notify_pref or email or phone:
+            await self.update_preferences(
+                UpdatePreferencesCommand(
+                    user.id,
+                    notify_pref=notify_pref or KEEP,
+                    email=email or KEEP,
+                    phone=phone or KEEP,
+                )
+            )
         return user
 
-    async def run_due(self) -> list[list[object]]:
+    async def run_due(self) -> list[list[DeliveryOutcome]]:
         """One scheduler round, then the worker for every batch it sent."""
         await self.dispatch(refill=True)
         outcomes = []
