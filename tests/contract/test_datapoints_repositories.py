@@ -309,7 +309,7 @@ def _blocking(work: Coroutine[Any, Any, int]) -> int:
 
 async def test_the_reader_sees_only_committed_points(store: Store) -> None:
     if store.db is None:
-        pytest.skip("the fake has no transactions")
+        pytest.skip("the in-memory reader reads the tables its writer writes: no isolation")
     await store.points.add_many([dp(1)])
     assert await items(store) == []
     await store.save()

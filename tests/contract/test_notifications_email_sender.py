@@ -29,6 +29,7 @@ from tests.support.senders import (
     assert_recovers,
     assert_refuses,
     scripted_harness,
+    stub_harness,
 )
 from tests.support.stubs import sendgrid as stub
 from tests.support.stubs.fixtures import RunningStub
@@ -135,10 +136,10 @@ async def refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarn
         return
     running: RunningStub[SendGridStub] = request.getfixturevalue("sendgrid_stub")
     sender = SendGridEmailSender(stub.API_KEY, FROM, base_url=running.url, timeout_seconds=0.5)
-    yield RefusingHarness(
+    yield stub_harness(
+        running.app,
         lambda to: sender.send(message(to)),
-        REFUSED_ADDRESSES.__getitem__,
-        lambda to: running.app.script(to, Scripted(503, running.app.error_body(503), times=2)),
+        REFUSED_ADDRESSES,
         lambda: [m.message_id for m in running.app.messages],
     )
     await sender.aclose()

@@ -29,6 +29,7 @@ from tests.support.senders import (
     assert_recovers,
     assert_refuses,
     scripted_harness,
+    stub_harness,
 )
 from tests.support.stubs import twilio as stub
 from tests.support.stubs.fixtures import RunningStub
@@ -136,10 +137,10 @@ async def refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarn
         return
     running: RunningStub[TwilioStub] = request.getfixturevalue("twilio_stub")
     sender = twilio_sender(running.url, timeout_seconds=0.5)
-    yield RefusingHarness(
+    yield stub_harness(
+        running.app,
         lambda to: sender.send(sms_to(to)),
-        REFUSED_NUMBERS.__getitem__,
-        lambda to: running.app.script(to, Scripted(503, running.app.error_body(503), times=2)),
+        REFUSED_NUMBERS,
         lambda: [m.sid for m in running.app.messages],
     )
     await sender.aclose()

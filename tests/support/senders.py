@@ -1,6 +1,6 @@
 """What the SMS and email sender contracts share: a harness for a sender that can be made
-to refuse, the scripted fake's harness, and the checks both contracts run on each
-refusing sender."""
+to refuse, built for the scripted fake or for a real adapter against its stub, and the
+checks both contracts run on each refusing sender."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -9,6 +9,7 @@ import pytest
 
 from application.ports.notifications import DeliveryError, SendReceipt, TransientDeliveryError
 from tests.support.fakes import Refusal, ScriptedSender
+from tests.support.stubs.server import InspectableStub, Scripted
 
 # The stubs ask for this when they rate-limit; the scripted fake is told the same.
 RETRY_AFTER = 2.0
@@ -36,6 +37,21 @@ def scripted_harness(
         refused,
         lambda to: fake.refuse(to, Refusal.UNAVAILABLE, times=2),
         lambda: [r.provider_message_id for r in fake.receipts],
+    )
+
+
+def stub_harness(
+    stub: InspectableStub,
+    send: Callable[[str], Awaitable[SendReceipt]],
+    recipients: dict[Refusal, str],
+    received: Callable[[], list[str]],
+) -> RefusingHarness:
+    """For a real adapter against `stub`, which refuses `recipients` by itself."""
+    return RefusingHarness(
+        send,
+        recipients.__getitem__,
+        lambda to: stub.script(to, Scripted(503, stub.error_body(503), times=2)),
+        received,
     )
 
 
