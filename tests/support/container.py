@@ -74,7 +74,7 @@ class Fakes:
         self.keys = InMemoryIdempotencyKeys(self.store)
         self.events = InMemoryProviderEventLog(self.store)
         self.points = RecordingPoints(self.store)
-        self.source = ScriptedSource()
+        self.source: DataSource = ScriptedSource()
         self.queue = InMemorySendQueue()
         self.wakeups = RecordingWakeup()
         self.sms = ScriptedSender("twilio")

@@ -32,6 +32,8 @@ def pt(
 class Kit(Fakes):
     """The fakes, and the data point use cases the container builds over them."""
 
+    source: ScriptedSource
+
     async def resolve(self, request: AsyncContainer) -> None:
         self.tx = await request.get(InMemoryTransactionManager)
         self.populate = await request.get(PopulateDataPoints)
