@@ -69,7 +69,7 @@ def test_every_tour_command_works_when_pasted(tmp_path: Path) -> None:
     env = herald_env()  # no HERALD_* at all, as the README's run command
     with running("serve", "--port", str(port), env=env, cwd=tmp_path, log=tmp_path / "serve.log"):
         assert wait_http(f"http://127.0.0.1:{port}/health/ready").status_code == 200
-        subprocess.run(  # noqa: S603 - our own script
+        subprocess.run(
             ["bash", "-c", "\n".join(script)], env=env, cwd=tmp_path, timeout=120, check=True
         )
     for i, step in enumerate(steps):
