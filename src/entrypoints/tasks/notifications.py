@@ -96,8 +96,8 @@ async def run_dispatcher(
                 if result.dispatched:
                     # Let a few more fall due before the next hand-off: a worker message
                     # then carries several sends instead of one.
-                    await asyncio.sleep(settings.notify_batch_window_seconds)
-                timeout = settings.notify_poll_seconds
+                    await asyncio.sleep(settings.delivery.batch_window_seconds)
+                timeout = settings.delivery.poll_seconds
                 if result.wake_at is not None:
                     timeout = min(timeout, (result.wake_at - datetime.now(UTC)).total_seconds())
                 if timeout > 0:
