@@ -82,7 +82,7 @@ async def _scheduler(settings: Settings) -> None:
             # Taskiq's scheduler for cron jobs; the dispatcher loop for timed sends.
             await asyncio.gather(
                 run_scheduler_task(make_scheduler(broker)),
-                run_dispatcher(container, broker, settings),
+                run_dispatcher(container, broker),
             )
     finally:
         await broker.shutdown()

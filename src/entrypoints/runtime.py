@@ -57,7 +57,7 @@ def build_api(settings: Settings) -> Litestar:
         await broker.startup()
         if settings.mode.embedded:  # the in-memory broker runs tasks itself; add the scheduler
             background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
-            background.append(asyncio.create_task(run_dispatcher(container, broker, settings)))
+            background.append(asyncio.create_task(run_dispatcher(container, broker)))
         freeze_start_up_heap()
 
     async def stop() -> None:

@@ -144,7 +144,7 @@ async def test_a_failing_dispatcher_round_arrives(reporting: Reporting) -> None:
     container = await reporting.container(exploding(DispatchDueNotifications))
     broker = make_broker(reporting.settings, container)
     stop = asyncio.Event()
-    dispatcher = asyncio.create_task(run_dispatcher(container, broker, reporting.settings, stop))
+    dispatcher = asyncio.create_task(run_dispatcher(container, broker, stop))
     try:
         for _ in range(50):
             if events := reporting.events():

@@ -5,7 +5,7 @@ metrics."""
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from dishka import Provider, Scope, alias, from_context, provide
+from dishka import AnyOf, Provider, Scope, from_context, provide
 from redis.asyncio import Redis
 
 from adapters.console.notifications import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
@@ -27,6 +27,7 @@ from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
+from application.notifications.dispatcher import DispatcherTiming
 from application.notifications.get_notification import GetNotification
 from application.notifications.list_activity import ListActivity
 from application.notifications.list_notifications import ListNotifications
@@ -37,6 +38,7 @@ from application.notifications.schedule_notification import ScheduleNotification
 from application.ports.clock import Clock
 from application.ports.notifications import (
     DeliveryMetrics,
+    DispatcherWakeup,
     DispatchMetrics,
     EmailSender,
     IdempotencyKeys,
@@ -69,7 +71,6 @@ class NotificationsProvider(Provider):
     provider_events = provide(SqlProviderEventLog, provides=ProviderEventLog)
     # Only the scheduler's dispatcher loop hands work to workers; it passes its queue in.
     send_queue = from_context(provides=SendQueue, scope=Scope.REQUEST)
-    wakeup_port = alias(source=InProcessWakeup, provides=SchedulerWakeup)
 
     schedule = provide(ScheduleNotification)
     list_notifications = provide(ListNotifications)
@@ -102,14 +103,21 @@ class NotificationsProvider(Provider):
         )
 
     @provide(scope=Scope.APP)
+    def dispatcher_timing(self, delivery: DeliverySettings) -> DispatcherTiming:
+        return DispatcherTiming(
+            poll=timedelta(seconds=delivery.poll_seconds),
+            batch_window=timedelta(seconds=delivery.batch_window_seconds),
+        )
+
+    @provide(scope=Scope.APP)
     async def wakeup(
-        self, mode: ModeSettings, redis: Redis | None
-    ) -> AsyncIterator[InProcessWakeup]:
+        self, mode: ModeSettings, redis: Redis | None, clock: Clock
+    ) -> AsyncIterator[AnyOf[SchedulerWakeup, DispatcherWakeup]]:
         """In-process event in the embedded default, else Redis pub/sub across processes."""
         if redis is None:
-            yield InProcessWakeup()
+            yield InProcessWakeup(clock)
             return
-        wakeup = RedisWakeup(redis, f"{mode.task_queue}:wakeup")
+        wakeup = RedisWakeup(redis, f"{mode.task_queue}:wakeup", clock)
         yield wakeup
         await wakeup.close()
 
