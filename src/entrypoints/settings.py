@@ -39,10 +39,10 @@ class SettingsError(Exception):
     """The environment asks for something Herald cannot run with; the message says what to set."""
 
 
-def _read_as(prefix: str, **renamed: str) -> Callable[[str], str | None]:
-    """msgspec's `rename`: a field is read from `<prefix><field>`, or from its name in
-    `renamed`."""
-    return lambda field: renamed.get(field, prefix + field)
+def _read_as(prefix: str, *as_is: str, **renamed: str) -> Callable[[str], str | None]:
+    """msgspec's `rename`: a field is read from `<prefix><field>`; those in `as_is` from
+    their own name (None: not renamed), those in `renamed` from the name given."""
+    return lambda field: None if field in as_is else renamed.get(field, prefix + field)
 
 
 def _at_least_one(values: Mapping[str, float]) -> None:
@@ -169,12 +169,7 @@ class DeliverySettings(
     msgspec.Struct,
     frozen=True,
     kw_only=True,
-    rename=_read_as(
-        "notify_",
-        sms_provider="sms_provider",
-        email_provider="email_provider",
-        provider_timeout_seconds="provider_timeout_seconds",
-    ),
+    rename=_read_as("notify_", "sms_provider", "email_provider", "provider_timeout_seconds"),
 ):
     """The notification engine: which provider each channel uses, and its knobs."""
 
@@ -258,7 +253,7 @@ class SendGridSettings(
     msgspec.Struct,
     frozen=True,
     kw_only=True,
-    rename=_read_as("sendgrid_", webhook_max_age_seconds="webhook_max_age_seconds"),
+    rename=_read_as("sendgrid_", "webhook_max_age_seconds"),
 ):
     api_key: str | None = None
     from_email: str | None = None
