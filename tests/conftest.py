@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import msgspec
 import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
@@ -120,6 +121,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
+    """Settings for tests; `overrides` by the settings' names (`login_rate_limit` for
+    HERALD_LOGIN_RATE_LIMIT), each put into its group."""
     values: dict[str, object] = {
         "database_url": database_url,
         "jwt_secret": TEST_SECRET,
@@ -129,8 +132,13 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "argon2_parallelism": 1,
         "login_rate_limit": 1000,
     }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings.from_names(values | overrides)
+
+
+def replace_settings(settings: Settings, **overrides: object) -> Settings:
+    """`settings` with `overrides`, by the settings' names as for `make_settings`."""
+    values = {k: v for group in settings.groups() for k, v in msgspec.to_builtins(group).items()}
+    return Settings.from_names(values | overrides)
 
 
 @pytest.fixture
