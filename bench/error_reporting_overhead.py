@@ -18,8 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import msgspec
-from tests.conftest import make_settings
+from tests.conftest import make_settings, replace_settings
 from tests.support.stubs.sentry import SentryStub
 from tests.support.stubs.sentry import dsn as stub_dsn
 from tests.support.stubs.server import StubServer
@@ -35,10 +34,12 @@ ROOT = Path(__file__).resolve().parents[1]
 async def _measure(dsn: str | None, requests: int) -> float:
     configure_logging("INFO", "json", open(os.devnull, "w"))  # noqa: SIM115, ASYNC230
     with tempfile.TemporaryDirectory() as tmp:
-        settings = msgspec.structs.replace(
+        settings = replace_settings(
             make_settings(f"sqlite+aiosqlite:///{tmp}/h.db"), sentry_dsn=dsn
         )
-        start_error_reporting(settings)  # before the app: the integration patches Litestar
+        start_error_reporting(
+            settings.error_reporting
+        )  # before the app: the integration patches Litestar
         watch_event_loop()
         container = make_container(settings)
         app = create_app(settings, container)

@@ -92,7 +92,7 @@ async def main() -> None:
     parser.add_argument(
         "--upstream-concurrency",
         type=int,
-        default=Settings().data_upstream_concurrency,
+        default=Settings().datapoints.upstream_concurrency,
         help="fetches in flight at once within a call (HERALD_DATA_UPSTREAM_CONCURRENCY)",
     )
     args = parser.parse_args()

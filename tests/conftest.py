@@ -122,16 +122,24 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    base = Settings(
-        database_url=database_url,
-        jwt_secret=TEST_SECRET,
+    """Settings for tests; `overrides` by the settings' names (`login_rate_limit` for
+    HERALD_LOGIN_RATE_LIMIT), each put into its group."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "jwt_secret": TEST_SECRET,
         # Cheap hashing keeps the suite fast; the production cost is set by default.
-        argon2_time_cost=1,
-        argon2_memory_kib=1024,
-        argon2_parallelism=1,
-        login_rate_limit=1000,
-    )
-    return msgspec.structs.replace(base, **overrides)
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "argon2_parallelism": 1,
+        "login_rate_limit": 1000,
+    }
+    return Settings.from_names(values | overrides)
+
+
+def replace_settings(settings: Settings, **overrides: object) -> Settings:
+    """`settings` with `overrides`, by the settings' names as for `make_settings`."""
+    values = {k: v for group in settings.groups() for k, v in msgspec.to_builtins(group).items()}
+    return Settings.from_names(values | overrides)
 
 
 @pytest.fixture

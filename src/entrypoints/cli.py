@@ -48,13 +48,13 @@ async def _serve(settings: Settings, sock: socket.socket, host: str, port: int) 
 
 
 def _heartbeat(settings: Settings) -> contextlib.AbstractAsyncContextManager[None]:
-    return heartbeat.heartbeat(settings.heartbeat_file, settings.heartbeat_interval_seconds)
+    return heartbeat.heartbeat(settings.heartbeat.file, settings.heartbeat.interval_seconds)
 
 
 async def _worker(settings: Settings, concurrency: int) -> None:
     watch_event_loop()
     container = make_container(settings)
-    stop_metrics = await serve_metrics(settings, await container.get(Scrape))
+    stop_metrics = await serve_metrics(settings.metrics, await container.get(Scrape))
     broker = make_broker(settings, container)
     await broker.startup()
     await warm_up(container)
@@ -72,7 +72,7 @@ async def _worker(settings: Settings, concurrency: int) -> None:
 async def _scheduler(settings: Settings) -> None:
     watch_event_loop()
     container = make_container(settings)
-    stop_metrics = await serve_metrics(settings, await container.get(Scrape))
+    stop_metrics = await serve_metrics(settings.metrics, await container.get(Scrape))
     broker = make_broker(settings, container)
     await broker.startup()
     freeze_start_up_heap()
@@ -82,7 +82,7 @@ async def _scheduler(settings: Settings) -> None:
             # Taskiq's scheduler for cron jobs; the dispatcher loop for timed sends.
             await asyncio.gather(
                 run_scheduler_task(make_scheduler(broker)),
-                run_dispatcher(container, broker, settings),
+                run_dispatcher(container, broker),
             )
     finally:
         await broker.shutdown()
@@ -105,7 +105,7 @@ async def _account_command(
     which may not have started yet) and print what it says."""
     container: AsyncContainer = make_container(settings)
     try:
-        if settings.embedded:
+        if settings.mode.embedded:
             await upgrade(await container.get(AsyncEngine))
         async with container() as request:
             print(await act(request))
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     sock = listen(args.host, args.port) if args.command == "serve" and args.workers == 1 else None
     try:
         settings = load_settings()
-        if args.command in ("worker", "scheduler") and settings.embedded:
+        if args.command in ("worker", "scheduler") and settings.mode.embedded:
             raise SettingsError(
                 f"`herald {args.command}` needs HERALD_BROKER_URL=redis://...; in the embedded "
                 "default `herald serve` runs it in-process"
@@ -189,9 +189,9 @@ def main(argv: list[str] | None = None) -> None:
         warn_when_open(settings, args.command)
         match args.command:
             case "serve" if args.workers > 1:
-                if settings.embedded:
+                if settings.mode.embedded:
                     raise SettingsError("--workers needs production mode (HERALD_BROKER_URL)")
-                serve_processes(args.host, args.port, args.workers, settings.proxies)
+                serve_processes(args.host, args.port, args.workers, settings.http.proxies)
             case "serve":
                 assert sock is not None
                 _run(_serve(settings, sock, args.host, args.port))
@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> None:
                 _run(_scheduler(settings))
             case "migrate":
                 # Building an index on a big table may take longer than any request may.
-                _run(_migrate(msgspec.structs.replace(settings, db_statement_timeout_seconds=0)))
+                no_timeout = msgspec.structs.replace(settings.database, statement_timeout_seconds=0)
+                _run(_migrate(msgspec.structs.replace(settings, database=no_timeout)))
             case "create-admin":
                 _run(_create_admin(settings, args.username, _read_password()))
             case "reset-password":

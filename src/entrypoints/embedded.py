@@ -25,21 +25,22 @@ def with_local_secret(settings: Settings) -> Settings:
     The data dir, the secret and the SQLite file are made readable by their owner only:
     the file holds password hashes and every message. SQLite gives its -wal and -shm
     files the database file's permissions."""
-    data_dir = Path(settings.data_dir)
+    data_dir = Path(settings.mode.data_dir)
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if settings.database_url.startswith("sqlite"):
-        db_path = settings.database_url.split("///", 1)[-1]
+    if settings.database.url.startswith("sqlite"):
+        db_path = settings.database.url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             Path(db_path).touch(mode=0o600)
-    if settings.jwt_secret:
+    if settings.accounts.jwt_secret:
         return settings
     path = data_dir / "jwt-secret"
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(48))
         print(f"Herald: generated a JWT signing secret in {path} (kept for later starts).")
-    return msgspec.structs.replace(settings, jwt_secret=path.read_text().strip())
+    accounts = msgspec.structs.replace(settings.accounts, jwt_secret=path.read_text().strip())
+    return msgspec.structs.replace(settings, accounts=accounts)
 
 
 async def prepare(container: AsyncContainer) -> str | None:

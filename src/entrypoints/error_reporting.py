@@ -29,7 +29,7 @@ from sentry_sdk.types import Event, Hint
 
 from domain.errors import DomainError
 from entrypoints.logging import request_id_var
-from entrypoints.settings import Settings
+from entrypoints.settings import ErrorReportingSettings
 from entrypoints.tasks.log_context import running_task
 
 FILTERED = "[Filtered]"
@@ -72,15 +72,15 @@ _SECRET_TEXT = [
 ]
 
 
-def start_error_reporting(settings: Settings) -> bool:
+def start_error_reporting(settings: ErrorReportingSettings) -> bool:
     """Initialise Sentry if a DSN is set (call before the Litestar app is built: the
     integration hooks into its constructor); returns whether it did."""
-    if not settings.sentry_dsn:
+    if not settings.dsn:
         return False
     handle = HTTPRoute.handle
     sentry_sdk.init(
-        dsn=settings.sentry_dsn,
-        environment=settings.sentry_environment,
+        dsn=settings.dsn,
+        environment=settings.environment,
         integrations=[
             LitestarIntegration(),
             # Warnings become breadcrumbs of a later event; INFO lines (one per request)

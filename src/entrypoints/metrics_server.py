@@ -11,7 +11,7 @@ from http import HTTPStatus
 from aiohttp import web
 
 from entrypoints.scrape import UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE, Scrape
-from entrypoints.settings import Settings
+from entrypoints.settings import MetricsSettings, Settings
 
 log = logging.getLogger("herald.metrics")
 PROBLEM_JSON = "application/problem+json"
@@ -21,9 +21,9 @@ def warn_when_open(settings: Settings, command: str) -> None:
     """Production mode without a metrics token: say once, at start, that anyone who can
     reach the metrics may read them (the embedded default listens on 127.0.0.1)."""
     serves_metrics = command == "serve" or (
-        command in ("worker", "scheduler") and settings.metrics_port is not None
+        command in ("worker", "scheduler") and settings.metrics.port is not None
     )
-    if settings.embedded or settings.metrics_token is not None or not serves_metrics:
+    if settings.mode.embedded or settings.metrics.token is not None or not serves_metrics:
         return
     log.warning(
         "metrics are unauthenticated: anyone who can reach /metrics may read them; "
@@ -71,14 +71,14 @@ def make_app(scrape: Scrape) -> web.Application:
     return app
 
 
-async def serve_metrics(settings: Settings, scrape: Scrape) -> Callable[[], Awaitable[None]]:
+async def serve_metrics(settings: MetricsSettings, scrape: Scrape) -> Callable[[], Awaitable[None]]:
     """Start serving the metrics (at once failing when the port is taken); returns what
     stops it. No port, no server."""
-    if settings.metrics_port is None:
+    if settings.port is None:
         return _nothing
     runner = web.AppRunner(make_app(scrape), access_log=None, handle_signals=False)
     await runner.setup()
-    host, port = settings.metrics_host, settings.metrics_port
+    host, port = settings.host, settings.port
     try:
         await web.TCPSite(runner, host, port).start()
     except OSError as exc:

@@ -23,14 +23,14 @@ log = logging.getLogger("herald")
 
 def load_settings() -> Settings:
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.log_format)
-    start_error_reporting(settings)
-    return embedded.with_local_secret(settings) if settings.embedded else settings
+    configure_logging(settings.logging.level, settings.logging.format)
+    start_error_reporting(settings.error_reporting)
+    return embedded.with_local_secret(settings) if settings.mode.embedded else settings
 
 
 def warn_about_open_doors(settings: Settings) -> None:
     """Say once, at start, what production mode refuses or leaves open for lack of a setting."""
-    if not settings.embedded and not settings.sendgrid_webhook_public_key:
+    if not settings.mode.embedded and not settings.sendgrid.webhook_public_key:
         log.warning(
             "SendGrid's event webhook refuses every event until "
             "HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY is set"
@@ -45,7 +45,7 @@ def build_api(settings: Settings) -> Litestar:
 
     async def start() -> None:
         watch_event_loop()
-        if settings.embedded:
+        if settings.mode.embedded:
             password = await embedded.prepare(container)
             if password:
                 print(
@@ -55,9 +55,9 @@ def build_api(settings: Settings) -> Litestar:
                     flush=True,
                 )
         await broker.startup()
-        if settings.embedded:  # the in-memory broker runs tasks itself; add the scheduler
+        if settings.mode.embedded:  # the in-memory broker runs tasks itself; add the scheduler
             background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
-            background.append(asyncio.create_task(run_dispatcher(container, broker, settings)))
+            background.append(asyncio.create_task(run_dispatcher(container, broker)))
         freeze_start_up_heap()
 
     async def stop() -> None:
@@ -78,7 +78,8 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     the proxies. uvicorn's own default trusts 127.0.0.1, which let any local process (or a
     proxy that passes the header on unchecked) pick the client address the login limits
     are keyed on."""
-    return {"proxy_headers": bool(settings.proxies), "forwarded_allow_ips": settings.proxies}
+    proxies = settings.http.proxies
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies}
 
 
 def asgi() -> Litestar:

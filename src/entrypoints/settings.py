@@ -1,4 +1,12 @@
-"""Typed settings, read once from HERALD_* environment variables and injected everywhere."""
+"""Typed settings, read once from HERALD_* environment variables, grouped by capability.
+
+Each group is a struct of its own, validated on its own and injected alone (the Twilio
+sender's provider takes `TwilioSettings`, not everything). A group's fields are renamed
+to the names they are read from, so operators keep setting `HERALD_TWILIO_ACCOUNT_SID`
+while the code reads `settings.twilio.account_sid`. `Settings` holds the groups and
+checks what spans them: production mode needs a secret and an explicit provider per
+channel.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,8 @@ import difflib
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 from sentry_sdk.utils import BadDsn, Dsn
@@ -23,99 +31,32 @@ METRICS_TOKEN_MIN_LENGTH = 16
 _TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # RFC 6750's token68
 GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
 
+SmsProvider = Literal["twilio", "console", "none"]
+EmailProvider = Literal["sendgrid", "console", "none"]
+
 
 class SettingsError(Exception):
     """The environment asks for something Herald cannot run with; the message says what to set."""
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    database_url: str = "sqlite+aiosqlite:///.herald/herald.db"
+def _read_as(prefix: str, *as_is: str, **renamed: str) -> Callable[[str], str | None]:
+    """msgspec's `rename`: a field is read from `<prefix><field>`; those in `as_is` from
+    their own name (None: not renamed), those in `renamed` from the name given."""
+    return lambda field: None if field in as_is else renamed.get(field, prefix + field)
+
+
+def _at_least_one(values: Mapping[str, float]) -> None:
+    for name, value in values.items():
+        if value < 1:
+            raise SettingsError(f"{name} must be at least 1")
+
+
+class ModeSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Embedded default (`memory://`) or production mode (a Redis broker)."""
+
     broker_url: str = "memory://"
-    data_dir: str = ".herald"
-    jwt_secret: str | None = None
-    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
-    jwt_issuer: str = "herald"
-    jwt_audience: str = "herald-api"
-    access_token_ttl_seconds: int = 900
-    refresh_token_ttl_seconds: int = 14 * 24 * 3600
-    login_rate_limit: int = 10  # attempts per client address and username per window
-    login_rate_window_seconds: int = 60
-    # Failed logins to one account from anywhere, after which only clients that logged in
-    # to it before may keep trying, until the window ends.
-    login_account_failure_limit: int = 20
-    login_account_window_seconds: int = 900
-    login_known_client_days: int = 30
-    # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For and
-    # X-Forwarded-Proto are believed; empty: none, the TCP peer is the client.
-    trusted_proxies: str = ""
-    # OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): a login costs ~25 ms of one
-    # core instead of argon2-cffi's 64 MiB x 3 x 4 default, which a 2-core API pays dearly.
-    argon2_time_cost: int = 2
-    argon2_memory_kib: int = 19456
-    argon2_parallelism: int = 1
-    max_body_bytes: int = 1_048_576
-    db_pool_size: int = 20
-    # PostgreSQL timeouts, so that a database that stops answering costs seconds, not minutes.
-    db_connect_timeout_seconds: float = 5.0
-    db_statement_timeout_seconds: float = 30.0  # 0: none (`herald migrate` runs without one)
-    db_pool_timeout_seconds: float = 5.0  # waiting for a free pooled connection
-    auth_cache_seconds: float = 1.0  # how long a process may trust a session it looked up
-    log_level: str = "INFO"
-    public_url: str = "http://127.0.0.1:8000"
-    session_purge_cron: str = "17 * * * *"
-    # Data points (issue 4). No URL: the simulated source of the embedded default.
-    data_source_url: str | None = None
-    data_byte_order: Literal["little", "big"] = "little"
-    data_max_age_seconds: int = 3600
-    data_upstream_timeout_seconds: float = 5.0
-    data_upstream_retries: int = 2
-    data_simulated_points_per_fetch: int = 10
-    # Periodic ingestion: cron wins over the interval; None means on only in the embedded
-    # default with the simulated source.
-    data_ingest_enabled: bool | None = None
-    data_ingest_cron: str | None = None
-    data_ingest_interval_seconds: int = 60
-    data_ingest_count: int = 1
-    # Providers. Each channel's provider is chosen explicitly, or follows from complete
-    # credentials; the embedded default falls back to the console, production never does.
-    sms_provider: Literal["twilio", "console", "none"] | None = None
-    email_provider: Literal["sendgrid", "console", "none"] | None = None
-    twilio_account_sid: str | None = None
-    twilio_auth_token: str | None = None
-    twilio_from_number: str | None = None
-    twilio_messaging_service_sid: str | None = None
-    twilio_base_url: str | None = None  # e.g. a local stub; None means https://api.twilio.com
-    sendgrid_api_key: str | None = None
-    sendgrid_from_email: str | None = None
-    sendgrid_base_url: str = "https://api.sendgrid.com"
-    sendgrid_webhook_public_key: str | None = None  # base64 DER key of the signed event webhook
-    webhook_max_age_seconds: float = 300.0  # signed callbacks older (or newer) are refused
-    provider_timeout_seconds: float = 10.0
-    # Delivery engine (notifications).
     task_queue: str = "herald"  # Redis stream, consumer group and wake-up channel prefix
-    notify_claim_batch: int = 1000
-    notify_message_batch: int = 50
-    notify_lease_seconds: float = 60.0
-    notify_max_attempts: int = 5
-    notify_backoff_base_seconds: float = 1.0
-    notify_backoff_cap_seconds: float = 300.0
-    notify_poll_seconds: float = 1.0  # the longest the scheduler sleeps without a wake-up
-    notify_lookahead_seconds: float = 1.0  # the scheduler claims work due this soon
-    notify_batch_window_seconds: float = 0.03  # least time between two hand-offs
-    # Heartbeat of `herald worker` and `herald scheduler` for container healthchecks.
-    heartbeat_file: str | None = None  # touched from the event loop; None = no heartbeat
-    heartbeat_interval_seconds: float = 5.0
-    # Logs and error reporting (issue 10): console lines on a terminal, JSON otherwise;
-    # unhandled errors go to Sentry when a DSN is set.
-    log_format: LogFormat = "auto"
-    sentry_dsn: str | None = None
-    sentry_environment: str | None = None
-    # Metrics (issue 10): who may scrape, and where the worker and the scheduler serve them.
-    metrics_token: str | None = None  # when set, /metrics needs "Authorization: Bearer <it>"
-    metrics_host: str = "127.0.0.1"
-    metrics_port: int | None = None  # the worker's and the scheduler's; None: no server
-    # Populate (issue 10): upstream calls of one populate run in flight at once.
-    data_upstream_concurrency: int = 8
+    data_dir: str = ".herald"
 
     @property
     def embedded(self) -> bool:
@@ -123,38 +64,420 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.broker_url.startswith("memory://")
 
     @property
-    def twilio_enabled(self) -> bool:
-        return bool(self.twilio_account_sid and self.twilio_auth_token)
+    def redis_url(self) -> str | None:
+        return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
+
+    def validate(self) -> None:
+        if self.redis_url is None and not self.embedded:
+            raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")
+
+
+class DatabaseSettings(
+    msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("db_", url="database_url")
+):
+    url: str = "sqlite+aiosqlite:///.herald/herald.db"
+    pool_size: int = 20
+    # PostgreSQL timeouts, so that a database that stops answering costs seconds, not minutes.
+    connect_timeout_seconds: float = 5.0
+    statement_timeout_seconds: float = 30.0  # 0: none (`herald migrate` runs without one)
+    pool_timeout_seconds: float = 5.0  # waiting for a free pooled connection
 
     @property
-    def sendgrid_enabled(self) -> bool:
-        return bool(self.sendgrid_api_key and self.sendgrid_from_email)
+    def timeouts(self) -> DatabaseTimeouts:
+        return DatabaseTimeouts(
+            connect=self.connect_timeout_seconds,
+            statement=self.statement_timeout_seconds,
+            checkout=self.pool_timeout_seconds,
+        )
 
-    def sms_sender(self) -> Literal["twilio", "console", "none"]:
-        """The SMS provider in use; SettingsError when none can be chosen."""
-        chosen = self.sms_provider or ("twilio" if self.twilio_enabled else self._fallback("SMS"))
-        if chosen == "twilio" and not self.twilio_enabled:
+    def validate(self) -> None:
+        if self.pool_size < 1:
+            raise SettingsError("HERALD_DB_POOL_SIZE must be at least 1")
+        if not (self.connect_timeout_seconds > 0 and self.pool_timeout_seconds > 0):
+            raise SettingsError(
+                "HERALD_DB_CONNECT_TIMEOUT_SECONDS and HERALD_DB_POOL_TIMEOUT_SECONDS must be "
+                "positive"
+            )
+        if self.statement_timeout_seconds < 0:
+            raise SettingsError("HERALD_DB_STATEMENT_TIMEOUT_SECONDS must be 0 (none) or more")
+
+
+class AccountsSettings(msgspec.Struct, frozen=True, kw_only=True):
+    jwt_secret: str | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "herald"
+    jwt_audience: str = "herald-api"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 14 * 24 * 3600
+    auth_cache_seconds: float = 1.0  # how long a process may trust a session it looked up
+    session_purge_cron: str = "17 * * * *"
+    # OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): a login costs ~25 ms of one
+    # core instead of argon2-cffi's 64 MiB x 3 x 4 default, which a 2-core API pays dearly.
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19456
+    argon2_parallelism: int = 1
+    login_rate_limit: int = 10  # attempts per client address and username per window
+    login_rate_window_seconds: int = 60
+    # Failed logins to one account from anywhere, after which only clients that logged in
+    # to it before may keep trying, until the window ends.
+    login_account_failure_limit: int = 20
+    login_account_window_seconds: int = 900
+    login_known_client_days: int = 30
+
+    def validate(self) -> None:
+        secret = self.jwt_secret
+        if secret is not None and (len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10):
+            raise SettingsError(
+                f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
+                f"characters, e.g. {GENERATE_HINT}."
+            )
+        _at_least_one(
+            {
+                "HERALD_LOGIN_RATE_LIMIT": self.login_rate_limit,
+                "HERALD_LOGIN_RATE_WINDOW_SECONDS": self.login_rate_window_seconds,
+                "HERALD_LOGIN_ACCOUNT_FAILURE_LIMIT": self.login_account_failure_limit,
+                "HERALD_LOGIN_ACCOUNT_WINDOW_SECONDS": self.login_account_window_seconds,
+                "HERALD_LOGIN_KNOWN_CLIENT_DAYS": self.login_known_client_days,
+            }
+        )
+        if not 0 <= self.auth_cache_seconds <= 60:
+            raise SettingsError("HERALD_AUTH_CACHE_SECONDS must be between 0 (off) and 60")
+
+
+class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
+    public_url: str = "http://127.0.0.1:8000"
+    # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; empty: none, the TCP peer is the client.
+    trusted_proxies: str = ""
+    max_body_bytes: int = 1_048_576
+
+    @property
+    def proxies(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    def validate(self) -> None:
+        for proxy in self.proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"HERALD_TRUSTED_PROXIES: {proxy!r} is not an IP address or CIDR range"
+                ) from None
+
+
+class DeliverySettings(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    rename=_read_as("notify_", "sms_provider", "email_provider", "provider_timeout_seconds"),
+):
+    """The notification engine: which provider each channel uses, and its knobs."""
+
+    # Each channel's provider is chosen explicitly, or follows from complete credentials;
+    # the embedded default falls back to the console, production never does.
+    sms_provider: SmsProvider | None = None
+    email_provider: EmailProvider | None = None
+    provider_timeout_seconds: float = 10.0
+    claim_batch: int = 1000
+    message_batch: int = 50
+    lease_seconds: float = 60.0
+    max_attempts: int = 5
+    backoff_base_seconds: float = 1.0
+    backoff_cap_seconds: float = 300.0
+    poll_seconds: float = 1.0  # the longest the dispatcher sleeps without a wake-up
+    lookahead_seconds: float = 1.0  # the dispatcher claims work due this soon
+    batch_window_seconds: float = 0.03  # least time between two hand-offs
+
+    def validate(self) -> None:
+        if not self.provider_timeout_seconds > 0:
+            raise SettingsError("HERALD_PROVIDER_TIMEOUT_SECONDS must be a positive number")
+        if self.lease_seconds < 2 * self.provider_timeout_seconds:
+            # A lease shorter than an attempt would re-run live attempts: duplicate sends.
+            raise SettingsError(
+                "HERALD_NOTIFY_LEASE_SECONDS must be at least twice HERALD_PROVIDER_TIMEOUT_SECONDS"
+            )
+        positive = {
+            "HERALD_NOTIFY_CLAIM_BATCH": self.claim_batch,
+            "HERALD_NOTIFY_MESSAGE_BATCH": self.message_batch,
+            "HERALD_NOTIFY_MAX_ATTEMPTS": self.max_attempts,
+            "HERALD_NOTIFY_POLL_SECONDS": self.poll_seconds,
+            "HERALD_NOTIFY_LOOKAHEAD_SECONDS": self.lookahead_seconds,
+        }
+        for name, value in positive.items():
+            if not value > 0:
+                raise SettingsError(f"{name} must be positive")
+
+
+def _base_url(name: str, url: str | None) -> None:
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise SettingsError(f"HERALD_{name}_BASE_URL must start with http:// or https://")
+
+
+class TwilioSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("twilio_")):
+    account_sid: str | None = None
+    auth_token: str | None = None
+    from_number: str | None = None
+    messaging_service_sid: str | None = None
+    base_url: str | None = None  # e.g. a local stub; None means https://api.twilio.com
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.account_sid and self.auth_token)
+
+    def validate(self) -> None:
+        # A half-configured provider would silently fall back to the console sender.
+        given = {
+            "HERALD_TWILIO_ACCOUNT_SID": self.account_sid,
+            "HERALD_TWILIO_AUTH_TOKEN": self.auth_token,
+            "HERALD_TWILIO_FROM_NUMBER": self.from_number,
+            "HERALD_TWILIO_MESSAGING_SERVICE_SID": self.messaging_service_sid,
+        }
+        if any(given.values()):
+            missing = [name for name in list(given)[:2] if not given[name]]
+            if missing:
+                raise SettingsError(f"Twilio is half-configured: set {' and '.join(missing)} too")
+            if not (self.from_number or self.messaging_service_sid):
+                raise SettingsError(
+                    "Twilio needs a sender: set HERALD_TWILIO_FROM_NUMBER (E.164) or "
+                    "HERALD_TWILIO_MESSAGING_SERVICE_SID"
+                )
+            if not str(self.account_sid).startswith("AC"):
+                raise SettingsError("HERALD_TWILIO_ACCOUNT_SID must be an account SID (AC...)")
+            sid = self.messaging_service_sid
+            if sid and not sid.startswith("MG"):
+                raise SettingsError("HERALD_TWILIO_MESSAGING_SERVICE_SID must start with MG")
+        _base_url("TWILIO", self.base_url)
+
+
+class SendGridSettings(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    rename=_read_as("sendgrid_", "webhook_max_age_seconds"),
+):
+    api_key: str | None = None
+    from_email: str | None = None
+    base_url: str = "https://api.sendgrid.com"
+    webhook_public_key: str | None = None  # base64 DER key of the signed event webhook
+    webhook_max_age_seconds: float = 300.0  # signed events older (or newer) are refused
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.api_key and self.from_email)
+
+    def validate(self) -> None:
+        if not self.webhook_max_age_seconds > 0:
+            raise SettingsError("HERALD_WEBHOOK_MAX_AGE_SECONDS must be a positive number")
+        if bool(self.api_key) != bool(self.from_email):
+            raise SettingsError(
+                "SendGrid is half-configured: set both HERALD_SENDGRID_API_KEY and "
+                "HERALD_SENDGRID_FROM_EMAIL"
+            )
+        if self.from_email and "@" not in self.from_email:
+            raise SettingsError("HERALD_SENDGRID_FROM_EMAIL must be an email address")
+        if self.webhook_public_key:
+            try:
+                SendGridEventVerifier(self.webhook_public_key, 1, SystemClock())
+            except ValueError as exc:
+                raise SettingsError(
+                    f"HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY: {exc}; copy the verification key "
+                    "SendGrid shows under Mail Settings > Signed Event Webhook"
+                ) from exc
+        _base_url("SENDGRID", self.base_url)
+
+
+class DatapointsSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("data_")):
+    source_url: str | None = None  # None: the simulated source of the embedded default
+    byte_order: Literal["little", "big"] = "little"
+    max_age_seconds: int = 3600
+    upstream_timeout_seconds: float = 5.0
+    upstream_retries: int = 2
+    upstream_concurrency: int = 8  # upstream calls of one populate run in flight at once
+    simulated_points_per_fetch: int = 10
+    # Periodic ingestion: cron wins over the interval; None means on only in the embedded
+    # default with the simulated source.
+    ingest_enabled: bool | None = None
+    ingest_cron: str | None = None
+    ingest_interval_seconds: int = 60
+    ingest_count: int = 1
+
+    def validate(self) -> None:
+        if self.source_url and not self.source_url.startswith(("http://", "https://")):
+            raise SettingsError("HERALD_DATA_SOURCE_URL must be an http:// or https:// URL")
+        if not 1 <= self.ingest_count <= 1000:
+            raise SettingsError("HERALD_DATA_INGEST_COUNT must be between 1 and 1000")
+        if self.ingest_interval_seconds < 1 or self.max_age_seconds < 1:
+            raise SettingsError(
+                "HERALD_DATA_INGEST_INTERVAL_SECONDS and HERALD_DATA_MAX_AGE_SECONDS must be >= 1"
+            )
+        if not 0 <= self.upstream_retries <= 10 or self.upstream_timeout_seconds <= 0:
+            raise SettingsError(
+                "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
+            )
+        if not 1 <= self.upstream_concurrency <= 64:
+            raise SettingsError("HERALD_DATA_UPSTREAM_CONCURRENCY must be between 1 and 64")
+
+
+class LoggingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("log_")):
+    # Console lines on a terminal, JSON otherwise.
+    level: str = "INFO"
+    format: LogFormat = "auto"
+
+
+class ErrorReportingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("sentry_")):
+    """Unhandled errors go to Sentry when a DSN is set."""
+
+    dsn: str | None = None
+    environment: str | None = None
+
+    def validate(self) -> None:
+        if self.dsn:  # empty means off, as for the provider credentials
+            try:
+                Dsn(self.dsn)
+            except BadDsn as exc:
+                raise SettingsError(
+                    f"HERALD_SENTRY_DSN is not a Sentry DSN ({exc}); copy it from the "
+                    "project's Client Keys page: https://<key>@<host>/<project id>"
+                ) from None
+
+
+class MetricsSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("metrics_")):
+    """Who may scrape, and where the worker and the scheduler serve the metrics."""
+
+    token: str | None = None  # when set, /metrics needs "Authorization: Bearer <it>"
+    host: str = "127.0.0.1"
+    port: int | None = None  # the worker's and the scheduler's; None: no server
+
+    def validate(self) -> None:
+        token = self.token
+        if token is not None and (
+            len(token) < METRICS_TOKEN_MIN_LENGTH or not _TOKEN_CHARACTERS.fullmatch(token)
+        ):
+            raise SettingsError(
+                f"HERALD_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH} characters "
+                f"without spaces (letters, digits and -._~+/=), e.g. {GENERATE_HINT}"
+            )
+        if self.port is not None and not 1 <= self.port <= 65535:
+            raise SettingsError("HERALD_METRICS_PORT must be a TCP port, 1-65535")
+
+
+class HeartbeatSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("heartbeat_")):
+    """The heartbeat file of `herald worker` and `herald scheduler`, for healthchecks."""
+
+    file: str | None = None  # touched from the event loop; None = no heartbeat
+    interval_seconds: float = 5.0
+
+    def validate(self) -> None:
+        if not self.interval_seconds > 0:
+            raise SettingsError("HERALD_HEARTBEAT_INTERVAL_SECONDS must be a positive number")
+
+
+class ChannelProviders(NamedTuple):
+    sms: SmsProvider
+    email: EmailProvider
+
+
+def _group(factory: type[msgspec.Struct]) -> Any:
+    return msgspec.field(default_factory=factory)
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    mode: ModeSettings = _group(ModeSettings)
+    database: DatabaseSettings = _group(DatabaseSettings)
+    accounts: AccountsSettings = _group(AccountsSettings)
+    http: HttpSettings = _group(HttpSettings)
+    delivery: DeliverySettings = _group(DeliverySettings)
+    twilio: TwilioSettings = _group(TwilioSettings)
+    sendgrid: SendGridSettings = _group(SendGridSettings)
+    datapoints: DatapointsSettings = _group(DatapointsSettings)
+    logging: LoggingSettings = _group(LoggingSettings)
+    error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
+    metrics: MetricsSettings = _group(MetricsSettings)
+    heartbeat: HeartbeatSettings = _group(HeartbeatSettings)
+
+    def groups(self) -> list[msgspec.Struct]:
+        return [getattr(self, name) for name in self.__struct_fields__]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        settings = cls.from_names(
+            {
+                name.removeprefix(PREFIX).lower(): value
+                for name, value in env.items()
+                # An empty value means unset, as compose passes `${VAR:-}` through.
+                if name.startswith(PREFIX) and value != ""
+            }
+        )
+        settings.validate()
+        return settings
+
+    @classmethod
+    def from_names(cls, values: Mapping[str, object]) -> Settings:
+        """Settings from values by their names (`HERALD_<NAME>` in lower case, without the
+        prefix; strings are converted), each put into its group. Not validated."""
+        unknown = sorted(set(values) - set(NAMES))
+        if unknown:
+            raise SettingsError("; ".join(_unknown(name) for name in unknown))
+        grouped: dict[str, dict[str, object]] = {}
+        for name, value in values.items():
+            grouped.setdefault(NAMES[name], {})[name] = value
+        groups: dict[str, Any] = {}
+        for field in msgspec.structs.fields(cls):
+            try:
+                groups[field.name] = msgspec.convert(
+                    grouped.get(field.name, {}), field.type, strict=False
+                )
+            except msgspec.ValidationError as exc:
+                raise SettingsError(f"invalid setting: {exc} (names are HERALD_<FIELD>)") from exc
+        return cls(**groups)
+
+    def validate(self) -> None:
+        self.mode.validate()
+        if not self.mode.embedded and not self.accounts.jwt_secret:
+            raise SettingsError(
+                "HERALD_JWT_SECRET is not set. With a broker configured Herald runs in "
+                f"production mode and needs a shared secret of at least {MIN_SECRET_LENGTH} "
+                f"random characters, e.g. {GENERATE_HINT}."
+            )
+        for group in (
+            self.accounts,
+            self.database,
+            self.http,
+            self.heartbeat,
+            self.delivery,
+            self.twilio,
+            self.sendgrid,
+            self.datapoints,
+            self.error_reporting,
+            self.metrics,
+        ):
+            group.validate()
+        self.channel_providers()
+
+    def channel_providers(self) -> ChannelProviders:
+        """The provider each channel uses; SettingsError when one cannot be chosen."""
+        sms = self.delivery.sms_provider or (
+            "twilio" if self.twilio.enabled else self._fallback("SMS")
+        )
+        if sms == "twilio" and not self.twilio.enabled:
             raise SettingsError(
                 "HERALD_SMS_PROVIDER=twilio needs HERALD_TWILIO_ACCOUNT_SID, "
                 "HERALD_TWILIO_AUTH_TOKEN and HERALD_TWILIO_FROM_NUMBER (or "
                 "HERALD_TWILIO_MESSAGING_SERVICE_SID)"
             )
-        return chosen
-
-    def email_sender(self) -> Literal["sendgrid", "console", "none"]:
-        """The email provider in use; SettingsError when none can be chosen."""
-        chosen = self.email_provider or (
-            "sendgrid" if self.sendgrid_enabled else self._fallback("email")
+        email = self.delivery.email_provider or (
+            "sendgrid" if self.sendgrid.enabled else self._fallback("email")
         )
-        if chosen == "sendgrid" and not self.sendgrid_enabled:
+        if email == "sendgrid" and not self.sendgrid.enabled:
             raise SettingsError(
                 "HERALD_EMAIL_PROVIDER=sendgrid needs HERALD_SENDGRID_API_KEY and "
                 "HERALD_SENDGRID_FROM_EMAIL"
             )
-        return chosen
+        return ChannelProviders(sms, email)
 
     def _fallback(self, channel: str) -> Literal["console"]:
-        if self.embedded:
+        if self.mode.embedded:
             return "console"
         variable, real = (
             ("HERALD_SMS_PROVIDER", "twilio with the HERALD_TWILIO_* settings")
@@ -168,209 +491,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     @property
-    def proxies(self) -> list[str]:
-        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
-
-    @property
-    def db_timeouts(self) -> DatabaseTimeouts:
-        return DatabaseTimeouts(
-            connect=self.db_connect_timeout_seconds,
-            statement=self.db_statement_timeout_seconds,
-            checkout=self.db_pool_timeout_seconds,
-        )
-
-    @property
-    def redis_url(self) -> str | None:
-        return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else None
-
-    @property
     def data_ingest_on(self) -> bool:
-        if self.data_ingest_enabled is not None:
-            return self.data_ingest_enabled
-        return self.embedded and not self.data_source_url
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        raw = {
-            name.removeprefix(PREFIX).lower(): value
-            for name, value in env.items()
-            # An empty value means unset, as compose passes `${VAR:-}` through.
-            if name.startswith(PREFIX) and value != ""
-        }
-        unknown = sorted(set(raw) - set(cls.__struct_fields__))
-        if unknown:
-            raise SettingsError("; ".join(_unknown(name) for name in unknown))
-        try:
-            settings = msgspec.convert(raw, cls, strict=False)
-        except msgspec.ValidationError as exc:
-            raise SettingsError(f"invalid setting: {exc} (names are HERALD_<FIELD>)") from exc
-        settings.validate()
-        return settings
-
-    def validate(self) -> None:
-        if self.redis_url is None and not self.embedded:
-            raise SettingsError("HERALD_BROKER_URL must be memory:// or a redis:// URL")
-        if not self.embedded and not self.jwt_secret:
-            raise SettingsError(
-                "HERALD_JWT_SECRET is not set. With a broker configured Herald runs in "
-                f"production mode and needs a shared secret of at least {MIN_SECRET_LENGTH} "
-                f"random characters, e.g. {GENERATE_HINT}."
-            )
-        if self.jwt_secret is not None and (
-            len(self.jwt_secret) < MIN_SECRET_LENGTH or len(set(self.jwt_secret)) < 10
-        ):
-            raise SettingsError(
-                f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
-                f"characters, e.g. {GENERATE_HINT}."
-            )
-        if self.db_pool_size < 1:
-            raise SettingsError("HERALD_DB_POOL_SIZE must be at least 1")
-        if not (self.db_connect_timeout_seconds > 0 and self.db_pool_timeout_seconds > 0):
-            raise SettingsError(
-                "HERALD_DB_CONNECT_TIMEOUT_SECONDS and HERALD_DB_POOL_TIMEOUT_SECONDS must be "
-                "positive"
-            )
-        if self.db_statement_timeout_seconds < 0:
-            raise SettingsError("HERALD_DB_STATEMENT_TIMEOUT_SECONDS must be 0 (none) or more")
-        positive = {
-            "HERALD_LOGIN_RATE_LIMIT": self.login_rate_limit,
-            "HERALD_LOGIN_RATE_WINDOW_SECONDS": self.login_rate_window_seconds,
-            "HERALD_LOGIN_ACCOUNT_FAILURE_LIMIT": self.login_account_failure_limit,
-            "HERALD_LOGIN_ACCOUNT_WINDOW_SECONDS": self.login_account_window_seconds,
-            "HERALD_LOGIN_KNOWN_CLIENT_DAYS": self.login_known_client_days,
-        }
-        for name, value in positive.items():
-            if value < 1:
-                raise SettingsError(f"{name} must be at least 1")
-        for proxy in self.proxies:
-            try:
-                ipaddress.ip_network(proxy, strict=False)
-            except ValueError:
-                raise SettingsError(
-                    f"HERALD_TRUSTED_PROXIES: {proxy!r} is not an IP address or CIDR range"
-                ) from None
-        if not 0 <= self.auth_cache_seconds <= 60:
-            raise SettingsError("HERALD_AUTH_CACHE_SECONDS must be between 0 (off) and 60")
-        if not self.heartbeat_interval_seconds > 0:
-            raise SettingsError("HERALD_HEARTBEAT_INTERVAL_SECONDS must be a positive number")
-        self._validate_providers()
-        self._validate_channels()
-        self._validate_delivery()
-        self._validate_datapoints()
-        self._validate_error_reporting()
-        self._validate_metrics()
-
-    def _validate_providers(self) -> None:
-        # A half-configured provider would silently fall back to the console sender.
-        if not self.provider_timeout_seconds > 0:
-            raise SettingsError("HERALD_PROVIDER_TIMEOUT_SECONDS must be a positive number")
-        if not self.webhook_max_age_seconds > 0:
-            raise SettingsError("HERALD_WEBHOOK_MAX_AGE_SECONDS must be a positive number")
-        twilio = {
-            "HERALD_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
-            "HERALD_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
-            "HERALD_TWILIO_FROM_NUMBER": self.twilio_from_number,
-            "HERALD_TWILIO_MESSAGING_SERVICE_SID": self.twilio_messaging_service_sid,
-        }
-        if any(twilio.values()):
-            missing = [name for name in list(twilio)[:2] if not twilio[name]]
-            if missing:
-                raise SettingsError(f"Twilio is half-configured: set {' and '.join(missing)} too")
-            if not (self.twilio_from_number or self.twilio_messaging_service_sid):
-                raise SettingsError(
-                    "Twilio needs a sender: set HERALD_TWILIO_FROM_NUMBER (E.164) or "
-                    "HERALD_TWILIO_MESSAGING_SERVICE_SID"
-                )
-            if not str(self.twilio_account_sid).startswith("AC"):
-                raise SettingsError("HERALD_TWILIO_ACCOUNT_SID must be an account SID (AC...)")
-            sid = self.twilio_messaging_service_sid
-            if sid and not sid.startswith("MG"):
-                raise SettingsError("HERALD_TWILIO_MESSAGING_SERVICE_SID must start with MG")
-        if bool(self.sendgrid_api_key) != bool(self.sendgrid_from_email):
-            raise SettingsError(
-                "SendGrid is half-configured: set both HERALD_SENDGRID_API_KEY and "
-                "HERALD_SENDGRID_FROM_EMAIL"
-            )
-        if self.sendgrid_from_email and "@" not in self.sendgrid_from_email:
-            raise SettingsError("HERALD_SENDGRID_FROM_EMAIL must be an email address")
-        if self.sendgrid_webhook_public_key:
-            try:
-                SendGridEventVerifier(self.sendgrid_webhook_public_key, 1, SystemClock())
-            except ValueError as exc:
-                raise SettingsError(
-                    f"HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY: {exc}; copy the verification key "
-                    "SendGrid shows under Mail Settings > Signed Event Webhook"
-                ) from exc
-        for name, url in (("TWILIO", self.twilio_base_url), ("SENDGRID", self.sendgrid_base_url)):
-            if url is not None and not url.startswith(("http://", "https://")):
-                raise SettingsError(f"HERALD_{name}_BASE_URL must start with http:// or https://")
-
-    def _validate_channels(self) -> None:
-        self.sms_sender()
-        self.email_sender()
-
-    def _validate_delivery(self) -> None:
-        if self.notify_lease_seconds < 2 * self.provider_timeout_seconds:
-            # A lease shorter than an attempt would re-run live attempts: duplicate sends.
-            raise SettingsError(
-                "HERALD_NOTIFY_LEASE_SECONDS must be at least twice HERALD_PROVIDER_TIMEOUT_SECONDS"
-            )
-        positive = {
-            "HERALD_NOTIFY_CLAIM_BATCH": self.notify_claim_batch,
-            "HERALD_NOTIFY_MESSAGE_BATCH": self.notify_message_batch,
-            "HERALD_NOTIFY_MAX_ATTEMPTS": self.notify_max_attempts,
-            "HERALD_NOTIFY_POLL_SECONDS": self.notify_poll_seconds,
-            "HERALD_NOTIFY_LOOKAHEAD_SECONDS": self.notify_lookahead_seconds,
-        }
-        for name, value in positive.items():
-            if not value > 0:
-                raise SettingsError(f"{name} must be positive")
-
-    def _validate_datapoints(self) -> None:
-        if self.data_source_url and not self.data_source_url.startswith(("http://", "https://")):
-            raise SettingsError("HERALD_DATA_SOURCE_URL must be an http:// or https:// URL")
-        if not 1 <= self.data_ingest_count <= 1000:
-            raise SettingsError("HERALD_DATA_INGEST_COUNT must be between 1 and 1000")
-        if self.data_ingest_interval_seconds < 1 or self.data_max_age_seconds < 1:
-            raise SettingsError(
-                "HERALD_DATA_INGEST_INTERVAL_SECONDS and HERALD_DATA_MAX_AGE_SECONDS must be >= 1"
-            )
-        if not 0 <= self.data_upstream_retries <= 10 or self.data_upstream_timeout_seconds <= 0:
-            raise SettingsError(
-                "HERALD_DATA_UPSTREAM_RETRIES must be 0-10 and the upstream timeout positive"
-            )
-        if not 1 <= self.data_upstream_concurrency <= 64:
-            raise SettingsError("HERALD_DATA_UPSTREAM_CONCURRENCY must be between 1 and 64")
-
-    def _validate_error_reporting(self) -> None:
-        if self.sentry_dsn:  # empty means off, as for the provider credentials
-            try:
-                Dsn(self.sentry_dsn)
-            except BadDsn as exc:
-                raise SettingsError(
-                    f"HERALD_SENTRY_DSN is not a Sentry DSN ({exc}); copy it from the "
-                    "project's Client Keys page: https://<key>@<host>/<project id>"
-                ) from None
-
-    def _validate_metrics(self) -> None:
-        token = self.metrics_token
-        if token is not None and (
-            len(token) < METRICS_TOKEN_MIN_LENGTH or not _TOKEN_CHARACTERS.fullmatch(token)
-        ):
-            raise SettingsError(
-                f"HERALD_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH} characters "
-                f"without spaces (letters, digits and -._~+/=), e.g. {GENERATE_HINT}"
-            )
-        if self.metrics_port is not None and not 1 <= self.metrics_port <= 65535:
-            raise SettingsError("HERALD_METRICS_PORT must be a TCP port, 1-65535")
+        """Periodic ingestion: as set, else on only in the embedded default with the
+        simulated source."""
+        if self.datapoints.ingest_enabled is not None:
+            return self.datapoints.ingest_enabled
+        return self.mode.embedded and not self.datapoints.source_url
 
 
+def _names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for field in msgspec.structs.fields(Settings):
+        for name in field.type.__struct_encode_fields__:
+            assert name not in names, f"HERALD_{name.upper()} is read by two groups"
+            names[name] = field.name
+    return names
+
+
+# Every setting's name (lower case, without the prefix) and the group it belongs to.
+NAMES = _names()
 _ALL_LISTED = "docs/operations.md lists them all"
 
 
-def _unknown(field: str) -> str:
+def _unknown(name: str) -> str:
     # Compared without the shared prefix, which would make every name look alike.
-    close = difflib.get_close_matches(field, Settings.__struct_fields__, n=1, cutoff=0.7)
+    close = difflib.get_close_matches(name, NAMES, n=1, cutoff=0.7)
     hint = f"did you mean {PREFIX}{close[0].upper()}?" if close else _ALL_LISTED
-    return f"unknown setting {PREFIX}{field.upper()}: {hint}"
+    return f"unknown setting {PREFIX}{name.upper()}: {hint}"

@@ -1,5 +1,5 @@
 """The scheduling ports: SendQueue (in-memory vs Taskiq on its in-memory broker and on
-Redis streams) and the scheduler wake-up (in-process vs Redis pub/sub)."""
+Redis streams) and the dispatcher's wake-up, both sides (in-process vs Redis pub/sub)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -15,11 +15,12 @@ from redis.asyncio import Redis
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
+from adapters.clock import SystemClock
 from adapters.memory.notifications import InMemorySendQueue
 from adapters.memory.wakeup import InProcessWakeup
 from adapters.redis.wakeup import RedisWakeup
 from adapters.taskiq.notifications import TaskiqSendQueue
-from application.ports.notifications import SendQueue
+from application.ports.notifications import DispatcherWakeup, SchedulerWakeup, SendQueue
 from domain.ids import new_id
 from tests.support.redis import REDIS_URL, require_redis
 
@@ -118,16 +119,19 @@ async def test_an_empty_batch_sends_nothing(queue: tuple[SendQueue, Received]) -
 @pytest.fixture(params=["in-process", "redis"])
 async def wakeups(
     request: pytest.FixtureRequest,
-) -> AsyncIterator[tuple[InProcessWakeup, InProcessWakeup]]:
+) -> AsyncIterator[tuple[SchedulerWakeup, DispatcherWakeup]]:
     """(the side that notifies, the side the scheduler waits on)."""
     if request.param == "in-process":
-        wakeup = InProcessWakeup()
+        wakeup = InProcessWakeup(SystemClock())
+        await wakeup.start()
         yield wakeup, wakeup
+        await wakeup.close()
         return
     await require_redis(REDIS_URL)
     channel = f"test-{uuid.uuid4().hex[:8]}:wakeup"
     api_redis, scheduler_redis = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
-    api, scheduler = RedisWakeup(api_redis, channel), RedisWakeup(scheduler_redis, channel)
+    api = RedisWakeup(api_redis, channel, SystemClock())
+    scheduler = RedisWakeup(scheduler_redis, channel, SystemClock())
     await scheduler.start()
     await asyncio.sleep(0.05)  # the subscription is in place
     yield api, scheduler
@@ -136,19 +140,36 @@ async def wakeups(
     await scheduler_redis.aclose()
 
 
-async def test_a_notify_wakes_the_waiter(wakeups: tuple[InProcessWakeup, InProcessWakeup]) -> None:
+def in_(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+async def test_a_notify_wakes_the_waiter(
+    wakeups: tuple[SchedulerWakeup, DispatcherWakeup],
+) -> None:
     notifier, waiter = wakeups
-    assert not await waiter.wait(0.05)  # nothing yet: times out
-    waiting = asyncio.create_task(waiter.wait(5))
+    assert not await waiter.wait(in_(0.05))  # nothing yet: times out
+    waiting = asyncio.create_task(waiter.wait(in_(5)))
     await asyncio.sleep(0.01)
     await notifier.notify(datetime.now(UTC))
     assert await waiting
 
 
 async def test_a_notify_before_the_wait_is_not_lost(
-    wakeups: tuple[InProcessWakeup, InProcessWakeup],
+    wakeups: tuple[SchedulerWakeup, DispatcherWakeup],
 ) -> None:
     notifier, waiter = wakeups
     await notifier.notify(datetime.now(UTC))
-    assert await waiter.wait(5)
-    assert not await waiter.wait(0.05)  # consumed
+    assert await waiter.wait(in_(5))
+    assert not await waiter.wait(in_(0.05))  # consumed
+
+
+async def test_notifies_that_come_together_wake_the_waiter_once(
+    wakeups: tuple[SchedulerWakeup, DispatcherWakeup],
+) -> None:
+    notifier, waiter = wakeups
+    for _ in range(3):
+        await notifier.notify(datetime.now(UTC))
+    await asyncio.sleep(0.05)  # all three have arrived
+    assert await waiter.wait(in_(5))
+    assert not await waiter.wait(in_(0.05))

@@ -75,7 +75,7 @@ async def test_malformed_and_oversized_bodies(client: Client, settings: Settings
         "/auth/login", content=b'{"username": ', headers={"content-type": "application/json"}
     )
     assert_problem(bad_login, 400)
-    huge = b'{"username": "' + b"a" * settings.max_body_bytes + b'"}'
+    huge = b'{"username": "' + b"a" * settings.http.max_body_bytes + b'"}'
     too_big = await client.post(
         "/auth/signup", content=huge, headers={"content-type": "application/json"}
     )

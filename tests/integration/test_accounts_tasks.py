@@ -38,4 +38,4 @@ async def test_schedule_is_registered(settings: Settings, container: AsyncContai
     await source.startup()
     schedules = await source.get_schedules()
     purge = [s for s in schedules if s.task_name == "herald.purge_expired_sessions"]
-    assert [s.cron for s in purge] == [settings.session_purge_cron]
+    assert [s.cron for s in purge] == [settings.accounts.session_purge_cron]

@@ -12,7 +12,7 @@ import yaml
 from entrypoints.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-HEARTBEAT_INTERVAL_SECONDS = Settings().heartbeat_interval_seconds
+HEARTBEAT_INTERVAL_SECONDS = Settings().heartbeat.interval_seconds
 
 
 def _compose() -> str:

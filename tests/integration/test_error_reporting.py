@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from uuid import uuid4
 
-import msgspec
 import pytest
 import sentry_sdk
 from dishka import AsyncContainer, Provider
@@ -27,6 +26,7 @@ from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.notifications import run_dispatcher
+from tests.conftest import replace_settings
 from tests.support.auth import bearer
 from tests.support.exploding import MESSAGE, exploding
 from tests.support.stubs.sentry import SentryStub, dsn
@@ -52,8 +52,8 @@ class Reporting:
 @pytest.fixture
 def reporting(settings: Settings, sentry_stub: tuple[SentryStub, str]) -> Iterator[Reporting]:
     stub, url = sentry_stub
-    reported = msgspec.structs.replace(settings, sentry_dsn=dsn(url), sentry_environment="test")
-    assert start_error_reporting(reported)
+    reported = replace_settings(settings, sentry_dsn=dsn(url), sentry_environment="test")
+    assert start_error_reporting(reported.error_reporting)
     yield Reporting(reported, stub)
     # Back to no client: the SDK's patches stay installed but do nothing without one.
     sentry_sdk.get_client().close(timeout=10)
@@ -144,7 +144,7 @@ async def test_a_failing_dispatcher_round_arrives(reporting: Reporting) -> None:
     container = await reporting.container(exploding(DispatchDueNotifications))
     broker = make_broker(reporting.settings, container)
     stop = asyncio.Event()
-    dispatcher = asyncio.create_task(run_dispatcher(container, broker, reporting.settings, stop))
+    dispatcher = asyncio.create_task(run_dispatcher(container, broker, stop))
     try:
         for _ in range(50):
             if events := reporting.events():
@@ -226,6 +226,6 @@ async def test_secrets_in_messages_and_extras_are_scrubbed(reporting: Reporting)
 
 
 async def test_without_a_dsn_nothing_is_initialised(settings: Settings) -> None:
-    assert settings.sentry_dsn is None
-    assert not start_error_reporting(settings)
+    assert settings.error_reporting.dsn is None
+    assert not start_error_reporting(settings.error_reporting)
     assert not sentry_sdk.get_client().is_active()

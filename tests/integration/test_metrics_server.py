@@ -23,7 +23,7 @@ async def server(sqlite_url: str) -> AsyncIterator[str]:
     Counter("herald_test_things_total", "Things", registry=registry).inc(3)
     port = free_port()
     settings = make_settings(sqlite_url, metrics_token=TOKEN, metrics_port=port)
-    stop = await serve_metrics(settings, Scrape(TOKEN, process_collector(registry)))
+    stop = await serve_metrics(settings.metrics, Scrape(TOKEN, process_collector(registry)))
     yield f"http://127.0.0.1:{port}"
     await stop()
 
@@ -74,7 +74,7 @@ async def test_a_taken_port_stops_the_process(sqlite_url: str) -> None:
         port = taken.getsockname()[1]
         settings = make_settings(sqlite_url, metrics_port=port)
         with pytest.raises(SystemExit, match=f"cannot serve metrics on 127.0.0.1:{port}"):
-            await serve_metrics(settings, Scrape(None, CollectorRegistry()))
+            await serve_metrics(settings.metrics, Scrape(None, CollectorRegistry()))
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,14 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
-from adapters.memory.wakeup import InProcessWakeup
+from application.ports.notifications import SchedulerWakeup
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker
@@ -30,14 +31,12 @@ async def client(
     async def start() -> None:
         await broker.startup()
         stop = asyncio.Event()
-        running.append(
-            (asyncio.create_task(run_dispatcher(container, broker, settings, stop)), stop)
-        )
+        running.append((asyncio.create_task(run_dispatcher(container, broker, stop)), stop))
 
     async def shut_down() -> None:
         for task, stop in running:  # end between rounds, never inside a database call
             stop.set()
-            (await container.get(InProcessWakeup)).wake()
+            await (await container.get(SchedulerWakeup)).notify(datetime.now(UTC))
             await asyncio.wait_for(task, timeout=10)
         await broker.shutdown()
 

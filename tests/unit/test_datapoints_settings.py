@@ -11,7 +11,7 @@ from tests.conftest import make_settings
 def test_data_settings_are_checked() -> None:
     env = {"HERALD_DATA_BYTE_ORDER": "big", "HERALD_DATA_INGEST_ENABLED": "false"}
     settings = Settings.from_env(env)
-    assert settings.data_byte_order == "big"
+    assert settings.datapoints.byte_order == "big"
     assert settings.data_ingest_on is False
     assert Settings.from_env({}).data_ingest_on is True
     with_url = Settings.from_env({"HERALD_DATA_SOURCE_URL": "http://127.0.0.1:9/x"})
@@ -27,7 +27,7 @@ def test_data_settings_are_checked() -> None:
 
 
 async def test_upstream_concurrency_is_bounded_and_reaches_the_use_case(tmp_path: Path) -> None:
-    assert Settings.from_env({}).data_upstream_concurrency == 8
+    assert Settings.from_env({}).datapoints.upstream_concurrency == 8
     for bad in ("0", "65", "-1"):
         with pytest.raises(SettingsError, match="HERALD_DATA_UPSTREAM_CONCURRENCY"):
             Settings.from_env({"HERALD_DATA_UPSTREAM_CONCURRENCY": bad})

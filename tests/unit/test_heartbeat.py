@@ -97,8 +97,8 @@ def test_heartbeat_settings() -> None:
     settings = Settings.from_env(
         {"HERALD_HEARTBEAT_FILE": "/tmp/hb", "HERALD_HEARTBEAT_INTERVAL_SECONDS": "2.5"}
     )
-    assert (settings.heartbeat_file, settings.heartbeat_interval_seconds) == ("/tmp/hb", 2.5)
-    assert Settings.from_env({}).heartbeat_file is None
+    assert (settings.heartbeat.file, settings.heartbeat.interval_seconds) == ("/tmp/hb", 2.5)
+    assert Settings.from_env({}).heartbeat.file is None
     with pytest.raises(SettingsError, match="HERALD_HEARTBEAT_INTERVAL_SECONDS"):
         Settings.from_env({"HERALD_HEARTBEAT_INTERVAL_SECONDS": "0"})
 

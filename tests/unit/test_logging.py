@@ -105,9 +105,9 @@ def test_the_console_senders_line_shows_the_message() -> None:
 
 
 def test_log_format_setting() -> None:
-    assert Settings.from_env({}).log_format == "auto"
-    assert Settings.from_env({"HERALD_LOG_FORMAT": "console"}).log_format == "console"
-    assert Settings.from_env({"HERALD_LOG_FORMAT": "json"}).log_format == "json"
+    assert Settings.from_env({}).logging.format == "auto"
+    assert Settings.from_env({"HERALD_LOG_FORMAT": "console"}).logging.format == "console"
+    assert Settings.from_env({"HERALD_LOG_FORMAT": "json"}).logging.format == "json"
     with pytest.raises(SettingsError, match="log_format"):
         Settings.from_env({"HERALD_LOG_FORMAT": "xml"})
 
@@ -127,6 +127,6 @@ def test_a_sentry_dsn_is_accepted() -> None:
             "HERALD_SENTRY_ENVIRONMENT": "x",
         }
     )
-    assert settings.sentry_dsn == "https://key@o1.ingest.sentry.io/42"
-    assert settings.sentry_environment == "x"
-    assert Settings.from_env({"HERALD_SENTRY_DSN": ""}).sentry_dsn is None  # empty: off
+    assert settings.error_reporting.dsn == "https://key@o1.ingest.sentry.io/42"
+    assert settings.error_reporting.environment == "x"
+    assert Settings.from_env({"HERALD_SENTRY_DSN": ""}).error_reporting.dsn is None  # empty: off

@@ -7,7 +7,7 @@ from entrypoints.settings import Settings, SettingsError
 
 def test_metrics_are_open_and_unserved_by_default() -> None:
     settings = Settings.from_env({})
-    assert (settings.metrics_token, settings.metrics_host, settings.metrics_port) == (
+    assert (settings.metrics.token, settings.metrics.host, settings.metrics.port) == (
         None,
         "127.0.0.1",
         None,
@@ -22,8 +22,8 @@ def test_metrics_settings_are_read() -> None:
             "HERALD_METRICS_PORT": "9464",
         }
     )
-    assert settings.metrics_token == "Zq3-x9_Lr7.Tw2~Yb5+Kd/4="
-    assert (settings.metrics_host, settings.metrics_port) == ("0.0.0.0", 9464)
+    assert settings.metrics.token == "Zq3-x9_Lr7.Tw2~Yb5+Kd/4="
+    assert (settings.metrics.host, settings.metrics.port) == ("0.0.0.0", 9464)
 
 
 @pytest.mark.parametrize(

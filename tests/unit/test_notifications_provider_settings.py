@@ -22,13 +22,13 @@ SENDGRID = {"sendgrid_api_key": "SG.k", "sendgrid_from_email": "noreply@example.
 
 def test_the_embedded_default_uses_the_console_senders() -> None:
     s = settings()
-    assert (s.sms_sender(), s.email_sender()) == ("console", "console")
-    assert s.provider_timeout_seconds == 10.0
+    assert s.channel_providers() == ("console", "console")
+    assert s.delivery.provider_timeout_seconds == 10.0
 
 
 def test_complete_credentials_choose_the_real_provider() -> None:
     s = settings(**PRODUCTION, **TWILIO, **SENDGRID)
-    assert (s.sms_sender(), s.email_sender()) == ("twilio", "sendgrid")
+    assert s.channel_providers() == ("twilio", "sendgrid")
 
 
 @pytest.mark.parametrize(
@@ -48,9 +48,9 @@ def test_production_never_falls_back_to_the_console(env: dict[str, str], message
 
 def test_console_or_none_must_be_chosen_explicitly_in_production() -> None:
     s = settings(**PRODUCTION, sms_provider="none", email_provider="console")
-    assert (s.sms_sender(), s.email_sender()) == ("none", "console")
+    assert s.channel_providers() == ("none", "console")
     embedded_off = settings(sms_provider="none")
-    assert embedded_off.sms_sender() == "none"
+    assert embedded_off.channel_providers().sms == "none"
 
 
 def test_complete_twilio_and_sendgrid_are_enabled() -> None:
@@ -62,13 +62,13 @@ def test_complete_twilio_and_sendgrid_are_enabled() -> None:
         sendgrid_from_email="noreply@example.com",
         provider_timeout_seconds="2.5",
     )
-    assert (s.twilio_enabled, s.sendgrid_enabled) == (True, True)
-    assert s.provider_timeout_seconds == 2.5
+    assert (s.twilio.enabled, s.sendgrid.enabled) == (True, True)
+    assert s.delivery.provider_timeout_seconds == 2.5
 
 
 def test_a_messaging_service_can_replace_the_from_number() -> None:
     s = settings(twilio_account_sid=SID, twilio_auth_token="t", twilio_messaging_service_sid="MG1")
-    assert s.twilio_enabled
+    assert s.twilio.enabled
 
 
 @pytest.mark.parametrize(

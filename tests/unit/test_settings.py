@@ -1,15 +1,29 @@
+from typing import Protocol
+
 import pytest
 
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.settings import (
+    DatabaseSettings,
+    DeliverySettings,
+    MetricsSettings,
+    Settings,
+    SettingsError,
+    TwilioSettings,
+)
+
+
+class Validated(Protocol):
+    def validate(self) -> None: ...
+
 
 STRONG = "k3J9x-Qm2vL8pZ4tR7wY1bN6cH5dF0gS-aE"
 
 
 def test_defaults_are_the_embedded_mode() -> None:
     settings = Settings.from_env({})
-    assert settings.embedded
-    assert settings.database_url.startswith("sqlite+aiosqlite")
-    assert settings.jwt_secret is None
+    assert settings.mode.embedded
+    assert settings.database.url.startswith("sqlite+aiosqlite")
+    assert settings.accounts.jwt_secret is None
 
 
 def test_values_are_read_and_typed() -> None:
@@ -23,9 +37,9 @@ def test_values_are_read_and_typed() -> None:
             "OTHER_VARIABLE": "ignored",
         }
     )
-    assert not settings.embedded
-    assert settings.redis_url == "redis://127.0.0.1:6379/0"
-    assert settings.access_token_ttl_seconds == 60
+    assert not settings.mode.embedded
+    assert settings.mode.redis_url == "redis://127.0.0.1:6379/0"
+    assert settings.accounts.access_token_ttl_seconds == 60
 
 
 @pytest.mark.parametrize(
@@ -65,5 +79,45 @@ def test_an_unknown_herald_name_is_refused_with_the_closest_known_one(
 
 def test_an_empty_value_means_unset() -> None:
     settings = Settings.from_env({"HERALD_TWILIO_ACCOUNT_SID": "", "HERALD_DB_POOL_SIZE": ""})
-    assert settings.twilio_account_sid is None
-    assert settings.db_pool_size == Settings().db_pool_size
+    assert settings.twilio.account_sid is None
+    assert settings.database.pool_size == Settings().database.pool_size
+
+
+def test_each_name_is_read_into_its_group() -> None:
+    settings = Settings.from_env(
+        {
+            "HERALD_DATABASE_URL": "sqlite+aiosqlite:///x.db",
+            "HERALD_DB_POOL_SIZE": "3",
+            "HERALD_TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+            "HERALD_TWILIO_AUTH_TOKEN": "t",
+            "HERALD_TWILIO_FROM_NUMBER": "+15550001111",
+            "HERALD_NOTIFY_POLL_SECONDS": "0.5",
+            "HERALD_WEBHOOK_MAX_AGE_SECONDS": "60",
+        }
+    )
+    assert (settings.database.url, settings.database.pool_size) == ("sqlite+aiosqlite:///x.db", 3)
+    assert settings.twilio.from_number == "+15550001111"
+    assert settings.delivery.poll_seconds == 0.5
+    assert settings.sendgrid.webhook_max_age_seconds == 60
+
+
+@pytest.mark.parametrize(
+    ("group", "message"),
+    [
+        (DatabaseSettings(pool_size=0), "HERALD_DB_POOL_SIZE"),
+        (TwilioSettings(auth_token="t"), "HERALD_TWILIO_ACCOUNT_SID"),
+        (DeliverySettings(lease_seconds=5), "HERALD_NOTIFY_LEASE_SECONDS"),
+        (MetricsSettings(port=0), "HERALD_METRICS_PORT"),
+    ],
+)
+def test_each_group_validates_itself(group: Validated, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        group.validate()
+
+
+def test_values_by_name_are_checked_as_from_the_environment() -> None:
+    assert Settings.from_names({"db_pool_size": "7"}).database.pool_size == 7
+    with pytest.raises(SettingsError, match="did you mean HERALD_DB_POOL_SIZE"):
+        Settings.from_names({"db_pool_sise": 7})
+    with pytest.raises(SettingsError, match="invalid setting"):
+        Settings.from_names({"metrics_port": "ninety"})

@@ -1,23 +1,26 @@
-"""The wake-up signal of the dispatcher loop, within one process."""
+"""The dispatcher's wake-up within one process (the embedded default)."""
 
 import asyncio
 from datetime import datetime
 
+from application.ports.clock import Clock
+
 
 class InProcessWakeup:
-    """The scheduler loop waits on this; `notify` wakes it when new work is due sooner."""
+    """Both sides of the wake-up: `notify` sets an event the dispatcher's `wait` ends on."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self._event = asyncio.Event()
 
     async def notify(self, due_at: datetime) -> None:
         self._event.set()
 
-    def wake(self) -> None:
-        self._event.set()
+    async def start(self) -> None:
+        return None  # listening from the start: the event keeps a notify until a wait
 
-    async def wait(self, seconds: float) -> bool:
-        """True when woken, False on timeout."""
+    async def wait(self, until: datetime) -> bool:
+        seconds = (until - self._clock.now()).total_seconds()
         try:
             await asyncio.wait_for(self._event.wait(), timeout=max(0.0, seconds))
         except TimeoutError:
@@ -25,9 +28,6 @@ class InProcessWakeup:
         finally:
             self._event.clear()
         return True
-
-    async def start(self) -> None:
-        return None
 
     async def close(self) -> None:
         return None

@@ -1,26 +1,28 @@
-"""Waking the scheduler loop early when new work is due: in-process (embedded default)
-or over Redis pub/sub (API, worker and scheduler are separate processes)."""
+"""The dispatcher's wake-up across processes, over Redis pub/sub: the API and the workers
+publish, the scheduler's dispatcher listens."""
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
+from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from adapters.memory.wakeup import InProcessWakeup
+from application.ports.clock import Clock
 
 log = logging.getLogger("herald.wakeup")
 
 
-class RedisWakeup(InProcessWakeup):
-    """`notify` publishes a ping; `start` subscribes, so `wait` returns on any process's ping."""
+class RedisWakeup:
+    """`notify` publishes a ping on `channel`; `start` subscribes to it, so that `wait`
+    ends on any process's ping. Pings that arrive together wake the dispatcher once."""
 
-    def __init__(self, redis: Redis, channel: str) -> None:
-        super().__init__()
+    def __init__(self, redis: Redis, channel: str, clock: Clock) -> None:
         self._redis = redis
         self._channel = channel
-        self._reader: asyncio.Task[None] | None = None
+        self._clock = clock
+        self._pubsub: Any = None  # redis-py's PubSub, once started
 
     async def notify(self, due_at: datetime) -> None:
         try:
@@ -29,16 +31,34 @@ class RedisWakeup(InProcessWakeup):
             log.warning("could not publish a scheduler wake-up", exc_info=True)
 
     async def start(self) -> None:
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self._channel)
-        self._reader = asyncio.create_task(self._read(pubsub))
+        if self._pubsub is None:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            await pubsub.subscribe(self._channel)
+            self._pubsub = pubsub
 
-    async def _read(self, pubsub: object) -> None:
-        async for _ in pubsub.listen():  # type: ignore[attr-defined]
-            self.wake()
+    async def wait(self, until: datetime) -> bool:
+        await self.start()
+        try:
+            while True:
+                left = max(0.0, (until - self._clock.now()).total_seconds())
+                if await self._next(left):
+                    while await self._next(0.0):  # the pings that came with it
+                        pass
+                    return True
+                if left == 0.0:
+                    return False
+        except (RedisError, OSError):
+            # Polling covers what a lost subscription misses; report it as a wake-up, so
+            # that the dispatcher reads the database once it is back.
+            log.warning("scheduler wake-ups unavailable; polling", exc_info=True)
+            await asyncio.sleep(max(0.0, (until - self._clock.now()).total_seconds()))
+            return True
+
+    async def _next(self, seconds: float) -> bool:
+        message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=seconds)
+        return message is not None
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        if self._pubsub is not None:
+            pubsub, self._pubsub = self._pubsub, None
+            await pubsub.aclose()

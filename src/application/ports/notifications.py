@@ -216,8 +216,27 @@ class SendQueue(Protocol):
 
 
 class SchedulerWakeup(Protocol):
+    """The producers' side of the dispatcher's wake-up."""
+
     async def notify(self, due_at: datetime) -> None:
         """Work is due at `due_at`; best effort (the scheduler also polls)."""
+        ...
+
+
+class DispatcherWakeup(Protocol):
+    """The dispatcher's side: it sleeps on this until its next due time or a notify."""
+
+    async def start(self) -> None:
+        """Listen from now on: a notify after this is not lost, even before a wait."""
+        ...
+
+    async def wait(self, until: datetime) -> bool:
+        """Return at `until` (False), or earlier when notified (True); a notify that came
+        while nobody waited ends the next wait at once, and is consumed by it."""
+        ...
+
+    async def close(self) -> None:
+        """Stop listening."""
         ...
 
 

@@ -50,7 +50,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=HeraldRequest,
         logging_config=None,  # entrypoints.logging configures JSON logs for the process
-        request_max_body_size=settings.max_body_bytes,
+        request_max_body_size=settings.http.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Herald",
             version="0.1.0",

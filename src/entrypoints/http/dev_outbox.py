@@ -67,7 +67,7 @@ async def dev_outbox(
     limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, QueryParameter(max_length=32)] = None,
 ) -> OutboxPageOut:
-    if not settings.embedded:
+    if not settings.mode.embedded:
         raise NotFoundException()
     entries, before = outbox.newest(limit, _number(cursor))
     return OutboxPageOut(

@@ -182,7 +182,7 @@ class WebhookController(Controller):
         form = await request.form()
         params = {key: str(value) for key, value in form.items()}
         # Twilio signs the URL it called: the public one, not what a proxy passed on.
-        url = settings.public_url.rstrip("/") + TWILIO_STATUS_PATH
+        url = settings.http.public_url.rstrip("/") + TWILIO_STATUS_PATH
         if query := request.scope.get("query_string", b"").decode("latin-1"):
             url += "?" + query
         if not verifier.is_valid(url, params, request.headers.get(TWILIO_SIGNATURE, "")):
@@ -214,7 +214,7 @@ class WebhookController(Controller):
         if not is_json(media_type(request)):
             raise unsupported(JSON)
         payload = await request.body()
-        if verifier is None and not settings.embedded:
+        if verifier is None and not settings.mode.embedded:
             # Unsigned events could mark any sent email failed: only the embedded default
             # (a developer's machine) takes them.
             raise PermissionDenied(SENDGRID_UNSIGNED)
@@ -225,7 +225,7 @@ class WebhookController(Controller):
         ):
             raise PermissionDenied(
                 "invalid or stale SendGrid event webhook signature (timestamps older than "
-                f"{settings.webhook_max_age_seconds:g} s are refused)"
+                f"{settings.sendgrid.webhook_max_age_seconds:g} s are refused)"
             )
         # NUL is checked per event below: one bad event must not cost the batch.
         events = decode_json(payload, object, nul=True)

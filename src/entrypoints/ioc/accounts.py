@@ -32,7 +32,7 @@ from application.ports.accounts import (
     UserRepository,
 )
 from application.ports.clock import Clock
-from entrypoints.settings import Settings
+from entrypoints.settings import AccountsSettings
 
 
 class AccountsProvider(Provider):
@@ -42,8 +42,8 @@ class AccountsProvider(Provider):
     sessions = provide(SqlSessionRepository, provides=SessionRepository, scope=Scope.REQUEST)
 
     @provide
-    def session_cache(self, settings: Settings) -> SessionCache:
-        return SessionCache(settings.auth_cache_seconds)
+    def session_cache(self, accounts: AccountsSettings) -> SessionCache:
+        return SessionCache(accounts.auth_cache_seconds)
 
     @provide
     def session_reader(
@@ -52,39 +52,39 @@ class AccountsProvider(Provider):
         return CachingSessionReader(SqlSessionReader(engine, reads), cache)
 
     @provide
-    def hasher(self, settings: Settings) -> PasswordHasher:
+    def hasher(self, accounts: AccountsSettings) -> PasswordHasher:
         return Argon2PasswordHasher(
-            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+            accounts.argon2_time_cost, accounts.argon2_memory_kib, accounts.argon2_parallelism
         )
 
     @provide
-    def token_issuer(self, settings: Settings, clock: Clock) -> TokenIssuer:
-        assert settings.jwt_secret, (
+    def token_issuer(self, accounts: AccountsSettings, clock: Clock) -> TokenIssuer:
+        assert accounts.jwt_secret, (
             "the entrypoint resolves the secret before building the container"
         )
         return JwtTokenIssuer(
-            secret=settings.jwt_secret,
-            algorithm=settings.jwt_algorithm,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+            secret=accounts.jwt_secret,
+            algorithm=accounts.jwt_algorithm,
+            issuer=accounts.jwt_issuer,
+            audience=accounts.jwt_audience,
+            access_ttl=timedelta(seconds=accounts.access_token_ttl_seconds),
             clock=clock,
         )
 
     @provide
-    def rate_limiter(self, settings: Settings, redis: Redis | None) -> RateLimiter:
+    def rate_limiter(self, accounts: AccountsSettings, redis: Redis | None) -> RateLimiter:
         if redis is None:
             return InMemoryRateLimiter(
-                settings.login_rate_limit, settings.login_rate_window_seconds
+                accounts.login_rate_limit, accounts.login_rate_window_seconds
             )
         return RedisRateLimiter(
-            redis, settings.login_rate_limit, settings.login_rate_window_seconds
+            redis, accounts.login_rate_limit, accounts.login_rate_window_seconds
         )
 
     @provide
-    def login_history(self, settings: Settings, redis: Redis | None) -> LoginHistory:
-        window = settings.login_account_window_seconds
-        remember = settings.login_known_client_days * 86400
+    def login_history(self, accounts: AccountsSettings, redis: Redis | None) -> LoginHistory:
+        window = accounts.login_account_window_seconds
+        remember = accounts.login_known_client_days * 86400
         if redis is None:
             return InMemoryLoginHistory(window, remember)
         return RedisLoginHistory(redis, window, remember)
@@ -100,9 +100,9 @@ class AccountsProvider(Provider):
     reset_password = provide(ResetPassword, scope=Scope.REQUEST)
 
     @provide(scope=Scope.APP)
-    def lockout(self, settings: Settings) -> AccountLockout:
-        return AccountLockout(settings.login_account_failure_limit)
+    def lockout(self, accounts: AccountsSettings) -> AccountLockout:
+        return AccountLockout(accounts.login_account_failure_limit)
 
     @provide(scope=Scope.APP)
-    def token_policy(self, settings: Settings) -> TokenPolicy:
-        return TokenPolicy(refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds))
+    def token_policy(self, accounts: AccountsSettings) -> TokenPolicy:
+        return TokenPolicy(refresh_ttl=timedelta(seconds=accounts.refresh_token_ttl_seconds))

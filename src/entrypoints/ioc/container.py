@@ -25,5 +25,6 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,
-        context={Settings: settings},
+        # The whole settings for the entrypoints, and each group for the providers that need it.
+        context={Settings: settings, **{type(group): group for group in settings.groups()}},
     )

@@ -16,7 +16,7 @@ from application.datapoints.summarize import SummarizeDataPoints
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
 from domain.datapoints import ByteOrder, DecodingRules
-from entrypoints.settings import Settings
+from entrypoints.settings import DatapointsSettings
 
 
 class DataPointsProvider(Provider):
@@ -30,28 +30,32 @@ class DataPointsProvider(Provider):
     summarize = provide(SummarizeDataPoints)
 
     @provide
-    def rules(self, settings: Settings) -> DecodingRules:
+    def rules(self, datapoints: DatapointsSettings) -> DecodingRules:
         return DecodingRules(
-            byte_order=ByteOrder(settings.data_byte_order),
-            max_age=timedelta(seconds=settings.data_max_age_seconds),
+            byte_order=ByteOrder(datapoints.byte_order),
+            max_age=timedelta(seconds=datapoints.max_age_seconds),
         )
 
     @provide
-    def fetch_policy(self, settings: Settings) -> FetchPolicy:
-        return FetchPolicy(concurrency=settings.data_upstream_concurrency)
+    def fetch_policy(self, datapoints: DatapointsSettings) -> FetchPolicy:
+        return FetchPolicy(concurrency=datapoints.upstream_concurrency)
 
     @provide
-    async def upstream_client(self, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async def upstream_client(
+        self, datapoints: DatapointsSettings
+    ) -> AsyncIterator[httpx.AsyncClient]:
         async with httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.data_upstream_timeout_seconds), follow_redirects=False
+            timeout=httpx.Timeout(datapoints.upstream_timeout_seconds), follow_redirects=False
         ) as client:
             yield client
 
     @provide
-    def source(self, settings: Settings, clock: Clock, client: httpx.AsyncClient) -> DataSource:
-        if settings.data_source_url:
+    def source(
+        self, datapoints: DatapointsSettings, clock: Clock, client: httpx.AsyncClient
+    ) -> DataSource:
+        if datapoints.source_url:
             return HttpDataSource(
-                client, settings.data_source_url, retries=settings.data_upstream_retries
+                client, datapoints.source_url, retries=datapoints.upstream_retries
             )
         # One simulated stream per process, so its sequence goes on across requests.
-        return SimulatedDataSource(clock, settings.data_simulated_points_per_fetch)
+        return SimulatedDataSource(clock, datapoints.simulated_points_per_fetch)

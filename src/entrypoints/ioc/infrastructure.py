@@ -1,6 +1,6 @@
-"""Bindings every capability shares: settings, the database (engine, sessions, the read
-pool), Redis, the clock, the jitter of retries, the unit of work, and the metrics
-registry a scrape reads."""
+"""Bindings every capability shares: settings (whole and by group), the database (engine,
+sessions, the read pool), Redis, the clock, the jitter of retries, the unit of work, and
+the metrics registry a scrape reads."""
 
 import random
 from collections.abc import AsyncIterator
@@ -18,29 +18,53 @@ from application.ports.clock import Clock
 from application.ports.randomness import Jitter
 from application.ports.transactions import TransactionManager
 from entrypoints.scrape import Scrape, process_collector
-from entrypoints.settings import Settings
+from entrypoints.settings import (
+    AccountsSettings,
+    DatabaseSettings,
+    DatapointsSettings,
+    DeliverySettings,
+    ErrorReportingSettings,
+    HeartbeatSettings,
+    HttpSettings,
+    LoggingSettings,
+    MetricsSettings,
+    ModeSettings,
+    SendGridSettings,
+    Settings,
+    TwilioSettings,
+)
 
 
 class InfrastructureProvider(Provider):
     scope = Scope.APP
 
     settings = from_context(provides=Settings, scope=Scope.APP)
+    mode = from_context(provides=ModeSettings, scope=Scope.APP)
+    database = from_context(provides=DatabaseSettings, scope=Scope.APP)
+    accounts = from_context(provides=AccountsSettings, scope=Scope.APP)
+    http = from_context(provides=HttpSettings, scope=Scope.APP)
+    delivery = from_context(provides=DeliverySettings, scope=Scope.APP)
+    twilio = from_context(provides=TwilioSettings, scope=Scope.APP)
+    sendgrid = from_context(provides=SendGridSettings, scope=Scope.APP)
+    datapoints = from_context(provides=DatapointsSettings, scope=Scope.APP)
+    logging = from_context(provides=LoggingSettings, scope=Scope.APP)
+    error_reporting = from_context(provides=ErrorReportingSettings, scope=Scope.APP)
+    metrics = from_context(provides=MetricsSettings, scope=Scope.APP)
+    heartbeat = from_context(provides=HeartbeatSettings, scope=Scope.APP)
 
     @provide
-    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(
-            settings.database_url, pool_size=settings.db_pool_size, timeouts=settings.db_timeouts
-        )
+    async def engine(self, database: DatabaseSettings) -> AsyncIterator[AsyncEngine]:
+        engine = make_engine(database.url, pool_size=database.pool_size, timeouts=database.timeouts)
         yield engine
         await engine.dispose()
 
     @provide
-    async def read_pool(self, settings: Settings) -> AsyncIterator[ReadPool | None]:
-        if is_sqlite(settings.database_url):
+    async def read_pool(self, database: DatabaseSettings) -> AsyncIterator[ReadPool | None]:
+        if is_sqlite(database.url):
             yield None
             return
         pool = await ReadPool.open(
-            settings.database_url, max_size=settings.db_pool_size, timeouts=settings.db_timeouts
+            database.url, max_size=database.pool_size, timeouts=database.timeouts
         )
         yield pool
         await pool.close()
@@ -58,11 +82,11 @@ class InfrastructureProvider(Provider):
             yield session
 
     @provide
-    async def redis(self, settings: Settings) -> AsyncIterator[Redis | None]:
-        if settings.redis_url is None:
+    async def redis(self, mode: ModeSettings) -> AsyncIterator[Redis | None]:
+        if mode.redis_url is None:
             yield None
             return
-        client = Redis.from_url(settings.redis_url)
+        client = Redis.from_url(mode.redis_url)
         yield client
         await client.aclose()
 
@@ -82,5 +106,5 @@ class InfrastructureProvider(Provider):
         return CollectorRegistry()
 
     @provide
-    def scrape(self, settings: Settings, registry: CollectorRegistry) -> Scrape:
-        return Scrape(settings.metrics_token, process_collector(registry))
+    def scrape(self, metrics: MetricsSettings, registry: CollectorRegistry) -> Scrape:
+        return Scrape(metrics.token, process_collector(registry))

@@ -5,7 +5,7 @@ metrics."""
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from dishka import Provider, Scope, alias, from_context, provide
+from dishka import AnyOf, Provider, Scope, from_context, provide
 from redis.asyncio import Redis
 
 from adapters.console.notifications import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
@@ -27,6 +27,7 @@ from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
+from application.notifications.dispatcher import DispatcherTiming
 from application.notifications.get_notification import GetNotification
 from application.notifications.list_activity import ListActivity
 from application.notifications.list_notifications import ListNotifications
@@ -37,6 +38,7 @@ from application.notifications.schedule_notification import ScheduleNotification
 from application.ports.clock import Clock
 from application.ports.notifications import (
     DeliveryMetrics,
+    DispatcherWakeup,
     DispatchMetrics,
     EmailSender,
     IdempotencyKeys,
@@ -48,7 +50,15 @@ from application.ports.notifications import (
 )
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
-from entrypoints.settings import Settings
+from entrypoints.settings import (
+    ChannelProviders,
+    DeliverySettings,
+    HttpSettings,
+    ModeSettings,
+    SendGridSettings,
+    Settings,
+    TwilioSettings,
+)
 
 
 class NotificationsProvider(Provider):
@@ -59,7 +69,6 @@ class NotificationsProvider(Provider):
     provider_events = provide(SqlProviderEventLog, provides=ProviderEventLog)
     # Only the scheduler's dispatcher loop hands work to workers; it passes its queue in.
     send_queue = from_context(provides=SendQueue, scope=Scope.REQUEST)
-    wakeup_port = alias(source=InProcessWakeup, provides=SchedulerWakeup)
 
     schedule = provide(ScheduleNotification)
     list_notifications = provide(ListNotifications)
@@ -80,29 +89,34 @@ class NotificationsProvider(Provider):
     dispatch_metrics = provide(PrometheusDispatchMetrics, provides=DispatchMetrics, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
-    def config(self, settings: Settings) -> DeliveryConfig:
+    def config(self, delivery: DeliverySettings) -> DeliveryConfig:
         return DeliveryConfig(
-            claim_batch=settings.notify_claim_batch,
-            message_batch=settings.notify_message_batch,
-            lease=timedelta(seconds=settings.notify_lease_seconds),
-            lookahead=timedelta(seconds=settings.notify_lookahead_seconds),
-            idle_refill=timedelta(seconds=settings.notify_poll_seconds),
+            claim_batch=delivery.claim_batch,
+            message_batch=delivery.message_batch,
+            lease=timedelta(seconds=delivery.lease_seconds),
+            lookahead=timedelta(seconds=delivery.lookahead_seconds),
+            idle_refill=timedelta(seconds=delivery.poll_seconds),
             retry=RetryPolicy(
-                settings.notify_max_attempts,
-                settings.notify_backoff_base_seconds,
-                settings.notify_backoff_cap_seconds,
+                delivery.max_attempts, delivery.backoff_base_seconds, delivery.backoff_cap_seconds
             ),
         )
 
     @provide(scope=Scope.APP)
+    def dispatcher_timing(self, delivery: DeliverySettings) -> DispatcherTiming:
+        return DispatcherTiming(
+            poll=timedelta(seconds=delivery.poll_seconds),
+            batch_window=timedelta(seconds=delivery.batch_window_seconds),
+        )
+
+    @provide(scope=Scope.APP)
     async def wakeup(
-        self, settings: Settings, redis: Redis | None
-    ) -> AsyncIterator[InProcessWakeup]:
+        self, mode: ModeSettings, redis: Redis | None, clock: Clock
+    ) -> AsyncIterator[AnyOf[SchedulerWakeup, DispatcherWakeup]]:
         """In-process event in the embedded default, else Redis pub/sub across processes."""
         if redis is None:
-            yield InProcessWakeup()
+            yield InProcessWakeup(clock)
             return
-        wakeup = RedisWakeup(redis, f"{settings.task_queue}:wakeup")
+        wakeup = RedisWakeup(redis, f"{mode.task_queue}:wakeup", clock)
         yield wakeup
         await wakeup.close()
 
@@ -118,72 +132,89 @@ class SendersProvider(Provider):
         return DevOutbox()
 
     @provide
+    def providers(self, settings: Settings) -> ChannelProviders:
+        return settings.channel_providers()
+
+    @provide
     async def sms_sender(
-        self, settings: Settings, outbox: DevOutbox, clock: Clock
+        self,
+        providers: ChannelProviders,
+        twilio: TwilioSettings,
+        delivery: DeliverySettings,
+        http: HttpSettings,
+        outbox: DevOutbox,
+        clock: Clock,
     ) -> AsyncIterator[SmsSender]:
-        match settings.sms_sender():
+        match providers.sms:
             case "none":
                 yield DisabledSender("sms")
                 return
             case "console":
                 yield ConsoleSmsSender(outbox, clock)
                 return
-        # sms_sender() chose twilio, so both are set.
-        assert settings.twilio_account_sid
-        assert settings.twilio_auth_token
+        # Twilio was chosen, so both are set.
+        assert twilio.account_sid
+        assert twilio.auth_token
         sender = TwilioSmsSender(
-            settings.twilio_account_sid,
-            settings.twilio_auth_token,
-            from_number=settings.twilio_from_number,
-            messaging_service_sid=settings.twilio_messaging_service_sid,
-            status_callback_url=settings.public_url.rstrip("/") + TWILIO_STATUS_PATH,
-            base_url=settings.twilio_base_url,
-            timeout_seconds=settings.provider_timeout_seconds,
+            twilio.account_sid,
+            twilio.auth_token,
+            from_number=twilio.from_number,
+            messaging_service_sid=twilio.messaging_service_sid,
+            status_callback_url=http.public_url.rstrip("/") + TWILIO_STATUS_PATH,
+            base_url=twilio.base_url,
+            timeout_seconds=delivery.provider_timeout_seconds,
         )
         yield sender
         await sender.aclose()
 
     @provide
     async def email_sender(
-        self, settings: Settings, outbox: DevOutbox, clock: Clock
+        self,
+        providers: ChannelProviders,
+        sendgrid: SendGridSettings,
+        delivery: DeliverySettings,
+        outbox: DevOutbox,
+        clock: Clock,
     ) -> AsyncIterator[EmailSender]:
-        match settings.email_sender():
+        match providers.email:
             case "none":
                 yield DisabledSender("email")
                 return
             case "console":
                 yield ConsoleEmailSender(outbox, clock)
                 return
-        assert settings.sendgrid_api_key
-        assert settings.sendgrid_from_email
+        assert sendgrid.api_key
+        assert sendgrid.from_email
         sender = SendGridEmailSender(
-            settings.sendgrid_api_key,
-            settings.sendgrid_from_email,
-            base_url=settings.sendgrid_base_url,
-            timeout_seconds=settings.provider_timeout_seconds,
+            sendgrid.api_key,
+            sendgrid.from_email,
+            base_url=sendgrid.base_url,
+            timeout_seconds=delivery.provider_timeout_seconds,
         )
         yield sender
         await sender.aclose()
 
     @provide
-    def channels(self, settings: Settings) -> ChannelSwitch:
-        off = {Channel.SMS} if settings.sms_sender() == "none" else set()
-        if settings.email_sender() == "none":
+    def channels(self, providers: ChannelProviders) -> ChannelSwitch:
+        off = {Channel.SMS} if providers.sms == "none" else set()
+        if providers.email == "none":
             off.add(Channel.EMAIL)
         return ChannelSwitch(frozenset(off))
 
     @provide
-    def twilio_verifier(self, settings: Settings) -> TwilioSignatureVerifier | None:
+    def twilio_verifier(self, twilio: TwilioSettings) -> TwilioSignatureVerifier | None:
         """None when Twilio is not configured: nothing can be verified then."""
-        if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        if not (twilio.account_sid and twilio.auth_token):
             return None
-        return TwilioSignatureVerifier(settings.twilio_auth_token)
+        return TwilioSignatureVerifier(twilio.auth_token)
 
     @provide
-    def sendgrid_verifier(self, settings: Settings, clock: Clock) -> SendGridEventVerifier | None:
+    def sendgrid_verifier(
+        self, sendgrid: SendGridSettings, clock: Clock
+    ) -> SendGridEventVerifier | None:
         """None when no key is configured: SendGrid's event webhook is then unsigned."""
-        if not settings.sendgrid_webhook_public_key:
+        if not sendgrid.webhook_public_key:
             return None
         return SendGridEventVerifier(
-            settings.sendgrid_webhook_public_key, settings.webhook_max_age_seconds, clock
+            sendgrid.webhook_public_key, sendgrid.webhook_max_age_seconds, clock
         )

@@ -16,5 +16,5 @@ def register(broker: AsyncBroker, settings: Settings) -> None:
     broker.register_task(
         purge_expired_sessions,
         task_name="herald.purge_expired_sessions",
-        schedule=[{"cron": settings.session_purge_cron}],
+        schedule=[{"cron": settings.accounts.session_purge_cron}],
     )

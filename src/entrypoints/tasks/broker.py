@@ -13,15 +13,15 @@ from entrypoints.tasks.log_context import TaskLogContext
 
 def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     broker: AsyncBroker
-    if settings.redis_url is None:
+    if settings.mode.redis_url is None:
         broker = InMemoryBroker()
     else:
         # Streams with a consumer group: a message is acknowledged only after its task
         # ran, so a worker killed mid-task leaves it to be claimed again.
         broker = RedisStreamBroker(
-            settings.redis_url,
-            queue_name=settings.task_queue,
-            consumer_group_name=settings.task_queue,
+            settings.mode.redis_url,
+            queue_name=settings.mode.task_queue,
+            consumer_group_name=settings.mode.task_queue,
             # A worker killed while holding the reclaim lock must not block the others.
             unacknowledged_lock_timeout=5,
             consumer_id="0",  # a new group also gets what was sent before it existed

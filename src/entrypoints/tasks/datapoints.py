@@ -37,11 +37,11 @@ def register(broker: AsyncBroker, settings: Settings) -> None:
     schedule: list[dict[str, Any]] = []
     if settings.data_ingest_on:
         when: dict[str, Any] = (
-            {"cron": settings.data_ingest_cron}
-            if settings.data_ingest_cron
-            else {"interval": settings.data_ingest_interval_seconds}
+            {"cron": settings.datapoints.ingest_cron}
+            if settings.datapoints.ingest_cron
+            else {"interval": settings.datapoints.ingest_interval_seconds}
         )
-        schedule.append({**when, "kwargs": {"count": settings.data_ingest_count}})
+        schedule.append({**when, "kwargs": {"count": settings.datapoints.ingest_count}})
     broker.register_task(
         ingest_data_points, task_name="herald.ingest_data_points", schedule=schedule
     )
