@@ -1,6 +1,6 @@
 from application.notifications.pending import PendingSends
 from application.ports.clock import Clock
-from application.ports.notifications import DispatchMetrics, NotificationRepository
+from application.ports.notifications import DeliveryRepository, DispatchMetrics
 
 
 class CountDueNotifications:
@@ -13,7 +13,7 @@ class CountDueNotifications:
 
     def __init__(
         self,
-        notifications: NotificationRepository,
+        notifications: DeliveryRepository,
         pending: PendingSends,
         metrics: DispatchMetrics,
         clock: Clock,

@@ -11,9 +11,9 @@ from application.ports.notifications import (
     DeliveryError,
     DeliveryMetrics,
     DeliveryOutcome,
+    DeliveryRepository,
     EmailMessage,
     EmailSender,
-    NotificationRepository,
     PermanentDeliveryError,
     RecipientOptedOut,
     SchedulerWakeup,
@@ -47,7 +47,7 @@ class DeliverNotifications:
 
     def __init__(
         self,
-        notifications: NotificationRepository,
+        notifications: DeliveryRepository,
         prefs: ContactPreferenceRepository,
         sms: SmsSender,
         email: EmailSender,

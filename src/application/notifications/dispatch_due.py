@@ -5,7 +5,7 @@ from datetime import datetime
 from application.notifications.config import DeliveryConfig
 from application.notifications.pending import PendingSends
 from application.ports.clock import Clock
-from application.ports.notifications import DispatchMetrics, NotificationRepository, SendQueue
+from application.ports.notifications import DeliveryRepository, DispatchMetrics, SendQueue
 from application.ports.transactions import TransactionManager
 
 
@@ -33,7 +33,7 @@ class DispatchDueNotifications:
 
     def __init__(
         self,
-        notifications: NotificationRepository,
+        notifications: DeliveryRepository,
         queue: SendQueue,
         pending: PendingSends,
         config: DeliveryConfig,

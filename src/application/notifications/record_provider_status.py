@@ -1,28 +1,20 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
-from uuid import UUID
 
 from application.ports.clock import Clock
-from application.ports.notifications import NotificationRepository, ProviderEventLog
+from application.ports.notifications import DeliveryRepository, ProviderEventLog, ProviderReport
 from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
-from domain.notifications import Status
-
-OPTED_OUT_CODE = "21610"
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderStatusUpdate:
-    """A provider's callback, already mapped to our statuses (None: acknowledged, no change)."""
+    """A provider's callback, verified and mapped to our statuses by its inbound adapter."""
 
     provider: str
-    status: Status | None
-    detail: str
-    provider_message_id: str | None = None
-    notification_id: UUID | None = None
+    report: ProviderReport | None  # None: acknowledged, changes nothing
     event_id: str | None = None  # for providers that may deliver an event twice
-    error_code: str | None = None
-    error: str | None = None
+    recipient_opted_out: bool = False  # the provider says the recipient opted out
 
 
 class RecordProviderStatus:
@@ -35,7 +27,7 @@ class RecordProviderStatus:
 
     def __init__(
         self,
-        notifications: NotificationRepository,
+        notifications: DeliveryRepository,
         events: ProviderEventLog,
         prefs: ContactPreferenceRepository,
         clock: Clock,
@@ -55,21 +47,13 @@ class RecordProviderStatus:
                 update.provider, update.event_id, now
             ):
                 continue
-            if update.status is None:
+            if update.report is None:
                 continue
-            result = await self._notifications.apply_provider_status(
-                provider_message_id=update.provider_message_id,
-                notification_id=update.notification_id,
-                status=update.status,
-                detail=update.detail,
-                now=now,
-                error_code=update.error_code,
-                error=update.error,
-            )
+            result = await self._notifications.apply_provider_status(update.report, now)
             if result is None:
                 continue
             changed += 1
-            if update.error_code == OPTED_OUT_CODE:
+            if update.recipient_opted_out:
                 await self._prefs.mark_sms_opted_out(result.user_id, result.to)
         await self._tx.commit()
         return changed

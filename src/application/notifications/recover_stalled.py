@@ -1,5 +1,5 @@
 from application.ports.clock import Clock
-from application.ports.notifications import NotificationRepository
+from application.ports.notifications import DeliveryRepository
 from application.ports.transactions import TransactionManager
 
 
@@ -13,7 +13,7 @@ class RecoverStalledDeliveries:
     """
 
     def __init__(
-        self, notifications: NotificationRepository, clock: Clock, tx: TransactionManager
+        self, notifications: DeliveryRepository, clock: Clock, tx: TransactionManager
     ) -> None:
         self._notifications = notifications
         self._clock = clock

@@ -29,6 +29,7 @@ from application.notifications.record_provider_status import (
     ProviderStatusUpdate,
     RecordProviderStatus,
 )
+from application.ports.notifications import ProviderReport
 from domain.errors import FieldError, InvalidInput, PermissionDenied
 from domain.notifications import Status
 from entrypoints.http.bodies import (
@@ -81,16 +82,22 @@ def twilio_update(form: dict[str, str]) -> ProviderStatusUpdate:
     status_text = form.get("MessageStatus", "")
     code = _text(form.get("ErrorCode"))
     detail = f"twilio reported {status_text or 'nothing'}" + (f" (error {code})" if code else "")
-    return ProviderStatusUpdate(
-        provider="twilio",
-        status=TWILIO_STATUSES.get(status_text),
-        detail=detail,
-        provider_message_id=_text(form.get("MessageSid")),
-        error_code=code,
-        error=f"Twilio error {code}: {form.get('ErrorMessage') or 'see the Twilio error catalogue'}"
-        if code
-        else None,
+    status = TWILIO_STATUSES.get(status_text)
+    report = (
+        ProviderReport(
+            status,
+            detail,
+            provider_message_id=_text(form.get("MessageSid")),
+            error_code=code,
+            error=f"Twilio error {code}: "
+            f"{form.get('ErrorMessage') or 'see the Twilio error catalogue'}"
+            if code
+            else None,
+        )
+        if status is not None
+        else None
     )
+    return ProviderStatusUpdate("twilio", report, recipient_opted_out=code == "21610")
 
 
 def sendgrid_update(event: dict[str, Any]) -> ProviderStatusUpdate | None:
@@ -101,18 +108,21 @@ def sendgrid_update(event: dict[str, Any]) -> ProviderStatusUpdate | None:
     message_id = _text(event.get("sg_message_id"))
     reason = _text(event.get("reason")) or _text(event.get("response"))
     status = SENDGRID_EVENTS.get(name)
-    return ProviderStatusUpdate(
-        provider="sendgrid",
-        status=status,
-        detail=f"sendgrid reported {name}" + (f": {reason}" if reason else ""),
-        provider_message_id=message_id.split(".", 1)[0] if message_id else None,
-        notification_id=_uuid(event.get(REFERENCE_ARG)),
-        event_id=_text(event.get("sg_event_id")),
-        error_code=_text(str(event["status"]))
-        if status is Status.FAILED and "status" in event
-        else None,
-        error=reason if status is Status.FAILED else None,
+    report = (
+        ProviderReport(
+            status,
+            f"sendgrid reported {name}" + (f": {reason}" if reason else ""),
+            provider_message_id=message_id.split(".", 1)[0] if message_id else None,
+            notification_id=_uuid(event.get(REFERENCE_ARG)),
+            error_code=_text(str(event["status"]))
+            if status is Status.FAILED and "status" in event
+            else None,
+            error=reason if status is Status.FAILED else None,
+        )
+        if status is not None
+        else None
     )
+    return ProviderStatusUpdate("sendgrid", report, event_id=_text(event.get("sg_event_id")))
 
 
 def _string(*examples: str, enum: list[str] | None = None) -> Schema:
@@ -193,7 +203,10 @@ class WebhookController(Controller):
         if not await record([update]):
             log.info(
                 "twilio callback changed nothing",
-                extra={"sid": update.provider_message_id, "detail": update.detail},
+                extra={
+                    "sid": update.report and update.report.provider_message_id,
+                    "detail": update.report and update.report.detail,
+                },
             )
 
     @post(

@@ -1,5 +1,5 @@
-"""Bindings every capability shares: settings, the database (engine, sessions, the read
-pool), Redis, the clock, the unit of work, and the metrics registry a scrape reads."""
+"""Bindings every capability shares: settings, the database (engine, its dialect, sessions,
+the read pool), Redis, the clock, the unit of work, and the metrics registry a scrape reads."""
 
 from collections.abc import AsyncIterator
 
@@ -9,7 +9,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.clock import SystemClock
-from adapters.sql.database import is_sqlite, make_engine, make_session_factory
+from adapters.sql.database import make_engine, make_session_factory
+from adapters.sql.dialect import SqlDialect, dialect_of
 from adapters.sql.read_pool import ReadPool
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.clock import Clock
@@ -32,8 +33,16 @@ class InfrastructureProvider(Provider):
         await engine.dispose()
 
     @provide
-    async def read_pool(self, settings: Settings) -> AsyncIterator[ReadPool | None]:
-        if is_sqlite(settings.database_url):
+    def dialect(self, engine: AsyncEngine) -> SqlDialect:
+        """Asked here once: the capabilities' bindings pick their adapters by it."""
+        return dialect_of(engine)
+
+    @provide
+    async def read_pool(
+        self, settings: Settings, dialect: SqlDialect
+    ) -> AsyncIterator[ReadPool | None]:
+        """None on SQLite, which reads through the engine."""
+        if not dialect.is_postgresql:
             yield None
             return
         pool = await ReadPool.open(

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from dishka import Provider, Scope, alias, from_context, provide
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.console.notifications import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
 from adapters.disabled.notifications import DisabledSender
@@ -15,11 +16,14 @@ from adapters.prometheus.notifications import PrometheusDeliveryMetrics, Prometh
 from adapters.redis.wakeup import RedisWakeup
 from adapters.sendgrid.notifications import SendGridEmailSender
 from adapters.sendgrid.signature import SendGridEventVerifier
+from adapters.sql.dialect import SqlDialect
 from adapters.sql.notifications import (
+    SqlDeliveryRepository,
     SqlIdempotencyKeys,
     SqlNotificationRepository,
     SqlProviderEventLog,
 )
+from adapters.sql.notifications_postgres import PostgresDeliveryRepository
 from adapters.twilio.notifications import TwilioSmsSender
 from adapters.twilio.signature import TwilioSignatureVerifier
 from application.notifications.cancel_notification import CancelNotification
@@ -37,6 +41,7 @@ from application.notifications.schedule_notification import ScheduleNotification
 from application.ports.clock import Clock
 from application.ports.notifications import (
     DeliveryMetrics,
+    DeliveryRepository,
     DispatchMetrics,
     EmailSender,
     IdempotencyKeys,
@@ -59,6 +64,13 @@ class NotificationsProvider(Provider):
     notifications = provide(SqlNotificationRepository, provides=NotificationRepository)
     idempotency = provide(SqlIdempotencyKeys, provides=IdempotencyKeys)
     provider_events = provide(SqlProviderEventLog, provides=ProviderEventLog)
+
+    @provide
+    def deliveries(self, session: AsyncSession, dialect: SqlDialect) -> DeliveryRepository:
+        if dialect.is_postgresql:
+            return PostgresDeliveryRepository(session)
+        return SqlDeliveryRepository(session)
+
     # Only the scheduler's dispatcher loop hands work to workers; it passes its queue in.
     send_queue = from_context(provides=SendQueue, scope=Scope.REQUEST)
     wakeup_port = alias(source=InProcessWakeup, provides=SchedulerWakeup)
@@ -110,7 +122,7 @@ class NotificationsProvider(Provider):
     @provide
     def deliver(
         self,
-        notifications: NotificationRepository,
+        notifications: DeliveryRepository,
         prefs: ContactPreferenceRepository,
         sms: SmsSender,
         email: EmailSender,
