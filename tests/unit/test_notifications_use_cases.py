@@ -14,6 +14,7 @@ from adapters.memory.notifications import (
 )
 from adapters.memory.preferences import InMemoryContactPreferenceRepository
 from adapters.memory.transactions import InMemoryTransactionManager
+from application.events import DomainEvents
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications
@@ -42,12 +43,13 @@ from application.ports.notifications import (
     SmsMessage,
     TransientDeliveryError,
 )
+from application.preferences.mark_phone_opted_out import MarkPhoneOptedOut
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
 from domain.accounts import Role, User, Username
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import RetryPolicy, Status
-from domain.preferences import Channel
+from domain.preferences import Channel, PhoneOptedOut
 from tests.support.fakes import FakeClock, RecordingMetrics
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -120,7 +122,7 @@ class World:
     def deliver(self) -> DeliverNotifications:
         return DeliverNotifications(
             self.notifications,
-            self.prefs,
+            self.domain_events(),
             self.sms,
             self.email,
             self.wakeups,
@@ -147,8 +149,14 @@ class World:
 
     def record(self) -> RecordProviderStatus:
         return RecordProviderStatus(
-            self.notifications, self.events, self.prefs, self.clock, self.tx
+            self.notifications, self.events, self.domain_events(), self.clock, self.tx
         )
+
+    def domain_events(self) -> DomainEvents:
+        """As entrypoints.ioc.preferences subscribes preferences to the engine's events."""
+        events = DomainEvents()
+        events.subscribe(PhoneOptedOut, MarkPhoneOptedOut(self.prefs))
+        return events
 
     async def user(self, name: str = "ann", role: Role = Role.USER, **prefs: object) -> User:
         user = User(new_id(), Username(name), "hash", role, NOW)
@@ -520,6 +528,23 @@ async def test_provider_callbacks_are_monotonic_and_deduplicated(world: World) -
         "twilio", ProviderReport(Status.DELIVERED, "d", provider_message_id="SMx")
     )
     assert await record([unknown]) == 0
+
+
+async def test_an_opted_out_callback_reaches_the_preferences_through_the_event(
+    world: World,
+) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    await world.run_due()
+    failed = ProviderStatusUpdate(
+        "twilio",
+        ProviderReport(Status.FAILED, "undelivered", provider_message_id="twilio-1"),
+        recipient_opted_out=True,
+    )
+    assert await world.record()([failed]) == 1
+    prefs = await world.prefs.get(ann.id)
+    assert prefs is not None
+    assert prefs.sms_opted_out
 
 
 async def test_provider_event_ids_count_once(world: World) -> None:

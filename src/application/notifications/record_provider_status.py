@@ -1,10 +1,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from application.events import DomainEvents
 from application.ports.clock import Clock
 from application.ports.notifications import DeliveryRepository, ProviderEventLog, ProviderReport
-from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
+from domain.preferences import Channel, PhoneOptedOut
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,20 +23,22 @@ class RecordProviderStatus:
 
     Rules: a status only moves forward (a late "sent" never overwrites "delivered");
     an event id seen before is ignored; callbacks for unknown messages are acknowledged
-    and ignored; error 21610 marks the phone as opted out. Returns how many changed.
+    and ignored; a report that the recipient opted out (the inbound adapter knows its
+    provider's code for it) records PhoneOptedOut for the notification's number, in the
+    same commit. Returns how many changed.
     """
 
     def __init__(
         self,
         notifications: DeliveryRepository,
         events: ProviderEventLog,
-        prefs: ContactPreferenceRepository,
+        domain_events: DomainEvents,
         clock: Clock,
         tx: TransactionManager,
     ) -> None:
         self._notifications = notifications
         self._events = events
-        self._prefs = prefs
+        self._domain_events = domain_events
         self._clock = clock
         self._tx = tx
 
@@ -53,7 +56,7 @@ class RecordProviderStatus:
             if result is None:
                 continue
             changed += 1
-            if update.recipient_opted_out:
-                await self._prefs.mark_sms_opted_out(result.user_id, result.to)
+            if update.recipient_opted_out and result.channel is Channel.SMS:
+                await self._domain_events.record(PhoneOptedOut(result.user_id, result.to))
         await self._tx.commit()
         return changed

@@ -209,7 +209,7 @@ class PermanentDeliveryError(DeliveryError):
 
 
 class RecipientOptedOut(PermanentDeliveryError):
-    """The recipient told the carrier STOP (Twilio error 21610)."""
+    """The recipient told the carrier STOP (each adapter knows its provider's code for it)."""
 
 
 class SmsSender(Protocol):

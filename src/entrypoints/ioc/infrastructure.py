@@ -1,5 +1,6 @@
 """Bindings every capability shares: settings, the database (engine, its dialect, sessions,
-the read pool), Redis, the clock, the unit of work, and the metrics registry a scrape reads."""
+the read pool), Redis, the clock, the unit of work with its domain events, and the
+metrics registry a scrape reads."""
 
 from collections.abc import AsyncIterator
 
@@ -13,6 +14,7 @@ from adapters.sql.database import make_engine, make_session_factory
 from adapters.sql.dialect import SqlDialect, dialect_of
 from adapters.sql.read_pool import ReadPool
 from adapters.sql.transactions import SqlTransactionManager
+from application.events import DomainEvents
 from application.ports.clock import Clock
 from application.ports.transactions import TransactionManager
 from entrypoints.scrape import Scrape, process_collector
@@ -74,6 +76,9 @@ class InfrastructureProvider(Provider):
 
     clock = provide(SystemClock, provides=Clock)
     tx = provide(SqlTransactionManager, provides=TransactionManager, scope=Scope.REQUEST)
+    # One dispatcher per unit of work; each capability's bindings subscribe its handlers
+    # to it (a dishka decorator), so they run on the same session as the use case.
+    domain_events = provide(DomainEvents, scope=Scope.REQUEST)
 
     @provide
     def registry(self) -> CollectorRegistry:

@@ -26,6 +26,7 @@ from adapters.sql.notifications import (
 from adapters.sql.notifications_postgres import PostgresDeliveryRepository
 from adapters.twilio.notifications import TwilioSmsSender
 from adapters.twilio.signature import TwilioSignatureVerifier
+from application.events import DomainEvents
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications
@@ -51,7 +52,6 @@ from application.ports.notifications import (
     SendQueue,
     SmsSender,
 )
-from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
@@ -123,7 +123,7 @@ class NotificationsProvider(Provider):
     def deliver(
         self,
         notifications: DeliveryRepository,
-        prefs: ContactPreferenceRepository,
+        events: DomainEvents,
         sms: SmsSender,
         email: EmailSender,
         wakeup: SchedulerWakeup,
@@ -133,7 +133,7 @@ class NotificationsProvider(Provider):
         metrics: DeliveryMetrics,
     ) -> DeliverNotifications:
         return DeliverNotifications(
-            notifications, prefs, sms, email, wakeup, config, clock, tx, metrics
+            notifications, events, sms, email, wakeup, config, clock, tx, metrics
         )
 
 
