@@ -1,6 +1,6 @@
 """Bindings of notifications and their delivery engine: repositories, use cases, the
-senders of each channel as their settings choose them, webhook verifiers, the delivery
-metrics."""
+senders of each channel as their settings choose them, the inbound adapters of the
+providers' callbacks with their verifiers, the delivery metrics."""
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -14,6 +14,7 @@ from adapters.disabled.notifications import DisabledSender
 from adapters.memory.wakeup import InProcessWakeup
 from adapters.prometheus.notifications import PrometheusDeliveryMetrics, PrometheusDispatchMetrics
 from adapters.redis.wakeup import RedisWakeup
+from adapters.sendgrid.events import SendGridEvents
 from adapters.sendgrid.notifications import SendGridEmailSender
 from adapters.sendgrid.signature import SendGridEventVerifier
 from adapters.sql.dialect import SqlDialect
@@ -24,6 +25,7 @@ from adapters.sql.notifications import (
     SqlProviderEventLog,
 )
 from adapters.sql.notifications_postgres import PostgresDeliveryRepository
+from adapters.twilio.callbacks import TwilioStatusCallbacks
 from adapters.twilio.notifications import TwilioSmsSender
 from adapters.twilio.signature import TwilioSignatureVerifier
 from application.events import DomainEvents
@@ -55,6 +57,7 @@ from application.ports.notifications import (
 from application.ports.transactions import TransactionManager
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
+from entrypoints.http.paths import TWILIO_STATUS_PATH
 from entrypoints.settings import Settings
 
 
@@ -137,7 +140,9 @@ class NotificationsProvider(Provider):
         )
 
 
-TWILIO_STATUS_PATH = "/webhooks/twilio/status"
+def twilio_callback_url(settings: Settings) -> str:
+    """Where Twilio posts message statuses, and the URL its signatures cover."""
+    return settings.public_url.rstrip("/") + TWILIO_STATUS_PATH
 
 
 class SendersProvider(Provider):
@@ -166,7 +171,7 @@ class SendersProvider(Provider):
             settings.twilio_auth_token,
             from_number=settings.twilio_from_number,
             messaging_service_sid=settings.twilio_messaging_service_sid,
-            status_callback_url=settings.public_url.rstrip("/") + TWILIO_STATUS_PATH,
+            status_callback_url=twilio_callback_url(settings),
             base_url=settings.twilio_base_url,
             timeout_seconds=settings.provider_timeout_seconds,
         )
@@ -208,6 +213,20 @@ class SendersProvider(Provider):
         if not (settings.twilio_account_sid and settings.twilio_auth_token):
             return None
         return TwilioSignatureVerifier(settings.twilio_auth_token)
+
+    @provide
+    def twilio_callbacks(
+        self, settings: Settings, verifier: TwilioSignatureVerifier | None
+    ) -> TwilioStatusCallbacks:
+        return TwilioStatusCallbacks(verifier, twilio_callback_url(settings))
+
+    @provide
+    def sendgrid_events(
+        self, settings: Settings, verifier: SendGridEventVerifier | None
+    ) -> SendGridEvents:
+        # Unsigned events could mark any sent email failed: only the embedded default
+        # (a developer's machine) takes them.
+        return SendGridEvents(verifier, accept_unsigned=settings.embedded)
 
     @provide
     def sendgrid_verifier(self, settings: Settings, clock: Clock) -> SendGridEventVerifier | None:
