@@ -48,7 +48,7 @@ class DeliverNotifications:
 
     def __init__(
         self,
-        notifications: DeliveryRepository,
+        deliveries: DeliveryRepository,
         events: DomainEvents,
         sms: SmsSender,
         email: EmailSender,
@@ -59,7 +59,7 @@ class DeliverNotifications:
         metrics: DeliveryMetrics,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        self._notifications = notifications
+        self._deliveries = deliveries
         self._events = events
         self._sms = sms
         self._email = email
@@ -72,13 +72,13 @@ class DeliverNotifications:
 
     async def __call__(self, ids: Sequence[UUID]) -> list[DeliveryOutcome]:
         now = self._clock.now()
-        claimed = await self._notifications.claim_for_sending(ids, now, now + self._config.lease)
+        claimed = await self._deliveries.claim_for_sending(ids, now, now + self._config.lease)
         await self._tx.commit()
         if not claimed:
             return []
         opted_out: list[Notification] = []
         outcomes = list(await asyncio.gather(*(self._attempt(n, opted_out) for n in claimed)))
-        await self._notifications.record_outcomes(outcomes, self._clock.now())
+        await self._deliveries.record_outcomes(outcomes, self._clock.now())
         for n in opted_out:
             await self._events.record(PhoneOptedOut(n.user_id, n.to))
         await self._tx.commit()

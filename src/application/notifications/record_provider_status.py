@@ -30,13 +30,13 @@ class RecordProviderStatus:
 
     def __init__(
         self,
-        notifications: DeliveryRepository,
+        deliveries: DeliveryRepository,
         events: ProviderEventLog,
         domain_events: DomainEvents,
         clock: Clock,
         tx: TransactionManager,
     ) -> None:
-        self._notifications = notifications
+        self._deliveries = deliveries
         self._events = events
         self._domain_events = domain_events
         self._clock = clock
@@ -52,7 +52,7 @@ class RecordProviderStatus:
                 continue
             if update.report is None:
                 continue
-            result = await self._notifications.apply_provider_status(update.report, now)
+            result = await self._deliveries.apply_provider_status(update.report, now)
             if result is None:
                 continue
             changed += 1

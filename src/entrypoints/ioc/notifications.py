@@ -125,7 +125,7 @@ class NotificationsProvider(Provider):
     @provide
     def deliver(
         self,
-        notifications: DeliveryRepository,
+        deliveries: DeliveryRepository,
         events: DomainEvents,
         sms: SmsSender,
         email: EmailSender,
@@ -136,7 +136,7 @@ class NotificationsProvider(Provider):
         metrics: DeliveryMetrics,
     ) -> DeliverNotifications:
         return DeliverNotifications(
-            notifications, events, sms, email, wakeup, config, clock, tx, metrics
+            deliveries, events, sms, email, wakeup, config, clock, tx, metrics
         )
 
 
