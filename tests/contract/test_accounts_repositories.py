@@ -59,7 +59,8 @@ async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlUserRepository(session),
             SqlSessionRepository(session, cache),
             CachingSessionReader(
-                PostgresSessionReader(reads) if reads else SqlSessionReader(engine), cache
+                PostgresSessionReader(reads) if reads is not None else SqlSessionReader(engine),
+                cache,
             ),
             session,
         )

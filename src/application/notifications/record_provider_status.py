@@ -31,13 +31,13 @@ class RecordProviderStatus:
     def __init__(
         self,
         deliveries: DeliveryRepository,
-        events: ProviderEventLog,
+        event_log: ProviderEventLog,
         domain_events: DomainEvents,
         clock: Clock,
         tx: TransactionManager,
     ) -> None:
         self._deliveries = deliveries
-        self._events = events
+        self._event_log = event_log
         self._domain_events = domain_events
         self._clock = clock
         self._tx = tx
@@ -46,7 +46,7 @@ class RecordProviderStatus:
         now = self._clock.now()
         changed = 0
         for update in updates:
-            if update.event_id and not await self._events.first_time(
+            if update.event_id and not await self._event_log.first_time(
                 update.provider, update.event_id, now
             ):
                 continue

@@ -54,7 +54,8 @@ class AccountsProvider(Provider):
     def session_reader(
         self, engine: AsyncEngine, reads: ReadPool | None, cache: SessionCache
     ) -> SessionReader:
-        reader = PostgresSessionReader(reads) if reads else SqlSessionReader(engine)
+        # The read pool is open exactly on PostgreSQL (ioc.infrastructure).
+        reader = PostgresSessionReader(reads) if reads is not None else SqlSessionReader(engine)
         return CachingSessionReader(reader, cache)
 
     @provide

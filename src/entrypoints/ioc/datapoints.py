@@ -43,7 +43,10 @@ class DataPointsProvider(Provider):
 
     @provide
     def reader(self, engine: AsyncEngine, reads: ReadPool | None) -> DataPointReader:
-        return PostgresDataPointReader(engine, reads) if reads else SqlDataPointReader(engine)
+        # The read pool is open exactly on PostgreSQL (ioc.infrastructure).
+        if reads is not None:
+            return PostgresDataPointReader(engine, reads)
+        return SqlDataPointReader(engine)
 
     @provide
     def rules(self, settings: Settings) -> DecodingRules:
