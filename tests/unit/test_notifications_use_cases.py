@@ -14,6 +14,7 @@ from adapters.memory.notifications import (
 )
 from adapters.memory.preferences import InMemoryContactPreferenceRepository
 from adapters.memory.transactions import InMemoryTransactionManager
+from application.events import DomainEvents
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications
@@ -36,17 +37,19 @@ from application.ports.notifications import (
     AttemptOutcome,
     EmailMessage,
     PermanentDeliveryError,
+    ProviderReport,
     RecipientOptedOut,
     SendReceipt,
     SmsMessage,
     TransientDeliveryError,
 )
+from application.preferences.mark_phone_opted_out import MarkPhoneOptedOut
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
 from domain.accounts import Role, User, Username
 from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import RetryPolicy, Status
-from domain.preferences import Channel
+from domain.preferences import Channel, PhoneOptedOut
 from tests.support.fakes import FakeClock, RecordingMetrics
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -119,7 +122,7 @@ class World:
     def deliver(self) -> DeliverNotifications:
         return DeliverNotifications(
             self.notifications,
-            self.prefs,
+            self.domain_events(),
             self.sms,
             self.email,
             self.wakeups,
@@ -146,8 +149,14 @@ class World:
 
     def record(self) -> RecordProviderStatus:
         return RecordProviderStatus(
-            self.notifications, self.events, self.prefs, self.clock, self.tx
+            self.notifications, self.events, self.domain_events(), self.clock, self.tx
         )
+
+    def domain_events(self) -> DomainEvents:
+        """As entrypoints.ioc.preferences subscribes preferences to the engine's events."""
+        events = DomainEvents()
+        events.subscribe(PhoneOptedOut, MarkPhoneOptedOut(self.prefs))
+        return events
 
     async def user(self, name: str = "ann", role: Role = Role.USER, **prefs: object) -> User:
         user = User(new_id(), Username(name), "hash", role, NOW)
@@ -502,19 +511,40 @@ async def test_provider_callbacks_are_monotonic_and_deduplicated(world: World) -
     await world.run_due()
     record = world.record()
     delivered = ProviderStatusUpdate(
-        "twilio", Status.DELIVERED, "d", provider_message_id="twilio-1"
+        "twilio", ProviderReport(Status.DELIVERED, "d", provider_message_id="twilio-1")
     )
-    late_sent = ProviderStatusUpdate("twilio", Status.SENT, "s", provider_message_id="twilio-1")
+    late_sent = ProviderStatusUpdate(
+        "twilio", ProviderReport(Status.SENT, "s", provider_message_id="twilio-1")
+    )
     assert await record([delivered, late_sent]) == 1
     event = ProviderStatusUpdate(
-        "sendgrid", Status.FAILED, "bounce", notification_id=n.id, event_id="e1"
+        "sendgrid", ProviderReport(Status.FAILED, "bounce", notification_id=n.id), event_id="e1"
     )
     assert await record([event]) == 0  # delivered is final
     stored = await world.notifications.get(n.id)
     assert stored is not None
     assert stored.status is Status.DELIVERED
-    unknown = ProviderStatusUpdate("twilio", Status.DELIVERED, "d", provider_message_id="SMx")
+    unknown = ProviderStatusUpdate(
+        "twilio", ProviderReport(Status.DELIVERED, "d", provider_message_id="SMx")
+    )
     assert await record([unknown]) == 0
+
+
+async def test_an_opted_out_callback_reaches_the_preferences_through_the_event(
+    world: World,
+) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    await world.schedule()(ScheduleNotificationCommand(ann, "x"))
+    await world.run_due()
+    failed = ProviderStatusUpdate(
+        "twilio",
+        ProviderReport(Status.FAILED, "undelivered", provider_message_id="twilio-1"),
+        recipient_opted_out=True,
+    )
+    assert await world.record()([failed]) == 1
+    prefs = await world.prefs.get(ann.id)
+    assert prefs is not None
+    assert prefs.sms_opted_out
 
 
 async def test_provider_event_ids_count_once(world: World) -> None:
@@ -522,9 +552,9 @@ async def test_provider_event_ids_count_once(world: World) -> None:
     n = (await world.schedule()(ScheduleNotificationCommand(ann, "x"))).notification
     await world.run_due()
     record = world.record()
-    opened = ProviderStatusUpdate("sendgrid", None, "open", notification_id=n.id, event_id="e0")
+    opened = ProviderStatusUpdate("sendgrid", None, event_id="e0")
     bounce = ProviderStatusUpdate(
-        "sendgrid", Status.FAILED, "bounce", notification_id=n.id, event_id="e1"
+        "sendgrid", ProviderReport(Status.FAILED, "bounce", notification_id=n.id), event_id="e1"
     )
     assert await record([opened, bounce, bounce]) == 1
     assert not await world.events.first_time("sendgrid", "e1", NOW)
