@@ -25,7 +25,7 @@ from sqlalchemy import text
 from adapters.clock import SystemClock
 from adapters.http.datapoints import parse_answer
 from adapters.sql.database import make_engine, make_session_factory
-from adapters.sql.datapoints import SqlDataPointRepository
+from adapters.sql.datapoints import PostgresDataPointRepository
 from adapters.sql.migrate import upgrade
 from adapters.sql.transactions import SqlTransactionManager
 from application.datapoints.populate import FetchPolicy, PopulateCommand, PopulateDataPoints
@@ -126,7 +126,7 @@ async def main() -> None:
             async with factory() as session:
                 use_case = PopulateDataPoints(
                     source,
-                    SqlDataPointRepository(session),
+                    PostgresDataPointRepository(session),
                     rules,
                     SystemClock(),
                     SqlTransactionManager(session),

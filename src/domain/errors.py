@@ -8,6 +8,9 @@ from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
+# PostgreSQL cannot store NUL in text; every text input refuses it with this message.
+NUL_MESSAGE = "must not contain NUL characters"
+
 
 class DomainError(Exception):
     """Base of every error the domain and the use cases raise on purpose."""
@@ -33,6 +36,10 @@ class InvalidInput(DomainError):
     @classmethod
     def field(cls, field: str, message: str) -> InvalidInput:
         return cls(FieldError(field, message))
+
+
+class Unreadable(DomainError):
+    """The input cannot be read at all (not UTF-8, not JSON, not the expected shape)."""
 
 
 class InvalidValue(DomainError):

@@ -131,3 +131,12 @@ class ContactPreferences:
             sms_opted_out=opted_out,
             updated_at=now,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneOptedOut:
+    """Domain event: the carrier says this user's phone refuses SMS (the recipient sent
+    STOP), so Herald must stop texting it."""
+
+    user_id: UUID
+    phone: str  # E.164, as the notification was addressed

@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.cachetools.accounts import CachingSessionReader, SessionCache
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
-from adapters.sql.accounts import SqlSessionReader, SqlSessionRepository, SqlUserRepository
+from adapters.sql.accounts import (
+    PostgresSessionReader,
+    SqlSessionReader,
+    SqlSessionRepository,
+    SqlUserRepository,
+)
 from adapters.sql.database import make_session_factory
 from application.ports.accounts import SessionReader, SessionRepository, UserRepository
 from domain.accounts import RefreshToken, Role, Session, Username
@@ -54,7 +59,10 @@ async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield Repos(
             SqlUserRepository(session),
             SqlSessionRepository(session, cache),
-            CachingSessionReader(SqlSessionReader(engine, reads), cache),
+            CachingSessionReader(
+                PostgresSessionReader(reads) if reads is not None else SqlSessionReader(engine),
+                cache,
+            ),
             session,
         )
 

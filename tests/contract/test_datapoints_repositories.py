@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
 from adapters.sql.database import make_session_factory
-from adapters.sql.datapoints import SqlDataPointReader, SqlDataPointRepository
+from adapters.sql.datapoints import (
+    PostgresDataPointReader,
+    PostgresDataPointRepository,
+    SqlDataPointReader,
+    SqlDataPointRepository,
+)
 from adapters.sql.read_pool import APPLICATION_NAME
 from application.ports.datapoints import DataPointReader, DataPointRepository
 from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, PointReading, StatsQuery
@@ -46,7 +51,14 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         migrated_database(request, tmp_path) as (engine, reads),
         make_session_factory(engine)() as session,
     ):
-        yield Store(SqlDataPointRepository(session), SqlDataPointReader(engine, reads), session)
+        if reads is None:  # SQLite
+            yield Store(SqlDataPointRepository(session), SqlDataPointReader(engine), session)
+        else:
+            yield Store(
+                PostgresDataPointRepository(session),
+                PostgresDataPointReader(engine, reads),
+                session,
+            )
 
 
 def dp(

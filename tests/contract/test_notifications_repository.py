@@ -1,11 +1,13 @@
-"""NotificationRepository, IdempotencyKeys, ProviderEventLog and ContactPreferenceRepository:
-the in-memory fakes and SQL on SQLite and PostgreSQL must behave alike."""
+"""NotificationRepository, DeliveryRepository, IdempotencyKeys, ProviderEventLog and
+ContactPreferenceRepository: the in-memory fakes and SQL on SQLite (the portable adapters)
+and PostgreSQL (the ones the container picks there) must behave alike."""
 
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 from uuid import UUID
 
 import pytest
@@ -19,20 +21,25 @@ from adapters.memory.notifications import (
 from adapters.memory.preferences import InMemoryContactPreferenceRepository
 from adapters.sql.accounts import SqlUserRepository
 from adapters.sql.database import make_session_factory
+from adapters.sql.dialect import dialect_of
 from adapters.sql.notifications import (
+    SqlDeliveryRepository,
     SqlIdempotencyKeys,
     SqlNotificationRepository,
     SqlProviderEventLog,
 )
+from adapters.sql.notifications_postgres import PostgresDeliveryRepository
 from adapters.sql.preferences import SqlContactPreferenceRepository
 from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,
+    DeliveryRepository,
     IdempotencyKeys,
     IdempotencyRecord,
     NotificationFilter,
     NotificationRepository,
     ProviderEventLog,
+    ProviderReport,
 )
 from application.ports.preferences import ContactPreferenceRepository
 from domain.errors import Conflict
@@ -49,6 +56,7 @@ LEASE = NOW + timedelta(seconds=60)
 @dataclass
 class Store:
     notifications: NotificationRepository
+    deliveries: DeliveryRepository
     keys: IdempotencyKeys
     events: ProviderEventLog
     prefs: ContactPreferenceRepository
@@ -71,8 +79,10 @@ class Store:
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     ann, bob = new_user("ann"), new_user("bob")
     if request.param == "memory":
+        table = InMemoryNotificationRepository()  # the fake serves both ports
         yield Store(
-            InMemoryNotificationRepository(),
+            table,
+            table,
             InMemoryIdempotencyKeys(),
             InMemoryProviderEventLog(),
             InMemoryContactPreferenceRepository(),
@@ -89,16 +99,24 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await users.add(ann)
         await users.add(bob)
         await session.commit()
+        dialect = dialect_of(engine)
         yield Store(
             SqlNotificationRepository(session),
+            deliveries(session),
             SqlIdempotencyKeys(session),
-            SqlProviderEventLog(session),
-            SqlContactPreferenceRepository(session),
+            SqlProviderEventLog(session, dialect),
+            SqlContactPreferenceRepository(session, dialect),
             ann.id,
             bob.id,
             session,
             engine,
         )
+
+
+def deliveries(session: AsyncSession) -> DeliveryRepository:
+    """The engine's adapter the container picks for this database."""
+    postgres = dialect_of(cast(AsyncEngine, session.bind)).is_postgresql
+    return PostgresDeliveryRepository(session) if postgres else SqlDeliveryRepository(session)
 
 
 def make(
@@ -202,16 +220,16 @@ async def test_claim_due_takes_only_due_rows_once(store: Store) -> None:
         make(store, due=NOW),
         make(store, due=NOW + timedelta(seconds=5)),
     )
-    assert await store.notifications.next_due_at() == early.due_at
-    claimed = await store.notifications.claim_due(NOW, 10, LEASE)
+    assert await store.deliveries.next_due_at() == early.due_at
+    claimed = await store.deliveries.claim_due(NOW, 10, LEASE)
     await store.save()
     # In no particular order, each with its due time.
     assert sorted(claimed, key=lambda c: c.due_at) == [
         Claimed(early.id, early.due_at),
         Claimed(late.id, late.due_at),
     ]
-    assert await store.notifications.claim_due(NOW, 10, LEASE) == []
-    assert await store.notifications.next_due_at() == future.due_at
+    assert await store.deliveries.claim_due(NOW, 10, LEASE) == []
+    assert await store.deliveries.next_due_at() == future.due_at
     assert await status_of(store, early.id) is Status.QUEUED
 
 
@@ -223,17 +241,17 @@ async def test_count_due_counts_scheduled_rows_due_by_then(store: Store) -> None
         make(store, due=NOW + timedelta(seconds=5)),
         make(store, due=NOW - timedelta(seconds=9), status=Status.SENT),
     )
-    assert await store.notifications.count_due(NOW) == 2
-    assert await store.notifications.count_due(NOW + timedelta(seconds=5)) == 3
-    await store.notifications.claim_due(NOW, 1, LEASE)
+    assert await store.deliveries.count_due(NOW) == 2
+    assert await store.deliveries.count_due(NOW + timedelta(seconds=5)) == 3
+    await store.deliveries.claim_due(NOW, 1, LEASE)
     await store.save()
-    assert await store.notifications.count_due(NOW) == 1  # claimed rows are queued
+    assert await store.deliveries.count_due(NOW) == 1  # claimed rows are queued
 
 
 async def test_claim_due_respects_the_limit(store: Store) -> None:
     await added(store, *(make(store, due=NOW - timedelta(seconds=i)) for i in range(5)))
-    first = await store.notifications.claim_due(NOW, 2, LEASE)
-    second = await store.notifications.claim_due(NOW, 10, LEASE)
+    first = await store.deliveries.claim_due(NOW, 2, LEASE)
+    second = await store.deliveries.claim_due(NOW, 10, LEASE)
     assert len(first) == 2
     assert len(second) == 3
     assert not {c.id for c in first} & {c.id for c in second}
@@ -246,34 +264,34 @@ async def test_claim_due_looks_ahead(store: Store) -> None:
         make(store, due=NOW + timedelta(seconds=1)),
         make(store, due=NOW + timedelta(seconds=9)),
     )
-    claimed = await store.notifications.claim_due(NOW + timedelta(seconds=2), 10, LEASE, now=NOW)
+    claimed = await store.deliveries.claim_due(NOW + timedelta(seconds=2), 10, LEASE, now=NOW)
     await store.save()
     assert claimed == [Claimed(soon.id, soon.due_at)]
     stored = await store.notifications.get(soon.id)
     assert stored is not None
     assert stored.status is Status.QUEUED
     assert stored.updated_at == NOW
-    assert await store.notifications.next_due_at() == later.due_at
+    assert await store.deliveries.next_due_at() == later.due_at
 
 
 async def test_claim_for_sending_is_idempotent(store: Store) -> None:
     a, b = await added(store, make(store), make(store))
-    await store.notifications.claim_due(NOW, 10, LEASE)
+    await store.deliveries.claim_due(NOW, 10, LEASE)
     await store.save()
-    claimed = await store.notifications.claim_for_sending([a.id, b.id, new_id()], NOW, LEASE)
+    claimed = await store.deliveries.claim_for_sending([a.id, b.id, new_id()], NOW, LEASE)
     await store.save()
     assert sorted(n.id for n in claimed) == sorted([a.id, b.id])
     assert all(n.status is Status.SENDING and n.attempts == 1 for n in claimed)
-    assert await store.notifications.claim_for_sending([a.id, b.id], NOW, LEASE) == []
+    assert await store.deliveries.claim_for_sending([a.id, b.id], NOW, LEASE) == []
 
 
 async def test_outcomes_are_recorded(store: Store) -> None:
     a, b, c = await added(store, make(store), make(store), make(store))
-    await store.notifications.claim_due(NOW, 10, LEASE)
-    await store.notifications.claim_for_sending([a.id, b.id, c.id], NOW, LEASE)
+    await store.deliveries.claim_due(NOW, 10, LEASE)
+    await store.deliveries.claim_for_sending([a.id, b.id, c.id], NOW, LEASE)
     retry_at = NOW + timedelta(seconds=30)
     later = NOW + timedelta(seconds=1)
-    await store.notifications.record_outcomes(
+    await store.deliveries.record_outcomes(
         [
             DeliveryOutcome(a.id, Status.SENT, "ok", provider="twilio", provider_message_id="SM1"),
             DeliveryOutcome(
@@ -301,58 +319,25 @@ async def test_outcomes_are_recorded(store: Store) -> None:
         Status.SENDING,
         Status.SENT,
     ]
-    assert await store.notifications.next_due_at() == retry_at
+    assert await store.deliveries.next_due_at() == retry_at
 
 
 async def test_provider_status_only_moves_forward(store: Store) -> None:
     [n] = await added(store, make(store))
-    await store.notifications.claim_due(NOW, 10, LEASE)
-    await store.notifications.claim_for_sending([n.id], NOW, LEASE)
-    await store.notifications.record_outcomes(
+    await store.deliveries.claim_due(NOW, 10, LEASE)
+    await store.deliveries.claim_for_sending([n.id], NOW, LEASE)
+    await store.deliveries.record_outcomes(
         [DeliveryOutcome(n.id, Status.SENT, "ok", provider="twilio", provider_message_id="SM9")],
         NOW,
     )
     await store.save()
-    apply = store.notifications.apply_provider_status
-    delivered = await apply(
-        provider_message_id="SM9",
-        notification_id=None,
-        status=Status.DELIVERED,
-        detail="d",
-        now=NOW,
-    )
+    apply = store.deliveries.apply_provider_status
+    delivered = await apply(ProviderReport(Status.DELIVERED, "d", provider_message_id="SM9"), NOW)
     assert delivered is not None
     assert delivered.status is Status.DELIVERED
-    assert (
-        await apply(
-            provider_message_id="SM9",
-            notification_id=None,
-            status=Status.SENT,
-            detail="late",
-            now=NOW,
-        )
-        is None
-    )
-    assert (
-        await apply(
-            provider_message_id=None,
-            notification_id=n.id,
-            status=Status.FAILED,
-            detail="x",
-            now=NOW,
-        )
-        is None
-    )
-    assert (
-        await apply(
-            provider_message_id="SMnone",
-            notification_id=None,
-            status=Status.SENT,
-            detail="?",
-            now=NOW,
-        )
-        is None
-    )
+    assert await apply(ProviderReport(Status.SENT, "late", provider_message_id="SM9"), NOW) is None
+    assert await apply(ProviderReport(Status.FAILED, "x", notification_id=n.id), NOW) is None
+    assert await apply(ProviderReport(Status.SENT, "?", provider_message_id="SMnone"), NOW) is None
     await store.save()
     assert await status_of(store, n.id) is Status.DELIVERED
 
@@ -361,12 +346,8 @@ async def test_a_provider_status_never_cancels(store: Store) -> None:
     # Canceling is the user's decision (cancel()); a callback saying "canceled" for a
     # scheduled notification must not stop its send.
     [n] = await added(store, make(store))
-    canceled = await store.notifications.apply_provider_status(
-        provider_message_id=None,
-        notification_id=n.id,
-        status=Status.CANCELED,
-        detail="provider says canceled",
-        now=NOW,
+    canceled = await store.deliveries.apply_provider_status(
+        ProviderReport(Status.CANCELED, "provider says canceled", notification_id=n.id), NOW
     )
     assert canceled is None
     await store.save()
@@ -375,19 +356,20 @@ async def test_a_provider_status_never_cancels(store: Store) -> None:
 
 async def test_provider_failure_records_the_error(store: Store) -> None:
     [n] = await added(store, make(store))
-    await store.notifications.claim_due(NOW, 10, LEASE)
-    await store.notifications.claim_for_sending([n.id], NOW, LEASE)
-    await store.notifications.record_outcomes(
+    await store.deliveries.claim_due(NOW, 10, LEASE)
+    await store.deliveries.claim_for_sending([n.id], NOW, LEASE)
+    await store.deliveries.record_outcomes(
         [DeliveryOutcome(n.id, Status.SENT, "ok", provider_message_id="SM7")], NOW
     )
-    failed = await store.notifications.apply_provider_status(
-        provider_message_id="SM7",
-        notification_id=None,
-        status=Status.FAILED,
-        detail="undelivered",
-        now=NOW,
-        error_code="30003",
-        error="Unreachable handset",
+    failed = await store.deliveries.apply_provider_status(
+        ProviderReport(
+            Status.FAILED,
+            "undelivered",
+            provider_message_id="SM7",
+            error_code="30003",
+            error="Unreachable handset",
+        ),
+        NOW,
     )
     assert failed is not None
     assert failed.last_error_code == "30003"
@@ -396,24 +378,24 @@ async def test_provider_failure_records_the_error(store: Store) -> None:
 async def test_cancel_only_before_sending(store: Store) -> None:
     a, b = await added(store, make(store), make(store))
     assert await store.notifications.cancel(a.id, NOW)
-    await store.notifications.claim_due(NOW, 10, LEASE)
-    await store.notifications.claim_for_sending([b.id], NOW, LEASE)
+    await store.deliveries.claim_due(NOW, 10, LEASE)
+    await store.deliveries.claim_for_sending([b.id], NOW, LEASE)
     assert not await store.notifications.cancel(b.id, NOW)
     assert not await store.notifications.cancel(a.id, NOW)
     await store.save()
     assert await status_of(store, a.id) is Status.CANCELED
-    assert await store.notifications.claim_due(NOW + timedelta(hours=1), 10, LEASE) == []
+    assert await store.deliveries.claim_due(NOW + timedelta(hours=1), 10, LEASE) == []
 
 
 async def test_expired_leases_are_recovered(store: Store) -> None:
     a, b, c = await added(store, make(store), make(store), make(store))
-    await store.notifications.claim_due(NOW, 10, LEASE)
-    await store.notifications.claim_for_sending([a.id], NOW, LEASE)
-    await store.notifications.claim_for_sending([c.id], NOW, LEASE + timedelta(hours=1))
+    await store.deliveries.claim_due(NOW, 10, LEASE)
+    await store.deliveries.claim_for_sending([a.id], NOW, LEASE)
+    await store.deliveries.claim_for_sending([c.id], NOW, LEASE + timedelta(hours=1))
     await store.save()
-    assert await store.notifications.recover_expired(LEASE - timedelta(seconds=1)) == 0
+    assert await store.deliveries.recover_expired(LEASE - timedelta(seconds=1)) == 0
     after = LEASE + timedelta(seconds=1)
-    assert await store.notifications.recover_expired(after) == 2
+    assert await store.deliveries.recover_expired(after) == 2
     await store.save()
     for notification_id in (a.id, b.id):
         n = await store.notifications.get(notification_id)
@@ -421,7 +403,7 @@ async def test_expired_leases_are_recovered(store: Store) -> None:
         assert n.status is Status.SCHEDULED
         assert n.due_at == after
     assert await status_of(store, c.id) is Status.SENDING
-    reclaimed = await store.notifications.claim_due(after, 10, LEASE)
+    reclaimed = await store.deliveries.claim_due(after, 10, LEASE)
     assert sorted(c.id for c in reclaimed) == sorted([a.id, b.id])
 
 
@@ -472,7 +454,7 @@ async def test_concurrent_claims_never_share_rows(store: Store) -> None:
 
     async def claim() -> set[UUID]:
         async with factory() as session:
-            claimed = await SqlNotificationRepository(session).claim_due(NOW, 150, LEASE)
+            claimed = await deliveries(session).claim_due(NOW, 150, LEASE)
             await asyncio.sleep(0.05)  # hold the row locks while the other claims
             await session.commit()
             return {c.id for c in claimed}

@@ -17,6 +17,7 @@ from adapters.memory.preferences import InMemoryContactPreferenceRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.accounts import SqlUserRepository
 from adapters.sql.database import make_session_factory
+from adapters.sql.dialect import dialect_of
 from adapters.sql.notifications import SqlProviderEventLog
 from adapters.sql.preferences import SqlContactPreferenceRepository
 from adapters.sql.transactions import SqlTransactionManager
@@ -65,15 +66,15 @@ async def begin(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield in_memory
         return
     async with migrated_database(request, tmp_path) as (engine, _):
-        factory = make_session_factory(engine)
+        factory, dialect = make_session_factory(engine), dialect_of(engine)
 
         @asynccontextmanager
         async def in_sql() -> AsyncIterator[Work]:
             async with factory() as session:
                 yield Work(
                     SqlUserRepository(session),
-                    SqlContactPreferenceRepository(session),
-                    SqlProviderEventLog(session),
+                    SqlContactPreferenceRepository(session, dialect),
+                    SqlProviderEventLog(session, dialect),
                     SqlTransactionManager(session),
                 )
 

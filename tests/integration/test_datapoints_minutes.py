@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.database import make_engine, make_session_factory
-from adapters.sql.datapoints import SqlDataPointRepository
+from adapters.sql.datapoints import PostgresDataPointRepository
 from adapters.sql.migrate import downgrade, upgrade
 from domain.datapoints import DataPoint
 from domain.ids import new_id
@@ -66,7 +66,7 @@ async def counts(
 
 async def add(engine: AsyncEngine, batch: list[DataPoint], commit: bool = True) -> int:
     async with make_session_factory(engine)() as session:
-        stored = await SqlDataPointRepository(session).add_many(batch)
+        stored = await PostgresDataPointRepository(session).add_many(batch)
         if commit:
             await session.commit()
         else:

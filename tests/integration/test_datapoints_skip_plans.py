@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from adapters.sql.database import make_engine, make_session_factory
-from adapters.sql.datapoints import SqlDataPointRepository, page_statement
+from adapters.sql.datapoints import PostgresDataPointRepository, page_statement
 from adapters.sql.migrate import upgrade
 from domain.datapoints import DataPoint, PageKey, PageQuery
 from domain.ids import new_id
@@ -44,7 +44,7 @@ async def database(postgres_url: str) -> AsyncIterator[asyncpg.Connection]:
         for i in range(POINTS)
     ]
     async with make_session_factory(engine)() as session:
-        await SqlDataPointRepository(session).add_many(points)
+        await PostgresDataPointRepository(session).add_many(points)
         await session.commit()
     await engine.dispose()
     conn = await asyncpg.connect(postgres_url.replace("+asyncpg", ""))

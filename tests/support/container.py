@@ -31,6 +31,7 @@ from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
 from application.ports.notifications import (
     DeliveryMetrics,
+    DeliveryRepository,
     DispatchMetrics,
     EmailSender,
     IdempotencyKeys,
@@ -133,6 +134,10 @@ class FakesProvider(Provider):
     @provide
     def notifications(self) -> NotificationRepository:
         return self._fakes.notifications
+
+    @provide
+    def deliveries(self) -> DeliveryRepository:
+        return self._fakes.notifications  # one store of rows for both ports, as in SQL
 
     @provide
     def keys(self) -> IdempotencyKeys:

@@ -24,7 +24,7 @@ from application.notifications.schedule_notification import (
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
-from application.ports.notifications import AttemptOutcome, DeliveryOutcome
+from application.ports.notifications import AttemptOutcome, DeliveryOutcome, ProviderReport
 from application.preferences.update_preferences import (
     KEEP,
     UpdatePreferences,
@@ -440,19 +440,40 @@ async def test_provider_callbacks_are_monotonic_and_deduplicated(world: World) -
     await world.run_due()
     record = world.record
     delivered = ProviderStatusUpdate(
-        "twilio", Status.DELIVERED, "d", provider_message_id="twilio-1"
+        "twilio", ProviderReport(Status.DELIVERED, "d", provider_message_id="twilio-1")
     )
-    late_sent = ProviderStatusUpdate("twilio", Status.SENT, "s", provider_message_id="twilio-1")
+    late_sent = ProviderStatusUpdate(
+        "twilio", ProviderReport(Status.SENT, "s", provider_message_id="twilio-1")
+    )
     assert await record([delivered, late_sent]) == 1
     event = ProviderStatusUpdate(
-        "sendgrid", Status.FAILED, "bounce", notification_id=n.id, event_id="e1"
+        "sendgrid", ProviderReport(Status.FAILED, "bounce", notification_id=n.id), event_id="e1"
     )
     assert await record([event]) == 0  # delivered is final
     stored = await world.notifications.get(n.id)
     assert stored is not None
     assert stored.status is Status.DELIVERED
-    unknown = ProviderStatusUpdate("twilio", Status.DELIVERED, "d", provider_message_id="SMx")
+    unknown = ProviderStatusUpdate(
+        "twilio", ProviderReport(Status.DELIVERED, "d", provider_message_id="SMx")
+    )
     assert await record([unknown]) == 0
+
+
+async def test_an_opted_out_callback_reaches_the_preferences_through_the_event(
+    world: World,
+) -> None:
+    ann = await world.user(notify_pref="sms", phone="+15105552054")
+    await world.schedule(ScheduleNotificationCommand(ann, "x"))
+    await world.run_due()
+    failed = ProviderStatusUpdate(
+        "twilio",
+        ProviderReport(Status.FAILED, "undelivered", provider_message_id="twilio-1"),
+        recipient_opted_out=True,
+    )
+    assert await world.record([failed]) == 1
+    prefs = await world.prefs.get(ann.id)
+    assert prefs is not None
+    assert prefs.sms_opted_out
 
 
 async def test_provider_event_ids_count_once(world: World) -> None:
@@ -460,9 +481,9 @@ async def test_provider_event_ids_count_once(world: World) -> None:
     n = (await world.schedule(ScheduleNotificationCommand(ann, "x"))).notification
     await world.run_due()
     record = world.record
-    opened = ProviderStatusUpdate("sendgrid", None, "open", notification_id=n.id, event_id="e0")
+    opened = ProviderStatusUpdate("sendgrid", None, event_id="e0")
     bounce = ProviderStatusUpdate(
-        "sendgrid", Status.FAILED, "bounce", notification_id=n.id, event_id="e1"
+        "sendgrid", ProviderReport(Status.FAILED, "bounce", notification_id=n.id), event_id="e1"
     )
     assert await record([opened, bounce, bounce]) == 1
     assert not await world.events.first_time("sendgrid", "e1", NOW)

@@ -14,12 +14,16 @@ from application.ports.notifications import (
     DeliveryOutcome,
     IdempotencyRecord,
     NotificationFilter,
+    ProviderReport,
 )
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, can_advance
 
 
 class InMemoryNotificationRepository:
+    """Both notification ports over one dict of rows: what users see (NotificationRepository)
+    and the engine's steps (DeliveryRepository), as the SQL adapters share one table."""
+
     def __init__(self, store: MemoryStore | None = None) -> None:
         store = store or MemoryStore()
         self._rows: dict[UUID, Notification] = store.dict_table()
@@ -123,33 +127,26 @@ class InMemoryNotificationRepository:
             self._set(n, now, o.detail)
 
     async def apply_provider_status(
-        self,
-        *,
-        provider_message_id: str | None,
-        notification_id: UUID | None,
-        status: Status,
-        detail: str,
-        now: datetime,
-        error_code: str | None = None,
-        error: str | None = None,
+        self, report: ProviderReport, now: datetime
     ) -> Notification | None:
-        n = self._rows.get(notification_id) if notification_id else None
-        if n is None and provider_message_id:
+        r = report
+        n = self._rows.get(r.notification_id) if r.notification_id else None
+        if n is None and r.provider_message_id:
             n = next(
-                (r for r in self._rows.values() if r.provider_message_id == provider_message_id),
+                (x for x in self._rows.values() if x.provider_message_id == r.provider_message_id),
                 None,
             )
-        if n is None or not can_advance(n.status, status) or status is Status.CANCELED:
+        if n is None or not can_advance(n.status, r.status) or r.status is Status.CANCELED:
             return None
         n = replace(
             n,
-            status=status,
+            status=r.status,
             updated_at=now,
-            last_error_code=error_code if error else n.last_error_code,
-            last_error=error or n.last_error,
+            last_error_code=r.error_code if r.error else n.last_error_code,
+            last_error=r.error or n.last_error,
         )
         self._leases.pop(n.id, None)
-        self._set(n, now, detail)
+        self._set(n, now, r.detail)
         return n
 
     async def recover_expired(self, now: datetime) -> int:

@@ -29,7 +29,7 @@ class SendGridEventVerifier:
         if not isinstance(key, ec.EllipticCurvePublicKey):
             raise ValueError("the SendGrid webhook public key is not an elliptic-curve key")
         self._key = key
-        self._max_age = max_age_seconds
+        self.max_age_seconds = max_age_seconds
         self._clock = clock
 
     def is_valid(self, payload: bytes, signature: str, timestamp: str) -> bool:
@@ -39,7 +39,7 @@ class SendGridEventVerifier:
             sent = float(timestamp)
         except ValueError:
             return False
-        if not abs(self._clock.now().timestamp() - sent) <= self._max_age:  # NaN fails too
+        if not abs(self._clock.now().timestamp() - sent) <= self.max_age_seconds:  # NaN fails too
             return False
         try:
             der_signature = base64.b64decode(signature.strip(), validate=True)

@@ -183,29 +183,36 @@ _SESSION_WITH_USER_PG = (
 
 
 class SqlSessionReader:
-    """On PostgreSQL `reads` serves the lookup; on SQLite the engine."""
+    """The lookup through the engine (SQLite)."""
 
-    def __init__(self, engine: AsyncEngine, reads: ReadPool | None) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(_SESSION_WITH_USER, {"session_id": session_id})).first()
+        return None if row is None else _session_with_user(row)
+
+
+class PostgresSessionReader:
+    """The lookup on PostgreSQL, one round trip on the read pool."""
+
+    def __init__(self, reads: ReadPool) -> None:
         self._reads = reads
 
     async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
-        row: Any
-        if self._reads is not None:
-            rows = await self._reads.fetch(_SESSION_WITH_USER_PG, session_id)
-            row = rows[0] if rows else None
-        else:
-            async with self._engine.connect() as conn:
-                row = (await conn.execute(_SESSION_WITH_USER, {"session_id": session_id})).first()
-        if row is None:
-            return None
-        session = Session(row[0], row[1], row[2], row[3], row[4])
-        user = User(
-            id=row[1],
-            username=Username(row[5]),
-            password_hash=row[6],
-            role=Role(row[7]),
-            created_at=row[9],
-            disabled=row[8],
-        )
-        return session, user
+        rows = await self._reads.fetch(_SESSION_WITH_USER_PG, session_id)
+        return _session_with_user(rows[0]) if rows else None
+
+
+def _session_with_user(row: Any) -> tuple[Session, User]:
+    session = Session(row[0], row[1], row[2], row[3], row[4])
+    user = User(
+        id=row[1],
+        username=Username(row[5]),
+        password_hash=row[6],
+        role=Role(row[7]),
+        created_at=row[9],
+        disabled=row[8],
+    )
+    return session, user

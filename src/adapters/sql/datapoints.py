@@ -4,7 +4,9 @@ Writing: COPY on PostgreSQL (straight into the table, or through a staging table
 CONFLICT DO NOTHING when the batch holds duplicates) and executemany on SQLite.
 
 Reading: keyset pages on the (time, id) primary key and per-bucket aggregates, outside
-any transaction (on PostgreSQL, pages come from the ReadPool)."""
+any transaction (on PostgreSQL, pages come from the ReadPool).
+
+The container picks the Postgres* classes on PostgreSQL and the Sql* ones on SQLite."""
 
 # ruff: noqa: S608 -- the SQL here is built from fixed fragments and numbered parameters;
 # no value is ever put into its text.
@@ -45,15 +47,14 @@ _STAGING = "data_points_staging"
 
 
 class SqlDataPointRepository:
+    """Writes with executemany (SQLite)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._db = session
-        self._postgres = session.get_bind().dialect.name == "postgresql"
 
     async def add_many(self, points: Sequence[DataPoint]) -> int:
         if not points:
             return 0
-        if self._postgres:
-            return await self._copy(points)
         rows = [
             {
                 "id": p.id,
@@ -69,7 +70,13 @@ class SqlDataPointRepository:
         result = await conn.execute(sqlite_insert(Row).on_conflict_do_nothing(), rows)
         return int(result.rowcount)
 
-    async def _copy(self, points: Sequence[DataPoint]) -> int:
+
+class PostgresDataPointRepository(SqlDataPointRepository):
+    """Writes with COPY."""
+
+    async def add_many(self, points: Sequence[DataPoint]) -> int:
+        if not points:
+            return 0
         tag_json: dict[tuple[str, ...], str] = {}  # few distinct tag sets per batch
         with gc_paused():
             records = [
@@ -151,40 +158,22 @@ _reading = partial(tuple.__new__, PointReading)
 
 
 class SqlDataPointReader:
-    """On PostgreSQL `reads` serves pages; on SQLite the engine."""
+    """Pages and aggregates through the engine (SQLite)."""
 
-    def __init__(self, engine: AsyncEngine, reads: ReadPool | None) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._reads = reads
-        self._postgres = engine.dialect.name == "postgresql"
 
     async def page(self, query: PageQuery) -> PointPage:
         # Rows are (time, value, valid, tags, id), one more than the page asked for: that
         # one tells whether another page follows.
         limit = query.limit
-        if self._reads is not None:
-            rows = await self._rows_postgres(self._reads, query)
-            at = datetime.fromtimestamp
-            items = [
-                _reading(
-                    (at(r[0], UTC), r[1], r[2], () if r[3] == _NO_TAGS else _decode_tags(r[3]))
-                )
-                for r in rows[:limit]
-            ]
-        else:
-            rows = await self._rows_sqlite(query)
-            items = [PointReading(r[0], r[1], r[2], tuple(r[3])) for r in rows[:limit]]
+        rows = await self._rows(query)
+        items = self._readings(rows[:limit])
         if len(rows) <= limit:
             return PointPage(items, None)
         return PointPage(items, PageKey(items[-1].time, rows[limit - 1][4]))
 
-    async def _rows_postgres(self, reads: ReadPool, query: PageQuery) -> Sequence[Any]:
-        # The hot read path: plain SQL on the driver, a prepared statement per filter
-        # combination (asyncpg caches them), no SQLAlchemy row processing.
-        sql, args = page_statement(query)
-        return await reads.fetch(sql, *args)
-
-    async def _rows_sqlite(self, query: PageQuery) -> Sequence[Any]:
+    async def _rows(self, query: PageQuery) -> Sequence[Any]:
         stmt = _filtered(
             select(Row.time, Row.value, Row.valid, Row.tags, Row.id),
             query.start,
@@ -197,13 +186,18 @@ class SqlDataPointReader:
         async with self._engine.connect() as conn:
             return (await conn.execute(stmt)).all()
 
+    @staticmethod
+    def _readings(rows: Sequence[Any]) -> list[PointReading]:
+        return [PointReading(r[0], r[1], r[2], tuple(r[3])) for r in rows]
+
+    @staticmethod
+    def _bucket(seconds: int) -> ColumnElement[Any]:
+        # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC.
+        return cast(func.strftime("%s", Row.time), Integer) // seconds
+
     async def stats(self, query: StatsQuery) -> list[BucketStats]:
         seconds = query.bucket.seconds
-        key = (
-            func.floor(func.extract("epoch", Row.time) / seconds)
-            if self._postgres  # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
-            else cast(func.strftime("%s", Row.time), Integer) // seconds
-        ).label("bucket")
+        key = self._bucket(seconds).label("bucket")
         stmt = (
             _filtered(
                 select(
@@ -228,6 +222,32 @@ class SqlDataPointReader:
             )
             for r in rows
         ]
+
+
+class PostgresDataPointReader(SqlDataPointReader):
+    """Pages from the read pool; aggregates through the engine."""
+
+    def __init__(self, engine: AsyncEngine, reads: ReadPool) -> None:
+        super().__init__(engine)
+        self._reads = reads
+
+    async def _rows(self, query: PageQuery) -> Sequence[Any]:
+        # The hot read path: plain SQL on the driver, a prepared statement per filter
+        # combination (asyncpg caches them), no SQLAlchemy row processing.
+        sql, args = page_statement(query)
+        return await self._reads.fetch(sql, *args)
+
+    @staticmethod
+    def _readings(rows: Sequence[Any]) -> list[PointReading]:
+        at = datetime.fromtimestamp
+        return [
+            _reading((at(r[0], UTC), r[1], r[2], () if r[3] == _NO_TAGS else _decode_tags(r[3])))
+            for r in rows
+        ]
+
+    @staticmethod
+    def _bucket(seconds: int) -> ColumnElement[Any]:
+        return func.floor(func.extract("epoch", Row.time) / seconds)
 
 
 def page_statement(query: PageQuery) -> tuple[str, list[Any]]:

@@ -1,5 +1,7 @@
 """SQL adapters of the notification ports. Hot paths use Core statements in batches:
-the scheduler and the workers move hundreds of rows per round trip."""
+the scheduler and the workers move hundreds of rows per round trip. The delivery engine's
+port has a PostgreSQL subclass with one-round-trip forms (notifications_postgres), which
+the container picks on PostgreSQL; these portable forms serve SQLite."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -8,11 +10,10 @@ from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import ColumnElement, Row, Table, bindparam, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.sql import notifications_postgres as pg
+from adapters.sql.dialect import SqlDialect
 from adapters.sql.tables.notifications import (
     IdempotencyKeyRow,
     NotificationEventRow,
@@ -24,6 +25,7 @@ from application.ports.notifications import (
     DeliveryOutcome,
     IdempotencyRecord,
     NotificationFilter,
+    ProviderReport,
 )
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, predecessors
@@ -34,7 +36,7 @@ E = cast(Table, NotificationEventRow.__table__)
 _LEASED = (Status.QUEUED.value, Status.SENDING.value)
 
 
-def _to_domain(row: Row[Any]) -> Notification:
+def to_notification(row: Row[Any]) -> Notification:
     return Notification(
         id=row.id,
         user_id=row.user_id,
@@ -80,26 +82,18 @@ def _clip(text: str | None, size: int = CLIP) -> str | None:
     return None if text is None else text[:size]
 
 
+async def _add_events(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await db.execute(insert(E), rows)
+
+
+def _event(notification_id: UUID, status: str, at: datetime, detail: str | None) -> dict[str, Any]:
+    return {"notification_id": notification_id, "status": status, "at": at, "detail": _clip(detail)}
+
+
 class SqlNotificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._db = session
-        # The hot paths have one-round-trip PostgreSQL forms; SQLite takes the portable ones.
-        self._pg = session.get_bind().dialect.name == "postgresql"
-
-    async def _events(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            await self._db.execute(insert(E), rows)
-
-    @staticmethod
-    def _event(
-        notification_id: UUID, status: str, at: datetime, detail: str | None
-    ) -> dict[str, Any]:
-        return {
-            "notification_id": notification_id,
-            "status": status,
-            "at": at,
-            "detail": _clip(detail),
-        }
 
     async def add(self, notification: Notification) -> None:
         n = notification
@@ -120,13 +114,13 @@ class SqlNotificationRepository:
                 updated_at=n.updated_at,
             )
         )
-        await self._events(
-            [self._event(n.id, n.status.value, n.created_at, f"due {n.due_at.isoformat()}")]
+        await _add_events(
+            self._db, [_event(n.id, n.status.value, n.created_at, f"due {n.due_at.isoformat()}")]
         )
 
     async def get(self, notification_id: UUID) -> Notification | None:
         row = (await self._db.execute(select(N).where(N.c.id == notification_id))).first()
-        return _to_domain(row) if row else None
+        return to_notification(row) if row else None
 
     async def find(
         self, where: NotificationFilter, *, limit: int, before: UUID | None
@@ -135,7 +129,7 @@ class SqlNotificationRepository:
         if before is not None:
             query = query.where(N.c.id < before)
         rows = await self._db.execute(query.order_by(N.c.id.desc()).limit(limit))
-        return [_to_domain(r) for r in rows]
+        return [to_notification(r) for r in rows]
 
     async def events(self, notification_id: UUID) -> list[NotificationEvent]:
         return (await self.histories([notification_id])).get(notification_id, [])
@@ -164,17 +158,23 @@ class SqlNotificationRepository:
         )
         if done.first() is None:
             return False
-        await self._events(
-            [self._event(notification_id, Status.CANCELED.value, now, "canceled by the user")]
+        await _add_events(
+            self._db, [_event(notification_id, Status.CANCELED.value, now, "canceled by the user")]
         )
         return True
+
+
+class SqlDeliveryRepository:
+    """The engine's steps in portable SQL (SQLite); PostgresDeliveryRepository overrides
+    the hot ones."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
 
     async def claim_due(
         self, until: datetime, limit: int, lease_until: datetime, *, now: datetime | None = None
     ) -> list[Claimed]:
         at = now or until
-        if self._pg:
-            return await pg.claim_due(self._db, until, at, limit, lease_until)
         # SKIP LOCKED lets two schedulers (say, during a deploy) split the rows instead
         # of waiting on or double-claiming them; SQLite has one writer and ignores it.
         due = (
@@ -191,7 +191,7 @@ class SqlNotificationRepository:
             .returning(N.c.id, N.c.due_at)
         )
         claimed = [Claimed(row.id, row.due_at) for row in result]
-        await self._events([self._event(c.id, Status.QUEUED.value, at, None) for c in claimed])
+        await _add_events(self._db, [_event(c.id, Status.QUEUED.value, at, None) for c in claimed])
         return claimed
 
     async def next_due_at(self) -> datetime | None:
@@ -214,10 +214,6 @@ class SqlNotificationRepository:
     ) -> list[Notification]:
         if not ids:
             return []
-        if self._pg:
-            return [
-                _to_domain(r) for r in await pg.claim_for_sending(self._db, ids, now, lease_until)
-            ]
         result = await self._db.execute(
             update(N)
             .where(N.c.id.in_(list(ids)), N.c.status == Status.QUEUED.value)
@@ -229,17 +225,15 @@ class SqlNotificationRepository:
             )
             .returning(*N.c)
         )
-        claimed = [_to_domain(r) for r in result]
-        await self._events(
-            [self._event(n.id, Status.SENDING.value, now, f"attempt {n.attempts}") for n in claimed]
+        claimed = [to_notification(r) for r in result]
+        await _add_events(
+            self._db,
+            [_event(n.id, Status.SENDING.value, now, f"attempt {n.attempts}") for n in claimed],
         )
         return claimed
 
     async def record_outcomes(self, outcomes: Sequence[DeliveryOutcome], now: datetime) -> None:
         if not outcomes:
-            return
-        if self._pg:
-            await pg.record_outcomes(self._db, outcomes, now, CLIP)
             return
         stmt = (
             update(N)
@@ -270,32 +264,25 @@ class SqlNotificationRepository:
                 for o in outcomes
             ],
         )
-        await self._events(
-            [self._event(o.notification_id, o.status.value, now, o.detail) for o in outcomes]
+        await _add_events(
+            self._db, [_event(o.notification_id, o.status.value, now, o.detail) for o in outcomes]
         )
 
     async def apply_provider_status(
-        self,
-        *,
-        provider_message_id: str | None,
-        notification_id: UUID | None,
-        status: Status,
-        detail: str,
-        now: datetime,
-        error_code: str | None = None,
-        error: str | None = None,
+        self, report: ProviderReport, now: datetime
     ) -> Notification | None:
+        status = report.status
         if status is Status.CANCELED:
             return None
-        if notification_id is not None:
-            where = N.c.id == notification_id
-        elif provider_message_id:
-            where = N.c.provider_message_id == provider_message_id
+        if report.notification_id is not None:
+            where = N.c.id == report.notification_id
+        elif report.provider_message_id:
+            where = N.c.provider_message_id == report.provider_message_id
         else:
             return None
         values: dict[str, Any] = {"status": status.value, "updated_at": now, "lease_until": None}
-        if error:
-            values.update(last_error_code=error_code, last_error=_clip(error))
+        if report.error:
+            values.update(last_error_code=report.error_code, last_error=_clip(report.error))
         result = await self._db.execute(
             update(N)
             .where(where, N.c.status.in_([s.value for s in predecessors(status)]))
@@ -305,8 +292,8 @@ class SqlNotificationRepository:
         row = result.first()
         if row is None:
             return None
-        await self._events([self._event(row.id, status.value, now, detail)])
-        return _to_domain(row)
+        await _add_events(self._db, [_event(row.id, status.value, now, report.detail)])
+        return to_notification(row)
 
     async def recover_expired(self, now: datetime) -> int:
         stale = (
@@ -322,7 +309,7 @@ class SqlNotificationRepository:
         )
         ids = list(result.scalars())
         detail = "the lease of the previous attempt ran out; re-scheduled"
-        await self._events([self._event(i, Status.SCHEDULED.value, now, detail) for i in ids])
+        await _add_events(self._db, [_event(i, Status.SCHEDULED.value, now, detail) for i in ids])
         return len(ids)
 
 
@@ -354,13 +341,13 @@ class SqlIdempotencyKeys:
 
 
 class SqlProviderEventLog:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
         self._db = session
+        self._insert = dialect.insert
 
     async def first_time(self, provider: str, event_id: str, now: datetime) -> bool:
-        dialect = postgresql if self._db.get_bind().dialect.name == "postgresql" else sqlite
         stmt = (
-            dialect.insert(ProviderEventRow)
+            self._insert(ProviderEventRow)
             .values(provider=provider, event_id=event_id[:128], received_at=now)
             .on_conflict_do_nothing()
             .returning(ProviderEventRow.event_id)

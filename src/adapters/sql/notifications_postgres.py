@@ -1,18 +1,19 @@
-"""PostgreSQL forms of the delivery engine's hot statements: each moves a whole batch and
-writes its history events in ONE round trip (data-modifying CTEs, arrays via unnest)."""
+"""The delivery engine on PostgreSQL: its hot statements each move a whole batch and
+write its history events in ONE round trip (data-modifying CTEs, arrays via unnest).
+The container picks this adapter on PostgreSQL, the portable one on SQLite."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Integer, String
 
+from adapters.sql.notifications import CLIP, SqlDeliveryRepository, to_notification
 from application.ports.notifications import Claimed, DeliveryOutcome
+from domain.notifications import Notification
 
 _COLUMNS = (
     "id, user_id, created_by, channel, recipient, title, text, sendtime, due_at, status, "
@@ -102,38 +103,39 @@ RECORD_OUTCOMES: TextClause = text(
 )
 
 
-async def claim_due(
-    db: AsyncSession, until: datetime, now: datetime, limit: int, lease_until: datetime
-) -> list[Claimed]:
-    result = await db.execute(
-        CLAIM_DUE, {"until": until, "now": now, "lease": lease_until, "lim": limit}
-    )
-    return [Claimed(UUID(bytes=row[0].bytes), row[1]) for row in result]
+class PostgresDeliveryRepository(SqlDeliveryRepository):
+    async def claim_due(
+        self, until: datetime, limit: int, lease_until: datetime, *, now: datetime | None = None
+    ) -> list[Claimed]:
+        result = await self._db.execute(
+            CLAIM_DUE, {"until": until, "now": now or until, "lease": lease_until, "lim": limit}
+        )
+        return [Claimed(UUID(bytes=row[0].bytes), row[1]) for row in result]
 
+    async def claim_for_sending(
+        self, ids: Sequence[UUID], now: datetime, lease_until: datetime
+    ) -> list[Notification]:
+        if not ids:
+            return []
+        result = await self._db.execute(
+            CLAIM_FOR_SENDING, {"ids": list(ids), "now": now, "lease": lease_until}
+        )
+        return [to_notification(r) for r in result]
 
-async def claim_for_sending(
-    db: AsyncSession, ids: Sequence[UUID], now: datetime, lease_until: datetime
-) -> list[Any]:
-    result = await db.execute(
-        CLAIM_FOR_SENDING, {"ids": list(ids), "now": now, "lease": lease_until}
-    )
-    return list(result)
-
-
-async def record_outcomes(
-    db: AsyncSession, outcomes: Sequence[DeliveryOutcome], now: datetime, clip: int
-) -> None:
-    await db.execute(
-        RECORD_OUTCOMES,
-        {
-            "now": now,
-            "ids": [o.notification_id for o in outcomes],
-            "statuses": [o.status.value for o in outcomes],
-            "dues": [o.due_at for o in outcomes],
-            "providers": [o.provider for o in outcomes],
-            "pmids": [o.provider_message_id for o in outcomes],
-            "codes": [o.error_code for o in outcomes],
-            "errors": [o.error[:clip] if o.error else None for o in outcomes],
-            "details": [o.detail[:clip] for o in outcomes],
-        },
-    )
+    async def record_outcomes(self, outcomes: Sequence[DeliveryOutcome], now: datetime) -> None:
+        if not outcomes:
+            return
+        await self._db.execute(
+            RECORD_OUTCOMES,
+            {
+                "now": now,
+                "ids": [o.notification_id for o in outcomes],
+                "statuses": [o.status.value for o in outcomes],
+                "dues": [o.due_at for o in outcomes],
+                "providers": [o.provider for o in outcomes],
+                "pmids": [o.provider_message_id for o in outcomes],
+                "codes": [o.error_code for o in outcomes],
+                "errors": [o.error[:CLIP] if o.error else None for o in outcomes],
+                "details": [o.detail[:CLIP] for o in outcomes],
+            },
+        )

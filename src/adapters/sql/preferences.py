@@ -2,9 +2,9 @@ from typing import cast
 from uuid import UUID
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.sql.dialect import SqlDialect
 from adapters.sql.tables.preferences import ContactPreferenceRow
 from domain.preferences import ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 
@@ -12,8 +12,9 @@ P = cast(Table, ContactPreferenceRow.__table__)
 
 
 class SqlContactPreferenceRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
         self._db = session
+        self._insert = dialect.insert
 
     async def get(self, user_id: UUID) -> ContactPreferences | None:
         row = (await self._db.execute(select(P).where(P.c.user_id == user_id))).first()
@@ -36,8 +37,7 @@ class SqlContactPreferenceRepository:
             "sms_opted_out": prefs.sms_opted_out,
             "updated_at": prefs.updated_at,
         }
-        dialect = postgresql if self._db.get_bind().dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(ContactPreferenceRow).values(user_id=prefs.user_id, **values)
+        stmt = self._insert(ContactPreferenceRow).values(user_id=prefs.user_id, **values)
         await self._db.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
     async def mark_sms_opted_out(self, user_id: UUID, phone: str) -> None:

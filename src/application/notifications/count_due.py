@@ -1,6 +1,6 @@
 from application.notifications.pending import PendingSends
 from application.ports.clock import Clock
-from application.ports.notifications import DispatchMetrics, NotificationRepository
+from application.ports.notifications import DeliveryRepository, DispatchMetrics
 
 
 class CountDueNotifications:
@@ -13,18 +13,18 @@ class CountDueNotifications:
 
     def __init__(
         self,
-        notifications: NotificationRepository,
+        deliveries: DeliveryRepository,
         pending: PendingSends,
         metrics: DispatchMetrics,
         clock: Clock,
     ) -> None:
-        self._notifications = notifications
+        self._deliveries = deliveries
         self._pending = pending
         self._metrics = metrics
         self._clock = clock
 
     async def __call__(self) -> int:
         now = self._clock.now()
-        due = await self._notifications.count_due(now) + self._pending.count_due(now)
+        due = await self._deliveries.count_due(now) + self._pending.count_due(now)
         self._metrics.due_counted(due)
         return due

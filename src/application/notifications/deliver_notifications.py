@@ -3,6 +3,7 @@ import logging
 from collections.abc import Sequence
 from uuid import UUID
 
+from application.events import DomainEvents
 from application.notifications.config import DeliveryConfig
 from application.ports.clock import Clock
 from application.ports.notifications import (
@@ -10,9 +11,9 @@ from application.ports.notifications import (
     DeliveryError,
     DeliveryMetrics,
     DeliveryOutcome,
+    DeliveryRepository,
     EmailMessage,
     EmailSender,
-    NotificationRepository,
     PermanentDeliveryError,
     RecipientOptedOut,
     SchedulerWakeup,
@@ -21,11 +22,10 @@ from application.ports.notifications import (
     SmsSender,
     TransientDeliveryError,
 )
-from application.ports.preferences import ContactPreferenceRepository
 from application.ports.randomness import Jitter
 from application.ports.transactions import TransactionManager
 from domain.notifications import Notification, Status
-from domain.preferences import Channel
+from domain.preferences import Channel, PhoneOptedOut
 
 log = logging.getLogger("herald.delivery")
 DEFAULT_SUBJECT = "Notification"
@@ -39,16 +39,17 @@ class DeliverNotifications:
     same ids sends nothing twice. Then: accepted -> sent with the provider's message id;
     a timeout, 429 or 5xx -> scheduled again after exponential backoff with jitter (at
     least the provider's Retry-After) until the attempts run out -> failed; a permanent
-    refusal -> failed at once with the provider's code and message. Twilio's 21610 also
-    marks the user's phone as opted out of SMS. Every attempt, provider error and
+    refusal -> failed at once with the provider's code and message. A recipient who opted
+    out with the carrier (RecipientOptedOut) also fails at once, and PhoneOptedOut is
+    recorded for an SMS, in the same commit as the outcome. Every attempt, provider error and
     acceptance (with how late it came) is reported to the metrics, and each notification
     that ends sent or failed once that is committed.
     """
 
     def __init__(
         self,
-        notifications: NotificationRepository,
-        prefs: ContactPreferenceRepository,
+        deliveries: DeliveryRepository,
+        events: DomainEvents,
         sms: SmsSender,
         email: EmailSender,
         wakeup: SchedulerWakeup,
@@ -58,8 +59,8 @@ class DeliverNotifications:
         metrics: DeliveryMetrics,
         jitter: Jitter,
     ) -> None:
-        self._notifications = notifications
-        self._prefs = prefs
+        self._deliveries = deliveries
+        self._events = events
         self._sms = sms
         self._email = email
         self._wakeup = wakeup
@@ -71,15 +72,15 @@ class DeliverNotifications:
 
     async def __call__(self, ids: Sequence[UUID]) -> list[DeliveryOutcome]:
         now = self._clock.now()
-        claimed = await self._notifications.claim_for_sending(ids, now, now + self._config.lease)
+        claimed = await self._deliveries.claim_for_sending(ids, now, now + self._config.lease)
         await self._tx.commit()
         if not claimed:
             return []
-        outcomes = list(await asyncio.gather(*(self._attempt(n) for n in claimed)))
-        await self._notifications.record_outcomes(outcomes, self._clock.now())
-        for n, outcome in zip(claimed, outcomes, strict=True):
-            if outcome.error_code == "21610":
-                await self._prefs.mark_sms_opted_out(n.user_id, n.to)
+        opted_out: list[Notification] = []
+        outcomes = list(await asyncio.gather(*(self._attempt(n, opted_out) for n in claimed)))
+        await self._deliveries.record_outcomes(outcomes, self._clock.now())
+        for n in opted_out:
+            await self._events.record(PhoneOptedOut(n.user_id, n.to))
         await self._tx.commit()
         for n, outcome in zip(claimed, outcomes, strict=True):
             if outcome.status is not Status.SCHEDULED:
@@ -89,12 +90,14 @@ class DeliverNotifications:
             await self._wakeup.notify(min(retries))
         return outcomes
 
-    async def _attempt(self, n: Notification) -> DeliveryOutcome:
+    async def _attempt(self, n: Notification, opted_out: list[Notification]) -> DeliveryOutcome:
         try:
             receipt = await self._send(n)
         except RecipientOptedOut as exc:
             self._provider_failed(n, exc, AttemptOutcome.REFUSED)
-            return self._failed(n, exc.code or "21610", f"recipient opted out: {exc.message}")
+            if n.channel is Channel.SMS:
+                opted_out.append(n)
+            return self._failed(n, exc.code, f"recipient opted out: {exc.message}")
         except PermanentDeliveryError as exc:
             self._provider_failed(n, exc, AttemptOutcome.REFUSED)
             return self._failed(n, exc.code, exc.message)

@@ -5,7 +5,7 @@ from datetime import datetime
 from application.notifications.config import DeliveryConfig
 from application.notifications.pending import PendingSends
 from application.ports.clock import Clock
-from application.ports.notifications import DispatchMetrics, NotificationRepository, SendQueue
+from application.ports.notifications import DeliveryRepository, DispatchMetrics, SendQueue
 from application.ports.transactions import TransactionManager
 
 
@@ -33,7 +33,7 @@ class DispatchDueNotifications:
 
     def __init__(
         self,
-        notifications: NotificationRepository,
+        deliveries: DeliveryRepository,
         queue: SendQueue,
         pending: PendingSends,
         config: DeliveryConfig,
@@ -41,7 +41,7 @@ class DispatchDueNotifications:
         tx: TransactionManager,
         metrics: DispatchMetrics,
     ) -> None:
-        self._notifications = notifications
+        self._deliveries = deliveries
         self._queue = queue
         self._pending = pending
         self._config = config
@@ -69,10 +69,10 @@ class DispatchDueNotifications:
         until = now + self._config.lookahead
         limit = self._config.claim_batch
         lease_until = until + self._config.lease
-        claimed = await self._notifications.claim_due(until, limit, lease_until, now=now)
+        claimed = await self._deliveries.claim_due(until, limit, lease_until, now=now)
         full = len(claimed) >= limit
         # Same transaction: the claimed rows already read as queued.
-        later = None if full else await self._notifications.next_due_at()
+        later = None if full else await self._deliveries.next_due_at()
         await self._tx.commit()
         self._pending.add(claimed)
         if full:

@@ -1,28 +1,21 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
-from uuid import UUID
 
+from application.events import DomainEvents
 from application.ports.clock import Clock
-from application.ports.notifications import NotificationRepository, ProviderEventLog
-from application.ports.preferences import ContactPreferenceRepository
+from application.ports.notifications import DeliveryRepository, ProviderEventLog, ProviderReport
 from application.ports.transactions import TransactionManager
-from domain.notifications import Status
-
-OPTED_OUT_CODE = "21610"
+from domain.preferences import Channel, PhoneOptedOut
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderStatusUpdate:
-    """A provider's callback, already mapped to our statuses (None: acknowledged, no change)."""
+    """A provider's callback, verified and mapped to our statuses by its inbound adapter."""
 
     provider: str
-    status: Status | None
-    detail: str
-    provider_message_id: str | None = None
-    notification_id: UUID | None = None
+    report: ProviderReport | None  # None: acknowledged, changes nothing
     event_id: str | None = None  # for providers that may deliver an event twice
-    error_code: str | None = None
-    error: str | None = None
+    recipient_opted_out: bool = False  # the provider says the recipient opted out
 
 
 class RecordProviderStatus:
@@ -30,20 +23,22 @@ class RecordProviderStatus:
 
     Rules: a status only moves forward (a late "sent" never overwrites "delivered");
     an event id seen before is ignored; callbacks for unknown messages are acknowledged
-    and ignored; error 21610 marks the phone as opted out. Returns how many changed.
+    and ignored; a report that the recipient opted out (the inbound adapter knows its
+    provider's code for it) records PhoneOptedOut for the notification's number, in the
+    same commit. Returns how many changed.
     """
 
     def __init__(
         self,
-        notifications: NotificationRepository,
-        events: ProviderEventLog,
-        prefs: ContactPreferenceRepository,
+        deliveries: DeliveryRepository,
+        event_log: ProviderEventLog,
+        domain_events: DomainEvents,
         clock: Clock,
         tx: TransactionManager,
     ) -> None:
-        self._notifications = notifications
-        self._events = events
-        self._prefs = prefs
+        self._deliveries = deliveries
+        self._event_log = event_log
+        self._domain_events = domain_events
         self._clock = clock
         self._tx = tx
 
@@ -51,25 +46,17 @@ class RecordProviderStatus:
         now = self._clock.now()
         changed = 0
         for update in updates:
-            if update.event_id and not await self._events.first_time(
+            if update.event_id and not await self._event_log.first_time(
                 update.provider, update.event_id, now
             ):
                 continue
-            if update.status is None:
+            if update.report is None:
                 continue
-            result = await self._notifications.apply_provider_status(
-                provider_message_id=update.provider_message_id,
-                notification_id=update.notification_id,
-                status=update.status,
-                detail=update.detail,
-                now=now,
-                error_code=update.error_code,
-                error=update.error,
-            )
+            result = await self._deliveries.apply_provider_status(update.report, now)
             if result is None:
                 continue
             changed += 1
-            if update.error_code == OPTED_OUT_CODE:
-                await self._prefs.mark_sms_opted_out(result.user_id, result.to)
+            if update.recipient_opted_out and result.channel is Channel.SMS:
+                await self._domain_events.record(PhoneOptedOut(result.user_id, result.to))
         await self._tx.commit()
         return changed

@@ -1,5 +1,5 @@
 from application.ports.clock import Clock
-from application.ports.notifications import NotificationRepository
+from application.ports.notifications import DeliveryRepository
 from application.ports.transactions import TransactionManager
 
 
@@ -13,13 +13,13 @@ class RecoverStalledDeliveries:
     """
 
     def __init__(
-        self, notifications: NotificationRepository, clock: Clock, tx: TransactionManager
+        self, deliveries: DeliveryRepository, clock: Clock, tx: TransactionManager
     ) -> None:
-        self._notifications = notifications
+        self._deliveries = deliveries
         self._clock = clock
         self._tx = tx
 
     async def __call__(self) -> int:
-        recovered = await self._notifications.recover_expired(self._clock.now())
+        recovered = await self._deliveries.recover_expired(self._clock.now())
         await self._tx.commit()
         return recovered

@@ -2,7 +2,8 @@
 
 - What users read and write (NotificationRepository), idempotency keys, the log of
   provider events.
-- The engine's steps, sending SMS and email through a provider, and the errors senders
+- The delivery engine's steps (DeliveryRepository: claim, record outcomes, apply provider
+  reports, recover), sending SMS and email through a provider, and the errors senders
   raise. Adapters translate provider answers into these errors: timeouts, HTTP 429 and
   5xx are TransientDeliveryError (worth retrying); other 4xx are PermanentDeliveryError,
   with the provider's own code and message; an opted-out recipient is RecipientOptedOut.
@@ -56,6 +57,8 @@ class NotificationFilter:
 
 
 class NotificationRepository(Protocol):
+    """What users see and do: new notifications, lists, histories, cancels."""
+
     async def add(self, notification: Notification) -> None:
         """Stage a new notification with its first history event."""
         ...
@@ -79,6 +82,25 @@ class NotificationRepository(Protocol):
     async def cancel(self, notification_id: UUID, now: datetime) -> bool:
         """scheduled|queued -> canceled; False when the row was in another status."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderReport:
+    """What a provider said later about a message it took: its new status, found by our
+    notification id (when the provider echoes it) or else by the provider's message id."""
+
+    status: Status
+    detail: str
+    provider_message_id: str | None = None
+    notification_id: UUID | None = None
+    error_code: str | None = None
+    error: str | None = None
+
+
+class DeliveryRepository(Protocol):
+    """The delivery engine's steps over the stored notifications (the outbox): the
+    dispatcher claims due rows, workers claim and settle them, provider reports move them
+    on, and expired leases are recovered."""
 
     async def claim_due(
         self, until: datetime, limit: int, lease_until: datetime, *, now: datetime | None = None
@@ -108,18 +130,11 @@ class NotificationRepository(Protocol):
         ...
 
     async def apply_provider_status(
-        self,
-        *,
-        provider_message_id: str | None,
-        notification_id: UUID | None,
-        status: Status,
-        detail: str,
-        now: datetime,
-        error_code: str | None = None,
-        error: str | None = None,
+        self, report: ProviderReport, now: datetime
     ) -> Notification | None:
-        """Advance a notification found by its id or provider message id, if `status` is a
-        forward move; returns the updated notification, or None when nothing changed."""
+        """Advance the notification found by the report's notification id or else its
+        provider message id, if the report's status is a forward move; returns the updated
+        notification, or None when nothing changed."""
         ...
 
     async def recover_expired(self, now: datetime) -> int:
@@ -194,7 +209,7 @@ class PermanentDeliveryError(DeliveryError):
 
 
 class RecipientOptedOut(PermanentDeliveryError):
-    """The recipient told the carrier STOP (Twilio error 21610)."""
+    """The recipient told the carrier STOP (each adapter knows its provider's code for it)."""
 
 
 class SmsSender(Protocol):

@@ -18,12 +18,13 @@ from entrypoints.http.metrics import metrics
 from entrypoints.http.notifications import (
     NotificationActivityController,
     NotificationController,
+    sendgrid_events,
+    twilio_status,
 )
 from entrypoints.http.preferences import PreferencesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import SECURITY_COMPONENTS
-from entrypoints.http.webhooks import WebhookController
 from entrypoints.settings import Settings
 
 
@@ -40,7 +41,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     NotificationController,
                     NotificationActivityController,
                     dev_outbox,
-                    WebhookController,
+                    twilio_status,
+                    sendgrid_events,
                     DataPointController,
                     metrics,
                 ],

@@ -15,13 +15,12 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
-from domain.errors import FieldError, InvalidInput
+from domain.errors import NUL_MESSAGE, FieldError, InvalidInput
 
 T = TypeVar("T")
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
-NUL_MESSAGE = "must not contain NUL characters"
 
 
 def media_type(request: Request[Any, Any, Any]) -> str:

@@ -21,6 +21,7 @@ from domain.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    Unreadable,
     UpstreamUnavailable,
 )
 from entrypoints.logging import request_id_var
@@ -36,6 +37,7 @@ _STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PermissionDenied: 403,
     RateLimited: 429,
     UpstreamUnavailable: 502,
+    Unreadable: 400,
 }
 
 

@@ -12,7 +12,12 @@ from adapters.cachetools.accounts import CachingSessionReader, SessionCache
 from adapters.jwt.accounts import JwtTokenIssuer
 from adapters.memory.accounts import InMemoryLoginHistory, InMemoryRateLimiter
 from adapters.redis.accounts import RedisLoginHistory, RedisRateLimiter
-from adapters.sql.accounts import SqlSessionReader, SqlSessionRepository, SqlUserRepository
+from adapters.sql.accounts import (
+    PostgresSessionReader,
+    SqlSessionReader,
+    SqlSessionRepository,
+    SqlUserRepository,
+)
 from adapters.sql.read_pool import ReadPool
 from application.accounts.authenticate import Authenticate
 from application.accounts.log_in import AccountLockout, LogIn
@@ -49,7 +54,9 @@ class AccountsProvider(Provider):
     def session_reader(
         self, engine: AsyncEngine, reads: ReadPool | None, cache: SessionCache
     ) -> SessionReader:
-        return CachingSessionReader(SqlSessionReader(engine, reads), cache)
+        # The read pool is open exactly on PostgreSQL (ioc.infrastructure).
+        reader = PostgresSessionReader(reads) if reads is not None else SqlSessionReader(engine)
+        return CachingSessionReader(reader, cache)
 
     @provide
     def hasher(self, accounts: AccountsSettings) -> PasswordHasher:

@@ -6,10 +6,18 @@ from datetime import timedelta
 
 import httpx
 from dishka import Provider, Scope, provide
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adapters.http.datapoints import HttpDataSource
 from adapters.simulated.datapoints import SimulatedDataSource
-from adapters.sql.datapoints import SqlDataPointReader, SqlDataPointRepository
+from adapters.sql.datapoints import (
+    PostgresDataPointReader,
+    PostgresDataPointRepository,
+    SqlDataPointReader,
+    SqlDataPointRepository,
+)
+from adapters.sql.dialect import SqlDialect
+from adapters.sql.read_pool import ReadPool
 from application.datapoints.list_points import ListDataPoints
 from application.datapoints.populate import FetchPolicy, PopulateDataPoints
 from application.datapoints.summarize import SummarizeDataPoints
@@ -22,12 +30,23 @@ from entrypoints.settings import DatapointsSettings
 class DataPointsProvider(Provider):
     scope = Scope.APP
 
-    points = provide(SqlDataPointRepository, provides=DataPointRepository, scope=Scope.REQUEST)
     populate = provide(PopulateDataPoints, scope=Scope.REQUEST)
-    reader = provide(SqlDataPointReader, provides=DataPointReader)
     # Readers hold no request state, so the read use cases are built once.
     list_points = provide(ListDataPoints)
     summarize = provide(SummarizeDataPoints)
+
+    @provide(scope=Scope.REQUEST)
+    def points(self, session: AsyncSession, dialect: SqlDialect) -> DataPointRepository:
+        if dialect.is_postgresql:
+            return PostgresDataPointRepository(session)
+        return SqlDataPointRepository(session)
+
+    @provide
+    def reader(self, engine: AsyncEngine, reads: ReadPool | None) -> DataPointReader:
+        # The read pool is open exactly on PostgreSQL (ioc.infrastructure).
+        if reads is not None:
+            return PostgresDataPointReader(engine, reads)
+        return SqlDataPointReader(engine)
 
     @provide
     def rules(self, datapoints: DatapointsSettings) -> DecodingRules:

@@ -1,6 +1,6 @@
 """Bindings every capability shares: settings (whole and by group), the database (engine,
-sessions, the read pool), Redis, the clock, the jitter of retries, the unit of work, and
-the metrics registry a scrape reads."""
+its dialect, sessions, the read pool), Redis, the clock, the jitter of retries, the unit of
+work with its domain events, and the metrics registry a scrape reads."""
 
 import random
 from collections.abc import AsyncIterator
@@ -11,9 +11,11 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.clock import SystemClock
-from adapters.sql.database import is_sqlite, make_engine, make_session_factory
+from adapters.sql.database import make_engine, make_session_factory
+from adapters.sql.dialect import SqlDialect, dialect_of
 from adapters.sql.read_pool import ReadPool
 from adapters.sql.transactions import SqlTransactionManager
+from application.events import DomainEvents
 from application.ports.clock import Clock
 from application.ports.randomness import Jitter
 from application.ports.transactions import TransactionManager
@@ -59,8 +61,16 @@ class InfrastructureProvider(Provider):
         await engine.dispose()
 
     @provide
-    async def read_pool(self, database: DatabaseSettings) -> AsyncIterator[ReadPool | None]:
-        if is_sqlite(database.url):
+    def dialect(self, engine: AsyncEngine) -> SqlDialect:
+        """Asked here once: the capabilities' bindings pick their adapters by it."""
+        return dialect_of(engine)
+
+    @provide
+    async def read_pool(
+        self, database: DatabaseSettings, dialect: SqlDialect
+    ) -> AsyncIterator[ReadPool | None]:
+        """None on SQLite, which reads through the engine."""
+        if not dialect.is_postgresql:
             yield None
             return
         pool = await ReadPool.open(
@@ -97,6 +107,9 @@ class InfrastructureProvider(Provider):
         return random.random
 
     tx = provide(SqlTransactionManager, provides=TransactionManager, scope=Scope.REQUEST)
+    # One dispatcher per unit of work; each capability's bindings subscribe its handlers
+    # to it (a dishka decorator), so they run on the same session as the use case.
+    domain_events = provide(DomainEvents, scope=Scope.REQUEST)
 
     @provide
     def registry(self) -> CollectorRegistry:

@@ -1,25 +1,31 @@
 """Bindings of notifications and their delivery engine: repositories, use cases, the
-senders of each channel as their settings choose them, webhook verifiers, the delivery
-metrics."""
+senders of each channel as their settings choose them, the inbound adapters of the
+providers' callbacks with their verifiers, the delivery metrics."""
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from dishka import AnyOf, Provider, Scope, from_context, provide
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.console.notifications import ConsoleEmailSender, ConsoleSmsSender, DevOutbox
 from adapters.disabled.notifications import DisabledSender
 from adapters.memory.wakeup import InProcessWakeup
 from adapters.prometheus.notifications import PrometheusDeliveryMetrics, PrometheusDispatchMetrics
 from adapters.redis.wakeup import RedisWakeup
+from adapters.sendgrid.events import SendGridEvents
 from adapters.sendgrid.notifications import SendGridEmailSender
 from adapters.sendgrid.signature import SendGridEventVerifier
+from adapters.sql.dialect import SqlDialect
 from adapters.sql.notifications import (
+    SqlDeliveryRepository,
     SqlIdempotencyKeys,
     SqlNotificationRepository,
     SqlProviderEventLog,
 )
+from adapters.sql.notifications_postgres import PostgresDeliveryRepository
+from adapters.twilio.callbacks import TwilioStatusCallbacks
 from adapters.twilio.notifications import TwilioSmsSender
 from adapters.twilio.signature import TwilioSignatureVerifier
 from application.notifications.cancel_notification import CancelNotification
@@ -38,6 +44,7 @@ from application.notifications.schedule_notification import ScheduleNotification
 from application.ports.clock import Clock
 from application.ports.notifications import (
     DeliveryMetrics,
+    DeliveryRepository,
     DispatcherWakeup,
     DispatchMetrics,
     EmailSender,
@@ -50,6 +57,7 @@ from application.ports.notifications import (
 )
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
+from entrypoints.http.paths import TWILIO_STATUS_PATH
 from entrypoints.settings import (
     ChannelProviders,
     DeliverySettings,
@@ -67,6 +75,13 @@ class NotificationsProvider(Provider):
     notifications = provide(SqlNotificationRepository, provides=NotificationRepository)
     idempotency = provide(SqlIdempotencyKeys, provides=IdempotencyKeys)
     provider_events = provide(SqlProviderEventLog, provides=ProviderEventLog)
+
+    @provide
+    def deliveries(self, session: AsyncSession, dialect: SqlDialect) -> DeliveryRepository:
+        if dialect.is_postgresql:
+            return PostgresDeliveryRepository(session)
+        return SqlDeliveryRepository(session)
+
     # Only the scheduler's dispatcher loop hands work to workers; it passes its queue in.
     send_queue = from_context(provides=SendQueue, scope=Scope.REQUEST)
 
@@ -121,7 +136,9 @@ class NotificationsProvider(Provider):
         await wakeup.close()
 
 
-TWILIO_STATUS_PATH = "/webhooks/twilio/status"
+def twilio_callback_url(http: HttpSettings) -> str:
+    """Where Twilio posts message statuses, and the URL its signatures cover."""
+    return http.public_url.rstrip("/") + TWILIO_STATUS_PATH
 
 
 class SendersProvider(Provider):
@@ -160,7 +177,7 @@ class SendersProvider(Provider):
             twilio.auth_token,
             from_number=twilio.from_number,
             messaging_service_sid=twilio.messaging_service_sid,
-            status_callback_url=http.public_url.rstrip("/") + TWILIO_STATUS_PATH,
+            status_callback_url=twilio_callback_url(http),
             base_url=twilio.base_url,
             timeout_seconds=delivery.provider_timeout_seconds,
         )
@@ -207,6 +224,20 @@ class SendersProvider(Provider):
         if not (twilio.account_sid and twilio.auth_token):
             return None
         return TwilioSignatureVerifier(twilio.auth_token)
+
+    @provide
+    def twilio_callbacks(
+        self, http: HttpSettings, verifier: TwilioSignatureVerifier | None
+    ) -> TwilioStatusCallbacks:
+        return TwilioStatusCallbacks(verifier, twilio_callback_url(http))
+
+    @provide
+    def sendgrid_events(
+        self, mode: ModeSettings, verifier: SendGridEventVerifier | None
+    ) -> SendGridEvents:
+        # Unsigned events could mark any sent email failed: only the embedded default
+        # (a developer's machine) takes them.
+        return SendGridEvents(verifier, accept_unsigned=mode.embedded)
 
     @provide
     def sendgrid_verifier(

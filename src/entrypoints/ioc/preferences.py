@@ -1,11 +1,14 @@
-"""Bindings of contact preferences."""
+"""Bindings of contact preferences, and their reactions to other capabilities' events."""
 
-from dishka import Provider, Scope, provide
+from dishka import Provider, Scope, decorate, provide
 
 from adapters.sql.preferences import SqlContactPreferenceRepository
+from application.events import DomainEvents
 from application.ports.preferences import ContactPreferenceRepository
 from application.preferences.get_preferences import GetPreferences
+from application.preferences.mark_phone_opted_out import MarkPhoneOptedOut
 from application.preferences.update_preferences import UpdatePreferences
+from domain.preferences import PhoneOptedOut
 
 
 class PreferencesProvider(Provider):
@@ -14,3 +17,9 @@ class PreferencesProvider(Provider):
     prefs = provide(SqlContactPreferenceRepository, provides=ContactPreferenceRepository)
     get_preferences = provide(GetPreferences)
     update_preferences = provide(UpdatePreferences)
+    mark_phone_opted_out = provide(MarkPhoneOptedOut)
+
+    @decorate
+    def reactions(self, events: DomainEvents, mark: MarkPhoneOptedOut) -> DomainEvents:
+        events.subscribe(PhoneOptedOut, mark)
+        return events
