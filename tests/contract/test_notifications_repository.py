@@ -19,6 +19,7 @@ from adapters.memory.notifications import (
     InMemoryProviderEventLog,
 )
 from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.accounts import SqlUserRepository
 from adapters.sql.database import make_session_factory
 from adapters.sql.dialect import dialect_of
@@ -30,6 +31,7 @@ from adapters.sql.notifications import (
 )
 from adapters.sql.notifications_postgres import PostgresDeliveryRepository
 from adapters.sql.preferences import SqlContactPreferenceRepository
+from adapters.sql.transactions import SqlTransactionManager
 from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,
@@ -42,6 +44,7 @@ from application.ports.notifications import (
     ProviderReport,
 )
 from application.ports.preferences import ContactPreferenceRepository
+from application.ports.transactions import TransactionManager
 from domain.errors import Conflict
 from domain.ids import new_id
 from domain.notifications import Notification, Status
@@ -62,32 +65,34 @@ class Store:
     prefs: ContactPreferenceRepository
     user_id: UUID
     other_user_id: UUID
+    tx: TransactionManager
     db: AsyncSession | None
     engine: AsyncEngine | None = None
 
     async def save(self) -> None:
+        await self.tx.commit()
         if self.db is not None:
-            await self.db.commit()
             self.db.expunge_all()
 
     async def undo(self) -> None:
-        if self.db is not None:
-            await self.db.rollback()
+        await self.tx.rollback()
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     ann, bob = new_user("ann"), new_user("bob")
     if request.param == "memory":
-        table = InMemoryNotificationRepository()  # the fake serves both ports
+        memory = MemoryStore()
+        table = InMemoryNotificationRepository(memory)  # the fake serves both ports
         yield Store(
             table,
             table,
-            InMemoryIdempotencyKeys(),
-            InMemoryProviderEventLog(),
-            InMemoryContactPreferenceRepository(),
+            InMemoryIdempotencyKeys(memory),
+            InMemoryProviderEventLog(memory),
+            InMemoryContactPreferenceRepository(memory),
             ann.id,
             bob.id,
+            InMemoryTransactionManager(memory),
             None,
         )
         return
@@ -108,6 +113,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlContactPreferenceRepository(session, dialect),
             ann.id,
             bob.id,
+            SqlTransactionManager(session),
             session,
             engine,
         )
