@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from dishka import AsyncContainer, Provider, Scope, provide
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
 from adapters.memory.notifications import (
@@ -56,7 +57,7 @@ from tests.support.fakes import (
     ScriptedSource,
 )
 
-# Never opened: every repository is a fake.
+# Never opened: every repository is a fake, and the engine refuses to be built.
 UNUSED_DATABASE = "sqlite+aiosqlite:///:memory:"
 
 
@@ -85,13 +86,18 @@ class Fakes:
 
 
 class FakesProvider(Provider):
-    """Binds every port that does I/O to its fake; last in the container, so it wins."""
+    """Binds every port that does I/O to its fake; after the production bindings, so it
+    replaces them."""
 
     scope = Scope.APP
 
     def __init__(self, fakes: Fakes) -> None:
         super().__init__()
         self._fakes = fakes
+
+    @provide
+    def engine(self) -> AsyncEngine:
+        raise AssertionError("a use-case test reached the database: bind that port to a fake")
 
     @provide
     def clock(self) -> Clock:
