@@ -22,7 +22,7 @@ from entrypoints.http.notifications import (
 from entrypoints.http.preferences import PreferencesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_context import request_context_middleware
-from entrypoints.http.security import SECURITY_COMPONENTS
+from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
 from entrypoints.http.webhooks import WebhookController
 from entrypoints.settings import Settings
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
         route_handlers=[
             DishkaRouter(
                 "",
+                dependencies=PRINCIPAL,
                 route_handlers=[
                     AuthController,
                     me,

@@ -1,13 +1,23 @@
-"""Bearer authentication as Litestar dependencies, and the OpenAPI security scheme."""
+"""Who is calling, and may they: Litestar guards over the access policy, the
+`principal` dependency, and the OpenAPI security scheme.
+
+`authenticated` resolves the bearer token's principal once per request and keeps it in
+the connection scope (where Litestar's `request.user` reads it); `admin_only` checks the
+role with the policy's rule. Guards run before the request's parameters and body are
+read: a caller who may not use a route learns nothing more about it.
+"""
 
 from typing import Any
 
-from dishka.integrations.litestar import FromDishka, inject
+from dishka import AsyncContainer
 from litestar import Request
-from litestar.di import NamedDependency
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi.spec import OAuthFlow, OAuthFlows, Reference, SecurityScheme
 
 from application.accounts.authenticate import Authenticate, Principal
+from application.policy import require_admin
 from domain.errors import AuthenticationFailed
 
 SCHEME = "bearer"
@@ -20,19 +30,45 @@ SECURITY_COMPONENTS: dict[str, SecurityScheme | Reference] = {
     )
 }
 
+_Connection = ASGIConnection[Any, Any, Any, Any]
 
-@inject
-async def current_principal(
-    request: Request[Any, Any, Any], authenticate: FromDishka[Authenticate]
-) -> Principal:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+
+async def _principal(connection: _Connection) -> Principal:
+    known = connection.scope.get("user")
+    if isinstance(known, Principal):
+        return known
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationFailed(
             "missing bearer token: send 'Authorization: Bearer <access token>'"
         )
-    return await authenticate(token.strip())
-
-
-async def current_admin(principal: NamedDependency[Principal]) -> Principal:
-    principal.require_admin()
+    container: AsyncContainer = connection.state.dishka_container
+    principal = await (await container.get(Authenticate))(token.strip())
+    connection.scope["user"] = principal
     return principal
+
+
+def _public(handler: BaseRouteHandler) -> bool:
+    # Litestar gives each path an OPTIONS handler that lists its methods; it inherits the
+    # controller's guards, yet says nothing a caller needs to be signed in for.
+    return isinstance(handler, HTTPRouteHandler) and handler.http_methods == {"OPTIONS"}
+
+
+async def authenticated(connection: _Connection, handler: BaseRouteHandler) -> None:
+    """Guard: a valid access token (401 otherwise)."""
+    if not _public(handler):
+        await _principal(connection)
+
+
+async def admin_only(connection: _Connection, handler: BaseRouteHandler) -> None:
+    """Guard: a valid access token (401) of an admin (403)."""
+    if not _public(handler):
+        require_admin((await _principal(connection)).user)
+
+
+async def _current_principal(request: Request[Any, Any, Any]) -> Principal:
+    return await _principal(request)  # the guard's, unless a route left out the guard
+
+
+# Registered once for every route: a handler asks for it as `principal`.
+PRINCIPAL = {"principal": Provide(_current_principal)}
