@@ -21,6 +21,11 @@ def require_admin(user: User, refusal: str = ADMIN_ROLE_NEEDED) -> None:
         raise PermissionDenied(refusal)
 
 
+def require_activity_view(user: User) -> None:
+    """Every user's notifications are for admins."""
+    require_admin(user, "the activity view needs the admin role")
+
+
 def require_may_notify(requester: User, recipient_id: UUID) -> None:
     """Anyone may notify themselves; only an admin may notify another user."""
     if recipient_id != requester.id:

@@ -5,6 +5,7 @@ import pytest
 from application.policy import (
     ADMIN_ROLE_NEEDED,
     open_notification,
+    require_activity_view,
     require_admin,
     require_may_notify,
     visible_points,
@@ -36,8 +37,9 @@ def test_admin_only_things() -> None:
     require_admin(BOSS)
     with pytest.raises(PermissionDenied, match=ADMIN_ROLE_NEEDED):
         require_admin(ANN)
-    with pytest.raises(PermissionDenied, match="the activity view"):
-        require_admin(ANN, "the activity view needs the admin role")
+    require_activity_view(BOSS)
+    with pytest.raises(PermissionDenied, match="the activity view needs the admin role"):
+        require_activity_view(ANN)
 
 
 def test_only_admins_notify_someone_else() -> None:

@@ -3,7 +3,7 @@ from uuid import UUID
 
 from application.notifications.list_notifications import find_page, parse_status
 from application.paging import ID_CURSORS, LIMITS, Page
-from application.policy import require_admin
+from application.policy import require_activity_view
 from application.ports.notifications import NotificationFilter, NotificationRepository
 from domain.accounts import User
 from domain.errors import FieldErrors
@@ -38,7 +38,7 @@ class ListActivity:
     async def __call__(
         self, q: ActivityQuery
     ) -> Page[tuple[Notification, list[NotificationEvent]]]:
-        require_admin(q.requester, "the activity view needs the admin role")
+        require_activity_view(q.requester)
         errors = FieldErrors()
         where = NotificationFilter(
             user_id=q.user_id,

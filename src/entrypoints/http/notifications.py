@@ -23,6 +23,7 @@ from application.notifications.schedule_notification import (
     ScheduleNotificationCommand,
 )
 from application.paging import LIMITS
+from application.policy import require_activity_view
 from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent, Status
 from domain.preferences import Channel
 from entrypoints.http.schemas import (
@@ -35,7 +36,7 @@ from entrypoints.http.schemas import (
     rules,
     text,
 )
-from entrypoints.http.security import SECURITY, admin_only, authenticated
+from entrypoints.http.security import SECURITY, allowed_by, authenticated
 
 
 class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -273,7 +274,7 @@ class NotificationActivityController(Controller):
     path = "/admin/notifications"
     tags = ["notifications"]
     security = SECURITY
-    guards = [admin_only]
+    guards = [allowed_by(require_activity_view)]
 
     @get(
         summary="Every user's notifications with their history (admins only), newest first",

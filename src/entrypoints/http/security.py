@@ -2,11 +2,13 @@
 `principal` dependency, and the OpenAPI security scheme.
 
 `authenticated` resolves the bearer token's principal once per request and keeps it in
-the connection scope (where Litestar's `request.user` reads it); `admin_only` checks the
-role with the policy's rule. Guards run before the request's parameters and body are
-read: a caller who may not use a route learns nothing more about it.
+the connection scope (where Litestar's `request.user` reads it); `allowed_by(rule)`
+also holds the principal's user to a rule of the access policy, the same rule the use
+case applies. Guards run before the request's parameters and body are read: a caller
+who may not use a route learns nothing more about it.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from dishka import AsyncContainer
@@ -15,9 +17,11 @@ from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi.spec import OAuthFlow, OAuthFlows, Reference, SecurityScheme
+from litestar.types import Guard
 
 from application.accounts.authenticate import Authenticate, Principal
 from application.policy import require_admin
+from domain.accounts import User
 from domain.errors import AuthenticationFailed
 
 SCHEME = "bearer"
@@ -60,10 +64,18 @@ async def authenticated(connection: _Connection, handler: BaseRouteHandler) -> N
         await _principal(connection)
 
 
-async def admin_only(connection: _Connection, handler: BaseRouteHandler) -> None:
-    """Guard: a valid access token (401) of an admin (403)."""
-    if not _public(handler):
-        require_admin((await _principal(connection)).user)
+def allowed_by(rule: Callable[[User], None]) -> Guard:
+    """Guard: a valid access token (401) whose user passes `rule` (its error otherwise,
+    e.g. PermissionDenied: 403)."""
+
+    async def guard(connection: _Connection, handler: BaseRouteHandler) -> None:
+        if not _public(handler):
+            rule((await _principal(connection)).user)
+
+    return guard
+
+
+admin_only = allowed_by(require_admin)
 
 
 async def _current_principal(request: Request[Any, Any, Any]) -> Principal:
