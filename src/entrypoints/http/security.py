@@ -52,10 +52,13 @@ async def _principal(connection: _Connection) -> Principal:
     return principal
 
 
+_OPTIONS = frozenset({"OPTIONS"})
+
+
 def _public(handler: BaseRouteHandler) -> bool:
     # Litestar gives each path an OPTIONS handler that lists its methods; it inherits the
     # controller's guards, yet says nothing a caller needs to be signed in for.
-    return isinstance(handler, HTTPRouteHandler) and handler.http_methods == {"OPTIONS"}
+    return isinstance(handler, HTTPRouteHandler) and handler.http_methods == _OPTIONS
 
 
 async def authenticated(connection: _Connection, handler: BaseRouteHandler) -> None:
