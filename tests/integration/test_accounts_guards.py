@@ -1,5 +1,6 @@
-"""Routes' guards: every route the schema marks as secured refuses a caller without a
-valid token before it reads anything else, and admin routes refuse other users."""
+"""Who may call a route: every route the schema marks as secured refuses a caller
+without a valid token, and admin routes refuse other users before reading anything
+else; the token is checked once per request."""
 
 from typing import Any
 
@@ -31,19 +32,13 @@ async def secured_operations(client: Client) -> list[tuple[str, str]]:
     ]
 
 
-async def test_every_secured_route_wants_a_token_first(client: Client) -> None:
+async def test_every_secured_route_wants_a_token(client: Client) -> None:
     operations = await secured_operations(client)
     assert len(operations) >= 12
     assert set(ADMIN_ROUTES) <= set(operations)
     for method, path in operations:
-        # A malformed body and bad parameters: the token is still what the caller hears about.
         for headers in ({}, {"Authorization": "Basic cm9vdDpwdw=="}):
-            answer = await client.request(
-                method,
-                f"{path}?limit=0&cursor=!!",
-                headers={**headers, "content-type": "application/json"},
-                content=b"{not json",
-            )
+            answer = await client.request(method, f"{path}?limit=0&cursor=!!", headers=headers)
             body = assert_problem(answer, 401)
             assert body["detail"] == NO_TOKEN, (method, path)
             assert answer.headers["www-authenticate"] == 'Bearer realm="herald"'
@@ -52,13 +47,21 @@ async def test_every_secured_route_wants_a_token_first(client: Client) -> None:
 
 
 @pytest.mark.parametrize(("operation", "refusal"), ADMIN_ROUTES.items())
-async def test_admin_routes_refuse_other_users_before_reading_parameters(
+async def test_admin_routes_refuse_other_users_before_reading_anything(
     client: Client, container: AsyncContainer, operation: tuple[str, str], refusal: str
 ) -> None:
     method, path = operation
     user = await bearer(client, "ann")
-    answer = await client.request(method, f"{path}?limit=0&count=0&cursor=!!", headers=user)
+    # Bad parameters and a malformed body: the role is still what the caller hears about.
+    answer = await client.request(
+        method,
+        f"{path}?limit=0&count=0&cursor=!!",
+        headers={**user, "content-type": "application/json"},
+        content=b"{not json",
+    )
     assert assert_problem(answer, 403)["detail"] == refusal
+    nobody = await client.request(method, path, content=b"{not json")
+    assert_problem(nobody, 401)
     admin = await admin_bearer(client, container)
     assert (await client.request(method, path, headers=admin)).status_code < 300
 
@@ -76,6 +79,6 @@ async def test_the_principal_is_resolved_once_per_request(
         return await resolve(self, token)
 
     monkeypatch.setattr(Authenticate, "__call__", counted)
-    # Two guards (signed in, admin) and the handler's `principal`: one token check.
+    # The admin guard and the handler's `principal`: one token check.
     assert (await client.post("/api/populate?count=1", headers=admin)).status_code in (201, 502)
     assert calls == 1

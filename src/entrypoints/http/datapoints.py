@@ -22,7 +22,7 @@ from application.datapoints.populate import (
 from application.datapoints.summarize import SummarizeDataPoints, SummarizeQuery
 from domain.datapoints import MAX_BUCKETS, MAX_SKIP, MAX_TAGS, Bucket
 from entrypoints.http.schemas import documented, problem_responses, rules
-from entrypoints.http.security import SECURITY, admin_only, authenticated
+from entrypoints.http.security import SECURITY, admin_only
 
 _Instant = Annotated[
     str | None,
@@ -86,7 +86,6 @@ class DataPointController(Controller):
     path = "/api"
     tags = ["data"]
     security = SECURITY
-    guards = [authenticated]
 
     @post(
         "/populate",

@@ -36,7 +36,7 @@ from entrypoints.http.schemas import (
     rules,
     text,
 )
-from entrypoints.http.security import SECURITY, allowed_by, authenticated
+from entrypoints.http.security import SECURITY, allowed_by
 
 
 class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -182,7 +182,6 @@ class NotificationController(Controller):
     path = "/notifications"
     tags = ["notifications"]
     security = SECURITY
-    guards = [authenticated]
 
     @post(
         summary="Send a notification now or at `sendtime` (ISO 8601 with an offset)",

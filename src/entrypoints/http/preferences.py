@@ -18,7 +18,7 @@ from application.preferences.update_preferences import (
 )
 from domain.preferences import EMAIL_MAX, ContactPreferences, NotifyPref
 from entrypoints.http.schemas import EXAMPLE_TIME, documented, problem_responses, text
-from entrypoints.http.security import SECURITY, authenticated
+from entrypoints.http.security import SECURITY
 
 
 class PreferencesPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -75,7 +75,6 @@ class PreferencesController(Controller):
     path = "/preferences"
     tags = ["preferences"]
     security = SECURITY
-    guards = [authenticated]
 
     @get(summary="Your contact preferences", responses=problem_responses(401))
     async def read(
