@@ -41,8 +41,9 @@ class Limits:
         return limit
 
 
-# Lists of notifications and the dev outbox; data points have their own, wider bounds.
-LIMITS = Limits(default=50, maximum=100)
+# Every list's bounds, side by side.
+LIMITS = Limits(default=50, maximum=100)  # notifications, the activity view, the dev outbox
+POINT_LIMITS = Limits(default=100, maximum=1000)  # data points: the seed API's pages
 
 
 class CursorCodec(Generic[K]):

@@ -4,7 +4,7 @@ from uuid import UUID
 
 import pytest
 
-from application.datapoints.list_points import CURSORS as POINT_CURSORS
+from application.datapoints.list_points import POINT_CURSORS
 from application.paging import ID_CURSORS, LIMITS, NUMBER_CURSORS, CursorCodec, Limits, page_of
 from domain.datapoints import PageKey
 from domain.errors import InvalidValue

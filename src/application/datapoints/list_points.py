@@ -2,14 +2,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from application.paging import CursorCodec, Limits, Page
+from application.paging import POINT_LIMITS, CursorCodec, Page
 from application.policy import visible_points
 from application.ports.datapoints import DataPointReader
 from domain.datapoints import MAX_SKIP, PageKey, PageQuery, PointReading
 from domain.errors import FieldErrors
 from domain.instants import parse_instant
-
-LIMITS = Limits(default=100, maximum=1000)
 
 
 def _dump(key: PageKey) -> bytes:
@@ -25,7 +23,7 @@ def _load(raw: bytes) -> PageKey:
 
 
 # The (time, id) of the last point, as ISO 8601 and the id's text.
-CURSORS = CursorCodec(_dump, _load)
+POINT_CURSORS = CursorCodec(_dump, _load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +32,7 @@ class ListDataPointsQuery:
     start: str | None = None
     end: str | None = None
     skip: int = 0
-    limit: int = LIMITS.default
+    limit: int = POINT_LIMITS.default
     cursor: str | None = None
     valid: bool | None = None
 
@@ -56,8 +54,8 @@ class ListDataPoints:
         errors = FieldErrors()
         start = errors.check("start", parse_instant, q.start) if q.start is not None else None
         end = errors.check("end", parse_instant, q.end) if q.end is not None else None
-        after = errors.check("cursor", CURSORS.decode, q.cursor)
-        limit = errors.check("limit", LIMITS.check, q.limit)
+        after = errors.check("cursor", POINT_CURSORS.decode, q.cursor)
+        limit = errors.check("limit", POINT_LIMITS.check, q.limit)
         if not 0 <= q.skip <= MAX_SKIP:
             errors.add("skip", f"must be between 0 and {MAX_SKIP}")
         if start is not None and end is not None and start > end:
@@ -65,4 +63,4 @@ class ListDataPoints:
         errors.raise_if_any()
         valid = visible_points(q.is_admin, q.valid, "list")
         page = await self._points.page(PageQuery(start, end, valid, limit, q.skip, after))
-        return Page(page.items, CURSORS.encode(page.next_key))
+        return Page(page.items, POINT_CURSORS.encode(page.next_key))

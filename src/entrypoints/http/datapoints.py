@@ -11,7 +11,7 @@ from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from application.accounts.authenticate import Principal
-from application.datapoints.list_points import LIMITS, ListDataPoints, ListDataPointsQuery
+from application.datapoints.list_points import ListDataPoints, ListDataPointsQuery
 from application.datapoints.populate import (
     MAX_FETCHES,
     MAX_REPORTED_REJECTIONS,
@@ -20,6 +20,7 @@ from application.datapoints.populate import (
     PopulateDataPoints,
 )
 from application.datapoints.summarize import SummarizeDataPoints, SummarizeQuery
+from application.paging import POINT_LIMITS
 from domain.datapoints import MAX_BUCKETS, MAX_SKIP, MAX_TAGS, Bucket
 from entrypoints.http.schemas import documented, problem_responses, rules
 from entrypoints.http.security import SECURITY, admin_only
@@ -125,9 +126,9 @@ class DataPointController(Controller):
         limit: Annotated[
             int,
             QueryParameter(
-                description="points per page", **rules(minimum=1, maximum=LIMITS.maximum)
+                description="points per page", **rules(minimum=1, maximum=POINT_LIMITS.maximum)
             ),
-        ] = LIMITS.default,
+        ] = POINT_LIMITS.default,
         cursor: Annotated[
             str | None, QueryParameter(max_length=200, description="`next_cursor` of a page")
         ] = None,
