@@ -2,6 +2,7 @@
 
 check:
 	uv run ruff check src tests bench
+	uv run ruff format --check src tests bench
 	uv run mypy
 	uv run lint-imports
 

@@ -1,4 +1,4 @@
-"""Data points from the external source: decoding, validity, queries and page cursors.
+"""Data points from the external source: decoding, validity, queries and page keys.
 
 An upstream point is `{"time": <Unix seconds>, "value": [b0, b1, b2, b3], "tags": [...]}`.
 `value` holds the four bytes of an IEEE 754 float32 (little-endian unless configured
@@ -8,8 +8,6 @@ than the maximum age at ingestion; an old point gets the tag `too old` (once).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import enum
 import json
 import math
@@ -222,8 +220,6 @@ def _decode_tags(raw: object) -> tuple[str, ...]:
 
 # --- reading -------------------------------------------------------------------------
 
-MAX_PAGE = 1000
-DEFAULT_PAGE = 100
 MAX_SKIP = 1_000_000  # OFFSET cost grows with it; the cursor is the way to go deep
 MAX_BUCKETS = 10_000
 
@@ -252,23 +248,6 @@ class PageKey:
 
     time: datetime
     id: UUID
-
-    def encode(self) -> str:
-        text = f"{self.time.isoformat()}|{self.id}"
-        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, cursor: str) -> PageKey:
-        try:
-            text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-            moment, _, ident = text.partition("|")
-            time = datetime.fromisoformat(moment)
-            key = cls(time, UUID(ident))
-        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-            raise InvalidValue("is not a cursor this API returned") from exc
-        if time.tzinfo is None:
-            raise InvalidValue("is not a cursor this API returned")
-        return key
 
 
 @dataclass(frozen=True, slots=True)

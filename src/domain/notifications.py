@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from domain.accounts import User
 from domain.errors import Conflict, InvalidValue
 from domain.preferences import Channel
 
@@ -95,10 +94,6 @@ class Notification:
 
     def involves(self, user_id: UUID) -> bool:
         return user_id in (self.user_id, self.created_by)
-
-    def open_to(self, user: User) -> bool:
-        """Its recipient, its creator and admins may read and cancel it."""
-        return user.is_admin or self.involves(user.id)
 
     def advance(self, target: Status, now: datetime) -> Notification:
         if not can_advance(self.status, target):

@@ -16,6 +16,7 @@ from application.accounts.purge_sessions import PurgeExpiredSessions
 from application.accounts.refresh import RefreshTokens
 from application.accounts.reset_password import ResetPassword, ResetPasswordCommand
 from application.accounts.sign_up import CreateAdmin, SignUp, SignUpCommand
+from application.policy import require_admin
 from application.ports.accounts import LoginHistory, RateLimiter, TokenIssuer
 from domain.accounts import Role, Username
 from domain.errors import (
@@ -97,7 +98,7 @@ async def test_log_in_and_authenticate(kit: Kit) -> None:
     assert pair.token_type == "bearer"
     assert pair.expires_in == 900
     with pytest.raises(PermissionDenied):
-        principal.require_admin()
+        require_admin(principal.user)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from domain.datapoints import (
     TOO_OLD_TAG,
     ByteOrder,
     DecodingRules,
-    PageKey,
     decode_point,
     decode_points,
     preview,
@@ -124,14 +123,6 @@ def test_preview_is_json_and_bounded() -> None:
     assert preview({"time": 1}) == '{"time": 1}'
     assert len(preview("x" * 5000)) == 200
     assert preview(math.nan) == "NaN"
-
-
-def test_cursor_round_trip_and_garbage() -> None:
-    key = PageKey(NOW, UUID("01922e7e-0000-7000-8000-000000000001"))
-    assert PageKey.decode(key.encode()) == key
-    for garbage in ("", "!!!", "bm90LWEtY3Vyc29y", PageKey(NOW, key.id).encode()[:-3]):
-        with pytest.raises(InvalidValue):
-            PageKey.decode(garbage)
 
 
 def test_parse_instant() -> None:

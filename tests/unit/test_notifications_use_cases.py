@@ -380,7 +380,7 @@ async def test_cancel_list_and_get(world: World) -> None:
         await world.get_notification(bob, n.id)
     page = await world.list_notifications(ListNotificationsQuery(ann, status="canceled"))
     assert [x.id for x in page.items] == [n.id]
-    assert page.next_before is None
+    assert page.next_cursor is None
     with pytest.raises(InvalidInput):
         await world.list_notifications(ListNotificationsQuery(ann, status="lost", limit=0))
 
@@ -424,10 +424,10 @@ async def test_the_activity_view_is_for_admins_and_filters(world: World) -> None
     assert found.id == by_ann.notification.id
     assert [e.status for e in history] == [Status.SCHEDULED]
     first = await view(ActivityQuery(boss, limit=2))
-    rest = await view(ActivityQuery(boss, limit=2, before=first.next_before))
+    rest = await view(ActivityQuery(boss, limit=2, cursor=first.next_cursor))
     assert len(first.items) == 2
     assert len(rest.items) == 1
-    assert rest.next_before is None
+    assert rest.next_cursor is None
     assert (await view(ActivityQuery(boss, until=NOW.isoformat()))).items == []
     with pytest.raises(InvalidInput) as bad:
         await view(ActivityQuery(boss, status="lost", channel="fax", since="yesterday"))

@@ -7,6 +7,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.paging import NUMBER_CURSORS, Page, page_of
 from application.ports.clock import Clock
 from application.ports.notifications import EmailMessage, SendReceipt, SmsMessage
 
@@ -60,12 +61,12 @@ class DevOutbox:
     def entries(self) -> list[OutboxEntry]:
         return [entry for _, entry in self._entries]
 
-    def newest(self, limit: int, before: int | None = None) -> tuple[list[OutboxEntry], int | None]:
-        """Up to `limit` entries, newest first, numbered below `before`; and the number to
-        pass as `before` for the next page (None on the last)."""
+    def newest(self, limit: int, before: int | None = None) -> Page[OutboxEntry]:
+        """Up to `limit` entries, newest first, numbered below `before`; the next page's
+        cursor holds the number of this page's last entry."""
         older = [(n, e) for n, e in reversed(self._entries) if before is None or n < before]
-        page = older[:limit]
-        return [e for _, e in page], page[-1][0] if len(older) > limit else None
+        page = page_of(older[: limit + 1], limit, lambda numbered: numbered[0], NUMBER_CURSORS)
+        return Page([e for _, e in page.items], page.next_cursor)
 
 
 class ConsoleSmsSender:

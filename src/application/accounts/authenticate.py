@@ -3,17 +3,13 @@ from dataclasses import dataclass
 from application.ports.accounts import AccessClaims, SessionReader, TokenIssuer
 from application.ports.clock import Clock
 from domain.accounts import User
-from domain.errors import AuthenticationFailed, PermissionDenied
+from domain.errors import AuthenticationFailed
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
     user: User
     claims: AccessClaims
-
-    def require_admin(self) -> None:
-        if not self.user.is_admin:
-            raise PermissionDenied("this action needs the admin role")
 
 
 class Authenticate:

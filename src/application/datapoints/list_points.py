@@ -1,16 +1,29 @@
 from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
 
+from application.paging import POINT_LIMITS, CursorCodec, Page
+from application.policy import visible_points
 from application.ports.datapoints import DataPointReader
-from domain.datapoints import (
-    DEFAULT_PAGE,
-    MAX_PAGE,
-    MAX_SKIP,
-    PageKey,
-    PageQuery,
-    PointReading,
-)
-from domain.errors import FieldErrors, PermissionDenied
+from domain.datapoints import MAX_SKIP, PageKey, PageQuery, PointReading
+from domain.errors import FieldErrors
 from domain.instants import parse_instant
+
+
+def _dump(key: PageKey) -> bytes:
+    return f"{key.time.isoformat()}|{key.id}".encode()
+
+
+def _load(raw: bytes) -> PageKey:
+    moment, _, ident = raw.decode().partition("|")
+    time = datetime.fromisoformat(moment)
+    if time.tzinfo is None:
+        raise ValueError("the time has no offset")
+    return PageKey(time, UUID(ident))
+
+
+# The (time, id) of the last point, as ISO 8601 and the id's text.
+POINT_CURSORS = CursorCodec(_dump, _load)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,15 +32,9 @@ class ListDataPointsQuery:
     start: str | None = None
     end: str | None = None
     skip: int = 0
-    limit: int = DEFAULT_PAGE
+    limit: int = POINT_LIMITS.default
     cursor: str | None = None
     valid: bool | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DataPage:
-    items: list[PointReading]
-    next_cursor: str | None  # None on the last page
 
 
 class ListDataPoints:
@@ -43,22 +50,17 @@ class ListDataPoints:
     def __init__(self, points: DataPointReader) -> None:
         self._points = points
 
-    async def __call__(self, q: ListDataPointsQuery) -> DataPage:
+    async def __call__(self, q: ListDataPointsQuery) -> Page[PointReading]:
         errors = FieldErrors()
         start = errors.check("start", parse_instant, q.start) if q.start is not None else None
         end = errors.check("end", parse_instant, q.end) if q.end is not None else None
-        after = errors.check("cursor", PageKey.decode, q.cursor) if q.cursor is not None else None
-        if not 1 <= q.limit <= MAX_PAGE:
-            errors.add("limit", f"must be between 1 and {MAX_PAGE}")
+        after = errors.check("cursor", POINT_CURSORS.decode, q.cursor)
+        limit = errors.check("limit", POINT_LIMITS.check, q.limit)
         if not 0 <= q.skip <= MAX_SKIP:
             errors.add("skip", f"must be between 0 and {MAX_SKIP}")
         if start is not None and end is not None and start > end:
             errors.add("start", "must not be after end")
         errors.raise_if_any()
-        valid = q.valid
-        if not q.is_admin:
-            if valid is False:
-                raise PermissionDenied("only admins may list invalid data points")
-            valid = True
-        page = await self._points.page(PageQuery(start, end, valid, q.limit, q.skip, after))
-        return DataPage(page.items, page.next_key.encode() if page.next_key else None)
+        valid = visible_points(q.is_admin, q.valid, "list")
+        page = await self._points.page(PageQuery(start, end, valid, limit, q.skip, after))
+        return Page(page.items, POINT_CURSORS.encode(page.next_key))

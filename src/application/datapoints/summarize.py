@@ -1,10 +1,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.policy import visible_points
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader
 from domain.datapoints import MAX_BUCKETS, Bucket, BucketStats, StatsQuery
-from domain.errors import FieldErrors, InvalidValue, PermissionDenied
+from domain.errors import FieldErrors, InvalidValue
 from domain.instants import parse_instant
 
 
@@ -58,10 +59,6 @@ class SummarizeDataPoints:
         elif (end - start).total_seconds() / bucket.seconds > MAX_BUCKETS:
             errors.add("start", f"the range spans more than {MAX_BUCKETS} {bucket.value} buckets")
         errors.raise_if_any()
-        valid = q.valid
-        if not q.is_admin:
-            if valid is False:
-                raise PermissionDenied("only admins may summarize invalid data points")
-            valid = True
+        valid = visible_points(q.is_admin, q.valid, "summarize")
         buckets = await self._points.stats(StatsQuery(start, end, bucket, valid))
         return DataSummary(bucket, start, end, buckets)

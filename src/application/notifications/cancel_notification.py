@@ -1,10 +1,11 @@
 from uuid import UUID
 
+from application.policy import open_notification
 from application.ports.clock import Clock
 from application.ports.notifications import NotificationRepository
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict
 from domain.notifications import Notification
 
 
@@ -26,10 +27,9 @@ class CancelNotification:
 
     async def __call__(self, requester: User, notification_id: UUID) -> Notification:
         found = await self._notifications.get(notification_id)
-        if found is None or not found.open_to(requester):
-            raise NotFound(f"no notification with id {notification_id}")
+        notification = open_notification(requester, found, notification_id)
         now = self._clock.now()
-        canceled = found.cancel(now)  # raises Conflict for a status that cannot be canceled
+        canceled = notification.cancel(now)  # raises Conflict for a status that cannot be canceled
         if not await self._notifications.cancel(notification_id, now):
             await self._tx.rollback()
             raise Conflict(

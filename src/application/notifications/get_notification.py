@@ -1,9 +1,9 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.policy import open_notification
 from application.ports.notifications import NotificationRepository
 from domain.accounts import User
-from domain.errors import NotFound
 from domain.notifications import Notification, NotificationEvent
 
 
@@ -22,6 +22,5 @@ class GetNotification:
 
     async def __call__(self, requester: User, notification_id: UUID) -> NotificationDetail:
         found = await self._notifications.get(notification_id)
-        if found is None or not found.open_to(requester):
-            raise NotFound(f"no notification with id {notification_id}")
-        return NotificationDetail(found, await self._notifications.events(notification_id))
+        notification = open_notification(requester, found, notification_id)
+        return NotificationDetail(notification, await self._notifications.events(notification_id))

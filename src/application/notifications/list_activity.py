@@ -1,10 +1,12 @@
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.notifications.list_notifications import check_limit, page_of, parse_status
+from application.notifications.list_notifications import find_page, parse_status
+from application.paging import ID_CURSORS, LIMITS, Page
+from application.policy import require_activity_view
 from application.ports.notifications import NotificationFilter, NotificationRepository
 from domain.accounts import User
-from domain.errors import FieldErrors, PermissionDenied
+from domain.errors import FieldErrors
 from domain.instants import parse_instant
 from domain.notifications import Notification, NotificationEvent
 from domain.preferences import Channel
@@ -18,14 +20,8 @@ class ActivityQuery:
     channel: str | None = None
     since: str | None = None
     until: str | None = None
-    limit: int = 50
-    before: UUID | None = None  # decoded from the opaque cursor by the caller
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityPage:
-    items: list[tuple[Notification, list[NotificationEvent]]]
-    next_before: UUID | None
+    limit: int = LIMITS.default
+    cursor: str | None = None  # `next_cursor` of the previous page
 
 
 class ListActivity:
@@ -39,9 +35,10 @@ class ListActivity:
     def __init__(self, notifications: NotificationRepository) -> None:
         self._notifications = notifications
 
-    async def __call__(self, q: ActivityQuery) -> ActivityPage:
-        if not q.requester.is_admin:
-            raise PermissionDenied("the activity view needs the admin role")
+    async def __call__(
+        self, q: ActivityQuery
+    ) -> Page[tuple[Notification, list[NotificationEvent]]]:
+        require_activity_view(q.requester)
         errors = FieldErrors()
         where = NotificationFilter(
             user_id=q.user_id,
@@ -52,10 +49,11 @@ class ListActivity:
             since=None if q.since is None else errors.check("since", parse_instant, q.since),
             until=None if q.until is None else errors.check("until", parse_instant, q.until),
         )
-        limit = errors.check("limit", check_limit, q.limit)
+        limit = errors.check("limit", LIMITS.check, q.limit)
+        before = errors.check("cursor", ID_CURSORS.decode, q.cursor)
         if where.since and where.until and where.since > where.until:
             errors.add("since", "must not be after until")
         errors.raise_if_any()
-        page = await page_of(self._notifications, where, limit, q.before)
+        page = await find_page(self._notifications, where, limit, before)
         histories = await self._notifications.histories([n.id for n in page.items])
-        return ActivityPage([(n, histories[n.id]) for n in page.items], page.next_before)
+        return Page([(n, histories[n.id]) for n in page.items], page.next_cursor)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.notifications.config import ChannelSwitch
+from application.policy import require_may_notify
 from application.ports.accounts import UserRepository
 from application.ports.clock import Clock
 from application.ports.notifications import (
@@ -15,7 +16,7 @@ from application.ports.notifications import (
 from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
-from domain.errors import Conflict, FieldErrors, InvalidInput, NotFound, PermissionDenied
+from domain.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from domain.ids import new_id
 from domain.notifications import Notification, Status, check_text, check_title, parse_sendtime
 from domain.preferences import Channel, ContactPreferences
@@ -145,8 +146,7 @@ class ScheduleNotification:
     async def _target(self, cmd: ScheduleNotificationCommand) -> UUID:
         if cmd.user_id is None or cmd.user_id == cmd.requester.id:
             return cmd.requester.id
-        if not cmd.requester.is_admin:
-            raise PermissionDenied("only an admin may notify another user (user_id)")
+        require_may_notify(cmd.requester, cmd.user_id)
         user = await self._users.get(cmd.user_id)
         if user is None:
             raise NotFound(f"no user with id {cmd.user_id}")

@@ -7,7 +7,7 @@ from uuid import UUID
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
@@ -45,7 +45,7 @@ from entrypoints.http.schemas import (
     problem_responses,
     text,
 )
-from entrypoints.http.security import SECURITY, current_principal
+from entrypoints.http.security import SECURITY
 
 
 class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
@@ -226,7 +226,6 @@ class AuthController(Controller):
         summary="End the session of this access token (its refresh token too)",
         status_code=HTTP_204_NO_CONTENT,
         security=SECURITY,
-        dependencies={"principal": Provide(current_principal)},
         responses=problem_responses(401),
     )
     async def logout(
@@ -238,7 +237,6 @@ class AuthController(Controller):
         "/me",
         summary="The current user and the claims of the access token",
         security=SECURITY,
-        dependencies={"principal": Provide(current_principal)},
         responses=problem_responses(401),
     )
     async def auth_me(self, principal: NamedDependency[Principal]) -> MeOut:
@@ -250,7 +248,6 @@ class AuthController(Controller):
     tags=["auth"],
     summary="The current user and the claims of the access token (seed 000 path)",
     security=SECURITY,
-    dependencies={"principal": Provide(current_principal)},
     responses=problem_responses(401),
 )
 async def me(principal: NamedDependency[Principal]) -> MeOut:

@@ -24,7 +24,7 @@ from entrypoints.http.notifications import (
 from entrypoints.http.preferences import PreferencesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_context import request_context_middleware
-from entrypoints.http.security import SECURITY_COMPONENTS
+from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
 from entrypoints.settings import Settings
 
 
@@ -33,6 +33,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
         route_handlers=[
             DishkaRouter(
                 "",
+                dependencies=PRINCIPAL,
                 route_handlers=[
                     AuthController,
                     me,

@@ -6,7 +6,7 @@ from typing import Annotated
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -20,16 +20,10 @@ from application.datapoints.populate import (
     PopulateDataPoints,
 )
 from application.datapoints.summarize import SummarizeDataPoints, SummarizeQuery
-from domain.datapoints import (
-    DEFAULT_PAGE,
-    MAX_BUCKETS,
-    MAX_PAGE,
-    MAX_SKIP,
-    MAX_TAGS,
-    Bucket,
-)
+from application.paging import POINT_LIMITS
+from domain.datapoints import MAX_BUCKETS, MAX_SKIP, MAX_TAGS, Bucket
 from entrypoints.http.schemas import documented, problem_responses, rules
-from entrypoints.http.security import SECURITY, current_admin, current_principal
+from entrypoints.http.security import SECURITY, admin_only
 
 _Instant = Annotated[
     str | None,
@@ -89,10 +83,6 @@ class StatsOut(msgspec.Struct):
     buckets: Annotated[list[BucketOut], documented(None, max_items=MAX_BUCKETS)]
 
 
-_AUTH = {"principal": Provide(current_principal)}
-_ADMIN = {"principal": Provide(current_principal), "admin": Provide(current_admin)}
-
-
 class DataPointController(Controller):
     path = "/api"
     tags = ["data"]
@@ -104,12 +94,11 @@ class DataPointController(Controller):
         description="`count` upstream calls (1-1000). Bad points are rejected with their reason, "
         "duplicates counted; 502 when the upstream fails before answering once.",
         status_code=HTTP_201_CREATED,
-        dependencies=_ADMIN,
+        guards=[admin_only],
         responses=problem_responses(401, 403, 422, 502),
     )
     async def populate(
         self,
-        admin: NamedDependency[Principal],
         populate: FromDishka[PopulateDataPoints],
         count: Annotated[
             int,
@@ -123,7 +112,6 @@ class DataPointController(Controller):
         summary="Data points in [start, end), ordered by time then id",
         description="Users see valid points only; admins see all and may filter with `valid`. "
         "Pass `next_cursor` back as `cursor` for the next page.",
-        dependencies=_AUTH,
         responses=problem_responses(401, 403, 422),
     )
     async def data(
@@ -136,8 +124,11 @@ class DataPointController(Controller):
             int, QueryParameter(description="points to skip", **rules(minimum=0, maximum=MAX_SKIP))
         ] = 0,
         limit: Annotated[
-            int, QueryParameter(description="points per page", **rules(minimum=1, maximum=MAX_PAGE))
-        ] = DEFAULT_PAGE,
+            int,
+            QueryParameter(
+                description="points per page", **rules(minimum=1, maximum=POINT_LIMITS.maximum)
+            ),
+        ] = POINT_LIMITS.default,
         cursor: Annotated[
             str | None, QueryParameter(max_length=200, description="`next_cursor` of a page")
         ] = None,
@@ -153,7 +144,6 @@ class DataPointController(Controller):
     @get(
         "/data/stats",
         summary="Count, min, max and mean of value per minute, hour or day (UTC)",
-        dependencies=_AUTH,
         responses=problem_responses(401, 403, 422),
     )
     async def stats(

@@ -1,23 +1,20 @@
 """/dev/outbox: what the console senders 'sent' (embedded default, admins only)."""
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Annotated
 
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import get
-from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 
 from adapters.console.notifications import DevOutbox
-from application.accounts.authenticate import Principal
-from domain.errors import InvalidInput
+from application.paging import LIMITS, NUMBER_CURSORS
+from domain.errors import FieldErrors
 from domain.preferences import Channel
 from entrypoints.http.schemas import EXAMPLE_ID, EXAMPLE_TIME, documented, problem_responses
-from entrypoints.http.security import SECURITY, current_admin, current_principal
+from entrypoints.http.security import SECURITY, admin_only
 from entrypoints.settings import Settings
 
 
@@ -36,40 +33,27 @@ class OutboxPageOut(msgspec.Struct):
     next_cursor: Annotated[str | None, documented("NDI")]
 
 
-def _cursor(number: int | None) -> str | None:
-    if number is None:
-        return None
-    return base64.urlsafe_b64encode(str(number).encode()).decode().rstrip("=")
-
-
-def _number(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput.field("cursor", "is not a cursor this API returned") from None
-
-
 @get(
     "/dev/outbox",
     tags=["dev"],
     summary="Messages the console senders recorded, newest first (embedded default, admins)",
     description="404 outside the embedded default, where no console sender runs in the API.",
     security=SECURITY,
-    dependencies={"principal": Provide(current_principal), "admin": Provide(current_admin)},
+    guards=[admin_only],
     responses=problem_responses(401, 403, 404, 422),
 )
 async def dev_outbox(
-    admin: NamedDependency[Principal],
     settings: FromDishka[Settings],
     outbox: FromDishka[DevOutbox],
-    limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+    limit: Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)] = LIMITS.default,
     cursor: Annotated[str | None, QueryParameter(max_length=32)] = None,
 ) -> OutboxPageOut:
     if not settings.mode.embedded:
         raise NotFoundException()
-    entries, before = outbox.newest(limit, _number(cursor))
+    errors = FieldErrors()
+    before = errors.check("cursor", NUMBER_CURSORS.decode, cursor)
+    errors.raise_if_any()
+    page = outbox.newest(limit, before)
     return OutboxPageOut(
         [
             OutboxEntryOut(
@@ -81,7 +65,7 @@ async def dev_outbox(
                 e.provider_message_id,
                 e.sent_at,
             )
-            for e in entries
+            for e in page.items
         ],
-        _cursor(before),
+        page.next_cursor,
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, get, patch
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from application.accounts.authenticate import Principal
@@ -18,7 +18,7 @@ from application.preferences.update_preferences import (
 )
 from domain.preferences import EMAIL_MAX, ContactPreferences, NotifyPref
 from entrypoints.http.schemas import EXAMPLE_TIME, documented, problem_responses, text
-from entrypoints.http.security import SECURITY, current_principal
+from entrypoints.http.security import SECURITY
 
 
 class PreferencesPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -75,7 +75,6 @@ class PreferencesController(Controller):
     path = "/preferences"
     tags = ["preferences"]
     security = SECURITY
-    dependencies = {"principal": Provide(current_principal)}
 
     @get(summary="Your contact preferences", responses=problem_responses(401))
     async def read(

@@ -1,8 +1,6 @@
 """/notifications: create (now or at `sendtime`), list, read with history, cancel; and the
 admins' activity view, /admin/notifications."""
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -10,7 +8,7 @@ from uuid import UUID
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, delete, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
@@ -18,17 +16,14 @@ from application.accounts.authenticate import Principal
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.get_notification import GetNotification
 from application.notifications.list_activity import ActivityQuery, ListActivity
-from application.notifications.list_notifications import (
-    LIMIT_MAX,
-    ListNotifications,
-    ListNotificationsQuery,
-)
+from application.notifications.list_notifications import ListNotifications, ListNotificationsQuery
 from application.notifications.schedule_notification import (
     IDEMPOTENCY_KEY_MAX,
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
-from domain.errors import InvalidInput
+from application.paging import LIMITS
+from application.policy import require_activity_view
 from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent, Status
 from domain.preferences import Channel
 from entrypoints.http.schemas import (
@@ -41,7 +36,7 @@ from entrypoints.http.schemas import (
     rules,
     text,
 )
-from entrypoints.http.security import SECURITY, current_principal
+from entrypoints.http.security import SECURITY, allowed_by
 
 
 class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -174,7 +169,7 @@ _StatusFilter = Annotated[
 _CursorIn = Annotated[
     str | None, QueryParameter(max_length=64, description="`next_cursor` of the previous page")
 ]
-_Limit = Annotated[int, QueryParameter(ge=1, le=LIMIT_MAX)]
+_Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
 _Instant = Annotated[
     str | None,
     QueryParameter(
@@ -183,24 +178,10 @@ _Instant = Annotated[
 ]
 
 
-def _cursor(value: UUID | None) -> str | None:
-    return None if value is None else base64.urlsafe_b64encode(value.bytes).decode().rstrip("=")
-
-
-def _decode_cursor(raw: str | None) -> UUID | None:
-    if raw is None:
-        return None
-    try:
-        return UUID(bytes=base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    except (ValueError, binascii.Error):
-        raise InvalidInput.field("cursor", "is not a cursor this API returned") from None
-
-
 class NotificationController(Controller):
     path = "/notifications"
     tags = ["notifications"]
     security = SECURITY
-    dependencies = {"principal": Provide(current_principal)}
 
     @post(
         summary="Send a notification now or at `sendtime` (ISO 8601 with an offset)",
@@ -251,15 +232,13 @@ class NotificationController(Controller):
         principal: NamedDependency[Principal],
         list_notifications: FromDishka[ListNotifications],
         status: _StatusFilter = None,
-        limit: _Limit = 50,
+        limit: _Limit = LIMITS.default,
         cursor: _CursorIn = None,
     ) -> NotificationPageOut:
         page = await list_notifications(
-            ListNotificationsQuery(principal.user, status, limit, _decode_cursor(cursor))
+            ListNotificationsQuery(principal.user, status, limit, cursor)
         )
-        return NotificationPageOut(
-            [NotificationOut.of(n) for n in page.items], _cursor(page.next_before)
-        )
+        return NotificationPageOut([NotificationOut.of(n) for n in page.items], page.next_cursor)
 
     @get(
         "/{notification_id:uuid}",
@@ -294,7 +273,7 @@ class NotificationActivityController(Controller):
     path = "/admin/notifications"
     tags = ["notifications"]
     security = SECURITY
-    dependencies = {"principal": Provide(current_principal)}
+    guards = [allowed_by(require_activity_view)]
 
     @get(
         summary="Every user's notifications with their history (admins only), newest first",
@@ -311,7 +290,7 @@ class NotificationActivityController(Controller):
         channel: Annotated[str | None, QueryParameter(**rules(enum=[*Channel]))] = None,
         since: _Instant = None,
         until: _Instant = None,
-        limit: _Limit = 50,
+        limit: _Limit = LIMITS.default,
         cursor: _CursorIn = None,
     ) -> ActivityPageOut:
         page = await list_activity(
@@ -323,10 +302,9 @@ class NotificationActivityController(Controller):
                 since=since,
                 until=until,
                 limit=limit,
-                before=_decode_cursor(cursor),
+                cursor=cursor,
             )
         )
         return ActivityPageOut(
-            [NotificationDetailOut.of(n, history) for n, history in page.items],
-            _cursor(page.next_before),
+            [NotificationDetailOut.of(n, history) for n, history in page.items], page.next_cursor
         )

@@ -1,0 +1,55 @@
+"""Who may see or do what, in one place: the use cases call these rules, and the HTTP
+guards call `require_admin`, so a route and its use case cannot disagree.
+
+Roles: a user reads and changes their own things; an admin may also read every user's
+notifications and invalid data points, notify another user, ingest data points and
+read the dev outbox.
+"""
+
+from uuid import UUID
+
+from domain.accounts import User
+from domain.errors import NotFound, PermissionDenied
+from domain.notifications import Notification
+
+ADMIN_ROLE_NEEDED = "this action needs the admin role"
+
+
+def require_admin(user: User, refusal: str = ADMIN_ROLE_NEEDED) -> None:
+    """PermissionDenied, with `refusal` as the reason, unless `user` is an admin."""
+    if not user.is_admin:
+        raise PermissionDenied(refusal)
+
+
+def require_activity_view(user: User) -> None:
+    """Every user's notifications are for admins."""
+    require_admin(user, "the activity view needs the admin role")
+
+
+def require_may_notify(requester: User, recipient_id: UUID) -> None:
+    """Anyone may notify themselves; only an admin may notify another user."""
+    if recipient_id != requester.id:
+        require_admin(requester, "only an admin may notify another user (user_id)")
+
+
+def open_notification(
+    requester: User, found: Notification | None, notification_id: UUID
+) -> Notification:
+    """`found`, when the requester may read and cancel it: its recipient, its creator or
+    an admin. Anyone else is told it does not exist (NotFound), so ids cannot be probed."""
+    if found is None or not (requester.is_admin or found.involves(requester.id)):
+        raise NotFound(f"no notification with id {notification_id}")
+    return found
+
+
+def visible_points(is_admin: bool, asked: bool | None, action: str) -> bool | None:
+    """The `valid` filter a reader of data points gets (None: valid and invalid).
+
+    Users see valid points only and may not ask for invalid ones (PermissionDenied,
+    "only admins may <action> invalid data points"); admins see all, or what they ask.
+    """
+    if is_admin:
+        return asked
+    if asked is False:
+        raise PermissionDenied(f"only admins may {action} invalid data points")
+    return True
