@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -161,7 +162,9 @@ async def container(settings: Settings) -> AsyncIterator[AsyncContainer]:
 
 
 @pytest.fixture
-async def client(settings: Settings, container: AsyncContainer) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def client(
+    settings: Settings, container: AsyncContainer
+) -> AsyncIterator[AsyncTestClient[Any]]:
     """The whole app through Litestar's test client."""
     async with AsyncTestClient(create_app(settings, container)) as test_client:
         yield test_client

@@ -99,7 +99,7 @@ def _supervise(host: str, port: int, count: int, proxies: list[str], metrics_dir
                     "API process %s exited (%s); starting another", process.pid, process.exitcode
                 )
                 # Its counters stay in the sums; its share of the live gauges goes.
-                multiprocess.mark_process_dead(process.pid, metrics_dir)  # type: ignore[no-untyped-call]
+                multiprocess.mark_process_dead(process.pid, metrics_dir)
                 processes[i] = _start(spawn, host, port, proxies, listening[i])
     for process in processes:
         process.terminate()  # SIGTERM: uvicorn finishes in-flight requests, then stops

@@ -39,7 +39,7 @@ def process_collector(own: Collector) -> Collector:
     if not path:
         return _Both(REGISTRY, own)
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path)  # type: ignore[no-untyped-call]
+    MultiProcessCollector(registry, path)
     return registry
 
 

@@ -1,18 +1,14 @@
 """LoginHistory: the in-process memory and the Redis one (shared by API replicas) agree."""
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
 
 from adapters.memory.accounts import InMemoryLoginHistory
 from adapters.redis.accounts import RedisLoginHistory
 from application.ports.accounts import LoginHistory
-from tests.support.redis import require_redis
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+from tests.support.redis import redis_client
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -20,12 +16,10 @@ async def history(request: pytest.FixtureRequest) -> AsyncIterator[LoginHistory]
     if request.param == "memory":
         yield InMemoryLoginHistory(window_seconds=900, remember_seconds=3600)
         return
-    await require_redis(REDIS_URL)
-    client = Redis.from_url(REDIS_URL)
-    prefix = f"test:{uuid.uuid4()}:"
-    yield RedisLoginHistory(client, window_seconds=900, remember_seconds=3600, prefix=prefix)
-    await client.delete(*[key async for key in client.scan_iter(f"{prefix}*")] or ["-"])
-    await client.aclose()
+    async with redis_client() as client:
+        prefix = f"test:{uuid.uuid4()}:"
+        yield RedisLoginHistory(client, window_seconds=900, remember_seconds=3600, prefix=prefix)
+        await client.delete(*[key async for key in client.scan_iter(f"{prefix}*")] or ["-"])
 
 
 async def test_failures_count_within_their_window(history: LoginHistory) -> None:

@@ -1,18 +1,14 @@
 """RateLimiter: the in-process counter and the Redis one (shared by API replicas) agree."""
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
 
 from adapters.memory.accounts import InMemoryRateLimiter
 from adapters.redis.accounts import RedisRateLimiter
 from application.ports.accounts import RateLimiter
-from tests.support.redis import require_redis
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+from tests.support.redis import redis_client
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -20,10 +16,8 @@ async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[RateLimiter]:
     if request.param == "memory":
         yield InMemoryRateLimiter(limit=3, window_seconds=60)
         return
-    await require_redis(REDIS_URL)
-    client = Redis.from_url(REDIS_URL)
-    yield RedisRateLimiter(client, limit=3, window_seconds=60, prefix=f"test:{uuid.uuid4()}:")
-    await client.aclose()
+    async with redis_client() as client:
+        yield RedisRateLimiter(client, limit=3, window_seconds=60, prefix=f"test:{uuid.uuid4()}:")
 
 
 async def test_allows_up_to_the_limit_then_says_when_to_retry(limiter: RateLimiter) -> None:

@@ -19,10 +19,11 @@ from adapters.sql.accounts import (
 )
 from adapters.sql.database import make_session_factory
 from application.ports.accounts import SessionReader, SessionRepository, UserRepository
-from domain.accounts import RefreshToken, Role, Session, User, Username
+from domain.accounts import RefreshToken, Role, Session, Username
 from domain.errors import Conflict
 from domain.ids import new_id
 from tests.conftest import migrated_database
+from tests.support.accounts import new_user
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -66,12 +67,8 @@ async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         )
 
 
-def _user(name: str = "ann", role: Role = Role.USER) -> User:
-    return User(new_id(), Username(name), "hash", role, NOW)
-
-
 async def test_user_round_trip(repos: Repos) -> None:
-    user = _user()
+    user = new_user()
     await repos.users.add(user)
     await repos.save()
     assert await repos.users.get(user.id) == user
@@ -81,14 +78,14 @@ async def test_user_round_trip(repos: Repos) -> None:
 
 
 async def test_username_is_unique(repos: Repos) -> None:
-    await repos.users.add(_user())
+    await repos.users.add(new_user())
     await repos.save()
     with pytest.raises(Conflict):
-        await repos.users.add(_user())
+        await repos.users.add(new_user())
 
 
 async def test_user_update_and_admin_lookup(repos: Repos) -> None:
-    user = _user()
+    user = new_user()
     await repos.users.add(user)
     await repos.save()
     assert not await repos.users.any_admin()
@@ -100,7 +97,7 @@ async def test_user_update_and_admin_lookup(repos: Repos) -> None:
 
 
 async def _session_with_token(repos: Repos, expires: datetime) -> tuple[Session, RefreshToken]:
-    user = _user()
+    user = new_user()
     await repos.users.add(user)
     session = Session(new_id(), user.id, NOW, expires)
     await repos.sessions.add(session)
@@ -139,7 +136,7 @@ async def test_a_token_is_marked_used_once(repos: Repos) -> None:
 
 async def test_purge_removes_only_expired_sessions(repos: Repos) -> None:
     old, old_token = await _session_with_token(repos, NOW - timedelta(seconds=1))
-    user = _user("bob")
+    user = new_user("bob")
     await repos.users.add(user)
     live = Session(new_id(), user.id, NOW, NOW + timedelta(days=1))
     await repos.sessions.add(live)
@@ -155,7 +152,7 @@ async def test_revoke_all_ends_every_live_session_of_one_user(repos: Repos) -> N
     first, _ = await _session_with_token(repos, NOW + timedelta(days=1))
     second = Session(new_id(), first.user_id, NOW, NOW + timedelta(days=1))
     await repos.sessions.add(second)
-    bob = _user("bob")
+    bob = new_user("bob")
     await repos.users.add(bob)
     bobs = Session(new_id(), bob.id, NOW, NOW + timedelta(days=1))
     await repos.sessions.add(bobs)

@@ -79,10 +79,16 @@ def dp(
     )
 
 
-def page(limit: int = 100, **kw: object) -> PageQuery:
-    values: dict[str, object] = {"start": None, "end": None, "valid": None, "limit": limit}
-    values.update(kw)
-    return PageQuery(**values)  # type: ignore[arg-type]
+def page(
+    limit: int = 100,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    valid: bool | None = None,
+    skip: int = 0,
+    after: PageKey | None = None,
+) -> PageQuery:
+    return PageQuery(start, end, valid, limit, skip, after)
 
 
 async def test_add_many_skips_duplicates_in_store_and_in_batch(store: Store) -> None:
@@ -216,29 +222,30 @@ async def test_skip_across_minutes_with_every_bound(store: Store, valid: bool | 
     )
     at = [T0 + timedelta(seconds=s) for s in (60, 60.0005, 200.5, 240)]
     cursors = [PageKey(matching[k].time, matching[k].id) for k in (2, 5, 9)]
-    lowers: list[dict[str, object]] = [
-        {},
-        {"start": at[0]},
-        {"start": at[1]},
-        *({"after": key} for key in cursors),
-        {"start": at[1], "after": cursors[0]},
-        {"start": at[0], "after": cursors[2]},
+    # (start, after): the lower bounds, alone and together.
+    lowers: list[tuple[datetime | None, PageKey | None]] = [
+        (None, None),
+        (at[0], None),
+        (at[1], None),
+        *((None, key) for key in cursors),
+        (at[1], cursors[0]),
+        (at[0], cursors[2]),
     ]
-    for lower in lowers:
+    for start, after in lowers:
         for end in (None, at[2], at[3]):
-            start, after = lower.get("start"), lower.get("after")
+            lower = (start, after)
             in_range = [
                 p
                 for p in matching
-                if (start is None or p.time >= start)  # type: ignore[operator]
-                and (after is None or (p.time, p.id) > (after.time, after.id))  # type: ignore[attr-defined]
+                if (start is None or p.time >= start)
+                and (after is None or (p.time, p.id) > (after.time, after.id))
                 and (end is None or p.time < end)
             ]
             for skip in (0, 1, 2, 3, 4, 6, 9, 13, len(in_range) - 1, len(in_range) + 1):
                 if skip < 0:
                     continue
                 got = await store.reader.page(
-                    page(limit=3, skip=skip, valid=valid, end=end, **lower)
+                    page(limit=3, skip=skip, valid=valid, end=end, start=start, after=after)
                 )
                 want = in_range[skip : skip + 3]
                 case = (lower, end, skip)
@@ -314,20 +321,28 @@ def _blocking(work: Coroutine[Any, Any, int]) -> int:
 
 async def test_the_reader_sees_only_committed_points(store: Store) -> None:
     if store.db is None:
-        pytest.skip("the fake has no transactions")
+        pytest.skip("the in-memory reader reads the tables its writer writes: no isolation")
     await store.points.add_many([dp(1)])
     assert await items(store) == []
     await store.save()
     assert len(await items(store)) == 1
 
 
-async def items(store: Store, limit: int = 100, **kw: object) -> list[PointReading]:
-    return (await store.reader.page(page(limit, **kw))).items
+async def items(
+    store: Store,
+    limit: int = 100,
+    *,
+    valid: bool | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[PointReading]:
+    return (await store.reader.page(page(limit, valid=valid, start=start, end=end))).items
 
 
 async def walk(store: Store, limit: int) -> list[tuple[list[PointReading], PageKey]]:
     """Every page up to the last, with the key that continues after it."""
-    pages, after = [], None
+    pages: list[tuple[list[PointReading], PageKey]] = []
+    after = None
     while True:
         got = await store.reader.page(page(limit, after=after))
         if got.next_key is None:

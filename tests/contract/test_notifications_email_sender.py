@@ -1,6 +1,10 @@
-"""EmailSender contract: the console sender and SendGridEmailSender against the local
-SendGrid stub. The shared tests run on both; the error-mapping tests run on SendGrid
-only, because the console sender cannot fail."""
+"""EmailSender contract: the console sender, the scripted fake the use-case tests use, and
+SendGridEmailSender against the local SendGrid stub.
+
+The sending tests run on all three. The refusal tests run on the scripted fake and
+SendGrid (the console sender cannot fail): each provider answer must raise the same
+error, with the same code, from both. The wire details run on SendGrid only.
+"""
 
 import time
 from collections.abc import AsyncIterator, Callable
@@ -13,10 +17,19 @@ from adapters.clock import SystemClock
 from adapters.console.notifications import ConsoleEmailSender, DevOutbox
 from adapters.sendgrid.notifications import REFERENCE_ARG, SendGridEmailSender
 from application.ports.notifications import (
+    DeliveryError,
     EmailMessage,
     EmailSender,
     PermanentDeliveryError,
     TransientDeliveryError,
+)
+from tests.support.fakes import Refusal, ScriptedSender
+from tests.support.senders import (
+    RefusingHarness,
+    assert_recovers,
+    assert_refuses,
+    scripted_harness,
+    stub_harness,
 )
 from tests.support.stubs import sendgrid as stub
 from tests.support.stubs.fixtures import RunningStub
@@ -40,7 +53,7 @@ def message(to: str = TO, reference: str = "ref-1") -> EmailMessage:
     return EmailMessage(to, "Your receipt", "Thanks for your order.", reference)
 
 
-@pytest.fixture(params=["console", "sendgrid"])
+@pytest.fixture(params=["console", "scripted", "sendgrid"])
 async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
     if request.param == "console":
         outbox = DevOutbox()
@@ -48,6 +61,18 @@ async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
             ConsoleEmailSender(outbox, SystemClock()),
             "console",
             lambda: [(e.to, e.subject, e.body, e.reference) for e in outbox.entries()],
+        )
+        return
+    if request.param == "scripted":
+        fake = ScriptedSender("sendgrid")
+        yield EmailHarness(
+            fake,
+            "sendgrid",
+            lambda: [
+                (m.to, m.subject, m.body, m.reference)
+                for m in fake.sent
+                if isinstance(m, EmailMessage)
+            ],
         )
         return
     running: RunningStub[SendGridStub] = request.getfixturevalue("sendgrid_stub")
@@ -82,7 +107,63 @@ async def test_unicode_arrives_intact(email: EmailHarness) -> None:
     assert email.sent() == [(TO, "Grüße 👋", 'Ça marche — 100%\n"quoted"', "r")]
 
 
-# --- SendGrid only: wire details and error mapping -----------------------------------
+# --- Refusals: the scripted fake and SendGrid alike ----------------------------------
+
+# What the delivery engine relies on for each answer: the error and SendGrid's code.
+# SendGrid has no opt-out answer (its suppressions arrive as events).
+REFUSALS: dict[Refusal, tuple[type[DeliveryError], str | None]] = {
+    Refusal.RATE_LIMITED: (TransientDeliveryError, "429"),
+    Refusal.SERVER_ERROR: (TransientDeliveryError, "500"),
+    Refusal.UNAVAILABLE: (TransientDeliveryError, "503"),
+    Refusal.TIMEOUT: (TransientDeliveryError, None),
+    Refusal.INVALID_RECIPIENT: (PermanentDeliveryError, "400"),
+}
+# The stub refuses these addresses so (asking to retry after 2 s when rate limited).
+REFUSED_ADDRESSES = {
+    Refusal.RATE_LIMITED: stub.RATE_LIMITED,
+    Refusal.SERVER_ERROR: stub.SERVER_ERROR,
+    Refusal.UNAVAILABLE: stub.UNAVAILABLE,
+    Refusal.TIMEOUT: stub.SLOW,
+    Refusal.INVALID_RECIPIENT: stub.INVALID_ADDRESS,
+}
+
+
+@pytest.fixture(params=["scripted", "sendgrid"])
+async def refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarness]:
+    if request.param == "scripted":
+        fake = ScriptedSender("sendgrid")
+        yield scripted_harness(fake, lambda to: fake.send(message(to)), REFUSED_ADDRESSES)
+        return
+    running: RunningStub[SendGridStub] = request.getfixturevalue("sendgrid_stub")
+    sender = SendGridEmailSender(stub.API_KEY, FROM, base_url=running.url, timeout_seconds=0.5)
+    yield stub_harness(
+        running.app,
+        lambda to: sender.send(message(to)),
+        REFUSED_ADDRESSES,
+        lambda: [m.message_id for m in running.app.messages],
+    )
+    await sender.aclose()
+
+
+@pytest.mark.parametrize("refusal", list(REFUSALS))
+async def test_each_refusal_raises_the_error_the_delivery_engine_handles(
+    refusing: RefusingHarness, refusal: Refusal
+) -> None:
+    await assert_refuses(refusing, refusal, *REFUSALS[refusal])
+
+
+async def test_a_send_succeeds_once_a_transient_failure_has_passed(
+    refusing: RefusingHarness,
+) -> None:
+    await assert_recovers(refusing, TO)
+
+
+def test_the_scripted_fake_cannot_script_an_answer_sendgrid_never_gives() -> None:
+    with pytest.raises(ValueError, match="never answers opted out"):
+        ScriptedSender("sendgrid").refuse(TO, Refusal.OPTED_OUT)
+
+
+# --- SendGrid only: wire details and the answers only SendGrid gives -----------------
 
 
 @pytest.fixture
@@ -137,13 +218,6 @@ async def test_sendgrid_wrong_api_key_fails_for_good(
     assert sendgrid_stub.app.messages == []
 
 
-async def test_sendgrid_429_is_transient_with_retry_after(sendgrid: SendGridEmailSender) -> None:
-    with pytest.raises(TransientDeliveryError) as caught:
-        await sendgrid.send(message(stub.RATE_LIMITED))
-    assert caught.value.code == "429"
-    assert caught.value.retry_after_seconds == 2.0
-
-
 async def test_sendgrid_429_without_retry_after_uses_the_rate_limit_reset(
     sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
 ) -> None:
@@ -155,13 +229,6 @@ async def test_sendgrid_429_without_retry_after_uses_the_rate_limit_reset(
         await sendgrid.send(message())
     assert caught.value.retry_after_seconds is not None
     assert 25 <= caught.value.retry_after_seconds <= 30
-
-
-@pytest.mark.parametrize(("to", "code"), [(stub.SERVER_ERROR, "500"), (stub.UNAVAILABLE, "503")])
-async def test_sendgrid_5xx_is_transient(sendgrid: SendGridEmailSender, to: str, code: str) -> None:
-    with pytest.raises(TransientDeliveryError) as caught:
-        await sendgrid.send(message(to))
-    assert caught.value.code == code
 
 
 async def test_sendgrid_a_proxy_error_page_is_transient(
@@ -194,17 +261,6 @@ async def test_sendgrid_a_success_without_message_id_fails_without_a_500(
     sendgrid_stub.app.script(TO, Scripted(202, b""))
     with pytest.raises(PermanentDeliveryError, match="X-Message-Id"):
         await sendgrid.send(message())
-
-
-async def test_sendgrid_succeeds_once_a_transient_failure_has_passed(
-    sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
-) -> None:
-    sendgrid_stub.app.script(TO, Scripted(503, sendgrid_stub.app.error_body(503), times=2))
-    for _ in range(2):
-        with pytest.raises(TransientDeliveryError):
-            await sendgrid.send(message())
-    receipt = await sendgrid.send(message())
-    assert [m.message_id for m in sendgrid_stub.app.messages] == [receipt.provider_message_id]
 
 
 async def test_sendgrid_uses_an_injected_client_and_leaves_it_open(

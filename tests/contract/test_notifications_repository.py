@@ -19,6 +19,7 @@ from adapters.memory.notifications import (
     InMemoryProviderEventLog,
 )
 from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.accounts import SqlUserRepository
 from adapters.sql.database import make_session_factory
 from adapters.sql.dialect import dialect_of
@@ -30,6 +31,7 @@ from adapters.sql.notifications import (
 )
 from adapters.sql.notifications_postgres import PostgresDeliveryRepository
 from adapters.sql.preferences import SqlContactPreferenceRepository
+from adapters.sql.transactions import SqlTransactionManager
 from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,
@@ -42,12 +44,13 @@ from application.ports.notifications import (
     ProviderReport,
 )
 from application.ports.preferences import ContactPreferenceRepository
-from domain.accounts import Role, User, Username
+from application.ports.transactions import TransactionManager
 from domain.errors import Conflict
 from domain.ids import new_id
 from domain.notifications import Notification, Status
 from domain.preferences import Channel, ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
 from tests.conftest import migrated_database
+from tests.support.accounts import new_user
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LEASE = NOW + timedelta(seconds=60)
@@ -62,36 +65,34 @@ class Store:
     prefs: ContactPreferenceRepository
     user_id: UUID
     other_user_id: UUID
+    tx: TransactionManager
     db: AsyncSession | None
     engine: AsyncEngine | None = None
 
     async def save(self) -> None:
+        await self.tx.commit()
         if self.db is not None:
-            await self.db.commit()
             self.db.expunge_all()
 
     async def undo(self) -> None:
-        if self.db is not None:
-            await self.db.rollback()
-
-
-def _user(name: str) -> User:
-    return User(new_id(), Username(name), "hash", Role.USER, NOW)
+        await self.tx.rollback()
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    ann, bob = _user("ann"), _user("bob")
+    ann, bob = new_user("ann"), new_user("bob")
     if request.param == "memory":
-        table = InMemoryNotificationRepository()  # the fake serves both ports
+        memory = MemoryStore()
+        table = InMemoryNotificationRepository(memory)  # the fake serves both ports
         yield Store(
             table,
             table,
-            InMemoryIdempotencyKeys(),
-            InMemoryProviderEventLog(),
-            InMemoryContactPreferenceRepository(),
+            InMemoryIdempotencyKeys(memory),
+            InMemoryProviderEventLog(memory),
+            InMemoryContactPreferenceRepository(memory),
             ann.id,
             bob.id,
+            InMemoryTransactionManager(memory),
             None,
         )
         return
@@ -112,6 +113,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlContactPreferenceRepository(session, dialect),
             ann.id,
             bob.id,
+            SqlTransactionManager(session),
             session,
             engine,
         )
@@ -124,24 +126,37 @@ def deliveries(session: AsyncSession) -> DeliveryRepository:
 
 
 def make(
-    store: Store, *, due: datetime = NOW, user_id: UUID | None = None, **kw: object
+    store: Store,
+    *,
+    due: datetime = NOW,
+    user_id: UUID | None = None,
+    created_by: UUID | None = None,
+    channel: Channel = Channel.SMS,
+    to: str = "+15105552054",
+    status: Status = Status.SCHEDULED,
 ) -> Notification:
-    values: dict[str, object] = {
-        "id": new_id(),
-        "user_id": user_id or store.user_id,
-        "created_by": kw.pop("created_by", None) or user_id or store.user_id,
-        "channel": Channel.SMS,
-        "to": "+15105552054",
-        "title": "T",
-        "text": "body",
-        "sendtime": due,
-        "due_at": due,
-        "status": Status.SCHEDULED,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(kw)
-    return Notification(**values)  # type: ignore[arg-type]
+    """A notification (scheduled, unless said) for the store's user or `user_id`, due at `due`."""
+    owner = user_id or store.user_id
+    return Notification(
+        id=new_id(),
+        user_id=owner,
+        created_by=created_by or owner,
+        channel=channel,
+        to=to,
+        title="T",
+        text="body",
+        sendtime=due,
+        due_at=due,
+        status=status,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+async def status_of(store: Store, notification_id: UUID) -> Status:
+    n = await store.notifications.get(notification_id)
+    assert n is not None
+    return n.status
 
 
 async def added(store: Store, *notifications: Notification) -> list[Notification]:
@@ -221,7 +236,7 @@ async def test_claim_due_takes_only_due_rows_once(store: Store) -> None:
     ]
     assert await store.deliveries.claim_due(NOW, 10, LEASE) == []
     assert await store.deliveries.next_due_at() == future.due_at
-    assert (await store.notifications.get(early.id)).status is Status.QUEUED  # type: ignore[union-attr]
+    assert await status_of(store, early.id) is Status.QUEUED
 
 
 async def test_count_due_counts_scheduled_rows_due_by_then(store: Store) -> None:
@@ -330,7 +345,7 @@ async def test_provider_status_only_moves_forward(store: Store) -> None:
     assert await apply(ProviderReport(Status.FAILED, "x", notification_id=n.id), NOW) is None
     assert await apply(ProviderReport(Status.SENT, "?", provider_message_id="SMnone"), NOW) is None
     await store.save()
-    assert (await store.notifications.get(n.id)).status is Status.DELIVERED  # type: ignore[union-attr]
+    assert await status_of(store, n.id) is Status.DELIVERED
 
 
 async def test_a_provider_status_never_cancels(store: Store) -> None:
@@ -342,7 +357,7 @@ async def test_a_provider_status_never_cancels(store: Store) -> None:
     )
     assert canceled is None
     await store.save()
-    assert (await store.notifications.get(n.id)).status is Status.SCHEDULED  # type: ignore[union-attr]
+    assert await status_of(store, n.id) is Status.SCHEDULED
 
 
 async def test_provider_failure_records_the_error(store: Store) -> None:
@@ -374,7 +389,7 @@ async def test_cancel_only_before_sending(store: Store) -> None:
     assert not await store.notifications.cancel(b.id, NOW)
     assert not await store.notifications.cancel(a.id, NOW)
     await store.save()
-    assert (await store.notifications.get(a.id)).status is Status.CANCELED  # type: ignore[union-attr]
+    assert await status_of(store, a.id) is Status.CANCELED
     assert await store.deliveries.claim_due(NOW + timedelta(hours=1), 10, LEASE) == []
 
 
@@ -393,7 +408,7 @@ async def test_expired_leases_are_recovered(store: Store) -> None:
         assert n is not None
         assert n.status is Status.SCHEDULED
         assert n.due_at == after
-    assert (await store.notifications.get(c.id)).status is Status.SENDING  # type: ignore[union-attr]
+    assert await status_of(store, c.id) is Status.SENDING
     reclaimed = await store.deliveries.claim_due(after, 10, LEASE)
     assert sorted(c.id for c in reclaimed) == sorted([a.id, b.id])
 

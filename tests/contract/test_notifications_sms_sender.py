@@ -1,7 +1,10 @@
-"""SmsSender contract: the console sender and TwilioSmsSender against the local Twilio stub.
+"""SmsSender contract: the console sender, the scripted fake the use-case tests use, and
+TwilioSmsSender against the local Twilio stub.
 
-The shared tests run on both. The error-mapping tests run on Twilio only: the console
-sender cannot fail, so there is nothing to map.
+The sending tests run on all three. The refusal tests run on the scripted fake and
+Twilio (the console sender cannot fail): each provider answer must raise the same error,
+with the same code, from both, so that use-case tests see what production sees. The
+wire details run on Twilio only.
 """
 
 from collections.abc import AsyncIterator, Callable
@@ -13,11 +16,20 @@ from adapters.clock import SystemClock
 from adapters.console.notifications import ConsoleSmsSender, DevOutbox
 from adapters.twilio.notifications import TwilioSmsSender
 from application.ports.notifications import (
+    DeliveryError,
     PermanentDeliveryError,
     RecipientOptedOut,
     SmsMessage,
     SmsSender,
     TransientDeliveryError,
+)
+from tests.support.fakes import Refusal, ScriptedSender
+from tests.support.senders import (
+    RefusingHarness,
+    assert_recovers,
+    assert_refuses,
+    scripted_harness,
+    stub_harness,
 )
 from tests.support.stubs import twilio as stub
 from tests.support.stubs.fixtures import RunningStub
@@ -35,20 +47,27 @@ class SmsHarness:
     sent: Callable[[], list[tuple[str, str]]]  # (to, body) as the provider received them
 
 
-def twilio_sender(url: str, **overrides: object) -> TwilioSmsSender:
-    options: dict[str, object] = {
-        "from_number": FROM,
-        "status_callback_url": CALLBACK,
-        "base_url": url,
-        "timeout_seconds": 5.0,
-    }
-    options.update(overrides)
-    account_sid = str(options.pop("account_sid", stub.ACCOUNT_SID))
-    auth_token = str(options.pop("auth_token", stub.AUTH_TOKEN))
-    return TwilioSmsSender(account_sid, auth_token, **options)  # type: ignore[arg-type]
+def twilio_sender(
+    url: str,
+    *,
+    auth_token: str = stub.AUTH_TOKEN,
+    from_number: str | None = FROM,
+    messaging_service_sid: str | None = None,
+    status_callback_url: str | None = CALLBACK,
+    timeout_seconds: float = 5.0,
+) -> TwilioSmsSender:
+    return TwilioSmsSender(
+        stub.ACCOUNT_SID,
+        auth_token,
+        from_number=from_number,
+        messaging_service_sid=messaging_service_sid,
+        status_callback_url=status_callback_url,
+        base_url=url,
+        timeout_seconds=timeout_seconds,
+    )
 
 
-@pytest.fixture(params=["console", "twilio"])
+@pytest.fixture(params=["console", "scripted", "twilio"])
 async def sms(request: pytest.FixtureRequest) -> AsyncIterator[SmsHarness]:
     if request.param == "console":
         outbox = DevOutbox()
@@ -57,6 +76,10 @@ async def sms(request: pytest.FixtureRequest) -> AsyncIterator[SmsHarness]:
             "console",
             lambda: [(e.to, e.body) for e in outbox.entries()],
         )
+        return
+    if request.param == "scripted":
+        fake = ScriptedSender("twilio")
+        yield SmsHarness(fake, "twilio", lambda: [(m.to, m.body) for m in fake.sent])
         return
     running: RunningStub[TwilioStub] = request.getfixturevalue("twilio_stub")
     sender = twilio_sender(running.url)
@@ -84,7 +107,63 @@ async def test_the_body_arrives_byte_for_byte(sms: SmsHarness) -> None:
     assert sms.sent() == [("+15551230001", body)]
 
 
-# --- Twilio only: wire details and error mapping -------------------------------------
+# --- Refusals: the scripted fake and Twilio alike ------------------------------------
+
+# What the delivery engine relies on for each answer: the error and Twilio's code.
+REFUSALS: dict[Refusal, tuple[type[DeliveryError], str | None]] = {
+    Refusal.RATE_LIMITED: (TransientDeliveryError, "20429"),
+    Refusal.SERVER_ERROR: (TransientDeliveryError, "20500"),
+    Refusal.UNAVAILABLE: (TransientDeliveryError, "20503"),
+    Refusal.TIMEOUT: (TransientDeliveryError, None),
+    Refusal.INVALID_RECIPIENT: (PermanentDeliveryError, "21211"),
+    Refusal.OPTED_OUT: (RecipientOptedOut, "21610"),
+}
+# The stub refuses these numbers so (asking to retry after 2 s when rate limited).
+REFUSED_NUMBERS = {
+    Refusal.RATE_LIMITED: stub.RATE_LIMITED,
+    Refusal.SERVER_ERROR: stub.SERVER_ERROR,
+    Refusal.UNAVAILABLE: stub.UNAVAILABLE,
+    Refusal.TIMEOUT: stub.SLOW,
+    Refusal.INVALID_RECIPIENT: stub.INVALID_NUMBER,
+    Refusal.OPTED_OUT: stub.OPTED_OUT,
+}
+
+
+@pytest.fixture(params=["scripted", "twilio"])
+async def refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarness]:
+    if request.param == "scripted":
+        fake = ScriptedSender("twilio")
+        yield scripted_harness(fake, lambda to: fake.send(sms_to(to)), REFUSED_NUMBERS)
+        return
+    running: RunningStub[TwilioStub] = request.getfixturevalue("twilio_stub")
+    sender = twilio_sender(running.url, timeout_seconds=0.5)
+    yield stub_harness(
+        running.app,
+        lambda to: sender.send(sms_to(to)),
+        REFUSED_NUMBERS,
+        lambda: [m.sid for m in running.app.messages],
+    )
+    await sender.aclose()
+
+
+def sms_to(to: str) -> SmsMessage:
+    return SmsMessage(to, "hi", "ref-1")
+
+
+@pytest.mark.parametrize("refusal", list(Refusal))
+async def test_each_refusal_raises_the_error_the_delivery_engine_handles(
+    refusing: RefusingHarness, refusal: Refusal
+) -> None:
+    await assert_refuses(refusing, refusal, *REFUSALS[refusal])
+
+
+async def test_a_send_succeeds_once_a_transient_failure_has_passed(
+    refusing: RefusingHarness,
+) -> None:
+    await assert_recovers(refusing, "+15551230001")
+
+
+# --- Twilio only: wire details and the answers only Twilio gives ---------------------
 
 
 @pytest.fixture
@@ -137,29 +216,6 @@ async def test_twilio_invalid_number_fails_for_good_with_twilios_code(
     assert caught.value.message == expected
 
 
-async def test_twilio_21610_means_the_recipient_opted_out(twilio: TwilioSmsSender) -> None:
-    with pytest.raises(RecipientOptedOut) as caught:
-        await twilio.send(SmsMessage(stub.OPTED_OUT, "hi", "ref-1"))
-    assert caught.value.code == "21610"
-
-
-async def test_twilio_429_is_transient_with_retry_after(twilio: TwilioSmsSender) -> None:
-    with pytest.raises(TransientDeliveryError) as caught:
-        await twilio.send(SmsMessage(stub.RATE_LIMITED, "hi", "ref-1"))
-    assert caught.value.code == "20429"
-    assert caught.value.retry_after_seconds == 2.0
-
-
-@pytest.mark.parametrize(
-    ("to", "code"), [(stub.SERVER_ERROR, "20500"), (stub.UNAVAILABLE, "20503")]
-)
-async def test_twilio_5xx_is_transient(twilio: TwilioSmsSender, to: str, code: str) -> None:
-    with pytest.raises(TransientDeliveryError) as caught:
-        await twilio.send(SmsMessage(to, "hi", "ref-1"))
-    assert caught.value.code == code
-    assert caught.value.retry_after_seconds is None
-
-
 async def test_twilio_timeout_is_transient(twilio: TwilioSmsSender) -> None:
     with pytest.raises(TransientDeliveryError, match="did not answer"):
         await twilio.send(SmsMessage(stub.SLOW, "hi", "ref-1"))
@@ -200,14 +256,3 @@ async def test_twilio_an_unreadable_success_fails_without_a_500(
     twilio_stub.app.script("+15551230001", Scripted(201, b"not json"))
     with pytest.raises(PermanentDeliveryError, match="unreadable"):
         await twilio.send(SmsMessage("+15551230001", "hi", "ref-1"))
-
-
-async def test_twilio_succeeds_once_a_transient_failure_has_passed(
-    twilio: TwilioSmsSender, twilio_stub: RunningStub[TwilioStub]
-) -> None:
-    twilio_stub.app.script("+15551230001", Scripted(503, twilio_stub.app.error_body(503), times=2))
-    for _ in range(2):
-        with pytest.raises(TransientDeliveryError):
-            await twilio.send(SmsMessage("+15551230001", "hi", "ref-1"))
-    receipt = await twilio.send(SmsMessage("+15551230001", "hi", "ref-1"))
-    assert [m.sid for m in twilio_stub.app.messages] == [receipt.provider_message_id]

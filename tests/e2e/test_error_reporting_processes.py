@@ -19,8 +19,8 @@ from adapters.taskiq.notifications import DELIVER_TASK
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks.broker import make_broker
-from tests.support.cluster import REDIS_URL
 from tests.support.processes import free_port, herald_env, running, wait_for, wait_http
+from tests.support.redis import REDIS_URL
 from tests.support.stubs.sentry import SentryStub, dsn
 
 pytestmark = pytest.mark.e2e

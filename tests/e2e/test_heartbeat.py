@@ -2,7 +2,6 @@
 runs, and the compose healthcheck sees it go stale when the process stops making progress."""
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -15,11 +14,9 @@ from redis import Redis
 
 from tests.conftest import TEST_SECRET
 from tests.support.processes import herald, herald_env, running, wait_for
-from tests.support.redis import require_redis
+from tests.support.redis import REDIS_URL, require_redis
 
 pytestmark = pytest.mark.e2e
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 
 
 def _healthcheck(beat: Path, max_age: float) -> subprocess.CompletedProcess[str]:

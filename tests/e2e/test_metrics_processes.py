@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.cluster import REDIS_URL, Cluster, free_port
-from tests.support.redis import require_redis
+from tests.support.cluster import Cluster
+from tests.support.metrics import Samples, names, parse_samples
+from tests.support.processes import free_port
+from tests.support.redis import REDIS_URL, require_redis
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.timeout(110)]
 
 TOKEN = "e2e-metrics-token-0123456789"
 COUNT = 20
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 async def scrape(port: int) -> Samples:
@@ -25,15 +25,7 @@ async def scrape(port: int) -> Samples:
             f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
         )
     assert response.status_code == 200
-    return {
-        (s.name, frozenset(s.labels.items())): s.value
-        for family in text_string_to_metric_families(response.text)
-        for s in family.samples
-    }
-
-
-def names(samples: Samples) -> set[str]:
-    return {name for name, _ in samples}
+    return parse_samples(response.text)
 
 
 async def test_worker_and_scheduler_serve_their_own_metrics(postgres_url: str) -> None:

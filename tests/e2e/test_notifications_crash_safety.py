@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.support.cluster import REDIS_URL, Cluster, free_port, parse_body
-from tests.support.redis import require_redis
+from tests.support.cluster import Cluster, parse_body
+from tests.support.processes import free_port
+from tests.support.redis import REDIS_URL, require_redis
 from tests.support.stubs.twilio import AUTH_TOKEN
 from tests.support.webhook_signing import twilio_signature
 

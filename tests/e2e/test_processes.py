@@ -198,7 +198,7 @@ def _requests_in(metrics_dir: Path, pid: int | None = None) -> float:
             shutil.copy(file, only / file.name)
         metrics_dir = only
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, str(metrics_dir))  # type: ignore[no-untyped-call]
+    MultiProcessCollector(registry, str(metrics_dir))
     return registry.get_sample_value("herald_requests_total", ME_401) or 0.0
 
 

@@ -2,7 +2,6 @@
 server (its own default trusts 127.0.0.1)."""
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,19 +17,14 @@ from entrypoints.ioc import make_container
 from entrypoints.runtime import proxy_options
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.processes import free_port
 
 
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[str]:
     container = make_container(settings)
     await upgrade(await container.get(AsyncEngine))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings, container),

@@ -74,8 +74,7 @@ async def test_openmetrics_when_the_scraper_asks_for_it(guarded: Client) -> None
 
 
 async def test_the_due_count_reaches_the_metrics(client: Client, container: AsyncContainer) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch("/preferences", headers=headers, json={"notify_pref": "sms", "phone": PHONE})
+    headers = await bearer(client, "ann", preferences={"notify_pref": "sms", "phone": PHONE})
     for _ in range(2):  # no dispatcher runs here: they stay due
         r = await client.post("/notifications", headers=headers, json={"text": "hi"})
         assert r.status_code == 202, r.text

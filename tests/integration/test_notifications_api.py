@@ -65,9 +65,8 @@ async def outbox(client: Client, container: AsyncContainer) -> list[dict[str, An
 async def test_notification_sent_now_reaches_the_dev_outbox(
     client: Client, container: AsyncContainer
 ) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"}
+    headers = await bearer(
+        client, "ann", preferences={"notify_pref": "email", "email": "ann@example.com"}
     )
     r = await client.post("/notifications", headers=headers, json={"title": "Hi", "text": "Body"})
     assert r.status_code == 202, r.text
@@ -87,9 +86,8 @@ async def test_notification_sent_now_reaches_the_dev_outbox(
 
 
 async def test_timed_sms_waits_for_its_sendtime(client: Client, container: AsyncContainer) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "sms", "phone": "+1 510 555 2054"}
+    headers = await bearer(
+        client, "ann", preferences={"notify_pref": "sms", "phone": "+1 510 555 2054"}
     )
     at = datetime.now(UTC) + timedelta(milliseconds=400)
     r = await client.post(
@@ -127,10 +125,7 @@ async def test_create_refuses_missing_address_and_naive_time(client: Client) -> 
 
 
 async def test_idempotency_key(client: Client) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
-    )
+    headers = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
     keyed = {**headers, "Idempotency-Key": "k-1"}
     first = await client.post("/notifications", headers=keyed, json={"text": "once"})
     again = await client.post("/notifications", headers=keyed, json={"text": "once"})
@@ -181,10 +176,7 @@ async def test_list_paginates_filters_and_hides_others(client: Client) -> None:
 
 
 async def test_cancel_scheduled_then_conflict(client: Client) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
-    )
+    headers = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     nid = (
         await client.post("/notifications", headers=headers, json={"text": "x", "sendtime": later})
@@ -196,10 +188,7 @@ async def test_cancel_scheduled_then_conflict(client: Client) -> None:
 
 
 async def test_cancel_sent_is_conflict(client: Client) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
-    )
+    headers = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
     nid = (await client.post("/notifications", headers=headers, json={"text": "x"})).json()["id"]
     await wait_for_status(client, headers, nid, "sent")
     assert (await client.delete(f"/notifications/{nid}", headers=headers)).status_code == 409
@@ -207,10 +196,7 @@ async def test_cancel_sent_is_conflict(client: Client) -> None:
 
 async def test_admin_may_notify_another_user(client: Client, container: AsyncContainer) -> None:
     bob = await signup(client, "bob")
-    bob_headers = await bearer(client, "bob")
-    await client.patch(
-        "/preferences", headers=bob_headers, json={"notify_pref": "sms", "phone": "+447700900123"}
-    )
+    await bearer(client, "bob", preferences={"notify_pref": "sms", "phone": "+447700900123"})
     admin = await admin_bearer(client, container)
     r = await client.post(
         "/notifications", headers=admin, json={"text": "hi bob", "user_id": bob["id"]}
@@ -226,9 +212,8 @@ async def test_the_admin_who_notified_a_user_reads_lists_and_cancels_it(
     client: Client, container: AsyncContainer
 ) -> None:
     bob = await signup(client, "bob")
-    bob_headers = await bearer(client, "bob")
-    await client.patch(
-        "/preferences", headers=bob_headers, json={"notify_pref": "email", "email": "b@b.co"}
+    bob_headers = await bearer(
+        client, "bob", preferences={"notify_pref": "email", "email": "b@b.co"}
     )
     admin = await admin_bearer(client, container)
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
@@ -262,10 +247,7 @@ async def test_the_admin_who_notified_a_user_reads_lists_and_cancels_it(
 async def test_the_dev_outbox_is_for_admins_and_pages_like_every_list(
     client: Client, container: AsyncContainer
 ) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "email", "email": "a@b.co"}
-    )
+    headers = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
     ids = [
         (await client.post("/notifications", headers=headers, json={"text": f"n{i}"})).json()["id"]
         for i in range(3)

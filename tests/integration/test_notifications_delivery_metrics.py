@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.support.auth import bearer
+from tests.support.metrics import Samples, parse_samples, value
 from tests.support.notifications import client, wait_for_status
 from tests.support.stubs import sendgrid as sg
 from tests.support.stubs import twilio as tw
@@ -21,7 +21,6 @@ from tests.support.webhook_signing import SendGridSigner
 __all__ = ["client"]  # a fixture: the app with its delivery engine
 
 Client = AsyncTestClient[Any]
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 RETRIED_ONCE = "+15105552054"
 
 
@@ -43,21 +42,11 @@ def settings(
 async def scrape(client: Client) -> Samples:
     response = await client.get("/metrics")
     assert response.status_code == 200
-    return {
-        (s.name, frozenset(s.labels.items())): s.value
-        for family in text_string_to_metric_families(response.text)
-        for s in family.samples
-    }
-
-
-def value(samples: Samples, name: str, **labels: str) -> float | None:
-    return samples.get((name, frozenset(labels.items())))
+    return parse_samples(response.text)
 
 
 async def notify(client: Client, name: str, **preferences: str) -> tuple[dict[str, str], str]:
-    headers = await bearer(client, name)
-    r = await client.patch("/preferences", headers=headers, json=preferences)
-    assert r.status_code == 200, r.text
+    headers = await bearer(client, name, preferences=preferences)
     r = await client.post("/notifications", headers=headers, json={"text": "hello"})
     assert r.status_code == 202, r.text
     return headers, str(r.json()["id"])

@@ -55,9 +55,8 @@ async def container(settings: Settings, metrics: RecordingMetrics) -> AsyncItera
 async def test_the_loop_reports_lag_and_due_count(
     client: Client, metrics: RecordingMetrics
 ) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "sms", "phone": "+15105552054"}
+    headers = await bearer(
+        client, "ann", preferences={"notify_pref": "sms", "phone": "+15105552054"}
     )
     r = await client.post("/notifications", headers=headers, json={"text": "hi"})
     await wait_for_status(client, headers, r.json()["id"], "sent")

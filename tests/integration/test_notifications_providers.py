@@ -45,12 +45,7 @@ def settings(
 
 
 async def sms_user(client: Client, phone: str, name: str = "ann") -> dict[str, str]:
-    headers = await bearer(client, name)
-    r = await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "sms", "phone": phone}
-    )
-    assert r.status_code == 200, r.text
-    return headers
+    return await bearer(client, name, preferences={"notify_pref": "sms", "phone": phone})
 
 
 async def send(client: Client, headers: dict[str, str], **body: Any) -> str:
@@ -173,9 +168,8 @@ async def post_sendgrid(client: Client, events: list[dict[str, Any]], *, sign: b
 async def test_email_through_sendgrid_and_its_events(
     client: Client, sendgrid_stub: RunningStub[sg.SendGridStub]
 ) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"}
+    headers = await bearer(
+        client, "ann", preferences={"notify_pref": "email", "email": "ann@example.com"}
     )
     nid = await send(client, headers, title="Subject")
     sent = await wait_for_status(client, headers, nid, "sent")
@@ -219,14 +213,17 @@ async def test_sendgrid_events_need_a_valid_signature_and_a_json_array(client: C
     headers = {"Content-Type": "application/json", **SIGNER.headers(payload)}
     r = await client.post("/webhooks/sendgrid/events", content=payload, headers=headers)
     assert r.status_code == 400
-    odd = [{"event": 5}, "text", {"event": "delivered", "herald_reference": "not-a-uuid"}]
+    odd: list[Any] = [
+        {"event": 5},
+        "text",
+        {"event": "delivered", "herald_reference": "not-a-uuid"},
+    ]
     assert await post_sendgrid(client, odd) == 204
 
 
 async def test_sendgrid_permanent_error(client: Client) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "email", "email": sg.INVALID_ADDRESS}
+    headers = await bearer(
+        client, "ann", preferences={"notify_pref": "email", "email": sg.INVALID_ADDRESS}
     )
     nid = await send(client, headers)
     detail = await wait_for_status(client, headers, nid, "failed")
@@ -237,9 +234,8 @@ async def test_sendgrid_permanent_error(client: Client) -> None:
 async def test_a_sendgrid_batch_applies_its_good_events_and_skips_one_holding_nul(
     client: Client,
 ) -> None:
-    headers = await bearer(client, "ann")
-    await client.patch(
-        "/preferences", headers=headers, json={"notify_pref": "email", "email": "ann@example.com"}
+    headers = await bearer(
+        client, "ann", preferences={"notify_pref": "email", "email": "ann@example.com"}
     )
     nid = await send(client, headers)
     await wait_for_status(client, headers, nid, "sent")

@@ -59,8 +59,8 @@ async def test_without_provider_settings_the_console_senders_share_the_outbox(
     await email.send(EmailMessage("ann@example.com", "s", "b", "ref-2"))
     outbox = await container.get(DevOutbox)
     assert [e.reference for e in outbox.entries()] == ["ref-1", "ref-2"]
-    assert await container.get(TwilioSignatureVerifier | None) is None  # type: ignore[arg-type]
-    assert await container.get(SendGridEventVerifier | None) is None  # type: ignore[arg-type]
+    assert await container.get(TwilioSignatureVerifier | None) is None
+    assert await container.get(SendGridEventVerifier | None) is None
 
 
 async def test_with_credentials_the_real_adapters_are_used(
@@ -77,9 +77,9 @@ async def test_with_credentials_the_real_adapters_are_used(
     [received] = twilio_stub.app.messages
     assert received.status_callback == "https://herald.example.com/webhooks/twilio/status"
     assert len(sendgrid_stub.app.messages) == 1
-    twilio_verifier: object = await providers_container.get(TwilioSignatureVerifier | None)  # type: ignore[arg-type]
+    twilio_verifier = await providers_container.get(TwilioSignatureVerifier | None)
     assert isinstance(twilio_verifier, TwilioSignatureVerifier)
-    sendgrid_verifier: object = await providers_container.get(SendGridEventVerifier | None)  # type: ignore[arg-type]
+    sendgrid_verifier = await providers_container.get(SendGridEventVerifier | None)
     assert isinstance(sendgrid_verifier, SendGridEventVerifier)
 
 

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 import schemathesis
+import schemathesis.python.asgi
 from hypothesis import HealthCheck, settings
 from schemathesis import Case, CheckContext, Response
+from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -66,7 +68,7 @@ def tokens() -> Iterator[dict[str, str]]:
 
 
 @schemathesis.check
-def errors_are_problems(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def errors_are_problems(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Every 4xx and 5xx answer is RFC 9457 problem details with the request id."""
     if response.status_code < 400 or case.method == "HEAD":
         return None
@@ -88,10 +90,12 @@ def errors_are_problems(ctx: CheckContext, response: Response, case: Case) -> bo
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     derandomize=True,
 )
-def test_every_operation_as_documented(case: Case, tokens: dict[str, str]) -> None:
+def test_every_operation_as_documented(case: Case[Any], tokens: dict[str, str]) -> None:
     # Provider callbacks acknowledge what they cannot use (a provider would otherwise retry
     # it forever), so only there is a request outside the schema not refused.
-    lenient = [negative_data_rejection] if case.path.startswith("/webhooks/") else []
+    lenient: list[CheckFunction] = (
+        [negative_data_rejection] if case.path.startswith("/webhooks/") else []
+    )
     for token in tokens.values():
         case.call_and_validate(
             headers={"Authorization": f"Bearer {token}"},

@@ -25,12 +25,21 @@ async def login(
 
 
 async def bearer(
-    client: AsyncTestClient[Any], username: str, password: str = "password123"
+    client: AsyncTestClient[Any],
+    username: str,
+    password: str = "password123",
+    *,
+    preferences: dict[str, Any] | None = None,
 ) -> dict[str, str]:
-    """Sign up (if needed) and log in; returns the Authorization header."""
+    """Sign up (if needed), log in and set these contact preferences, if any; returns the
+    Authorization header."""
     await client.post("/auth/signup", json={"username": username, "password": password})
     tokens = await login(client, username, password)
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    if preferences is not None:
+        response = await client.patch("/preferences", headers=headers, json=preferences)
+        assert response.status_code == 200, response.text
+    return headers
 
 
 async def admin_bearer(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,8 @@ from application.preferences.update_preferences import UpdatePreferences, Update
 from domain.ids import new_id
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
+from tests.support.processes import free_port
+from tests.support.redis import REDIS_URL
 from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,16 +40,9 @@ _PG = urlsplit(
     os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 )
 PG_ADMIN = urlunsplit(("postgresql", _PG.netloc, "/postgres", "", ""))
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 SECRET = "bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 PHONE = "+15105550100"
 PYTHON_CLI = [sys.executable, "-c", "from entrypoints.cli import main; main()"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Cluster:
@@ -263,7 +257,7 @@ class Cluster:
         redis = Redis.from_url(REDIS_URL)
         await redis.publish(f"{self.queue}:wakeup", b"1")
         await redis.aclose()
-        return [r["id"] for r in rows]
+        return refs
 
     async def status_counts(self) -> dict[str, int]:
         engine = make_engine(self.db_url)

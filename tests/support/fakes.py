@@ -1,12 +1,24 @@
-"""Fakes for use-case tests: a settable clock, a cheap, deterministic password hasher and
-delivery metrics that record what they are told, and a point store that records what it
-was given."""
+"""Fakes for use-case tests: a settable clock, a cheap, deterministic password hasher,
+senders that refuse as scripted, a scheduler wake-up, delivery metrics that record what
+they are told, a scripted upstream source and a point store that records what it was
+given."""
 
+import enum
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
-from application.ports.notifications import AttemptOutcome
+from adapters.memory.transactions import MemoryStore
+from application.ports.notifications import (
+    AttemptOutcome,
+    DeliveryError,
+    EmailMessage,
+    PermanentDeliveryError,
+    RecipientOptedOut,
+    SendReceipt,
+    SmsMessage,
+    TransientDeliveryError,
+)
 from domain.datapoints import DataPoint
 from domain.notifications import Status
 from domain.preferences import Channel
@@ -44,6 +56,95 @@ class FakePasswordHasher:
         self.verifications += 1
 
 
+class Refusal(enum.Enum):
+    """What a provider may answer instead of accepting a message."""
+
+    RATE_LIMITED = "rate limited"  # HTTP 429 with Retry-After
+    SERVER_ERROR = "server error"  # HTTP 500
+    UNAVAILABLE = "unavailable"  # HTTP 503
+    TIMEOUT = "timeout"  # no answer in time
+    INVALID_RECIPIENT = "invalid recipient"  # a number or address it refuses for good
+    OPTED_OUT = "opted out"  # the recipient said STOP (SMS only)
+
+
+# The codes each real adapter reports for these answers (the sender contract suites check
+# the real ones against the same table); None where no answer came.
+_CODES: dict[str, dict[Refusal, str | None]] = {
+    "twilio": {
+        Refusal.RATE_LIMITED: "20429",
+        Refusal.SERVER_ERROR: "20500",
+        Refusal.UNAVAILABLE: "20503",
+        Refusal.TIMEOUT: None,
+        Refusal.INVALID_RECIPIENT: "21211",
+        Refusal.OPTED_OUT: "21610",
+    },
+    "sendgrid": {
+        Refusal.RATE_LIMITED: "429",
+        Refusal.SERVER_ERROR: "500",
+        Refusal.UNAVAILABLE: "503",
+        Refusal.TIMEOUT: None,
+        Refusal.INVALID_RECIPIENT: "400",
+    },
+}
+
+
+class ScriptedSender:
+    """An SmsSender or EmailSender that accepts every message unless a refusal is
+    scripted for its recipient; it raises for a refusal what the real adapter of
+    `provider` raises for that answer. `crash` scripts an adapter bug instead."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.sent: list[SmsMessage | EmailMessage] = []
+        self.receipts: list[SendReceipt] = []
+        self._script: dict[str, list[Exception]] = {}
+
+    def refuse(
+        self, to: str, refusal: Refusal, *, retry_after: float = 1.0, times: int = 1
+    ) -> None:
+        """The next `times` sends to `to` are refused this way; a rate limit asks to wait
+        `retry_after` seconds."""
+        if refusal not in _CODES[self.provider]:
+            raise ValueError(f"{self.provider} never answers {refusal.value}")
+        self._script.setdefault(to, []).extend(
+            self._error(refusal, retry_after) for _ in range(times)
+        )
+
+    def crash(self, to: str, error: Exception) -> None:
+        """The next send to `to` fails with `error`, as a bug in an adapter would."""
+        self._script.setdefault(to, []).append(error)
+
+    def _error(self, refusal: Refusal, retry_after: float) -> DeliveryError:
+        code = _CODES[self.provider][refusal]
+        text = f"{self.provider}: {refusal.value}"
+        match refusal:
+            case Refusal.RATE_LIMITED:
+                return TransientDeliveryError(text, code=code, retry_after_seconds=retry_after)
+            case Refusal.SERVER_ERROR | Refusal.UNAVAILABLE | Refusal.TIMEOUT:
+                return TransientDeliveryError(text, code=code)
+            case Refusal.OPTED_OUT:
+                return RecipientOptedOut(text, code=code)
+            case Refusal.INVALID_RECIPIENT:
+                return PermanentDeliveryError(text, code=code)
+
+    async def send(self, message: SmsMessage | EmailMessage) -> SendReceipt:
+        if scripted := self._script.get(message.to):
+            raise scripted.pop(0)
+        self.sent.append(message)
+        self.receipts.append(SendReceipt(self.provider, f"{self.provider}-{len(self.sent)}"))
+        return self.receipts[-1]
+
+
+class RecordingWakeup:
+    """The scheduler's wake-up: remembers each due time it was told of."""
+
+    def __init__(self) -> None:
+        self.due: list[datetime] = []
+
+    async def notify(self, due_at: datetime) -> None:
+        self.due.append(due_at)
+
+
 class RecordingMetrics:
     """DeliveryMetrics and DispatchMetrics that keep every report, in order."""
 
@@ -74,11 +175,27 @@ class RecordingMetrics:
         self.due.append(count)
 
 
+class ScriptedSource:
+    """Answers each fetch with the next scripted document (the last one again and again),
+    or raises it if an exception."""
+
+    def __init__(self, *answers: object) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    async def fetch(self) -> object:
+        self.calls += 1
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
 class RecordingPoints(InMemoryDataPointRepository):
     """The in-memory store, remembering every point handed to add_many, in order."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        super().__init__(store)
         self.added: list[DataPoint] = []
 
     async def add_many(self, points: Sequence[DataPoint]) -> int:

@@ -15,8 +15,8 @@ from tests.support.stubs.twilio import TwilioStub
 
 
 class TimedTwilioStub(TwilioStub):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, account_sid: str, auth_token: str, slow_seconds: float) -> None:
+        super().__init__(account_sid, auth_token, slow_seconds)
         self.received: list[tuple[float, str]] = []
 
     async def _create(self, send: Send, form: dict[str, str], auth_user: str) -> None:

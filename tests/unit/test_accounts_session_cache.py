@@ -2,11 +2,13 @@
 this process are forgotten at once, misses are never remembered."""
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from adapters.cachetools.accounts import CachingSessionReader, SessionCache
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
-from domain.accounts import Role, Session, User, Username
+from domain.accounts import Session, User
 from domain.ids import new_id
+from tests.support.accounts import new_user
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -16,7 +18,7 @@ class CountingReader:
         self.inner = inner
         self.calls = 0
 
-    async def get_with_user(self, session_id):  # type: ignore[no-untyped-def]
+    async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
         self.calls += 1
         return await self.inner.get_with_user(session_id)
 
@@ -34,7 +36,7 @@ async def _setup(
 ) -> tuple[CachingSessionReader, CountingReader, SessionCache, Ticker, Session]:
     users = InMemoryUserRepository()
     sessions = InMemorySessionRepository(users)
-    user = User(new_id(), Username("ann"), "hash", Role.USER, NOW)
+    user = new_user()
     await users.add(user)
     session = Session(new_id(), user.id, NOW, NOW + timedelta(days=1))
     await sessions.add(session)

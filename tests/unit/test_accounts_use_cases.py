@@ -1,26 +1,23 @@
-from dataclasses import dataclass
-from datetime import timedelta
+"""The account use cases, built by the container over in-memory fakes."""
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import jwt
 import pytest
+from dishka import AsyncContainer
 
-from adapters.jwt.accounts import JwtTokenIssuer
-from adapters.memory.accounts import (
-    InMemoryLoginHistory,
-    InMemoryRateLimiter,
-    InMemorySessionRepository,
-    InMemoryUserRepository,
-)
+from adapters.memory.accounts import InMemoryLoginHistory, InMemoryRateLimiter
 from adapters.memory.transactions import InMemoryTransactionManager
 from application.accounts.authenticate import Authenticate
-from application.accounts.log_in import AccountLockout, LogIn, LogInCommand
+from application.accounts.log_in import LogIn, LogInCommand
 from application.accounts.log_out import LogOut
 from application.accounts.purge_sessions import PurgeExpiredSessions
 from application.accounts.refresh import RefreshTokens
 from application.accounts.reset_password import ResetPassword, ResetPasswordCommand
 from application.accounts.sign_up import CreateAdmin, SignUp, SignUpCommand
-from application.accounts.tokens import TokenPairFactory, TokenPolicy
 from application.policy import require_admin
+from application.ports.accounts import LoginHistory, RateLimiter, TokenIssuer
 from domain.accounts import Role, Username
 from domain.errors import (
     AuthenticationFailed,
@@ -30,52 +27,40 @@ from domain.errors import (
     PermissionDenied,
     RateLimited,
 )
-from tests.support.fakes import FakeClock, FakePasswordHasher
+from tests.conftest import TEST_SECRET
+from tests.support.container import Fakes, use_cases
 
-SECRET = "unit-test-secret-0123456789-abcdefghijklmnop"
+SECRET = TEST_SECRET  # the container's, so that a forged token differs only where it means to
 
 
-@dataclass
-class Kit:
-    users: InMemoryUserRepository
-    sessions: InMemorySessionRepository
-    tx: InMemoryTransactionManager
-    clock: FakeClock
-    hasher: FakePasswordHasher
-    issuer: JwtTokenIssuer
-    sign_up: SignUp
-    log_in: LogIn
-    refresh: RefreshTokens
-    log_out: LogOut
-    authenticate: Authenticate
-    limiter: InMemoryRateLimiter
-    history: InMemoryLoginHistory
+class Kit(Fakes):
+    """The fakes, and the account use cases the container builds over them."""
+
+    async def resolve(self, request: AsyncContainer) -> None:
+        self.tx = await request.get(InMemoryTransactionManager)
+        self.issuer = await request.get(TokenIssuer)
+        self.sign_up = await request.get(SignUp)
+        self.create_admin = await request.get(CreateAdmin)
+        self.log_in = await request.get(LogIn)
+        self.refresh = await request.get(RefreshTokens)
+        self.log_out = await request.get(LogOut)
+        self.authenticate = await request.get(Authenticate)
+        self.reset_password = await request.get(ResetPassword)
+        self.purge_sessions = await request.get(PurgeExpiredSessions)
+        # One process's limits, as the container binds them without Redis.
+        limiter, history = await request.get(RateLimiter), await request.get(LoginHistory)
+        assert isinstance(limiter, InMemoryRateLimiter)
+        assert isinstance(history, InMemoryLoginHistory)
+        self.limiter, self.history = limiter, history
 
 
 @pytest.fixture
-def kit() -> Kit:
-    users, tx = InMemoryUserRepository(), InMemoryTransactionManager()
-    sessions = InMemorySessionRepository(users)
-    clock, hasher = FakeClock(), FakePasswordHasher()
-    issuer = JwtTokenIssuer(SECRET, "HS256", "herald", "herald-api", timedelta(minutes=15), clock)
-    pairs = TokenPairFactory(issuer, sessions, clock, TokenPolicy(timedelta(days=14)))
-    limiter = InMemoryRateLimiter(limit=3, window_seconds=60, monotonic=lambda: 0.0)
-    history = InMemoryLoginHistory(900, 30 * 86400, monotonic=lambda: 0.0)
-    return Kit(
-        users,
-        sessions,
-        tx,
-        clock,
-        hasher,
-        issuer,
-        SignUp(users, hasher, clock, tx),
-        LogIn(users, hasher, limiter, history, AccountLockout(5), pairs, tx),
-        RefreshTokens(sessions, users, issuer, pairs, clock, tx),
-        LogOut(sessions, clock, tx),
-        Authenticate(issuer, sessions, clock),
-        limiter,
-        history,
-    )
+async def kit() -> AsyncIterator[Kit]:
+    kit = Kit()
+    # Three tries per client and username a minute; five failures lock an account.
+    async with use_cases(kit, login_rate_limit=3, login_account_failure_limit=5) as request:
+        await kit.resolve(request)
+        yield kit
 
 
 async def test_sign_up_creates_a_user_and_commits(kit: Kit) -> None:
@@ -99,7 +84,7 @@ async def test_sign_up_reports_every_bad_field(kit: Kit) -> None:
 
 
 async def test_create_admin_makes_an_admin(kit: Kit) -> None:
-    admin = await CreateAdmin(kit.sign_up)(SignUpCommand("root", "password123"))
+    admin = await kit.create_admin(SignUpCommand("root", "password123"))
     assert admin.role is Role.ADMIN
     assert await kit.users.any_admin()
 
@@ -187,7 +172,7 @@ async def test_over_long_credentials_are_refused_before_any_work(kit: Kit) -> No
 async def test_reset_password_replaces_the_hash_and_ends_every_session(kit: Kit) -> None:
     await kit.sign_up(SignUpCommand("ann", "password123"))
     pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
-    reset = ResetPassword(kit.users, kit.sessions, kit.hasher, kit.clock, kit.tx)
+    reset = kit.reset_password
     user = await reset(ResetPasswordCommand("Ann", "new-password-456"))
     assert user.password_hash == "hash:v1:new-password-456"
     with pytest.raises(AuthenticationFailed):
@@ -214,8 +199,6 @@ async def test_log_in_rehashes_outdated_hashes(kit: Kit) -> None:
 
 
 async def test_disabled_user_cannot_log_in_or_use_tokens(kit: Kit) -> None:
-    from dataclasses import replace
-
     user = await kit.sign_up(SignUpCommand("ann", "password123"))
     pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
     await kit.users.update(replace(user, disabled=True))
@@ -276,7 +259,7 @@ def _forge(claims: dict[str, object], case: str) -> str:
     other_key = "another-secret-0123456789-abcdefghijk-0123456789-abcdefghijk"
     match case:
         case "none algorithm":
-            return jwt.encode(claims, None, algorithm="none")
+            return jwt.encode(claims, "", algorithm="none")
         case "wrong key":
             return jwt.encode(claims, other_key, algorithm="HS256")
         case "other algorithm":
@@ -329,7 +312,7 @@ async def test_expired_and_future_access_tokens_are_refused(kit: Kit) -> None:
 async def test_purge_expired_sessions(kit: Kit) -> None:
     await kit.sign_up(SignUpCommand("ann", "password123"))
     pair = await kit.log_in(LogInCommand("ann", "password123", "c"))
-    purge = PurgeExpiredSessions(kit.sessions, kit.clock, kit.tx)
+    purge = kit.purge_sessions
     assert await purge() == 0
     kit.clock.advance(days=15)
     assert await purge() == 1

@@ -3,22 +3,17 @@ of the fetches, and the first failure ends fetching. The source here answers eac
 when the test says so, so every interleaving is chosen, not timed."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
 import pytest
 
 from adapters.memory.transactions import InMemoryTransactionManager
-from application.datapoints.populate import (
-    FetchPolicy,
-    IngestionReport,
-    PopulateCommand,
-    PopulateDataPoints,
-)
+from application.datapoints.populate import IngestionReport, PopulateCommand, PopulateDataPoints
 from application.ports.datapoints import UpstreamMalformed
-from domain.datapoints import DecodingRules
 from domain.errors import UpstreamUnavailable
-from tests.support.fakes import FakeClock, RecordingPoints
+from tests.support.container import Fakes, use_cases
 
 NOW = datetime(2024, 4, 22, 15, 0, tzinfo=UTC)
 DOWN = UpstreamUnavailable("the upstream answered HTTP 503")
@@ -63,26 +58,39 @@ class GatedSource:
         self.gates[index].set_exception(error)
 
 
-class Run:
-    def __init__(self, count: int, concurrency: int) -> None:
-        self.source = GatedSource()
-        self.points = RecordingPoints()
-        self.tx = InMemoryTransactionManager()
-        populate = PopulateDataPoints(
-            self.source,
-            self.points,
-            DecodingRules(),
-            FakeClock(NOW),
-            self.tx,
-            FetchPolicy(concurrency),
-        )
-        self.task = asyncio.create_task(populate(PopulateCommand(count)))
+class Run(Fakes):
+    """PopulateDataPoints as the container builds it, started on the gated source."""
+
+    source: GatedSource
+    tx: InMemoryTransactionManager
+    task: asyncio.Task[IngestionReport]
 
     def fetches_stored(self) -> list[int]:
         return [p.raw[0] for p in self.points.added]
 
     async def report(self) -> IngestionReport:
         return await asyncio.wait_for(self.task, 2)
+
+
+Start = Callable[..., Awaitable[Run]]
+
+
+@pytest.fixture
+async def start() -> AsyncIterator[Start]:
+    """Starts fetching `count` times, at most `concurrency` at once."""
+    async with AsyncExitStack() as stack:
+
+        async def begin(*, count: int, concurrency: int) -> Run:
+            run = Run(NOW)
+            run.source = GatedSource()
+            settings = {"data_upstream_concurrency": concurrency}
+            request = await stack.enter_async_context(use_cases(run, **settings))
+            run.tx = await request.get(InMemoryTransactionManager)
+            populate = await request.get(PopulateDataPoints)
+            run.task = asyncio.create_task(populate(PopulateCommand(count)))
+            return run
+
+        yield begin
 
 
 async def until(condition: Callable[[], bool]) -> None:
@@ -99,8 +107,8 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-async def test_up_to_n_fetches_in_flight_and_the_report_in_fetch_order() -> None:
-    run = Run(count=8, concurrency=3)
+async def test_up_to_n_fetches_in_flight_and_the_report_in_fetch_order(start: Start) -> None:
+    run = await start(count=8, concurrency=3)
     source = run.source
     await until(lambda: source.started == 3)
     await settle()
@@ -131,8 +139,10 @@ async def test_up_to_n_fetches_in_flight_and_the_report_in_fetch_order() -> None
     assert run.tx.commits == 1
 
 
-async def test_a_failure_in_the_middle_drops_later_fetches_and_cancels_those_in_flight() -> None:
-    run = Run(count=10, concurrency=4)
+async def test_a_failure_in_the_middle_drops_later_fetches_and_cancels_those_in_flight(
+    start: Start,
+) -> None:
+    run = await start(count=10, concurrency=4)
     source = run.source
     await until(lambda: source.started == 4)
     source.answer(0, point(0))
@@ -154,8 +164,8 @@ async def test_a_failure_in_the_middle_drops_later_fetches_and_cancels_those_in_
     assert run.tx.commits == 1
 
 
-async def test_no_fetch_starts_after_a_failure_while_earlier_ones_finish() -> None:
-    run = Run(count=10, concurrency=4)
+async def test_no_fetch_starts_after_a_failure_while_earlier_ones_finish(start: Start) -> None:
+    run = await start(count=10, concurrency=4)
     source = run.source
     await until(lambda: source.started == 4)
     source.fail(3, DOWN)
@@ -169,8 +179,8 @@ async def test_no_fetch_starts_after_a_failure_while_earlier_ones_finish() -> No
     assert report.upstream_error == "fetch 4 of 10: the upstream answered HTTP 503"
 
 
-async def test_an_earlier_failure_wins_over_a_later_one() -> None:
-    run = Run(count=6, concurrency=3)
+async def test_an_earlier_failure_wins_over_a_later_one(start: Start) -> None:
+    run = await start(count=6, concurrency=3)
     source = run.source
     await until(lambda: source.started == 3)
     source.answer(0, point(0))
@@ -185,8 +195,10 @@ async def test_an_earlier_failure_wins_over_a_later_one() -> None:
     assert report.upstream_error == "fetch 2 of 6: the upstream timed out"
 
 
-async def test_the_first_fetch_failing_fails_the_call_even_after_later_successes() -> None:
-    run = Run(count=5, concurrency=4)
+async def test_the_first_fetch_failing_fails_the_call_even_after_later_successes(
+    start: Start,
+) -> None:
+    run = await start(count=5, concurrency=4)
     source = run.source
     await until(lambda: source.started == 4)
     source.answer(1, point(1))
@@ -201,8 +213,8 @@ async def test_the_first_fetch_failing_fails_the_call_even_after_later_successes
     assert run.tx.commits == 0
 
 
-async def test_a_cancelled_call_cancels_its_fetches() -> None:
-    run = Run(count=5, concurrency=2)
+async def test_a_cancelled_call_cancels_its_fetches(start: Start) -> None:
+    run = await start(count=5, concurrency=2)
     await until(lambda: run.source.started == 2)
     run.task.cancel()
     with pytest.raises(asyncio.CancelledError):

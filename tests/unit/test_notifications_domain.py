@@ -150,7 +150,10 @@ def test_retry_policy_backs_off_exponentially_with_jitter() -> None:
     low, high = (lambda: 0.0), (lambda: 0.999999)
     assert policy.next_delay(1, low) == timedelta(seconds=0.5)
     assert policy.next_delay(2, low) == timedelta(seconds=1.0)
-    assert policy.next_delay(3, high) < timedelta(seconds=4.0)
-    assert policy.next_delay(4, high) <= timedelta(seconds=6.0)  # capped
+    third, fourth = policy.next_delay(3, high), policy.next_delay(4, high)
+    assert third is not None
+    assert third < timedelta(seconds=4.0)
+    assert fourth is not None
+    assert fourth <= timedelta(seconds=6.0)  # capped
     assert policy.next_delay(5, low) is None  # attempts used up
     assert policy.next_delay(1, low, retry_after=3.0) == timedelta(seconds=3.0)

@@ -9,13 +9,14 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
+from adapters.memory.transactions import MemoryStore
 from domain.accounts import RefreshToken, Role, Session, User, Username
 from domain.errors import Conflict
 
 
 class InMemoryUserRepository:
-    def __init__(self) -> None:
-        self._by_id: dict[UUID, User] = {}
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self._by_id: dict[UUID, User] = (store or MemoryStore()).dict_table()
 
     async def add(self, user: User) -> None:
         if any(u.username == user.username for u in self._by_id.values()):
@@ -37,10 +38,11 @@ class InMemoryUserRepository:
 
 
 class InMemorySessionRepository:
-    def __init__(self, users: InMemoryUserRepository) -> None:
+    def __init__(self, users: InMemoryUserRepository, store: MemoryStore | None = None) -> None:
         self._users = users
-        self._sessions: dict[UUID, Session] = {}
-        self._tokens: dict[str, RefreshToken] = {}
+        store = store or MemoryStore()
+        self._sessions: dict[UUID, Session] = store.dict_table()
+        self._tokens: dict[str, RefreshToken] = store.dict_table()
 
     async def add(self, session: Session) -> None:
         self._sessions[session.id] = session
@@ -83,7 +85,8 @@ class InMemorySessionRepository:
         expired = {sid for sid, s in self._sessions.items() if s.expires_at <= now}
         for sid in expired:
             del self._sessions[sid]
-        self._tokens = {h: t for h, t in self._tokens.items() if t.session_id not in expired}
+        for token_hash in [h for h, t in self._tokens.items() if t.session_id in expired]:
+            del self._tokens[token_hash]
         return len(expired)
 
 

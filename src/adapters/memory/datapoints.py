@@ -4,6 +4,7 @@ contract suite as SQL."""
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from adapters.memory.transactions import MemoryStore
 from domain.datapoints import (
     BucketStats,
     DataPoint,
@@ -16,8 +17,10 @@ from domain.datapoints import (
 
 
 class InMemoryDataPointRepository:
-    def __init__(self) -> None:
-        self._by_key: dict[tuple[datetime, bytes], DataPoint] = {}
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self._by_key: dict[tuple[datetime, bytes], DataPoint] = (
+            store or MemoryStore()
+        ).dict_table()
 
     async def add_many(self, points: Sequence[DataPoint]) -> int:
         stored = 0

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from adapters.memory.transactions import MemoryStore
 from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,
@@ -23,10 +24,11 @@ class InMemoryNotificationRepository:
     """Both notification ports over one dict of rows: what users see (NotificationRepository)
     and the engine's steps (DeliveryRepository), as the SQL adapters share one table."""
 
-    def __init__(self) -> None:
-        self._rows: dict[UUID, Notification] = {}
-        self._leases: dict[UUID, datetime] = {}
-        self._events: list[NotificationEvent] = []
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        store = store or MemoryStore()
+        self._rows: dict[UUID, Notification] = store.dict_table()
+        self._leases: dict[UUID, datetime] = store.dict_table()
+        self._events: list[NotificationEvent] = store.list_table()
 
     def _event(self, n: Notification, now: datetime, detail: str | None) -> None:
         self._events.append(NotificationEvent(n.id, n.status, now, detail))
@@ -172,8 +174,10 @@ def _matches(n: Notification, where: NotificationFilter) -> bool:
 
 
 class InMemoryIdempotencyKeys:
-    def __init__(self) -> None:
-        self._records: dict[tuple[UUID, str], IdempotencyRecord] = {}
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self._records: dict[tuple[UUID, str], IdempotencyRecord] = (
+            store or MemoryStore()
+        ).dict_table()
 
     async def get(self, user_id: UUID, key: str) -> IdempotencyRecord | None:
         return self._records.get((user_id, key))
@@ -185,8 +189,8 @@ class InMemoryIdempotencyKeys:
 
 
 class InMemoryProviderEventLog:
-    def __init__(self) -> None:
-        self._seen: set[tuple[str, str]] = set()
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self._seen: set[tuple[str, str]] = (store or MemoryStore()).set_table()
 
     async def first_time(self, provider: str, event_id: str, now: datetime) -> bool:
         if (provider, event_id) in self._seen:

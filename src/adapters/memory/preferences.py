@@ -3,12 +3,13 @@
 from dataclasses import replace
 from uuid import UUID
 
+from adapters.memory.transactions import MemoryStore
 from domain.preferences import ContactPreferences
 
 
 class InMemoryContactPreferenceRepository:
-    def __init__(self) -> None:
-        self._rows: dict[UUID, ContactPreferences] = {}
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self._rows: dict[UUID, ContactPreferences] = (store or MemoryStore()).dict_table()
 
     async def get(self, user_id: UUID) -> ContactPreferences | None:
         return self._rows.get(user_id)

@@ -8,7 +8,7 @@ of CPU here against 112 µs through SQLAlchemy's pool, out of about 1.5 ms per r
 
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from sqlalchemy.engine import make_url
 
 from adapters.sql.database import DatabaseTimeouts

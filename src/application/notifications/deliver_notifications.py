@@ -1,7 +1,6 @@
 import asyncio
 import logging
-import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from uuid import UUID
 
 from application.events import DomainEvents
@@ -23,6 +22,7 @@ from application.ports.notifications import (
     SmsSender,
     TransientDeliveryError,
 )
+from application.ports.randomness import Jitter
 from application.ports.transactions import TransactionManager
 from domain.notifications import Notification, Status
 from domain.preferences import Channel, PhoneOptedOut
@@ -57,7 +57,7 @@ class DeliverNotifications:
         clock: Clock,
         tx: TransactionManager,
         metrics: DeliveryMetrics,
-        jitter: Callable[[], float] = random.random,
+        jitter: Jitter,
     ) -> None:
         self._deliveries = deliveries
         self._events = events

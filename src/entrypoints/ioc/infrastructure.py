@@ -1,7 +1,8 @@
 """Bindings every capability shares: settings (whole and by group), the database (engine,
-its dialect, sessions, the read pool), Redis, the clock, the unit of work with its domain
-events, and the metrics registry a scrape reads."""
+its dialect, sessions, the read pool), Redis, the clock, the jitter of retries, the unit of
+work with its domain events, and the metrics registry a scrape reads."""
 
+import random
 from collections.abc import AsyncIterator
 
 from dishka import Provider, Scope, from_context, provide
@@ -16,6 +17,7 @@ from adapters.sql.read_pool import ReadPool
 from adapters.sql.transactions import SqlTransactionManager
 from application.events import DomainEvents
 from application.ports.clock import Clock
+from application.ports.randomness import Jitter
 from application.ports.transactions import TransactionManager
 from entrypoints.scrape import Scrape, process_collector
 from entrypoints.settings import (
@@ -99,6 +101,11 @@ class InfrastructureProvider(Provider):
         await client.aclose()
 
     clock = provide(SystemClock, provides=Clock)
+
+    @provide
+    def jitter(self) -> Jitter:
+        return random.random
+
     tx = provide(SqlTransactionManager, provides=TransactionManager, scope=Scope.REQUEST)
     # One dispatcher per unit of work; each capability's bindings subscribe its handlers
     # to it (a dishka decorator), so they run on the same session as the use case.

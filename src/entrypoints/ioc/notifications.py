@@ -28,7 +28,6 @@ from adapters.sql.notifications_postgres import PostgresDeliveryRepository
 from adapters.twilio.callbacks import TwilioStatusCallbacks
 from adapters.twilio.notifications import TwilioSmsSender
 from adapters.twilio.signature import TwilioSignatureVerifier
-from application.events import DomainEvents
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications
@@ -56,7 +55,6 @@ from application.ports.notifications import (
     SendQueue,
     SmsSender,
 )
-from application.ports.transactions import TransactionManager
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
 from entrypoints.http.paths import TWILIO_STATUS_PATH
@@ -96,6 +94,7 @@ class NotificationsProvider(Provider):
     count_due = provide(CountDueNotifications)
     recover = provide(RecoverStalledDeliveries)
     record_status = provide(RecordProviderStatus)
+    deliver = provide(DeliverNotifications)
 
     # The scheduler's buffer of claimed, not yet due work: one per process.
     pending = provide(PendingSends, scope=Scope.APP)
@@ -135,23 +134,6 @@ class NotificationsProvider(Provider):
         wakeup = RedisWakeup(redis, f"{mode.task_queue}:wakeup", clock)
         yield wakeup
         await wakeup.close()
-
-    @provide
-    def deliver(
-        self,
-        deliveries: DeliveryRepository,
-        events: DomainEvents,
-        sms: SmsSender,
-        email: EmailSender,
-        wakeup: SchedulerWakeup,
-        config: DeliveryConfig,
-        clock: Clock,
-        tx: TransactionManager,
-        metrics: DeliveryMetrics,
-    ) -> DeliverNotifications:
-        return DeliverNotifications(
-            deliveries, events, sms, email, wakeup, config, clock, tx, metrics
-        )
 
 
 def twilio_callback_url(http: HttpSettings) -> str:

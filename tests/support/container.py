@@ -1,0 +1,205 @@
+"""Use cases as production builds them: `make_container` with every adapter that does I/O
+replaced by its fake, so that use-case tests re-spell no constructor. The settings
+(batch sizes, retry policy, login limits, channels turned off) are the real ones.
+
+    async with use_cases(fakes, notify_max_attempts=3) as request:
+        schedule = await request.get(ScheduleNotification)
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from dishka import AsyncContainer, Provider, Scope, provide
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
+from adapters.memory.notifications import (
+    InMemoryIdempotencyKeys,
+    InMemoryNotificationRepository,
+    InMemoryProviderEventLog,
+    InMemorySendQueue,
+)
+from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
+from application.ports.accounts import (
+    PasswordHasher,
+    SessionReader,
+    SessionRepository,
+    UserRepository,
+)
+from application.ports.clock import Clock
+from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
+from application.ports.notifications import (
+    DeliveryMetrics,
+    DeliveryRepository,
+    DispatchMetrics,
+    EmailSender,
+    IdempotencyKeys,
+    NotificationRepository,
+    ProviderEventLog,
+    SchedulerWakeup,
+    SendQueue,
+    SmsSender,
+)
+from application.ports.preferences import ContactPreferenceRepository
+from application.ports.randomness import Jitter
+from application.ports.transactions import TransactionManager
+from entrypoints.ioc import make_container
+from tests.conftest import make_settings
+from tests.support.fakes import (
+    FakeClock,
+    FakePasswordHasher,
+    RecordingMetrics,
+    RecordingPoints,
+    RecordingWakeup,
+    ScriptedSender,
+    ScriptedSource,
+)
+
+# Never opened: every repository is a fake, and the engine refuses to be built.
+UNUSED_DATABASE = "sqlite+aiosqlite:///:memory:"
+
+
+class Fakes:
+    """The fakes one test shares. The in-memory repositories keep their rows in one
+    store, so the unit of work rolls all of them back. Replace an attribute before the
+    first use case is resolved to change a fake (e.g. `fakes.source`)."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.clock = FakeClock(now)
+        self.store = MemoryStore()
+        self.users = InMemoryUserRepository(self.store)
+        self.sessions = InMemorySessionRepository(self.users, self.store)
+        self.prefs = InMemoryContactPreferenceRepository(self.store)
+        self.notifications = InMemoryNotificationRepository(self.store)
+        self.keys = InMemoryIdempotencyKeys(self.store)
+        self.events = InMemoryProviderEventLog(self.store)
+        self.points = RecordingPoints(self.store)
+        self.source: DataSource = ScriptedSource()
+        self.queue = InMemorySendQueue()
+        self.wakeups = RecordingWakeup()
+        self.sms = ScriptedSender("twilio")
+        self.email = ScriptedSender("sendgrid")
+        self.metrics = RecordingMetrics()
+        self.hasher = FakePasswordHasher()
+
+
+class FakesProvider(Provider):
+    """Binds every port that does I/O to its fake; after the production bindings, so it
+    replaces them."""
+
+    scope = Scope.APP
+
+    def __init__(self, fakes: Fakes) -> None:
+        super().__init__()
+        self._fakes = fakes
+
+    @provide
+    def engine(self) -> AsyncEngine:
+        raise AssertionError("a use-case test reached the database: bind that port to a fake")
+
+    @provide
+    def clock(self) -> Clock:
+        return self._fakes.clock
+
+    @provide
+    def jitter(self) -> Jitter:
+        return lambda: 0.0  # retries at exactly the step of their backoff
+
+    @provide(scope=Scope.REQUEST)
+    async def tx(self) -> AsyncIterator[InMemoryTransactionManager]:
+        tx = InMemoryTransactionManager(self._fakes.store)
+        yield tx
+        await tx.rollback()  # as closing the request's SQL session does
+
+    @provide(scope=Scope.REQUEST)
+    def unit_of_work(self, tx: InMemoryTransactionManager) -> TransactionManager:
+        return tx
+
+    @provide
+    def users(self) -> UserRepository:
+        return self._fakes.users
+
+    @provide
+    def sessions(self) -> SessionRepository:
+        return self._fakes.sessions
+
+    @provide
+    def session_reader(self) -> SessionReader:
+        return self._fakes.sessions
+
+    @provide
+    def hasher(self) -> PasswordHasher:
+        return self._fakes.hasher
+
+    @provide
+    def prefs(self) -> ContactPreferenceRepository:
+        return self._fakes.prefs
+
+    @provide
+    def notifications(self) -> NotificationRepository:
+        return self._fakes.notifications
+
+    @provide
+    def deliveries(self) -> DeliveryRepository:
+        return self._fakes.notifications  # one store of rows for both ports, as in SQL
+
+    @provide
+    def keys(self) -> IdempotencyKeys:
+        return self._fakes.keys
+
+    @provide
+    def provider_events(self) -> ProviderEventLog:
+        return self._fakes.events
+
+    @provide(scope=Scope.REQUEST)
+    def queue(self) -> SendQueue:
+        return self._fakes.queue
+
+    @provide
+    def wakeup(self) -> SchedulerWakeup:
+        return self._fakes.wakeups
+
+    @provide
+    def sms(self) -> SmsSender:
+        return self._fakes.sms
+
+    @provide
+    def email(self) -> EmailSender:
+        return self._fakes.email
+
+    @provide
+    def delivery_metrics(self) -> DeliveryMetrics:
+        return self._fakes.metrics
+
+    @provide
+    def dispatch_metrics(self) -> DispatchMetrics:
+        return self._fakes.metrics
+
+    @provide
+    def points(self) -> DataPointRepository:
+        return self._fakes.points
+
+    @provide
+    def point_reader(self) -> DataPointReader:
+        return self._fakes.points
+
+    @provide
+    def source(self) -> DataSource:
+        return self._fakes.source
+
+
+@asynccontextmanager
+async def use_cases(
+    fakes: Fakes, *overrides: Provider, **settings: object
+) -> AsyncIterator[AsyncContainer]:
+    """A request scope of the production container over `fakes`, with these settings."""
+    container = make_container(
+        make_settings(UNUSED_DATABASE, **settings), FakesProvider(fakes), *overrides
+    )
+    try:
+        async with container() as request:
+            yield request
+    finally:
+        await container.close()
