@@ -48,7 +48,7 @@ from application.ports.transactions import TransactionManager
 from domain.errors import Conflict
 from domain.ids import new_id
 from domain.notifications import Notification, Status
-from domain.preferences import Channel, ContactPreferences, EmailAddress, NotifyPref, PhoneNumber
+from domain.preferences import Channel
 from tests.conftest import migrated_database
 from tests.support.accounts import new_user
 
@@ -429,26 +429,6 @@ async def test_provider_events_are_seen_once(store: Store) -> None:
     assert await store.events.first_time("sendgrid", "ev-1", NOW)
     assert not await store.events.first_time("sendgrid", "ev-1", NOW)
     assert await store.events.first_time("twilio", "ev-1", NOW)
-
-
-async def test_contact_preferences(store: Store) -> None:
-    assert await store.prefs.get(store.user_id) is None
-    prefs = ContactPreferences(
-        store.user_id, NotifyPref.SMS, EmailAddress("a@b.co"), PhoneNumber("+15105552054"), NOW
-    )
-    await store.prefs.save(prefs)
-    await store.save()
-    assert await store.prefs.get(store.user_id) == prefs
-    await store.prefs.mark_sms_opted_out(store.user_id, "+19999999999")  # not their number
-    await store.prefs.mark_sms_opted_out(store.user_id, "+15105552054")
-    await store.save()
-    opted = await store.prefs.get(store.user_id)
-    assert opted is not None
-    assert opted.sms_opted_out
-    changed = opted.change(NOW, notify_pref=NotifyPref.EMAIL, email=opted.email, phone=opted.phone)
-    await store.prefs.save(changed)
-    await store.save()
-    assert await store.prefs.get(store.user_id) == changed
 
 
 async def test_concurrent_claims_never_share_rows(store: Store) -> None:
