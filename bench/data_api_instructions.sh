@@ -4,6 +4,8 @@
 # under 1 %, so it tells whether a change to the request path made it cheaper.
 #
 #   bench/data_api_instructions.sh    # after bench/data_api.sh has filled test_data
+#   LUA=bench/notify_api.lua PATH_QUERY=/notifications bench/data_api_instructions.sh
+#                                     # POST /notifications: one email to the caller, now
 #
 # Needs: valgrind, wrk, PostgreSQL on 127.0.0.1:5432 (database test_data with the
 # bench-user account bench/data_api.sh creates), Redis on 127.0.0.1:6379.
@@ -20,6 +22,7 @@ export HERALD_SMS_PROVIDER=${HERALD_SMS_PROVIDER:-console}
 export HERALD_EMAIL_PROVIDER=${HERALD_EMAIL_PROVIDER:-console}
 PORT=${PORT:-8775}
 PATH_QUERY=${PATH_QUERY:-/api/data?limit=100}
+LUA=${LUA:-bench/data_api.lua}
 out=$(mktemp -d)
 
 # Collection starts only after the warm-up, so start-up and first-request costs stay out.
@@ -30,6 +33,9 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm
 wait_live "$PORT" 240 # under valgrind, start-up takes far longer
 HERALD_BENCH_TOKEN=$(access_token "$PORT" bench-user)
 export HERALD_BENCH_TOKEN
+# An email address, for POST /notifications (bench/notify_api.lua); reads ignore it.
+curl -fs -X PATCH "http://127.0.0.1:$PORT/preferences" -H "Authorization: Bearer $HERALD_BENCH_TOKEN" \
+  -H 'Content-Type: application/json' -d '{"notify_pref":"email","email":"bench@example.com"}' >/dev/null
 
 served() { # requests Herald has answered so far, by its own /metrics (scrapes not counted)
   curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^herald_requests_total\{/ {s += $NF} END {printf "%d", s}'
@@ -39,14 +45,14 @@ served() { # requests Herald has answered so far, by its own /metrics (scrapes n
 # in progress when wrk stops (up to 8 of the warm-up's and 8 of the measured run's) were
 # otherwise counted as work but not as requests. The pauses let them finish; wrk waits up
 # to 60 s for an answer (its default, 2 s, would make it drop and reopen connections).
-wrk -t1 -c8 -d10s --timeout 60s -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
+wrk -t1 -c8 -d10s --timeout 60s -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
 sleep 5
 first=$(served)
 callgrind_control -i on "$server" >/dev/null 2>&1
-wrk -t1 -c8 -d20s --timeout 60s -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
+wrk -t1 -c8 -d20s --timeout 60s -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
 sleep 5
 callgrind_control -i off "$server" >/dev/null 2>&1
 requests=$(($(served) - first))
 callgrind_control -d "$server" >/dev/null 2>&1
 instructions=$(cat "$out"/cg* | awk '/^totals:/ {s += $2} END {print s}')
-echo "GET $PATH_QUERY: $requests requests, $instructions instructions, $((instructions / requests)) per request"
+echo "$(basename "$LUA" .lua) $PATH_QUERY: $requests requests, $instructions instructions, $((instructions / requests)) per request"
