@@ -37,12 +37,12 @@ class TwilioPhoneLookup:
         self._client = Client(account_sid, auth_token, http_client=self._http)
         # Herald's settings decide where requests go, not TWILIO_EDGE/TWILIO_REGION.
         self._client.edge = self._client.region = None
+        # Loads the SDK's lazily imported Lookup API now rather than in the first request.
+        self._numbers = self._client.lookups.v2.phone_numbers
 
     async def check(self, phone: PhoneNumber) -> LookupResult:
         try:
-            found = await self._client.lookups.v2.phone_numbers(phone.value).fetch_async(
-                fields=FIELDS
-            )
+            found = await self._numbers(phone.value).fetch_async(fields=FIELDS)
         except (TwilioRestException, TwilioServiceException) as exc:
             if exc.status == 404:
                 return LookupResult.invalid("NOT_FOUND")
@@ -64,8 +64,8 @@ def _line_type(intelligence: Any) -> LineType:
     when Twilio has no line data for the number (its error_code says why)."""
     kind = intelligence.get("type") if isinstance(intelligence, dict) else None
     try:
-        return LineType(kind)
-    except ValueError:
+        return LineType(str(kind))
+    except ValueError:  # None included
         return LineType.UNKNOWN
 
 

@@ -19,7 +19,7 @@ async def check_phone(lookup: PhoneLookup, phone: PhoneNumber, sms_on: bool) -> 
     if sms_on and not result.can_receive_sms:
         raise InvalidInput.field(
             "phone",
-            f"cannot receive SMS (a {result.line_type} line): turn the sms channel off "
+            f"cannot receive SMS (its line type is {result.line_type}): turn the sms channel off "
             "or give a mobile number",
         )
     return result

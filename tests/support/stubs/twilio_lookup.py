@@ -29,6 +29,8 @@ from tests.support.stubs.server import (
 )
 from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN, error_json
 
+__all__ = ["ACCOUNT_SID", "AUTH_TOKEN", "ReceivedLookup", "TwilioLookupStub", "phone_number_json"]
+
 MOBILE = "+14155552671"  # any number not listed below is a mobile line
 LANDLINE = "+14155550100"
 FIXED_VOIP = "+14155550101"
