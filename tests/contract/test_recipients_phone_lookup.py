@@ -115,6 +115,22 @@ async def test_an_unreadable_answer_leaves_the_number_unverified(
     assert await twilio.check(PhoneNumber(stub.MOBILE)) == UNREACHABLE
 
 
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(404, CASES[stub.NOT_FOUND]), (503, UNREACHABLE), (400, UNREACHABLE)],
+)
+async def test_twilios_rfc_9457_errors_are_read_like_its_legacy_ones(
+    twilio: TwilioPhoneLookup,
+    twilio_lookup_stub: RunningStub[TwilioLookupStub],
+    status: int,
+    expected: LookupResult,
+) -> None:
+    problem = {"type": "https://www.twilio.com/docs/errors/x", "title": "t", "status": status}
+    body = json.dumps(problem | {"code": 20000 + status}).encode()
+    twilio_lookup_stub.app.script(stub.MOBILE, Scripted(status, body))
+    assert await twilio.check(PhoneNumber(stub.MOBILE)) == expected
+
+
 async def test_an_unknown_line_type_is_unknown_and_may_receive_sms(
     twilio: TwilioPhoneLookup, twilio_lookup_stub: RunningStub[TwilioLookupStub]
 ) -> None:
