@@ -33,6 +33,7 @@ GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_u
 
 SmsProvider = Literal["twilio", "console", "none"]
 EmailProvider = Literal["sendgrid", "console", "none"]
+PhoneLookupProvider = Literal["twilio", "format"]
 
 
 class SettingsError(Exception):
@@ -249,6 +250,30 @@ class TwilioSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as(
         _base_url("TWILIO", self.base_url)
 
 
+class PhoneLookupSettings(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    rename=_read_as("phone_lookup_", provider="phone_lookup"),
+):
+    """How recipients' phone numbers are checked: Twilio Lookup v2 (with the Twilio
+    account's credentials) or their format alone."""
+
+    provider: PhoneLookupProvider = "format"
+    base_url: str | None = None  # e.g. a local stub; None means https://lookups.twilio.com
+    timeout_seconds: float = 3.0
+    cache_seconds: float = 86400.0
+    cache_size: int = 10_000
+
+    def validate(self) -> None:
+        if not self.timeout_seconds > 0:
+            raise SettingsError("HERALD_PHONE_LOOKUP_TIMEOUT_SECONDS must be a positive number")
+        if not self.cache_seconds > 0:
+            raise SettingsError("HERALD_PHONE_LOOKUP_CACHE_SECONDS must be a positive number")
+        _at_least_one({"HERALD_PHONE_LOOKUP_CACHE_SIZE": self.cache_size})
+        _base_url("PHONE_LOOKUP", self.base_url)
+
+
 class SendGridSettings(
     msgspec.Struct,
     frozen=True,
@@ -389,6 +414,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     delivery: DeliverySettings = _group(DeliverySettings)
     twilio: TwilioSettings = _group(TwilioSettings)
     sendgrid: SendGridSettings = _group(SendGridSettings)
+    phone_lookup: PhoneLookupSettings = _group(PhoneLookupSettings)
     datapoints: DatapointsSettings = _group(DatapointsSettings)
     logging: LoggingSettings = _group(LoggingSettings)
     error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
@@ -448,12 +474,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.delivery,
             self.twilio,
             self.sendgrid,
+            self.phone_lookup,
             self.datapoints,
             self.error_reporting,
             self.metrics,
         ):
             group.validate()
         self.channel_providers()
+        if self.phone_lookup.provider == "twilio" and not self.twilio.enabled:
+            raise SettingsError(
+                "HERALD_PHONE_LOOKUP=twilio needs the Twilio account: set "
+                "HERALD_TWILIO_ACCOUNT_SID and HERALD_TWILIO_AUTH_TOKEN (and a sender, "
+                "HERALD_TWILIO_FROM_NUMBER or HERALD_TWILIO_MESSAGING_SERVICE_SID), or "
+                "HERALD_PHONE_LOOKUP=format to check numbers by their format alone"
+            )
 
     def channel_providers(self) -> ChannelProviders:
         """The provider each channel uses; SettingsError when one cannot be chosen."""

@@ -8,6 +8,7 @@ from entrypoints.ioc.accounts import AccountsProvider
 from entrypoints.ioc.datapoints import DataPointsProvider
 from entrypoints.ioc.infrastructure import InfrastructureProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
+from entrypoints.ioc.phone_lookup import PhoneLookupProvider
 from entrypoints.ioc.preferences import PreferencesProvider
 from entrypoints.settings import Settings
 
@@ -21,6 +22,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         PreferencesProvider(),
         NotificationsProvider(),
         SendersProvider(),
+        PhoneLookupProvider(),
         DataPointsProvider(),
         LitestarProvider(),
         TaskiqProvider(),

@@ -31,6 +31,7 @@ from entrypoints.settings import (
     LoggingSettings,
     MetricsSettings,
     ModeSettings,
+    PhoneLookupSettings,
     SendGridSettings,
     Settings,
     TwilioSettings,
@@ -48,6 +49,7 @@ class InfrastructureProvider(Provider):
     delivery = from_context(provides=DeliverySettings, scope=Scope.APP)
     twilio = from_context(provides=TwilioSettings, scope=Scope.APP)
     sendgrid = from_context(provides=SendGridSettings, scope=Scope.APP)
+    phone_lookup = from_context(provides=PhoneLookupSettings, scope=Scope.APP)
     datapoints = from_context(provides=DatapointsSettings, scope=Scope.APP)
     logging = from_context(provides=LoggingSettings, scope=Scope.APP)
     error_reporting = from_context(provides=ErrorReportingSettings, scope=Scope.APP)

@@ -1,7 +1,7 @@
 """Pytest fixtures for the provider stubs (loaded from tests/conftest.py via pytest_plugins).
 
 One server per stub for the whole session, in a background thread; each test gets it
-emptied. `twilio_stub.server.url` / `sendgrid_stub.server.url` are the base URLs.
+emptied. `twilio_stub.url`, `twilio_lookup_stub.url`, `sendgrid_stub.url` are the base URLs.
 """
 
 from collections.abc import Iterator
@@ -15,6 +15,7 @@ from tests.support.stubs.sendgrid import SendGridStub
 from tests.support.stubs.sentry import SentryStub
 from tests.support.stubs.server import InspectableStub, StubServer
 from tests.support.stubs.twilio import TwilioStub
+from tests.support.stubs.twilio_lookup import TwilioLookupStub
 
 S = TypeVar("S", bound=InspectableStub)
 
@@ -37,6 +38,13 @@ def _twilio_stub_server() -> Iterator[RunningStub[TwilioStub]]:
 
 
 @pytest.fixture(scope="session")
+def _twilio_lookup_stub_server() -> Iterator[RunningStub[TwilioLookupStub]]:
+    app = TwilioLookupStub(slow_seconds=2.0)
+    with StubServer(app) as server:
+        yield RunningStub(app, server)
+
+
+@pytest.fixture(scope="session")
 def _sendgrid_stub_server() -> Iterator[RunningStub[SendGridStub]]:
     app = SendGridStub(slow_seconds=2.0)
     with StubServer(app) as server:
@@ -54,6 +62,14 @@ def _sentry_stub_server() -> Iterator[tuple[SentryStub, StubServer]]:
 def twilio_stub(_twilio_stub_server: RunningStub[TwilioStub]) -> RunningStub[TwilioStub]:
     _twilio_stub_server.app.reset()
     return _twilio_stub_server
+
+
+@pytest.fixture
+def twilio_lookup_stub(
+    _twilio_lookup_stub_server: RunningStub[TwilioLookupStub],
+) -> RunningStub[TwilioLookupStub]:
+    _twilio_lookup_stub_server.app.reset()
+    return _twilio_lookup_stub_server
 
 
 @pytest.fixture
