@@ -1,0 +1,1 @@
+"""API keys: admins make, list and revoke them; services authenticate with them."""
