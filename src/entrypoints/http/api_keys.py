@@ -7,7 +7,6 @@ from uuid import UUID
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, delete, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -15,7 +14,7 @@ from application.api_keys.create_key import CreateApiKey, CreateApiKeyCommand
 from application.api_keys.list_keys import ListApiKeys, ListApiKeysQuery
 from application.api_keys.revoke_key import RevokeApiKey
 from application.paging import LIMITS
-from application.policy import Caller, require_key_manager
+from application.policy import require_key_manager
 from domain.api_keys import NAME_MAX, ApiKey, Scope
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
@@ -26,7 +25,7 @@ from entrypoints.http.schemas import (
     problem_responses,
     text,
 )
-from entrypoints.http.security import SECURITY, allowed_to
+from entrypoints.http.security import SECURITY, CallerDependency, allowed_to
 
 _Scopes = Annotated[
     list[str],
@@ -104,7 +103,7 @@ class ApiKeyController(Controller):
     )
     async def create(
         self,
-        caller: NamedDependency[Caller],
+        caller: CallerDependency,
         data: JSONBody[ApiKeyIn],
         create: FromDishka[CreateApiKey],
     ) -> CreatedApiKeyOut:
@@ -119,7 +118,7 @@ class ApiKeyController(Controller):
     )
     async def list_keys(
         self,
-        caller: NamedDependency[Caller],
+        caller: CallerDependency,
         list_keys: FromDishka[ListApiKeys],
         limit: _Limit = LIMITS.default,
         cursor: _CursorIn = None,
@@ -136,7 +135,7 @@ class ApiKeyController(Controller):
     )
     async def revoke(
         self,
-        caller: NamedDependency[Caller],
+        caller: CallerDependency,
         key_id: FromPath[UUID],
         revoke: FromDishka[RevokeApiKey],
     ) -> ApiKeyOut:

@@ -17,14 +17,15 @@ instructions of GET /api/data; the role guards are on routes off that path.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 from dishka import AsyncContainer
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi.spec import OAuthFlow, OAuthFlows, Reference, SecurityScheme
+from litestar.params import SkipValidation
 from litestar.types import Guard
 
 from application.accounts.authenticate import Authenticate, Principal
@@ -152,6 +153,10 @@ async def _current_principal(request: Request[Any, Any, Any]) -> Principal:
 async def _current_caller(request: Request[Any, Any, Any]) -> Caller:
     return _caller_of(await _resolve(request))
 
+
+# How a handler asks for `caller`: Litestar's signature model cannot check a union of
+# dataclasses, and there is nothing to check in what the dependency itself made.
+CallerDependency: TypeAlias = NamedDependency[SkipValidation[Caller]]
 
 # Registered once for every route: a handler asks for `principal` (users only) or
 # `caller` (users and API keys).
