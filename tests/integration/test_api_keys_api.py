@@ -11,7 +11,13 @@ from litestar.testing import AsyncTestClient
 from application.policy import require_scope
 from domain.api_keys import Scope, ServicePrincipal
 from entrypoints.http.app import create_app
-from entrypoints.http.security import KEY_IN_QUERY, PRINCIPAL, CallerDependency, allowed_to
+from entrypoints.http.security import (
+    KEY_IN_QUERY,
+    PRINCIPAL,
+    SECURITY_WITH_KEYS,
+    CallerDependency,
+    allowed_to,
+)
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from tests.conftest import make_settings, replace_settings
@@ -25,6 +31,7 @@ RATE_LIMIT = 5
 @get(
     "/probe/recipients",
     dependencies=PRINCIPAL,
+    security=SECURITY_WITH_KEYS,
     guards=[allowed_to(lambda caller: require_scope(caller, Scope.RECIPIENTS_READ))],
 )
 async def scoped_probe(caller: CallerDependency) -> dict[str, str]:

@@ -1,1 +1,0 @@
-"""API keys: admins make, list and revoke them; services authenticate with them."""
