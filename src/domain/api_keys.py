@@ -54,8 +54,9 @@ def scopes_of(raw: list[str]) -> frozenset[Scope]:
     """At least one scope, each one Herald knows."""
     unknown = sorted(set(raw) - {s.value for s in Scope})
     if unknown:
-        known = ", ".join(Scope)
-        raise InvalidValue(f"unknown scope {', '.join(map(repr, unknown))}; known: {known}")
+        # The first few, cut short: the message must stay small whatever was sent.
+        named = ", ".join(repr(s[:40]) for s in unknown[:3]) + (", ..." if unknown[3:] else "")
+        raise InvalidValue(f"unknown scope {named}; known: {', '.join(Scope)}")
     if not raw:
         raise InvalidValue("must name at least one scope")
     return frozenset(Scope(s) for s in raw)

@@ -172,6 +172,15 @@ async def test_unknown_keys_are_401(client: Client, headers: dict[str, str]) -> 
     assert assert_problem(response, 401)["detail"] == "the API key is unknown or revoked"
 
 
+async def test_one_credential_at_a_time(client: Client, admin: dict[str, str]) -> None:
+    secret = (await make_key(client, admin, "recipients:read"))["secret"]
+    response = await client.get("/probe/recipients", headers={"X-API-Key": secret, **admin})
+    assert (
+        "send either an API key or an Authorization header"
+        in (assert_problem(response, 401)["detail"])
+    )
+
+
 async def test_a_revoked_key_is_401(client: Client, admin: dict[str, str]) -> None:
     made = await make_key(client, admin, "recipients:read")
     headers = {"X-API-Key": made["secret"]}

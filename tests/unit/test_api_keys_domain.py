@@ -65,6 +65,10 @@ def test_scopes() -> None:
         scopes_of([])
     with pytest.raises(InvalidValue, match="unknown scope 'admin', 'x:y'; known: notifications"):
         scopes_of(["x:y", "recipients:read", "admin"])
+    with pytest.raises(InvalidValue, match=r"^unknown scope 'a', 'b', 'c', \.\.\.; known"):
+        scopes_of(["d", "c", "b", "a"])
+    with pytest.raises(InvalidValue, match=f"^unknown scope '{'x' * 40}'; known"):
+        scopes_of(["x" * 10_000])
 
 
 def test_revocation_is_final_and_keeps_its_first_time() -> None:

@@ -15,7 +15,7 @@ class ListApiKeysQuery:
 
 
 class ListApiKeys:
-    """Every key, revoked ones too, oldest first, for admins.
+    """Every key, revoked ones too, by id (time-ordered: oldest first), for admins.
 
     Rules: 1 <= limit <= 100 (default 50); the cursor is one this list returned.
     """

@@ -32,7 +32,6 @@ _Scopes = Annotated[
     documented(
         ["notifications:write", "recipients:read"],
         description=f"at least one of: {', '.join(Scope)}",
-        max_items=len(Scope),
     ),
 ]
 
@@ -113,7 +112,7 @@ class ApiKeyController(Controller):
         )
 
     @get(
-        summary="Every API key, revoked ones too, oldest first (admins only); never a secret",
+        summary="Every API key, revoked ones too, by id (admins only); never a secret",
         responses=problem_responses(401, 403, 422),
     )
     async def list_keys(
