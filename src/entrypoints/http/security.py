@@ -122,8 +122,8 @@ def _public(handler: BaseRouteHandler) -> bool:
 
 
 def allowed_by(rule: Callable[[User], None]) -> Guard:
-    """Guard: a valid access token (401) whose user passes `rule` (its error otherwise,
-    e.g. PermissionDenied: 403)."""
+    """Guard: a valid access token (401; an API key: 403) whose user passes `rule` (its
+    error otherwise, e.g. PermissionDenied: 403)."""
 
     async def guard(connection: _Connection, handler: BaseRouteHandler) -> None:
         if not _public(handler):
