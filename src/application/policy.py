@@ -1,18 +1,51 @@
 """Who may see or do what, in one place: the use cases call these rules, and the HTTP
-guards call `require_admin`, so a route and its use case cannot disagree.
+guards call them too, so a route and its use case cannot disagree.
 
 Roles: a user reads and changes their own things; an admin may also read every user's
 notifications and invalid data points, notify another user, ingest data points and
 read the dev outbox.
+
+Callers: a user (signed in with their access token) or a service (an API key). A key
+acts as a service, never as a user: what needs a user refuses it (`require_user`), and
+what a key may do is said by its scopes (`require_scope`), which admins need not have.
 """
 
 from uuid import UUID
 
 from domain.accounts import User
+from domain.api_keys import Scope, ServicePrincipal
 from domain.errors import NotFound, PermissionDenied
 from domain.notifications import Notification
 
 ADMIN_ROLE_NEEDED = "this action needs the admin role"
+KEY_IS_NO_USER = "an API key acts as a service, not as a user: this needs a user's access token"
+
+Caller = User | ServicePrincipal
+
+
+def require_user(caller: Caller) -> User:
+    """The user calling; PermissionDenied for an API key."""
+    if isinstance(caller, ServicePrincipal):
+        raise PermissionDenied(KEY_IS_NO_USER)
+    return caller
+
+
+def require_scope(caller: Caller, scope: Scope) -> None:
+    """An API key needs `scope`; a user needs the admin role (PermissionDenied naming
+    what is missing)."""
+    if isinstance(caller, ServicePrincipal):
+        if scope not in caller.scopes:
+            raise PermissionDenied(f"the API key lacks the scope {scope.value}")
+    else:
+        require_admin(caller, f"{scope.value} needs the admin role or an API key with it")
+
+
+def require_key_manager(caller: Caller) -> User:
+    """API keys are managed by admins signed in as themselves; a key manages no keys."""
+    if isinstance(caller, ServicePrincipal):
+        raise PermissionDenied("an API key cannot manage API keys: sign in as an admin")
+    require_admin(caller, "managing API keys needs the admin role")
+    return caller
 
 
 def require_admin(user: User, refusal: str = ADMIN_ROLE_NEEDED) -> None:

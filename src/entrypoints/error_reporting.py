@@ -58,6 +58,7 @@ _SECRET_TEXT = [
     # JWTs: a base64url JSON header, payload and signature.
     (re.compile(r"\beyJ[\w-]*\.[\w-]+\.[\w-]*"), FILTERED),
     (re.compile(r"\bSG\.[\w-]{8,}\.[\w-]{8,}"), FILTERED),  # SendGrid API keys
+    (re.compile(r"\bhk_[\w-]{8,}"), FILTERED),  # Herald's own API keys
     # The credentials of a URL: a Sentry DSN's key, a database or Redis password.
     (re.compile(r"\b([a-z][a-z0-9+.-]*://)[^\s/@]+@", re.IGNORECASE), rf"\1{FILTERED}@"),
     # password=..., "refresh_token": "...", HERALD_JWT_SECRET=... in text.

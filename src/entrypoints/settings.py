@@ -145,6 +145,21 @@ class AccountsSettings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("HERALD_AUTH_CACHE_SECONDS must be between 0 (off) and 60")
 
 
+class ApiKeysSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("api_key_")):
+    # Requests per key per window (Redis in production, in-process in the embedded
+    # default); a key's lookup shares HERALD_AUTH_CACHE_SECONDS with sessions.
+    rate_limit: int = 600
+    rate_window_seconds: int = 60
+
+    def validate(self) -> None:
+        _at_least_one(
+            {
+                "HERALD_API_KEY_RATE_LIMIT": self.rate_limit,
+                "HERALD_API_KEY_RATE_WINDOW_SECONDS": self.rate_window_seconds,
+            }
+        )
+
+
 class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = "http://127.0.0.1:8000"
     # Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For and
@@ -410,6 +425,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mode: ModeSettings = _group(ModeSettings)
     database: DatabaseSettings = _group(DatabaseSettings)
     accounts: AccountsSettings = _group(AccountsSettings)
+    api_keys: ApiKeysSettings = _group(ApiKeysSettings)
     http: HttpSettings = _group(HttpSettings)
     delivery: DeliverySettings = _group(DeliverySettings)
     twilio: TwilioSettings = _group(TwilioSettings)
@@ -468,6 +484,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         for group in (
             self.accounts,
+            self.api_keys,
             self.database,
             self.http,
             self.heartbeat,

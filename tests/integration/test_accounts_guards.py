@@ -1,7 +1,9 @@
 """Who may call a route: every route the schema marks as secured refuses a caller
 without a valid token, and admin routes refuse other users before reading anything
-else; the token is checked once per request."""
+else; an API key is refused wherever the schema does not offer the key scheme; the token
+is checked once per request."""
 
+import re
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
 from application.accounts.authenticate import Authenticate
+from domain.api_keys import Scope
 from tests.support.auth import admin_bearer, bearer
 from tests.support.problems import assert_problem
 
@@ -19,16 +22,23 @@ ADMIN_ROUTES = {
     ("get", "/dev/outbox"): "this action needs the admin role",
     ("post", "/api/populate"): "this action needs the admin role",
     ("get", "/admin/notifications"): "the activity view needs the admin role",
+    ("get", "/admin/api-keys"): "managing API keys needs the admin role",
 }
+SOME_ID = "01922e7e-0000-7000-8000-000000000001"
 
 
-async def secured_operations(client: Client) -> list[tuple[str, str]]:
+async def secured_operations(
+    client: Client, *, for_keys: bool | None = None
+) -> list[tuple[str, str]]:
+    """(method, path) of every secured operation; `for_keys`: only those that do (True) or
+    do not (False) take an API key."""
     schema = (await client.get("/docs/openapi.json")).json()
     return [
-        (method, path.replace("{notification_id}", "01922e7e-0000-7000-8000-000000000001"))
+        (method, re.sub(r"\{\w+_id\}", SOME_ID, path))
         for path, item in schema["paths"].items()
         for method, operation in item.items()
         if operation.get("security")
+        and for_keys in (None, any("api_key" in s for s in operation["security"]))
     ]
 
 
@@ -44,6 +54,21 @@ async def test_every_secured_route_wants_a_token(client: Client) -> None:
             assert answer.headers["www-authenticate"] == 'Bearer realm="herald"'
         forged = await client.request(method, path, headers={"Authorization": "Bearer forged"})
         assert_problem(forged, 401)
+
+
+async def test_a_key_is_refused_where_the_schema_offers_no_key_scheme(
+    client: Client, container: AsyncContainer
+) -> None:
+    admin = await admin_bearer(client, container)
+    made = await client.post(
+        "/admin/api-keys", headers=admin, json={"name": "all", "scopes": [*Scope]}
+    )
+    key = {"X-API-Key": made.json()["secret"]}
+    operations = await secured_operations(client, for_keys=False)
+    assert ("get", "/me") in operations
+    for method, path in operations:
+        answer = await client.request(method, path, headers=key, json={})
+        assert_problem(answer, 403)
 
 
 @pytest.mark.parametrize(("operation", "refusal"), ADMIN_ROUTES.items())

@@ -206,6 +206,7 @@ async def test_secrets_in_messages_and_extras_are_scrubbed(reporting: Reporting)
                 "refresh_token": "refresh-marker",
                 "api_key": "SG.sendgrid-marker.abcdefghijkl",
                 "note": "key SG.sendgridkeymarker.abcdefghijklmnop",
+                "caller": "with hk_herald-key-marker-abcdefghijklmnopqrstuvwxyz0",
             },
         )
 
@@ -220,6 +221,7 @@ async def test_secrets_in_messages_and_extras_are_scrubbed(reporting: Reporting)
         "refresh-marker",
         "sendgrid-marker",
         "sendgridkeymarker",
+        "herald-key-marker",
     ):
         assert marker not in sent, marker
     assert "postgresql://[Filtered]@db:5432/herald" in sent  # where it failed stays readable

@@ -14,6 +14,7 @@ from dishka import AsyncContainer, Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
+from adapters.memory.api_keys import InMemoryApiKeyRepository
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
     InMemoryNotificationRepository,
@@ -28,6 +29,7 @@ from application.ports.accounts import (
     SessionRepository,
     UserRepository,
 )
+from application.ports.api_keys import ApiKeyReader, ApiKeyRepository
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
 from application.ports.notifications import (
@@ -72,6 +74,7 @@ class Fakes:
         self.users = InMemoryUserRepository(self.store)
         self.sessions = InMemorySessionRepository(self.users, self.store)
         self.prefs = InMemoryContactPreferenceRepository(self.store)
+        self.api_keys = InMemoryApiKeyRepository(self.store)
         self.notifications = InMemoryNotificationRepository(self.store)
         self.keys = InMemoryIdempotencyKeys(self.store)
         self.events = InMemoryProviderEventLog(self.store)
@@ -128,6 +131,14 @@ class FakesProvider(Provider):
     @provide
     def session_reader(self) -> SessionReader:
         return self._fakes.sessions
+
+    @provide
+    def api_keys(self) -> ApiKeyRepository:
+        return self._fakes.api_keys
+
+    @provide
+    def api_key_reader(self) -> ApiKeyReader:
+        return self._fakes.api_keys  # no cache: a revocation holds at once
 
     @provide
     def hasher(self) -> PasswordHasher:

@@ -4,13 +4,18 @@ import pytest
 
 from application.policy import (
     ADMIN_ROLE_NEEDED,
+    KEY_IS_NO_USER,
     open_notification,
     require_activity_view,
     require_admin,
+    require_key_manager,
     require_may_notify,
+    require_scope,
+    require_user,
     visible_points,
 )
 from domain.accounts import Role, User, Username
+from domain.api_keys import Scope, ServicePrincipal
 from domain.errors import NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import Notification, Status
@@ -65,3 +70,30 @@ def test_users_see_valid_points_only() -> None:
         visible_points(False, False, "summarize")
     for asked in (None, True, False):
         assert visible_points(True, asked, "list") is asked
+
+
+KEY = ServicePrincipal(new_id(), "billing", frozenset({Scope.RECIPIENTS_READ}))
+
+
+def test_a_key_is_never_a_user() -> None:
+    assert require_user(ANN) is ANN
+    with pytest.raises(PermissionDenied, match=KEY_IS_NO_USER):
+        require_user(KEY)
+
+
+def test_scopes_are_for_keys_that_have_them_and_for_admins() -> None:
+    require_scope(KEY, Scope.RECIPIENTS_READ)
+    require_scope(BOSS, Scope.RECIPIENTS_WRITE)
+    with pytest.raises(PermissionDenied, match="the API key lacks the scope recipients:write"):
+        require_scope(KEY, Scope.RECIPIENTS_WRITE)
+    with pytest.raises(PermissionDenied, match="recipients:read needs the admin role"):
+        require_scope(ANN, Scope.RECIPIENTS_READ)
+
+
+def test_keys_are_managed_by_admins_signed_in_as_themselves() -> None:
+    assert require_key_manager(BOSS) is BOSS
+    with pytest.raises(PermissionDenied, match="managing API keys needs the admin role"):
+        require_key_manager(ANN)
+    every_scope = ServicePrincipal(new_id(), "all", frozenset(Scope))
+    with pytest.raises(PermissionDenied, match="an API key cannot manage API keys"):
+        require_key_manager(every_scope)

@@ -9,6 +9,7 @@ from litestar.openapi.spec import Components
 from litestar.routes import HTTPRoute
 
 from entrypoints.http.accounts import AuthController, me
+from entrypoints.http.api_keys import ApiKeyController
 from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
@@ -37,6 +38,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                 route_handlers=[
                     AuthController,
                     me,
+                    ApiKeyController,
                     HealthController,
                     PreferencesController,
                     NotificationController,

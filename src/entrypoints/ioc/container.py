@@ -5,6 +5,7 @@ from dishka.integrations.litestar import LitestarProvider
 from dishka.integrations.taskiq import TaskiqProvider
 
 from entrypoints.ioc.accounts import AccountsProvider
+from entrypoints.ioc.api_keys import ApiKeysProvider
 from entrypoints.ioc.datapoints import DataPointsProvider
 from entrypoints.ioc.infrastructure import InfrastructureProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
@@ -19,6 +20,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         InfrastructureProvider(),
         # One line per capability.
         AccountsProvider(),
+        ApiKeysProvider(),
         PreferencesProvider(),
         NotificationsProvider(),
         SendersProvider(),
