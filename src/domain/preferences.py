@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
 from domain.errors import InvalidInput, InvalidValue
 
-_EMAIL = re.compile(r"[^@\s\x00]{1,64}@[^@\s.\x00]+(\.[^@\s.\x00]+)+")
-EMAIL_MAX = 254
-_PHONE_FORMATTING = re.compile(r"[\s().-]")
-_E164 = re.compile(r"\+[1-9][0-9]{7,14}")
+# The addresses are the recipient's; re-exported for the code that knew them from here.
+from domain.recipients import EMAIL_MAX as EMAIL_MAX
+from domain.recipients import EmailAddress as EmailAddress
+from domain.recipients import PhoneNumber as PhoneNumber
 
 
 class Channel(enum.StrEnum):
@@ -44,46 +43,6 @@ class NotifyPref(enum.StrEnum):
     @property
     def channel(self) -> Channel | None:
         return None if self is NotifyPref.NONE else Channel(self.value)
-
-
-@dataclass(frozen=True, slots=True)
-class EmailAddress:
-    value: str
-
-    def __init__(self, raw: str) -> None:
-        text = raw.strip()
-        if len(text) > EMAIL_MAX or not _EMAIL.fullmatch(text):
-            raise InvalidValue("must be an email address like name@example.com")
-        local, domain = text.rsplit("@", 1)
-        object.__setattr__(self, "value", f"{local}@{domain.lower()}")
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneNumber:
-    """E.164, e.g. +15105552054. Accepts the seed's integer form (15105552054) and common
-    formatting (spaces, dashes, brackets); the country code is required."""
-
-    value: str
-
-    def __init__(self, raw: str | int) -> None:
-        if isinstance(raw, bool):
-            raise InvalidValue("must be a phone number in E.164 form, e.g. +15105552054")
-        text = _PHONE_FORMATTING.sub("", str(raw).strip())
-        if text.startswith("00"):
-            text = "+" + text[2:]
-        if not text.startswith("+"):
-            text = "+" + text
-        if not _E164.fullmatch(text):
-            raise InvalidValue(
-                "must be a phone number with its country code in E.164 form, e.g. +15105552054"
-            )
-        object.__setattr__(self, "value", text)
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)
