@@ -1,4 +1,5 @@
-"""Contact preferences: how a user wants to be notified, and where."""
+"""Contact preferences: how a user wants to be notified, and where, in the seed API's
+terms (`notify_pref`). They are a view of the user's recipient."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from domain.errors import InvalidInput, InvalidValue
 
 # The addresses are the recipient's; re-exported for the code that knew them from here.
 from domain.recipients import EMAIL_MAX as EMAIL_MAX
+from domain.recipients import Channels, Recipient
 from domain.recipients import EmailAddress as EmailAddress
 from domain.recipients import PhoneNumber as PhoneNumber
 
@@ -44,6 +46,18 @@ class NotifyPref(enum.StrEnum):
     def channel(self) -> Channel | None:
         return None if self is NotifyPref.NONE else Channel(self.value)
 
+    @property
+    def channels(self) -> Channels:
+        return Channels(email=self is NotifyPref.EMAIL, sms=self is NotifyPref.SMS)
+
+    @classmethod
+    def of(cls, channels: Channels) -> NotifyPref:
+        """A recipient's channels in the seed's terms: with both on, the first of email
+        and sms, i.e. email."""
+        if channels.email:
+            return cls.EMAIL
+        return cls.SMS if channels.sms else cls.NONE
+
 
 @dataclass(frozen=True, slots=True)
 class ContactPreferences:
@@ -59,6 +73,32 @@ class ContactPreferences:
     @classmethod
     def default(cls, user_id: UUID, now: datetime) -> ContactPreferences:
         return cls(user_id, NotifyPref.NONE, None, None, now)
+
+    @classmethod
+    def of(cls, user_id: UUID, recipient: Recipient) -> ContactPreferences:
+        """The preferences a user's recipient stands for."""
+        c = recipient.contact
+        return cls(
+            user_id,
+            NotifyPref.of(c.channels),
+            c.email,
+            c.phone,
+            recipient.updated_at,
+            recipient.sms_opted_out,
+        )
+
+    def apply_to(self, recipient: Recipient) -> Recipient:
+        """`recipient` with these preferences; what they do not cover (name, locale, time
+        zone, quiet hours) stays."""
+        contact = replace(
+            recipient.contact,
+            email=self.email,
+            phone=self.phone,
+            channels=self.notify_pref.channels,
+        )
+        return replace(
+            recipient, contact=contact, sms_opted_out=self.sms_opted_out, updated_at=self.updated_at
+        )
 
     def address_for(self, channel: Channel) -> str | None:
         if channel is Channel.EMAIL:

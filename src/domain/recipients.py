@@ -229,8 +229,15 @@ class Recipient:
     user_id: UUID | None = None
 
     @classmethod
-    def new(cls, id: UUID, external_id: ExternalId, contact: Contact, now: datetime) -> Recipient:
-        return cls(id, external_id, contact, now, now)
+    def new(
+        cls,
+        id: UUID,
+        external_id: ExternalId,
+        contact: Contact,
+        now: datetime,
+        user_id: UUID | None = None,
+    ) -> Recipient:
+        return cls(id, external_id, contact, now, now, user_id=user_id)
 
     @property
     def zone(self) -> TimeZone:

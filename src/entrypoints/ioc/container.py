@@ -9,6 +9,7 @@ from entrypoints.ioc.datapoints import DataPointsProvider
 from entrypoints.ioc.infrastructure import InfrastructureProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.preferences import PreferencesProvider
+from entrypoints.ioc.recipients import RecipientsProvider
 from entrypoints.settings import Settings
 
 
@@ -18,6 +19,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         InfrastructureProvider(),
         # One line per capability.
         AccountsProvider(),
+        RecipientsProvider(),
         PreferencesProvider(),
         NotificationsProvider(),
         SendersProvider(),
