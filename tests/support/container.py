@@ -43,7 +43,7 @@ from application.ports.notifications import (
     SmsSender,
 )
 from application.ports.randomness import Jitter
-from application.ports.recipients import RecipientRepository
+from application.ports.recipients import NotificationRedactor, RecipientRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
 from entrypoints.ioc import make_container
@@ -147,6 +147,10 @@ class FakesProvider(Provider):
     @provide
     def deliveries(self) -> DeliveryRepository:
         return self._fakes.notifications  # one store of rows for both ports, as in SQL
+
+    @provide
+    def redactor(self) -> NotificationRedactor:
+        return self._fakes.notifications
 
     @provide
     def keys(self) -> IdempotencyKeys:

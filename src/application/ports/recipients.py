@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -38,7 +39,8 @@ class RecipientRepository(Protocol):
 class NotificationRedactor(Protocol):
     """The notification history's side of erasing a person."""
 
-    async def redact_notifications_of(self, user_id: UUID) -> int:
-        """Remove the address, title and text of every notification to `user_id`, keeping
-        ids, statuses and history; the number of notifications redacted."""
+    async def redact_notifications_of(self, user_id: UUID, now: datetime) -> int:
+        """Remove the address, title, text, errors and history details of every
+        notification to `user_id`, cancel those not sent yet, and keep ids, statuses and
+        history times; the number of notifications redacted."""
         ...
