@@ -254,12 +254,3 @@ class Recipient:
         if self.contact.phone is None or self.contact.phone.value != phone:
             return self
         return replace(self, sms_opted_out=True)
-
-
-@dataclass(frozen=True, slots=True)
-class RecipientErased:
-    """Domain event: a recipient was erased; what other capabilities hold about the
-    person (the notification history's addresses and texts) must go too."""
-
-    recipient_id: UUID
-    user_id: UUID | None

@@ -115,14 +115,14 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await users.add(bob)
         await session.commit()
         dialect = dialect_of(engine)
-        recipients = SqlRecipientRepository(session, dialect)
+        sql_recipients = SqlRecipientRepository(session, dialect)
         yield Store(
             SqlNotificationRepository(session),
             deliveries(session),
             SqlIdempotencyKeys(session),
             SqlProviderEventLog(session, dialect),
-            RecipientContactPreferences(recipients, users),
-            recipients,
+            RecipientContactPreferences(sql_recipients, users),
+            sql_recipients,
             ann.id,
             bob.id,
             SqlTransactionManager(session),

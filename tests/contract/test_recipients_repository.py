@@ -3,12 +3,16 @@ notification repository's contract, which has users to link recipients to)."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from uuid import UUID
 
 import pytest
 
+from adapters.sql.notifications import ERASED
+from application.ports.recipients import NotificationRedactor
 from domain.errors import Conflict
 from domain.ids import new_id
+from domain.notifications import Status
 from domain.recipients import (
     Channels,
     Contact,
@@ -20,7 +24,7 @@ from domain.recipients import (
     Recipient,
     TimeZone,
 )
-from tests.contract.test_notifications_repository import Store, store
+from tests.contract.test_notifications_repository import Store, added, make, status_of, store
 
 __all__ = ["store"]  # a fixture: the repositories on each store
 
@@ -39,8 +43,8 @@ FULL = Contact(
 BARE = Contact()
 
 
-def person(external_id: str, contact: Contact = BARE, **changes: object) -> Recipient:
-    return replace(Recipient.new(new_id(), ExternalId(external_id), contact, NOW), **changes)
+def person(external_id: str, contact: Contact = BARE, user_id: UUID | None = None) -> Recipient:
+    return Recipient.new(new_id(), ExternalId(external_id), contact, NOW, user_id)
 
 
 async def test_save_and_get_by_each_key(store: Store) -> None:
@@ -152,3 +156,21 @@ async def test_preferences_are_the_users_recipient(store: Store) -> None:
     got = await store.prefs.get(store.user_id)
     assert got is not None
     assert (got.notify_pref.value, got.email, got.phone) == ("email", FULL.email, FULL.phone)
+
+
+async def test_the_redactor_keeps_ids_and_statuses_only(store: Store) -> None:
+    sent, due = await added(
+        store, make(store, status=Status.SENT), make(store, due=NOW + timedelta(days=1))
+    )
+    [bobs] = await added(store, make(store, user_id=store.other_user_id))
+    redactor = cast(NotificationRedactor, store.notifications)
+    assert await redactor.redact_notifications_of(store.user_id, NOW) == 2
+    await store.save()
+    for n in (sent, due):
+        got = await store.notifications.get(n.id)
+        assert got is not None
+        assert (got.id, got.to, got.title, got.text, got.last_error) == (n.id, "", None, "", None)
+        assert all(e.detail in (None, ERASED) for e in await store.notifications.events(n.id))
+    assert await status_of(store, sent.id) is Status.SENT
+    assert await status_of(store, due.id) is Status.CANCELED
+    assert await store.notifications.get(bobs.id) == bobs

@@ -23,8 +23,8 @@ NEW_YORK = TimeZone("America/New_York")
 LISBON = TimeZone("Europe/Lisbon")
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("raw", ["a", "user:ann", "crm-42/x", "é" * 128, "with space"])
