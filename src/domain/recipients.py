@@ -72,7 +72,9 @@ class PhoneNumber:
 @dataclass(frozen=True, slots=True)
 class ExternalId:
     """The caller's own id of a recipient: 1-128 printable characters (no NUL, no
-    control characters, no line breaks), kept exactly as given."""
+    control characters, no line breaks), kept exactly as given. No `/` either: the id is
+    a path segment (`/recipients/{external_id}`), and a `/`, even sent as `%2F`, would
+    split it."""
 
     value: str
 
@@ -81,6 +83,8 @@ class ExternalId:
             raise InvalidValue(f"must be 1 to {EXTERNAL_ID_MAX} characters")
         if not raw.isprintable():
             raise InvalidValue("must be printable characters only (no NUL or control characters)")
+        if "/" in raw:
+            raise InvalidValue("must not contain '/'")
         object.__setattr__(self, "value", raw)
 
     @classmethod

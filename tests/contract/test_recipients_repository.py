@@ -56,10 +56,10 @@ async def test_save_and_get_by_each_key(store: Store) -> None:
     assert await store.recipients.get_by_user(store.user_id) == ann
     assert await store.recipients.get(ExternalId("crm-2")) is None
     assert await store.recipients.get_by_user(store.other_user_id) is None
-    bare = person("lead/7")
+    bare = person("lead:7")
     await store.recipients.save(bare)
     await store.save()
-    assert await store.recipients.get(ExternalId("lead/7")) == bare
+    assert await store.recipients.get(ExternalId("lead:7")) == bare
 
 
 async def test_save_replaces_by_id_and_keeps_created_at(store: Store) -> None:

@@ -4,7 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from adapters.memory.transactions import InMemoryTransactionManager
+from adapters.memory.recipients import InMemoryRecipientRepository
+from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from application.accounts.sign_up import CreateAdmin, SignUp, SignUpCommand
 from application.recipients.bulk_upsert import BulkEntry, BulkUpsertRecipients, Outcome
 from application.recipients.fields import ChannelsInput, RecipientInput
@@ -92,3 +93,32 @@ async def test_bulk_reports_each_entry() -> None:
     ]
     assert [e.field for e in results[1].errors] == ["locale", "timezone"]
     assert sorted(r.external_id.value for r in fakes.recipients.rows.values()) == ["crm-1", "crm-3"]
+
+
+class LateRecipients(InMemoryRecipientRepository):
+    """Misses a recipient on the first read, as a PUT does when a concurrent one commits
+    the same external id between its read and its write."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__(store)
+        self.missed = False
+
+    async def get(self, external_id: ExternalId) -> Recipient | None:
+        if not self.missed:
+            self.missed = True
+            return None
+        return await super().get(external_id)
+
+
+async def test_of_two_puts_creating_one_recipient_the_second_replaces() -> None:
+    fakes = Fakes()
+    fakes.recipients = LateRecipients(fakes.store)
+    first = Recipient.new(new_id(), ExternalId("crm-1"), Contact(name="First"), fakes.clock.now())
+    await fakes.recipients.save(first)
+    admin = new_user("root", Role.ADMIN)
+    async with use_cases(fakes) as request:
+        put = await request.get(PutRecipient)
+        result = await put(PutRecipientCommand(admin, "crm-1", RecipientInput(name="Second")))
+    assert not result.created
+    assert (result.recipient.id, result.recipient.contact.name) == (first.id, "Second")
+    assert [r.contact.name for r in fakes.recipients.rows.values()] == ["Second"]
