@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.tables.recipients import RecipientRow
-from domain.errors import Conflict
+from domain.errors import Conflict, InvalidValue
 from domain.recipients import (
     Channels,
     Contact,
@@ -28,6 +28,15 @@ TAKEN = "another recipient has this external id or user"
 
 
 def to_recipient(row: Row[Any]) -> Recipient:
+    """The recipient of a row. A stored value its value object refuses is a bug (or a hand
+    edit) for an operator to hear about, not the caller's mistake: an error, never a 4xx."""
+    try:
+        return _read(row)
+    except InvalidValue as exc:
+        raise ValueError(f"stored recipient {row.id} is unreadable: {exc.message}") from exc
+
+
+def _read(row: Row[Any]) -> Recipient:
     quiet = QuietHours.parse(row.quiet_start, row.quiet_end) if row.quiet_start else None
     return Recipient(
         id=row.id,
