@@ -189,9 +189,29 @@ async def test_bulk_keeps_the_good_entries(client: Client, admin: dict[str, str]
     assert fields(await client.post("/recipients/bulk", headers=admin, json={"items": []})) == {
         "items"
     }
-    typed = {"items": [{"external_id": "ok"}, {"external_id": 5}]}
-    assert fields(await client.post("/recipients/bulk", headers=admin, json=typed)) == {
-        "items[1].external_id"
+    typed = {
+        "items": [
+            {"external_id": "ok"},
+            {"external_id": 5},
+            {"external_id": "crm-9", "channels": {"email": "yes"}},
+            {"name": "no id"},
+            {"external_id": "crm-10", "nope": 1},
+        ]
+    }
+    r = await client.post("/recipients/bulk", headers=admin, json=typed)
+    assert r.status_code == 200, r.text
+    results = r.json()["items"]
+    assert [e["status"] for e in results] == ["created", *["invalid"] * 4]
+    assert [(e["external_id"], [f["field"] for f in e["errors"]]) for e in results[1:]] == [
+        ("", ["external_id"]),
+        ("crm-9", ["channels.email"]),
+        ("", ["external_id"]),
+        ("crm-10", ["nope"]),
+    ]
+    assert (await client.get("/recipients/ok", headers=admin)).status_code == 200
+    not_objects = {"items": [1]}
+    assert fields(await client.post("/recipients/bulk", headers=admin, json=not_objects)) == {
+        "items[0]"
     }
 
 

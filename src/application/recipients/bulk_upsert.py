@@ -16,8 +16,12 @@ BULK_MAX = 1000
 
 @dataclass(frozen=True, slots=True)
 class BulkEntry:
+    """One entry; `unreadable` holds what the entrypoint could not read of it at all (a
+    number where text goes), which makes it invalid like a bad value does."""
+
     external_id: str
     fields: RecipientInput
+    unreadable: tuple[FieldError, ...] = ()
 
 
 class Outcome(enum.StrEnum):
@@ -54,6 +58,11 @@ class BulkUpsertRecipients:
         results: list[EntryResult | None] = [None] * len(entries)
         valid: dict[ExternalId, tuple[int, Contact]] = {}
         for i, entry in enumerate(entries):
+            if entry.unreadable:
+                results[i] = EntryResult(
+                    i, entry.external_id, Outcome.INVALID, errors=entry.unreadable
+                )
+                continue
             errors = FieldErrors()
             external_id = parse_external_id(errors, entry.external_id)
             contact = contact_of(entry.fields, None, errors)

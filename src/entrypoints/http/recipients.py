@@ -1,7 +1,7 @@
 """/recipients: the people Herald notifies, by the caller's own external id (admins)."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -32,6 +32,7 @@ from application.recipients.get_recipient import GetRecipient
 from application.recipients.list_recipients import Q_MAX, ListRecipients, ListRecipientsQuery
 from application.recipients.patch_recipient import PatchRecipient, PatchRecipientCommand
 from application.recipients.put_recipient import PutRecipient, PutRecipientCommand
+from domain.errors import FieldError
 from domain.recipients import (
     EMAIL_MAX,
     EXTERNAL_ID_MAX,
@@ -40,6 +41,7 @@ from domain.recipients import (
     TIMEZONE_MAX,
     Recipient,
 )
+from entrypoints.http.problems import shape_error
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
@@ -126,7 +128,31 @@ class BulkEntryIn(RecipientIn, kw_only=True):
 
 
 class BulkIn(msgspec.Struct, forbid_unknown_fields=True):
-    items: Annotated[list[BulkEntryIn], documented(None, min_length=1, max_length=BULK_MAX)]
+    # Objects, each read on its own (as BulkEntryIn), so that one of the wrong shape is
+    # reported by its index while the others are stored.
+    items: Annotated[
+        list[dict[str, Any]],
+        documented(
+            None,
+            min_length=1,
+            max_length=BULK_MAX,
+            description="each `{external_id, ...}` with the fields of a PUT",
+        ),
+    ]
+
+
+def _entry(item: dict[str, Any]) -> BulkEntry:
+    try:
+        read = msgspec.convert(item, BulkEntryIn)
+    except msgspec.ValidationError as exc:
+        external_id = item.get("external_id")
+        unreadable = FieldError(*shape_error(str(exc)))
+        return BulkEntry(
+            external_id if isinstance(external_id, str) else "",
+            RecipientInput(),
+            (unreadable,),
+        )
+    return BulkEntry(read.external_id, read.fields())
 
 
 class ChannelsOut(msgspec.Struct):
@@ -329,10 +355,9 @@ class RecipientController(Controller):
         "/bulk",
         summary=f"Create or replace up to {BULK_MAX} recipients in one transaction (admins)",
         description=(
-            "Each entry as a PUT. An entry whose values are wrong (or that repeats an earlier "
-            "external id) is reported by its index with every bad field, and the others are "
-            "stored; a body that is not this shape at all (a number where text goes) is a "
-            "422 naming the entry's path, and nothing is stored."
+            "Each entry as a PUT. An entry that is wrong (a bad value, a number where text "
+            "goes, an unknown field, or an external id an earlier entry has) is reported by "
+            "its index with its bad fields, and the others are stored."
         ),
         status_code=HTTP_200_OK,
         responses=problem_responses(401, 403, 409, 413, 415, 422),
@@ -343,7 +368,7 @@ class RecipientController(Controller):
         data: JSONBody[BulkIn],
         bulk_upsert: FromDishka[BulkUpsertRecipients],
     ) -> BulkOut:
-        entries = [BulkEntry(e.external_id, e.fields()) for e in data.items]
+        entries = [_entry(item) for item in data.items]
         results = [EntryOut.of(r) for r in await bulk_upsert(principal.user, entries)]
 
         def count(outcome: Outcome) -> int:
