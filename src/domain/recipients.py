@@ -150,9 +150,6 @@ class TimeZone:
         return self.value
 
 
-UTC_ZONE = TimeZone("UTC")
-
-
 def _clock(raw: str) -> time:
     found = _CLOCK.fullmatch(raw.strip())
     if found is None:
@@ -242,10 +239,6 @@ class Recipient:
         user_id: UUID | None = None,
     ) -> Recipient:
         return cls(id, external_id, contact, now, now, user_id=user_id)
-
-    @property
-    def zone(self) -> TimeZone:
-        return self.contact.timezone or UTC_ZONE
 
     def change(self, contact: Contact, now: datetime) -> Recipient:
         """Replace what the caller sets. A new phone number is no longer opted out: the

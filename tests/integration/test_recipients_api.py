@@ -1,5 +1,5 @@
-"""/recipients through the whole app, on SQLite and PostgreSQL: every route, every bad
-input, and the erasure of a user's notification history."""
+"""/recipients through the whole app: every route, every bad input, and the erasure of a
+user's notification history; and a signup's recipient on SQLite and PostgreSQL."""
 
 from typing import Any
 
@@ -7,6 +7,13 @@ import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
+from adapters.sql.database import make_engine
+from adapters.sql.migrate import upgrade
+from application.accounts.sign_up import SignUp, SignUpCommand
+from application.ports.recipients import RecipientRepository
+from domain.recipients import ExternalId
+from entrypoints.ioc import make_container
+from tests.conftest import make_settings, reset_postgres
 from tests.support.auth import admin_bearer, bearer
 from tests.support.problems import assert_problem
 
@@ -267,3 +274,26 @@ async def test_erase_redacts_the_notification_history(
     assert none_left.status_code == 201
     gone = await client.delete("/recipients/lead-1", headers=admin)
     assert gone.json()["redacted_notifications"] == 0
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_a_signup_makes_its_recipient_in_its_transaction(
+    kind: str, sqlite_url: str, request: pytest.FixtureRequest
+) -> None:
+    """On PostgreSQL too, which checks the recipient's reference to its new user."""
+    url = sqlite_url if kind == "sqlite" else str(request.getfixturevalue("postgres_url"))
+    engine = make_engine(url, pool_size=1)
+    if kind == "postgres":
+        await reset_postgres(engine)
+    await upgrade(engine)
+    await engine.dispose()
+    container = make_container(make_settings(url))
+    try:
+        async with container() as scope:
+            user = await (await scope.get(SignUp))(SignUpCommand("ann", "password123"))
+        async with container() as scope:
+            found = await (await scope.get(RecipientRepository)).get(ExternalId("user:ann"))
+    finally:
+        await container.close()
+    assert found is not None
+    assert found.user_id == user.id
