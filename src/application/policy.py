@@ -3,7 +3,7 @@ guards call them too, so a route and its use case cannot disagree.
 
 Roles: a user reads and changes their own things; an admin may also read every user's
 notifications and invalid data points, notify another user, ingest data points and
-read the dev outbox.
+read the dev outbox, and manage recipients.
 
 Callers: a user (signed in with their access token) or a service (an API key). A key
 acts as a service, never as a user: what needs a user refuses it (`require_user`), and
@@ -52,6 +52,12 @@ def require_admin(user: User, refusal: str = ADMIN_ROLE_NEEDED) -> None:
     """PermissionDenied, with `refusal` as the reason, unless `user` is an admin."""
     if not user.is_admin:
         raise PermissionDenied(refusal)
+
+
+def require_recipients(user: User, *, write: bool) -> None:
+    """Recipients are managed by admins (users manage their own through `/preferences`).
+    `write` tells reading from changing, which API keys' scopes will tell apart."""
+    require_admin(user, f"{'changing' if write else 'reading'} recipients needs the admin role")
 
 
 def require_activity_view(user: User) -> None:

@@ -114,3 +114,13 @@ class RefreshToken:
 
     def mark_used(self, now: datetime) -> RefreshToken:
         return replace(self, used_at=now)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCreated:
+    """Domain event: a user account was made (signup or `herald create-admin`), in the
+    unit of work that made it."""
+
+    user_id: UUID
+    username: str
+    at: datetime

@@ -1,6 +1,7 @@
 """NotificationRepository, DeliveryRepository, IdempotencyKeys, ProviderEventLog and
-ContactPreferenceRepository: the in-memory fakes and SQL on SQLite (the portable adapters)
-and PostgreSQL (the ones the container picks there) must behave alike."""
+ContactPreferenceRepository (over the recipients): the in-memory fakes and SQL on SQLite
+(the portable adapters) and PostgreSQL (the ones the container picks there) must behave
+alike."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -13,12 +14,13 @@ from uuid import UUID
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from adapters.memory.accounts import InMemoryUserRepository
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
     InMemoryNotificationRepository,
     InMemoryProviderEventLog,
 )
-from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.accounts import SqlUserRepository
 from adapters.sql.database import make_session_factory
@@ -30,7 +32,7 @@ from adapters.sql.notifications import (
     SqlProviderEventLog,
 )
 from adapters.sql.notifications_postgres import PostgresDeliveryRepository
-from adapters.sql.preferences import SqlContactPreferenceRepository
+from adapters.sql.recipients import SqlRecipientRepository
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.notifications import (
     Claimed,
@@ -44,7 +46,9 @@ from application.ports.notifications import (
     ProviderReport,
 )
 from application.ports.preferences import ContactPreferenceRepository
+from application.ports.recipients import RecipientRepository
 from application.ports.transactions import TransactionManager
+from application.preferences.contact_preferences import RecipientContactPreferences
 from domain.errors import Conflict
 from domain.ids import new_id
 from domain.notifications import Notification, Status
@@ -63,6 +67,7 @@ class Store:
     keys: IdempotencyKeys
     events: ProviderEventLog
     prefs: ContactPreferenceRepository
+    recipients: RecipientRepository
     user_id: UUID
     other_user_id: UUID
     tx: TransactionManager
@@ -84,12 +89,17 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "memory":
         memory = MemoryStore()
         table = InMemoryNotificationRepository(memory)  # the fake serves both ports
+        people = InMemoryUserRepository(memory)
+        await people.add(ann)
+        await people.add(bob)
+        recipients = InMemoryRecipientRepository(memory)
         yield Store(
             table,
             table,
             InMemoryIdempotencyKeys(memory),
             InMemoryProviderEventLog(memory),
-            InMemoryContactPreferenceRepository(memory),
+            RecipientContactPreferences(recipients, people),
+            recipients,
             ann.id,
             bob.id,
             InMemoryTransactionManager(memory),
@@ -105,12 +115,14 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await users.add(bob)
         await session.commit()
         dialect = dialect_of(engine)
+        sql_recipients = SqlRecipientRepository(session, dialect)
         yield Store(
             SqlNotificationRepository(session),
             deliveries(session),
             SqlIdempotencyKeys(session),
             SqlProviderEventLog(session, dialect),
-            SqlContactPreferenceRepository(session, dialect),
+            RecipientContactPreferences(sql_recipients, users),
+            sql_recipients,
             ann.id,
             bob.id,
             SqlTransactionManager(session),

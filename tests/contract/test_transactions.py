@@ -13,18 +13,19 @@ import pytest
 
 from adapters.memory.accounts import InMemoryUserRepository
 from adapters.memory.notifications import InMemoryProviderEventLog
-from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.accounts import SqlUserRepository
 from adapters.sql.database import make_session_factory
 from adapters.sql.dialect import dialect_of
 from adapters.sql.notifications import SqlProviderEventLog
-from adapters.sql.preferences import SqlContactPreferenceRepository
+from adapters.sql.recipients import SqlRecipientRepository
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.accounts import UserRepository
 from application.ports.notifications import ProviderEventLog
 from application.ports.preferences import ContactPreferenceRepository
 from application.ports.transactions import TransactionManager
+from application.preferences.contact_preferences import RecipientContactPreferences
 from domain.accounts import User
 from domain.preferences import ContactPreferences, EmailAddress, NotifyPref
 from tests.conftest import migrated_database
@@ -52,7 +53,7 @@ async def begin(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "memory":
         store = MemoryStore()
         users = InMemoryUserRepository(store)
-        prefs = InMemoryContactPreferenceRepository(store)
+        prefs = RecipientContactPreferences(InMemoryRecipientRepository(store), users)
         events = InMemoryProviderEventLog(store)
 
         @asynccontextmanager
@@ -71,9 +72,11 @@ async def begin(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         @asynccontextmanager
         async def in_sql() -> AsyncIterator[Work]:
             async with factory() as session:
+                users = SqlUserRepository(session)
+                recipients = SqlRecipientRepository(session, dialect)
                 yield Work(
-                    SqlUserRepository(session),
-                    SqlContactPreferenceRepository(session, dialect),
+                    users,
+                    RecipientContactPreferences(recipients, users),
                     SqlProviderEventLog(session, dialect),
                     SqlTransactionManager(session),
                 )

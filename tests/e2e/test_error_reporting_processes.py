@@ -51,7 +51,7 @@ def test_embedded_serve_reports_an_api_500_and_the_dispatcher(
         # gone under the running dispatcher. (A missing table in a request is a 503.)
         assert httpx.patch(f"{base}/preferences", headers=headers, json={}).status_code == 200
         with sqlite3.connect(tmp_path / ".herald" / "herald.db") as db:
-            db.execute("UPDATE contact_preferences SET notify_pref = 'pigeon'")
+            db.execute("UPDATE recipients SET timezone = 'Mars/Olympus'")
             db.execute("ALTER TABLE notifications RENAME TO notifications_gone")
         assert httpx.get(f"{base}/preferences", headers=headers).status_code == 500
         events = wait_for(
@@ -67,7 +67,7 @@ def test_embedded_serve_reports_an_api_500_and_the_dispatcher(
     assert dispatcher["logentry"]["message"] == "dispatcher round failed; retrying"
     [error_line] = [r for r in _json_lines(log) if r["message"] == "unhandled error"]
     assert error_line["request_id"] == "e2e-req-1"
-    assert "'pigeon' is not a valid NotifyPref" in error_line["exc_info"]
+    assert "is unreadable: must be an IANA time zone" in error_line["exc_info"]
 
 
 async def _kick_malformed_delivery(settings: Settings) -> str:

@@ -5,16 +5,31 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Boolean, Column, MetaData, String, Table, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from adapters.sql.database import make_engine
 from adapters.sql.migrate import downgrade, pending, upgrade
+from adapters.sql.recipients import R, to_recipient
 from adapters.sql.tables import Base
+from adapters.sql.tables.accounts import UserRow
 from domain.ids import new_id
 from tests.conftest import reset_postgres
+
+# contact_preferences as 0003 made it and 0007 drops it.
+_OLD_PREFERENCES = Table(
+    "contact_preferences",
+    MetaData(),
+    Column("user_id", GUID, primary_key=True),
+    Column("notify_pref", String(8)),
+    Column("email", String(254)),
+    Column("phone", String(16)),
+    Column("sms_opted_out", Boolean),
+    Column("updated_at", DateTimeUTC),
+)
 
 
 def _tables(conn: Connection) -> set[str]:
@@ -76,12 +91,101 @@ async def test_a_database_at_both_old_heads_moves_on_without_loss(tmp_path: Path
             {"id": notification.hex, "user": user.hex, "now": now},
         )
     async with engine.connect() as conn:
-        # Those two, and whatever later capabilities added after them.
-        assert {"0005", "0006"} <= set(await pending(conn))
+        assert sorted(await pending(conn)) == ["0005", "0006", "0007", "0008", "0010"]
     await upgrade(engine)
     async with engine.connect() as conn:
         query = text("SELECT user_id, created_by, text FROM notifications")
         row = (await conn.execute(query)).one()
         assert await pending(conn) == []
     assert row == (user.hex, user.hex, "hi")
+    await engine.dispose()
+
+
+_ROWS_BEFORE_0007 = [
+    # username, notify_pref, email, phone, sms_opted_out (None: no preferences row)
+    ("ann", "email", "ann@example.com", "+15105552054", False),
+    ("bob", "sms", None, "+15105550000", True),
+    ("cy", "none", "cy@example.com", None, False),
+    ("dee", None, None, None, None),
+]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_0007_gives_every_user_a_recipient_with_their_preferences(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/r.db"
+        if kind == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = make_engine(url, pool_size=1)
+    if kind == "postgres":
+        await reset_postgres(engine)
+    await upgrade(engine, "0006")
+    users = {name: new_id() for name, *_ in _ROWS_BEFORE_0007}
+    at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    async with engine.begin() as conn:
+        for name, pref, email, phone, opted_out in _ROWS_BEFORE_0007:
+            await conn.execute(
+                insert(UserRow).values(
+                    id=users[name], username=name, password_hash="h", role="user", created_at=at
+                )
+            )
+            if pref is not None:
+                await conn.execute(
+                    insert(_OLD_PREFERENCES).values(
+                        user_id=users[name],
+                        notify_pref=pref,
+                        email=email,
+                        phone=phone,
+                        sms_opted_out=opted_out,
+                        updated_at=at,
+                    )
+                )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        assert "contact_preferences" not in await conn.run_sync(_tables)
+        rows = (await conn.execute(select(R).order_by(R.c.external_id))).all()
+    got = {r.external_id.value: r for r in map(to_recipient, rows)}
+    assert list(got) == ["user:ann", "user:bob", "user:cy", "user:dee"]
+    expected = {  # external id: channels (email, sms), email, phone, opted out
+        "user:ann": ((True, False), "ann@example.com", "+15105552054", False),
+        "user:bob": ((False, True), None, "+15105550000", True),
+        "user:cy": ((False, False), "cy@example.com", None, False),
+        "user:dee": ((False, False), None, None, False),
+    }
+    for external_id, (channels, email, phone, opted_out) in expected.items():
+        r = got[external_id]
+        c = r.contact
+        assert (c.channels.email, c.channels.sms) == channels
+        assert (str(c.email) if c.email else None, str(c.phone) if c.phone else None) == (
+            email,
+            phone,
+        )
+        assert r.sms_opted_out is opted_out
+        assert r.user_id == users[external_id.removeprefix("user:")]
+        assert r.updated_at == at
+    await downgrade(engine, "0006")
+    async with engine.connect() as conn:
+        back = (
+            await conn.execute(
+                select(
+                    _OLD_PREFERENCES.c.notify_pref,
+                    _OLD_PREFERENCES.c.email,
+                    _OLD_PREFERENCES.c.phone,
+                    _OLD_PREFERENCES.c.sms_opted_out,
+                ).order_by(_OLD_PREFERENCES.c.notify_pref)
+            )
+        ).all()
+    # Every user has a recipient now, so everyone gets a row back; dee's says none.
+    assert sorted(map(tuple, back), key=str) == sorted(
+        [
+            ("email", "ann@example.com", "+15105552054", False),
+            ("sms", None, "+15105550000", True),
+            ("none", "cy@example.com", None, False),
+            ("none", None, None, False),
+        ],
+        key=str,
+    )
     await engine.dispose()

@@ -21,7 +21,7 @@ from adapters.memory.notifications import (
     InMemoryProviderEventLog,
     InMemorySendQueue,
 )
-from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from application.ports.accounts import (
     PasswordHasher,
@@ -44,9 +44,10 @@ from application.ports.notifications import (
     SendQueue,
     SmsSender,
 )
-from application.ports.preferences import ContactPreferenceRepository
 from application.ports.randomness import Jitter
+from application.ports.recipients import NotificationRedactor, RecipientRepository
 from application.ports.transactions import TransactionManager
+from application.preferences.contact_preferences import RecipientContactPreferences
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings
 from tests.support.fakes import (
@@ -73,7 +74,9 @@ class Fakes:
         self.store = MemoryStore()
         self.users = InMemoryUserRepository(self.store)
         self.sessions = InMemorySessionRepository(self.users, self.store)
-        self.prefs = InMemoryContactPreferenceRepository(self.store)
+        self.recipients = InMemoryRecipientRepository(self.store)
+        # What the container binds as ContactPreferenceRepository: the users' recipients.
+        self.prefs = RecipientContactPreferences(self.recipients, self.users)
         self.api_keys = InMemoryApiKeyRepository(self.store)
         self.notifications = InMemoryNotificationRepository(self.store)
         self.keys = InMemoryIdempotencyKeys(self.store)
@@ -145,8 +148,8 @@ class FakesProvider(Provider):
         return self._fakes.hasher
 
     @provide
-    def prefs(self) -> ContactPreferenceRepository:
-        return self._fakes.prefs
+    def recipients(self) -> RecipientRepository:
+        return self._fakes.recipients
 
     @provide
     def notifications(self) -> NotificationRepository:
@@ -155,6 +158,10 @@ class FakesProvider(Provider):
     @provide
     def deliveries(self) -> DeliveryRepository:
         return self._fakes.notifications  # one store of rows for both ports, as in SQL
+
+    @provide
+    def redactor(self) -> NotificationRedactor:
+        return self._fakes.notifications
 
     @provide
     def keys(self) -> IdempotencyKeys:

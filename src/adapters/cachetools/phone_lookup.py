@@ -8,7 +8,7 @@ from collections.abc import Callable
 from cachetools import TTLCache
 
 from application.ports.phone_lookup import LookupResult, PhoneLookup
-from domain.preferences import PhoneNumber
+from domain.recipients import PhoneNumber
 
 
 class CachingPhoneLookup:

@@ -19,6 +19,8 @@ from application.ports.notifications import (
 from domain.errors import Conflict
 from domain.notifications import Notification, NotificationEvent, Status, can_advance
 
+ERASED = "canceled: the recipient was erased"
+
 
 class InMemoryNotificationRepository:
     """Both notification ports over one dict of rows: what users see (NotificationRepository)
@@ -66,6 +68,20 @@ class InMemoryNotificationRepository:
             return False
         self._set(replace(n, status=Status.CANCELED, updated_at=now), now, "canceled by the user")
         return True
+
+    async def redact_notifications_of(self, user_id: UUID, now: datetime) -> int:
+        theirs = {i for i, n in self._rows.items() if n.user_id == user_id}
+        self._events[:] = [
+            replace(e, detail=None) if e.notification_id in theirs else e for e in self._events
+        ]
+        for i in theirs:
+            n = self._rows[i]
+            if can_advance(n.status, Status.CANCELED):
+                self._set(replace(n, status=Status.CANCELED), now, ERASED)
+            self._rows[i] = replace(
+                self._rows[i], to="", title=None, text="", last_error=None, updated_at=now
+            )
+        return len(theirs)
 
     def _set(self, n: Notification, now: datetime, detail: str | None) -> None:
         self._rows[n.id] = n

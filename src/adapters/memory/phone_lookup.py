@@ -2,7 +2,7 @@
 fake for tests that answers per number as Twilio Lookup would."""
 
 from application.ports.phone_lookup import LookupResult
-from domain.preferences import PhoneNumber
+from domain.recipients import PhoneNumber
 
 
 class FormatPhoneLookup:

@@ -75,6 +75,7 @@ def _conditions(where: NotificationFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+ERASED = "canceled: the recipient was erased"
 CLIP = 500  # the size of the detail and error columns
 
 
@@ -162,6 +163,27 @@ class SqlNotificationRepository:
             self._db, [_event(notification_id, Status.CANCELED.value, now, "canceled by the user")]
         )
         return True
+
+    async def redact_notifications_of(self, user_id: UUID, now: datetime) -> int:
+        theirs = select(N.c.id).where(N.c.user_id == user_id).scalar_subquery()
+        await self._db.execute(update(E).where(E.c.notification_id.in_(theirs)).values(detail=None))
+        pending = [s.value for s in predecessors(Status.CANCELED)]
+        canceled = await self._db.execute(
+            update(N)
+            .where(N.c.user_id == user_id, N.c.status.in_(pending))
+            .values(status=Status.CANCELED.value, lease_until=None)
+            .returning(N.c.id)
+        )
+        await _add_events(
+            self._db,
+            [_event(i, Status.CANCELED.value, now, ERASED) for i in canceled.scalars()],
+        )
+        done = await self._db.execute(
+            update(N)
+            .where(N.c.user_id == user_id)
+            .values(recipient="", title=None, text="", last_error=None, updated_at=now)
+        )
+        return cast(int, done.rowcount)  # type: ignore[attr-defined]
 
 
 class SqlDeliveryRepository:

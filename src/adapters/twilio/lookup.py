@@ -18,7 +18,7 @@ from twilio.rest import Client
 
 from adapters.twilio.client import TWILIO_LOOKUPS, TwilioHttpClient
 from application.ports.phone_lookup import LineType, LookupResult
-from domain.preferences import PhoneNumber
+from domain.recipients import PhoneNumber
 
 FIELDS = "line_type_intelligence"
 _log = logging.getLogger("herald.twilio_lookup")

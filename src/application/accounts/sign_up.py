@@ -1,9 +1,10 @@
 from dataclasses import dataclass
 
+from application.events import DomainEvents
 from application.ports.accounts import PasswordHasher, UserRepository
 from application.ports.clock import Clock
 from application.ports.transactions import TransactionManager
-from domain.accounts import Password, Role, User, Username
+from domain.accounts import AccountCreated, Password, Role, User, Username
 from domain.errors import Conflict, FieldErrors
 from domain.ids import new_id
 
@@ -19,7 +20,8 @@ class SignUp:
 
     Rules: the username is case-folded and must be free (else Conflict); the password
     must meet the policy; every bad field is reported at once. Admins are made only
-    by `herald create-admin` (CreateAdmin), never by signup.
+    by `herald create-admin` (CreateAdmin), never by signup. Records AccountCreated, so
+    what other capabilities keep per account (its recipient) is made in the same commit.
     """
 
     def __init__(
@@ -28,8 +30,10 @@ class SignUp:
         hasher: PasswordHasher,
         clock: Clock,
         tx: TransactionManager,
+        events: DomainEvents,
     ) -> None:
         self._users = users
+        self._events = events
         self._hasher = hasher
         self._clock = clock
         self._tx = tx
@@ -49,6 +53,7 @@ class SignUp:
             created_at=self._clock.now(),
         )
         await self._users.add(user)  # raises Conflict if a concurrent signup won the race
+        await self._events.record(AccountCreated(user.id, username.value, user.created_at))
         await self._tx.commit()
         return user
 

@@ -8,7 +8,7 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.preferences import PhoneNumber
+from domain.recipients import PhoneNumber
 
 
 class LineType(enum.StrEnum):

@@ -2,7 +2,7 @@
 
 from application.ports.phone_lookup import LookupResult, PhoneLookup
 from domain.errors import InvalidInput
-from domain.preferences import PhoneNumber
+from domain.recipients import PhoneNumber
 
 
 async def check_phone(lookup: PhoneLookup, phone: PhoneNumber, sms_on: bool) -> LookupResult:

@@ -24,6 +24,7 @@ from entrypoints.http.notifications import (
 )
 from entrypoints.http.preferences import PreferencesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.recipients import RecipientController
 from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
 from entrypoints.settings import Settings
@@ -41,6 +42,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     ApiKeyController,
                     HealthController,
                     PreferencesController,
+                    RecipientController,
                     NotificationController,
                     NotificationActivityController,
                     dev_outbox,

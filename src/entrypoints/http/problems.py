@@ -105,6 +105,12 @@ def _field_path(item: dict[str, Any]) -> str:
     return str(key) if key and key != "data" else "body"
 
 
+def shape_error(message: str) -> tuple[str, str]:
+    """The field and the words of one msgspec validation message, as a problem names
+    them: for reports that hold several, such as a bulk request's per-entry results."""
+    return _field_path({"message": message}), _message(message)
+
+
 def _message(raw: str) -> str:
     """msgspec's message in words, without the path (the field says it)."""
     if raw.startswith("Object missing required field"):

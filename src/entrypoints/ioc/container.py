@@ -11,6 +11,7 @@ from entrypoints.ioc.infrastructure import InfrastructureProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.phone_lookup import PhoneLookupProvider
 from entrypoints.ioc.preferences import PreferencesProvider
+from entrypoints.ioc.recipients import RecipientsProvider
 from entrypoints.settings import Settings
 
 
@@ -21,6 +22,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         # One line per capability.
         AccountsProvider(),
         ApiKeysProvider(),
+        RecipientsProvider(),
         PreferencesProvider(),
         NotificationsProvider(),
         SendersProvider(),

@@ -55,6 +55,7 @@ from application.ports.notifications import (
     SendQueue,
     SmsSender,
 )
+from application.ports.recipients import NotificationRedactor
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
 from entrypoints.http.paths import TWILIO_STATUS_PATH
@@ -72,7 +73,9 @@ from entrypoints.settings import (
 class NotificationsProvider(Provider):
     scope = Scope.REQUEST
 
-    notifications = provide(SqlNotificationRepository, provides=NotificationRepository)
+    notifications = provide(
+        SqlNotificationRepository, provides=AnyOf[NotificationRepository, NotificationRedactor]
+    )
     idempotency = provide(SqlIdempotencyKeys, provides=IdempotencyKeys)
     provider_events = provide(SqlProviderEventLog, provides=ProviderEventLog)
 

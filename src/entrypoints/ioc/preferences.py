@@ -2,9 +2,9 @@
 
 from dishka import Provider, Scope, decorate, provide
 
-from adapters.sql.preferences import SqlContactPreferenceRepository
 from application.events import DomainEvents
 from application.ports.preferences import ContactPreferenceRepository
+from application.preferences.contact_preferences import RecipientContactPreferences
 from application.preferences.get_preferences import GetPreferences
 from application.preferences.mark_phone_opted_out import MarkPhoneOptedOut
 from application.preferences.update_preferences import UpdatePreferences
@@ -14,7 +14,7 @@ from domain.preferences import PhoneOptedOut
 class PreferencesProvider(Provider):
     scope = Scope.REQUEST
 
-    prefs = provide(SqlContactPreferenceRepository, provides=ContactPreferenceRepository)
+    prefs = provide(RecipientContactPreferences, provides=ContactPreferenceRepository)
     get_preferences = provide(GetPreferences)
     update_preferences = provide(UpdatePreferences)
     mark_phone_opted_out = provide(MarkPhoneOptedOut)

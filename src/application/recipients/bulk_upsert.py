@@ -1,0 +1,92 @@
+import enum
+from dataclasses import dataclass
+
+from application.policy import require_recipients
+from application.ports.clock import Clock
+from application.ports.recipients import RecipientRepository
+from application.ports.transactions import TransactionManager
+from application.recipients.fields import RecipientInput, contact_of, parse_external_id
+from domain.accounts import User
+from domain.errors import FieldError, FieldErrors, InvalidInput
+from domain.ids import new_ids
+from domain.recipients import Contact, ExternalId, Recipient
+
+BULK_MAX = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class BulkEntry:
+    """One entry; `unreadable` holds what the entrypoint could not read of it at all (a
+    number where text goes), which makes it invalid like a bad value does."""
+
+    external_id: str
+    fields: RecipientInput
+    unreadable: tuple[FieldError, ...] = ()
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    REPLACED = "replaced"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryResult:
+    index: int
+    external_id: str
+    outcome: Outcome
+    recipient: Recipient | None = None
+    errors: tuple[FieldError, ...] = ()
+
+
+class BulkUpsertRecipients:
+    """PUT for up to 1,000 recipients in one transaction. Each entry is checked on its
+    own: a bad one (or one repeating an earlier entry's external id) is reported by its
+    index with every bad field, and the others are stored. Admins only."""
+
+    def __init__(
+        self, recipients: RecipientRepository, clock: Clock, tx: TransactionManager
+    ) -> None:
+        self._recipients = recipients
+        self._clock = clock
+        self._tx = tx
+
+    async def __call__(self, requester: User, entries: list[BulkEntry]) -> list[EntryResult]:
+        require_recipients(requester, write=True)
+        if not 1 <= len(entries) <= BULK_MAX:
+            raise InvalidInput.field("items", f"must hold 1 to {BULK_MAX} recipients")
+        results: list[EntryResult | None] = [None] * len(entries)
+        valid: dict[ExternalId, tuple[int, Contact]] = {}
+        for i, entry in enumerate(entries):
+            if entry.unreadable:
+                results[i] = EntryResult(
+                    i, entry.external_id, Outcome.INVALID, errors=entry.unreadable
+                )
+                continue
+            errors = FieldErrors()
+            external_id = parse_external_id(errors, entry.external_id)
+            contact = contact_of(entry.fields, None, errors)
+            if external_id is not None and external_id in valid:
+                errors.add("external_id", f"repeats the entry at index {valid[external_id][0]}")
+            try:
+                errors.raise_if_any()
+            except InvalidInput as bad:
+                results[i] = EntryResult(i, entry.external_id, Outcome.INVALID, errors=bad.errors)
+                continue
+            valid[external_id] = (i, contact)
+        now = self._clock.now()
+        found = await self._recipients.get_many(list(valid))
+        fresh = iter(new_ids(len(valid) - len(found)))
+        stored = []
+        for external_id, (i, contact) in valid.items():
+            current = found.get(external_id)
+            if current is None:
+                r = Recipient.new(next(fresh), external_id, contact, now)
+            else:
+                r = current.change(contact, now)
+            stored.append(r)
+            outcome = Outcome.CREATED if current is None else Outcome.REPLACED
+            results[i] = EntryResult(i, external_id.value, outcome, r)
+        await self._recipients.save_many(stored)
+        await self._tx.commit()
+        return [r for r in results if r is not None]

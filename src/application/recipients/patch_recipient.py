@@ -1,0 +1,46 @@
+from dataclasses import dataclass
+
+from application.policy import require_recipients
+from application.ports.clock import Clock
+from application.ports.recipients import RecipientRepository
+from application.ports.transactions import TransactionManager
+from application.recipients.fields import RecipientInput, contact_of, parse_external_id
+from application.recipients.get_recipient import not_found
+from domain.accounts import User
+from domain.errors import FieldErrors
+from domain.recipients import Recipient
+
+
+@dataclass(frozen=True, slots=True)
+class PatchRecipientCommand:
+    requester: User
+    external_id: str
+    fields: RecipientInput
+
+
+class PatchRecipient:
+    """Change the fields given of an existing recipient (NotFound otherwise); a field
+    left out stays, null clears it; `channels` may give one channel only. A changed
+    phone is no longer opted out. Admins only."""
+
+    def __init__(
+        self, recipients: RecipientRepository, clock: Clock, tx: TransactionManager
+    ) -> None:
+        self._recipients = recipients
+        self._clock = clock
+        self._tx = tx
+
+    async def __call__(self, cmd: PatchRecipientCommand) -> Recipient:
+        require_recipients(cmd.requester, write=True)
+        errors = FieldErrors()
+        external_id = parse_external_id(errors, cmd.external_id)
+        errors.raise_if_any()
+        current = await self._recipients.get(external_id)
+        if current is None:
+            raise not_found(cmd.external_id)
+        contact = contact_of(cmd.fields, current.contact, errors)
+        errors.raise_if_any()
+        changed = current.change(contact, self._clock.now())
+        await self._recipients.save(changed)
+        await self._tx.commit()
+        return changed

@@ -1,0 +1,69 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.policy import require_recipients
+from application.ports.clock import Clock
+from application.ports.recipients import RecipientRepository
+from application.ports.transactions import TransactionManager
+from application.recipients.fields import RecipientInput, contact_of, parse_external_id
+from domain.accounts import User
+from domain.errors import Conflict, FieldErrors
+from domain.ids import new_id
+from domain.recipients import Contact, Recipient
+
+
+@dataclass(frozen=True, slots=True)
+class PutRecipientCommand:
+    requester: User
+    external_id: str
+    fields: RecipientInput
+
+
+@dataclass(frozen=True, slots=True)
+class PutResult:
+    recipient: Recipient
+    created: bool
+
+
+class PutRecipient:
+    """Create the recipient of an external id, or replace what is set on it (a PUT: a
+    field left out takes its default; a channel left out is on when its address is
+    given). Idempotent: the same request again changes nothing but `updated_at`, and of
+    two concurrent PUTs creating one recipient the second replaces what the first made. The id,
+    `created_at`, the account link and the opt-out of an unchanged phone stay. Admins
+    only (require_recipients)."""
+
+    def __init__(
+        self, recipients: RecipientRepository, clock: Clock, tx: TransactionManager
+    ) -> None:
+        self._recipients = recipients
+        self._clock = clock
+        self._tx = tx
+
+    async def __call__(self, cmd: PutRecipientCommand) -> PutResult:
+        require_recipients(cmd.requester, write=True)
+        errors = FieldErrors()
+        external_id = parse_external_id(errors, cmd.external_id)
+        contact = contact_of(cmd.fields, None, errors)
+        errors.raise_if_any()
+        now = self._clock.now()
+        current = await self._recipients.get(external_id)
+        if current is not None:
+            return await self._replace(current, contact, now)
+        try:
+            made = Recipient.new(new_id(), external_id, contact, now)
+            await self._recipients.save(made)
+            await self._tx.commit()
+        except Conflict:  # a concurrent PUT made it first: replace what it made
+            await self._tx.rollback()
+            current = await self._recipients.get(external_id)
+            if current is None:
+                raise
+            return await self._replace(current, contact, now)
+        return PutResult(made, created=True)
+
+    async def _replace(self, current: Recipient, contact: Contact, now: datetime) -> PutResult:
+        changed = current.change(contact, now)
+        await self._recipients.save(changed)
+        await self._tx.commit()
+        return PutResult(changed, created=False)

@@ -1,0 +1,33 @@
+"""Bindings of recipients, and their reaction to new accounts."""
+
+from dishka import Provider, Scope, decorate, provide
+
+from adapters.sql.recipients import SqlRecipientRepository
+from application.events import DomainEvents
+from application.ports.recipients import RecipientRepository
+from application.recipients.bulk_upsert import BulkUpsertRecipients
+from application.recipients.create_user_recipient import CreateUserRecipient
+from application.recipients.erase_recipient import EraseRecipient
+from application.recipients.get_recipient import GetRecipient
+from application.recipients.list_recipients import ListRecipients
+from application.recipients.patch_recipient import PatchRecipient
+from application.recipients.put_recipient import PutRecipient
+from domain.accounts import AccountCreated
+
+
+class RecipientsProvider(Provider):
+    scope = Scope.REQUEST
+
+    recipients = provide(SqlRecipientRepository, provides=RecipientRepository)
+    create_user_recipient = provide(CreateUserRecipient)
+    put_recipient = provide(PutRecipient)
+    patch_recipient = provide(PatchRecipient)
+    get_recipient = provide(GetRecipient)
+    erase_recipient = provide(EraseRecipient)
+    list_recipients = provide(ListRecipients)
+    bulk_upsert = provide(BulkUpsertRecipients)
+
+    @decorate
+    def reactions(self, events: DomainEvents, create: CreateUserRecipient) -> DomainEvents:
+        events.subscribe(AccountCreated, create)
+        return events
