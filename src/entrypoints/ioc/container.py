@@ -9,6 +9,7 @@ from entrypoints.ioc.datapoints import DataPointsProvider
 from entrypoints.ioc.infrastructure import InfrastructureProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.preferences import PreferencesProvider
+from entrypoints.ioc.templates import TemplatesProvider
 from entrypoints.settings import Settings
 
 
@@ -22,6 +23,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         NotificationsProvider(),
         SendersProvider(),
         DataPointsProvider(),
+        TemplatesProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

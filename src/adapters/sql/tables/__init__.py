@@ -2,7 +2,7 @@
 `Base.metadata` complete (for migrations, and for tests that compare it to them). A new
 capability's tables module is imported here."""
 
-from adapters.sql.tables import accounts, datapoints, notifications, preferences
+from adapters.sql.tables import accounts, datapoints, notifications, preferences, templates
 from adapters.sql.tables.base import Base
 
-__all__ = ["Base", "accounts", "datapoints", "notifications", "preferences"]
+__all__ = ["Base", "accounts", "datapoints", "notifications", "preferences", "templates"]
