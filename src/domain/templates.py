@@ -100,21 +100,22 @@ class Variant:
                 parts["email.html"] = (self.email.html, True)
         return parts
 
-    def check(self, limits: TemplateLimits, errors: FieldErrors, prefix: str = "") -> bool:
-        """Adds what is wrong with the parts' sizes to `errors`; True when nothing was."""
-        found = []
+    def check(self, limits: TemplateLimits, errors: FieldErrors, prefix: str = "") -> set[str]:
+        """Adds what is wrong with the parts' sizes to `errors`; the paths it found wrong."""
         if self.sms is None and self.email is None:
-            found.append((prefix.rstrip(".") or "body", "needs an sms or an email part"))
+            errors.add(prefix.rstrip(".") or "body", "needs an sms or an email part")
+        bad = set()
         for path, (source, _) in self.sources().items():
             if "\x00" in source:
-                found.append((prefix + path, NUL_MESSAGE))
+                errors.add(prefix + path, NUL_MESSAGE)
             elif len(source.encode()) > limits.max_part_bytes:
-                found.append((prefix + path, f"must be at most {limits.max_part_bytes} bytes"))
+                errors.add(prefix + path, f"must be at most {limits.max_part_bytes} bytes")
             elif not source.strip() and path != "email.html":
-                found.append((prefix + path, "must not be empty"))
-        for path, message in found:
-            errors.add(path, message)
-        return not found
+                errors.add(prefix + path, "must not be empty")
+            else:
+                continue
+            bad.add(path)
+        return bad
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from adapters.memory.notifications import (
     InMemorySendQueue,
 )
 from adapters.memory.preferences import InMemoryContactPreferenceRepository
+from adapters.memory.templates import InMemoryTemplateRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from application.ports.accounts import (
     PasswordHasher,
@@ -44,6 +45,7 @@ from application.ports.notifications import (
 )
 from application.ports.preferences import ContactPreferenceRepository
 from application.ports.randomness import Jitter
+from application.ports.templates import TemplateRepository
 from application.ports.transactions import TransactionManager
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings
@@ -76,6 +78,7 @@ class Fakes:
         self.keys = InMemoryIdempotencyKeys(self.store)
         self.events = InMemoryProviderEventLog(self.store)
         self.points = RecordingPoints(self.store)
+        self.templates = InMemoryTemplateRepository(self.store)
         self.source: DataSource = ScriptedSource()
         self.queue = InMemorySendQueue()
         self.wakeups = RecordingWakeup()
@@ -188,6 +191,10 @@ class FakesProvider(Provider):
     @provide
     def source(self) -> DataSource:
         return self._fakes.source
+
+    @provide
+    def templates(self) -> TemplateRepository:
+        return self._fakes.templates
 
 
 @asynccontextmanager

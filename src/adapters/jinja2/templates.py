@@ -211,6 +211,10 @@ class JinjaTemplateRenderer:
     def check(self, source: str, *, html: bool) -> frozenset[str]:
         return self._compile(source, html)[1]
 
+    def cache_info(self) -> functools._CacheInfo:
+        """Hits, misses and size of the cache of compiled templates."""
+        return self._compile.cache_info()
+
     def render(self, source: str, variables: Mapping[str, object], *, html: bool) -> str:
         template = self._compile(source, html)[0]
         limit = self._limits.max_rendered_bytes

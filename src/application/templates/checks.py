@@ -14,10 +14,11 @@ def check_variant(
     errors: FieldErrors,
     prefix: str = "",
 ) -> None:
-    if not variant.check(limits, errors, prefix):
-        return  # a part that is too big or holds NUL is not worth compiling
+    bad = variant.check(limits, errors, prefix)
     declared = {*variables, RECIPIENT}
     for path, (source, html) in variant.sources().items():
+        if path in bad:
+            continue  # a part that is too big or holds NUL is not worth compiling
         try:
             used = renderer.check(source, html=html)
         except InvalidValue as exc:
