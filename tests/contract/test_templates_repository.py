@@ -38,9 +38,7 @@ class Store:
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     if request.param == "memory":
         memory = MemoryStore()
-        yield Store(
-            InMemoryTemplateRepository(memory), InMemoryTransactionManager(memory), None
-        )
+        yield Store(InMemoryTemplateRepository(memory), InMemoryTransactionManager(memory), None)
         return
     async with (
         migrated_database(request, tmp_path) as (engine, _),

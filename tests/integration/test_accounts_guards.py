@@ -19,6 +19,7 @@ ADMIN_ROUTES = {
     ("get", "/dev/outbox"): "this action needs the admin role",
     ("post", "/api/populate"): "this action needs the admin role",
     ("get", "/admin/notifications"): "the activity view needs the admin role",
+    ("get", "/templates"): "reading templates needs the admin role",
 }
 
 

@@ -8,7 +8,7 @@ import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.accounts.authenticate import Principal
@@ -212,7 +212,7 @@ class TemplateController(Controller):
     async def save(
         self,
         principal: NamedDependency[Principal],
-        key: str,
+        key: FromPath[str],
         data: JSONBody[TemplateIn],
         save: FromDishka[SaveTemplate],
     ) -> Response[TemplateOut]:
@@ -235,7 +235,10 @@ class TemplateController(Controller):
         responses=problem_responses(401, 403, 404, 422),
     )
     async def read(
-        self, principal: NamedDependency[Principal], key: str, get_one: FromDishka[GetTemplate]
+        self,
+        principal: NamedDependency[Principal],
+        key: FromPath[str],
+        get_one: FromDishka[GetTemplate],
     ) -> TemplateOut:
         return TemplateOut.of(await get_one(principal.user, key))
 
@@ -260,7 +263,10 @@ class TemplateController(Controller):
         responses=problem_responses(401, 403, 404, 422),
     )
     async def remove(
-        self, principal: NamedDependency[Principal], key: str, remove: FromDishka[DeleteTemplate]
+        self,
+        principal: NamedDependency[Principal],
+        key: FromPath[str],
+        remove: FromDishka[DeleteTemplate],
     ) -> None:
         await remove(principal.user, key)
 
@@ -277,8 +283,8 @@ class TemplateController(Controller):
     async def save_locale(
         self,
         principal: NamedDependency[Principal],
-        key: str,
-        locale: str,
+        key: FromPath[str],
+        locale: FromPath[str],
         data: JSONBody[VariantIn],
         save: FromDishka[SaveTemplateLocale],
     ) -> Response[TemplateOut]:
@@ -297,8 +303,8 @@ class TemplateController(Controller):
     async def remove_locale(
         self,
         principal: NamedDependency[Principal],
-        key: str,
-        locale: str,
+        key: FromPath[str],
+        locale: FromPath[str],
         remove: FromDishka[DeleteTemplateLocale],
     ) -> TemplateOut:
         return TemplateOut.of(await remove(principal.user, key, locale))
@@ -315,7 +321,7 @@ class TemplateController(Controller):
         responses=problem_responses(401, 403, 404, 413, 415, 422),
     )
     async def preview(
-        self, key: str, data: JSONBody[PreviewIn], render: FromDishka[RenderTemplate]
+        self, key: FromPath[str], data: JSONBody[PreviewIn], render: FromDishka[RenderTemplate]
     ) -> RenderedOut:
         r = data.recipient or RecipientIn()
         recipient = RecipientFields(r.name, r.email, r.phone, r.locale, r.external_id)
