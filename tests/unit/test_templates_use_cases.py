@@ -120,7 +120,8 @@ async def test_locales_saved_replaced_and_deleted() -> None:
         save_locale = await request.get(SaveTemplateLocale)
         first = await save_locale(SaveLocaleCommand(ADMIN, "code", "PT-br", SmsPart("Oi"), None))
         again = await save_locale(SaveLocaleCommand(ADMIN, "code", "pt-BR", SmsPart("Olá"), None))
-        assert first.created and not again.created
+        assert first.created
+        assert not again.created
         assert set(again.template.locales) == {"pt-BR"}
         with pytest.raises(InvalidInput) as exc:
             await save_locale(SaveLocaleCommand(ADMIN, "code", "pt_BR", SmsPart("x"), None))
