@@ -108,7 +108,7 @@ class Variant:
         for path, (source, _) in self.sources().items():
             if "\x00" in source:
                 errors.add(prefix + path, NUL_MESSAGE)
-            elif len(source.encode()) > limits.max_part_bytes:
+            elif len(source.encode("utf-8", "surrogatepass")) > limits.max_part_bytes:
                 errors.add(prefix + path, f"must be at most {limits.max_part_bytes} bytes")
             elif not source.strip() and path != "email.html":
                 errors.add(prefix + path, "must not be empty")

@@ -62,7 +62,6 @@ _METHODS = {
 _LOOP_BOUND = "__herald_bounded"
 _CONCAT = "__herald_concat"
 _NO_LOADING = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
-_CHUNK = 64  # chunks of output between size checks
 _MAX_POWER_BITS = 4096
 
 
@@ -139,7 +138,7 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
             sized, times = (left, right) if isinstance(right, int) else (right, left)
             if isinstance(sized, str | list | tuple) and isinstance(times, int):
                 self._fits(len(sized) * times)
-        if operator == "+" and isinstance(left, str | list | tuple):
+        if operator == "+" and isinstance(left, str | list | tuple) and hasattr(right, "__len__"):
             self._fits(len(left) + len(right))
         if (
             operator == "**"
@@ -231,11 +230,13 @@ class JinjaTemplateRenderer:
             text = "".join(out)
         except TemplateError as exc:  # undefined values and the sandbox's refusals
             raise InvalidValue(_reason(exc)) from None
-        except (ArithmeticError, TypeError, ValueError, RecursionError) as exc:
-            raise InvalidValue(f"the template failed while rendering: {exc}") from None
+        except InvalidValue:
+            raise
+        except Exception as exc:  # whatever else the source does wrong with the data
+            raise InvalidValue(f"the template failed while rendering: {str(exc)[:200]}") from None
         finally:
             _budget.reset(token)
-        if len(text.encode()) > limit:
+        if len(text.encode("utf-8", "surrogatepass")) > limit:
             raise InvalidValue(f"renders to more than {limit} bytes")
         return text
 
@@ -250,6 +251,8 @@ class JinjaTemplateRenderer:
             return env.from_string(_Bounding().visit(tree)), names
         except TemplateError as exc:  # syntax errors, unknown filters
             raise InvalidValue(_reason(exc)) from None
+        except RecursionError:
+            raise InvalidValue("the template is nested too deeply") from None
 
 
 def _reason(exc: TemplateError) -> str:
