@@ -5,14 +5,18 @@ for one send (compiled once, from the renderer's cache, as in a running process)
     uv run python -m bench.render_template [--rounds 7] [--number 20000]
 
 Prints the median over the rounds of the time per render of all three parts, and per
-part; each round times --number renders with timeit.
+part; each round times --number renders with timeit. Then the other end: how long the
+most expensive templates we know of run before the render's budget or size bound stops
+them (the default settings; the median of --rounds runs each).
 """
 
 import argparse
 import statistics
+import time
 import timeit
 
 from adapters.jinja2.templates import JinjaTemplateRenderer
+from domain.errors import InvalidValue
 from domain.templates import TemplateLimits
 
 SMS = "Hi {{ recipient.name|default('there') }}, your order {{ order_id }} ships {{ day }}."
@@ -33,6 +37,19 @@ DATA = {
     "items": [{"qty": 2, "name": "Tea <green>"}, {"qty": 1, "name": "Cake"}],
     "total": "€12.40",
     "recipient": {"name": "Ann", "locale": "en"},
+}
+BIG = "x" * 65000
+# Each would run for seconds or build gigabytes without the bounds.
+COSTLY = {
+    "nested loops": "{% for i in range(5000) %}{% for j in range(5000) %}{% endfor %}{% endfor %}",
+    "a sort per item": "{% for x in items %}{{ items|sort|first }}{% endfor %}",
+    "a join per item": "{% for x in items %}{% set y = big|join('') %}{% endfor %}",
+    "a method per item": "{% for x in items %}{% set y = big.upper() %}{% endfor %}",
+    "concatenation": "{% for x in items %}{% set y = big ~ big %}{% endfor %}",
+    "2^30 macro calls": (
+        "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(30) }}"
+    ),
+    "output": "{% for x in items %}{{ big }}{% endfor %}",
 }
 PARTS = {
     "sms": (SMS, False),
@@ -63,6 +80,19 @@ def main() -> None:
     email = timings["subject"] + timings["text"] + timings["html"]
     print(f"sms send   {timings['sms']:6.1f} µs  (target < 50 µs)")
     print(f"email send {email:6.1f} µs  (subject + text + html)")
+    costly_data = {"items": list(range(10000)), "big": BIG}
+    for name, source in COSTLY.items():
+        renderer.check(source, html=False)
+        runs = []
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            try:
+                renderer.render(source, costly_data, html=False)
+                outcome = "rendered"
+            except InvalidValue as exc:
+                outcome = exc.message
+            runs.append(time.perf_counter() - started)
+        print(f"{name:18} {statistics.median(runs) * 1e3:6.1f} ms  {outcome}")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ class TemplateLimits:
 
     max_part_bytes: int  # each part's source, UTF-8
     max_rendered_bytes: int  # each rendered part, UTF-8
-    max_steps: int  # loop iterations and calls in one render: the bound on its time
+    max_steps: int  # the work of one render (loop items, calls, filters' input): its time
 
 
 @dataclass(frozen=True, slots=True)

@@ -323,7 +323,7 @@ class TemplatesSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
 
     max_bytes: int = 32768  # each part's source (sms text, email subject, text, html)
     max_rendered_bytes: int = 65536  # each rendered part, and any value a render builds
-    max_steps: int = 10000  # loop iterations and calls in one render: what bounds its time
+    max_steps: int = 10000  # the work of one render (loop items, calls, filters' input): its time
     cache_size: int = 1024  # compiled templates kept per process
 
     def validate(self) -> None:

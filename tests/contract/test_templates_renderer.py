@@ -144,8 +144,17 @@ def test_size_is_bounded(renderer: TemplateRenderer, source: str) -> None:
 
 
 def test_within_the_bounds_renders(renderer: TemplateRenderer) -> None:
-    source = "{% for i in range(900) %}{{ i % 10 }}{% endfor %}"
-    assert len(renderer.render(source, {}, html=False)) == 900
+    # range() makes 450 numbers and the loop takes 450: 900 steps of the 1000.
+    source = "{% for i in range(450) %}{{ i % 10 }}{% endfor %}"
+    assert len(renderer.render(source, {}, html=False)) == 450
+
+
+def test_filters_pay_for_their_input(renderer: TemplateRenderer) -> None:
+    # 30 iterations, each sorting 300 items: 9000 steps, more than the 1000 of a render.
+    source = "{% for x in items[:30] %}{{ items|sort|first }}{% endfor %}"
+    with pytest.raises(InvalidValue, match="too much work"):
+        renderer.render(source, {"items": list(range(300))}, html=False)
+    assert renderer.render("{{ items|sort|first }}", {"items": [3, 1, 2]}, html=False) == "1"
 
 
 def test_a_syntax_error_says_where(renderer: TemplateRenderer) -> None:

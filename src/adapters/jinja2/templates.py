@@ -10,12 +10,15 @@ What a template may do is narrowed at three points:
   change a value; only a few harmless methods may be called (`dict.items`, `str.upper`,
   ...); `cycler`, `joiner`, `namespace` and `lipsum` are gone, so the only global is a
   bounded `range`.
-- **Bounded work, without threads**: every `for` loop's iterable is wrapped at compile
-  time in a counter, and every call counts too, against one budget per render
-  (`TemplateLimits.max_steps`); `*`, `**` and `%` are intercepted so that no single
-  operation builds a huge string or number; output is produced in chunks and cut off
-  past `max_rendered_bytes`. A render therefore ends after a bounded number of steps,
-  each of bounded size, and the slowest one possible takes milliseconds.
+- **Bounded work, without threads**: one budget of steps per render
+  (`TemplateLimits.max_steps`) pays for every item a `for` loop takes (its iterable is
+  wrapped in a counter at compile time), every call (a macro's as ten, a method's in
+  proportion to its value), every number `range` makes, and every filter in proportion
+  to its input (an item, or 64 characters). No value a
+  render builds (`*`, `+`, `~`, `join`) may pass `max_rendered_bytes`, `**` is held to
+  4096-bit results and `%` formatting of strings is refused; output is checked as it
+  is produced and cut off past `max_rendered_bytes`. A render therefore ends after a
+  bounded number of steps, each of bounded size.
 
 HTML parts autoescape what they insert; text parts (SMS, subject, plain text) do not.
 Compiled templates are kept in a bounded LRU cache keyed by source.
@@ -24,7 +27,7 @@ Compiled templates are kept in a bounded LRU cache keyed by source.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any, cast
 
@@ -63,6 +66,7 @@ _LOOP_BOUND = "__herald_bounded"
 _CONCAT = "__herald_concat"
 _NO_LOADING = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 _MAX_POWER_BITS = 4096
+_MACRO_STEPS = 10  # a macro call costs about as much as ten loop items
 
 
 class _Budget:
@@ -79,7 +83,28 @@ def _spend(steps: int = 1) -> None:
     budget = _budget.get()
     budget.left -= steps
     if budget.left < 0:
-        raise SecurityError("the template does too much work (loops or calls) for one render")
+        raise SecurityError("the template does too much work for one render")
+
+
+def _size(value: object) -> int:
+    """The work a filter does on `value`, in steps: an item of a collection, or 64
+    characters of a string (a generator's items were counted where they were made)."""
+    if isinstance(value, str):
+        return len(value) // 64
+    return len(value) if isinstance(value, list | tuple | dict | set | range) else 0
+
+
+def _charged(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`f`, drawing from the budget in proportion to its input, so that a filter in a loop
+    (`items|sort` for every item) cannot multiply the work the loop bound allows."""
+    value_at = 0 if getattr(f, "jinja_pass_arg", None) is None else 1
+
+    @functools.wraps(f)  # copies `jinja_pass_arg` too: Jinja still passes the context
+    def charged(*args: Any, **kwargs: Any) -> Any:
+        _spend(1 + (_size(args[value_at]) if len(args) > value_at else 0))
+        return f(*args, **kwargs)
+
+    return charged
 
 
 def _bounded(iterable: Iterable[Any]) -> Iterator[Any]:
@@ -100,8 +125,8 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
             cache_size=0,  # the renderer keeps its own cache, by source
         )
         self._limits = limits
-        self.filters = {name: f for name, f in self.filters.items() if name in _FILTERS}
-        self.filters["join"] = self._join
+        kept = {name: f for name, f in self.filters.items() if name in _FILTERS}
+        self.filters = {name: _charged(f) for name, f in (kept | {"join": self._join}).items()}
         self.globals = {"range": self._range, _LOOP_BOUND: _bounded, _CONCAT: self._concat}
         self._helpers = (self._range, _bounded, self._concat)
 
@@ -109,11 +134,13 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
         """No value a template builds is larger than a whole rendered part may be."""
         if size > self._limits.max_rendered_bytes:
             raise SecurityError("the template builds a value past the output limit")
+        _spend(size // 64)  # building it is work, as a filter's is
 
     def _range(self, *args: int) -> range:
         numbers = range(*args)
         if len(numbers) > self._limits.max_steps:
             raise SecurityError(f"range() is limited to {self._limits.max_steps} items")
+        _spend(len(numbers))
         return numbers
 
     def _concat(self, *values: Any) -> str:
@@ -150,7 +177,9 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        _spend()
+        # A method pays for the value it works on; a macro for its own weight.
+        owner = getattr(__obj, "__self__", None)
+        _spend(_MACRO_STEPS if isinstance(__obj, Macro) else 1 + _size(owner))
         if not __self._may_call(__obj):
             name = getattr(__obj, "__name__", type(__obj).__name__)
             raise SecurityError(f"calling {name}() is not available in templates")
