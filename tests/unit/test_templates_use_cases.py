@@ -67,6 +67,9 @@ async def test_save_names_every_bad_field() -> None:
             await save(command(variables=["code", "code"]))
         assert set(fields(exc)) == {"variables"}
         with pytest.raises(InvalidInput) as exc:
+            await save(command(variables=[f"v{i}" for i in range(101)]))
+        assert fields(exc) == {"variables": "must hold at most 100 names"}
+        with pytest.raises(InvalidInput) as exc:
             await save(command(sms=None, email=None))
         assert fields(exc) == {"body": "needs an sms or an email part"}
 

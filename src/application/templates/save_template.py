@@ -69,14 +69,16 @@ class SaveTemplate:
             errors.add("description", f"must be at most {DESCRIPTION_MAX} characters")
         elif "\x00" in cmd.description:
             errors.add("description", NUL_MESSAGE)
-        variables = tuple(
-            errors.check(f"variables[{i}]", variable_name, name)
-            for i, name in enumerate(cmd.variables)
-        )
-        if len(variables) > VARIABLES_MAX:
+        variables: tuple[str, ...] = ()
+        if len(cmd.variables) > VARIABLES_MAX:
             errors.add("variables", f"must hold at most {VARIABLES_MAX} names")
         elif len(set(cmd.variables)) != len(cmd.variables):
             errors.add("variables", "must not name a variable twice")
+        else:
+            variables = tuple(
+                errors.check(f"variables[{i}]", variable_name, name)
+                for i, name in enumerate(cmd.variables)
+            )
         errors.raise_if_any()
         default = Variant(cmd.sms, cmd.email)
         check_variant(default, variables, self._renderer, self._limits, errors)
