@@ -92,3 +92,9 @@ def visible_points(is_admin: bool, asked: bool | None, action: str) -> bool | No
     if asked is False:
         raise PermissionDenied(f"only admins may {action} invalid data points")
     return True
+
+
+def require_templates(user: User, *, write: bool) -> None:
+    """Templates are read and written by admins; `write` tells the two apart, for the
+    scopes of API keys (`templates:write`)."""
+    require_admin(user, f"{'changing' if write else 'reading'} templates needs the admin role")

@@ -358,6 +358,25 @@ class DatapointsSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read
             raise SettingsError("HERALD_DATA_UPSTREAM_CONCURRENCY must be between 1 and 64")
 
 
+class TemplatesSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("template_")):
+    """How big templates and their output may be, and how much work one render may do."""
+
+    max_bytes: int = 32768  # each part's source (sms text, email subject, text, html)
+    max_rendered_bytes: int = 65536  # each rendered part, and any value a render builds
+    max_steps: int = 10000  # the work of one render (loop items, calls, filters' input): its time
+    cache_size: int = 1024  # compiled templates kept per process
+
+    def validate(self) -> None:
+        for name, value, low, high in (
+            ("MAX_BYTES", self.max_bytes, 256, 1 << 20),
+            ("MAX_RENDERED_BYTES", self.max_rendered_bytes, 1024, 1 << 22),
+            ("MAX_STEPS", self.max_steps, 100, 1_000_000),
+            ("CACHE_SIZE", self.cache_size, 1, 100_000),
+        ):
+            if not low <= value <= high:
+                raise SettingsError(f"HERALD_TEMPLATE_{name} must be between {low} and {high}")
+
+
 class LoggingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("log_")):
     # Console lines on a terminal, JSON otherwise.
     level: str = "INFO"
@@ -432,6 +451,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sendgrid: SendGridSettings = _group(SendGridSettings)
     phone_lookup: PhoneLookupSettings = _group(PhoneLookupSettings)
     datapoints: DatapointsSettings = _group(DatapointsSettings)
+    templates: TemplatesSettings = _group(TemplatesSettings)
     logging: LoggingSettings = _group(LoggingSettings)
     error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
     metrics: MetricsSettings = _group(MetricsSettings)
@@ -493,6 +513,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.sendgrid,
             self.phone_lookup,
             self.datapoints,
+            self.templates,
             self.error_reporting,
             self.metrics,
         ):

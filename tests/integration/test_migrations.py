@@ -91,7 +91,7 @@ async def test_a_database_at_both_old_heads_moves_on_without_loss(tmp_path: Path
             {"id": notification.hex, "user": user.hex, "now": now},
         )
     async with engine.connect() as conn:
-        assert sorted(await pending(conn)) == ["0005", "0006", "0007", "0008", "0010"]
+        assert sorted(await pending(conn)) == ["0005", "0006", "0007", "0008", "0009", "0010"]
     await upgrade(engine)
     async with engine.connect() as conn:
         query = text("SELECT user_id, created_by, text FROM notifications")

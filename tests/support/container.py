@@ -22,6 +22,7 @@ from adapters.memory.notifications import (
     InMemorySendQueue,
 )
 from adapters.memory.recipients import InMemoryRecipientRepository
+from adapters.memory.templates import InMemoryTemplateRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from application.ports.accounts import (
     PasswordHasher,
@@ -46,6 +47,7 @@ from application.ports.notifications import (
 )
 from application.ports.randomness import Jitter
 from application.ports.recipients import NotificationRedactor, RecipientRepository
+from application.ports.templates import TemplateRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
 from entrypoints.ioc import make_container
@@ -82,6 +84,7 @@ class Fakes:
         self.keys = InMemoryIdempotencyKeys(self.store)
         self.events = InMemoryProviderEventLog(self.store)
         self.points = RecordingPoints(self.store)
+        self.templates = InMemoryTemplateRepository(self.store)
         self.source: DataSource = ScriptedSource()
         self.queue = InMemorySendQueue()
         self.wakeups = RecordingWakeup()
@@ -206,6 +209,10 @@ class FakesProvider(Provider):
     @provide
     def source(self) -> DataSource:
         return self._fakes.source
+
+    @provide
+    def templates(self) -> TemplateRepository:
+        return self._fakes.templates
 
 
 @asynccontextmanager

@@ -27,6 +27,7 @@ from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.recipients import RecipientController
 from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
+from entrypoints.http.templates import TemplateController
 from entrypoints.settings import Settings
 
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     twilio_status,
                     sendgrid_events,
                     DataPointController,
+                    TemplateController,
                     metrics,
                 ],
             ),

@@ -12,6 +12,7 @@ from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.phone_lookup import PhoneLookupProvider
 from entrypoints.ioc.preferences import PreferencesProvider
 from entrypoints.ioc.recipients import RecipientsProvider
+from entrypoints.ioc.templates import TemplatesProvider
 from entrypoints.settings import Settings
 
 
@@ -28,6 +29,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         SendersProvider(),
         PhoneLookupProvider(),
         DataPointsProvider(),
+        TemplatesProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

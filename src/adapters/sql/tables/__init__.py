@@ -2,7 +2,22 @@
 `Base.metadata` complete (for migrations, and for tests that compare it to them). A new
 capability's tables module is imported here."""
 
-from adapters.sql.tables import accounts, api_keys, datapoints, notifications, recipients
+from adapters.sql.tables import (
+    accounts,
+    api_keys,
+    datapoints,
+    notifications,
+    recipients,
+    templates,
+)
 from adapters.sql.tables.base import Base
 
-__all__ = ["Base", "accounts", "api_keys", "datapoints", "notifications", "recipients"]
+__all__ = [
+    "Base",
+    "accounts",
+    "api_keys",
+    "datapoints",
+    "notifications",
+    "recipients",
+    "templates",
+]

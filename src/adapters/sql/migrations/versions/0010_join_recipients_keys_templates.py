@@ -13,7 +13,7 @@ is linear again.
 from collections.abc import Sequence
 
 revision: str = "0010"
-down_revision: str | tuple[str, ...] | None = ("0007", "0008")
+down_revision: str | tuple[str, ...] | None = ("0007", "0008", "0009")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

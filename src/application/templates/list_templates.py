@@ -1,0 +1,42 @@
+from dataclasses import dataclass
+
+from application.paging import LIMITS, CursorCodec, Page, page_of
+from application.policy import require_templates
+from application.ports.templates import TemplateRepository
+from domain.accounts import User
+from domain.errors import FieldErrors, InvalidValue
+from domain.templates import Template, template_key
+
+
+def _key(raw: bytes) -> str:
+    try:
+        return template_key(raw.decode())
+    except InvalidValue as exc:
+        raise ValueError(exc.message) from None
+
+
+# The key of the last template of a page.
+KEY_CURSORS = CursorCodec[str](lambda key: key.encode(), _key)
+
+
+@dataclass(frozen=True, slots=True)
+class ListTemplatesQuery:
+    requester: User
+    limit: int = LIMITS.default
+    cursor: str | None = None  # `next_cursor` of the previous page
+
+
+class ListTemplates:
+    """Templates in key order, a page at a time. Admins only."""
+
+    def __init__(self, templates: TemplateRepository) -> None:
+        self._templates = templates
+
+    async def __call__(self, q: ListTemplatesQuery) -> Page[Template]:
+        require_templates(q.requester, write=False)
+        errors = FieldErrors()
+        limit = errors.check("limit", LIMITS.check, q.limit)
+        after = errors.check("cursor", KEY_CURSORS.decode, q.cursor)
+        errors.raise_if_any()
+        rows = await self._templates.list_after(after, limit + 1)
+        return page_of(rows, limit, lambda t: t.key, KEY_CURSORS)

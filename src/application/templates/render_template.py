@@ -1,0 +1,115 @@
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+from application.ports.templates import TemplateRenderer, TemplateRepository
+from application.templates.find import find_template
+from domain.errors import FieldErrors, InvalidInput
+from domain.preferences import Channel
+from domain.templates import RECIPIENT, SmsSegments, Variant, sms_segments
+from domain.templates import locale as parse_locale
+
+RECIPIENT_FIELD_MAX = 320
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientFields:
+    """What a template may read of its recipient (`recipient.name`, ...); a field left
+    None is absent, so `{{ recipient.name | default("there") }}` works."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderTemplateCommand:
+    key: str
+    channel: str
+    data: Mapping[str, object] = field(default_factory=dict)
+    recipient: RecipientFields = RecipientFields()
+    locale: str | None = None  # None: the recipient's
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What would be sent: `text` always; `subject` and `html` (if the template has it)
+    for email; `sms` its segment count for SMS."""
+
+    channel: Channel
+    locale: str | None  # the variant used; None: the default
+    text: str
+    subject: str | None = None
+    html: str | None = None
+    sms: SmsSegments | None = None
+
+
+class RenderTemplate:
+    """Render a template's part for one channel, as it would be sent.
+
+    Rules: the variant is the one of `locale`, else the recipient's locale: the exact
+    locale, then its language, then the default (a variant without a part for the
+    channel is passed over). A template without a part for the channel, a variable the
+    part reads that `data` lacks (`data.<name>`), a render that fails or goes past the
+    limits, an empty result or a subject on more than one line are refused, each by name.
+    Anyone who may send may render: the caller checks who that is.
+    """
+
+    def __init__(self, templates: TemplateRepository, renderer: TemplateRenderer) -> None:
+        self._templates = templates
+        self._renderer = renderer
+
+    async def __call__(self, cmd: RenderTemplateCommand) -> Rendered:
+        errors = FieldErrors()
+        channel = errors.check("channel", Channel.parse, cmd.channel)
+        for name, value in asdict(cmd.recipient).items():
+            if value is not None and len(value) > RECIPIENT_FIELD_MAX:
+                errors.add(f"recipient.{name}", f"must be at most {RECIPIENT_FIELD_MAX} characters")
+        wanted = cmd.recipient.locale
+        if cmd.locale is not None:
+            wanted = errors.check("locale", parse_locale, cmd.locale)
+        errors.raise_if_any()
+        template = await find_template(self._templates, cmd.key)
+        used, variant = template.variant_for(wanted, channel.value)
+        sources = _parts(variant, channel)
+        if not sources:
+            raise InvalidInput.field(
+                "channel", f"template {template.key!r} has no {channel.value} part"
+            )
+        declared = set(template.variables)
+        for path, (source, html) in sources.items():
+            for name in sorted(self._renderer.check(source, html=html) & declared):
+                if name not in cmd.data:
+                    errors.add(f"data.{name}", f"is required by the template ({path})")
+        errors.raise_if_any()
+        variables: dict[str, object] = {k: v for k, v in cmd.data.items() if k in declared}
+        variables[RECIPIENT] = {k: v for k, v in asdict(cmd.recipient).items() if v is not None}
+        out: dict[str, str] = {}
+        for path, (source, html) in sources.items():
+            text = errors.check(path, _render, self._renderer, source, variables, html)
+            if text is None:
+                continue
+            if path != "email.html" and not text.strip():
+                errors.add(path, "renders to empty text")
+            elif path == "email.subject" and ("\n" in text or "\r" in text):
+                errors.add(path, "renders to more than one line")
+            out[path] = text
+        errors.raise_if_any()
+        if channel is Channel.SMS:
+            text = out["sms.text"]
+            return Rendered(channel, used, text, sms=sms_segments(text))
+        return Rendered(
+            channel, used, out["email.text"], out["email.subject"], out.get("email.html")
+        )
+
+
+def _render(
+    renderer: TemplateRenderer, source: str, variables: Mapping[str, object], html: bool
+) -> str:
+    return renderer.render(source, variables, html=html)
+
+
+def _parts(variant: Variant, channel: Channel) -> dict[str, tuple[str, bool]]:
+    prefix = f"{channel.value}."
+    return {path: part for path, part in variant.sources().items() if path.startswith(prefix)}
