@@ -5,6 +5,7 @@
 #   bench/data_api.sh                 # one API process
 #   WORKERS=2 bench/data_api.sh       # herald serve --workers 2
 #   ROLE=admin bench/data_api.sh      # as an admin (all points) instead of a user (valid only)
+#   ROLE=admin LUA=bench/recipients_api.lua PATH_QUERY=/recipients bench/data_api.sh
 #
 # Needs: PostgreSQL on 127.0.0.1:5432 (database test_data), Redis on 127.0.0.1:6379, wrk.
 set -euo pipefail
@@ -27,6 +28,7 @@ DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 PATH_QUERY=${PATH_QUERY:-/api/data?limit=100}
+LUA=${LUA:-bench/data_api.lua} # bench/notify_api.lua: POST /notifications; bench/recipients_api.lua: PUT /recipients/...
 
 uv run herald migrate
 rows=$(psql "${HERALD_DATABASE_URL/+asyncpg/}" -Atc "SELECT count(*) FROM data_points")
@@ -49,6 +51,6 @@ HERALD_BENCH_TOKEN=$(access_token "$PORT" "$user")
 export HERALD_BENCH_TOKEN
 
 echo "one answer: $(curl -fs -H "Authorization: Bearer $HERALD_BENCH_TOKEN" "http://127.0.0.1:$PORT$PATH_QUERY" | head -c 160)..."
-echo "warm-up"; wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
+echo "warm-up"; wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
 echo "GET $PATH_QUERY as $ROLE, $WORKERS API process(es), $CONNECTIONS connections, $DURATION, $(nproc) cores"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/data_api.lua "http://127.0.0.1:$PORT$PATH_QUERY"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY"

@@ -31,7 +31,7 @@ valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/cg" \
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
 wait_live "$PORT" 240 # under valgrind, start-up takes far longer
-HERALD_BENCH_TOKEN=$(access_token "$PORT" bench-user)
+HERALD_BENCH_TOKEN=$(access_token "$PORT" "${BENCH_USER:-bench-user}") # bench-admin for admin routes
 export HERALD_BENCH_TOKEN
 # An email address, for POST /notifications (bench/notify_api.lua); reads ignore it.
 curl -fs -X PATCH "http://127.0.0.1:$PORT/preferences" -H "Authorization: Bearer $HERALD_BENCH_TOKEN" \
