@@ -1,12 +1,12 @@
 import enum
 from dataclasses import dataclass
 
-from application.policy import require_recipients
+from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.recipients import RecipientRepository
 from application.ports.transactions import TransactionManager
 from application.recipients.fields import RecipientInput, contact_of, parse_external_id
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.errors import FieldError, FieldErrors, InvalidInput
 from domain.ids import new_ids
 from domain.recipients import Contact, ExternalId, Recipient
@@ -42,7 +42,7 @@ class EntryResult:
 class BulkUpsertRecipients:
     """PUT for up to 1,000 recipients in one transaction. Each entry is checked on its
     own: a bad one (or one repeating an earlier entry's external id) is reported by its
-    index with every bad field, and the others are stored. Admins only."""
+    index with every bad field, and the others are stored. Admins, or keys with recipients:write."""
 
     def __init__(
         self, recipients: RecipientRepository, clock: Clock, tx: TransactionManager
@@ -51,8 +51,8 @@ class BulkUpsertRecipients:
         self._clock = clock
         self._tx = tx
 
-    async def __call__(self, requester: User, entries: list[BulkEntry]) -> list[EntryResult]:
-        require_recipients(requester, write=True)
+    async def __call__(self, requester: Caller, entries: list[BulkEntry]) -> list[EntryResult]:
+        require_scope(requester, Scope.RECIPIENTS_WRITE)
         if not 1 <= len(entries) <= BULK_MAX:
             raise InvalidInput.field("items", f"must hold 1 to {BULK_MAX} recipients")
         results: list[EntryResult | None] = [None] * len(entries)

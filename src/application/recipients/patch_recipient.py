@@ -1,19 +1,19 @@
 from dataclasses import dataclass
 
-from application.policy import require_recipients
+from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.recipients import RecipientRepository
 from application.ports.transactions import TransactionManager
 from application.recipients.fields import RecipientInput, contact_of, parse_external_id
 from application.recipients.get_recipient import not_found
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.errors import FieldErrors
 from domain.recipients import Recipient
 
 
 @dataclass(frozen=True, slots=True)
 class PatchRecipientCommand:
-    requester: User
+    requester: Caller
     external_id: str
     fields: RecipientInput
 
@@ -21,7 +21,7 @@ class PatchRecipientCommand:
 class PatchRecipient:
     """Change the fields given of an existing recipient (NotFound otherwise); a field
     left out stays, null clears it; `channels` may give one channel only. A changed
-    phone is no longer opted out. Admins only."""
+    phone is no longer opted out. Admins, or keys with recipients:write."""
 
     def __init__(
         self, recipients: RecipientRepository, clock: Clock, tx: TransactionManager
@@ -31,7 +31,7 @@ class PatchRecipient:
         self._tx = tx
 
     async def __call__(self, cmd: PatchRecipientCommand) -> Recipient:
-        require_recipients(cmd.requester, write=True)
+        require_scope(cmd.requester, Scope.RECIPIENTS_WRITE)
         errors = FieldErrors()
         external_id = parse_external_id(errors, cmd.external_id)
         errors.raise_if_any()

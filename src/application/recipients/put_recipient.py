@@ -1,12 +1,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.policy import require_recipients
+from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.recipients import RecipientRepository
 from application.ports.transactions import TransactionManager
 from application.recipients.fields import RecipientInput, contact_of, parse_external_id
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.errors import Conflict, FieldErrors
 from domain.ids import new_id
 from domain.recipients import Contact, Recipient
@@ -14,7 +14,7 @@ from domain.recipients import Contact, Recipient
 
 @dataclass(frozen=True, slots=True)
 class PutRecipientCommand:
-    requester: User
+    requester: Caller
     external_id: str
     fields: RecipientInput
 
@@ -30,8 +30,8 @@ class PutRecipient:
     field left out takes its default; a channel left out is on when its address is
     given). Idempotent: the same request again changes nothing but `updated_at`, and of
     two concurrent PUTs creating one recipient the second replaces what the first made. The id,
-    `created_at`, the account link and the opt-out of an unchanged phone stay. Admins
-    only (require_recipients)."""
+    `created_at`, the account link and the opt-out of an unchanged phone stay. Admins,
+    or keys with recipients:write."""
 
     def __init__(
         self, recipients: RecipientRepository, clock: Clock, tx: TransactionManager
@@ -41,7 +41,7 @@ class PutRecipient:
         self._tx = tx
 
     async def __call__(self, cmd: PutRecipientCommand) -> PutResult:
-        require_recipients(cmd.requester, write=True)
+        require_scope(cmd.requester, Scope.RECIPIENTS_WRITE)
         errors = FieldErrors()
         external_id = parse_external_id(errors, cmd.external_id)
         contact = contact_of(cmd.fields, None, errors)
