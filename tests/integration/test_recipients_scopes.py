@@ -11,9 +11,10 @@ from tests.support.auth import admin_bearer, bearer, key_headers
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
+Route = tuple[str, str, dict[str, Any] | None]
 BODY = {"name": "Ann Lee", "email": "ann@example.com"}
-READS = [("get", "/recipients/crm-1", None), ("get", "/recipients?q=Ann", None)]
-WRITES = [
+READS: list[Route] = [("get", "/recipients/crm-1", None), ("get", "/recipients?q=Ann", None)]
+WRITES: list[Route] = [
     ("put", "/recipients/crm-2", BODY),
     ("patch", "/recipients/crm-1", {"name": "Ann B. Lee"}),
     ("post", "/recipients/bulk", {"items": [{"external_id": "crm-3", **BODY}]}),
@@ -29,9 +30,7 @@ async def admin(client: Client, container: AsyncContainer) -> dict[str, str]:
     return headers
 
 
-async def call(
-    client: Client, route: tuple[str, str, dict[str, Any] | None], headers: dict[str, str]
-) -> Any:
+async def call(client: Client, route: Route, headers: dict[str, str]) -> Any:
     method, path, body = route
     return await client.request(method, path, headers=headers, json=body)
 
