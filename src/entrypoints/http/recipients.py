@@ -172,6 +172,14 @@ class RecipientOut(msgspec.Struct):
     name: Annotated[str | None, documented("Ann Lee")]
     email: Annotated[str | None, documented("ann@example.com", format="email")]
     phone: Annotated[str | None, documented("+15105552054", description="E.164")]
+    phone_verified: Annotated[
+        bool,
+        documented(
+            True,
+            description="a phone lookup vouched for the number; false when only its format "
+            "was checked (no lookup configured, or the provider unreachable) or no phone",
+        ),
+    ]
     locale: Annotated[str | None, documented("pt-BR")]
     timezone: Annotated[str | None, documented("America/New_York")]
     channels: ChannelsOut
@@ -195,6 +203,7 @@ class RecipientOut(msgspec.Struct):
             name=c.name,
             email=c.email.value if c.email else None,
             phone=c.phone.value if c.phone else None,
+            phone_verified=r.phone_verified,
             locale=c.locale.value if c.locale else None,
             timezone=c.timezone.value if c.timezone else None,
             channels=ChannelsOut(c.channels.email, c.channels.sms),
