@@ -1,5 +1,6 @@
 """/templates: message templates with per-locale variants, and a preview of what a
-template sends (admins only)."""
+template sends. For admins and API keys with templates:write, which covers reading too: a
+key that manages templates must read them."""
 
 from datetime import datetime
 from typing import Annotated, Any
