@@ -3,7 +3,7 @@ guards call them too, so a route and its use case cannot disagree.
 
 Roles: a user reads and changes their own things; an admin may also read every user's
 notifications and invalid data points, notify another user, ingest data points and
-read the dev outbox, and manage recipients.
+read the dev outbox, and manage recipients and templates.
 
 Callers: a user (signed in with their access token) or a service (an API key). A key
 acts as a service, never as a user: what needs a user refuses it (`require_user`), and
@@ -54,12 +54,6 @@ def require_admin(user: User, refusal: str = ADMIN_ROLE_NEEDED) -> None:
         raise PermissionDenied(refusal)
 
 
-def require_recipients(user: User, *, write: bool) -> None:
-    """Recipients are managed by admins (users manage their own through `/preferences`).
-    `write` tells reading from changing, which API keys' scopes will tell apart."""
-    require_admin(user, f"{'changing' if write else 'reading'} recipients needs the admin role")
-
-
 def require_activity_view(user: User) -> None:
     """Every user's notifications are for admins."""
     require_admin(user, "the activity view needs the admin role")
@@ -92,9 +86,3 @@ def visible_points(is_admin: bool, asked: bool | None, action: str) -> bool | No
     if asked is False:
         raise PermissionDenied(f"only admins may {action} invalid data points")
     return True
-
-
-def require_templates(user: User, *, write: bool) -> None:
-    """Templates are read and written by admins; `write` tells the two apart, for the
-    scopes of API keys (`templates:write`)."""
-    require_admin(user, f"{'changing' if write else 'reading'} templates needs the admin role")

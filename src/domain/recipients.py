@@ -228,6 +228,9 @@ class Recipient:
     updated_at: datetime
     sms_opted_out: bool = False
     user_id: UUID | None = None
+    # A phone lookup vouched for the number (Twilio Lookup); False when only its format
+    # was checked (no lookup configured, or the provider was unreachable), or no phone.
+    phone_verified: bool = False
 
     @classmethod
     def new(
@@ -237,14 +240,29 @@ class Recipient:
         contact: Contact,
         now: datetime,
         user_id: UUID | None = None,
+        *,
+        phone_verified: bool = False,
     ) -> Recipient:
-        return cls(id, external_id, contact, now, now, user_id=user_id)
+        return cls(
+            id, external_id, contact, now, now, user_id=user_id, phone_verified=phone_verified
+        )
 
-    def change(self, contact: Contact, now: datetime) -> Recipient:
+    def change(
+        self, contact: Contact, now: datetime, *, phone_verified: bool | None = None
+    ) -> Recipient:
         """Replace what the caller sets. A new phone number is no longer opted out: the
-        opt-out belonged to the old number."""
-        opted_out = self.sms_opted_out and contact.phone == self.contact.phone
-        return replace(self, contact=contact, sms_opted_out=opted_out, updated_at=now)
+        opt-out belonged to the old number; nor verified, unless `phone_verified` says
+        what a lookup of it found (None: an unchanged number keeps what was known)."""
+        same_phone = contact.phone == self.contact.phone
+        if phone_verified is None:
+            phone_verified = self.phone_verified and same_phone
+        return replace(
+            self,
+            contact=contact,
+            sms_opted_out=self.sms_opted_out and same_phone,
+            phone_verified=phone_verified and contact.phone is not None,
+            updated_at=now,
+        )
 
     def opt_out(self, phone: str) -> Recipient:
         """The carrier says `phone` refuses SMS; a number no longer theirs changes nothing."""

@@ -62,6 +62,20 @@ async def test_save_and_get_by_each_key(store: Store) -> None:
     assert await store.recipients.get(ExternalId("lead:7")) == bare
 
 
+async def test_whether_the_phone_was_verified_is_kept(store: Store) -> None:
+    ann = replace(person("crm-1", FULL), phone_verified=True)
+    await store.recipients.save_many([ann, person("crm-2", FULL)])
+    await store.save()
+    assert await store.recipients.get(ExternalId("crm-1")) == ann
+    other = await store.recipients.get(ExternalId("crm-2"))
+    assert other is not None
+    assert other.phone_verified is False
+    unverified = ann.change(FULL, NOW + timedelta(hours=1), phone_verified=False)
+    await store.recipients.save(unverified)
+    await store.save()
+    assert await store.recipients.get(ann.external_id) == unverified
+
+
 async def test_save_replaces_by_id_and_keeps_created_at(store: Store) -> None:
     ann = person("crm-1", FULL)
     await store.recipients.save(ann)

@@ -23,7 +23,8 @@ ADMIN_ROUTES = {
     ("post", "/api/populate"): "this action needs the admin role",
     ("get", "/admin/notifications"): "the activity view needs the admin role",
     ("get", "/admin/api-keys"): "managing API keys needs the admin role",
-    ("get", "/templates"): "reading templates needs the admin role",
+    ("get", "/templates"): "templates:write needs the admin role or an API key with it",
+    ("get", "/recipients"): "recipients:read needs the admin role or an API key with it",
 }
 SOME_ID = "01922e7e-0000-7000-8000-000000000001"
 

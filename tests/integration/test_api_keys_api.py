@@ -35,7 +35,7 @@ RATE_LIMIT = 5
     guards=[allowed_to(lambda caller: require_scope(caller, Scope.RECIPIENTS_READ))],
 )
 async def scoped_probe(caller: CallerDependency) -> dict[str, str]:
-    """A route behind a scope, as the recipients and templates routes will be."""
+    """A route behind a scope, as the recipients and templates routes are."""
     assert isinstance(caller, ServicePrincipal)
     return {"key": caller.name}
 

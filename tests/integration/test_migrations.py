@@ -91,7 +91,9 @@ async def test_a_database_at_both_old_heads_moves_on_without_loss(tmp_path: Path
             {"id": notification.hex, "user": user.hex, "now": now},
         )
     async with engine.connect() as conn:
-        assert sorted(await pending(conn)) == ["0005", "0006", "0007", "0008", "0009", "0010"]
+        assert sorted(await pending(conn)) == [
+            *("0005", "0006", "0007", "0008", "0009", "0010", "0012")
+        ]
     await upgrade(engine)
     async with engine.connect() as conn:
         query = text("SELECT user_id, created_by, text FROM notifications")
@@ -164,6 +166,7 @@ async def test_0007_gives_every_user_a_recipient_with_their_preferences(
             phone,
         )
         assert r.sms_opted_out is opted_out
+        assert r.phone_verified is False  # 0012: nothing stored before was looked up
         assert r.user_id == users[external_id.removeprefix("user:")]
         assert r.updated_at == at
     await downgrade(engine, "0006")

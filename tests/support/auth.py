@@ -1,4 +1,4 @@
-"""Helpers for tests that need a logged-in user."""
+"""Helpers for tests that need a logged-in user or an API key."""
 
 from typing import Any
 
@@ -53,3 +53,14 @@ async def admin_bearer(
         await (await request.get(CreateAdmin))(SignUpCommand(username, password))
     tokens = await login(client, username, password)
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def key_headers(
+    client: AsyncTestClient[Any], admin: dict[str, str], *scopes: str, name: str = "service"
+) -> dict[str, str]:
+    """An API key with these scopes, made by `admin`; returns its X-API-Key header."""
+    response = await client.post(
+        "/admin/api-keys", headers=admin, json={"name": name, "scopes": list(scopes)}
+    )
+    assert response.status_code == 201, response.text
+    return {"X-API-Key": response.json()["secret"]}

@@ -21,6 +21,7 @@ from adapters.memory.notifications import (
     InMemoryProviderEventLog,
     InMemorySendQueue,
 )
+from adapters.memory.phone_lookup import ScriptedPhoneLookup
 from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.templates import InMemoryTemplateRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
@@ -45,6 +46,7 @@ from application.ports.notifications import (
     SendQueue,
     SmsSender,
 )
+from application.ports.phone_lookup import PhoneLookup
 from application.ports.randomness import Jitter
 from application.ports.recipients import NotificationRedactor, RecipientRepository
 from application.ports.templates import TemplateRepository
@@ -85,6 +87,8 @@ class Fakes:
         self.events = InMemoryProviderEventLog(self.store)
         self.points = RecordingPoints(self.store)
         self.templates = InMemoryTemplateRepository(self.store)
+        # Answers as the format check does until a test scripts a number.
+        self.phone_lookup = ScriptedPhoneLookup()
         self.source: DataSource = ScriptedSource()
         self.queue = InMemorySendQueue()
         self.wakeups = RecordingWakeup()
@@ -213,6 +217,10 @@ class FakesProvider(Provider):
     @provide
     def templates(self) -> TemplateRepository:
         return self._fakes.templates
+
+    @provide
+    def phone_lookup(self) -> PhoneLookup:
+        return self._fakes.phone_lookup
 
 
 @asynccontextmanager

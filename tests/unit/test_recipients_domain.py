@@ -134,3 +134,14 @@ def test_a_new_phone_is_not_opted_out() -> None:
     assert r.opt_out("+19999999999") == r
     assert r.change(Contact(phone=phone, email=EmailAddress("a@b.co")), now).sms_opted_out
     assert not r.change(Contact(phone=PhoneNumber("+15105550000")), now).sms_opted_out
+
+
+def test_a_verified_phone_stays_verified_until_it_changes() -> None:
+    phone, other = PhoneNumber("+15105552054"), PhoneNumber("+15105550000")
+    now = utc(2026, 1, 1)
+    r = Recipient.new(uuid4(), ExternalId("x"), Contact(phone=phone), now, phone_verified=True)
+    assert r.change(Contact(phone=phone, name="Ann"), now).phone_verified
+    assert not r.change(Contact(phone=other), now).phone_verified
+    assert r.change(Contact(phone=other), now, phone_verified=True).phone_verified
+    assert not r.change(Contact(phone=phone), now, phone_verified=False).phone_verified
+    assert not r.change(Contact(), now, phone_verified=True).phone_verified  # no phone

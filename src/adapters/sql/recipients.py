@@ -54,6 +54,7 @@ def _read(row: Row[Any]) -> Recipient:
         updated_at=row.updated_at,
         sms_opted_out=row.sms_opted_out,
         user_id=row.user_id,
+        phone_verified=row.phone_verified,
     )
 
 
@@ -72,6 +73,7 @@ def row_values(r: Recipient) -> dict[str, Any]:
         "email_on": c.channels.email,
         "sms_on": c.channels.sms,
         "sms_opted_out": r.sms_opted_out,
+        "phone_verified": r.phone_verified,
         "quiet_start": f"{c.quiet_hours.start:%H:%M}" if c.quiet_hours else None,
         "quiet_end": f"{c.quiet_hours.end:%H:%M}" if c.quiet_hours else None,
         "created_at": r.created_at,

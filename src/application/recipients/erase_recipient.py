@@ -1,8 +1,9 @@
+from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.recipients import NotificationRedactor, RecipientRepository
 from application.ports.transactions import TransactionManager
-from application.recipients.get_recipient import GetRecipient
-from domain.accounts import User
+from application.recipients.get_recipient import find_recipient
+from domain.api_keys import Scope
 
 
 class EraseRecipient:
@@ -10,27 +11,26 @@ class EraseRecipient:
     id answers NotFound afterwards), and the notifications sent to them keep ids, statuses
     and history times only: address, title, text, errors and history details are removed,
     and those not yet sent are canceled. One transaction. Answers how many notifications
-    were redacted. Admins only.
+    were redacted. Admins, or keys with recipients:write.
 
     Notifications are tied to a person through their account today, so a recipient
     without one has none to redact."""
 
     def __init__(
         self,
-        get: GetRecipient,
         recipients: RecipientRepository,
         notifications: NotificationRedactor,
         clock: Clock,
         tx: TransactionManager,
     ) -> None:
-        self._get = get
         self._recipients = recipients
         self._notifications = notifications
         self._clock = clock
         self._tx = tx
 
-    async def __call__(self, requester: User, external_id: str) -> int:
-        found = await self._get(requester, external_id)
+    async def __call__(self, requester: Caller, external_id: str) -> int:
+        require_scope(requester, Scope.RECIPIENTS_WRITE)
+        found = await find_recipient(self._recipients, external_id)
         redacted = 0
         if found.user_id is not None:
             redacted = await self._notifications.redact_notifications_of(

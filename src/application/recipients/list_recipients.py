@@ -1,9 +1,9 @@
 from dataclasses import dataclass
 
 from application.paging import ID_CURSORS, LIMITS, Page, page_of
-from application.policy import require_recipients
+from application.policy import Caller, require_scope
 from application.ports.recipients import RecipientRepository
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.errors import NUL_MESSAGE, FieldErrors, InvalidValue
 from domain.recipients import Recipient
 
@@ -12,7 +12,7 @@ Q_MAX = 254  # as long as the longest field it is compared with, an email addres
 
 @dataclass(frozen=True, slots=True)
 class ListRecipientsQuery:
-    requester: User
+    requester: Caller
     q: str | None = None
     limit: int = LIMITS.default
     cursor: str | None = None  # `next_cursor` of the previous page
@@ -28,13 +28,14 @@ def _query(raw: str) -> str:
 
 class ListRecipients:
     """Recipients in the order they were made, a page at a time; with `q`, those whose
-    name or email (any case), phone or external id (exactly) starts with it. Admins only."""
+    name or email (any case), phone or external id (exactly) starts with it. Admins, or keys with
+    recipients:read."""
 
     def __init__(self, recipients: RecipientRepository) -> None:
         self._recipients = recipients
 
     async def __call__(self, query: ListRecipientsQuery) -> Page[Recipient]:
-        require_recipients(query.requester, write=False)
+        require_scope(query.requester, Scope.RECIPIENTS_READ)
         errors = FieldErrors()
         q = None if query.q is None else errors.check("q", _query, query.q)
         limit = errors.check("limit", LIMITS.check, query.limit)

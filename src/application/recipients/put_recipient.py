@@ -1,12 +1,14 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.policy import require_recipients
+from application.policy import Caller, require_scope
 from application.ports.clock import Clock
+from application.ports.phone_lookup import PhoneLookup
 from application.ports.recipients import RecipientRepository
 from application.ports.transactions import TransactionManager
 from application.recipients.fields import RecipientInput, contact_of, parse_external_id
-from domain.accounts import User
+from application.recipients.phone_check import verify_phone
+from domain.api_keys import Scope
 from domain.errors import Conflict, FieldErrors
 from domain.ids import new_id
 from domain.recipients import Contact, Recipient
@@ -14,7 +16,7 @@ from domain.recipients import Contact, Recipient
 
 @dataclass(frozen=True, slots=True)
 class PutRecipientCommand:
-    requester: User
+    requester: Caller
     external_id: str
     fields: RecipientInput
 
@@ -30,18 +32,26 @@ class PutRecipient:
     field left out takes its default; a channel left out is on when its address is
     given). Idempotent: the same request again changes nothing but `updated_at`, and of
     two concurrent PUTs creating one recipient the second replaces what the first made. The id,
-    `created_at`, the account link and the opt-out of an unchanged phone stay. Admins
-    only (require_recipients)."""
+    `created_at`, the account link and the opt-out of an unchanged phone stay. A phone is
+    looked up as `verify_phone` says (a new, unverified or newly texted number): invalid,
+    or unable to take SMS with the sms channel on, is InvalidInput naming `phone`; the
+    provider unreachable leaves it unverified. Admins,
+    or keys with recipients:write."""
 
     def __init__(
-        self, recipients: RecipientRepository, clock: Clock, tx: TransactionManager
+        self,
+        recipients: RecipientRepository,
+        lookup: PhoneLookup,
+        clock: Clock,
+        tx: TransactionManager,
     ) -> None:
         self._recipients = recipients
+        self._lookup = lookup
         self._clock = clock
         self._tx = tx
 
     async def __call__(self, cmd: PutRecipientCommand) -> PutResult:
-        require_recipients(cmd.requester, write=True)
+        require_scope(cmd.requester, Scope.RECIPIENTS_WRITE)
         errors = FieldErrors()
         external_id = parse_external_id(errors, cmd.external_id)
         contact = contact_of(cmd.fields, None, errors)
@@ -50,8 +60,9 @@ class PutRecipient:
         current = await self._recipients.get(external_id)
         if current is not None:
             return await self._replace(current, contact, now)
+        verified = await verify_phone(self._lookup, None, contact)
         try:
-            made = Recipient.new(new_id(), external_id, contact, now)
+            made = Recipient.new(new_id(), external_id, contact, now, phone_verified=verified)
             await self._recipients.save(made)
             await self._tx.commit()
         except Conflict:  # a concurrent PUT made it first: replace what it made
@@ -63,7 +74,8 @@ class PutRecipient:
         return PutResult(made, created=True)
 
     async def _replace(self, current: Recipient, contact: Contact, now: datetime) -> PutResult:
-        changed = current.change(contact, now)
+        verified = await verify_phone(self._lookup, current, contact)
+        changed = current.change(contact, now, phone_verified=verified)
         await self._recipients.save(changed)
         await self._tx.commit()
         return PutResult(changed, created=False)

@@ -1,11 +1,11 @@
 from dataclasses import replace
 
-from application.policy import require_templates
+from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.templates import TemplateRepository
 from application.ports.transactions import TransactionManager
 from application.templates.find import find_template
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.errors import FieldErrors, NotFound
 from domain.templates import Template
 from domain.templates import locale as parse_locale
@@ -13,15 +13,15 @@ from domain.templates import locale as parse_locale
 
 class DeleteTemplateLocale:
     """Remove one locale's variant; its readers then get the language's variant or the
-    default. Admins only; NotFound for an unknown template or locale."""
+    default. Admins, or keys with templates:write; NotFound for an unknown template or locale."""
 
     def __init__(self, templates: TemplateRepository, clock: Clock, tx: TransactionManager) -> None:
         self._templates = templates
         self._clock = clock
         self._tx = tx
 
-    async def __call__(self, requester: User, key: str, locale: str) -> Template:
-        require_templates(requester, write=True)
+    async def __call__(self, requester: Caller, key: str, locale: str) -> Template:
+        require_scope(requester, Scope.TEMPLATES_WRITE)
         errors = FieldErrors()
         name = errors.check("locale", parse_locale, locale)
         errors.raise_if_any()

@@ -1,9 +1,9 @@
 from dataclasses import dataclass
 
 from application.paging import LIMITS, CursorCodec, Page, page_of
-from application.policy import require_templates
+from application.policy import Caller, require_scope
 from application.ports.templates import TemplateRepository
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.errors import FieldErrors, InvalidValue
 from domain.templates import Template, template_key
 
@@ -21,19 +21,19 @@ KEY_CURSORS = CursorCodec[str](lambda key: key.encode(), _key)
 
 @dataclass(frozen=True, slots=True)
 class ListTemplatesQuery:
-    requester: User
+    requester: Caller
     limit: int = LIMITS.default
     cursor: str | None = None  # `next_cursor` of the previous page
 
 
 class ListTemplates:
-    """Templates in key order, a page at a time. Admins only."""
+    """Templates in key order, a page at a time. Admins, or keys with templates:write."""
 
     def __init__(self, templates: TemplateRepository) -> None:
         self._templates = templates
 
     async def __call__(self, q: ListTemplatesQuery) -> Page[Template]:
-        require_templates(q.requester, write=False)
+        require_scope(q.requester, Scope.TEMPLATES_WRITE)
         errors = FieldErrors()
         limit = errors.check("limit", LIMITS.check, q.limit)
         after = errors.check("cursor", KEY_CURSORS.decode, q.cursor)

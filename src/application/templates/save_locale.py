@@ -1,12 +1,12 @@
 from dataclasses import dataclass, replace
 
-from application.policy import require_templates
+from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.templates import TemplateRenderer, TemplateRepository
 from application.ports.transactions import TransactionManager
 from application.templates.checks import check_variant
 from application.templates.find import find_template
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.errors import FieldErrors
 from domain.templates import LOCALES_MAX, EmailPart, SmsPart, Template, TemplateLimits, Variant
 from domain.templates import locale as parse_locale
@@ -14,7 +14,7 @@ from domain.templates import locale as parse_locale
 
 @dataclass(frozen=True, slots=True)
 class SaveLocaleCommand:
-    requester: User
+    requester: Caller
     key: str
     locale: str
     sms: SmsPart | None
@@ -30,7 +30,8 @@ class SavedLocale:
 class SaveTemplateLocale:
     """Create or replace the variant of a template for one locale (a PUT).
 
-    Rules: admins only; NotFound for an unknown template. The locale is a BCP 47 tag
+    Rules: admins, or keys with templates:write; NotFound for an unknown template. The
+    locale is a BCP 47 tag
     ("pt", "pt-BR"), stored in its usual spelling; at most 100 per template. The variant
     has the parts of a template under the same rules: it reads only the variables the
     template declares. It may leave a part out: that channel then falls back to the
@@ -52,7 +53,7 @@ class SaveTemplateLocale:
         self._tx = tx
 
     async def __call__(self, cmd: SaveLocaleCommand) -> SavedLocale:
-        require_templates(cmd.requester, write=True)
+        require_scope(cmd.requester, Scope.TEMPLATES_WRITE)
         errors = FieldErrors()
         name = errors.check("locale", parse_locale, cmd.locale)
         errors.raise_if_any()

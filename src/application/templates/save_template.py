@@ -1,11 +1,11 @@
 from dataclasses import dataclass, replace
 
-from application.policy import require_templates
+from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.templates import TemplateRenderer, TemplateRepository
 from application.ports.transactions import TransactionManager
 from application.templates.checks import check_variant
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.errors import NUL_MESSAGE, FieldErrors
 from domain.templates import (
     DESCRIPTION_MAX,
@@ -22,7 +22,7 @@ from domain.templates import (
 
 @dataclass(frozen=True, slots=True)
 class SaveTemplateCommand:
-    requester: User
+    requester: Caller
     key: str
     description: str
     variables: list[str]
@@ -39,7 +39,8 @@ class SavedTemplate:
 class SaveTemplate:
     """Create the template with this key, or replace it (a PUT).
 
-    Rules: admins only. The key is 1-100 of a-z, 0-9 and `_ . : -`; the description at
+    Rules: admins, or keys with templates:write. The key is 1-100 of a-z, 0-9 and
+    `_ . : -`; the description at
     most 500 characters; variables are distinct names (at most 100), `recipient` being
     always available. The template needs an sms or an email part; every part compiles,
     is within the size bound and reads only declared variables. Replacing keeps the
@@ -62,7 +63,7 @@ class SaveTemplate:
         self._tx = tx
 
     async def __call__(self, cmd: SaveTemplateCommand) -> SavedTemplate:
-        require_templates(cmd.requester, write=True)
+        require_scope(cmd.requester, Scope.TEMPLATES_WRITE)
         errors = FieldErrors()
         key = errors.check("key", template_key, cmd.key)
         if len(cmd.description) > DESCRIPTION_MAX:

@@ -1,4 +1,5 @@
-"""/recipients: the people Herald notifies, by the caller's own external id (admins)."""
+"""/recipients: the people Herald notifies, by the caller's own external id (admins, and API
+keys with recipients:read / recipients:write)."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -7,13 +8,12 @@ from uuid import UUID
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, delete, get, patch, post, put
-from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from application.accounts.authenticate import Principal
 from application.paging import LIMITS
+from application.policy import Caller, require_scope
 from application.recipients.bulk_upsert import (
     BULK_MAX,
     BulkEntry,
@@ -32,6 +32,7 @@ from application.recipients.get_recipient import GetRecipient
 from application.recipients.list_recipients import Q_MAX, ListRecipients, ListRecipientsQuery
 from application.recipients.patch_recipient import PatchRecipient, PatchRecipientCommand
 from application.recipients.put_recipient import PutRecipient, PutRecipientCommand
+from domain.api_keys import Scope
 from domain.errors import FieldError
 from domain.recipients import (
     EMAIL_MAX,
@@ -50,7 +51,7 @@ from entrypoints.http.schemas import (
     problem_responses,
     text,
 )
-from entrypoints.http.security import SECURITY, admin_only
+from entrypoints.http.security import SECURITY_WITH_KEYS, CallerDependency, allowed_to
 
 _Unset = msgspec.UnsetType
 UNSET = msgspec.UNSET
@@ -171,6 +172,14 @@ class RecipientOut(msgspec.Struct):
     name: Annotated[str | None, documented("Ann Lee")]
     email: Annotated[str | None, documented("ann@example.com", format="email")]
     phone: Annotated[str | None, documented("+15105552054", description="E.164")]
+    phone_verified: Annotated[
+        bool,
+        documented(
+            True,
+            description="a phone lookup vouched for the number; false when only its format "
+            "was checked (no lookup configured, or the provider unreachable) or no phone",
+        ),
+    ]
     locale: Annotated[str | None, documented("pt-BR")]
     timezone: Annotated[str | None, documented("America/New_York")]
     channels: ChannelsOut
@@ -194,6 +203,7 @@ class RecipientOut(msgspec.Struct):
             name=c.name,
             email=c.email.value if c.email else None,
             phone=c.phone.value if c.phone else None,
+            phone_verified=r.phone_verified,
             locale=c.locale.value if c.locale else None,
             timezone=c.timezone.value if c.timezone else None,
             channels=ChannelsOut(c.channels.email, c.channels.sms),
@@ -250,15 +260,27 @@ class BulkOut(msgspec.Struct):
 _Path = "/{external_id:str}"
 
 
+def _reads(caller: Caller) -> None:
+    require_scope(caller, Scope.RECIPIENTS_READ)
+
+
+def _writes(caller: Caller) -> None:
+    require_scope(caller, Scope.RECIPIENTS_WRITE)
+
+
+_READ = [allowed_to(_reads)]
+_WRITE = [allowed_to(_writes)]
+
+
 class RecipientController(Controller):
     path = "/recipients"
     tags = ["recipients"]
-    security = SECURITY
-    guards = [admin_only]
+    security = SECURITY_WITH_KEYS
 
     @put(
         _Path,
-        summary="Create or replace the recipient of an external id (admins)",
+        guards=_WRITE,
+        summary="Create or replace the recipient of an external id (admins, recipients:write)",
         description=(
             "Idempotent. 201 when created, 200 when replaced. Fields left out take their "
             "defaults: no name, addresses, locale, time zone or quiet hours; each channel on "
@@ -272,45 +294,50 @@ class RecipientController(Controller):
     )
     async def replace(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         external_id: FromPath[str],
         data: JSONBody[RecipientIn],
         put_recipient: FromDishka[PutRecipient],
     ) -> Response[RecipientOut]:
-        result = await put_recipient(
-            PutRecipientCommand(principal.user, external_id, data.fields())
-        )
+        result = await put_recipient(PutRecipientCommand(caller, external_id, data.fields()))
         status = HTTP_201_CREATED if result.created else HTTP_200_OK
         return Response(RecipientOut.of(result.recipient), status_code=status)
 
     @patch(
         _Path,
-        summary="Change the fields given of a recipient (admins)",
+        guards=_WRITE,
+        summary="Change the fields given of a recipient (admins, recipients:write)",
         description="A field left out stays; null clears it; `channels` may name one channel.",
         responses=problem_responses(401, 403, 404, 413, 415, 422),
     )
     async def update(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         external_id: FromPath[str],
         data: JSONBody[RecipientIn],
         patch_recipient: FromDishka[PatchRecipient],
     ) -> RecipientOut:
-        cmd = PatchRecipientCommand(principal.user, external_id, data.fields())
+        cmd = PatchRecipientCommand(caller, external_id, data.fields())
         return RecipientOut.of(await patch_recipient(cmd))
 
-    @get(_Path, summary="A recipient (admins)", responses=problem_responses(401, 403, 404, 422))
+    @get(
+        _Path,
+        guards=_READ,
+        summary="A recipient (admins, recipients:read)",
+        responses=problem_responses(401, 403, 404, 422),
+    )
     async def read(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         external_id: FromPath[str],
         get_recipient: FromDishka[GetRecipient],
     ) -> RecipientOut:
-        return RecipientOut.of(await get_recipient(principal.user, external_id))
+        return RecipientOut.of(await get_recipient(caller, external_id))
 
     @delete(
         _Path,
-        summary="Erase a person (admins)",
+        guards=_WRITE,
+        summary="Erase a person (admins, recipients:write)",
         description=(
             "The recipient goes, with its name, email and phone; afterwards its external id "
             "answers 404. The notifications sent to them keep ids, statuses and history "
@@ -322,15 +349,16 @@ class RecipientController(Controller):
     )
     async def erase(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         external_id: FromPath[str],
         erase_recipient: FromDishka[EraseRecipient],
     ) -> ErasedOut:
-        redacted = await erase_recipient(principal.user, external_id)
+        redacted = await erase_recipient(caller, external_id)
         return ErasedOut(external_id, redacted)
 
     @get(
-        summary="Recipients in the order they were made; `q` searches (admins)",
+        guards=_READ,
+        summary="Recipients in the order they were made; `q` searches (admins, recipients:read)",
         description=(
             "`q`: the start of a name or email (any case), a phone (E.164) or an external id "
             "(exactly)."
@@ -339,7 +367,7 @@ class RecipientController(Controller):
     )
     async def search(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         list_recipients: FromDishka[ListRecipients],
         q: Annotated[str | None, QueryParameter(max_length=Q_MAX)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)] = LIMITS.default,
@@ -348,12 +376,16 @@ class RecipientController(Controller):
             QueryParameter(max_length=64, description="`next_cursor` of the previous page"),
         ] = None,
     ) -> RecipientPageOut:
-        page = await list_recipients(ListRecipientsQuery(principal.user, q, limit, cursor))
+        page = await list_recipients(ListRecipientsQuery(caller, q, limit, cursor))
         return RecipientPageOut([RecipientOut.of(r) for r in page.items], page.next_cursor)
 
     @post(
         "/bulk",
-        summary=f"Create or replace up to {BULK_MAX} recipients in one transaction (admins)",
+        guards=_WRITE,
+        summary=(
+            f"Create or replace up to {BULK_MAX} recipients in one transaction "
+            "(admins, recipients:write)"
+        ),
         description=(
             "Each entry as a PUT. An entry that is wrong (a bad value, a number where text "
             "goes, an unknown field, or an external id an earlier entry has) is reported by "
@@ -364,12 +396,12 @@ class RecipientController(Controller):
     )
     async def bulk(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         data: JSONBody[BulkIn],
         bulk_upsert: FromDishka[BulkUpsertRecipients],
     ) -> BulkOut:
         entries = [_entry(item) for item in data.items]
-        results = [EntryOut.of(r) for r in await bulk_upsert(principal.user, entries)]
+        results = [EntryOut.of(r) for r in await bulk_upsert(caller, entries)]
 
         def count(outcome: Outcome) -> int:
             return sum(1 for r in results if r.status is outcome)

@@ -1,5 +1,6 @@
 """/templates: message templates with per-locale variants, and a preview of what a
-template sends (admins only)."""
+template sends. For admins and API keys with templates:write, which covers reading too: a
+key that manages templates must read them."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -7,13 +8,11 @@ from typing import Annotated, Any
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, delete, get, post, put
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from application.accounts.authenticate import Principal
 from application.paging import LIMITS
-from application.policy import require_templates
+from application.policy import Caller, require_scope
 from application.templates.delete_locale import DeleteTemplateLocale
 from application.templates.delete_template import DeleteTemplate
 from application.templates.get_template import GetTemplate
@@ -26,7 +25,7 @@ from application.templates.render_template import (
 )
 from application.templates.save_locale import SaveLocaleCommand, SaveTemplateLocale
 from application.templates.save_template import SaveTemplate, SaveTemplateCommand
-from domain.accounts import User
+from domain.api_keys import Scope
 from domain.preferences import Channel
 from domain.templates import (
     DESCRIPTION_MAX,
@@ -39,7 +38,7 @@ from domain.templates import (
     sms_segments,
 )
 from entrypoints.http.schemas import EXAMPLE_TIME, NO_NUL, documented, problem_responses, text
-from entrypoints.http.security import SECURITY, allowed_by
+from entrypoints.http.security import SECURITY_WITH_KEYS, CallerDependency, allowed_to
 
 _SOURCE = "a Jinja2 template, at most HERALD_TEMPLATE_MAX_BYTES bytes"
 
@@ -187,15 +186,15 @@ def _email(part: EmailIn | None) -> EmailPart | None:
     return None if part is None else EmailPart(part.subject, part.text, part.html)
 
 
-def _read(user: User) -> None:
-    require_templates(user, write=False)
+def _manages_templates(caller: Caller) -> None:
+    require_scope(caller, Scope.TEMPLATES_WRITE)
 
 
 class TemplateController(Controller):
     path = "/templates"
     tags = ["templates"]
-    security = SECURITY
-    guards = [allowed_by(_read)]  # and each use case asks the policy about writes
+    security = SECURITY_WITH_KEYS
+    guards = [allowed_to(_manages_templates)]  # the use cases ask the policy too
 
     @put(
         "/{key:str}",
@@ -211,14 +210,14 @@ class TemplateController(Controller):
     )
     async def save(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         key: FromPath[str],
         data: JSONBody[TemplateIn],
         save: FromDishka[SaveTemplate],
     ) -> Response[TemplateOut]:
         saved = await save(
             SaveTemplateCommand(
-                principal.user,
+                caller,
                 key,
                 data.description,
                 data.variables,
@@ -236,16 +235,16 @@ class TemplateController(Controller):
     )
     async def read(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         key: FromPath[str],
         get_one: FromDishka[GetTemplate],
     ) -> TemplateOut:
-        return TemplateOut.of(await get_one(principal.user, key))
+        return TemplateOut.of(await get_one(caller, key))
 
     @get(summary="Templates in key order", responses=problem_responses(401, 403, 422))
     async def list_all(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         list_templates: FromDishka[ListTemplates],
         limit: Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)] = LIMITS.default,
         cursor: Annotated[
@@ -253,7 +252,7 @@ class TemplateController(Controller):
             QueryParameter(max_length=200, description="`next_cursor` of the previous page"),
         ] = None,
     ) -> TemplatePageOut:
-        page = await list_templates(ListTemplatesQuery(principal.user, limit, cursor))
+        page = await list_templates(ListTemplatesQuery(caller, limit, cursor))
         return TemplatePageOut([TemplateOut.of(t) for t in page.items], page.next_cursor)
 
     @delete(
@@ -264,11 +263,11 @@ class TemplateController(Controller):
     )
     async def remove(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         key: FromPath[str],
         remove: FromDishka[DeleteTemplate],
     ) -> None:
-        await remove(principal.user, key)
+        await remove(caller, key)
 
     @put(
         "/{key:str}/locales/{locale:str}",
@@ -282,14 +281,14 @@ class TemplateController(Controller):
     )
     async def save_locale(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         key: FromPath[str],
         locale: FromPath[str],
         data: JSONBody[VariantIn],
         save: FromDishka[SaveTemplateLocale],
     ) -> Response[TemplateOut]:
         saved = await save(
-            SaveLocaleCommand(principal.user, key, locale, _sms(data.sms), _email(data.email))
+            SaveLocaleCommand(caller, key, locale, _sms(data.sms), _email(data.email))
         )
         status = HTTP_201_CREATED if saved.created else HTTP_200_OK
         return Response(TemplateOut.of(saved.template), status_code=status)
@@ -302,12 +301,12 @@ class TemplateController(Controller):
     )
     async def remove_locale(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         key: FromPath[str],
         locale: FromPath[str],
         remove: FromDishka[DeleteTemplateLocale],
     ) -> TemplateOut:
-        return TemplateOut.of(await remove(principal.user, key, locale))
+        return TemplateOut.of(await remove(caller, key, locale))
 
     @post(
         "/{key:str}/preview",

@@ -31,7 +31,9 @@ class PhoneLookupProvider(Provider):
             base_url=settings.base_url,
             timeout_seconds=settings.timeout_seconds,
         )
-        yield CachingPhoneLookup(
-            lookup, ttl_seconds=settings.cache_seconds, max_entries=settings.cache_size
-        )
-        await lookup.aclose()
+        try:
+            yield CachingPhoneLookup(
+                lookup, ttl_seconds=settings.cache_seconds, max_entries=settings.cache_size
+            )
+        finally:  # also when the loop that made it closes its generators first
+            await lookup.aclose()

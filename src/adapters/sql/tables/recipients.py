@@ -29,6 +29,8 @@ class RecipientRow(Base):
     email_on: Mapped[bool] = mapped_column(Boolean)
     sms_on: Mapped[bool] = mapped_column(Boolean)
     sms_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A lookup vouched for the phone (see domain.recipients.Recipient.phone_verified).
+    phone_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)  # HH:MM
     quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
