@@ -159,12 +159,18 @@ async def test_preferences_are_the_users_recipient(store: Store) -> None:
 
 
 async def test_the_redactor_keeps_ids_and_statuses_only(store: Store) -> None:
+    """It finds a recipient's notifications by the recipient, with an account or not."""
+    theirs, others = new_id(), new_id()
     sent, due = await added(
-        store, make(store, status=Status.SENT), make(store, due=NOW + timedelta(days=1))
+        store,
+        replace(make(store, status=Status.SENT), recipient_id=theirs),
+        replace(make(store, due=NOW + timedelta(days=1)), user_id=None, recipient_id=theirs),
     )
-    [bobs] = await added(store, make(store, user_id=store.other_user_id))
+    [bobs] = await added(
+        store, replace(make(store, user_id=store.other_user_id), recipient_id=others)
+    )
     redactor = cast(NotificationRedactor, store.notifications)
-    assert await redactor.redact_notifications_of(store.user_id, NOW) == 2
+    assert await redactor.redact_notifications_of(theirs, NOW) == 2
     await store.save()
     for n in (sent, due):
         got = await store.notifications.get(n.id)

@@ -56,7 +56,11 @@ class RecordProviderStatus:
             if result is None:
                 continue
             changed += 1
-            if update.recipient_opted_out and result.channel is Channel.SMS:
+            if (
+                update.recipient_opted_out
+                and result.channel is Channel.SMS
+                and result.user_id is not None  # kept on a user's recipient only
+            ):
                 await self._domain_events.record(PhoneOptedOut(result.user_id, result.to))
         await self._tx.commit()
         return changed
