@@ -81,6 +81,19 @@ def open_notification(
     return found
 
 
+def read_notification(
+    caller: Caller, found: Notification | None, notification_id: UUID
+) -> Notification:
+    """`found`, for a user who may open it (`open_notification`) or an API key with
+    notifications:read (403 without it); NotFound when there is none."""
+    if isinstance(caller, ServicePrincipal):
+        require_scope(caller, Scope.NOTIFICATIONS_READ)
+        if found is None:
+            raise NotFound(f"no notification with id {notification_id}")
+        return found
+    return open_notification(caller, found, notification_id)
+
+
 def visible_points(is_admin: bool, asked: bool | None, action: str) -> bool | None:
     """The `valid` filter a reader of data points gets (None: valid and invalid).
 

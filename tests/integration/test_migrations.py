@@ -275,5 +275,5 @@ async def test_0011_ties_each_notification_to_its_users_recipient_in_a_group_of_
     await downgrade(engine, "0010")
     async with engine.connect() as conn:
         kept = (await conn.execute(select(old.c.id, old.c.user_id).order_by(old.c.id))).all()
-    assert kept == [(nid, user) for nid in sorted(notifications)]
+    assert [tuple(r) for r in kept] == [(nid, user) for nid in sorted(notifications)]
     await engine.dispose()

@@ -302,34 +302,45 @@ class NotificationController(Controller):
         return Response(out, status_code=HTTP_202_ACCEPTED, headers=headers)
 
     @get(
-        summary="Your notifications (sent to you or made by you), newest first",
-        responses=problem_responses(401, 422),
+        summary="Your notifications (sent to you or made by you), or a recipient's, newest first",
+        description="`recipient` (an external id): the notifications sent to that recipient, "
+        "for admins and API keys with notifications:read.",
+        responses=problem_responses(401, 403, 404, 422),
+        security=SECURITY_WITH_KEYS,
     )
     async def list_own(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         list_notifications: FromDishka[ListNotifications],
         status: _StatusFilter = None,
         limit: _Limit = LIMITS.default,
         cursor: _CursorIn = None,
+        recipient: Annotated[
+            str | None,
+            QueryParameter(
+                min_length=1, max_length=EXTERNAL_ID_MAX, description="a recipient's external id"
+            ),
+        ] = None,
     ) -> NotificationPageOut:
         page = await list_notifications(
-            ListNotificationsQuery(principal.user, status, limit, cursor)
+            ListNotificationsQuery(caller, status, limit, cursor, recipient)
         )
         return NotificationPageOut([NotificationOut.of(n) for n in page.items], page.next_cursor)
 
     @get(
         "/{notification_id:uuid}",
-        summary="A notification with its status history (its recipient, creator or an admin)",
-        responses=problem_responses(401, 404),
+        summary="A notification with its status history (its recipient, creator, an admin, "
+        "or an API key with notifications:read)",
+        responses=problem_responses(401, 403, 404),
+        security=SECURITY_WITH_KEYS,
     )
     async def read(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         notification_id: FromPath[UUID],
         get_notification: FromDishka[GetNotification],
     ) -> NotificationDetailOut:
-        detail = await get_notification(principal.user, notification_id)
+        detail = await get_notification(caller, notification_id)
         return NotificationDetailOut.of(detail.notification, detail.history)
 
     @delete(
