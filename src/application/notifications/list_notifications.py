@@ -2,10 +2,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.paging import ID_CURSORS, LIMITS, Page, page_of
-from application.policy import Caller, require_scope, require_user
+from application.policy import Caller, require_read_recipient_notifications, require_user
 from application.ports.notifications import NotificationFilter, NotificationRepository
 from application.ports.recipients import RecipientRepository
-from domain.api_keys import Scope
 from domain.errors import FieldErrors, InvalidValue, NotFound
 from domain.notifications import Notification, Status
 from domain.recipients import ExternalId
@@ -67,7 +66,7 @@ class ListNotifications:
         if external_id is None:
             where = NotificationFilter(involving=require_user(query.requester).id, status=status)
         else:
-            require_scope(query.requester, Scope.NOTIFICATIONS_READ)
+            require_read_recipient_notifications(query.requester)
             found = await self._recipients.get(external_id)
             if found is None:
                 raise NotFound(f"no recipient with external id {query.recipient!r}")

@@ -5,7 +5,14 @@ from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 from application.notifications.config import ChannelSwitch
-from application.policy import Caller, require_may_notify, require_scope, require_user
+from application.policy import (
+    Caller,
+    caller_id,
+    require_may_notify,
+    require_notify_recipient,
+    require_user,
+    user_of,
+)
 from application.ports.accounts import UserRepository
 from application.ports.clock import Clock
 from application.ports.notifications import (
@@ -22,7 +29,6 @@ from application.templates.render_template import (
     RenderTemplate,
     RenderTemplateCommand,
 )
-from domain.api_keys import Scope, ServicePrincipal
 from domain.errors import Conflict, FieldError, FieldErrors, InvalidInput, NotFound
 from domain.ids import new_id
 from domain.notifications import Notification, Status, check_text, check_title, parse_sendtime
@@ -152,8 +158,9 @@ class ScheduleNotification:
             )
         errors.raise_if_any()
 
-        caller_id = _caller_id(cmd.requester)
-        if key is not None and (replay := await self._replay(cmd, caller_id, key)) is not None:
+        caller = caller_id(cmd.requester)
+        requester = user_of(cmd.requester)
+        if key is not None and (replay := await self._replay(cmd, caller, key)) is not None:
             return replay
         recipient, own = await self._target(cmd, external_id)
         chosen, skipped = _choose(recipient, wanted, self._channels, own=own)
@@ -177,7 +184,7 @@ class ScheduleNotification:
             n = Notification(
                 id=group_id if first else new_id(),
                 user_id=recipient.user_id,
-                created_by=None if isinstance(cmd.requester, ServicePrincipal) else caller_id,
+                created_by=None if requester is None else requester.id,
                 channel=channel,
                 to=to,
                 title=subject,
@@ -199,14 +206,12 @@ class ScheduleNotification:
             await self._notifications.add(n, detail)
             items.append(n)
         if key is not None:
-            record = IdempotencyRecord(
-                caller_id, key, cmd.body_hash(), group_id, now, tuple(skipped)
-            )
+            record = IdempotencyRecord(caller, key, cmd.body_hash(), group_id, now, tuple(skipped))
             try:
                 await self._keys.add(record)
             except Conflict:  # a concurrent request with this key committed first
                 await self._tx.rollback()
-                if (replay := await self._replay(cmd, caller_id, key)) is not None:
+                if (replay := await self._replay(cmd, caller, key)) is not None:
                     return replay
                 raise
         await self._tx.commit()
@@ -255,12 +260,12 @@ class ScheduleNotification:
         """The recipient asked for (None for a user who has none: nothing to send to),
         and whether it is the caller's own."""
         if external_id is not None:
-            require_scope(cmd.requester, Scope.NOTIFICATIONS_WRITE)
+            require_notify_recipient(cmd.requester)
             found = await self._recipients.get(external_id)
             if found is None:
                 raise NotFound(f"no recipient with external id {str(external_id)!r}")
             return found, False
-        if isinstance(cmd.requester, ServicePrincipal) and cmd.user_id is None:
+        if user_of(cmd.requester) is None and cmd.user_id is None:
             raise InvalidInput.field("recipient", "an API key must name the recipient")
         requester = require_user(cmd.requester)
         target = requester.id
@@ -271,10 +276,6 @@ class ScheduleNotification:
                 raise NotFound(f"no user with id {cmd.user_id}")
             target = user.id
         return await self._recipients.get_by_user(target), target == requester.id
-
-
-def _caller_id(caller: Caller) -> UUID:
-    return caller.key_id if isinstance(caller, ServicePrincipal) else caller.id
 
 
 def _render_field(name: str, channel: Channel) -> str:
