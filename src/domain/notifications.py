@@ -93,6 +93,12 @@ class Notification:
     last_error: str | None = None
     recipient_id: UUID | None = None  # the recipient it goes to
     group_id: UUID | None = None  # one per POST, shared by its channels; None: its own id
+    html: str | None = None  # an email's HTML part, rendered from a template
+
+    @property
+    def sms_body(self) -> str:
+        """What an SMS carries: the title on its own line, then the text."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
 
     @property
     def group(self) -> UUID:

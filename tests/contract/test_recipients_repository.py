@@ -163,7 +163,7 @@ async def test_the_redactor_keeps_ids_and_statuses_only(store: Store) -> None:
     theirs, others = new_id(), new_id()
     sent, due = await added(
         store,
-        replace(make(store, status=Status.SENT), recipient_id=theirs),
+        replace(make(store, status=Status.SENT), recipient_id=theirs, html="<p>body</p>"),
         replace(make(store, due=NOW + timedelta(days=1)), user_id=None, recipient_id=theirs),
     )
     [bobs] = await added(
@@ -175,7 +175,14 @@ async def test_the_redactor_keeps_ids_and_statuses_only(store: Store) -> None:
     for n in (sent, due):
         got = await store.notifications.get(n.id)
         assert got is not None
-        assert (got.id, got.to, got.title, got.text, got.last_error) == (n.id, "", None, "", None)
+        assert (got.id, got.to, got.title, got.text, got.html, got.last_error) == (
+            n.id,
+            "",
+            None,
+            "",
+            None,
+            None,
+        )
         assert all(e.detail in (None, ERASED) for e in await store.notifications.events(n.id))
     assert await status_of(store, sent.id) is Status.SENT
     assert await status_of(store, due.id) is Status.CANCELED

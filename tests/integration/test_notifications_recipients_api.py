@@ -26,7 +26,11 @@ TEMPLATE = {
     "description": "Sign-in code",
     "variables": ["code"],
     "sms": {"text": "Hi {{ recipient.name }}, your code is {{ code }}"},
-    "email": {"subject": "Your code", "text": "Code: {{ code }}"},
+    "email": {
+        "subject": "Your code",
+        "text": "Code: {{ code }}",
+        "html": "<p>Code: <b>{{ code }}</b></p>",
+    },
 }
 
 
@@ -168,11 +172,14 @@ async def test_a_template_is_rendered_per_channel_when_scheduled(
         json={"recipient": "crm-1", "template": "code", "data": {"code": "493 201"}},
     )
     assert r.status_code == 202, r.text
-    got = {n["channel"]: (n["title"], n["text"]) for n in r.json()["items"]}
+    got = {n["channel"]: (n["title"], n["text"], n["segments"]) for n in r.json()["items"]}
     assert got == {
-        "email": ("Your code", "Code: 493 201"),
-        "sms": (None, "Hi Ann Lee, your code is 493 201"),
+        "email": ("Your code", "Code: 493 201", None),
+        "sms": (None, "Hi Ann Lee, your code is 493 201", 1),
     }
+    [email] = [n for n in r.json()["items"] if n["channel"] == "email"]
+    detail = (await client.get(f"/notifications/{email['id']}", headers=admin)).json()
+    assert detail["html"] == "<p>Code: <b>493 201</b></p>"
     unknown = await client.post(
         "/notifications", headers=admin, json={"recipient": "crm-1", "template": "nope"}
     )

@@ -83,7 +83,13 @@ class InMemoryNotificationRepository:
             if can_advance(n.status, Status.CANCELED):
                 self._set(replace(n, status=Status.CANCELED), now, ERASED)
             self._rows[i] = replace(
-                self._rows[i], to="", title=None, text="", last_error=None, updated_at=now
+                self._rows[i],
+                to="",
+                title=None,
+                text="",
+                html=None,
+                last_error=None,
+                updated_at=now,
             )
         return len(theirs)
 

@@ -58,6 +58,7 @@ def to_notification(row: Row[Any]) -> Notification:
         last_error=row.last_error,
         recipient_id=row.recipient_id,
         group_id=None if row.group_id == row.id else row.group_id,  # its own group: None
+        html=row.html,
     )
 
 
@@ -114,6 +115,7 @@ class SqlNotificationRepository:
                 recipient=n.to,
                 title=n.title,
                 text=n.text,
+                html=n.html,
                 sendtime=n.sendtime,
                 due_at=n.due_at,
                 status=n.status.value,
@@ -193,7 +195,7 @@ class SqlNotificationRepository:
         done = await self._db.execute(
             update(N)
             .where(N.c.recipient_id == recipient_id)
-            .values(recipient="", title=None, text="", last_error=None, updated_at=now)
+            .values(recipient="", title=None, text="", html=None, last_error=None, updated_at=now)
         )
         return cast(int, done.rowcount)  # type: ignore[attr-defined]
 

@@ -130,10 +130,9 @@ class DeliverNotifications:
 
     async def _send(self, n: Notification) -> SendReceipt:
         if n.channel is Channel.SMS:
-            body = f"{n.title}\n{n.text}" if n.title else n.text
-            return await self._sms.send(SmsMessage(to=n.to, body=body, reference=str(n.id)))
+            return await self._sms.send(SmsMessage(to=n.to, body=n.sms_body, reference=str(n.id)))
         subject = n.title or DEFAULT_SUBJECT
-        return await self._email.send(EmailMessage(n.to, subject, n.text, str(n.id)))
+        return await self._email.send(EmailMessage(n.to, subject, n.text, str(n.id), n.html))
 
     def _failed(self, n: Notification, code: str | None, message: str) -> DeliveryOutcome:
         detail = f"attempt {n.attempts} refused" + (f" ({code})" if code else "") + f": {message}"

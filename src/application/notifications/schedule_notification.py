@@ -175,10 +175,10 @@ class ScheduleNotification:
             deferral = quiet.deferral(due, tz)
         items: list[Notification] = []
         for channel, to in chosen:
-            subject, body = title, text
+            subject, body, html = title, text, None
             if cmd.template is not None:
                 rendered = await self._rendered(cmd, recipient, channel)
-                subject, body = rendered.subject, rendered.text
+                subject, body, html = rendered.subject, rendered.text, rendered.html
             assert body is not None  # checked above, or rendered
             first = not items  # its id is the group's, so it needs no group_id
             n = Notification(
@@ -196,6 +196,7 @@ class ScheduleNotification:
                 updated_at=now,
                 recipient_id=recipient.id,
                 group_id=None if first else group_id,
+                html=html,
             )
             detail = None
             if deferral is not None:

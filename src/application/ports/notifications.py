@@ -187,6 +187,7 @@ class EmailMessage:
     subject: str
     body: str
     reference: str
+    html: str | None = None  # sent beside `body` as the HTML alternative
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ class NotificationRow(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     title: Mapped[str | None] = mapped_column(String(200), nullable=True)
     text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text, nullable=True)
     sendtime: Mapped[datetime] = mapped_column(DateTimeUTC)
     due_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     status: Mapped[str] = mapped_column(String(16))

@@ -28,6 +28,7 @@ from application.policy import require_activity_view
 from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent, Status
 from domain.preferences import Channel
 from domain.recipients import EXTERNAL_ID_MAX
+from domain.templates import sms_segments
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
@@ -129,6 +130,9 @@ class NotificationOut(msgspec.Struct):
     text: Annotated[str, documented("Dentist at 3pm")]
     sendtime: Annotated[datetime, documented("2026-11-22T22:00:00Z")]
     created_at: _Time
+    segments: Annotated[
+        int | None, documented(1, description="how many SMS it takes; null for email")
+    ]
 
     @classmethod
     def of(cls, n: Notification) -> "NotificationOut":
@@ -146,6 +150,7 @@ class NotificationOut(msgspec.Struct):
             n.text,
             n.sendtime,
             n.created_at,
+            sms_segments(n.sms_body).segments if n.channel is Channel.SMS else None,
         )
 
 
@@ -187,6 +192,7 @@ class NotificationDetailOut(msgspec.Struct):
     to: Annotated[str, documented("+15105552054")]
     title: Annotated[str | None, documented("Reminder")]
     text: Annotated[str, documented("Dentist at 3pm")]
+    html: Annotated[str | None, documented(None, description="an email's HTML, from a template")]
     sendtime: Annotated[datetime, documented("2026-11-22T22:00:00Z")]
     created_at: _Time
     updated_at: _Time
@@ -210,6 +216,7 @@ class NotificationDetailOut(msgspec.Struct):
             to=n.to,
             title=n.title,
             text=n.text,
+            html=n.html,
             sendtime=n.sendtime,
             created_at=n.created_at,
             updated_at=n.updated_at,

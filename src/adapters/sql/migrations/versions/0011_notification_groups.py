@@ -1,4 +1,4 @@
-"""notifications: the recipient each goes to, and the group of one POST's channels
+"""notifications: the recipient each goes to, and the group of one POST's channels, an email's HTML
 
 Revision ID: 0011
 Revises: 0010
@@ -7,7 +7,8 @@ Create Date: 2026-12-02 03:10:00
 A notification now goes to a recipient (`recipient_id`), who may have no account, so
 `user_id` may be empty; one made by an API key has no `created_by`. One POST makes a
 notification per channel, tied by `group_id`. Existing rows: their user's recipient, and
-a group of their own (`group_id = id`). Idempotency keys belong to a user or a key, so
+a group of their own (`group_id = id`). An email rendered from a template keeps its HTML
+part (`html`), so what is scheduled is what is sent. Idempotency keys belong to a user or a key, so
 their owner loses its foreign key to users, and they keep the channels a POST skipped.
 
 Downgrade drops what has no place in 0010: notifications without a user or a creator
@@ -32,6 +33,7 @@ def upgrade() -> None:
     with op.batch_alter_table("notifications") as batch:
         batch.add_column(sa.Column("recipient_id", _GUID, nullable=True))
         batch.add_column(sa.Column("group_id", _GUID, nullable=True))
+        batch.add_column(sa.Column("html", sa.Text(), nullable=True))
     op.execute(
         "UPDATE notifications SET group_id = id, recipient_id = ("
         "SELECT recipients.id FROM recipients WHERE recipients.user_id = notifications.user_id)"
@@ -66,5 +68,6 @@ def downgrade() -> None:
         batch.drop_index("ix_notifications_recipient_id_id")
         batch.alter_column("created_by", existing_type=_GUID, nullable=False)
         batch.alter_column("user_id", existing_type=_GUID, nullable=False)
+        batch.drop_column("html")
         batch.drop_column("group_id")
         batch.drop_column("recipient_id")
