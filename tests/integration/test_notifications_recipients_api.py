@@ -188,6 +188,14 @@ async def test_a_template_is_rendered_per_channel_when_scheduled(
         "/notifications", headers=admin, json={"recipient": "crm-1", "template": "code"}
     )
     assert "data.code" in {e["field"] for e in assert_problem(missing, 422)["errors"]}
+    email_only = {**TEMPLATE, "sms": None}
+    assert (await client.put("/templates/mail", headers=admin, json=email_only)).status_code == 201
+    no_sms = await client.post(
+        "/notifications",
+        headers=admin,
+        json={"recipient": "crm-1", "template": "mail", "data": {"code": "1"}, "channels": ["sms"]},
+    )
+    assert assert_problem(no_sms, 422)["errors"][0]["field"] == "template.sms"
     both = await client.post(
         "/notifications",
         headers=admin,

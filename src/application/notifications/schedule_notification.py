@@ -34,9 +34,9 @@ from domain.ids import new_id
 from domain.notifications import Notification, Status, check_text, check_title, parse_sendtime
 from domain.preferences import Channel
 from domain.recipients import ExternalId, Recipient
+from domain.templates import KEY_MAX as TEMPLATE_KEY_MAX
 
 IDEMPOTENCY_KEY_MAX = 255
-TEMPLATE_KEY_MAX = 128
 
 Skip = tuple[Channel, str]  # a channel left out, and why
 
@@ -282,8 +282,10 @@ class ScheduleNotification:
 def _render_field(name: str, channel: Channel) -> str:
     """A render error's field in the request's terms: `data.<name>` stays, the rest is
     the template's part for the channel."""
-    if name.startswith("data") or name == "template":
+    if name.startswith("data"):
         return name
+    if name == "key":
+        return "template"
     return f"template.{channel.value}" if name == "channel" else f"template.{name}"
 
 

@@ -19,7 +19,6 @@ from application.notifications.list_activity import ActivityQuery, ListActivity
 from application.notifications.list_notifications import ListNotifications, ListNotificationsQuery
 from application.notifications.schedule_notification import (
     IDEMPOTENCY_KEY_MAX,
-    TEMPLATE_KEY_MAX,
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
@@ -28,6 +27,7 @@ from application.policy import require_activity_view
 from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent, Status
 from domain.preferences import Channel
 from domain.recipients import EXTERNAL_ID_MAX
+from domain.templates import KEY_MAX as TEMPLATE_KEY_MAX
 from domain.templates import sms_segments
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
