@@ -20,6 +20,7 @@ from domain.recipients import (
     Recipient,
     TimeZone,
 )
+from tests.support.fakes import Refusal
 from tests.unit.test_notifications_use_cases import NOW, World, world
 
 __all__ = ["world"]  # a fixture: the use cases over the fakes
@@ -158,3 +159,21 @@ async def test_quiet_hours_end_at_the_local_time_across_a_dst_change(world: Worl
         )
     )
     assert later.notification.due_at == outside
+
+
+async def test_a_recipient_without_an_account_who_replies_stop_is_texted_no_more(
+    world: World,
+) -> None:
+    crm = await recipient(world)
+    world.sms.refuse("+15105552054", Refusal.OPTED_OUT)
+    await world.schedule(
+        ScheduleNotificationCommand(WRITER, "x", recipient="crm-1", channels=("sms",))
+    )
+    [[outcome]] = await world.run_due()
+    assert outcome.error_code == "21610"
+    stored = await world.recipients.get_by_id(crm.id)
+    assert stored is not None
+    assert stored.sms_opted_out
+    sent = await world.schedule(ScheduleNotificationCommand(WRITER, "y", recipient="crm-1"))
+    assert [n.channel for n in sent.items] == [Channel.EMAIL]
+    assert sent.skipped[0][0] is Channel.SMS

@@ -80,8 +80,7 @@ class DeliverNotifications:
         outcomes = list(await asyncio.gather(*(self._attempt(n, opted_out) for n in claimed)))
         await self._deliveries.record_outcomes(outcomes, self._clock.now())
         for n in opted_out:
-            if n.user_id is not None:  # the opt-out is kept on a user's recipient only
-                await self._events.record(PhoneOptedOut(n.user_id, n.to))
+            await self._events.record(PhoneOptedOut(n.user_id, n.to, n.recipient_id))
         await self._tx.commit()
         for n, outcome in zip(claimed, outcomes, strict=True):
             if outcome.status is not Status.SCHEDULED:

@@ -56,11 +56,9 @@ class RecordProviderStatus:
             if result is None:
                 continue
             changed += 1
-            if (
-                update.recipient_opted_out
-                and result.channel is Channel.SMS
-                and result.user_id is not None  # kept on a user's recipient only
-            ):
-                await self._domain_events.record(PhoneOptedOut(result.user_id, result.to))
+            if update.recipient_opted_out and result.channel is Channel.SMS:
+                await self._domain_events.record(
+                    PhoneOptedOut(result.user_id, result.to, result.recipient_id)
+                )
         await self._tx.commit()
         return changed
