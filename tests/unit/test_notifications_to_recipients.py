@@ -177,3 +177,11 @@ async def test_a_recipient_without_an_account_who_replies_stop_is_texted_no_more
     sent = await world.schedule(ScheduleNotificationCommand(WRITER, "y", recipient="crm-1"))
     assert [n.channel for n in sent.items] == [Channel.EMAIL]
     assert sent.skipped[0][0] is Channel.SMS
+
+
+def test_a_body_hashes_the_same_whatever_the_order_of_its_data() -> None:
+    def body(data: dict[str, object]) -> ScheduleNotificationCommand:
+        return ScheduleNotificationCommand(WRITER, recipient="crm-1", template="t", data=data)
+
+    assert body({"a": 1, "b": 2}).body_hash() == body({"b": 2, "a": 1}).body_hash()
+    assert body({"a": 1}).body_hash() != body({"a": 2}).body_hash()

@@ -57,19 +57,11 @@ class ScheduleNotificationCommand:
     data: Mapping[str, object] = field(default_factory=dict)
 
     def body_hash(self) -> str:
-        body = [
-            self.title,
-            self.text,
-            self.sendtime,
-            self.channel,
-            str(self.user_id),
-            self.recipient,
-            self.channels,
-            self.urgent,
-            self.template,
-            dict(self.data),
-        ]
-        return hashlib.sha256(json.dumps(body, default=str).encode()).hexdigest()
+        body: list[object] = [self.title, self.text, self.sendtime, self.channel, str(self.user_id)]
+        more = [self.recipient, self.channels, self.urgent, self.template, dict(self.data)]
+        if more != [None, None, False, None, {}]:  # a body of the old fields hashes as before
+            body += more
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
