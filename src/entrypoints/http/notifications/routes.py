@@ -252,7 +252,7 @@ _Instant = Annotated[
 class NotificationController(Controller):
     path = "/notifications"
     tags = ["notifications"]
-    security = SECURITY
+    # Each route says who may call it: layers' security requirements add up.
 
     @post(
         summary="Send a notification now or at `sendtime` (ISO 8601 with an offset)",
@@ -355,6 +355,7 @@ class NotificationController(Controller):
         summary="Cancel a notification that has not started sending",
         status_code=HTTP_200_OK,
         responses=problem_responses(401, 404, 409),
+        security=SECURITY,
     )
     async def cancel(
         self,
