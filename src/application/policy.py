@@ -40,6 +40,26 @@ def require_scope(caller: Caller, scope: Scope) -> None:
         require_admin(caller, f"{scope.value} needs the admin role or an API key with it")
 
 
+def caller_id(caller: Caller) -> UUID:
+    """Whose an Idempotency-Key is: a user's id or an API key's."""
+    return caller.key_id if isinstance(caller, ServicePrincipal) else caller.id
+
+
+def user_of(caller: Caller) -> User | None:
+    """The user calling; None for an API key."""
+    return None if isinstance(caller, ServicePrincipal) else caller
+
+
+def require_notify_recipient(caller: Caller) -> None:
+    """Notifying a recipient by external id: admins, and keys with notifications:write."""
+    require_scope(caller, Scope.NOTIFICATIONS_WRITE)
+
+
+def require_read_recipient_notifications(caller: Caller) -> None:
+    """A recipient's notifications: admins, and keys with notifications:read."""
+    require_scope(caller, Scope.NOTIFICATIONS_READ)
+
+
 def require_key_manager(caller: Caller) -> User:
     """API keys are managed by admins signed in as themselves; a key manages no keys."""
     if isinstance(caller, ServicePrincipal):
@@ -73,6 +93,19 @@ def open_notification(
     if found is None or not (requester.is_admin or found.involves(requester.id)):
         raise NotFound(f"no notification with id {notification_id}")
     return found
+
+
+def read_notification(
+    caller: Caller, found: Notification | None, notification_id: UUID
+) -> Notification:
+    """`found`, for a user who may open it (`open_notification`) or an API key with
+    notifications:read (403 without it); NotFound when there is none."""
+    if isinstance(caller, ServicePrincipal):
+        require_scope(caller, Scope.NOTIFICATIONS_READ)
+        if found is None:
+            raise NotFound(f"no notification with id {notification_id}")
+        return found
+    return open_notification(caller, found, notification_id)
 
 
 def visible_points(is_admin: bool, asked: bool | None, action: str) -> bool | None:

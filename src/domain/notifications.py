@@ -75,8 +75,8 @@ class NotificationEvent:
 @dataclass(frozen=True, slots=True)
 class Notification:
     id: UUID
-    user_id: UUID  # the recipient
-    created_by: UUID  # the recipient, or the admin who notified them
+    user_id: UUID | None  # the recipient's account, if it has one
+    created_by: UUID | None  # the user who made it; None when an API key did
     channel: Channel
     to: str
     title: str | None
@@ -91,9 +91,25 @@ class Notification:
     provider_message_id: str | None = None
     last_error_code: str | None = None
     last_error: str | None = None
+    recipient_id: UUID | None = None  # the recipient it goes to
+    group_id: UUID | None = None  # one per POST, shared by its channels; None: its own id
+    html: str | None = None  # an email's HTML part, rendered from a template
+
+    @property
+    def sms_body(self) -> str:
+        """What an SMS carries: the title on its own line, then the text."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
+    @property
+    def group(self) -> UUID:
+        return self.group_id or self.id
 
     def involves(self, user_id: UUID) -> bool:
         return user_id in (self.user_id, self.created_by)
+
+    def defer(self, until: datetime) -> Notification:
+        """Due at `until` instead (the end of the recipient's quiet hours)."""
+        return replace(self, due_at=until)
 
     def advance(self, target: Status, now: datetime) -> Notification:
         if not can_advance(self.status, target):

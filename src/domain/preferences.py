@@ -134,8 +134,9 @@ class ContactPreferences:
 
 @dataclass(frozen=True, slots=True)
 class PhoneOptedOut:
-    """Domain event: the carrier says this user's phone refuses SMS (the recipient sent
-    STOP), so Herald must stop texting it."""
+    """Domain event: the carrier says this phone refuses SMS (the recipient sent STOP),
+    so Herald must stop texting it. The notification's recipient, else its user's."""
 
-    user_id: UUID
+    user_id: UUID | None
     phone: str  # E.164, as the notification was addressed
+    recipient_id: UUID | None = None

@@ -8,7 +8,7 @@ error, with the same code, from both. The wire details run on SendGrid only.
 
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 import pytest
@@ -185,6 +185,17 @@ async def test_sendgrid_sends_bearer_auth_sender_and_plain_text(
     assert received.from_email == FROM
     assert received.content == [{"type": "text/plain", "value": "Thanks for your order."}]
     assert received.custom_args == {REFERENCE_ARG: "ref-1"}
+
+
+async def test_sendgrid_sends_the_html_part_after_the_plain_one(
+    sendgrid: SendGridEmailSender, sendgrid_stub: RunningStub[SendGridStub]
+) -> None:
+    await sendgrid.send(replace(message(), html="<p>Thanks for your <b>order</b>.</p>"))
+    [received] = sendgrid_stub.app.messages
+    assert received.content == [
+        {"type": "text/plain", "value": "Thanks for your order."},
+        {"type": "text/html", "value": "<p>Thanks for your <b>order</b>.</p>"},
+    ]
 
 
 async def test_sendgrid_invalid_address_fails_for_good_naming_the_field(

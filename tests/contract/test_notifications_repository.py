@@ -5,7 +5,7 @@ alike."""
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -185,6 +185,31 @@ async def test_add_get_and_history(store: Store) -> None:
     [event] = await store.notifications.events(n.id)
     assert event.status is Status.SCHEDULED
     assert event.at == NOW
+
+
+async def test_a_group_is_found_and_a_recipient_lists_its_own(store: Store) -> None:
+    """One POST's notifications share the first one's id as their group; a recipient
+    without an account, and a notification an API key made (no creator), are stored."""
+    recipient = new_id()
+    first = replace(make(store), user_id=None, created_by=None, recipient_id=recipient)
+    second = replace(make(store, channel=Channel.EMAIL, to="a@b.co"), group_id=first.id)
+    second = replace(second, user_id=None, created_by=None, recipient_id=recipient)
+    [alone] = await added(store, make(store))
+    await added(store, first, second)
+    assert await store.notifications.get(first.id) == first
+    assert await store.notifications.group(first.id) == sorted([first, second], key=lambda n: n.id)
+    assert await store.notifications.group(alone.id) == [alone]
+    theirs = NotificationFilter(recipient_id=recipient)
+    found = await store.notifications.find(theirs, limit=10, before=None)
+    assert [n.id for n in found] == sorted([first.id, second.id], reverse=True)
+
+
+async def test_a_first_event_may_say_why_it_waits(store: Store) -> None:
+    n = make(store)
+    await store.notifications.add(n, "deferred until 08:00")
+    await store.save()
+    [event] = await store.notifications.events(n.id)
+    assert event.detail == "deferred until 08:00"
 
 
 async def test_list_is_newest_first_filtered_and_paged(store: Store) -> None:

@@ -173,17 +173,30 @@ async def test_preferences_are_the_users_recipient(store: Store) -> None:
 
 
 async def test_the_redactor_keeps_ids_and_statuses_only(store: Store) -> None:
+    """It finds a recipient's notifications by the recipient, with an account or not."""
+    theirs, others = new_id(), new_id()
     sent, due = await added(
-        store, make(store, status=Status.SENT), make(store, due=NOW + timedelta(days=1))
+        store,
+        replace(make(store, status=Status.SENT), recipient_id=theirs, html="<p>body</p>"),
+        replace(make(store, due=NOW + timedelta(days=1)), user_id=None, recipient_id=theirs),
     )
-    [bobs] = await added(store, make(store, user_id=store.other_user_id))
+    [bobs] = await added(
+        store, replace(make(store, user_id=store.other_user_id), recipient_id=others)
+    )
     redactor = cast(NotificationRedactor, store.notifications)
-    assert await redactor.redact_notifications_of(store.user_id, NOW) == 2
+    assert await redactor.redact_notifications_of(theirs, NOW) == 2
     await store.save()
     for n in (sent, due):
         got = await store.notifications.get(n.id)
         assert got is not None
-        assert (got.id, got.to, got.title, got.text, got.last_error) == (n.id, "", None, "", None)
+        assert (got.id, got.to, got.title, got.text, got.html, got.last_error) == (
+            n.id,
+            "",
+            None,
+            "",
+            None,
+            None,
+        )
         assert all(e.detail in (None, ERASED) for e in await store.notifications.events(n.id))
     assert await status_of(store, sent.id) is Status.SENT
     assert await status_of(store, due.id) is Status.CANCELED

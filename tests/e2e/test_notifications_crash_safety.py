@@ -120,7 +120,7 @@ async def test_api_wakes_the_scheduler_in_production_mode(postgres_url: str) -> 
                 json={"text": "via the API", "sendtime": sendtime},
             )
             assert created.status_code == 202, created.text
-            nid = created.json()["id"]
+            nid = created.json()["items"][0]["id"]
             detail: dict[str, object] = {}
             for _ in range(150):
                 detail = (await client.get(f"/notifications/{nid}", headers=headers)).json()

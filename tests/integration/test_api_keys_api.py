@@ -210,7 +210,6 @@ async def test_users_need_the_admin_role_where_keys_need_a_scope(client: Client)
         ("get", "/preferences"),
         ("patch", "/preferences"),
         ("get", "/notifications"),
-        ("post", "/notifications"),
         ("get", "/api/data"),
         ("get", "/admin/notifications"),
         ("get", "/dev/outbox"),

@@ -8,11 +8,23 @@ import pytest
 from advanced_alchemy.types import GUID, DateTimeUTC
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Boolean, Column, MetaData, String, Table, insert, inspect, select, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from adapters.sql.database import make_engine
 from adapters.sql.migrate import downgrade, pending, upgrade
+from adapters.sql.notifications import N
 from adapters.sql.recipients import R, to_recipient
 from adapters.sql.tables import Base
 from adapters.sql.tables.accounts import UserRow
@@ -92,7 +104,7 @@ async def test_a_database_at_both_old_heads_moves_on_without_loss(tmp_path: Path
         )
     async with engine.connect() as conn:
         assert sorted(await pending(conn)) == [
-            *("0005", "0006", "0007", "0008", "0009", "0010", "0012")
+            *("0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012", "0013")
         ]
     await upgrade(engine)
     async with engine.connect() as conn:
@@ -191,4 +203,72 @@ async def test_0007_gives_every_user_a_recipient_with_their_preferences(
         ],
         key=str,
     )
+    await engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_0011_ties_each_notification_to_its_users_recipient_in_a_group_of_its_own(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/g.db"
+        if kind == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = make_engine(url, pool_size=1)
+    if kind == "postgres":
+        await reset_postgres(engine)
+    await upgrade(engine, "0006")
+    user, notifications = new_id(), [new_id(), new_id()]
+    at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    old = Table(  # notifications as 0005 made them, the columns a row needs
+        "notifications",
+        MetaData(),
+        Column("id", GUID, primary_key=True),
+        Column("user_id", GUID),
+        Column("created_by", GUID),
+        Column("channel", String(8)),
+        Column("recipient", String(254)),
+        Column("text", String),
+        Column("sendtime", DateTimeUTC),
+        Column("due_at", DateTimeUTC),
+        Column("status", String(16)),
+        Column("attempts", Integer),
+        Column("created_at", DateTimeUTC),
+        Column("updated_at", DateTimeUTC),
+    )
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(UserRow).values(
+                id=user, username="ann", password_hash="h", role="user", created_at=at
+            )
+        )
+        for nid in notifications:
+            await conn.execute(
+                insert(old).values(
+                    id=nid,
+                    user_id=user,
+                    created_by=user,
+                    channel="sms",
+                    recipient="+15105552054",
+                    text="hi",
+                    sendtime=at,
+                    due_at=at,
+                    status="sent",
+                    attempts=1,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        [recipient_id] = (await conn.execute(select(R.c.id))).scalars().all()
+        rows = (await conn.execute(select(N).order_by(N.c.id))).all()
+    assert [(r.id, r.group_id, r.recipient_id, r.user_id) for r in rows] == [
+        (nid, nid, recipient_id, user) for nid in sorted(notifications)
+    ]
+    await downgrade(engine, "0010")
+    async with engine.connect() as conn:
+        kept = (await conn.execute(select(old.c.id, old.c.user_id).order_by(old.c.id))).all()
+    assert [tuple(r) for r in kept] == [(nid, user) for nid in sorted(notifications)]
     await engine.dispose()

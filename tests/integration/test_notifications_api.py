@@ -35,7 +35,11 @@ async def test_notification_sent_now_reaches_the_dev_outbox(
     )
     r = await client.post("/notifications", headers=headers, json={"title": "Hi", "text": "Body"})
     assert r.status_code == 202, r.text
-    created = r.json()
+    [created] = r.json()["items"]
+    assert r.json()["group_id"] == created["id"]  # a single channel's group is its own id
+    assert r.json()["skipped"] == [
+        {"channel": "sms", "reason": "your sms channel is off: turn it on, or name the channel"}
+    ]
     assert created["channel"] == "email"
     assert created["to"] == "ann@example.com"
     assert created["status"] == "scheduled"
@@ -59,7 +63,7 @@ async def test_timed_sms_waits_for_its_sendtime(client: Client, container: Async
         "/notifications", headers=headers, json={"text": "later", "sendtime": at.isoformat()}
     )
     assert r.status_code == 202, r.text
-    nid = r.json()["id"]
+    nid = r.json()["items"][0]["id"]
     assert (await client.get(f"/notifications/{nid}", headers=headers)).json()[
         "status"
     ] == "scheduled"
@@ -75,7 +79,8 @@ async def test_create_refuses_missing_address_and_naive_time(client: Client) -> 
     headers = await bearer(client, "ann")
     r = await client.post("/notifications", headers=headers, json={"text": "x"})
     assert r.status_code == 422
-    assert "PATCH /preferences" in r.json()["detail"]
+    assert "email channel is off" in r.json()["detail"]
+    assert [e["field"] for e in r.json()["errors"]] == ["channels", "channels"]
     r = await client.post("/notifications", headers=headers, json={"text": "x", "channel": "sms"})
     assert r.status_code == 422
     assert "phone" in r.json()["detail"]
@@ -95,7 +100,7 @@ async def test_idempotency_key(client: Client) -> None:
     first = await client.post("/notifications", headers=keyed, json={"text": "once"})
     again = await client.post("/notifications", headers=keyed, json={"text": "once"})
     assert first.status_code == again.status_code == 202
-    assert first.json()["id"] == again.json()["id"]
+    assert first.json() == again.json()
     assert again.headers.get("Idempotent-Replayed") == "true"
     other = await client.post("/notifications", headers=keyed, json={"text": "twice"})
     assert other.status_code == 409
@@ -115,7 +120,7 @@ async def test_list_paginates_filters_and_hides_others(client: Client) -> None:
             await client.post(
                 "/notifications", headers=ann, json={"text": f"n{i}", "sendtime": later}
             )
-        ).json()["id"]
+        ).json()["items"][0]["id"]
         for i in range(5)
     ]
     page1 = (await client.get("/notifications", headers=ann, params={"limit": 2})).json()
@@ -145,7 +150,7 @@ async def test_cancel_scheduled_then_conflict(client: Client) -> None:
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     nid = (
         await client.post("/notifications", headers=headers, json={"text": "x", "sendtime": later})
-    ).json()["id"]
+    ).json()["items"][0]["id"]
     r = await client.delete(f"/notifications/{nid}", headers=headers)
     assert r.status_code == 200
     assert r.json()["status"] == "canceled"
@@ -154,7 +159,8 @@ async def test_cancel_scheduled_then_conflict(client: Client) -> None:
 
 async def test_cancel_sent_is_conflict(client: Client) -> None:
     headers = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
-    nid = (await client.post("/notifications", headers=headers, json={"text": "x"})).json()["id"]
+    created = await client.post("/notifications", headers=headers, json={"text": "x"})
+    nid = created.json()["items"][0]["id"]
     await wait_for_status(client, headers, nid, "sent")
     assert (await client.delete(f"/notifications/{nid}", headers=headers)).status_code == 409
 
@@ -167,7 +173,7 @@ async def test_admin_may_notify_another_user(client: Client, container: AsyncCon
         "/notifications", headers=admin, json={"text": "hi bob", "user_id": bob["id"]}
     )
     assert r.status_code == 202, r.text
-    assert r.json()["to"] == "+447700900123"
+    assert [n["to"] for n in r.json()["items"]] == ["+447700900123"]
     ann = await bearer(client, "ann")
     r = await client.post("/notifications", headers=ann, json={"text": "x", "user_id": bob["id"]})
     assert r.status_code == 403
@@ -183,7 +189,7 @@ async def test_the_admin_who_notified_a_user_reads_lists_and_cancels_it(
     admin = await admin_bearer(client, container)
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     body = {"text": "hi bob", "user_id": bob["id"], "sendtime": later}
-    created = (await client.post("/notifications", headers=admin, json=body)).json()
+    [created] = (await client.post("/notifications", headers=admin, json=body)).json()["items"]
     assert created["user_id"] == bob["id"]
     assert created["created_by"] != bob["id"]
     nid = created["id"]
@@ -214,7 +220,9 @@ async def test_the_dev_outbox_is_for_admins_and_pages_like_every_list(
 ) -> None:
     headers = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
     ids = [
-        (await client.post("/notifications", headers=headers, json={"text": f"n{i}"})).json()["id"]
+        (await client.post("/notifications", headers=headers, json={"text": f"n{i}"})).json()[
+            "items"
+        ][0]["id"]
         for i in range(3)
     ]
     for nid in ids:

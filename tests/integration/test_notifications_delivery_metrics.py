@@ -49,7 +49,7 @@ async def notify(client: Client, name: str, **preferences: str) -> tuple[dict[st
     headers = await bearer(client, name, preferences=preferences)
     r = await client.post("/notifications", headers=headers, json={"text": "hello"})
     assert r.status_code == 202, r.text
-    return headers, str(r.json()["id"])
+    return headers, str(r.json()["items"][0]["id"])
 
 
 async def test_sends_are_counted_by_outcome_provider_code_and_lateness(

@@ -59,7 +59,7 @@ async def test_the_loop_reports_lag_and_due_count(
         client, "ann", preferences={"notify_pref": "sms", "phone": "+15105552054"}
     )
     r = await client.post("/notifications", headers=headers, json={"text": "hi"})
-    await wait_for_status(client, headers, r.json()["id"], "sent")
+    await wait_for_status(client, headers, r.json()["items"][0]["id"], "sent")
     assert metrics.attempts == [(Channel.SMS, AttemptOutcome.ACCEPTED)]
     assert metrics.ended == [(Channel.SMS, Status.SENT)]
     assert any(lag > 0 for lag in metrics.lags)  # the round that handed it over

@@ -51,7 +51,7 @@ async def sms_user(client: Client, phone: str, name: str = "ann") -> dict[str, s
 async def send(client: Client, headers: dict[str, str], **body: Any) -> str:
     r = await client.post("/notifications", headers=headers, json={"text": "hello", **body})
     assert r.status_code == 202, r.text
-    return str(r.json()["id"])
+    return str(r.json()["items"][0]["id"])
 
 
 async def test_sms_through_twilio(client: Client, twilio_stub: RunningStub[tw.TwilioStub]) -> None:

@@ -261,12 +261,16 @@ async def test_erase_redacts_the_notification_history(
     assert_problem(await client.get("/recipients/user:ann", headers=admin), 404)
     assert_problem(await client.delete("/recipients/user:ann", headers=admin), 404)
     for created in (sent, later):
-        n = (await client.get(f"/notifications/{created.json()['id']}", headers=headers)).json()
+        n = (
+            await client.get(f"/notifications/{created.json()['items'][0]['id']}", headers=headers)
+        ).json()
         assert (n["to"], n["title"], n["text"], n["last_error"]) == ("", None, "", None)
         assert all(
             e["detail"] in (None, "canceled: the recipient was erased") for e in n["history"]
         )
-    canceled = (await client.get(f"/notifications/{later.json()['id']}", headers=headers)).json()
+    canceled = (
+        await client.get(f"/notifications/{later.json()['items'][0]['id']}", headers=headers)
+    ).json()
     assert canceled["status"] == "canceled"
     prefs = (await client.get("/preferences", headers=headers)).json()
     assert (prefs["notify_pref"], prefs["email"]) == ("none", None)

@@ -219,6 +219,7 @@ class Cluster:
         rows = [
             {
                 "id": ref,
+                "group_id": ref,
                 "user_id": self.user_id,
                 "created_by": self.user_id,
                 "channel": "sms",

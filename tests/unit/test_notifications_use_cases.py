@@ -133,8 +133,9 @@ async def test_schedule_uses_the_preference_and_wakes_the_scheduler(world: World
 
 async def test_schedule_refuses_what_cannot_be_sent(world: World) -> None:
     ann = await world.user()
-    with pytest.raises(InvalidInput, match="notify_pref is 'none'"):
+    with pytest.raises(InvalidInput, match="your email channel is off") as none_on:
         await world.schedule(ScheduleNotificationCommand(ann, "x"))
+    assert [e.message.split(":")[0] for e in none_on.value.errors] == ["email", "sms"]
     with pytest.raises(InvalidInput, match="email is not set"):
         await world.schedule(ScheduleNotificationCommand(ann, "x", channel="email"))
     with pytest.raises(InvalidInput) as bad:
@@ -149,7 +150,7 @@ async def test_a_channel_turned_off_is_refused_whoever_prefers_it() -> None:
         ann = await world.user(notify_pref="sms", phone=15105552054, email="a@b.co")
         with pytest.raises(InvalidInput, match="sms notifications are turned off") as off:
             await world.schedule(ScheduleNotificationCommand(ann, "x"))
-        assert [e.field for e in off.value.errors] == ["channel"]
+        assert [e.field for e in off.value.errors] == ["channels", "channels"]
         sent = await world.schedule(ScheduleNotificationCommand(ann, "x", channel="email"))
         assert sent.notification.channel is Channel.EMAIL
 

@@ -35,12 +35,16 @@ class InMemoryNotificationRepository:
     def _event(self, n: Notification, now: datetime, detail: str | None) -> None:
         self._events.append(NotificationEvent(n.id, n.status, now, detail))
 
-    async def add(self, notification: Notification) -> None:
-        self._rows[notification.id] = notification
-        self._event(notification, notification.created_at, f"due {notification.due_at.isoformat()}")
+    async def add(self, notification: Notification, detail: str | None = None) -> None:
+        n = notification
+        self._rows[n.id] = n
+        self._event(n, n.created_at, detail or f"due {n.due_at.isoformat()}")
 
     async def get(self, notification_id: UUID) -> Notification | None:
         return self._rows.get(notification_id)
+
+    async def group(self, group_id: UUID) -> list[Notification]:
+        return sorted((n for n in self._rows.values() if n.group == group_id), key=lambda n: n.id)
 
     async def find(
         self, where: NotificationFilter, *, limit: int, before: UUID | None
@@ -69,8 +73,8 @@ class InMemoryNotificationRepository:
         self._set(replace(n, status=Status.CANCELED, updated_at=now), now, "canceled by the user")
         return True
 
-    async def redact_notifications_of(self, user_id: UUID, now: datetime) -> int:
-        theirs = {i for i, n in self._rows.items() if n.user_id == user_id}
+    async def redact_notifications_of(self, recipient_id: UUID, now: datetime) -> int:
+        theirs = {i for i, n in self._rows.items() if n.recipient_id == recipient_id}
         self._events[:] = [
             replace(e, detail=None) if e.notification_id in theirs else e for e in self._events
         ]
@@ -79,7 +83,13 @@ class InMemoryNotificationRepository:
             if can_advance(n.status, Status.CANCELED):
                 self._set(replace(n, status=Status.CANCELED), now, ERASED)
             self._rows[i] = replace(
-                self._rows[i], to="", title=None, text="", last_error=None, updated_at=now
+                self._rows[i],
+                to="",
+                title=None,
+                text="",
+                html=None,
+                last_error=None,
+                updated_at=now,
             )
         return len(theirs)
 
@@ -182,6 +192,7 @@ def _matches(n: Notification, where: NotificationFilter) -> bool:
     return (
         (where.involving is None or n.involves(where.involving))
         and (where.user_id is None or n.user_id == where.user_id)
+        and (where.recipient_id is None or n.recipient_id == where.recipient_id)
         and (where.status is None or n.status is where.status)
         and (where.channel is None or n.channel is where.channel)
         and (where.since is None or n.created_at >= where.since)

@@ -72,11 +72,14 @@ class SendGridEmailSender:
             await self._http.aclose()
 
     def _body(self, message: EmailMessage) -> dict[str, Any]:
+        content = [{"type": "text/plain", "value": message.body}]
+        if message.html is not None:  # SendGrid wants text/plain first
+            content.append({"type": "text/html", "value": message.html})
         return {
             "personalizations": [{"to": [{"email": message.to}]}],
             "from": {"email": self._from_email},
             "subject": message.subject,
-            "content": [{"type": "text/plain", "value": message.body}],
+            "content": content,
             "custom_args": {REFERENCE_ARG: message.reference},
         }
 

@@ -3,6 +3,7 @@ the scheduler and the workers move hundreds of rows per round trip. The delivery
 port has a PostgreSQL subclass with one-round-trip forms (notifications_postgres), which
 the container picks on PostgreSQL; these portable forms serve SQLite."""
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -55,6 +56,9 @@ def to_notification(row: Row[Any]) -> Notification:
         provider_message_id=row.provider_message_id,
         last_error_code=row.last_error_code,
         last_error=row.last_error,
+        recipient_id=row.recipient_id,
+        group_id=None if row.group_id == row.id else row.group_id,  # its own group: None
+        html=row.html,
     )
 
 
@@ -64,6 +68,8 @@ def _conditions(where: NotificationFilter) -> list[ColumnElement[bool]]:
         conditions.append(or_(N.c.user_id == where.involving, N.c.created_by == where.involving))
     if where.user_id is not None:
         conditions.append(N.c.user_id == where.user_id)
+    if where.recipient_id is not None:
+        conditions.append(N.c.recipient_id == where.recipient_id)
     if where.status is not None:
         conditions.append(N.c.status == where.status.value)
     if where.channel is not None:
@@ -96,17 +102,20 @@ class SqlNotificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._db = session
 
-    async def add(self, notification: Notification) -> None:
+    async def add(self, notification: Notification, detail: str | None = None) -> None:
         n = notification
         await self._db.execute(
             insert(N).values(
                 id=n.id,
                 user_id=n.user_id,
                 created_by=n.created_by,
+                recipient_id=n.recipient_id,
+                group_id=n.group,
                 channel=n.channel.value,
                 recipient=n.to,
                 title=n.title,
                 text=n.text,
+                html=n.html,
                 sendtime=n.sendtime,
                 due_at=n.due_at,
                 status=n.status.value,
@@ -116,12 +125,17 @@ class SqlNotificationRepository:
             )
         )
         await _add_events(
-            self._db, [_event(n.id, n.status.value, n.created_at, f"due {n.due_at.isoformat()}")]
+            self._db,
+            [_event(n.id, n.status.value, n.created_at, detail or f"due {n.due_at.isoformat()}")],
         )
 
     async def get(self, notification_id: UUID) -> Notification | None:
         row = (await self._db.execute(select(N).where(N.c.id == notification_id))).first()
         return to_notification(row) if row else None
+
+    async def group(self, group_id: UUID) -> list[Notification]:
+        rows = await self._db.execute(select(N).where(N.c.group_id == group_id).order_by(N.c.id))
+        return [to_notification(r) for r in rows]
 
     async def find(
         self, where: NotificationFilter, *, limit: int, before: UUID | None
@@ -164,13 +178,13 @@ class SqlNotificationRepository:
         )
         return True
 
-    async def redact_notifications_of(self, user_id: UUID, now: datetime) -> int:
-        theirs = select(N.c.id).where(N.c.user_id == user_id).scalar_subquery()
+    async def redact_notifications_of(self, recipient_id: UUID, now: datetime) -> int:
+        theirs = select(N.c.id).where(N.c.recipient_id == recipient_id).scalar_subquery()
         await self._db.execute(update(E).where(E.c.notification_id.in_(theirs)).values(detail=None))
         pending = [s.value for s in predecessors(Status.CANCELED)]
         canceled = await self._db.execute(
             update(N)
-            .where(N.c.user_id == user_id, N.c.status.in_(pending))
+            .where(N.c.recipient_id == recipient_id, N.c.status.in_(pending))
             .values(status=Status.CANCELED.value, lease_until=None)
             .returning(N.c.id)
         )
@@ -180,8 +194,8 @@ class SqlNotificationRepository:
         )
         done = await self._db.execute(
             update(N)
-            .where(N.c.user_id == user_id)
-            .values(recipient="", title=None, text="", last_error=None, updated_at=now)
+            .where(N.c.recipient_id == recipient_id)
+            .values(recipient="", title=None, text="", html=None, last_error=None, updated_at=now)
         )
         return cast(int, done.rowcount)  # type: ignore[attr-defined]
 
@@ -343,8 +357,9 @@ class SqlIdempotencyKeys:
         row = await self._db.get(IdempotencyKeyRow, (user_id, key), populate_existing=True)
         if row is None:
             return None
+        skipped = tuple((Channel(c), why) for c, why in json.loads(row.skipped or "[]"))
         return IdempotencyRecord(
-            row.user_id, row.key, row.body_hash, row.notification_id, row.created_at
+            row.user_id, row.key, row.body_hash, row.notification_id, row.created_at, skipped
         )
 
     async def add(self, record: IdempotencyRecord) -> None:
@@ -356,6 +371,7 @@ class SqlIdempotencyKeys:
                     body_hash=record.body_hash,
                     notification_id=record.notification_id,
                     created_at=record.created_at,
+                    skipped=json.dumps(record.skipped) if record.skipped else None,
                 )
             )
         except IntegrityError as exc:

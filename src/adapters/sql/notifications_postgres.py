@@ -17,7 +17,8 @@ from domain.notifications import Notification
 
 _COLUMNS = (
     "id, user_id, created_by, channel, recipient, title, text, sendtime, due_at, status, "
-    "created_at, updated_at, attempts, provider, provider_message_id, last_error_code, last_error"
+    "created_at, updated_at, attempts, provider, provider_message_id, last_error_code, last_error, "
+    "recipient_id, group_id, html"
 )
 _TS = TIMESTAMP(timezone=True)
 

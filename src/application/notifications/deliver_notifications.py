@@ -80,7 +80,7 @@ class DeliverNotifications:
         outcomes = list(await asyncio.gather(*(self._attempt(n, opted_out) for n in claimed)))
         await self._deliveries.record_outcomes(outcomes, self._clock.now())
         for n in opted_out:
-            await self._events.record(PhoneOptedOut(n.user_id, n.to))
+            await self._events.record(PhoneOptedOut(n.user_id, n.to, n.recipient_id))
         await self._tx.commit()
         for n, outcome in zip(claimed, outcomes, strict=True):
             if outcome.status is not Status.SCHEDULED:
@@ -129,10 +129,9 @@ class DeliverNotifications:
 
     async def _send(self, n: Notification) -> SendReceipt:
         if n.channel is Channel.SMS:
-            body = f"{n.title}\n{n.text}" if n.title else n.text
-            return await self._sms.send(SmsMessage(to=n.to, body=body, reference=str(n.id)))
+            return await self._sms.send(SmsMessage(to=n.to, body=n.sms_body, reference=str(n.id)))
         subject = n.title or DEFAULT_SUBJECT
-        return await self._email.send(EmailMessage(n.to, subject, n.text, str(n.id)))
+        return await self._email.send(EmailMessage(n.to, subject, n.text, str(n.id), n.html))
 
     def _failed(self, n: Notification, code: str | None, message: str) -> DeliveryOutcome:
         detail = f"attempt {n.attempts} refused" + (f" ({code})" if code else "") + f": {message}"

@@ -2,18 +2,21 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.paging import ID_CURSORS, LIMITS, Page, page_of
+from application.policy import Caller, require_read_recipient_notifications, require_user
 from application.ports.notifications import NotificationFilter, NotificationRepository
-from domain.accounts import User
-from domain.errors import FieldErrors, InvalidValue
+from application.ports.recipients import RecipientRepository
+from domain.errors import FieldErrors, InvalidValue, NotFound
 from domain.notifications import Notification, Status
+from domain.recipients import ExternalId
 
 
 @dataclass(frozen=True, slots=True)
 class ListNotificationsQuery:
-    requester: User
+    requester: Caller
     status: str | None = None
     limit: int = LIMITS.default
     cursor: str | None = None  # `next_cursor` of the previous page
+    recipient: str | None = None  # an external id
 
 
 def parse_status(raw: str) -> Status:
@@ -35,14 +38,19 @@ async def find_page(
 
 
 class ListNotifications:
-    """The requester's notifications (sent to them or made by them), newest first,
-    optionally of one status; a page ends with the cursor of the next page, or none.
+    """The requester's notifications (sent to them or made by them), or those sent to
+    a recipient by its external id (admins, API keys with notifications:read), newest
+    first, optionally of one status; a page ends with the cursor of the next page, or
+    none.
 
     Rules: 1 <= limit <= 100 (default 50); every bad field is reported at once.
     """
 
-    def __init__(self, notifications: NotificationRepository) -> None:
+    def __init__(
+        self, notifications: NotificationRepository, recipients: RecipientRepository
+    ) -> None:
         self._notifications = notifications
+        self._recipients = recipients
 
     async def __call__(self, query: ListNotificationsQuery) -> Page[Notification]:
         errors = FieldErrors()
@@ -51,6 +59,16 @@ class ListNotifications:
         )
         limit = errors.check("limit", LIMITS.check, query.limit)
         before = errors.check("cursor", ID_CURSORS.decode, query.cursor)
+        external_id = None
+        if query.recipient is not None:
+            external_id = errors.check("recipient", ExternalId, query.recipient)
         errors.raise_if_any()
-        where = NotificationFilter(involving=query.requester.id, status=status)
+        if external_id is None:
+            where = NotificationFilter(involving=require_user(query.requester).id, status=status)
+        else:
+            require_read_recipient_notifications(query.requester)
+            found = await self._recipients.get(external_id)
+            if found is None:
+                raise NotFound(f"no recipient with external id {query.recipient!r}")
+            where = NotificationFilter(recipient_id=found.id, status=status)
         return await find_page(self._notifications, where, limit, before)

@@ -57,6 +57,8 @@ class RecordProviderStatus:
                 continue
             changed += 1
             if update.recipient_opted_out and result.channel is Channel.SMS:
-                await self._domain_events.record(PhoneOptedOut(result.user_id, result.to))
+                await self._domain_events.record(
+                    PhoneOptedOut(result.user_id, result.to, result.recipient_id)
+                )
         await self._tx.commit()
         return changed

@@ -49,7 +49,8 @@ class NotificationFilter:
     """Which notifications a list shows; a field left None matches any."""
 
     involving: UUID | None = None  # its recipient or its creator
-    user_id: UUID | None = None  # its recipient
+    user_id: UUID | None = None  # its recipient's account
+    recipient_id: UUID | None = None  # its recipient
     status: Status | None = None
     channel: Channel | None = None
     since: datetime | None = None  # created at or after
@@ -59,11 +60,16 @@ class NotificationFilter:
 class NotificationRepository(Protocol):
     """What users see and do: new notifications, lists, histories, cancels."""
 
-    async def add(self, notification: Notification) -> None:
-        """Stage a new notification with its first history event."""
+    async def add(self, notification: Notification, detail: str | None = None) -> None:
+        """Stage a new notification with its first history event, whose detail is
+        `detail` (default: when it is due)."""
         ...
 
     async def get(self, notification_id: UUID) -> Notification | None: ...
+
+    async def group(self, group_id: UUID) -> list[Notification]:
+        """The notifications one POST made (the group id is one of their ids), by id."""
+        ...
 
     async def find(
         self, where: NotificationFilter, *, limit: int, before: UUID | None
@@ -148,15 +154,17 @@ class IdempotencyRecord:
     user_id: UUID
     key: str
     body_hash: str
-    notification_id: UUID
+    notification_id: UUID  # the first of its group
     created_at: datetime
+    skipped: tuple[tuple[Channel, str], ...] = ()  # the channels it skipped, and why
 
 
 class IdempotencyKeys(Protocol):
     async def get(self, user_id: UUID, key: str) -> IdempotencyRecord | None: ...
 
     async def add(self, record: IdempotencyRecord) -> None:
-        """Raises Conflict when the (user, key) pair exists (a concurrent request won)."""
+        """Raises Conflict when the (caller, key) pair exists (a concurrent request won);
+        the caller is a user's id or an API key's."""
         ...
 
 
@@ -179,6 +187,7 @@ class EmailMessage:
     subject: str
     body: str
     reference: str
+    html: str | None = None  # sent beside `body` as the HTML alternative
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,8 +39,8 @@ class RecipientRepository(Protocol):
 class NotificationRedactor(Protocol):
     """The notification history's side of erasing a person."""
 
-    async def redact_notifications_of(self, user_id: UUID, now: datetime) -> int:
+    async def redact_notifications_of(self, recipient_id: UUID, now: datetime) -> int:
         """Remove the address, title, text, errors and history details of every
-        notification to `user_id`, cancel those not sent yet, and keep ids, statuses and
-        history times; the number of notifications redacted."""
+        notification to the recipient `recipient_id`, cancel those not sent yet, and keep
+        ids, statuses and history times; the number of notifications redacted."""
         ...

@@ -11,10 +11,8 @@ class EraseRecipient:
     id answers NotFound afterwards), and the notifications sent to them keep ids, statuses
     and history times only: address, title, text, errors and history details are removed,
     and those not yet sent are canceled. One transaction. Answers how many notifications
-    were redacted. Admins, or keys with recipients:write.
-
-    Notifications are tied to a person through their account today, so a recipient
-    without one has none to redact."""
+    were redacted. Admins, or keys with recipients:write. Notifications are found by the
+    recipient they went to, so a recipient without an account has theirs redacted too."""
 
     def __init__(
         self,
@@ -31,11 +29,7 @@ class EraseRecipient:
     async def __call__(self, requester: Caller, external_id: str) -> int:
         require_scope(requester, Scope.RECIPIENTS_WRITE)
         found = await find_recipient(self._recipients, external_id)
-        redacted = 0
-        if found.user_id is not None:
-            redacted = await self._notifications.redact_notifications_of(
-                found.user_id, self._clock.now()
-            )
+        redacted = await self._notifications.redact_notifications_of(found.id, self._clock.now())
         await self._recipients.delete(found.id)
         await self._tx.commit()
         return redacted

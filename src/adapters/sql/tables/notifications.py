@@ -16,6 +16,8 @@ class NotificationRow(Base):
     __table_args__ = (
         Index("ix_notifications_user_id_id", "user_id", "id"),
         Index("ix_notifications_created_by_id", "created_by", "id"),
+        Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
+        Index("ix_notifications_group_id", "group_id"),
         # Small partial indexes: the scheduler only ever looks at these rows.
         Index(
             "ix_notifications_due",
@@ -32,14 +34,22 @@ class NotificationRow(Base):
     )
 
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
-    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("users.id", ondelete="CASCADE"))
-    created_by: Mapped[UUID] = mapped_column(
-        GUID, ForeignKey("users.id", ondelete="CASCADE", name="fk_notifications_created_by_users")
+    user_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), nullable=True
     )
+    created_by: Mapped[UUID | None] = mapped_column(
+        GUID,
+        ForeignKey("users.id", ondelete="CASCADE", name="fk_notifications_created_by_users"),
+        nullable=True,  # an API key made it
+    )
+    # No foreign key: an erased recipient's redacted history keeps the id it went to.
+    recipient_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    group_id: Mapped[UUID] = mapped_column(GUID)
     channel: Mapped[str] = mapped_column(String(8))
     recipient: Mapped[str] = mapped_column(String(254))
     title: Mapped[str | None] = mapped_column(String(200), nullable=True)
     text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text, nullable=True)
     sendtime: Mapped[datetime] = mapped_column(DateTimeUTC)
     due_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     status: Mapped[str] = mapped_column(String(16))
@@ -68,11 +78,11 @@ class NotificationEventRow(Base):
 class IdempotencyKeyRow(Base):
     __tablename__ = "notification_idempotency_keys"
 
-    user_id: Mapped[UUID] = mapped_column(
-        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    # The caller: a user's id or an API key's id, so no foreign key.
+    user_id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     body_hash: Mapped[str] = mapped_column(String(64))
+    skipped: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON [[channel, reason]]
     notification_id: Mapped[UUID] = mapped_column(
         GUID, ForeignKey("notifications.id", ondelete="CASCADE")
     )

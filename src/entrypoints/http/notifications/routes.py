@@ -2,7 +2,7 @@
 admins' activity view, /admin/notifications."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -26,6 +26,9 @@ from application.paging import LIMITS
 from application.policy import require_activity_view
 from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent, Status
 from domain.preferences import Channel
+from domain.recipients import EXTERNAL_ID_MAX
+from domain.templates import KEY_MAX as TEMPLATE_KEY_MAX
+from domain.templates import sms_segments
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
@@ -34,14 +37,22 @@ from entrypoints.http.schemas import (
     documented,
     problem_responses,
     rules,
-    text,
 )
-from entrypoints.http.security import SECURITY, allowed_by
+from entrypoints.http.schemas import text as text_rules
+from entrypoints.http.security import (
+    SECURITY,
+    SECURITY_WITH_KEYS,
+    CallerDependency,
+    allowed_by,
+)
 
 
 class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: Annotated[str, text("Dentist at 3pm", TEXT_MAX, 1, pattern=NOT_BLANK)]
-    title: Annotated[str | None, text("Reminder", TITLE_MAX)] = None
+    text: Annotated[
+        str | None,
+        text_rules("Dentist at 3pm", TEXT_MAX, 1, pattern=NOT_BLANK, description="unless template"),
+    ] = None
+    title: Annotated[str | None, text_rules("Reminder", TITLE_MAX)] = None
     sendtime: Annotated[
         str | None,
         documented(
@@ -52,7 +63,16 @@ class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
     ] = None
     channel: Annotated[
         str | None,
-        documented("sms", enum=[*Channel, None], description="default: your notify_pref"),
+        documented("sms", enum=[*Channel, None], description="one channel; or `channels`"),
+    ] = None
+    channels: Annotated[
+        list[str] | None,
+        documented(
+            None,
+            description="the channels to send to, one notification each; default: every "
+            "channel the recipient has on",
+            max_items=len(Channel),
+        ),
     ] = None
     user_id: Annotated[
         UUID | None,
@@ -62,6 +82,25 @@ class NotificationIn(msgspec.Struct, forbid_unknown_fields=True):
             "leaving it out",
         ),
     ] = None
+    recipient: Annotated[
+        str | None,
+        text_rules(
+            "crm-1042",
+            EXTERNAL_ID_MAX,
+            1,
+            description="a recipient's external id (admins, API keys with notifications:write)",
+        ),
+    ] = None
+    urgent: Annotated[
+        bool, documented(False, description="send even inside the recipient's quiet hours")
+    ] = False
+    template: Annotated[
+        str | None,
+        text_rules("appointment-reminder", TEMPLATE_KEY_MAX, 1, description="instead of text"),
+    ] = None
+    data: Annotated[dict[str, Any], documented({}, description="the template's variables")] = (
+        msgspec.field(default_factory=dict)
+    )
 
 
 _Id = Annotated[UUID, documented(EXAMPLE_ID)]
@@ -72,9 +111,17 @@ _Cursor = Annotated[str | None, documented("AaIAXbRwf2qbK3x8pqFDaA")]
 
 class NotificationOut(msgspec.Struct):
     id: _Id
-    user_id: Annotated[UUID, documented(EXAMPLE_USER_ID, description="the recipient")]
+    user_id: Annotated[
+        UUID | None, documented(EXAMPLE_USER_ID, description="the recipient's account")
+    ]
     created_by: Annotated[
-        UUID, documented(EXAMPLE_USER_ID, description="the recipient, or the admin who sent it")
+        UUID | None,
+        documented(EXAMPLE_USER_ID, description="the user who sent it; null: an API key"),
+    ]
+    recipient_id: Annotated[UUID | None, documented(EXAMPLE_ID, description="the recipient")]
+    group_id: Annotated[UUID, documented(EXAMPLE_ID, description="one per POST")]
+    due_at: Annotated[
+        datetime, documented("2026-11-22T22:00:00Z", description="later in quiet hours")
     ]
     status: Status
     channel: Channel
@@ -83,6 +130,9 @@ class NotificationOut(msgspec.Struct):
     text: Annotated[str, documented("Dentist at 3pm")]
     sendtime: Annotated[datetime, documented("2026-11-22T22:00:00Z")]
     created_at: _Time
+    segments: Annotated[
+        int | None, documented(1, description="how many SMS it takes; null for email")
+    ]
 
     @classmethod
     def of(cls, n: Notification) -> "NotificationOut":
@@ -90,6 +140,9 @@ class NotificationOut(msgspec.Struct):
             n.id,
             n.user_id,
             n.created_by,
+            n.recipient_id,
+            n.group,
+            n.due_at,
             n.status,
             n.channel,
             n.to,
@@ -97,7 +150,19 @@ class NotificationOut(msgspec.Struct):
             n.text,
             n.sendtime,
             n.created_at,
+            sms_segments(n.sms_body).segments if n.channel is Channel.SMS else None,
         )
+
+
+class SkippedOut(msgspec.Struct):
+    channel: Channel
+    reason: Annotated[str, documented("the recipient's phone is not set")]
+
+
+class ScheduledOut(msgspec.Struct):
+    group_id: _Id
+    items: list[NotificationOut]
+    skipped: list[SkippedOut]
 
 
 class NotificationPageOut(msgspec.Struct):
@@ -118,13 +183,16 @@ class ErrorOut(msgspec.Struct):
 
 class NotificationDetailOut(msgspec.Struct):
     id: _Id
-    user_id: _UserId
-    created_by: _UserId
+    user_id: Annotated[UUID | None, documented(EXAMPLE_USER_ID)]
+    created_by: Annotated[UUID | None, documented(EXAMPLE_USER_ID)]
+    recipient_id: Annotated[UUID | None, documented(EXAMPLE_ID)]
+    group_id: _Id
     status: Status
     channel: Channel
     to: Annotated[str, documented("+15105552054")]
     title: Annotated[str | None, documented("Reminder")]
     text: Annotated[str, documented("Dentist at 3pm")]
+    html: Annotated[str | None, documented(None, description="an email's HTML, from a template")]
     sendtime: Annotated[datetime, documented("2026-11-22T22:00:00Z")]
     created_at: _Time
     updated_at: _Time
@@ -141,11 +209,14 @@ class NotificationDetailOut(msgspec.Struct):
             id=n.id,
             user_id=n.user_id,
             created_by=n.created_by,
+            recipient_id=n.recipient_id,
+            group_id=n.group,
             status=n.status,
             channel=n.channel,
             to=n.to,
             title=n.title,
             text=n.text,
+            html=n.html,
             sendtime=n.sendtime,
             created_at=n.created_at,
             updated_at=n.updated_at,
@@ -181,21 +252,27 @@ _Instant = Annotated[
 class NotificationController(Controller):
     path = "/notifications"
     tags = ["notifications"]
-    security = SECURITY
+    # Each route says who may call it: layers' security requirements add up.
 
     @post(
         summary="Send a notification now or at `sendtime` (ISO 8601 with an offset)",
         description=(
-            "The channel is your notify_pref unless `channel` is given. Admins may pass "
-            "`user_id`. With an `Idempotency-Key` header a retry with the same body returns "
-            "the first notification; the same key with another body is a 409."
+            "To you, to another user (`user_id`, admins) or to a recipient by external id "
+            "(`recipient`, admins and API keys with notifications:write). One notification "
+            "per channel, tied by `group_id`: those of `channels` (or `channel`), else every "
+            "channel the recipient has on; a channel that cannot be used is in `skipped`, "
+            "and with none left the answer is a 422. `template` and `data` instead of "
+            "`text` render now. Inside the recipient's quiet hours it waits for their end, "
+            "unless `urgent`. With an `Idempotency-Key` header a retry with the same body "
+            "returns the first group; the same key with another body is a 409."
         ),
         status_code=HTTP_202_ACCEPTED,
         responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+        security=SECURITY_WITH_KEYS,
     )
     async def create(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         data: JSONBody[NotificationIn],
         schedule: FromDishka[ScheduleNotification],
         idempotency_key: Annotated[
@@ -206,52 +283,71 @@ class NotificationController(Controller):
                 **rules(minLength=1, maxLength=IDEMPOTENCY_KEY_MAX, pattern="^[\\x20-\\x7e]+$"),
             ),
         ] = None,
-    ) -> Response[NotificationOut]:
+    ) -> Response[ScheduledOut]:
         result = await schedule(
             ScheduleNotificationCommand(
-                requester=principal.user,
+                requester=caller,
                 text=data.text,
                 title=data.title,
                 sendtime=data.sendtime,
                 channel=data.channel,
                 user_id=data.user_id,
                 idempotency_key=idempotency_key,
+                recipient=data.recipient,
+                channels=None if data.channels is None else tuple(data.channels),
+                urgent=data.urgent,
+                template=data.template,
+                data=data.data,
             )
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-        return Response(
-            NotificationOut.of(result.notification), status_code=HTTP_202_ACCEPTED, headers=headers
+        out = ScheduledOut(
+            result.group_id,
+            [NotificationOut.of(n) for n in result.items],
+            [SkippedOut(c, why) for c, why in result.skipped],
         )
+        return Response(out, status_code=HTTP_202_ACCEPTED, headers=headers)
 
     @get(
-        summary="Your notifications (sent to you or made by you), newest first",
-        responses=problem_responses(401, 422),
+        summary="Your notifications (sent to you or made by you), or a recipient's, newest first",
+        description="`recipient` (an external id): the notifications sent to that recipient, "
+        "for admins and API keys with notifications:read.",
+        responses=problem_responses(401, 403, 404, 422),
+        security=SECURITY_WITH_KEYS,
     )
     async def list_own(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         list_notifications: FromDishka[ListNotifications],
         status: _StatusFilter = None,
         limit: _Limit = LIMITS.default,
         cursor: _CursorIn = None,
+        recipient: Annotated[
+            str | None,
+            QueryParameter(
+                min_length=1, max_length=EXTERNAL_ID_MAX, description="a recipient's external id"
+            ),
+        ] = None,
     ) -> NotificationPageOut:
         page = await list_notifications(
-            ListNotificationsQuery(principal.user, status, limit, cursor)
+            ListNotificationsQuery(caller, status, limit, cursor, recipient)
         )
         return NotificationPageOut([NotificationOut.of(n) for n in page.items], page.next_cursor)
 
     @get(
         "/{notification_id:uuid}",
-        summary="A notification with its status history (its recipient, creator or an admin)",
-        responses=problem_responses(401, 404),
+        summary="A notification with its status history (its recipient, creator, an admin, "
+        "or an API key with notifications:read)",
+        responses=problem_responses(401, 403, 404),
+        security=SECURITY_WITH_KEYS,
     )
     async def read(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         notification_id: FromPath[UUID],
         get_notification: FromDishka[GetNotification],
     ) -> NotificationDetailOut:
-        detail = await get_notification(principal.user, notification_id)
+        detail = await get_notification(caller, notification_id)
         return NotificationDetailOut.of(detail.notification, detail.history)
 
     @delete(
@@ -259,6 +355,7 @@ class NotificationController(Controller):
         summary="Cancel a notification that has not started sending",
         status_code=HTTP_200_OK,
         responses=problem_responses(401, 404, 409),
+        security=SECURITY,
     )
     async def cancel(
         self,
