@@ -97,8 +97,11 @@ async def test_create_refuses_missing_address_and_naive_time(client: Client) -> 
 async def test_idempotency_key(client: Client) -> None:
     headers = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
     keyed = {**headers, "Idempotency-Key": "k-1"}
-    first = await client.post("/notifications", headers=keyed, json={"text": "once"})
-    again = await client.post("/notifications", headers=keyed, json={"text": "once"})
+    # Due later, so that the delivery engine running beside the app cannot move it
+    # between the two requests (a replay answers the notification as it is now).
+    body = {"text": "once", "sendtime": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}
+    first = await client.post("/notifications", headers=keyed, json=body)
+    again = await client.post("/notifications", headers=keyed, json=body)
     assert first.status_code == again.status_code == 202
     assert first.json() == again.json()
     assert again.headers.get("Idempotent-Replayed") == "true"
