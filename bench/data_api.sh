@@ -6,6 +6,7 @@
 #   WORKERS=2 bench/data_api.sh       # herald serve --workers 2
 #   ROLE=admin bench/data_api.sh      # as an admin (all points) instead of a user (valid only)
 #   ROLE=admin LUA=bench/recipients_api.lua PATH_QUERY=/recipients bench/data_api.sh
+#   ROLE=admin LUA=bench/notify_key_api.lua PATH_QUERY=/notifications bench/data_api.sh
 #
 # Needs: PostgreSQL on 127.0.0.1:5432 (database test_data), Redis on 127.0.0.1:6379, wrk.
 set -euo pipefail
@@ -19,6 +20,7 @@ export HERALD_JWT_SECRET=${HERALD_JWT_SECRET:-$(python3 -c 'import secrets; prin
 export HERALD_ACCESS_TOKEN_TTL_SECONDS=3600
 export HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-WARNING}
 export HERALD_DATA_INGEST_ENABLED=false
+export HERALD_API_KEY_RATE_LIMIT=${HERALD_API_KEY_RATE_LIMIT:-1000000000} # the bench key is checked, never stopped
 export HERALD_SMS_PROVIDER=${HERALD_SMS_PROVIDER:-console}
 export HERALD_EMAIL_PROVIDER=${HERALD_EMAIL_PROVIDER:-console}
 PORT=${PORT:-8774}
@@ -49,6 +51,10 @@ curl -fs -X POST "http://127.0.0.1:$PORT/auth/signup" -H 'Content-Type: applicat
   -d '{"username":"bench-user","password":"bench-password-123"}' >/dev/null || true
 HERALD_BENCH_TOKEN=$(access_token "$PORT" "$user")
 export HERALD_BENCH_TOKEN
+if [ "$LUA" = bench/notify_key_api.lua ]; then # as a service: needs ROLE=admin to make the key
+  HERALD_BENCH_KEY=$(notify_key_fixture "$PORT" "$HERALD_BENCH_TOKEN")
+  export HERALD_BENCH_KEY
+fi
 
 echo "one answer: $(curl -fs -H "Authorization: Bearer $HERALD_BENCH_TOKEN" "http://127.0.0.1:$PORT$PATH_QUERY" | head -c 160)..."
 echo "warm-up"; wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null

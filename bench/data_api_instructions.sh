@@ -6,6 +6,8 @@
 #   bench/data_api_instructions.sh    # after bench/data_api.sh has filled test_data
 #   LUA=bench/notify_api.lua PATH_QUERY=/notifications bench/data_api_instructions.sh
 #                                     # POST /notifications: one email to the caller, now
+#   BENCH_USER=bench-admin LUA=bench/notify_key_api.lua PATH_QUERY=/notifications \
+#     bench/data_api_instructions.sh  # by API key, to a recipient, with a template
 #
 # Needs: valgrind, wrk, PostgreSQL on 127.0.0.1:5432 (database test_data with the
 # bench-user account bench/data_api.sh creates), Redis on 127.0.0.1:6379.
@@ -18,6 +20,7 @@ export HERALD_BROKER_URL=${HERALD_BROKER_URL:-redis://127.0.0.1:6379/1}
 export HERALD_JWT_SECRET=${HERALD_JWT_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(36))')}
 export HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-WARNING}
 export HERALD_DATA_INGEST_ENABLED=false
+export HERALD_API_KEY_RATE_LIMIT=${HERALD_API_KEY_RATE_LIMIT:-1000000000} # the bench key is checked, never stopped
 export HERALD_SMS_PROVIDER=${HERALD_SMS_PROVIDER:-console}
 export HERALD_EMAIL_PROVIDER=${HERALD_EMAIL_PROVIDER:-console}
 PORT=${PORT:-8775}
@@ -33,6 +36,10 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm
 wait_live "$PORT" 240 # under valgrind, start-up takes far longer
 HERALD_BENCH_TOKEN=$(access_token "$PORT" "${BENCH_USER:-bench-user}") # bench-admin for admin routes
 export HERALD_BENCH_TOKEN
+if [ "$LUA" = bench/notify_key_api.lua ]; then # as a service: needs BENCH_USER=bench-admin
+  HERALD_BENCH_KEY=$(notify_key_fixture "$PORT" "$HERALD_BENCH_TOKEN")
+  export HERALD_BENCH_KEY
+fi
 # An email address, for POST /notifications (bench/notify_api.lua); reads ignore it.
 curl -fs -X PATCH "http://127.0.0.1:$PORT/preferences" -H "Authorization: Bearer $HERALD_BENCH_TOKEN" \
   -H 'Content-Type: application/json' -d '{"notify_pref":"email","email":"bench@example.com"}' >/dev/null

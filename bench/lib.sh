@@ -14,3 +14,19 @@ access_token() { # port, username (password bench-password-123)
     -d "{\"username\":\"$2\",\"password\":\"bench-password-123\"}" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
 }
+
+notify_key_fixture() { # port, admin token: a template, a recipient and a notifications key; prints the key
+  local api="http://127.0.0.1:$1" auth="Authorization: Bearer $2" json='Content-Type: application/json'
+  curl -fs -X PUT "$api/templates/bench-reminder" -H "$auth" -H "$json" -d '{
+    "description": "bench/notify_key_api.lua", "variables": ["when", "place"],
+    "sms": {"text": "Hi {{ recipient.name }}, your appointment is {{ when }} at {{ place }}."},
+    "email": {"subject": "Your appointment {{ when }}",
+              "text": "Hi {{ recipient.name }},\n\nyour appointment is {{ when }} at {{ place }}.",
+              "html": "<p>Hi {{ recipient.name }},</p><p>your appointment is <b>{{ when }}</b> at {{ place }}.</p>"}
+  }' >/dev/null
+  curl -fs -X PUT "$api/recipients/bench-recipient" -H "$auth" -H "$json" \
+    -d '{"name": "Bench Person", "email": "bench-recipient@example.com", "locale": "en-US"}' >/dev/null
+  curl -fs -X POST "$api/admin/api-keys" -H "$auth" -H "$json" \
+    -d '{"name": "bench", "scopes": ["notifications:write"]}' |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])'
+}

@@ -18,8 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.database import make_engine
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.migrate import upgrade
-from adapters.sql.read_pool import ReadPool
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
@@ -75,9 +75,9 @@ def fresh_database(postgres_url: str) -> Iterator[str]:
 @asynccontextmanager
 async def migrated_database(
     request: pytest.FixtureRequest, tmp_path: Path, pool_size: int = 2
-) -> AsyncIterator[tuple[AsyncEngine, ReadPool | None]]:
+) -> AsyncIterator[tuple[AsyncEngine, DirectPool | None]]:
     """For the SQL parameters of a contract suite ("sqlite..." or "postgres..."): a freshly
-    migrated database, its engine, and on PostgreSQL the read pool."""
+    migrated database, its engine, and on PostgreSQL the direct pool."""
     postgres = str(request.param).startswith("postgres")
     url = (
         request.getfixturevalue("postgres_url")
@@ -88,7 +88,7 @@ async def migrated_database(
     if postgres:
         await reset_postgres(engine)
     await upgrade(engine)
-    reads = await ReadPool.open(url, max_size=2) if postgres else None
+    reads = await DirectPool.open(url, max_size=2) if postgres else None
     try:
         yield engine, reads
     finally:

@@ -21,7 +21,7 @@ from adapters.sql.datapoints import (
     SqlDataPointReader,
     SqlDataPointRepository,
 )
-from adapters.sql.read_pool import APPLICATION_NAME
+from adapters.sql.direct_pool import APPLICATION_NAME
 from application.ports.datapoints import DataPointReader, DataPointRepository
 from domain.datapoints import Bucket, DataPoint, PageKey, PageQuery, PointReading, StatsQuery
 from domain.ids import new_id
@@ -289,7 +289,7 @@ async def test_a_read_survives_its_connection_being_dropped(
     store: Store, request: pytest.FixtureRequest
 ) -> None:
     if "postgres" not in request.node.callspec.id:
-        pytest.skip("the read pool is PostgreSQL's")
+        pytest.skip("the direct pool is PostgreSQL's")
     await store.points.add_many([dp(1), dp(2)])
     await store.save()
     assert len(await items(store)) == 2

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adapters.cachetools.accounts import SessionCache
-from adapters.sql.read_pool import ReadPool
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.tables.accounts import RefreshTokenRow, SessionRow, UserRow
 from domain.accounts import RefreshToken, Role, Session, User, Username
 from domain.errors import Conflict
@@ -195,9 +195,9 @@ class SqlSessionReader:
 
 
 class PostgresSessionReader:
-    """The lookup on PostgreSQL, one round trip on the read pool."""
+    """The lookup on PostgreSQL, one round trip on the direct pool."""
 
-    def __init__(self, reads: ReadPool) -> None:
+    def __init__(self, reads: DirectPool) -> None:
         self._reads = reads
 
     async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:

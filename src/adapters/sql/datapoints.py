@@ -4,7 +4,7 @@ Writing: COPY on PostgreSQL (straight into the table, or through a staging table
 CONFLICT DO NOTHING when the batch holds duplicates) and executemany on SQLite.
 
 Reading: keyset pages on the (time, id) primary key and per-bucket aggregates, outside
-any transaction (on PostgreSQL, pages come from the ReadPool).
+any transaction (on PostgreSQL, pages come from the DirectPool).
 
 The container picks the Postgres* classes on PostgreSQL and the Sql* ones on SQLite."""
 
@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adapters.sql.database import driver_connection
-from adapters.sql.read_pool import ReadPool
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.tables.datapoints import DataPointRow as Row
 from application.gc_pause import gc_paused
 from domain.datapoints import (
@@ -225,9 +225,9 @@ class SqlDataPointReader:
 
 
 class PostgresDataPointReader(SqlDataPointReader):
-    """Pages from the read pool; aggregates through the engine."""
+    """Pages from the direct pool; aggregates through the engine."""
 
-    def __init__(self, engine: AsyncEngine, reads: ReadPool) -> None:
+    def __init__(self, engine: AsyncEngine, reads: DirectPool) -> None:
         super().__init__(engine)
         self._reads = reads
 

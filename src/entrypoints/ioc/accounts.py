@@ -18,7 +18,7 @@ from adapters.sql.accounts import (
     SqlSessionRepository,
     SqlUserRepository,
 )
-from adapters.sql.read_pool import ReadPool
+from adapters.sql.direct_pool import DirectPool
 from application.accounts.authenticate import Authenticate
 from application.accounts.log_in import AccountLockout, LogIn
 from application.accounts.log_out import LogOut
@@ -52,9 +52,9 @@ class AccountsProvider(Provider):
 
     @provide
     def session_reader(
-        self, engine: AsyncEngine, reads: ReadPool | None, cache: SessionCache
+        self, engine: AsyncEngine, reads: DirectPool | None, cache: SessionCache
     ) -> SessionReader:
-        # The read pool is open exactly on PostgreSQL (ioc.infrastructure).
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
         reader = PostgresSessionReader(reads) if reads is not None else SqlSessionReader(engine)
         return CachingSessionReader(reader, cache)
 

@@ -17,7 +17,7 @@ from adapters.sql.datapoints import (
     SqlDataPointRepository,
 )
 from adapters.sql.dialect import SqlDialect
-from adapters.sql.read_pool import ReadPool
+from adapters.sql.direct_pool import DirectPool
 from application.datapoints.list_points import ListDataPoints
 from application.datapoints.populate import FetchPolicy, PopulateDataPoints
 from application.datapoints.summarize import SummarizeDataPoints
@@ -42,8 +42,8 @@ class DataPointsProvider(Provider):
         return SqlDataPointRepository(session)
 
     @provide
-    def reader(self, engine: AsyncEngine, reads: ReadPool | None) -> DataPointReader:
-        # The read pool is open exactly on PostgreSQL (ioc.infrastructure).
+    def reader(self, engine: AsyncEngine, reads: DirectPool | None) -> DataPointReader:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
         if reads is not None:
             return PostgresDataPointReader(engine, reads)
         return SqlDataPointReader(engine)

@@ -1,5 +1,5 @@
 """Bindings every capability shares: settings (whole and by group), the database (engine,
-its dialect, sessions, the read pool), Redis, the clock, the jitter of retries, the unit of
+its dialect, sessions, the direct pool), Redis, the clock, the jitter of retries, the unit of
 work with its domain events, and the metrics registry a scrape reads."""
 
 import random
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.clock import SystemClock
 from adapters.sql.database import make_engine, make_session_factory
 from adapters.sql.dialect import SqlDialect, dialect_of
-from adapters.sql.read_pool import ReadPool
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.transactions import SqlTransactionManager
 from application.events import DomainEvents
 from application.ports.clock import Clock
@@ -68,14 +68,14 @@ class InfrastructureProvider(Provider):
         return dialect_of(engine)
 
     @provide
-    async def read_pool(
+    async def direct_pool(
         self, database: DatabaseSettings, dialect: SqlDialect
-    ) -> AsyncIterator[ReadPool | None]:
+    ) -> AsyncIterator[DirectPool | None]:
         """None on SQLite, which reads through the engine."""
         if not dialect.is_postgresql:
             yield None
             return
-        pool = await ReadPool.open(
+        pool = await DirectPool.open(
             database.url, max_size=database.pool_size, timeouts=database.timeouts
         )
         yield pool
