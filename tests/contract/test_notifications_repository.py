@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from adapters.memory.accounts import InMemoryUserRepository
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
+    InMemoryNotificationIntake,
     InMemoryNotificationRepository,
     InMemoryProviderEventLog,
 )
@@ -28,10 +29,14 @@ from adapters.sql.dialect import dialect_of
 from adapters.sql.notifications import (
     SqlDeliveryRepository,
     SqlIdempotencyKeys,
+    SqlNotificationIntake,
     SqlNotificationRepository,
     SqlProviderEventLog,
 )
-from adapters.sql.notifications_postgres import PostgresDeliveryRepository
+from adapters.sql.notifications_postgres import (
+    PostgresDeliveryRepository,
+    PostgresNotificationIntake,
+)
 from adapters.sql.recipients import SqlRecipientRepository
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.notifications import (
@@ -40,7 +45,9 @@ from application.ports.notifications import (
     DeliveryRepository,
     IdempotencyKeys,
     IdempotencyRecord,
+    NewNotification,
     NotificationFilter,
+    NotificationIntake,
     NotificationRepository,
     ProviderEventLog,
     ProviderReport,
@@ -62,6 +69,7 @@ LEASE = NOW + timedelta(seconds=60)
 
 @dataclass
 class Store:
+    intake: NotificationIntake
     notifications: NotificationRepository
     deliveries: DeliveryRepository
     keys: IdempotencyKeys
@@ -93,21 +101,23 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         await people.add(ann)
         await people.add(bob)
         recipients = InMemoryRecipientRepository(memory)
+        keys, tx = InMemoryIdempotencyKeys(memory), InMemoryTransactionManager(memory)
         yield Store(
+            InMemoryNotificationIntake(table, keys, tx),
             table,
             table,
-            InMemoryIdempotencyKeys(memory),
+            keys,
             InMemoryProviderEventLog(memory),
             RecipientContactPreferences(recipients, people),
             recipients,
             ann.id,
             bob.id,
-            InMemoryTransactionManager(memory),
+            tx,
             None,
         )
         return
     async with (
-        migrated_database(request, tmp_path, pool_size=4) as (engine, _),
+        migrated_database(request, tmp_path, pool_size=4) as (engine, pool),
         make_session_factory(engine)() as session,
     ):
         users = SqlUserRepository(session)
@@ -117,6 +127,8 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         dialect = dialect_of(engine)
         sql_recipients = SqlRecipientRepository(session, dialect)
         yield Store(
+            # the intake the container picks: one statement on the direct pool, on PostgreSQL
+            SqlNotificationIntake(session) if pool is None else PostgresNotificationIntake(pool),
             SqlNotificationRepository(session),
             deliveries(session),
             SqlIdempotencyKeys(session),
@@ -172,8 +184,7 @@ async def status_of(store: Store, notification_id: UUID) -> Status:
 
 
 async def added(store: Store, *notifications: Notification) -> list[Notification]:
-    for n in notifications:
-        await store.notifications.add(n)
+    await store.intake.add([NewNotification(n) for n in notifications])
     await store.save()
     return list(notifications)
 
@@ -206,8 +217,7 @@ async def test_a_group_is_found_and_a_recipient_lists_its_own(store: Store) -> N
 
 async def test_a_first_event_may_say_why_it_waits(store: Store) -> None:
     n = make(store)
-    await store.notifications.add(n, "deferred until 08:00")
-    await store.save()
+    await store.intake.add([NewNotification(n, "deferred until 08:00")])
     [event] = await store.notifications.events(n.id)
     assert event.detail == "deferred until 08:00"
 
@@ -450,16 +460,28 @@ async def test_expired_leases_are_recovered(store: Store) -> None:
     assert sorted(c.id for c in reclaimed) == sorted([a.id, b.id])
 
 
-async def test_idempotency_keys(store: Store) -> None:
-    [n] = await added(store, make(store))
-    record = IdempotencyRecord(store.user_id, "key-1", "hash", n.id, NOW)
-    await store.keys.add(record)
-    await store.save()
+async def test_the_intake_stores_a_group_and_its_key_all_or_nothing_and_durably(
+    store: Store,
+) -> None:
+    first = make(store, channel=Channel.EMAIL, to="a@b.co")
+    second = replace(make(store), group_id=first.id)
+    skipped = ((Channel.SMS, "the phone opted out"),)
+    record = IdempotencyRecord(store.user_id, "key-1", "hash", first.id, NOW, skipped)
+    await store.intake.add([NewNotification(first), NewNotification(second)], record)
+    await store.undo()  # stored when add returned: nothing of the caller's to undo
     assert await store.keys.get(store.user_id, "key-1") == record
     assert await store.keys.get(store.other_user_id, "key-1") is None
+    assert await store.notifications.group(first.id) == sorted([first, second], key=lambda n: n.id)
+    late = make(store)
     with pytest.raises(Conflict):
-        await store.keys.add(IdempotencyRecord(store.user_id, "key-1", "other", n.id, NOW))
-    await store.undo()
+        again = IdempotencyRecord(store.user_id, "key-1", "other", late.id, NOW)
+        await store.intake.add([NewNotification(late)], again)
+    assert await store.notifications.get(late.id) is None
+    assert await store.notifications.events(late.id) == []
+    assert await store.keys.get(store.user_id, "key-1") == record
+    theirs = IdempotencyRecord(store.other_user_id, "key-1", "hash", late.id, NOW)
+    await store.intake.add([NewNotification(late)], theirs)  # a key is per caller
+    assert await store.keys.get(store.other_user_id, "key-1") == theirs
 
 
 async def test_provider_events_are_seen_once(store: Store) -> None:

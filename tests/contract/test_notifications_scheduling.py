@@ -164,6 +164,35 @@ async def test_a_notify_before_the_wait_is_not_lost(
     assert not await waiter.wait(in_(0.05))  # consumed
 
 
+async def test_an_api_process_shares_pings_between_concurrent_notifies() -> None:
+    """Fifty requests notifying at once cost one publish; one after another, one each."""
+    await require_redis(REDIS_URL)
+    channel = f"test-{uuid.uuid4().hex[:8]}:wakeup"
+    api_redis, listener_redis = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
+    listener = listener_redis.pubsub()
+    await listener.subscribe(channel)
+    confirmed = await listener.get_message(timeout=5)  # the subscription is in place
+    assert confirmed is not None and confirmed["type"] == "subscribe"
+    api = RedisWakeup(api_redis, channel, SystemClock())
+
+    async def pings() -> int:
+        count = 0
+        while await listener.get_message(ignore_subscribe_messages=True, timeout=0.1):
+            count += 1
+        return count
+
+    try:
+        await asyncio.gather(*(api.notify(datetime.now(UTC)) for _ in range(50)))
+        assert await pings() == 1
+        for _ in range(3):
+            await api.notify(datetime.now(UTC))
+        assert await pings() == 3
+    finally:
+        await listener.aclose()
+        await api_redis.aclose()
+        await listener_redis.aclose()
+
+
 async def test_notifies_that_come_together_wake_the_waiter_once(
     wakeups: tuple[SchedulerWakeup, DispatcherWakeup],
 ) -> None:

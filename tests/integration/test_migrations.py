@@ -161,7 +161,7 @@ async def test_0007_gives_every_user_a_recipient_with_their_preferences(
     async with engine.connect() as conn:
         assert "contact_preferences" not in await conn.run_sync(_tables)
         rows = (await conn.execute(select(R).order_by(R.c.external_id))).all()
-    got = {r.external_id.value: r for r in map(to_recipient, rows)}
+    got = {r.external_id.value: r for r in (to_recipient(row._mapping) for row in rows)}
     assert list(got) == ["user:ann", "user:bob", "user:cy", "user:dee"]
     expected = {  # external id: channels (email, sms), email, phone, opted out
         "user:ann": ((True, False), "ann@example.com", "+15105552054", False),

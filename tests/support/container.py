@@ -17,6 +17,7 @@ from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepo
 from adapters.memory.api_keys import InMemoryApiKeyRepository
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
+    InMemoryNotificationIntake,
     InMemoryNotificationRepository,
     InMemoryProviderEventLog,
     InMemorySendQueue,
@@ -40,6 +41,7 @@ from application.ports.notifications import (
     DispatchMetrics,
     EmailSender,
     IdempotencyKeys,
+    NotificationIntake,
     NotificationRepository,
     ProviderEventLog,
     SchedulerWakeup,
@@ -48,8 +50,12 @@ from application.ports.notifications import (
 )
 from application.ports.phone_lookup import PhoneLookup
 from application.ports.randomness import Jitter
-from application.ports.recipients import NotificationRedactor, RecipientRepository
-from application.ports.templates import TemplateRepository
+from application.ports.recipients import (
+    NotificationRedactor,
+    RecipientReader,
+    RecipientRepository,
+)
+from application.ports.templates import TemplateReader, TemplateRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
 from entrypoints.ioc import make_container
@@ -159,8 +165,16 @@ class FakesProvider(Provider):
         return self._fakes.recipients
 
     @provide
+    def recipient_reader(self) -> RecipientReader:
+        return self._fakes.recipients
+
+    @provide
     def notifications(self) -> NotificationRepository:
         return self._fakes.notifications
+
+    @provide(scope=Scope.REQUEST)
+    def intake(self, tx: InMemoryTransactionManager) -> NotificationIntake:
+        return InMemoryNotificationIntake(self._fakes.notifications, self._fakes.keys, tx)
 
     @provide
     def deliveries(self) -> DeliveryRepository:
@@ -216,6 +230,10 @@ class FakesProvider(Provider):
 
     @provide
     def templates(self) -> TemplateRepository:
+        return self._fakes.templates
+
+    @provide
+    def template_reader(self) -> TemplateReader:
         return self._fakes.templates
 
     @provide

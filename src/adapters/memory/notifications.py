@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.memory.transactions import MemoryStore
+from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,
     IdempotencyRecord,
+    NewNotification,
     NotificationFilter,
     ProviderReport,
 )
@@ -35,7 +36,7 @@ class InMemoryNotificationRepository:
     def _event(self, n: Notification, now: datetime, detail: str | None) -> None:
         self._events.append(NotificationEvent(n.id, n.status, now, detail))
 
-    async def add(self, notification: Notification, detail: str | None = None) -> None:
+    def insert(self, notification: Notification, detail: str | None) -> None:
         n = notification
         self._rows[n.id] = n
         self._event(n, n.created_at, detail or f"due {n.due_at.isoformat()}")
@@ -209,10 +210,36 @@ class InMemoryIdempotencyKeys:
     async def get(self, user_id: UUID, key: str) -> IdempotencyRecord | None:
         return self._records.get((user_id, key))
 
-    async def add(self, record: IdempotencyRecord) -> None:
-        if (record.user_id, record.key) in self._records:
-            raise Conflict("this Idempotency-Key is in use")
+    def taken(self, record: IdempotencyRecord) -> bool:
+        return (record.user_id, record.key) in self._records
+
+    def insert(self, record: IdempotencyRecord) -> None:
         self._records[(record.user_id, record.key)] = record
+
+
+class InMemoryNotificationIntake:
+    """Into the fakes' tables, then committed, as the SQL forms commit."""
+
+    def __init__(
+        self,
+        notifications: InMemoryNotificationRepository,
+        keys: InMemoryIdempotencyKeys,
+        tx: InMemoryTransactionManager,
+    ) -> None:
+        self._notifications = notifications
+        self._keys = keys
+        self._tx = tx
+
+    async def add(
+        self, items: Sequence[NewNotification], record: IdempotencyRecord | None = None
+    ) -> None:
+        if record is not None and self._keys.taken(record):
+            raise Conflict("this Idempotency-Key is in use")
+        for item in items:
+            self._notifications.insert(item.notification, item.detail)
+        if record is not None:
+            self._keys.insert(record)
+        await self._tx.commit()
 
 
 class InMemoryProviderEventLog:

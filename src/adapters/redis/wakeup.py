@@ -16,15 +16,32 @@ log = logging.getLogger("herald.wakeup")
 
 class RedisWakeup:
     """`notify` publishes a ping on `channel`; `start` subscribes to it, so that `wait`
-    ends on any process's ping. Pings that arrive together wake the dispatcher once."""
+    ends on any process's ping. Pings that arrive together wake the dispatcher once.
+
+    A process's notifies share publishes: one that comes while a ping is on its way
+    waits for the next ping, sent when that one is done and covering every notify since.
+    Each notify still returns after a ping sent after it was called, so none is missed;
+    under load an API process publishes once per round trip to Redis, not per request.
+    """
 
     def __init__(self, redis: Redis, channel: str, clock: Clock) -> None:
         self._redis = redis
         self._channel = channel
         self._clock = clock
         self._pubsub: Any = None  # redis-py's PubSub, once started
+        self._sending: asyncio.Future[None] | None = None  # the ping on its way
+        self._queued: asyncio.Future[None] | None = None  # the ping after it
 
     async def notify(self, due_at: datetime) -> None:
+        if self._queued is None:
+            self._queued = asyncio.ensure_future(self._ping_after(self._sending))
+        # Shielded: a caller that is cancelled does not cancel the others' ping.
+        await asyncio.shield(self._queued)
+
+    async def _ping_after(self, sending: "asyncio.Future[None] | None") -> None:
+        if sending is not None:
+            await asyncio.wait([sending])
+        self._sending, self._queued = self._queued, None  # later notifies wait for another
         try:
             await self._redis.publish(self._channel, b"1")
         except Exception:  # best effort: the scheduler also polls
@@ -59,6 +76,9 @@ class RedisWakeup:
         return message is not None
 
     async def close(self) -> None:
+        pings = [f for f in (self._sending, self._queued) if f is not None]
+        if pings:  # let them go out before Redis closes
+            await asyncio.wait(pings)
         if self._pubsub is not None:
             pubsub, self._pubsub = self._pubsub, None
             await pubsub.aclose()

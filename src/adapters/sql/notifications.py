@@ -25,6 +25,7 @@ from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,
     IdempotencyRecord,
+    NewNotification,
     NotificationFilter,
     ProviderReport,
 )
@@ -85,7 +86,7 @@ ERASED = "canceled: the recipient was erased"
 CLIP = 500  # the size of the detail and error columns
 
 
-def _clip(text: str | None, size: int = CLIP) -> str | None:
+def clip(text: str | None, size: int = CLIP) -> str | None:
     return None if text is None else text[:size]
 
 
@@ -95,39 +96,90 @@ async def _add_events(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
 
 
 def _event(notification_id: UUID, status: str, at: datetime, detail: str | None) -> dict[str, Any]:
-    return {"notification_id": notification_id, "status": status, "at": at, "detail": _clip(detail)}
+    return {"notification_id": notification_id, "status": status, "at": at, "detail": clip(detail)}
+
+
+def notification_values(n: Notification) -> dict[str, Any]:
+    """The columns of a new notification."""
+    return {
+        "id": n.id,
+        "user_id": n.user_id,
+        "created_by": n.created_by,
+        "recipient_id": n.recipient_id,
+        "group_id": n.group,
+        "channel": n.channel.value,
+        "recipient": n.to,
+        "title": n.title,
+        "text": n.text,
+        "html": n.html,
+        "sendtime": n.sendtime,
+        "due_at": n.due_at,
+        "status": n.status.value,
+        "attempts": n.attempts,
+        "created_at": n.created_at,
+        "updated_at": n.updated_at,
+    }
+
+
+def first_detail(item: NewNotification) -> str:
+    return item.detail or f"due {item.notification.due_at.isoformat()}"
+
+
+def skipped_json(record: IdempotencyRecord) -> str | None:
+    return json.dumps(record.skipped) if record.skipped else None
+
+
+_INSERT_NOTIFICATION = insert(N)
+_INSERT_KEY = insert(cast(Table, IdempotencyKeyRow.__table__))
+
+
+class SqlNotificationIntake:
+    """The portable form: the request's session, committed here."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+
+    async def add(
+        self, items: Sequence[NewNotification], record: IdempotencyRecord | None = None
+    ) -> None:
+        made = [i.notification for i in items]
+        try:
+            await self._db.execute(_INSERT_NOTIFICATION, [notification_values(n) for n in made])
+            await _add_events(
+                self._db,
+                [
+                    _event(
+                        i.notification.id,
+                        i.notification.status.value,
+                        i.notification.created_at,
+                        first_detail(i),
+                    )
+                    for i in items
+                ],
+            )
+            if record is not None:
+                await self._db.execute(
+                    _INSERT_KEY,
+                    {
+                        "user_id": record.user_id,
+                        "key": record.key,
+                        "body_hash": record.body_hash,
+                        "notification_id": record.notification_id,
+                        "created_at": record.created_at,
+                        "skipped": skipped_json(record),
+                    },
+                )
+            await self._db.commit()
+        except IntegrityError as exc:
+            await self._db.rollback()
+            if record is None:
+                raise
+            raise Conflict("this Idempotency-Key is in use") from exc
 
 
 class SqlNotificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._db = session
-
-    async def add(self, notification: Notification, detail: str | None = None) -> None:
-        n = notification
-        await self._db.execute(
-            insert(N).values(
-                id=n.id,
-                user_id=n.user_id,
-                created_by=n.created_by,
-                recipient_id=n.recipient_id,
-                group_id=n.group,
-                channel=n.channel.value,
-                recipient=n.to,
-                title=n.title,
-                text=n.text,
-                html=n.html,
-                sendtime=n.sendtime,
-                due_at=n.due_at,
-                status=n.status.value,
-                attempts=n.attempts,
-                created_at=n.created_at,
-                updated_at=n.updated_at,
-            )
-        )
-        await _add_events(
-            self._db,
-            [_event(n.id, n.status.value, n.created_at, detail or f"due {n.due_at.isoformat()}")],
-        )
 
     async def get(self, notification_id: UUID) -> Notification | None:
         row = (await self._db.execute(select(N).where(N.c.id == notification_id))).first()
@@ -295,7 +347,7 @@ class SqlDeliveryRepository:
                     "b_provider": o.provider,
                     "b_pmid": o.provider_message_id,
                     "b_code": o.error_code,
-                    "b_error": _clip(o.error),
+                    "b_error": clip(o.error),
                 }
                 for o in outcomes
             ],
@@ -318,7 +370,7 @@ class SqlDeliveryRepository:
             return None
         values: dict[str, Any] = {"status": status.value, "updated_at": now, "lease_until": None}
         if report.error:
-            values.update(last_error_code=report.error_code, last_error=_clip(report.error))
+            values.update(last_error_code=report.error_code, last_error=clip(report.error))
         result = await self._db.execute(
             update(N)
             .where(where, N.c.status.in_([s.value for s in predecessors(status)]))
@@ -361,21 +413,6 @@ class SqlIdempotencyKeys:
         return IdempotencyRecord(
             row.user_id, row.key, row.body_hash, row.notification_id, row.created_at, skipped
         )
-
-    async def add(self, record: IdempotencyRecord) -> None:
-        try:
-            await self._db.execute(
-                insert(IdempotencyKeyRow).values(
-                    user_id=record.user_id,
-                    key=record.key,
-                    body_hash=record.body_hash,
-                    notification_id=record.notification_id,
-                    created_at=record.created_at,
-                    skipped=json.dumps(record.skipped) if record.skipped else None,
-                )
-            )
-        except IntegrityError as exc:
-            raise Conflict("this Idempotency-Key is in use") from exc
 
 
 class SqlProviderEventLog:

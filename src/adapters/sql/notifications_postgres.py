@@ -1,6 +1,7 @@
-"""The delivery engine on PostgreSQL: its hot statements each move a whole batch and
-write its history events in ONE round trip (data-modifying CTEs, arrays via unnest).
-The container picks this adapter on PostgreSQL, the portable one on SQLite."""
+"""Notifications on PostgreSQL. The delivery engine's hot statements each move a whole
+batch and write its history events in ONE round trip (data-modifying CTEs, arrays via
+unnest); so does the intake of new notifications, on the direct pool. The container
+picks these adapters on PostgreSQL, the portable ones on SQLite."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,8 +12,22 @@ from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.types import Integer, String
 
-from adapters.sql.notifications import CLIP, SqlDeliveryRepository, to_notification
-from application.ports.notifications import Claimed, DeliveryOutcome
+from adapters.sql.direct_pool import DirectPool
+from adapters.sql.notifications import (
+    CLIP,
+    SqlDeliveryRepository,
+    clip,
+    first_detail,
+    skipped_json,
+    to_notification,
+)
+from application.ports.notifications import (
+    Claimed,
+    DeliveryOutcome,
+    IdempotencyRecord,
+    NewNotification,
+)
+from domain.errors import Conflict
 from domain.notifications import Notification
 
 _COLUMNS = (
@@ -140,3 +155,79 @@ class PostgresDeliveryRepository(SqlDeliveryRepository):
                 "details": [o.detail[:CLIP] for o in outcomes],
             },
         )
+
+
+# One statement, so its own transaction: the key is claimed first, and the notifications
+# and their first events are inserted only when it was (or when there is no key); the
+# foreign keys between them are checked at its end. Arrays via unnest carry the rows.
+_INTAKE = """
+WITH key AS (
+    INSERT INTO notification_idempotency_keys (user_id, key, body_hash, skipped, notification_id, created_at)
+    SELECT $17::uuid, $18::text, $19::text, $20::text, $21::uuid, $22::timestamptz
+    WHERE $18::text IS NOT NULL
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), made AS (
+    INSERT INTO notifications (id, user_id, created_by, recipient_id, group_id, channel,
+        recipient, title, text, html, sendtime, due_at, status, attempts, created_at,
+        updated_at)
+    SELECT u.*, u.created_at /* updated_at */
+    FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
+        $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
+        $13::text[], $14::int[], $15::timestamptz[])
+        AS u(id, user_id, created_by, recipient_id, group_id, channel, recipient, title,
+             text, html, sendtime, due_at, status, attempts, created_at)
+    WHERE $18::text IS NULL OR EXISTS (SELECT FROM key)
+    RETURNING id, status, created_at
+), history AS (
+    INSERT INTO notification_events (notification_id, status, at, detail)
+    SELECT made.id, made.status, made.created_at, d.detail
+    FROM made JOIN unnest($1::uuid[], $16::text[]) AS d(id, detail) ON d.id = made.id
+)
+SELECT count(*) FROM made
+"""
+
+
+class PostgresNotificationIntake:
+    """The intake in one round trip on the direct pool, outside any unit of work."""
+
+    def __init__(self, pool: DirectPool) -> None:
+        self._pool = pool
+
+    async def add(
+        self, items: Sequence[NewNotification], record: IdempotencyRecord | None = None
+    ) -> None:
+        made = [i.notification for i in items]
+        args: list[object] = [
+            [n.id for n in made],
+            [n.user_id for n in made],
+            [n.created_by for n in made],
+            [n.recipient_id for n in made],
+            [n.group for n in made],
+            [n.channel.value for n in made],
+            [n.to for n in made],
+            [n.title for n in made],
+            [n.text for n in made],
+            [n.html for n in made],
+            [n.sendtime for n in made],
+            [n.due_at for n in made],
+            [n.status.value for n in made],
+            [n.attempts for n in made],
+            [n.created_at for n in made],
+            [clip(first_detail(i)) for i in items],
+        ]
+        if record is None:
+            args += [None] * 6
+        else:
+            r = record
+            args += [
+                r.user_id,
+                r.key,
+                r.body_hash,
+                skipped_json(r),
+                r.notification_id,
+                r.created_at,
+            ]
+        [row] = await self._pool.write(_INTAKE, *args)
+        if row[0] == 0:
+            raise Conflict("this Idempotency-Key is in use")

@@ -1,14 +1,15 @@
 """Recipients in SQL."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Table, delete, func, or_, select
+from sqlalchemy import ColumnElement, Table, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.tables.recipients import RecipientRow
 from domain.errors import Conflict, InvalidValue
 from domain.recipients import (
@@ -27,34 +28,35 @@ R = cast(Table, RecipientRow.__table__)
 TAKEN = "another recipient has this external id or user"
 
 
-def to_recipient(row: Row[Any]) -> Recipient:
-    """The recipient of a row. A stored value its value object refuses is a bug (or a hand
-    edit) for an operator to hear about, not the caller's mistake: an error, never a 4xx."""
+def to_recipient(row: Mapping[Any, Any]) -> Recipient:
+    """The recipient of a row, by column name (SQLAlchemy's `row._mapping`, or an asyncpg
+    record). A stored value its value object refuses is a bug (or a hand edit) for an
+    operator to hear about, not the caller's mistake: an error, never a 4xx."""
     try:
         return _read(row)
     except InvalidValue as exc:
-        raise ValueError(f"stored recipient {row.id} is unreadable: {exc.message}") from exc
+        raise ValueError(f"stored recipient {row['id']} is unreadable: {exc.message}") from exc
 
 
-def _read(row: Row[Any]) -> Recipient:
-    quiet = QuietHours.parse(row.quiet_start, row.quiet_end) if row.quiet_start else None
+def _read(row: Mapping[Any, Any]) -> Recipient:
+    quiet = QuietHours.parse(row["quiet_start"], row["quiet_end"]) if row["quiet_start"] else None
     return Recipient(
-        id=row.id,
-        external_id=ExternalId(row.external_id),
+        id=row["id"],
+        external_id=ExternalId(row["external_id"]),
         contact=Contact(
-            name=row.name,
-            email=EmailAddress(row.email) if row.email else None,
-            phone=PhoneNumber(row.phone) if row.phone else None,
-            locale=Locale(row.locale) if row.locale else None,
-            timezone=TimeZone(row.timezone) if row.timezone else None,
-            channels=Channels(email=row.email_on, sms=row.sms_on),
+            name=row["name"],
+            email=EmailAddress(row["email"]) if row["email"] else None,
+            phone=PhoneNumber(row["phone"]) if row["phone"] else None,
+            locale=Locale(row["locale"]) if row["locale"] else None,
+            timezone=TimeZone(row["timezone"]) if row["timezone"] else None,
+            channels=Channels(email=row["email_on"], sms=row["sms_on"]),
             quiet_hours=quiet,
         ),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        sms_opted_out=row.sms_opted_out,
-        user_id=row.user_id,
-        phone_verified=row.phone_verified,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        sms_opted_out=row["sms_opted_out"],
+        user_id=row["user_id"],
+        phone_verified=row["phone_verified"],
     )
 
 
@@ -93,7 +95,7 @@ class SqlRecipientRepository:
 
     async def _one(self, condition: ColumnElement[bool]) -> Recipient | None:
         row = (await self._db.execute(select(R).where(condition))).first()
-        return to_recipient(row) if row else None
+        return to_recipient(row._mapping) if row else None
 
     async def get(self, external_id: ExternalId) -> Recipient | None:
         return await self._one(R.c.external_id == external_id.value)
@@ -112,7 +114,7 @@ class SqlRecipientRepository:
                 select(R).where(R.c.external_id.in_(wanted[start : start + 500]))
             )
             for row in rows:
-                r = to_recipient(row)
+                r = to_recipient(row._mapping)
                 found[r.external_id] = r
         return found
 
@@ -148,4 +150,24 @@ class SqlRecipientRepository:
                     _starts_with(R.c.external_id, q),
                 )
             )
-        return [to_recipient(row) for row in await self._db.execute(query)]
+        return [to_recipient(row._mapping) for row in await self._db.execute(query)]
+
+
+_COLUMNS = ", ".join(c.name for c in R.c)  # the table's own names: nothing from input
+_BY_EXTERNAL_ID = f"SELECT {_COLUMNS} FROM recipients WHERE external_id = $1"  # noqa: S608
+_BY_USER = f"SELECT {_COLUMNS} FROM recipients WHERE user_id = $1"  # noqa: S608
+
+
+class PostgresRecipientReader:
+    """RecipientReader on PostgreSQL: one round trip on the direct pool."""
+
+    def __init__(self, reads: DirectPool) -> None:
+        self._reads = reads
+
+    async def get(self, external_id: ExternalId) -> Recipient | None:
+        rows = await self._reads.fetch(_BY_EXTERNAL_ID, external_id.value)
+        return to_recipient(rows[0]) if rows else None
+
+    async def get_by_user(self, user_id: UUID) -> Recipient | None:
+        rows = await self._reads.fetch(_BY_USER, user_id)
+        return to_recipient(rows[0]) if rows else None

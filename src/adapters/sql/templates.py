@@ -1,11 +1,13 @@
 """Templates in SQL: a row per template, its variants as one JSON value."""
 
+import json
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.tables.templates import TemplateRow
 from domain.templates import EmailPart, SmsPart, Template, Variant
 
@@ -44,6 +46,28 @@ class SqlTemplateRepository:
         if after is not None:
             query = query.where(T.c.key > after)
         return [_template(row._mapping) for row in await self._db.execute(query)]
+
+
+_BY_KEY = (
+    "SELECT key, description, variables, content, created_at, updated_at FROM templates "
+    "WHERE key = $1"
+)
+
+
+class PostgresTemplateReader:
+    """TemplateReader on PostgreSQL: one round trip on the direct pool."""
+
+    def __init__(self, reads: DirectPool) -> None:
+        self._reads = reads
+
+    async def get(self, key: str) -> Template | None:
+        rows = await self._reads.fetch(_BY_KEY, key)
+        if not rows:
+            return None
+        row = dict(rows[0])
+        # asyncpg hands jsonb over as its text (the pool sets no codecs)
+        row["variables"], row["content"] = json.loads(row["variables"]), json.loads(row["content"])
+        return _template(row)
 
 
 def _variant_json(variant: Variant) -> dict[str, Any]:

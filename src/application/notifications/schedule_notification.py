@@ -18,11 +18,12 @@ from application.ports.clock import Clock
 from application.ports.notifications import (
     IdempotencyKeys,
     IdempotencyRecord,
+    NewNotification,
+    NotificationIntake,
     NotificationRepository,
     SchedulerWakeup,
 )
-from application.ports.recipients import RecipientRepository
-from application.ports.transactions import TransactionManager
+from application.ports.recipients import RecipientReader
 from application.templates.render_template import (
     RecipientFields,
     Rendered,
@@ -96,22 +97,24 @@ class ScheduleNotification:
     refused at once. `sendtime` is ISO 8601 with an offset; missing or past means now.
     Inside the recipient's quiet hours the notifications wait for their end, unless
     `urgent`; their history says so. The rows are written in one transaction with the
-    idempotency record: an Idempotency-Key with the same body returns the first group,
-    with another body it is a Conflict. The scheduler is woken after the commit.
+    idempotency record (NotificationIntake: the request's only write): an
+    Idempotency-Key with the same body returns the first group, with another body it is
+    a Conflict. The scheduler is woken once they are stored.
     """
 
     def __init__(
         self,
+        intake: NotificationIntake,
         notifications: NotificationRepository,
         keys: IdempotencyKeys,
-        recipients: RecipientRepository,
+        recipients: RecipientReader,
         users: UserRepository,
         render: RenderTemplate,
         wakeup: SchedulerWakeup,
         clock: Clock,
-        tx: TransactionManager,
         channels: ChannelSwitch,
     ) -> None:
+        self._intake = intake
         self._notifications = notifications
         self._keys = keys
         self._recipients = recipients
@@ -120,7 +123,6 @@ class ScheduleNotification:
         self._wakeup = wakeup
         self._channels = channels
         self._clock = clock
-        self._tx = tx
 
     async def __call__(self, cmd: ScheduleNotificationCommand) -> ScheduledNotification:
         now = self._clock.now()
@@ -165,7 +167,7 @@ class ScheduleNotification:
         quiet, tz = recipient.contact.quiet_hours, recipient.contact.timezone
         if not cmd.urgent and quiet is not None and tz is not None:
             deferral = quiet.deferral(due, tz)
-        items: list[Notification] = []
+        items: list[NewNotification] = []
         for channel, to in chosen:
             subject, body, html = title, text, None
             if cmd.template is not None:
@@ -196,20 +198,19 @@ class ScheduleNotification:
                     f"due {due.isoformat()}, inside the recipient's quiet hours "
                     f"({recipient.contact.quiet_hours}): deferred until {deferral.isoformat()}"
                 )
-            await self._notifications.add(n, detail)
-            items.append(n)
+            items.append(NewNotification(n, detail))
+        record = None
         if key is not None:
             record = IdempotencyRecord(caller, key, cmd.body_hash(), group_id, now, tuple(skipped))
-            try:
-                await self._keys.add(record)
-            except Conflict:  # a concurrent request with this key committed first
-                await self._tx.rollback()
-                if (replay := await self._replay(cmd, caller, key)) is not None:
-                    return replay
-                raise
-        await self._tx.commit()
+        try:
+            await self._intake.add(items, record)
+        except Conflict:  # a concurrent request with this key was stored first
+            if key is not None and (replay := await self._replay(cmd, caller, key)) is not None:
+                return replay
+            raise
         await self._wakeup.notify(deferral or due)
-        return ScheduledNotification(group_id, items, tuple(skipped), replayed=False)
+        made = [item.notification for item in items]
+        return ScheduledNotification(group_id, made, tuple(skipped), replayed=False)
 
     async def _rendered(
         self, cmd: ScheduleNotificationCommand, recipient: Recipient, channel: Channel

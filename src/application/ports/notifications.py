@@ -57,13 +57,28 @@ class NotificationFilter:
     until: datetime | None = None  # created before
 
 
-class NotificationRepository(Protocol):
-    """What users see and do: new notifications, lists, histories, cancels."""
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    notification: Notification
+    detail: str | None = None  # of its first history event; None: when it is due
 
-    async def add(self, notification: Notification, detail: str | None = None) -> None:
-        """Stage a new notification with its first history event, whose detail is
-        `detail` (default: when it is due)."""
+
+class NotificationIntake(Protocol):
+    """The write of a request that schedules notifications: its notifications, each with
+    its first history event, and its idempotency record, all or nothing, and durable when
+    `add` returns. On PostgreSQL that is one statement, outside the request's unit of work
+    (the hottest write: one round trip), so it must be the request's only write."""
+
+    async def add(
+        self, items: Sequence[NewNotification], record: "IdempotencyRecord | None" = None
+    ) -> None:
+        """Raises Conflict, storing nothing, when the record's (caller, key) pair exists
+        (a concurrent request won); the caller is a user's id or an API key's."""
         ...
+
+
+class NotificationRepository(Protocol):
+    """What users see and do: lists, histories, cancels."""
 
     async def get(self, notification_id: UUID) -> Notification | None: ...
 
@@ -160,12 +175,9 @@ class IdempotencyRecord:
 
 
 class IdempotencyKeys(Protocol):
-    async def get(self, user_id: UUID, key: str) -> IdempotencyRecord | None: ...
+    """The records NotificationIntake stores, read back for a replay."""
 
-    async def add(self, record: IdempotencyRecord) -> None:
-        """Raises Conflict when the (caller, key) pair exists (a concurrent request won);
-        the caller is a user's id or an API key's."""
-        ...
+    async def get(self, user_id: UUID, key: str) -> IdempotencyRecord | None: ...
 
 
 class ProviderEventLog(Protocol):

@@ -6,12 +6,17 @@ from uuid import UUID
 from domain.recipients import ExternalId, Recipient
 
 
-class RecipientRepository(Protocol):
+class RecipientReader(Protocol):
+    """Reads for use cases that address recipients without changing them. On PostgreSQL
+    they see committed rows only, outside the request's unit of work (one round trip)."""
+
     async def get(self, external_id: ExternalId) -> Recipient | None: ...
 
-    async def get_by_id(self, recipient_id: UUID) -> Recipient | None: ...
-
     async def get_by_user(self, user_id: UUID) -> Recipient | None: ...
+
+
+class RecipientRepository(RecipientReader, Protocol):
+    async def get_by_id(self, recipient_id: UUID) -> Recipient | None: ...
 
     async def get_many(self, external_ids: Sequence[ExternalId]) -> dict[ExternalId, Recipient]:
         """The recipients of those external ids that exist."""

@@ -4,9 +4,14 @@ from typing import Protocol
 from domain.templates import Template
 
 
-class TemplateRepository(Protocol):
+class TemplateReader(Protocol):
+    """Reads for rendering. On PostgreSQL they see committed rows only, outside the
+    request's unit of work (one round trip)."""
+
     async def get(self, key: str) -> Template | None: ...
 
+
+class TemplateRepository(TemplateReader, Protocol):
     async def save(self, template: Template) -> None:
         """Insert or replace the template with this key, its locales included."""
         ...

@@ -1,7 +1,7 @@
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
-from application.ports.templates import TemplateRenderer, TemplateRepository
+from application.ports.templates import TemplateReader, TemplateRenderer
 from application.templates.find import find_template
 from domain.errors import FieldErrors, InvalidInput
 from domain.preferences import Channel
@@ -56,7 +56,7 @@ class RenderTemplate:
     Anyone who may send may render: the caller checks who that is.
     """
 
-    def __init__(self, templates: TemplateRepository, renderer: TemplateRenderer) -> None:
+    def __init__(self, templates: TemplateReader, renderer: TemplateRenderer) -> None:
         self._templates = templates
         self._renderer = renderer
 

@@ -18,13 +18,18 @@ from adapters.sendgrid.events import SendGridEvents
 from adapters.sendgrid.notifications import SendGridEmailSender
 from adapters.sendgrid.signature import SendGridEventVerifier
 from adapters.sql.dialect import SqlDialect
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.notifications import (
     SqlDeliveryRepository,
     SqlIdempotencyKeys,
+    SqlNotificationIntake,
     SqlNotificationRepository,
     SqlProviderEventLog,
 )
-from adapters.sql.notifications_postgres import PostgresDeliveryRepository
+from adapters.sql.notifications_postgres import (
+    PostgresDeliveryRepository,
+    PostgresNotificationIntake,
+)
 from adapters.twilio.callbacks import TwilioStatusCallbacks
 from adapters.twilio.notifications import TwilioSmsSender
 from adapters.twilio.signature import TwilioSignatureVerifier
@@ -49,6 +54,7 @@ from application.ports.notifications import (
     DispatchMetrics,
     EmailSender,
     IdempotencyKeys,
+    NotificationIntake,
     NotificationRepository,
     ProviderEventLog,
     SchedulerWakeup,
@@ -78,6 +84,13 @@ class NotificationsProvider(Provider):
     )
     idempotency = provide(SqlIdempotencyKeys, provides=IdempotencyKeys)
     provider_events = provide(SqlProviderEventLog, provides=ProviderEventLog)
+
+    @provide
+    def intake(self, reads: DirectPool | None, session: AsyncSession) -> NotificationIntake:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
+        return (
+            SqlNotificationIntake(session) if reads is None else PostgresNotificationIntake(reads)
+        )
 
     @provide
     def deliveries(self, session: AsyncSession, dialect: SqlDialect) -> DeliveryRepository:

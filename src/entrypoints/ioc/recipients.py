@@ -2,9 +2,10 @@
 
 from dishka import Provider, Scope, decorate, provide
 
-from adapters.sql.recipients import SqlRecipientRepository
+from adapters.sql.direct_pool import DirectPool
+from adapters.sql.recipients import PostgresRecipientReader, SqlRecipientRepository
 from application.events import DomainEvents
-from application.ports.recipients import RecipientRepository
+from application.ports.recipients import RecipientReader, RecipientRepository
 from application.recipients.bulk_upsert import BulkUpsertRecipients
 from application.recipients.create_user_recipient import CreateUserRecipient
 from application.recipients.erase_recipient import EraseRecipient
@@ -19,6 +20,12 @@ class RecipientsProvider(Provider):
     scope = Scope.REQUEST
 
     recipients = provide(SqlRecipientRepository, provides=RecipientRepository)
+
+    @provide
+    def reader(self, reads: DirectPool | None, recipients: RecipientRepository) -> RecipientReader:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
+        return recipients if reads is None else PostgresRecipientReader(reads)
+
     create_user_recipient = provide(CreateUserRecipient)
     put_recipient = provide(PutRecipient)
     patch_recipient = provide(PatchRecipient)

@@ -4,8 +4,9 @@ cache) and the use cases."""
 from dishka import Provider, Scope, from_context, provide
 
 from adapters.jinja2.templates import JinjaTemplateRenderer
-from adapters.sql.templates import SqlTemplateRepository
-from application.ports.templates import TemplateRenderer, TemplateRepository
+from adapters.sql.direct_pool import DirectPool
+from adapters.sql.templates import PostgresTemplateReader, SqlTemplateRepository
+from application.ports.templates import TemplateReader, TemplateRenderer, TemplateRepository
 from application.templates.delete_locale import DeleteTemplateLocale
 from application.templates.delete_template import DeleteTemplate
 from application.templates.get_template import GetTemplate
@@ -35,6 +36,12 @@ class TemplatesProvider(Provider):
         return JinjaTemplateRenderer(limits, settings.cache_size)
 
     templates = provide(SqlTemplateRepository, provides=TemplateRepository)
+
+    @provide
+    def reader(self, reads: DirectPool | None, templates: TemplateRepository) -> TemplateReader:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
+        return templates if reads is None else PostgresTemplateReader(reads)
+
     save_template = provide(SaveTemplate)
     get_template = provide(GetTemplate)
     list_templates = provide(ListTemplates)
