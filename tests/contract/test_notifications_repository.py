@@ -473,8 +473,8 @@ async def test_the_intake_stores_a_group_and_its_key_all_or_nothing_and_durably(
     assert await store.keys.get(store.other_user_id, "key-1") is None
     assert await store.notifications.group(first.id) == sorted([first, second], key=lambda n: n.id)
     late = make(store)
+    again = IdempotencyRecord(store.user_id, "key-1", "other", late.id, NOW)
     with pytest.raises(Conflict):
-        again = IdempotencyRecord(store.user_id, "key-1", "other", late.id, NOW)
         await store.intake.add([NewNotification(late)], again)
     assert await store.notifications.get(late.id) is None
     assert await store.notifications.events(late.id) == []

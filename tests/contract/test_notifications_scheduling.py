@@ -172,7 +172,8 @@ async def test_an_api_process_shares_pings_between_concurrent_notifies() -> None
     listener = listener_redis.pubsub()
     await listener.subscribe(channel)
     confirmed = await listener.get_message(timeout=5)  # the subscription is in place
-    assert confirmed is not None and confirmed["type"] == "subscribe"
+    assert confirmed is not None
+    assert confirmed["type"] == "subscribe"
     api = RedisWakeup(api_redis, channel, SystemClock())
 
     async def pings() -> int:

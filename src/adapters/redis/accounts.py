@@ -2,7 +2,6 @@
 
 from redis.asyncio import Redis
 
-
 # Count a hit; the window starts with its first hit (or on a counter without expiry).
 # Answers 0 while within the limit, else the seconds left of the window. One command
 # (atomic, as a script is) where INCR, EXPIRE and TTL in a MULTI were five round-trip

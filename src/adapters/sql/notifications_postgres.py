@@ -162,7 +162,8 @@ class PostgresDeliveryRepository(SqlDeliveryRepository):
 # foreign keys between them are checked at its end. Arrays via unnest carry the rows.
 _INTAKE = """
 WITH key AS (
-    INSERT INTO notification_idempotency_keys (user_id, key, body_hash, skipped, notification_id, created_at)
+    INSERT INTO notification_idempotency_keys (user_id, key, body_hash, skipped,
+        notification_id, created_at)
     SELECT $17::uuid, $18::text, $19::text, $20::text, $21::uuid, $22::timestamptz
     WHERE $18::text IS NOT NULL
     ON CONFLICT DO NOTHING
