@@ -189,7 +189,7 @@ async def test_an_api_process_shares_pings_between_concurrent_notifies() -> None
             await api.notify(datetime.now(UTC))
         assert await pings() == 3
     finally:
-        await listener.aclose()
+        await listener.aclose()  # type: ignore[no-untyped-call]
         await api_redis.aclose()
         await listener_redis.aclose()
 
