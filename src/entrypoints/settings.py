@@ -365,8 +365,13 @@ class TemplatesSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
     max_rendered_bytes: int = 65536  # each rendered part, and any value a render builds
     max_steps: int = 10000  # the work of one render (loop items, calls, filters' input): its time
     cache_size: int = 1024  # compiled templates kept per process
+    # How long a process may render a template it read (PostgreSQL); other processes see
+    # a change within this, the one that made it at once; 0: read on every render.
+    read_cache_seconds: float = 1.0
 
     def validate(self) -> None:
+        if not 0 <= self.read_cache_seconds <= 60:
+            raise SettingsError("HERALD_TEMPLATE_READ_CACHE_SECONDS must be between 0 (off) and 60")
         for name, value, low, high in (
             ("MAX_BYTES", self.max_bytes, 256, 1 << 20),
             ("MAX_RENDERED_BYTES", self.max_rendered_bytes, 1024, 1 << 22),

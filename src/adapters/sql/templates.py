@@ -6,6 +6,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.cachetools.templates import TemplateCache
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.direct_pool import DirectPool
 from adapters.sql.tables.templates import TemplateRow
@@ -15,9 +16,12 @@ T = cast(Table, TemplateRow.__table__)
 
 
 class SqlTemplateRepository:
-    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
+    def __init__(
+        self, session: AsyncSession, dialect: SqlDialect, cache: TemplateCache | None = None
+    ) -> None:
         self._db = session
         self._insert = dialect.insert
+        self._cache = cache  # forgets what changes, so this process renders it at once
 
     async def get(self, key: str) -> Template | None:
         row = (await self._db.execute(select(T).where(T.c.key == key))).first()
@@ -36,9 +40,13 @@ class SqlTemplateRepository:
         }
         stmt = self._insert(TemplateRow).values(key=template.key, **values)
         await self._db.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+        if self._cache is not None:
+            self._cache.forget(template.key)
 
     async def delete(self, key: str) -> bool:
         result = await self._db.execute(delete(T).where(T.c.key == key))
+        if self._cache is not None:
+            self._cache.forget(key)
         return bool(getattr(result, "rowcount", 0))
 
     async def list_after(self, after: str | None, limit: int) -> list[Template]:

@@ -1,5 +1,5 @@
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from application.ports.templates import TemplateReader, TemplateRenderer
 from application.templates.find import find_template
@@ -21,6 +21,17 @@ class RecipientFields:
     phone: str | None = None
     locale: str | None = None
     external_id: str | None = None
+
+    def given(self) -> dict[str, str]:
+        """The fields that are set, by name."""
+        fields = {
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "locale": self.locale,
+            "external_id": self.external_id,
+        }
+        return {k: v for k, v in fields.items() if v is not None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +74,9 @@ class RenderTemplate:
     async def __call__(self, cmd: RenderTemplateCommand) -> Rendered:
         errors = FieldErrors()
         channel = errors.check("channel", Channel.parse, cmd.channel)
-        for name, value in asdict(cmd.recipient).items():
-            if value is not None and len(value) > RECIPIENT_FIELD_MAX:
+        given = cmd.recipient.given()
+        for name, value in given.items():
+            if len(value) > RECIPIENT_FIELD_MAX:
                 errors.add(f"recipient.{name}", f"must be at most {RECIPIENT_FIELD_MAX} characters")
         wanted = cmd.recipient.locale
         if cmd.locale is not None:
@@ -84,7 +96,7 @@ class RenderTemplate:
                     errors.add(f"data.{name}", f"is required by the template ({path})")
         errors.raise_if_any()
         variables: dict[str, object] = {k: v for k, v in cmd.data.items() if k in declared}
-        variables[RECIPIENT] = {k: v for k, v in asdict(cmd.recipient).items() if v is not None}
+        variables[RECIPIENT] = given
         out: dict[str, str] = {}
         for path, (source, html) in sources.items():
             text = errors.check(path, _render, self._renderer, source, variables, html)

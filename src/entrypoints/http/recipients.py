@@ -135,8 +135,8 @@ class BulkIn(msgspec.Struct, forbid_unknown_fields=True):
         list[dict[str, Any]],
         documented(
             None,
-            min_length=1,
-            max_length=BULK_MAX,
+            min_items=1,
+            max_items=BULK_MAX,
             description="each `{external_id, ...}` with the fields of a PUT",
         ),
     ]

@@ -1,9 +1,13 @@
-"""Bindings of templates: the repository, the Jinja2 renderer (one per process, for its
-cache) and the use cases."""
+"""Bindings of templates: the repository, the reader of renders (cached on PostgreSQL),
+the Jinja2 renderer (one per process, for its cache of compiled templates) and the use
+cases."""
 
 from dishka import Provider, Scope, from_context, provide
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.cachetools.templates import CachingTemplateReader, TemplateCache
 from adapters.jinja2.templates import JinjaTemplateRenderer
+from adapters.sql.dialect import SqlDialect
 from adapters.sql.direct_pool import DirectPool
 from adapters.sql.templates import PostgresTemplateReader, SqlTemplateRepository
 from application.ports.templates import TemplateReader, TemplateRenderer, TemplateRepository
@@ -35,12 +39,25 @@ class TemplatesProvider(Provider):
     def renderer(self, limits: TemplateLimits, settings: TemplatesSettings) -> TemplateRenderer:
         return JinjaTemplateRenderer(limits, settings.cache_size)
 
-    templates = provide(SqlTemplateRepository, provides=TemplateRepository)
+    @provide(scope=Scope.APP)
+    def cache(self, settings: TemplatesSettings) -> TemplateCache:
+        return TemplateCache(settings.read_cache_seconds)
 
     @provide
-    def reader(self, reads: DirectPool | None, templates: TemplateRepository) -> TemplateReader:
-        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
-        return templates if reads is None else PostgresTemplateReader(reads)
+    def templates(
+        self, session: AsyncSession, dialect: SqlDialect, cache: TemplateCache
+    ) -> TemplateRepository:
+        return SqlTemplateRepository(session, dialect, cache)
+
+    @provide
+    def reader(
+        self, reads: DirectPool | None, templates: TemplateRepository, cache: TemplateCache
+    ) -> TemplateReader:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure), where
+        # renders read committed templates through the cache; SQLite reads in the session.
+        if reads is None:
+            return templates
+        return CachingTemplateReader(PostgresTemplateReader(reads), cache)
 
     save_template = provide(SaveTemplate)
     get_template = provide(GetTemplate)
