@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.cachetools.api_keys import ApiKeyCache, CachingApiKeyReader
 from adapters.memory.accounts import InMemoryRateLimiter
-from adapters.redis.accounts import RedisRateLimiter
+from adapters.redis.api_keys import RedisKeyRateLimiter
 from adapters.sql.api_keys import SqlApiKeyReader, SqlApiKeyRepository
 from application.api_keys.authenticate_key import AuthenticateKey
 from application.api_keys.create_key import CreateApiKey
@@ -32,11 +32,11 @@ class ApiKeysProvider(Provider):
 
     @provide
     def limiter(self, api_keys: ApiKeysSettings, redis: Redis | None) -> KeyRateLimiter:
-        # The login limiter's fixed windows, counted per key id.
+        # The login limiter's fixed windows, counted per key id (in Redis, in batches).
         limit, window = api_keys.rate_limit, api_keys.rate_window_seconds
         if redis is None:
             return InMemoryRateLimiter(limit, window)
-        return RedisRateLimiter(redis, limit, window, prefix="herald:rl:key:")
+        return RedisKeyRateLimiter(redis, limit, window)
 
     authenticate_key = provide(AuthenticateKey)  # stateless: built once
     create_key = provide(CreateApiKey, scope=Scope.REQUEST)
