@@ -116,6 +116,78 @@ async def test_keys_need_their_scopes(root: None, client: Client) -> None:
     assert assert_problem(unnamed, 422)["errors"][0]["field"] == "recipient"
 
 
+async def test_a_key_with_notifications_write_cancels_any_notification(
+    root: None, client: Client
+) -> None:
+    admin = await as_root(client)
+    await put_recipient(client, admin, phone=None)
+    writer = await key(client, admin, "notifications:write")
+    reader = await key(client, admin, "notifications:read")
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    by_key = await client.post(
+        "/notifications",
+        headers=writer,
+        json={"recipient": "crm-1", "text": "x", "sendtime": later},
+    )
+    ann = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
+    by_user = await client.post(
+        "/notifications", headers=ann, json={"text": "x", "sendtime": later}
+    )
+    ids = [by_key.json()["items"][0]["id"], by_user.json()["items"][0]["id"]]
+    for nid in ids:
+        refused = await client.delete(f"/notifications/{nid}", headers=reader)
+        assert "notifications:write" in assert_problem(refused, 403)["detail"]
+        assert (await client.get(f"/notifications/{nid}", headers=reader)).json()["status"] == (
+            "scheduled"
+        )
+        canceled = await client.delete(f"/notifications/{nid}", headers=writer)
+        assert canceled.status_code == 200, canceled.text
+        assert canceled.json()["status"] == "canceled"
+        assert_problem(await client.delete(f"/notifications/{nid}", headers=writer), 409)
+    unknown = "01900000-0000-7000-8000-000000000000"
+    assert_problem(await client.delete(f"/notifications/{unknown}", headers=writer), 404)
+    assert_problem(await client.delete(f"/notifications/{unknown}", headers=reader), 403)
+
+
+async def test_the_activity_view_filters_by_recipient(root: None, client: Client) -> None:
+    admin = await as_root(client)
+    await put_recipient(client, admin, phone=None)
+    other = await client.put("/recipients/crm-2", headers=admin, json=ANN | {"phone": None})
+    assert other.status_code == 201, other.text
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    sent = {}
+    for external_id in ("crm-1", "crm-2"):
+        r = await client.post(
+            "/notifications",
+            headers=admin,
+            json={"recipient": external_id, "text": "x", "sendtime": later},
+        )
+        sent[external_id] = r.json()["items"][0]["id"]
+    activity = await client.get(
+        "/admin/notifications", headers=admin, params={"recipient": "crm-1"}
+    )
+    assert activity.status_code == 200, activity.text
+    [item] = activity.json()["items"]
+    assert item["id"] == sent["crm-1"]
+    assert [e["status"] for e in item["history"]] == ["scheduled"]
+    none_sent = await client.get(
+        "/admin/notifications", headers=admin, params={"recipient": "crm-1", "status": "sent"}
+    )
+    assert none_sent.json()["items"] == []
+    unknown = await client.get(
+        "/admin/notifications", headers=admin, params={"recipient": "nobody"}
+    )
+    assert "'nobody'" in assert_problem(unknown, 404)["detail"]
+    bad = await client.get("/admin/notifications", headers=admin, params={"recipient": "a\tb"})
+    assert [e["field"] for e in assert_problem(bad, 422)["errors"]] == ["recipient"]
+    by_key = await client.get(
+        "/admin/notifications",
+        headers=await key(client, admin, "notifications:read"),
+        params={"recipient": "crm-1"},
+    )
+    assert "acts as a service" in assert_problem(by_key, 403)["detail"]
+
+
 async def test_channels_skipped_are_reported_and_none_left_is_a_422(
     root: None, client: Client
 ) -> None:
