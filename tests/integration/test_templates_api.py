@@ -156,8 +156,12 @@ async def test_preview_names_what_is_missing(client: Client, admin: dict[str, st
         ({**BODY, "variables": "code"}, "variables"),
         ({**BODY, "sms": None, "email": None}, "body"),
         ({**BODY, "unknown": 1}, "unknown"),
-        ({**BODY, "sms": {"text": "a", "extra": 1}}, "extra"),  # nested paths: Litestar drops them
-        ({**BODY, "email": {"text": "a"}}, "subject"),
+        ({**BODY, "sms": {"text": "a", "extra": 1}}, "sms.extra"),
+        ({**BODY, "email": {"text": "a"}}, "email.subject"),
+        ({**BODY, "email": {"subject": 5, "text": "a"}}, "email.subject"),
+        ({**BODY, "email": {"subject": "{{ nope }}", "text": "a"}}, "email.subject"),
+        ({**BODY, "email": {"subject": "a\x00", "text": "a"}}, "email.subject"),
+        ({**BODY, "email": "a"}, "email"),
     ],
 )
 async def test_bad_templates_are_422_naming_the_field(
@@ -165,6 +169,7 @@ async def test_bad_templates_are_422_naming_the_field(
 ) -> None:
     r = await client.put("/templates/t", json=body, headers=admin)
     assert field in errors(r), r.text
+    assert r.json()["detail"].startswith(f"{field}: ")
     assert_problem(await client.get("/templates/t", headers=admin), 404)  # nothing saved
 
 
