@@ -276,6 +276,27 @@ async def test_a_template_is_rendered_per_channel_when_scheduled(
     assert assert_problem(both, 422)["errors"][0]["field"] == "template"
 
 
+async def test_a_template_reading_a_field_the_recipient_lacks_is_a_422_naming_it(
+    root: None, client: Client
+) -> None:
+    admin = await as_root(client)
+    await put_recipient(client, admin, phone=None)
+    template = {
+        "variables": [],
+        "email": {"subject": "Call us", "text": "We will call {{ recipient.phone }}"},
+    }
+    assert (await client.put("/templates/call", headers=admin, json=template)).status_code == 201
+    r = await client.post(
+        "/notifications", headers=admin, json={"recipient": "crm-1", "template": "call"}
+    )
+    assert assert_problem(r, 422)["errors"] == [
+        {
+            "field": "template.recipient.phone",
+            "message": "the recipient has no phone (email.text)",
+        }
+    ]
+
+
 async def test_quiet_hours_defer_unless_urgent(root: None, client: Client) -> None:
     admin = await as_root(client)
     now = datetime.now(UTC)

@@ -137,6 +137,49 @@ async def test_preview_names_what_is_missing(client: Client, admin: dict[str, st
     assert_problem(unknown, 404)
 
 
+async def test_preview_names_a_recipient_field_the_recipient_lacks(
+    client: Client, admin: dict[str, str]
+) -> None:
+    body = {
+        "variables": ["order"],
+        "sms": {"text": "About {{ order.id }}: call {{ recipient.phone }}"},
+        "email": {
+            "subject": "For {{ recipient.phone }}",
+            "text": "{% if recipient.phone %}call{% endif %}",
+            "html": "<p>{{ recipient.name|default('you') }}, {{ recipient.age }}</p>",
+        },
+    }
+    assert (await client.put("/templates/call", json=body, headers=admin)).status_code == 201
+    no_id = await client.post(
+        "/templates/call/preview",
+        json={"channel": "sms", "data": {"order": {}}, "recipient": {"name": "Ann"}},
+        headers=admin,
+    )
+    assert errors(no_id) == {"data.order.id": "is required by the template (sms.text)"}
+    no_phone = await client.post(
+        "/templates/call/preview",
+        json={"channel": "sms", "data": {"order": {"id": 7}}, "recipient": {"name": "Ann"}},
+        headers=admin,
+    )
+    assert errors(no_phone) == {"recipient.phone": "the recipient has no phone (sms.text)"}
+    email = await client.post(
+        "/templates/call/preview",
+        json={"channel": "email", "data": {"order": {}}, "recipient": {"name": "Ann"}},
+        headers=admin,
+    )
+    assert errors(email) == {
+        "recipient.phone": "the recipient has no phone (email.subject, email.text)",
+        "recipient.age": "a recipient has no field 'age', only name, email, phone, locale, "
+        "external_id (email.html)",
+    }
+    with_phone = await client.post(
+        "/templates/call/preview",
+        json={"channel": "sms", "data": {"order": {"id": 7}}, "recipient": {"phone": "+1 555"}},
+        headers=admin,
+    )
+    assert with_phone.json()["text"] == "About 7: call +1 555"
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
