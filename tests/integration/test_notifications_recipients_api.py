@@ -297,6 +297,25 @@ async def test_a_template_reading_a_field_the_recipient_lacks_is_a_422_naming_it
     ]
 
 
+async def test_the_dev_outbox_shows_an_emails_html_as_text(root: None, client: Client) -> None:
+    admin = await as_root(client)
+    await put_recipient(client, admin)
+    assert (await client.put("/templates/code", headers=admin, json=TEMPLATE)).status_code == 201
+    r = await client.post(
+        "/notifications",
+        headers=admin,
+        json={"recipient": "crm-1", "template": "code", "data": {"code": "<script>x</script>"}},
+    )
+    for n in r.json()["items"]:
+        await wait_for_status(client, admin, n["id"], "sent")
+    page = await client.get("/dev/outbox", headers=admin)
+    assert page.headers["content-type"] == "application/json"  # never a page that runs it
+    sent = {e["channel"]: e for e in page.json()["items"]}
+    assert sent["email"]["body"] == "Code: <script>x</script>"
+    assert sent["email"]["html"] == "<p>Code: <b>&lt;script&gt;x&lt;/script&gt;</b></p>"
+    assert sent["sms"]["html"] is None
+
+
 async def test_quiet_hours_defer_unless_urgent(root: None, client: Client) -> None:
     admin = await as_root(client)
     now = datetime.now(UTC)
