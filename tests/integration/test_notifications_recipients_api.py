@@ -60,6 +60,19 @@ async def put_recipient(client: Client, admin: dict[str, str], **fields: object)
     assert r.status_code in (200, 201), r.text
 
 
+async def send_code(client: Client, admin: dict[str, str], code: str) -> Any:
+    """The recipient crm-1 and the template `code`, and a send of it to every channel."""
+    await put_recipient(client, admin)
+    assert (await client.put("/templates/code", headers=admin, json=TEMPLATE)).status_code == 201
+    r = await client.post(
+        "/notifications",
+        headers=admin,
+        json={"recipient": "crm-1", "template": "code", "data": {"code": code}},
+    )
+    assert r.status_code == 202, r.text
+    return r
+
+
 async def test_a_key_sends_to_every_channel_of_a_recipient_in_one_group(
     root: None, client: Client
 ) -> None:
@@ -236,14 +249,7 @@ async def test_a_template_is_rendered_per_channel_when_scheduled(
     root: None, client: Client
 ) -> None:
     admin = await as_root(client)
-    await put_recipient(client, admin)
-    assert (await client.put("/templates/code", headers=admin, json=TEMPLATE)).status_code == 201
-    r = await client.post(
-        "/notifications",
-        headers=admin,
-        json={"recipient": "crm-1", "template": "code", "data": {"code": "493 201"}},
-    )
-    assert r.status_code == 202, r.text
+    r = await send_code(client, admin, "493 201")
     got = {n["channel"]: (n["title"], n["text"], n["segments"]) for n in r.json()["items"]}
     assert got == {
         "email": ("Your code", "Code: 493 201", None),
@@ -299,13 +305,7 @@ async def test_a_template_reading_a_field_the_recipient_lacks_is_a_422_naming_it
 
 async def test_the_dev_outbox_shows_an_emails_html_as_text(root: None, client: Client) -> None:
     admin = await as_root(client)
-    await put_recipient(client, admin)
-    assert (await client.put("/templates/code", headers=admin, json=TEMPLATE)).status_code == 201
-    r = await client.post(
-        "/notifications",
-        headers=admin,
-        json={"recipient": "crm-1", "template": "code", "data": {"code": "<script>x</script>"}},
-    )
+    r = await send_code(client, admin, "<script>x</script>")
     for n in r.json()["items"]:
         await wait_for_status(client, admin, n["id"], "sent")
     page = await client.get("/dev/outbox", headers=admin)
