@@ -88,7 +88,7 @@ class RenderTemplate:
         variables: dict[str, object] = {k: v for k, v in cmd.data.items() if k in declared}
         variables[RECIPIENT] = {k: v for k, v in asdict(cmd.recipient).items() if v is not None}
         out: dict[str, str] = {}
-        missing: dict[str, list[str]] = {}  # each value read that is not there: the parts reading it
+        missing: dict[str, list[str]] = {}  # each value read that is not there: its parts
         for path, (source, html) in sources.items():
             try:
                 text = self._renderer.render(source, variables, html=html)
