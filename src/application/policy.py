@@ -100,8 +100,25 @@ def read_notification(
 ) -> Notification:
     """`found`, for a user who may open it (`open_notification`) or an API key with
     notifications:read (403 without it); NotFound when there is none."""
+    return _reach_notification(caller, found, notification_id, Scope.NOTIFICATIONS_READ)
+
+
+def cancel_notification(
+    caller: Caller, found: Notification | None, notification_id: UUID
+) -> Notification:
+    """`found`, for a user who may open it (`open_notification`) or an API key with
+    notifications:write, which may cancel any notification (403 without the scope);
+    NotFound when there is none."""
+    return _reach_notification(caller, found, notification_id, Scope.NOTIFICATIONS_WRITE)
+
+
+def _reach_notification(
+    caller: Caller, found: Notification | None, notification_id: UUID, key_scope: Scope
+) -> Notification:
+    # A key acts as a service over every notification; its scope is asked before the
+    # lookup's result, so a key without it cannot probe which ids exist.
     if isinstance(caller, ServicePrincipal):
-        require_scope(caller, Scope.NOTIFICATIONS_READ)
+        require_scope(caller, key_scope)
         if found is None:
             raise NotFound(f"no notification with id {notification_id}")
         return found

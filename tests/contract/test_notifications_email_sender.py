@@ -47,6 +47,7 @@ class EmailHarness:
     sender: EmailSender
     provider: str
     sent: Callable[[], list[Sent]]
+    htmls: Callable[[], list[str | None]]  # each message's HTML part as received
 
 
 def message(to: str = TO, reference: str = "ref-1") -> EmailMessage:
@@ -61,6 +62,7 @@ async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
             ConsoleEmailSender(outbox, SystemClock()),
             "console",
             lambda: [(e.to, e.subject, e.body, e.reference) for e in outbox.entries()],
+            lambda: [e.html for e in outbox.entries()],
         )
         return
     if request.param == "scripted":
@@ -73,6 +75,7 @@ async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
                 for m in fake.sent
                 if isinstance(m, EmailMessage)
             ],
+            lambda: [m.html for m in fake.sent if isinstance(m, EmailMessage)],
         )
         return
     running: RunningStub[SendGridStub] = request.getfixturevalue("sendgrid_stub")
@@ -84,7 +87,13 @@ async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
             for m in running.app.messages
         ]
 
-    yield EmailHarness(sender, "sendgrid", sent)
+    def htmls() -> list[str | None]:
+        return [
+            next((c["value"] for c in m.content if c["type"] == "text/html"), None)
+            for m in running.app.messages
+        ]
+
+    yield EmailHarness(sender, "sendgrid", sent, htmls)
     await sender.aclose()
 
 
@@ -105,6 +114,14 @@ async def test_every_email_gets_its_own_provider_id(email: EmailHarness) -> None
 async def test_unicode_arrives_intact(email: EmailHarness) -> None:
     await email.sender.send(EmailMessage(TO, "Grüße 👋", 'Ça marche — 100%\n"quoted"', "r"))
     assert email.sent() == [(TO, "Grüße 👋", 'Ça marche — 100%\n"quoted"', "r")]
+
+
+async def test_the_html_part_arrives_beside_the_text(email: EmailHarness) -> None:
+    html = '<p>Thanks for your <b>order</b> &amp; <script>alert("x")</script></p>'
+    await email.sender.send(replace(message(reference="with-html"), html=html))
+    await email.sender.send(message(reference="text-only"))
+    assert email.htmls() == [html, None]
+    assert [body for _, _, body, _ in email.sent()] == ["Thanks for your order."] * 2
 
 
 # --- Refusals: the scripted fake and SendGrid alike ----------------------------------

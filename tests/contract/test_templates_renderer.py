@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from adapters.jinja2.templates import JinjaTemplateRenderer
-from application.ports.templates import TemplateRenderer
+from application.ports.templates import MissingValue, TemplateRenderer
 from domain.errors import InvalidValue
 from domain.templates import TemplateLimits
 
@@ -59,6 +59,35 @@ def test_a_missing_value_is_named(renderer: TemplateRenderer) -> None:
         renderer.render("Your code: {{ code }}", {}, html=False)
     with pytest.raises(InvalidValue, match="total"):
         renderer.render("{{ order.total }}", {"order": {}}, html=False)
+
+
+@pytest.mark.parametrize(
+    ("source", "path"),
+    [
+        ("Your code: {{ code }}", "code"),
+        ("Call {{ recipient.phone }}", "recipient.phone"),
+        ("{{ recipient['phone'] }}", "recipient.phone"),
+        ("{% if recipient.phone %}call{% endif %}", "recipient.phone"),
+        ("{{ recipient.phone ~ '!' }}", "recipient.phone"),
+        ("{% for d in recipient.phone %}{{ d }}{% endfor %}", "recipient.phone"),
+        ("{{ order.total }}", "order.total"),
+        ("{{ order.lines.first }}", None),  # deeper than one step
+        ("{{ a.x }}", None),  # 1 is held by a and b alike
+    ],
+)
+def test_a_missing_value_says_where_it_was_read_from(
+    renderer: TemplateRenderer, source: str, path: str | None
+) -> None:
+    variables = {"recipient": {"name": "Ann"}, "order": {"lines": {}}, "a": 1, "b": 1}
+    with pytest.raises(MissingValue) as raised:
+        renderer.render(source, variables, html=False)
+    assert raised.value.path == path
+
+
+def test_a_value_absent_on_purpose_still_renders(renderer: TemplateRenderer) -> None:
+    variables = {"recipient": {"name": "Ann"}}
+    source = "{{ recipient.phone|default('-') }} {{ recipient.phone is defined }}"
+    assert renderer.render(source, variables, html=False) == "- False"
 
 
 @pytest.mark.parametrize(

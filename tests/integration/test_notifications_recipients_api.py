@@ -60,6 +60,19 @@ async def put_recipient(client: Client, admin: dict[str, str], **fields: object)
     assert r.status_code in (200, 201), r.text
 
 
+async def send_code(client: Client, admin: dict[str, str], code: str) -> Any:
+    """The recipient crm-1 and the template `code`, and a send of it to every channel."""
+    await put_recipient(client, admin)
+    assert (await client.put("/templates/code", headers=admin, json=TEMPLATE)).status_code == 201
+    r = await client.post(
+        "/notifications",
+        headers=admin,
+        json={"recipient": "crm-1", "template": "code", "data": {"code": code}},
+    )
+    assert r.status_code == 202, r.text
+    return r
+
+
 async def test_a_key_sends_to_every_channel_of_a_recipient_in_one_group(
     root: None, client: Client
 ) -> None:
@@ -116,6 +129,78 @@ async def test_keys_need_their_scopes(root: None, client: Client) -> None:
     assert assert_problem(unnamed, 422)["errors"][0]["field"] == "recipient"
 
 
+async def test_a_key_with_notifications_write_cancels_any_notification(
+    root: None, client: Client
+) -> None:
+    admin = await as_root(client)
+    await put_recipient(client, admin, phone=None)
+    writer = await key(client, admin, "notifications:write")
+    reader = await key(client, admin, "notifications:read")
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    by_key = await client.post(
+        "/notifications",
+        headers=writer,
+        json={"recipient": "crm-1", "text": "x", "sendtime": later},
+    )
+    ann = await bearer(client, "ann", preferences={"notify_pref": "email", "email": "a@b.co"})
+    by_user = await client.post(
+        "/notifications", headers=ann, json={"text": "x", "sendtime": later}
+    )
+    ids = [by_key.json()["items"][0]["id"], by_user.json()["items"][0]["id"]]
+    for nid in ids:
+        refused = await client.delete(f"/notifications/{nid}", headers=reader)
+        assert "notifications:write" in assert_problem(refused, 403)["detail"]
+        assert (await client.get(f"/notifications/{nid}", headers=reader)).json()["status"] == (
+            "scheduled"
+        )
+        canceled = await client.delete(f"/notifications/{nid}", headers=writer)
+        assert canceled.status_code == 200, canceled.text
+        assert canceled.json()["status"] == "canceled"
+        assert_problem(await client.delete(f"/notifications/{nid}", headers=writer), 409)
+    unknown = "01900000-0000-7000-8000-000000000000"
+    assert_problem(await client.delete(f"/notifications/{unknown}", headers=writer), 404)
+    assert_problem(await client.delete(f"/notifications/{unknown}", headers=reader), 403)
+
+
+async def test_the_activity_view_filters_by_recipient(root: None, client: Client) -> None:
+    admin = await as_root(client)
+    await put_recipient(client, admin, phone=None)
+    other = await client.put("/recipients/crm-2", headers=admin, json=ANN | {"phone": None})
+    assert other.status_code == 201, other.text
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    sent = {}
+    for external_id in ("crm-1", "crm-2"):
+        r = await client.post(
+            "/notifications",
+            headers=admin,
+            json={"recipient": external_id, "text": "x", "sendtime": later},
+        )
+        sent[external_id] = r.json()["items"][0]["id"]
+    activity = await client.get(
+        "/admin/notifications", headers=admin, params={"recipient": "crm-1"}
+    )
+    assert activity.status_code == 200, activity.text
+    [item] = activity.json()["items"]
+    assert item["id"] == sent["crm-1"]
+    assert [e["status"] for e in item["history"]] == ["scheduled"]
+    none_sent = await client.get(
+        "/admin/notifications", headers=admin, params={"recipient": "crm-1", "status": "sent"}
+    )
+    assert none_sent.json()["items"] == []
+    unknown = await client.get(
+        "/admin/notifications", headers=admin, params={"recipient": "nobody"}
+    )
+    assert "'nobody'" in assert_problem(unknown, 404)["detail"]
+    bad = await client.get("/admin/notifications", headers=admin, params={"recipient": "a\tb"})
+    assert [e["field"] for e in assert_problem(bad, 422)["errors"]] == ["recipient"]
+    by_key = await client.get(
+        "/admin/notifications",
+        headers=await key(client, admin, "notifications:read"),
+        params={"recipient": "crm-1"},
+    )
+    assert "acts as a service" in assert_problem(by_key, 403)["detail"]
+
+
 async def test_channels_skipped_are_reported_and_none_left_is_a_422(
     root: None, client: Client
 ) -> None:
@@ -164,14 +249,7 @@ async def test_a_template_is_rendered_per_channel_when_scheduled(
     root: None, client: Client
 ) -> None:
     admin = await as_root(client)
-    await put_recipient(client, admin)
-    assert (await client.put("/templates/code", headers=admin, json=TEMPLATE)).status_code == 201
-    r = await client.post(
-        "/notifications",
-        headers=admin,
-        json={"recipient": "crm-1", "template": "code", "data": {"code": "493 201"}},
-    )
-    assert r.status_code == 202, r.text
+    r = await send_code(client, admin, "493 201")
     got = {n["channel"]: (n["title"], n["text"], n["segments"]) for n in r.json()["items"]}
     assert got == {
         "email": ("Your code", "Code: 493 201", None),
@@ -202,6 +280,40 @@ async def test_a_template_is_rendered_per_channel_when_scheduled(
         json={"recipient": "crm-1", "template": "code", "text": "x"},
     )
     assert assert_problem(both, 422)["errors"][0]["field"] == "template"
+
+
+async def test_a_template_reading_a_field_the_recipient_lacks_is_a_422_naming_it(
+    root: None, client: Client
+) -> None:
+    admin = await as_root(client)
+    await put_recipient(client, admin, phone=None)
+    template = {
+        "variables": [],
+        "email": {"subject": "Call us", "text": "We will call {{ recipient.phone }}"},
+    }
+    assert (await client.put("/templates/call", headers=admin, json=template)).status_code == 201
+    r = await client.post(
+        "/notifications", headers=admin, json={"recipient": "crm-1", "template": "call"}
+    )
+    assert assert_problem(r, 422)["errors"] == [
+        {
+            "field": "recipient.phone",
+            "message": "the recipient has no phone (email.text)",
+        }
+    ]
+
+
+async def test_the_dev_outbox_shows_an_emails_html_as_text(root: None, client: Client) -> None:
+    admin = await as_root(client)
+    r = await send_code(client, admin, "<script>x</script>")
+    for n in r.json()["items"]:
+        await wait_for_status(client, admin, n["id"], "sent")
+    page = await client.get("/dev/outbox", headers=admin)
+    assert page.headers["content-type"] == "application/json"  # never a page that runs it
+    sent = {e["channel"]: e for e in page.json()["items"]}
+    assert sent["email"]["body"] == "Code: <script>x</script>"
+    assert sent["email"]["html"] == "<p>Code: <b>&lt;script&gt;x&lt;/script&gt;</b></p>"
+    assert sent["sms"]["html"] is None
 
 
 async def test_quiet_hours_defer_unless_urgent(root: None, client: Client) -> None:

@@ -1,5 +1,6 @@
 """Bad bytes get a 4xx and lose nothing: NUL in any text field, bytes that are not UTF-8,
-JSON nested 100,000 deep and a wrong content type, on every JSON route."""
+JSON nested 100,000 deep and a wrong content type, on every JSON route; a bad nested field
+is named by its whole path."""
 
 from typing import Any
 
@@ -114,3 +115,43 @@ async def test_an_admin_notifying_with_nul_gets_a_422(
     admin = await admin_bearer(client, container)
     r = await client.post("/notifications", json={"text": "\0"}, headers=admin)
     assert assert_problem(r, 422)["errors"][0]["field"] == "text"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field", "message"),
+    [
+        ("PUT", "/templates/t", {"email": {"subject": 5, "text": "a"}}, "email.subject", None),
+        ("PUT", "/templates/t", {"email": {"text": "a"}}, "email.subject", "is required"),
+        (
+            "PUT",
+            "/templates/t",
+            {"email": {"subject": "a", "text": "b", "to": "x"}},
+            "email.to",
+            None,
+        ),
+        ("PUT", "/recipients/r", {"quiet_hours": {"start": "21:00"}}, "quiet_hours.end", None),
+        ("POST", "/recipients/bulk", {"items": [{"external_id": "a"}, 5]}, "items[1]", None),
+        (
+            "POST",
+            "/recipients/bulk",
+            {"items": [{"external_id": "a"}, {"external_id": "b", "phone": "\0"}]},
+            "items[1].phone",
+            NUL,
+        ),
+    ],
+)
+async def test_a_nested_field_is_named_by_its_whole_path(
+    client: Client,
+    container: AsyncContainer,
+    method: str,
+    path: str,
+    body: object,
+    field: str,
+    message: str | None,
+) -> None:
+    admin = await admin_bearer(client, container)
+    r = await client.request(method, path, json=body, headers=admin)
+    [error] = assert_problem(r, 422)["errors"]
+    assert error["field"] == field, r.text
+    if message is not None:
+        assert error["message"] == message

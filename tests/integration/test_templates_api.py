@@ -137,6 +137,49 @@ async def test_preview_names_what_is_missing(client: Client, admin: dict[str, st
     assert_problem(unknown, 404)
 
 
+async def test_preview_names_a_recipient_field_the_recipient_lacks(
+    client: Client, admin: dict[str, str]
+) -> None:
+    body = {
+        "variables": ["order"],
+        "sms": {"text": "About {{ order.id }}: call {{ recipient.phone }}"},
+        "email": {
+            "subject": "For {{ recipient.phone }}",
+            "text": "{% if recipient.phone %}call{% endif %}",
+            "html": "<p>{{ recipient.name|default('you') }}, {{ recipient.age }}</p>",
+        },
+    }
+    assert (await client.put("/templates/call", json=body, headers=admin)).status_code == 201
+    no_id = await client.post(
+        "/templates/call/preview",
+        json={"channel": "sms", "data": {"order": {}}, "recipient": {"name": "Ann"}},
+        headers=admin,
+    )
+    assert errors(no_id) == {"data.order.id": "is required by the template (sms.text)"}
+    no_phone = await client.post(
+        "/templates/call/preview",
+        json={"channel": "sms", "data": {"order": {"id": 7}}, "recipient": {"name": "Ann"}},
+        headers=admin,
+    )
+    assert errors(no_phone) == {"recipient.phone": "the recipient has no phone (sms.text)"}
+    email = await client.post(
+        "/templates/call/preview",
+        json={"channel": "email", "data": {"order": {}}, "recipient": {"name": "Ann"}},
+        headers=admin,
+    )
+    assert errors(email) == {
+        "recipient.phone": "the recipient has no phone (email.subject, email.text)",
+        "recipient.age": "a recipient has no field 'age', only name, email, phone, locale, "
+        "external_id (email.html)",
+    }
+    with_phone = await client.post(
+        "/templates/call/preview",
+        json={"channel": "sms", "data": {"order": {"id": 7}}, "recipient": {"phone": "+1 555"}},
+        headers=admin,
+    )
+    assert with_phone.json()["text"] == "About 7: call +1 555"
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -156,8 +199,12 @@ async def test_preview_names_what_is_missing(client: Client, admin: dict[str, st
         ({**BODY, "variables": "code"}, "variables"),
         ({**BODY, "sms": None, "email": None}, "body"),
         ({**BODY, "unknown": 1}, "unknown"),
-        ({**BODY, "sms": {"text": "a", "extra": 1}}, "extra"),  # nested paths: Litestar drops them
-        ({**BODY, "email": {"text": "a"}}, "subject"),
+        ({**BODY, "sms": {"text": "a", "extra": 1}}, "sms.extra"),
+        ({**BODY, "email": {"text": "a"}}, "email.subject"),
+        ({**BODY, "email": {"subject": 5, "text": "a"}}, "email.subject"),
+        ({**BODY, "email": {"subject": "{{ nope }}", "text": "a"}}, "email.subject"),
+        ({**BODY, "email": {"subject": "a\x00", "text": "a"}}, "email.subject"),
+        ({**BODY, "email": "a"}, "email"),
     ],
 )
 async def test_bad_templates_are_422_naming_the_field(
@@ -165,6 +212,7 @@ async def test_bad_templates_are_422_naming_the_field(
 ) -> None:
     r = await client.put("/templates/t", json=body, headers=admin)
     assert field in errors(r), r.text
+    assert r.json()["detail"].startswith(f"{field}: ")
     assert_problem(await client.get("/templates/t", headers=admin), 404)  # nothing saved
 
 

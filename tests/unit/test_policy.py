@@ -5,7 +5,9 @@ import pytest
 from application.policy import (
     ADMIN_ROLE_NEEDED,
     KEY_IS_NO_USER,
+    cancel_notification,
     open_notification,
+    read_notification,
     require_activity_view,
     require_admin,
     require_key_manager,
@@ -97,3 +99,24 @@ def test_keys_are_managed_by_admins_signed_in_as_themselves() -> None:
     every_scope = ServicePrincipal(new_id(), "all", frozenset(Scope))
     with pytest.raises(PermissionDenied, match="an API key cannot manage API keys"):
         require_key_manager(every_scope)
+
+
+def test_a_key_reads_and_cancels_any_notification_with_the_scope_for_it() -> None:
+    n = sent_to(ANN, BOB)
+    reader = ServicePrincipal(new_id(), "crm", frozenset({Scope.NOTIFICATIONS_READ}))
+    writer = ServicePrincipal(new_id(), "crm", frozenset({Scope.NOTIFICATIONS_WRITE}))
+    assert read_notification(reader, n, n.id) is n
+    assert cancel_notification(writer, n, n.id) is n
+    for rule, key, scope in (
+        (read_notification, writer, "notifications:read"),
+        (cancel_notification, reader, "notifications:write"),
+    ):
+        for found in (n, None):  # the scope first: a key without it learns no ids
+            with pytest.raises(PermissionDenied, match=f"lacks the scope {scope}"):
+                rule(key, found, n.id)
+    with pytest.raises(NotFound):
+        cancel_notification(writer, None, n.id)
+    for rule in (read_notification, cancel_notification):  # users: as open_notification
+        assert rule(BOB, n, n.id) is n
+        with pytest.raises(NotFound):
+            rule(CAROL, n, n.id)

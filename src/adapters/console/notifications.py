@@ -23,6 +23,7 @@ class OutboxEntry:
     reference: str
     provider_message_id: str
     sent_at: datetime
+    html: str | None = None  # an email's HTML alternative, as it would go to the provider
 
 
 _SHOWN_CHARACTERS = 200
@@ -110,6 +111,7 @@ class ConsoleEmailSender:
                 message.reference,
                 receipt.provider_message_id,
                 self._clock.now(),
+                message.html,
             )
         )
         return receipt

@@ -21,6 +21,8 @@ What a template may do is narrowed at three points:
   bounded number of steps, each of bounded size.
 
 HTML parts autoescape what they insert; text parts (SMS, subject, plain text) do not.
+Values are strict: reading one that is not there fails the render, and says which one it
+was (`recipient.phone`), so that the user is told in their terms rather than Jinja's.
 Compiled templates are kept in a bounded LRU cache keyed by source.
 """
 
@@ -31,15 +33,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any, cast
 
-from jinja2 import StrictUndefined, TemplateError, meta, nodes, pass_eval_context
+from jinja2 import StrictUndefined, TemplateError, UndefinedError, meta, nodes, pass_eval_context
 from jinja2 import Template as JinjaTemplate
-from jinja2.exceptions import SecurityError
+from jinja2.exceptions import SecurityError, TemplateRuntimeError
 from jinja2.filters import do_join
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, LoopContext, Macro, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 from jinja2.visitor import NodeTransformer
 
+from application.ports.templates import MissingValue
 from domain.errors import InvalidValue
 from domain.templates import TemplateLimits
 
@@ -113,13 +117,54 @@ def _bounded(iterable: Iterable[Any]) -> Iterator[Any]:
         yield item
 
 
+class _Unset(UndefinedError):
+    """A read of a value that is not there: `name` read from `owner` (`missing`: a
+    variable read by its name)."""
+
+    def __init__(self, message: str | None, *, owner: object, name: str | None) -> None:
+        super().__init__(message)
+        self.owner = owner
+        self.name = name
+
+
+class _Undefined(StrictUndefined):
+    """StrictUndefined whose error keeps what was read from what, so that a render can
+    say which value is missing (`recipient.phone`) rather than "'dict object' has no
+    attribute 'phone'". Every way StrictUndefined fails raises its `exc`."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = missing,
+        name: str | None = None,
+        exc: type[TemplateRuntimeError] = UndefinedError,
+    ) -> None:
+        super().__init__(hint, obj, name, exc)
+        self._undefined_exception = cast(
+            type[UndefinedError], functools.partial(_Unset, owner=obj, name=name)
+        )
+
+
+def _missing_path(unset: _Unset, variables: Mapping[str, object]) -> str | None:
+    """What `unset` read, from a variable: `name`, or `variable.name`; None deeper, or
+    when the value read from is held by more than one variable (`1` may well be)."""
+    if unset.name is None:
+        return None
+    if unset.owner is missing:
+        return unset.name
+    owners = [k for k, v in variables.items() if v is unset.owner]
+    return f"{owners[0]}.{unset.name}" if len(owners) == 1 else None
+
+
 class _BoundedSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, limits: TemplateLimits, *, html: bool) -> None:
         super().__init__(
             autoescape=html,
-            undefined=StrictUndefined,
+            undefined=_Undefined,
             keep_trailing_newline=True,
             auto_reload=False,
             cache_size=0,  # the renderer keeps its own cache, by source
@@ -257,7 +302,9 @@ class JinjaTemplateRenderer:
                 if size > limit:
                     raise InvalidValue(f"renders to more than {limit} bytes")
             text = "".join(out)
-        except TemplateError as exc:  # undefined values and the sandbox's refusals
+        except _Unset as exc:
+            raise MissingValue(_reason(exc), _missing_path(exc, variables)) from None
+        except TemplateError as exc:  # the sandbox's refusals
             raise InvalidValue(_reason(exc)) from None
         except InvalidValue:
             raise

@@ -76,10 +76,10 @@ class RedisKeyRateLimiter:
         except BaseException:
             window.pending += hits  # not added: the next add carries them
             raise
-        now = self._now()
-        window.counted, window.ends, window.flushed_at = int(count), now + left_ms / 1000, now
+        now, left = self._now(), int(left_ms) / 1000
+        window.counted, window.ends, window.flushed_at = int(count), now + left, now
         if window.counted > self._limit:
-            return max(1, math.ceil(left_ms / 1000))
+            return max(1, math.ceil(left))
         return None
 
     def _new_window(self, key: str, now: float) -> _Window:

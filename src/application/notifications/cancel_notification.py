@@ -1,10 +1,9 @@
 from uuid import UUID
 
-from application.policy import open_notification
+from application.policy import Caller, cancel_notification
 from application.ports.clock import Clock
 from application.ports.notifications import NotificationRepository
 from application.ports.transactions import TransactionManager
-from domain.accounts import User
 from domain.errors import Conflict
 from domain.notifications import Notification
 
@@ -12,10 +11,11 @@ from domain.notifications import Notification
 class CancelNotification:
     """Cancel a notification that has not started sending.
 
-    Rules: its recipient, its creator or an admin may cancel it; anyone else is told it
-    does not exist. Scheduled (or queued, not yet picked up) -> canceled; sending, sent
-    or any final status -> Conflict. The update is conditional, so a worker that claims
-    the row at the same moment wins or loses cleanly.
+    Rules: its recipient, its creator, an admin or an API key with notifications:write
+    (any notification) may cancel it; any other user is told it does not exist.
+    Scheduled (or queued, not yet picked up) -> canceled; sending, sent or any final
+    status -> Conflict. The update is conditional, so a worker that claims the row at the
+    same moment wins or loses cleanly.
     """
 
     def __init__(
@@ -25,9 +25,9 @@ class CancelNotification:
         self._clock = clock
         self._tx = tx
 
-    async def __call__(self, requester: User, notification_id: UUID) -> Notification:
+    async def __call__(self, requester: Caller, notification_id: UUID) -> Notification:
         found = await self._notifications.get(notification_id)
-        notification = open_notification(requester, found, notification_id)
+        notification = cancel_notification(requester, found, notification_id)
         now = self._clock.now()
         canceled = notification.cancel(now)  # raises Conflict for a status that cannot be canceled
         if not await self._notifications.cancel(notification_id, now):

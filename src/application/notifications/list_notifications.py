@@ -37,6 +37,14 @@ async def find_page(
     return page_of(rows, limit, lambda n: n.id, ID_CURSORS)
 
 
+async def recipient_id(recipients: RecipientRepository, external_id: ExternalId) -> UUID:
+    """The id of the recipient with this external id; NotFound naming it otherwise."""
+    found = await recipients.get(external_id)
+    if found is None:
+        raise NotFound(f"no recipient with external id {str(external_id)!r}")
+    return found.id
+
+
 class ListNotifications:
     """The requester's notifications (sent to them or made by them), or those sent to
     a recipient by its external id (admins, API keys with notifications:read), newest
@@ -67,8 +75,7 @@ class ListNotifications:
             where = NotificationFilter(involving=require_user(query.requester).id, status=status)
         else:
             require_read_recipient_notifications(query.requester)
-            found = await self._recipients.get(external_id)
-            if found is None:
-                raise NotFound(f"no recipient with external id {query.recipient!r}")
-            where = NotificationFilter(recipient_id=found.id, status=status)
+            where = NotificationFilter(
+                recipient_id=await recipient_id(self._recipients, external_id), status=status
+            )
         return await find_page(self._notifications, where, limit, before)

@@ -273,9 +273,9 @@ class ScheduleNotification:
 
 
 def _render_field(name: str, channel: Channel) -> str:
-    """A render error's field in the request's terms: `data.<name>` stays, the rest is
-    the template's part for the channel."""
-    if name.startswith("data"):
+    """A render error's field in the request's terms: `data.<name>` and
+    `recipient.<name>` stay, the rest is the template's part for the channel."""
+    if name.startswith(("data", "recipient.")):
         return name
     if name == "key":
         return "template"

@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 from typing import Protocol
 
+from domain.errors import InvalidValue
 from domain.templates import Template
 
 
@@ -25,6 +26,16 @@ class TemplateRepository(TemplateReader, Protocol):
         ...
 
 
+class MissingValue(InvalidValue):
+    """A render read a value that is not there. `path` names it from a variable
+    (`recipient.phone`, `order.total`, or a variable alone), or is None when it lies
+    deeper than one step; the message is the template language's own."""
+
+    def __init__(self, message: str, path: str | None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class TemplateRenderer(Protocol):
     """A template language. Sources are compiled once and kept; rendering is synchronous
     and bounded (TemplateLimits), so it can run on the event loop."""
@@ -35,6 +46,7 @@ class TemplateRenderer(Protocol):
         ...
 
     def render(self, source: str, variables: Mapping[str, object], *, html: bool) -> str:
-        """`source` with `variables`; HTML parts escape what they insert. InvalidValue
-        when it reads a value that is not there, or goes past a limit of size or work."""
+        """`source` with `variables`; HTML parts escape what they insert. MissingValue
+        when it reads a value that is not there; InvalidValue when it goes past a limit
+        of size or work or fails otherwise."""
         ...

@@ -1,11 +1,11 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from application.ports.templates import TemplateReader, TemplateRenderer
+from application.ports.templates import MissingValue, TemplateReader, TemplateRenderer
 from application.templates.find import find_template
-from domain.errors import FieldErrors, InvalidInput
+from domain.errors import FieldErrors, InvalidInput, InvalidValue
 from domain.preferences import Channel
-from domain.templates import RECIPIENT, SmsSegments, Variant, sms_segments
+from domain.templates import RECIPIENT, RECIPIENT_FIELDS, SmsSegments, Variant, sms_segments
 from domain.templates import locale as parse_locale
 
 RECIPIENT_FIELD_MAX = 320
@@ -62,8 +62,10 @@ class RenderTemplate:
     Rules: the variant is the one of `locale`, else the recipient's locale: the exact
     locale, then its language, then the default (a variant without a part for the
     channel is passed over). A template without a part for the channel, a variable the
-    part reads that `data` lacks (`data.<name>`), a render that fails or goes past the
-    limits, an empty result or a subject on more than one line are refused, each by name.
+    part reads that `data` lacks (`data.<name>`, `data.<name>.<key>`), a recipient field
+    it reads that the recipient has not (`recipient.<field>`), a render that fails or
+    goes past the limits, an empty result or a subject on more than one line are
+    refused, each by name.
     Anyone who may send may render: the caller checks who that is.
     """
 
@@ -98,15 +100,26 @@ class RenderTemplate:
         variables: dict[str, object] = {k: v for k, v in cmd.data.items() if k in declared}
         variables[RECIPIENT] = given
         out: dict[str, str] = {}
+        missing: dict[str, list[str]] = {}  # each value read that is not there: its parts
         for path, (source, html) in sources.items():
-            text = errors.check(path, _render, self._renderer, source, variables, html)
-            if text is None:
+            try:
+                text = self._renderer.render(source, variables, html=html)
+            except MissingValue as exc:
+                if exc.path is None:
+                    errors.add(path, exc.message)
+                else:
+                    missing.setdefault(exc.path, []).append(path)
+                continue
+            except InvalidValue as exc:
+                errors.add(path, exc.message)
                 continue
             if path != "email.html" and not text.strip():
                 errors.add(path, "renders to empty text")
             elif path == "email.subject" and ("\n" in text or "\r" in text):
                 errors.add(path, "renders to more than one line")
             out[path] = text
+        for value, parts in missing.items():
+            errors.add(*_missing(value, ", ".join(parts)))
         errors.raise_if_any()
         if channel is Channel.SMS:
             text = out["sms.text"]
@@ -116,10 +129,16 @@ class RenderTemplate:
         )
 
 
-def _render(
-    renderer: TemplateRenderer, source: str, variables: Mapping[str, object], html: bool
-) -> str:
-    return renderer.render(source, variables, html=html)
+def _missing(value: str, parts: str) -> tuple[str, str]:
+    """The field and message of a value the template's `parts` read that is not there:
+    a recipient's field, or (the variables come from `data`) something in `data`."""
+    name, _, field = value.partition(".")
+    if name != RECIPIENT:
+        return f"data.{value}", f"is required by the template ({parts})"
+    if field in RECIPIENT_FIELDS:
+        return value, f"the recipient has no {field.replace('_', ' ')} ({parts})"
+    known = ", ".join(RECIPIENT_FIELDS)
+    return value, f"a recipient has no field {field!r}, only {known} ({parts})"
 
 
 def _parts(variant: Variant, channel: Channel) -> dict[str, tuple[str, bool]]:

@@ -47,7 +47,8 @@ def unreadable(exc: Exception) -> ClientException:
 
 
 def refuse_nul(value: object) -> None:
-    """InvalidInput naming every field (dotted path) whose text holds NUL."""
+    """InvalidInput naming every field whose text holds NUL, by its path as validation
+    errors name it (`email.subject`, `items[3].phone`)."""
     found = [FieldError(path or "body", NUL_MESSAGE) for path in _nul_paths(value, "")]
     if found:
         raise InvalidInput(*found)
@@ -65,7 +66,7 @@ def _nul_paths(value: object, path: str) -> Iterable[str]:
             yield from _nul_paths(item, name)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _nul_paths(item, f"{path}.{index}" if path else str(index))
+            yield from _nul_paths(item, f"{path}[{index}]")
 
 
 def decode_json(body: bytes, type_: type[T], *, nul: bool = False) -> T:

@@ -26,6 +26,13 @@ class OutboxEntryOut(msgspec.Struct):
     reference: Annotated[str, documented(EXAMPLE_ID, description="the notification's id")]
     provider_message_id: Annotated[str, documented("EMdev00000001")]
     sent_at: Annotated[datetime, documented(EXAMPLE_TIME)]
+    html: Annotated[
+        str | None,
+        documented(
+            "<p>Dentist at <b>3pm</b></p>",
+            description="an email's HTML part, as text: render it only in a sandbox",
+        ),
+    ]
 
 
 class OutboxPageOut(msgspec.Struct):
@@ -64,6 +71,7 @@ async def dev_outbox(
                 e.reference,
                 e.provider_message_id,
                 e.sent_at,
+                e.html,
             )
             for e in page.items
         ],

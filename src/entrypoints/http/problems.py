@@ -94,15 +94,19 @@ _NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)
 
 
 def _field_path(item: dict[str, Any]) -> str:
-    """Best field path for one msgspec/Litestar validation error."""
+    """The full path (`email.subject`, `items[3].phone`) of one msgspec/Litestar
+    validation error. msgspec ends its message with the path of the object at fault;
+    Litestar cuts that off and puts the path in `key` instead (`data` for the body
+    itself); a missing or unknown field is named in the message, under that path."""
     message = str(item.get("message", ""))
-    path = message.rsplit("at `$.", 1)[1].rstrip("`") if "at `$." in message else ""
+    if "at `$." in message:
+        path = message.rsplit("at `$.", 1)[1].rstrip("`")
+    else:
+        key = item.get("key")
+        path = str(key) if key and key != "data" else ""
     if named := _NAMED_FIELD.search(message):
         return f"{path}.{named.group(1)}" if path else named.group(1)
-    if path:
-        return path
-    key = item.get("key")
-    return str(key) if key and key != "data" else "body"
+    return path or "body"
 
 
 def shape_error(message: str) -> tuple[str, str]:

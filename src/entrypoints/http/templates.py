@@ -313,8 +313,9 @@ class TemplateController(Controller):
         summary="What a template would send on a channel, rendered with `data`",
         description=(
             "The locale is `locale`, else `recipient.locale`. A variable the part reads that "
-            "`data` lacks is a 422 naming `data.<name>`; so is a template without a part "
-            "for the channel."
+            "`data` lacks is a 422 naming `data.<name>`, a field of `recipient` it reads that "
+            "is not given one naming `recipient.<field>`; a template without a part for the "
+            "channel is a 422 too."
         ),
         status_code=HTTP_200_OK,
         responses=problem_responses(401, 403, 404, 413, 415, 422),

@@ -241,6 +241,12 @@ _CursorIn = Annotated[
     str | None, QueryParameter(max_length=64, description="`next_cursor` of the previous page")
 ]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
+_RecipientIn = Annotated[
+    str | None,
+    QueryParameter(
+        min_length=1, max_length=EXTERNAL_ID_MAX, description="a recipient's external id"
+    ),
+]
 _Instant = Annotated[
     str | None,
     QueryParameter(
@@ -322,12 +328,7 @@ class NotificationController(Controller):
         status: _StatusFilter = None,
         limit: _Limit = LIMITS.default,
         cursor: _CursorIn = None,
-        recipient: Annotated[
-            str | None,
-            QueryParameter(
-                min_length=1, max_length=EXTERNAL_ID_MAX, description="a recipient's external id"
-            ),
-        ] = None,
+        recipient: _RecipientIn = None,
     ) -> NotificationPageOut:
         page = await list_notifications(
             ListNotificationsQuery(caller, status, limit, cursor, recipient)
@@ -352,18 +353,19 @@ class NotificationController(Controller):
 
     @delete(
         "/{notification_id:uuid}",
-        summary="Cancel a notification that has not started sending",
+        summary="Cancel a notification that has not started sending (its recipient, creator, "
+        "an admin, or an API key with notifications:write)",
         status_code=HTTP_200_OK,
-        responses=problem_responses(401, 404, 409),
-        security=SECURITY,
+        responses=problem_responses(401, 403, 404, 409),
+        security=SECURITY_WITH_KEYS,
     )
     async def cancel(
         self,
-        principal: NamedDependency[Principal],
+        caller: CallerDependency,
         notification_id: FromPath[UUID],
         cancel: FromDishka[CancelNotification],
     ) -> NotificationOut:
-        return NotificationOut.of(await cancel(principal.user, notification_id))
+        return NotificationOut.of(await cancel(caller, notification_id))
 
 
 class NotificationActivityController(Controller):
@@ -374,15 +376,19 @@ class NotificationActivityController(Controller):
 
     @get(
         summary="Every user's notifications with their history (admins only), newest first",
-        description="Filters: `user_id` (the recipient), `status`, `channel`, and the creation "
-        "time in [`since`, `until`) as ISO 8601 with an offset.",
-        responses=problem_responses(401, 403, 422),
+        description="Filters: `user_id` (the recipient's account), `recipient` (a recipient's "
+        "external id; unknown: 404), `status`, `channel`, and the creation time in "
+        "[`since`, `until`) as ISO 8601 with an offset.",
+        responses=problem_responses(401, 403, 404, 422),
     )
     async def activity(
         self,
         principal: NamedDependency[Principal],
         list_activity: FromDishka[ListActivity],
-        user_id: Annotated[UUID | None, QueryParameter(description="the recipient")] = None,
+        user_id: Annotated[
+            UUID | None, QueryParameter(description="the recipient's account")
+        ] = None,
+        recipient: _RecipientIn = None,
         status: _StatusFilter = None,
         channel: Annotated[str | None, QueryParameter(**rules(enum=[*Channel]))] = None,
         since: _Instant = None,
@@ -394,6 +400,7 @@ class NotificationActivityController(Controller):
             ActivityQuery(
                 principal.user,
                 user_id=user_id,
+                recipient=recipient,
                 status=status,
                 channel=channel,
                 since=since,
