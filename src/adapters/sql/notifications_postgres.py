@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
@@ -18,6 +19,7 @@ from adapters.sql.notifications import (
     SqlDeliveryRepository,
     clip,
     first_detail,
+    notification_values,
     skipped_json,
     to_notification,
 )
@@ -159,31 +161,34 @@ class PostgresDeliveryRepository(SqlDeliveryRepository):
 
 # One statement, so its own transaction: the key is claimed first, and the notifications
 # and their first events are inserted only when it was (or when there is no key); the
-# foreign keys between them are checked at its end. Arrays via unnest carry the rows.
+# foreign keys between them are checked at its end. The rows come as one JSON document:
+# asyncpg encodes it as one text, where arrays of each column cost it 35 µs more a request.
 _INTAKE = """
-WITH key AS (
+WITH given AS (
+    SELECT * FROM json_to_recordset($1::json) AS g(id uuid, user_id uuid, created_by uuid,
+        recipient_id uuid, group_id uuid, channel text, recipient text, title text,
+        text text, html text, sendtime timestamptz, due_at timestamptz, status text,
+        attempts int, created_at timestamptz, updated_at timestamptz, detail text)
+), key AS (
     INSERT INTO notification_idempotency_keys (user_id, key, body_hash, skipped,
         notification_id, created_at)
-    SELECT $17::uuid, $18::text, $19::text, $20::text, $21::uuid, $22::timestamptz
-    WHERE $18::text IS NOT NULL
+    SELECT $2::uuid, $3::text, $4::text, $5::text, $6::uuid, $7::timestamptz
+    WHERE $3::text IS NOT NULL
     ON CONFLICT DO NOTHING
     RETURNING 1
 ), made AS (
     INSERT INTO notifications (id, user_id, created_by, recipient_id, group_id, channel,
         recipient, title, text, html, sendtime, due_at, status, attempts, created_at,
         updated_at)
-    SELECT u.*, u.created_at /* updated_at */
-    FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[],
-        $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
-        $13::text[], $14::int[], $15::timestamptz[])
-        AS u(id, user_id, created_by, recipient_id, group_id, channel, recipient, title,
-             text, html, sendtime, due_at, status, attempts, created_at)
-    WHERE $18::text IS NULL OR EXISTS (SELECT FROM key)
-    RETURNING id, status, created_at
+    SELECT id, user_id, created_by, recipient_id, group_id, channel, recipient, title, text,
+        html, sendtime, due_at, status, attempts, created_at, updated_at
+    FROM given
+    WHERE $3::text IS NULL OR EXISTS (SELECT FROM key)
+    RETURNING id
 ), history AS (
     INSERT INTO notification_events (notification_id, status, at, detail)
-    SELECT made.id, made.status, made.created_at, d.detail
-    FROM made JOIN unnest($1::uuid[], $16::text[]) AS d(id, detail) ON d.id = made.id
+    SELECT given.id, given.status, given.created_at, given.detail
+    FROM given JOIN made ON made.id = given.id
 )
 SELECT count(*) FROM made
 """
@@ -198,37 +203,13 @@ class PostgresNotificationIntake:
     async def add(
         self, items: Sequence[NewNotification], record: IdempotencyRecord | None = None
     ) -> None:
-        made = [i.notification for i in items]
-        args: list[object] = [
-            [n.id for n in made],
-            [n.user_id for n in made],
-            [n.created_by for n in made],
-            [n.recipient_id for n in made],
-            [n.group for n in made],
-            [n.channel.value for n in made],
-            [n.to for n in made],
-            [n.title for n in made],
-            [n.text for n in made],
-            [n.html for n in made],
-            [n.sendtime for n in made],
-            [n.due_at for n in made],
-            [n.status.value for n in made],
-            [n.attempts for n in made],
-            [n.created_at for n in made],
-            [clip(first_detail(i)) for i in items],
+        rows = [
+            {**notification_values(i.notification), "detail": clip(first_detail(i))} for i in items
         ]
-        if record is None:
-            args += [None] * 6
-        else:
+        key: list[object] = [None] * 6
+        if record is not None:
             r = record
-            args += [
-                r.user_id,
-                r.key,
-                r.body_hash,
-                skipped_json(r),
-                r.notification_id,
-                r.created_at,
-            ]
-        [row] = await self._pool.write(_INTAKE, *args)
+            key = [r.user_id, r.key, r.body_hash, skipped_json(r), r.notification_id, r.created_at]
+        [row] = await self._pool.write(_INTAKE, msgspec.json.encode(rows).decode(), *key)
         if row[0] == 0:
             raise Conflict("this Idempotency-Key is in use")
