@@ -122,10 +122,8 @@ async def test_add_and_remove_are_idempotent_and_name_unknown_ids(
     assert removed.json() == {"removed": 1, "unknown": ["nobody"]}
     twice = await client.request("DELETE", path, headers=admin, json={"recipients": ["crm-1"]})
     assert twice.json() == {"removed": 0, "unknown": []}
-    assert [s["external_id"] for s in await subscribers(client, admin, "orders")] == [
-        "crm-2",
-        "crm-3",
-    ]
+    left = await subscribers(client, admin, "orders")
+    assert sorted(s["external_id"] for s in left) == ["crm-2", "crm-3"]
 
 
 async def test_a_thousand_ids_pass_and_one_more_is_a_422(
