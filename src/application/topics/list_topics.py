@@ -1,22 +1,15 @@
 from dataclasses import dataclass
 
-from application.paging import LIMITS, CursorCodec, Page, page_of
+from application.paging import LIMITS, Page, key_cursors, page_of
 from application.policy import Caller, require_scope
 from application.ports.topics import TopicRepository
 from domain.api_keys import Scope
-from domain.errors import FieldErrors, InvalidValue
+from domain.errors import FieldErrors
 from domain.topics import Topic, topic_key
 
 
-def _key(raw: bytes) -> str:
-    try:
-        return topic_key(raw.decode())
-    except InvalidValue as exc:
-        raise ValueError(exc.message) from None
-
-
 # The key of the last topic of a page (GET /topics and GET /me/topics).
-TOPIC_CURSORS = CursorCodec[str](lambda key: key.encode(), _key)
+TOPIC_CURSORS = key_cursors(topic_key)
 
 
 @dataclass(frozen=True, slots=True)
