@@ -7,7 +7,6 @@ from domain.api_keys import Scope
 from domain.errors import FieldErrors
 from domain.templates import Template, template_key
 
-
 # The key of the last template of a page.
 KEY_CURSORS = key_cursors(template_key)
 

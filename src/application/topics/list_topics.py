@@ -7,7 +7,6 @@ from domain.api_keys import Scope
 from domain.errors import FieldErrors
 from domain.topics import Topic, topic_key
 
-
 # The key of the last topic of a page (GET /topics and GET /me/topics).
 TOPIC_CURSORS = key_cursors(topic_key)
 
