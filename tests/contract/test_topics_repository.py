@@ -120,6 +120,13 @@ async def test_subscribe_counts_new_ones_and_names_the_unknown(store: Store) -> 
     by_id = {s.external_id: (s.channels, s.created_at) for s in listed}
     # crm-2 was there already: it keeps its creation time and takes the new override.
     assert by_id == {"crm-1": (None, NOW), "crm-2": (EMAIL, NOW), "crm-3": (EMAIL, LATER)}
+    # Without channels, those already there keep theirs.
+    assert await store.topics.subscribe("orders", ["crm-2"], None, LATER) == SubscriptionChange(
+        0, []
+    )
+    await store.save()
+    kept = await store.topics.subscribers_after("orders", None, 10)
+    assert {s.external_id: s.channels for s in kept}["crm-2"] == EMAIL
 
 
 async def test_a_thousand_at_once(store: Store) -> None:

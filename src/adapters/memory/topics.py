@@ -58,9 +58,11 @@ class InMemoryTopicRepository:
         added = 0
         for recipient_id in known:
             kept = self._subscriptions.get((key, recipient_id))
-            added += kept is None
-            created_at = now if kept is None else kept.created_at
-            self._subscriptions[key, recipient_id] = _Subscription(channels, created_at)
+            if kept is None:
+                added += 1
+                self._subscriptions[key, recipient_id] = _Subscription(channels, now)
+            elif channels is not None:
+                self._subscriptions[key, recipient_id] = _Subscription(channels, kept.created_at)
         return SubscriptionChange(added, unknown)
 
     async def unsubscribe(self, key: str, external_ids: Sequence[str]) -> SubscriptionChange:

@@ -74,12 +74,12 @@ class SqlTopicRepository:
         insert = self._insert(S).from_select(
             ["topic_key", "recipient_id", "channels", "created_at"], rows
         )
-        await self._db.execute(
-            insert.on_conflict_do_update(
-                index_elements=["topic_key", "recipient_id"],
-                set_={"channels": insert.excluded.channels},
-            )
-        )
+        pair = ["topic_key", "recipient_id"]
+        if channels is None:
+            await self._db.execute(insert.on_conflict_do_nothing(index_elements=pair))
+        else:
+            override = {"channels": insert.excluded.channels}
+            await self._db.execute(insert.on_conflict_do_update(index_elements=pair, set_=override))
         added = sum(not subscribed for subscribed in known.values())
         return SubscriptionChange(added, [e for e in external_ids if e not in known])
 

@@ -35,8 +35,8 @@ class TopicRepository(Protocol):
         now: datetime,
     ) -> SubscriptionChange:
         """Subscribe the recipients with these distinct ids (at most 1,000) to an existing
-        topic, in one statement; one already subscribed keeps its subscription and gets
-        `channels` as its override. `count`: the subscriptions made."""
+        topic, in one statement. One already subscribed keeps its subscription, and takes
+        `channels` as its override when it is given. `count`: the subscriptions made."""
         ...
 
     async def unsubscribe(self, key: str, external_ids: Sequence[str]) -> SubscriptionChange:

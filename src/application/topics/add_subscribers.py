@@ -21,8 +21,9 @@ class AddSubscribersCommand:
 class AddSubscribers:
     """Subscribe 1 to 1,000 recipients, by external id, to a topic. Admins, or keys with
     topics:write; NotFound for an unknown topic. Idempotent: an id already subscribed (or
-    sent twice) adds nothing, and takes `channels` as its override. Ids no recipient has
-    are answered as unknown, the others subscribed all the same."""
+    sent twice) adds nothing; it takes `channels` as its override when given, and keeps
+    the one it had otherwise. Ids no recipient has are answered as unknown, the others
+    subscribed all the same."""
 
     def __init__(self, topics: TopicRepository, clock: Clock, tx: TransactionManager) -> None:
         self._topics = topics

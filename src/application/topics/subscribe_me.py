@@ -7,19 +7,20 @@ from application.ports.transactions import TransactionManager
 from application.topics.find import find_topic
 from domain.errors import NotFound
 from domain.recipients import ExternalId
-from domain.topics import Membership
+from domain.topics import Topic
 
 
 @dataclass(frozen=True, slots=True)
 class MySubscription:
-    membership: Membership
-    created: bool
+    topic: Topic
+    created: bool  # False: subscribed already, the subscription kept as it was
 
 
 class SubscribeMe:
     """Subscribe the calling user's own recipient (`user:<username>`) to a self-service
-    topic, on their own channels. Users only (an API key is no user); NotFound for an
-    unknown topic, PermissionDenied for one not self-service. Idempotent."""
+    topic, on their own channels; a subscription already there is kept as it is. Users
+    only (an API key is no user); NotFound for an unknown topic, PermissionDenied for one
+    not self-service."""
 
     def __init__(self, topics: TopicRepository, clock: Clock, tx: TransactionManager) -> None:
         self._topics = topics
@@ -35,4 +36,4 @@ class SubscribeMe:
         if change.unknown:  # every account has its recipient, unless it was erased
             raise NotFound(f"there is no recipient {me!r}")
         await self._tx.commit()
-        return MySubscription(Membership(topic, True, None), created=change.count == 1)
+        return MySubscription(topic, created=change.count == 1)

@@ -233,9 +233,9 @@ class TopicController(Controller):
         "/{key:str}/subscribers",
         summary=f"Subscribe up to {SUBSCRIBERS_PER_CALL} recipients by external id",
         description=(
-            "Idempotent: a recipient already subscribed adds nothing and takes `channels` as "
-            "its override. Ids no recipient has are answered in `unknown`; the others are "
-            "subscribed all the same."
+            "Idempotent: a recipient already subscribed adds nothing; it takes `channels` as "
+            "its override when given, and keeps the one it had otherwise. Ids no recipient "
+            "has are answered in `unknown`; the others are subscribed all the same."
         ),
         status_code=HTTP_200_OK,
         responses=problem_responses(401, 403, 404, 413, 415, 422),
@@ -312,10 +312,10 @@ class MyTopicController(Controller):
     )
     async def subscribe(
         self, caller: CallerDependency, key: FromPath[str], subscribe: FromDishka[SubscribeMe]
-    ) -> Response[MyTopicOut]:
+    ) -> Response[TopicOut]:
         done = await subscribe(caller, key)
         status = HTTP_201_CREATED if done.created else HTTP_200_OK
-        return Response(MyTopicOut.of_membership(done.membership), status_code=status)
+        return Response(TopicOut.of(done.topic), status_code=status)
 
     @delete(
         "/{key:str}",
