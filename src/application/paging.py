@@ -77,6 +77,19 @@ def _number(raw: bytes) -> int:
     return int(raw)
 
 
+def key_cursors(check: Callable[[str], str]) -> CursorCodec[str]:
+    """Cursors of a list in the order of a text key (the last one of a page), which
+    `check` validates as it does the key itself (InvalidValue)."""
+
+    def load(raw: bytes) -> str:
+        try:
+            return check(raw.decode())
+        except InvalidValue as exc:
+            raise ValueError(exc.message) from None
+
+    return CursorCodec[str](lambda key: key.encode(), load)
+
+
 # The id of the last item, for lists ordered by time-ordered (v7) ids.
 ID_CURSORS = CursorCodec[UUID](lambda ident: ident.bytes, lambda raw: UUID(bytes=raw))
 # The sequence number of the last item.

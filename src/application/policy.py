@@ -3,7 +3,8 @@ guards call them too, so a route and its use case cannot disagree.
 
 Roles: a user reads and changes their own things; an admin may also read every user's
 notifications and invalid data points, notify another user, ingest data points and
-read the dev outbox, and manage recipients and templates.
+read the dev outbox, and manage recipients, templates and topics. Users subscribe
+themselves to self-service topics.
 
 Callers: a user (signed in with their access token) or a service (an API key). A key
 acts as a service, never as a user: what needs a user refuses it (`require_user`), and
@@ -16,6 +17,7 @@ from domain.accounts import User
 from domain.api_keys import Scope, ServicePrincipal
 from domain.errors import NotFound, PermissionDenied
 from domain.notifications import Notification
+from domain.topics import Topic
 
 ADMIN_ROLE_NEEDED = "this action needs the admin role"
 KEY_IS_NO_USER = "an API key acts as a service, not as a user: this needs a user's access token"
@@ -77,6 +79,14 @@ def require_admin(user: User, refusal: str = ADMIN_ROLE_NEEDED) -> None:
 def require_activity_view(user: User) -> None:
     """Every user's notifications are for admins."""
     require_admin(user, "the activity view needs the admin role")
+
+
+def require_self_service(topic: Topic) -> None:
+    """Users subscribe and unsubscribe themselves only to topics marked self-service."""
+    if not topic.self_service:
+        raise PermissionDenied(
+            f"the topic {topic.key!r} is not self-service: an admin manages its subscribers"
+        )
 
 
 def require_may_notify(requester: User, recipient_id: UUID) -> None:

@@ -36,6 +36,7 @@ class Scope(enum.StrEnum):
     RECIPIENTS_WRITE = "recipients:write"
     RECIPIENTS_READ = "recipients:read"
     TEMPLATES_WRITE = "templates:write"
+    TOPICS_WRITE = "topics:write"
 
 
 def key_name(raw: str) -> str:

@@ -25,6 +25,7 @@ from adapters.memory.notifications import (
 from adapters.memory.phone_lookup import ScriptedPhoneLookup
 from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.templates import InMemoryTemplateRepository
+from adapters.memory.topics import InMemoryTopicRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from application.ports.accounts import (
     PasswordHasher,
@@ -56,6 +57,7 @@ from application.ports.recipients import (
     RecipientRepository,
 )
 from application.ports.templates import TemplateReader, TemplateRepository
+from application.ports.topics import TopicRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
 from entrypoints.ioc import make_container
@@ -93,6 +95,7 @@ class Fakes:
         self.events = InMemoryProviderEventLog(self.store)
         self.points = RecordingPoints(self.store)
         self.templates = InMemoryTemplateRepository(self.store)
+        self.topics = InMemoryTopicRepository(self.recipients, self.store)
         # Answers as the format check does until a test scripts a number.
         self.phone_lookup = ScriptedPhoneLookup()
         self.source: DataSource = ScriptedSource()
@@ -235,6 +238,10 @@ class FakesProvider(Provider):
     @provide
     def template_reader(self) -> TemplateReader:
         return self._fakes.templates
+
+    @provide
+    def topics(self) -> TopicRepository:
+        return self._fakes.topics
 
     @provide
     def phone_lookup(self) -> PhoneLookup:

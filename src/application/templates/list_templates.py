@@ -1,22 +1,14 @@
 from dataclasses import dataclass
 
-from application.paging import LIMITS, CursorCodec, Page, page_of
+from application.paging import LIMITS, Page, key_cursors, page_of
 from application.policy import Caller, require_scope
 from application.ports.templates import TemplateRepository
 from domain.api_keys import Scope
-from domain.errors import FieldErrors, InvalidValue
+from domain.errors import FieldErrors
 from domain.templates import Template, template_key
 
-
-def _key(raw: bytes) -> str:
-    try:
-        return template_key(raw.decode())
-    except InvalidValue as exc:
-        raise ValueError(exc.message) from None
-
-
 # The key of the last template of a page.
-KEY_CURSORS = CursorCodec[str](lambda key: key.encode(), _key)
+KEY_CURSORS = key_cursors(template_key)
 
 
 @dataclass(frozen=True, slots=True)

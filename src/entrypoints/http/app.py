@@ -28,6 +28,7 @@ from entrypoints.http.recipients import RecipientController
 from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
 from entrypoints.http.templates import TemplateController
+from entrypoints.http.topics import MyTopicController, TopicController
 from entrypoints.settings import Settings
 
 
@@ -51,6 +52,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     sendgrid_events,
                     DataPointController,
                     TemplateController,
+                    TopicController,
+                    MyTopicController,
                     metrics,
                 ],
             ),

@@ -13,6 +13,7 @@ from entrypoints.ioc.phone_lookup import PhoneLookupProvider
 from entrypoints.ioc.preferences import PreferencesProvider
 from entrypoints.ioc.recipients import RecipientsProvider
 from entrypoints.ioc.templates import TemplatesProvider
+from entrypoints.ioc.topics import TopicsProvider
 from entrypoints.settings import Settings
 
 
@@ -30,6 +31,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         PhoneLookupProvider(),
         DataPointsProvider(),
         TemplatesProvider(),
+        TopicsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

@@ -9,6 +9,7 @@ from adapters.sql.tables import (
     notifications,
     recipients,
     templates,
+    topics,
 )
 from adapters.sql.tables.base import Base
 
@@ -20,4 +21,5 @@ __all__ = [
     "notifications",
     "recipients",
     "templates",
+    "topics",
 ]
