@@ -14,8 +14,28 @@ from adapters.sql.tables.base import Base
 class NotificationRow(Base):
     __tablename__ = "notifications"
     __table_args__ = (
-        Index("ix_notifications_user_id_id", "user_id", "id"),
-        Index("ix_notifications_created_by_id", "created_by", "id"),
+        # Partial where most rows are empty (a key's sends have no user and no creator;
+        # nothing has a provider message id until it is sent): lookups ask for a value.
+        Index(
+            "ix_notifications_user_id_id",
+            "user_id",
+            "id",
+            postgresql_where=text("user_id IS NOT NULL"),
+            sqlite_where=text("user_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_notifications_created_by_id",
+            "created_by",
+            "id",
+            postgresql_where=text("created_by IS NOT NULL"),
+            sqlite_where=text("created_by IS NOT NULL"),
+        ),
+        Index(
+            "ix_notifications_provider_message_id",
+            "provider_message_id",
+            postgresql_where=text("provider_message_id IS NOT NULL"),
+            sqlite_where=text("provider_message_id IS NOT NULL"),
+        ),
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
         Index("ix_notifications_group_id", "group_id"),
         # Small partial indexes: the scheduler only ever looks at these rows.
@@ -56,7 +76,7 @@ class NotificationRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     provider: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    provider_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    provider_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
