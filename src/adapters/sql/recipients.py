@@ -1,7 +1,7 @@
 """Recipients in SQL."""
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Row, Table, delete, func, or_, select
@@ -27,34 +27,46 @@ R = cast(Table, RecipientRow.__table__)
 TAKEN = "another recipient has this external id or user"
 
 
+class Values(Protocol):
+    """A stored row by column name: a SQLAlchemy row's mapping, an asyncpg record."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
 def to_recipient(row: Row[Any]) -> Recipient:
+    return recipient_of(row._mapping)
+
+
+def recipient_of(row: Values) -> Recipient:
     """The recipient of a row. A stored value its value object refuses is a bug (or a hand
     edit) for an operator to hear about, not the caller's mistake: an error, never a 4xx."""
     try:
         return _read(row)
     except InvalidValue as exc:
-        raise ValueError(f"stored recipient {row.id} is unreadable: {exc.message}") from exc
+        raise ValueError(f"stored recipient {row['id']} is unreadable: {exc.message}") from exc
 
 
-def _read(row: Row[Any]) -> Recipient:
-    quiet = QuietHours.parse(row.quiet_start, row.quiet_end) if row.quiet_start else None
+def _read(row: Values) -> Recipient:
+    quiet_start = row["quiet_start"]
+    quiet = QuietHours.parse(quiet_start, row["quiet_end"]) if quiet_start else None
+    email, phone, locale, timezone = row["email"], row["phone"], row["locale"], row["timezone"]
     return Recipient(
-        id=row.id,
-        external_id=ExternalId(row.external_id),
+        id=row["id"],
+        external_id=ExternalId(row["external_id"]),
         contact=Contact(
-            name=row.name,
-            email=EmailAddress(row.email) if row.email else None,
-            phone=PhoneNumber(row.phone) if row.phone else None,
-            locale=Locale(row.locale) if row.locale else None,
-            timezone=TimeZone(row.timezone) if row.timezone else None,
-            channels=Channels(email=row.email_on, sms=row.sms_on),
+            name=row["name"],
+            email=EmailAddress(email) if email else None,
+            phone=PhoneNumber(phone) if phone else None,
+            locale=Locale(locale) if locale else None,
+            timezone=TimeZone(timezone) if timezone else None,
+            channels=Channels(email=row["email_on"], sms=row["sms_on"]),
             quiet_hours=quiet,
         ),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        sms_opted_out=row.sms_opted_out,
-        user_id=row.user_id,
-        phone_verified=row.phone_verified,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        sms_opted_out=row["sms_opted_out"],
+        user_id=row["user_id"],
+        phone_verified=row["phone_verified"],
     )
 
 
