@@ -93,15 +93,23 @@ def row_values(r: Recipient) -> dict[str, Any]:
     }
 
 
-def _starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
-    # substr, not LIKE: no wildcards to escape, and case-sensitive on both databases.
+def _substr_starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+    # SQLite: substr, as its LIKE ignores case; no index serves it.
     return func.substr(column, 1, len(prefix)) == prefix
+
+
+def _like_starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+    # PostgreSQL: LIKE 'prefix%', its wildcards escaped, which the pattern indexes of
+    # migration 0014 serve.
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(escaped + "%", escape="\\")
 
 
 class SqlRecipientRepository:
     def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
         self._db = session
         self._insert = dialect.insert
+        self._starts_with = _like_starts_with if dialect.is_postgresql else _substr_starts_with
 
     async def _one(self, condition: ColumnElement[bool]) -> Recipient | None:
         row = (await self._db.execute(select(R).where(condition))).first()
@@ -154,10 +162,10 @@ class SqlRecipientRepository:
         if q:
             query = query.where(
                 or_(
-                    _starts_with(R.c.name_key, q.casefold()),
-                    _starts_with(func.lower(R.c.email), q.lower()),
-                    _starts_with(R.c.phone, q),
-                    _starts_with(R.c.external_id, q),
+                    self._starts_with(R.c.name_key, q.casefold()),
+                    self._starts_with(func.lower(R.c.email), q.lower()),
+                    self._starts_with(R.c.phone, q),
+                    self._starts_with(R.c.external_id, q),
                 )
             )
         return [to_recipient(row) for row in await self._db.execute(query)]

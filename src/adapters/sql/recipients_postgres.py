@@ -1,14 +1,15 @@
 """The upserts of PUT and bulk on PostgreSQL: each call one statement on the direct pool,
 its own transaction, in one round trip (a PUT is a read and a write, not BEGIN, a read,
-a write and COMMIT through the ORM). A bulk call writes every row in one
-`INSERT ... SELECT FROM unnest(...)`, reads them in one `= ANY(...)`."""
+a write and COMMIT through the ORM). A bulk call reads its recipients in one `= ANY(...)`
+and writes them in one `INSERT ... SELECT FROM json_populate_recordset(...)`: the rows
+travel as one JSON document, which msgspec writes and PostgreSQL reads in C, where 17
+arrays of 1,000 values cost asyncpg a fifth of the request's CPU."""
 
 from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
-from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import Boolean, Column
+import msgspec
 
 from adapters.sql.direct_pool import DirectPool
 from adapters.sql.recipients import TAKEN, R, recipient_of, row_values
@@ -22,24 +23,15 @@ _ON_CONFLICT = "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
     f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c not in ("id", "created_at")
 )
 
-
-def _array_of(column: Column[Any]) -> str:
-    if isinstance(column.type, GUID):
-        return "uuid[]"
-    if isinstance(column.type, Boolean):
-        return "boolean[]"
-    if isinstance(column.type, DateTimeUTC):
-        return "timestamptz[]"
-    return "text[]"
-
-
-# Built from the table's column names and types, never from input (hence the S608 noqas).
+# Built from the table's column names, never from input (hence the S608 noqas).
 _GET = f"SELECT {_LIST} FROM recipients WHERE external_id = $1"  # noqa: S608
 _GET_MANY = f"SELECT {_LIST} FROM recipients WHERE external_id = ANY($1::text[])"  # noqa: S608
 _PLACES = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
 _UPSERT = f"INSERT INTO recipients ({_LIST}) VALUES ({_PLACES}) {_ON_CONFLICT}"  # noqa: S608
-_ARRAYS = ", ".join(f"${i}::{_array_of(c)}" for i, c in enumerate(R.c, start=1))
-_ROWS = f"SELECT * FROM unnest({_ARRAYS})"  # noqa: S608
+# In the order of their ids: concurrent bulks replacing the same recipients lock their
+# rows in one order, and wait for each other instead of deadlocking.
+_JSON_ROWS = "json_populate_recordset(NULL::recipients, $1::json)"
+_ROWS = f"SELECT {_LIST} FROM {_JSON_ROWS} ORDER BY id"  # noqa: S608
 _UPSERT_MANY = f"INSERT INTO recipients ({_LIST}) {_ROWS} {_ON_CONFLICT}"
 
 
@@ -67,8 +59,8 @@ class PostgresRecipientUpserts:
     async def save_many(self, recipients: Sequence[Recipient]) -> None:
         if not recipients:
             return
-        columns = zip(*(_args(r) for r in recipients), strict=True)
-        await self._write(_UPSERT_MANY, *(list(values) for values in columns))
+        rows = msgspec.json.encode([row_values(r) for r in recipients])
+        await self._write(_UPSERT_MANY, rows.decode())
 
     async def _write(self, sql: str, *args: Any) -> None:
         try:
