@@ -1,9 +1,9 @@
 """The upserts of PUT and bulk on PostgreSQL: each call one statement on the direct pool,
 its own transaction, in one round trip (a PUT is a read and a write, not BEGIN, a read,
-a write and COMMIT through the ORM). A bulk call reads its recipients in one `= ANY(...)`
-and writes them in one `INSERT ... SELECT FROM json_populate_recordset(...)`: the rows
-travel as one JSON document, which msgspec writes and PostgreSQL reads in C, where 17
-arrays of 1,000 values cost asyncpg a fifth of the request's CPU."""
+a write and COMMIT through the ORM). A bulk call reads its recipients in one `SELECT` and
+writes them in one `INSERT ... SELECT FROM json_populate_recordset(...)`: the external ids
+and the rows travel as JSON documents, which msgspec writes and PostgreSQL reads in C;
+as arrays (17 of 1,000 values), asyncpg's encoding took a fifth of the request's CPU."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -25,7 +25,10 @@ _ON_CONFLICT = "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
 
 # Built from the table's column names, never from input (hence the S608 noqas).
 _GET = f"SELECT {_LIST} FROM recipients WHERE external_id = $1"  # noqa: S608
-_GET_MANY = f"SELECT {_LIST} FROM recipients WHERE external_id = ANY($1::text[])"  # noqa: S608
+_GET_MANY = (
+    f"SELECT {_LIST} FROM recipients "  # noqa: S608
+    "WHERE external_id IN (SELECT json_array_elements_text($1::json))"
+)
 _PLACES = ", ".join(f"${i}" for i in range(1, len(_COLUMNS) + 1))
 _UPSERT = f"INSERT INTO recipients ({_LIST}) VALUES ({_PLACES}) {_ON_CONFLICT}"  # noqa: S608
 # In the order of their ids: concurrent bulks replacing the same recipients lock their
@@ -49,7 +52,8 @@ class PostgresRecipientUpserts:
         return recipient_of(rows[0]) if rows else None
 
     async def get_many(self, external_ids: Sequence[ExternalId]) -> dict[ExternalId, Recipient]:
-        rows = await self._pool.fetch(_GET_MANY, [e.value for e in external_ids])
+        wanted = msgspec.json.encode([e.value for e in external_ids]).decode()
+        rows = await self._pool.fetch(_GET_MANY, wanted)
         found = (recipient_of(row) for row in rows)
         return {r.external_id: r for r in found}
 

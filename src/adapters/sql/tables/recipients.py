@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from adapters.sql.tables.base import Base
 
-
 _PATTERN = "varchar_pattern_ops"
 
 
