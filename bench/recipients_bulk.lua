@@ -4,7 +4,7 @@
 --   BULK_MODE=replace: each thread cycles over 64 batches of its own, fixed by $BULK_RUN,
 --     so that after the first pass every entry replaces one; requests in flight at once
 --     (at most a thread's connections, <= 64) never share a recipient.
---     BULK_PREFILL=1 with one connection a thread makes the 64 batches and stops.
+--     One connection a thread makes the 64 batches in order (bench/recipients_bulk.sh).
 local size = 1000
 local mode = os.getenv("BULK_MODE") or "new"
 local run = os.getenv("BULK_RUN") or tostring(os.time())
@@ -14,14 +14,6 @@ local counter = 0
 function setup(thread)
   threads = threads + 1
   thread:set("tid", mode == "replace" and tostring(threads) or tostring(math.random(1, 1000000000)))
-end
-
-if os.getenv("BULK_PREFILL") then
-  local answered = 0
-  function response()
-    answered = answered + 1
-    if answered == 64 then wrk.thread:stop() end
-  end
 end
 
 function request()

@@ -54,8 +54,8 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "memory":
         memory = MemoryStore()
         recipients = InMemoryRecipientRepository(memory)
-        tx = InMemoryTransactionManager(memory)
-        yield Upserts(UnitOfWorkUpserts(recipients, tx), ann.id, tx, None, recipients)
+        unit = InMemoryTransactionManager(memory)
+        yield Upserts(UnitOfWorkUpserts(recipients, unit), ann.id, unit, None, recipients)
         return
     async with (
         migrated_database(request, tmp_path) as (engine, pool),

@@ -285,18 +285,25 @@ async def test_erase_redacts_the_notification_history(
     assert gone.json()["redacted_notifications"] == 0
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
-async def test_a_signup_makes_its_recipient_in_its_transaction(
+async def migrated_container(
     kind: str, sqlite_url: str, request: pytest.FixtureRequest
-) -> None:
-    """On PostgreSQL too, which checks the recipient's reference to its new user."""
+) -> AsyncContainer:
+    """The production container on a freshly migrated database of `kind`."""
     url = sqlite_url if kind == "sqlite" else str(request.getfixturevalue("postgres_url"))
     engine = make_engine(url, pool_size=1)
     if kind == "postgres":
         await reset_postgres(engine)
     await upgrade(engine)
     await engine.dispose()
-    container = make_container(make_settings(url))
+    return make_container(make_settings(url))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_a_signup_makes_its_recipient_in_its_transaction(
+    kind: str, sqlite_url: str, request: pytest.FixtureRequest
+) -> None:
+    """On PostgreSQL too, which checks the recipient's reference to its new user."""
+    container = await migrated_container(kind, sqlite_url, request)
     try:
         async with container() as scope:
             user = await (await scope.get(SignUp))(SignUpCommand("ann", "password123"))
@@ -314,13 +321,7 @@ async def test_puts_at_once_of_one_new_recipient_make_it_once(
 ) -> None:
     """As production binds them (on PostgreSQL, one statement each on the direct pool):
     one creates it; the others, whose insert then conflicts, replace what it made."""
-    url = sqlite_url if kind == "sqlite" else str(request.getfixturevalue("postgres_url"))
-    engine = make_engine(url, pool_size=1)
-    if kind == "postgres":
-        await reset_postgres(engine)
-    await upgrade(engine)
-    await engine.dispose()
-    container = make_container(make_settings(url))
+    container = await migrated_container(kind, sqlite_url, request)
     admin = new_user("root", Role.ADMIN)
 
     async def put(name: str) -> PutResult:
