@@ -14,15 +14,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 command -v uv >/dev/null || uv() { python3 -m uv "$@"; }
 
-export HERALD_DATABASE_URL=${HERALD_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test_data}
-export HERALD_BROKER_URL=${HERALD_BROKER_URL:-redis://127.0.0.1:6379/1}
-export HERALD_JWT_SECRET=${HERALD_JWT_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(36))')}
-export HERALD_ACCESS_TOKEN_TTL_SECONDS=3600
-export HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-WARNING}
-export HERALD_DATA_INGEST_ENABLED=false
-export HERALD_API_KEY_RATE_LIMIT=${HERALD_API_KEY_RATE_LIMIT:-1000000000} # the bench key is checked, never stopped
-export HERALD_SMS_PROVIDER=${HERALD_SMS_PROVIDER:-console}
-export HERALD_EMAIL_PROVIDER=${HERALD_EMAIL_PROVIDER:-console}
+production_env
 PORT=${PORT:-8774}
 WORKERS=${WORKERS:-1}
 ROLE=${ROLE:-user}

@@ -8,6 +8,10 @@
 #                                     # POST /notifications: one email to the caller, now
 #   BENCH_USER=bench-admin LUA=bench/notify_key_api.lua PATH_QUERY=/notifications \
 #     bench/data_api_instructions.sh  # by API key, to a recipient, with a template
+#   BENCH_USER=bench-admin LUA=bench/recipients_bulk.lua PATH_QUERY=/recipients/bulk \
+#     CONNECTIONS=2 DURATION=60s SETTLE=30 bench/data_api_instructions.sh
+#                                     # 1,000 recipients a request: fewer, longer requests
+#                                     # (SETTLE s for those in flight to finish)
 #
 # Needs: valgrind, wrk, PostgreSQL on 127.0.0.1:5432 (database test_data with the
 # bench-user account bench/data_api.sh creates), Redis on 127.0.0.1:6379.
@@ -26,6 +30,9 @@ export HERALD_EMAIL_PROVIDER=${HERALD_EMAIL_PROVIDER:-console}
 PORT=${PORT:-8775}
 PATH_QUERY=${PATH_QUERY:-/api/data?limit=100}
 LUA=${LUA:-bench/data_api.lua}
+CONNECTIONS=${CONNECTIONS:-8}
+DURATION=${DURATION:-20s}
+SETTLE=${SETTLE:-5}
 out=$(mktemp -d)
 
 # Collection starts only after the warm-up, so start-up and first-request costs stay out.
@@ -49,15 +56,15 @@ served() { # requests Herald has answered so far, by its own /metrics (scrapes n
 }
 
 # The requests are counted by the server, not by wrk: on a busy machine the answers still
-# in progress when wrk stops (up to 8 of the warm-up's and 8 of the measured run's) were
+# in progress when wrk stops (up to CONNECTIONS of the warm-up's and of the measured run's) were
 # otherwise counted as work but not as requests. The pauses let them finish; wrk waits up
 # to 60 s for an answer (its default, 2 s, would make it drop and reopen connections).
-wrk -t1 -c8 -d10s --timeout 60s -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
-sleep 5
+wrk -t1 -c"$CONNECTIONS" -d10s --timeout 60s -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
+sleep "$SETTLE"
 first=$(served)
 callgrind_control -i on "$server" >/dev/null 2>&1
-wrk -t1 -c8 -d20s --timeout 60s -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
-sleep 5
+wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --timeout 60s -s "$LUA" "http://127.0.0.1:$PORT$PATH_QUERY" >/dev/null
+sleep "$SETTLE"
 callgrind_control -i off "$server" >/dev/null 2>&1
 requests=$(($(served) - first))
 callgrind_control -d "$server" >/dev/null 2>&1

@@ -1,5 +1,18 @@
 # Shared by the shell benches (sourced): wait for a Herald they started, log a user in.
 
+production_env() { # Herald in production mode against the local PostgreSQL and Redis
+  export HERALD_DATABASE_URL=${HERALD_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test_data}
+  export HERALD_BROKER_URL=${HERALD_BROKER_URL:-redis://127.0.0.1:6379/1}
+  HERALD_JWT_SECRET=${HERALD_JWT_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(36))')}
+  export HERALD_JWT_SECRET
+  export HERALD_ACCESS_TOKEN_TTL_SECONDS=3600
+  export HERALD_LOG_LEVEL=${HERALD_LOG_LEVEL:-WARNING}
+  export HERALD_DATA_INGEST_ENABLED=false
+  export HERALD_API_KEY_RATE_LIMIT=${HERALD_API_KEY_RATE_LIMIT:-1000000000} # the bench key is checked, never stopped
+  export HERALD_SMS_PROVIDER=${HERALD_SMS_PROVIDER:-console}
+  export HERALD_EMAIL_PROVIDER=${HERALD_EMAIL_PROVIDER:-console}
+}
+
 wait_live() { # port, tries 0.5 s apart
   for _ in $(seq 1 "$2"); do
     curl -fs "http://127.0.0.1:$1/health/live" >/dev/null && return 0

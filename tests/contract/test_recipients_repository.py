@@ -125,6 +125,7 @@ async def test_search_by_prefix_in_creation_order(store: Store) -> None:
         person("ann-4"),
         person("crm-5", Contact(name="Bob", email=EmailAddress("bob@b.co"))),
         person("crm%_6", Contact(name="50%_off")),
+        person("crm\\7", Contact(name="Back\\slash")),
     ]
     # Ids of one millisecond are in no order: these are made in order.
     people = [replace(p, id=UUID(int=i + 1)) for i, p in enumerate(people)]
@@ -144,6 +145,10 @@ async def test_search_by_prefix_in_creation_order(store: Store) -> None:
     assert await ids("CRM-") == []  # external ids are exact
     assert await ids("50%") == ["crm%_6"]  # no wildcards
     assert await ids("crm%") == ["crm%_6"]
+    assert await ids("crm_") == []  # nor is _
+    assert await ids("crm\\") == ["crm\\7"]  # nor the escape character
+    assert await ids("back\\s") == ["crm\\7"]
+    assert await ids("50%_") == ["crm%_6"]
     assert await ids("nobody") == []
     page = await store.recipients.search("crm-", after=None, limit=2)
     rest = await store.recipients.search("crm-", after=page[-1].id, limit=5)

@@ -1,6 +1,7 @@
 """/recipients through the whole app: every route, every bad input, and the erasure of a
 user's notification history; and a signup's recipient on SQLite and PostgreSQL."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -11,9 +12,13 @@ from adapters.sql.database import make_engine
 from adapters.sql.migrate import upgrade
 from application.accounts.sign_up import SignUp, SignUpCommand
 from application.ports.recipients import RecipientRepository
+from application.recipients.fields import RecipientInput
+from application.recipients.put_recipient import PutRecipient, PutRecipientCommand, PutResult
+from domain.accounts import Role
 from domain.recipients import ExternalId
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings, reset_postgres
+from tests.support.accounts import new_user
 from tests.support.auth import admin_bearer, bearer
 from tests.support.problems import assert_problem
 
@@ -280,18 +285,25 @@ async def test_erase_redacts_the_notification_history(
     assert gone.json()["redacted_notifications"] == 0
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
-async def test_a_signup_makes_its_recipient_in_its_transaction(
+async def migrated_container(
     kind: str, sqlite_url: str, request: pytest.FixtureRequest
-) -> None:
-    """On PostgreSQL too, which checks the recipient's reference to its new user."""
+) -> AsyncContainer:
+    """The production container on a freshly migrated database of `kind`."""
     url = sqlite_url if kind == "sqlite" else str(request.getfixturevalue("postgres_url"))
     engine = make_engine(url, pool_size=1)
     if kind == "postgres":
         await reset_postgres(engine)
     await upgrade(engine)
     await engine.dispose()
-    container = make_container(make_settings(url))
+    return make_container(make_settings(url))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_a_signup_makes_its_recipient_in_its_transaction(
+    kind: str, sqlite_url: str, request: pytest.FixtureRequest
+) -> None:
+    """On PostgreSQL too, which checks the recipient's reference to its new user."""
+    container = await migrated_container(kind, sqlite_url, request)
     try:
         async with container() as scope:
             user = await (await scope.get(SignUp))(SignUpCommand("ann", "password123"))
@@ -301,3 +313,27 @@ async def test_a_signup_makes_its_recipient_in_its_transaction(
         await container.close()
     assert found is not None
     assert found.user_id == user.id
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_puts_at_once_of_one_new_recipient_make_it_once(
+    kind: str, sqlite_url: str, request: pytest.FixtureRequest
+) -> None:
+    """As production binds them (on PostgreSQL, one statement each on the direct pool):
+    one creates it; the others, whose insert then conflicts, replace what it made."""
+    container = await migrated_container(kind, sqlite_url, request)
+    admin = new_user("root", Role.ADMIN)
+
+    async def put(name: str) -> PutResult:
+        async with container() as scope:
+            command = PutRecipientCommand(admin, "crm-9", RecipientInput(name=name))
+            return await (await scope.get(PutRecipient))(command)
+
+    try:
+        results = await asyncio.gather(*(put(f"N{i}") for i in range(8)))
+        async with container() as scope:
+            stored = await (await scope.get(RecipientRepository)).get(ExternalId("crm-9"))
+    finally:
+        await container.close()
+    assert sorted(r.created for r in results) == [False] * 7 + [True]
+    assert {r.recipient.id for r in results} == {stored.id if stored else None}

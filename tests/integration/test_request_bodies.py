@@ -87,6 +87,22 @@ async def test_nul_in_a_text_field_is_a_422_naming_it(
     assert assert_problem(r, 422)["errors"] == [{"field": field, "message": NUL}]
 
 
+async def test_nul_is_found_as_the_json_escape_and_only_as_it(
+    client: Client, headers: dict[str, str]
+) -> None:
+    """`\\u0000` in the body is NUL; `\\\\u0000` (an escaped backslash, then `u0000`)
+    is not, and is taken as the text it is."""
+    nul = await client.patch(
+        "/preferences", content=rb'{"email": "a\u0000@b.co"}', headers={**headers, **JSON}
+    )
+    assert assert_problem(nul, 422)["errors"] == [{"field": "email", "message": NUL}]
+    literal = await client.patch(
+        "/preferences", content=rb'{"email": "a\\u0000@b.co"}', headers={**headers, **JSON}
+    )
+    assert literal.status_code == 200, literal.text
+    assert literal.json()["email"] == "a\\u0000@b.co"
+
+
 async def test_nul_in_a_form_login_is_a_422_too(client: Client) -> None:
     r = await client.post("/auth/login", data={"username": "ann\0", "password": "x"})
     assert assert_problem(r, 422)["errors"] == [{"field": "username", "message": NUL}]

@@ -27,6 +27,7 @@ from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.templates import InMemoryTemplateRepository
 from adapters.memory.topics import InMemoryTopicRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
+from adapters.sql.direct_pool import DirectPool
 from application.ports.accounts import (
     PasswordHasher,
     SessionReader,
@@ -120,6 +121,10 @@ class FakesProvider(Provider):
     @provide
     def engine(self) -> AsyncEngine:
         raise AssertionError("a use-case test reached the database: bind that port to a fake")
+
+    @provide
+    def direct_pool(self) -> DirectPool | None:
+        return None  # as on SQLite: the fakes' ports are all in the unit of work
 
     @provide
     def clock(self) -> Clock:

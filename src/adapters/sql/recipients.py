@@ -1,15 +1,14 @@
 """Recipients in SQL."""
 
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, delete, func, or_, select
+from sqlalchemy import ColumnElement, Row, Table, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
-from adapters.sql.direct_pool import DirectPool
 from adapters.sql.tables.recipients import RecipientRow
 from domain.errors import Conflict, InvalidValue
 from domain.recipients import (
@@ -28,27 +27,38 @@ R = cast(Table, RecipientRow.__table__)
 TAKEN = "another recipient has this external id or user"
 
 
-def to_recipient(row: Mapping[Any, Any]) -> Recipient:
-    """The recipient of a row, by column name (SQLAlchemy's `row._mapping`, or an asyncpg
-    record). A stored value its value object refuses is a bug (or a hand edit) for an
-    operator to hear about, not the caller's mistake: an error, never a 4xx."""
+class Values(Protocol):
+    """A stored row by column name: a SQLAlchemy row's mapping, an asyncpg record."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+def to_recipient(row: Row[Any]) -> Recipient:
+    return recipient_of(row._mapping)
+
+
+def recipient_of(row: Values) -> Recipient:
+    """The recipient of a row. A stored value its value object refuses is a bug (or a hand
+    edit) for an operator to hear about, not the caller's mistake: an error, never a 4xx."""
     try:
         return _read(row)
     except InvalidValue as exc:
         raise ValueError(f"stored recipient {row['id']} is unreadable: {exc.message}") from exc
 
 
-def _read(row: Mapping[Any, Any]) -> Recipient:
-    quiet = QuietHours.parse(row["quiet_start"], row["quiet_end"]) if row["quiet_start"] else None
+def _read(row: Values) -> Recipient:
+    quiet_start = row["quiet_start"]
+    quiet = QuietHours.parse(quiet_start, row["quiet_end"]) if quiet_start else None
+    email, phone, locale, timezone = row["email"], row["phone"], row["locale"], row["timezone"]
     return Recipient(
         id=row["id"],
         external_id=ExternalId(row["external_id"]),
         contact=Contact(
             name=row["name"],
-            email=EmailAddress(row["email"]) if row["email"] else None,
-            phone=PhoneNumber(row["phone"]) if row["phone"] else None,
-            locale=Locale(row["locale"]) if row["locale"] else None,
-            timezone=TimeZone(row["timezone"]) if row["timezone"] else None,
+            email=EmailAddress(email) if email else None,
+            phone=PhoneNumber(phone) if phone else None,
+            locale=Locale(locale) if locale else None,
+            timezone=TimeZone(timezone) if timezone else None,
             channels=Channels(email=row["email_on"], sms=row["sms_on"]),
             quiet_hours=quiet,
         ),
@@ -83,19 +93,27 @@ def row_values(r: Recipient) -> dict[str, Any]:
     }
 
 
-def _starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
-    # substr, not LIKE: no wildcards to escape, and case-sensitive on both databases.
+def _substr_starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+    # SQLite: substr, as its LIKE ignores case; no index serves it.
     return func.substr(column, 1, len(prefix)) == prefix
+
+
+def _like_starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+    # PostgreSQL: LIKE 'prefix%', its wildcards escaped, which the pattern indexes of
+    # migration 0014 serve.
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(escaped + "%", escape="\\")
 
 
 class SqlRecipientRepository:
     def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
         self._db = session
         self._insert = dialect.insert
+        self._starts_with = _like_starts_with if dialect.is_postgresql else _substr_starts_with
 
     async def _one(self, condition: ColumnElement[bool]) -> Recipient | None:
         row = (await self._db.execute(select(R).where(condition))).first()
-        return to_recipient(row._mapping) if row else None
+        return to_recipient(row) if row else None
 
     async def get(self, external_id: ExternalId) -> Recipient | None:
         return await self._one(R.c.external_id == external_id.value)
@@ -114,7 +132,7 @@ class SqlRecipientRepository:
                 select(R).where(R.c.external_id.in_(wanted[start : start + 500]))
             )
             for row in rows:
-                r = to_recipient(row._mapping)
+                r = to_recipient(row)
                 found[r.external_id] = r
         return found
 
@@ -144,30 +162,10 @@ class SqlRecipientRepository:
         if q:
             query = query.where(
                 or_(
-                    _starts_with(R.c.name_key, q.casefold()),
-                    _starts_with(func.lower(R.c.email), q.lower()),
-                    _starts_with(R.c.phone, q),
-                    _starts_with(R.c.external_id, q),
+                    self._starts_with(R.c.name_key, q.casefold()),
+                    self._starts_with(func.lower(R.c.email), q.lower()),
+                    self._starts_with(R.c.phone, q),
+                    self._starts_with(R.c.external_id, q),
                 )
             )
-        return [to_recipient(row._mapping) for row in await self._db.execute(query)]
-
-
-_COLUMNS = ", ".join(c.name for c in R.c)  # the table's own names: nothing from input
-_BY_EXTERNAL_ID = f"SELECT {_COLUMNS} FROM recipients WHERE external_id = $1"  # noqa: S608
-_BY_USER = f"SELECT {_COLUMNS} FROM recipients WHERE user_id = $1"  # noqa: S608
-
-
-class PostgresRecipientReader:
-    """RecipientReader on PostgreSQL: one round trip on the direct pool."""
-
-    def __init__(self, reads: DirectPool) -> None:
-        self._reads = reads
-
-    async def get(self, external_id: ExternalId) -> Recipient | None:
-        rows = await self._reads.fetch(_BY_EXTERNAL_ID, external_id.value)
-        return to_recipient(rows[0]) if rows else None
-
-    async def get_by_user(self, user_id: UUID) -> Recipient | None:
-        rows = await self._reads.fetch(_BY_USER, user_id)
-        return to_recipient(rows[0]) if rows else None
+        return [to_recipient(row) for row in await self._db.execute(query)]

@@ -49,3 +49,24 @@ class NotificationRedactor(Protocol):
         notification to the recipient `recipient_id`, cancel those not sent yet, and keep
         ids, statuses and history times; the number of notifications redacted."""
         ...
+
+
+class RecipientUpserts(Protocol):
+    """What PUT and bulk store recipients with: reads of committed recipients, and saves
+    that are each a transaction of their own (committed when they return; on Conflict
+    nothing of them is stored). For use cases whose whole write is one save: on PostgreSQL
+    each call is one statement outside the unit of work."""
+
+    async def get(self, external_id: ExternalId) -> Recipient | None: ...
+
+    async def get_many(self, external_ids: Sequence[ExternalId]) -> dict[ExternalId, Recipient]:
+        """The recipients of those external ids that exist."""
+        ...
+
+    async def save(self, recipient: Recipient) -> None:
+        """RecipientRepository.save, committed."""
+        ...
+
+    async def save_many(self, recipients: Sequence[Recipient]) -> None:
+        """RecipientRepository.save_many, committed: all of them or, on Conflict, none."""
+        ...

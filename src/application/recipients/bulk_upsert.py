@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.phone_lookup import PhoneLookup
-from application.ports.recipients import RecipientRepository
-from application.ports.transactions import TransactionManager
+from application.ports.recipients import RecipientUpserts
 from application.recipients.fields import RecipientInput, contact_of, parse_external_id
 from application.recipients.phone_check import needs_lookup, verify_phone
 from domain.api_keys import Scope
@@ -54,15 +53,13 @@ class BulkUpsertRecipients:
 
     def __init__(
         self,
-        recipients: RecipientRepository,
+        recipients: RecipientUpserts,
         lookup: PhoneLookup,
         clock: Clock,
-        tx: TransactionManager,
     ) -> None:
         self._recipients = recipients
         self._lookup = lookup
         self._clock = clock
-        self._tx = tx
 
     async def __call__(self, requester: Caller, entries: list[BulkEntry]) -> list[EntryResult]:
         require_scope(requester, Scope.RECIPIENTS_WRITE)
@@ -108,7 +105,6 @@ class BulkUpsertRecipients:
             outcome = Outcome.CREATED if current is None else Outcome.REPLACED
             results[i] = EntryResult(i, external_id.value, outcome, r)
         await self._recipients.save_many(stored)
-        await self._tx.commit()
         return [r for r in results if r is not None]
 
     async def _check_phones(

@@ -2,7 +2,7 @@
 named at once, with its path (`email`, `quiet_hours.start`, `items[3].phone`)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from domain.errors import FieldErrors
@@ -81,22 +81,24 @@ def contact_of(
             if q is None
             else errors.check(at + "quiet_hours", QuietHours.parse, q.start, q.end)
         )
-    contact = Contact(
-        name=_field(errors, at + "name", fields.name, parse_name, was.name),
-        email=_field(errors, at + "email", fields.email, EmailAddress, was.email),
-        phone=_field(errors, at + "phone", fields.phone, PhoneNumber, was.phone),
-        locale=_field(errors, at + "locale", fields.locale, Locale, was.locale),
-        timezone=_field(errors, at + "timezone", fields.timezone, TimeZone, was.timezone),
-        channels=was.channels,
-        quiet_hours=quiet,
-    )
-    channels = contact.channels
+    name = _field(errors, at + "name", fields.name, parse_name, was.name)
+    email = _field(errors, at + "email", fields.email, EmailAddress, was.email)
+    phone = _field(errors, at + "phone", fields.phone, PhoneNumber, was.phone)
+    channels = was.channels
     if base is None:  # PUT: a channel is on when its address is given, unless said
-        channels = Channels(email=contact.email is not None, sms=contact.phone is not None)
+        channels = Channels(email=email is not None, sms=phone is not None)
     if not isinstance(fields.channels, _Keep):
         c = fields.channels
         channels = Channels(
             email=channels.email if isinstance(c.email, _Keep) else c.email,
             sms=channels.sms if isinstance(c.sms, _Keep) else c.sms,
         )
-    return replace(contact, channels=channels)
+    return Contact(
+        name=name,
+        email=email,
+        phone=phone,
+        locale=_field(errors, at + "locale", fields.locale, Locale, was.locale),
+        timezone=_field(errors, at + "timezone", fields.timezone, TimeZone, was.timezone),
+        channels=channels,
+        quiet_hours=quiet,
+    )

@@ -4,8 +4,7 @@ from datetime import datetime
 from application.policy import Caller, require_scope
 from application.ports.clock import Clock
 from application.ports.phone_lookup import PhoneLookup
-from application.ports.recipients import RecipientRepository
-from application.ports.transactions import TransactionManager
+from application.ports.recipients import RecipientUpserts
 from application.recipients.fields import RecipientInput, contact_of, parse_external_id
 from application.recipients.phone_check import verify_phone
 from domain.api_keys import Scope
@@ -40,15 +39,13 @@ class PutRecipient:
 
     def __init__(
         self,
-        recipients: RecipientRepository,
+        recipients: RecipientUpserts,
         lookup: PhoneLookup,
         clock: Clock,
-        tx: TransactionManager,
     ) -> None:
         self._recipients = recipients
         self._lookup = lookup
         self._clock = clock
-        self._tx = tx
 
     async def __call__(self, cmd: PutRecipientCommand) -> PutResult:
         require_scope(cmd.requester, Scope.RECIPIENTS_WRITE)
@@ -64,9 +61,7 @@ class PutRecipient:
         try:
             made = Recipient.new(new_id(), external_id, contact, now, phone_verified=verified)
             await self._recipients.save(made)
-            await self._tx.commit()
         except Conflict:  # a concurrent PUT made it first: replace what it made
-            await self._tx.rollback()
             current = await self._recipients.get(external_id)
             if current is None:
                 raise
@@ -77,5 +72,4 @@ class PutRecipient:
         verified = await verify_phone(self._lookup, current, contact)
         changed = current.change(contact, now, phone_verified=verified)
         await self._recipients.save(changed)
-        await self._tx.commit()
         return PutResult(changed, created=False)

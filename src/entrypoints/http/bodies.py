@@ -54,6 +54,13 @@ def refuse_nul(value: object) -> None:
         raise InvalidInput(*found)
 
 
+def may_hold_nul(body: bytes) -> bool:
+    """Whether a JSON body can decode to text holding NUL: only through a NUL byte or the
+    escape \\u0000. Most bodies have neither and skip the walk of `refuse_nul`, which costs
+    a bulk of 1,000 recipients 3 % of its CPU."""
+    return b"\x00" in body or b"\\u0000" in body
+
+
 def _nul_paths(value: object, path: str) -> Iterable[str]:
     if isinstance(value, str):
         if "\x00" in value:
@@ -76,7 +83,7 @@ def decode_json(body: bytes, type_: type[T], *, nul: bool = False) -> T:
         document = msgspec.json.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise unreadable(exc) from exc
-    if not nul:
+    if not nul and may_hold_nul(body):
         refuse_nul(document)
     return convert(document, type_)
 
@@ -110,5 +117,6 @@ class HeraldRequest(Request[Any, Any, Any]):
             document = await super().json()
         except (SerializationException, UnicodeDecodeError, RecursionError) as exc:
             raise unreadable(exc) from exc
-        refuse_nul(document)
+        if may_hold_nul(await self.body()):
+            refuse_nul(document)
         return document

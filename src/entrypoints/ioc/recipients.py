@@ -3,9 +3,11 @@
 from dishka import Provider, Scope, decorate, provide
 
 from adapters.sql.direct_pool import DirectPool
-from adapters.sql.recipients import PostgresRecipientReader, SqlRecipientRepository
+from adapters.sql.recipients import SqlRecipientRepository
+from adapters.sql.recipients_postgres import PostgresRecipientReader, PostgresRecipientUpserts
 from application.events import DomainEvents
-from application.ports.recipients import RecipientReader, RecipientRepository
+from application.ports.recipients import RecipientReader, RecipientRepository, RecipientUpserts
+from application.ports.transactions import TransactionManager
 from application.recipients.bulk_upsert import BulkUpsertRecipients
 from application.recipients.create_user_recipient import CreateUserRecipient
 from application.recipients.erase_recipient import EraseRecipient
@@ -13,6 +15,7 @@ from application.recipients.get_recipient import GetRecipient
 from application.recipients.list_recipients import ListRecipients
 from application.recipients.patch_recipient import PatchRecipient
 from application.recipients.put_recipient import PutRecipient
+from application.recipients.upserts import UnitOfWorkUpserts
 from domain.accounts import AccountCreated
 
 
@@ -33,6 +36,15 @@ class RecipientsProvider(Provider):
     erase_recipient = provide(EraseRecipient)
     list_recipients = provide(ListRecipients)
     bulk_upsert = provide(BulkUpsertRecipients)
+
+    @provide
+    def upserts(
+        self, pool: DirectPool | None, recipients: RecipientRepository, tx: TransactionManager
+    ) -> RecipientUpserts:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
+        if pool is not None:
+            return PostgresRecipientUpserts(pool)
+        return UnitOfWorkUpserts(recipients, tx)
 
     @decorate
     def reactions(self, events: DomainEvents, create: CreateUserRecipient) -> DomainEvents:

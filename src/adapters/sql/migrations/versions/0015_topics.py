@@ -1,7 +1,7 @@
 """topics, and their subscriptions: one row per (topic, recipient)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02 04:30:00
 """
 
@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-# TODO(merge): "0014" once the migration of 0014 lands; "0013" until then.
-down_revision: str | Sequence[str] | None = "0013"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
