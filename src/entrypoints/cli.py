@@ -26,7 +26,7 @@ from domain.errors import DomainError
 from entrypoints import heartbeat
 from entrypoints.api_processes import AnnouncingServer, banner, listen, serve_processes
 from entrypoints.error_reporting import watch_event_loop
-from entrypoints.gc_tuning import freeze_start_up_heap
+from entrypoints.gc_tuning import tune_collector
 from entrypoints.ioc import make_container
 from entrypoints.metrics_server import serve_metrics, warn_when_open
 from entrypoints.runtime import build_api, load_settings, proxy_options
@@ -58,7 +58,7 @@ async def _worker(settings: Settings, concurrency: int) -> None:
     broker = make_broker(settings, container)
     await broker.startup()
     await warm_up(container)
-    freeze_start_up_heap()
+    tune_collector()
     log.info("worker started", extra={"concurrency": concurrency})
     try:
         async with _heartbeat(settings):
@@ -75,7 +75,7 @@ async def _scheduler(settings: Settings) -> None:
     stop_metrics = await serve_metrics(settings.metrics, await container.get(Scrape))
     broker = make_broker(settings, container)
     await broker.startup()
-    freeze_start_up_heap()
+    tune_collector()
     log.info("scheduler started")
     try:
         async with _heartbeat(settings):

@@ -9,7 +9,7 @@ from taskiq.api import run_scheduler_task
 
 from entrypoints import embedded
 from entrypoints.error_reporting import start_error_reporting, watch_event_loop
-from entrypoints.gc_tuning import freeze_start_up_heap
+from entrypoints.gc_tuning import tune_collector
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.logging import configure_logging
@@ -58,7 +58,7 @@ def build_api(settings: Settings) -> Litestar:
         if settings.mode.embedded:  # the in-memory broker runs tasks itself; add the scheduler
             background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
             background.append(asyncio.create_task(run_dispatcher(container, broker)))
-        freeze_start_up_heap()
+        tune_collector()
 
     async def stop() -> None:
         for task in background:
