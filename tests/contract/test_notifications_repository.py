@@ -38,6 +38,7 @@ from adapters.sql.notifications_postgres import (
     PostgresNotificationIntake,
 )
 from adapters.sql.recipients import SqlRecipientRepository
+from adapters.sql.recipients_postgres import PostgresRecipientReader
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.notifications import (
     Claimed,
@@ -53,7 +54,7 @@ from application.ports.notifications import (
     ProviderReport,
 )
 from application.ports.preferences import ContactPreferenceRepository
-from application.ports.recipients import RecipientRepository
+from application.ports.recipients import RecipientReader, RecipientRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
 from domain.errors import Conflict
@@ -76,6 +77,7 @@ class Store:
     events: ProviderEventLog
     prefs: ContactPreferenceRepository
     recipients: RecipientRepository
+    reader: RecipientReader  # the one the container picks: the direct pool's on PostgreSQL
     user_id: UUID
     other_user_id: UUID
     tx: TransactionManager
@@ -110,6 +112,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             InMemoryProviderEventLog(memory),
             RecipientContactPreferences(recipients, people),
             recipients,
+            recipients,
             ann.id,
             bob.id,
             tx,
@@ -135,6 +138,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlProviderEventLog(session, dialect),
             RecipientContactPreferences(sql_recipients, users),
             sql_recipients,
+            sql_recipients if pool is None else PostgresRecipientReader(pool),
             ann.id,
             bob.id,
             SqlTransactionManager(session),

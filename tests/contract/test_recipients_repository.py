@@ -62,6 +62,18 @@ async def test_save_and_get_by_each_key(store: Store) -> None:
     assert await store.recipients.get(ExternalId("lead:7")) == bare
 
 
+async def test_the_reader_of_sending_finds_what_was_stored(store: Store) -> None:
+    """RecipientReader as the container binds it (the direct pool's on PostgreSQL): the
+    committed recipient by external id and by user, the same as the repository's."""
+    mine = person("crm-7", user_id=store.user_id)
+    await store.recipients.save(mine)
+    await store.save()
+    assert await store.reader.get(ExternalId("crm-7")) == mine
+    assert await store.reader.get_by_user(store.user_id) == mine
+    assert await store.reader.get(ExternalId("crm-8")) is None
+    assert await store.reader.get_by_user(store.other_user_id) is None
+
+
 async def test_whether_the_phone_was_verified_is_kept(store: Store) -> None:
     ann = replace(person("crm-1", FULL), phone_verified=True)
     await store.recipients.save_many([ann, person("crm-2", FULL)])

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.cachetools.templates import CachingTemplateReader, TemplateCache
 from adapters.memory.templates import InMemoryTemplateRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.database import make_session_factory
 from adapters.sql.dialect import dialect_of
-from adapters.sql.templates import SqlTemplateRepository
+from adapters.sql.templates import PostgresTemplateReader, SqlTemplateRepository
 from adapters.sql.transactions import SqlTransactionManager
-from application.ports.templates import TemplateRepository
+from application.ports.templates import TemplateReader, TemplateRepository
 from application.ports.transactions import TransactionManager
 from domain.templates import EmailPart, SmsPart, Template, Variant
 from tests.conftest import migrated_database
@@ -27,6 +28,7 @@ class Store:
     templates: TemplateRepository
     tx: TransactionManager
     db: AsyncSession | None
+    reader: TemplateReader  # the one the container picks: cached on the direct pool on PostgreSQL
 
     async def save(self) -> None:
         await self.tx.commit()
@@ -38,17 +40,19 @@ class Store:
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     if request.param == "memory":
         memory = MemoryStore()
-        yield Store(InMemoryTemplateRepository(memory), InMemoryTransactionManager(memory), None)
+        fake = InMemoryTemplateRepository(memory)
+        yield Store(fake, InMemoryTransactionManager(memory), None, fake)
         return
     async with (
-        migrated_database(request, tmp_path) as (engine, _),
+        migrated_database(request, tmp_path) as (engine, pool),
         make_session_factory(engine)() as session,
     ):
-        yield Store(
-            SqlTemplateRepository(session, dialect_of(engine)),
-            SqlTransactionManager(session),
-            session,
-        )
+        cache = TemplateCache(60)  # long enough to hold through a test
+        repository = SqlTemplateRepository(session, dialect_of(engine), cache)
+        reader: TemplateReader = repository
+        if pool is not None:
+            reader = CachingTemplateReader(PostgresTemplateReader(pool), cache)
+        yield Store(repository, SqlTransactionManager(session), session, reader)
 
 
 def template(key: str, **changes: object) -> Template:
@@ -68,6 +72,23 @@ def template(key: str, **changes: object) -> Template:
         },
     )
     return replace(made, **changes)  # type: ignore[arg-type]
+
+
+async def test_the_reader_of_renders_sees_each_change_made_through_this_process(
+    store: Store,
+) -> None:
+    saved = template("sign-in")
+    await store.templates.save(saved)
+    await store.save()
+    assert await store.reader.get("sign-in") == saved  # read, and on PostgreSQL kept
+    changed = template("sign-in", description="Changed")
+    await store.templates.save(changed)
+    await store.save()
+    assert await store.reader.get("sign-in") == changed  # the change forgot the kept one
+    assert await store.templates.delete("sign-in")
+    await store.save()
+    assert await store.reader.get("sign-in") is None
+    assert await store.reader.get("no-such") is None
 
 
 async def test_save_get_replace_delete(store: Store) -> None:

@@ -46,13 +46,23 @@ def _args(r: Recipient) -> list[Any]:
     return [values[c] for c in _COLUMNS]
 
 
-class PostgresRecipientUpserts:
+class PostgresRecipientReader:
+    """RecipientReader on PostgreSQL: one round trip on the direct pool."""
+
     def __init__(self, pool: DirectPool) -> None:
         self._pool = pool
 
     async def get(self, external_id: ExternalId) -> Recipient | None:
         rows = await self._pool.fetch(_GET, external_id.value)
         return recipient_of(rows[0]) if rows else None
+
+    async def get_by_user(self, user_id: UUID) -> Recipient | None:
+        rows = await self._pool.fetch(_GET_BY_USER, user_id)
+        return recipient_of(rows[0]) if rows else None
+
+
+class PostgresRecipientUpserts(PostgresRecipientReader):
+    """The reader's `get`, and the reads and saves of PUT and bulk."""
 
     async def get_many(self, external_ids: Sequence[ExternalId]) -> dict[ExternalId, Recipient]:
         wanted = msgspec.json.encode([e.value for e in external_ids]).decode()
@@ -74,18 +84,3 @@ class PostgresRecipientUpserts:
             await self._pool.write(sql, *args)
         except asyncpg.IntegrityConstraintViolationError:
             raise Conflict(TAKEN) from None
-
-
-class PostgresRecipientReader:
-    """RecipientReader on PostgreSQL: one round trip on the direct pool."""
-
-    def __init__(self, pool: DirectPool) -> None:
-        self._pool = pool
-
-    async def get(self, external_id: ExternalId) -> Recipient | None:
-        rows = await self._pool.fetch(_GET, external_id.value)
-        return recipient_of(rows[0]) if rows else None
-
-    async def get_by_user(self, user_id: UUID) -> Recipient | None:
-        rows = await self._pool.fetch(_GET_BY_USER, user_id)
-        return recipient_of(rows[0]) if rows else None
