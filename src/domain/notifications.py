@@ -22,6 +22,7 @@ from domain.preferences import Channel
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
+IDEMPOTENCY_KEY_MAX = 255
 
 
 class Status(enum.StrEnum):
@@ -94,6 +95,7 @@ class Notification:
     recipient_id: UUID | None = None  # the recipient it goes to
     group_id: UUID | None = None  # one per POST, shared by its channels; None: its own id
     html: str | None = None  # an email's HTML part, rendered from a template
+    fanout_id: UUID | None = None  # the topic's fan-out that made it
 
     @property
     def sms_body(self) -> str:
@@ -140,6 +142,21 @@ def parse_sendtime(raw: str | None, now: datetime) -> datetime:
             "without one is ambiguous"
         )
     return max(value.astimezone(now.tzinfo), now)
+
+
+def idempotency_key(raw: str) -> str:
+    """An Idempotency-Key: 1 to 255 printable ASCII characters."""
+    if not (1 <= len(raw) <= IDEMPOTENCY_KEY_MAX and raw.isprintable() and raw.isascii()):
+        raise InvalidValue(f"must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters")
+    return raw
+
+
+def deferred_detail(due: datetime, quiet_hours: object, until: datetime) -> str:
+    """The first history line of a notification held for its recipient's quiet hours."""
+    return (
+        f"due {due.isoformat()}, inside the recipient's quiet hours "
+        f"({quiet_hours}): deferred until {until.isoformat()}"
+    )
 
 
 def check_title(raw: str | None) -> str | None:

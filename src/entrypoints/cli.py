@@ -17,6 +17,7 @@ import uvicorn
 import uvloop
 from dishka import AsyncContainer
 from sqlalchemy.ext.asyncio import AsyncEngine
+from taskiq import AsyncBroker
 from taskiq.api import run_receiver_task, run_scheduler_task
 
 from adapters.sql.migrate import upgrade
@@ -32,7 +33,7 @@ from entrypoints.metrics_server import serve_metrics, warn_when_open
 from entrypoints.runtime import build_api, load_settings, proxy_options
 from entrypoints.scrape import Scrape
 from entrypoints.settings import Settings, SettingsError
-from entrypoints.tasks.broker import make_broker
+from entrypoints.tasks.fanouts import run_fanout_recovery
 from entrypoints.tasks.notifications import run_dispatcher, warm_up
 from entrypoints.tasks.scheduler import make_scheduler
 
@@ -55,7 +56,7 @@ async def _worker(settings: Settings, concurrency: int) -> None:
     watch_event_loop()
     container = make_container(settings)
     stop_metrics = await serve_metrics(settings.metrics, await container.get(Scrape))
-    broker = make_broker(settings, container)
+    broker = await container.get(AsyncBroker)
     await broker.startup()
     await warm_up(container)
     tune_collector()
@@ -73,16 +74,18 @@ async def _scheduler(settings: Settings) -> None:
     watch_event_loop()
     container = make_container(settings)
     stop_metrics = await serve_metrics(settings.metrics, await container.get(Scrape))
-    broker = make_broker(settings, container)
+    broker = await container.get(AsyncBroker)
     await broker.startup()
     tune_collector()
     log.info("scheduler started")
     try:
         async with _heartbeat(settings):
-            # Taskiq's scheduler for cron jobs; the dispatcher loop for timed sends.
+            # Taskiq's scheduler for cron jobs; the dispatcher loop for timed sends; the
+            # recovery sweep of fan-outs' expansions.
             await asyncio.gather(
                 run_scheduler_task(make_scheduler(broker)),
                 run_dispatcher(container, broker),
+                run_fanout_recovery(container),
             )
     finally:
         await broker.shutdown()

@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from litestar import Litestar
+from taskiq import AsyncBroker
 from taskiq.api import run_scheduler_task
 
 from entrypoints import embedded
@@ -14,7 +15,7 @@ from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
-from entrypoints.tasks.broker import make_broker
+from entrypoints.tasks.fanouts import run_fanout_recovery
 from entrypoints.tasks.notifications import run_dispatcher
 from entrypoints.tasks.scheduler import make_scheduler
 
@@ -40,7 +41,6 @@ def warn_about_open_doors(settings: Settings) -> None:
 def build_api(settings: Settings) -> Litestar:
     warn_about_open_doors(settings)
     container = make_container(settings)
-    broker = make_broker(settings, container)
     background: list[asyncio.Task[None]] = []
 
     async def start() -> None:
@@ -54,17 +54,19 @@ def build_api(settings: Settings) -> Litestar:
                     "add admins with `herald create-admin`).",
                     flush=True,
                 )
+        broker = await container.get(AsyncBroker)
         await broker.startup()
         if settings.mode.embedded:  # the in-memory broker runs tasks itself; add the scheduler
             background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
             background.append(asyncio.create_task(run_dispatcher(container, broker)))
+            background.append(asyncio.create_task(run_fanout_recovery(container)))
         tune_collector()
 
     async def stop() -> None:
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        await broker.shutdown()
+        await (await container.get(AsyncBroker)).shutdown()
         await container.close()
 
     app = create_app(settings, container)

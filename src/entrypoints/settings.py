@@ -425,6 +425,21 @@ class MetricsSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as
             raise SettingsError("HERALD_METRICS_PORT must be a TCP port, 1-65535")
 
 
+class FanoutSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("fanout_")):
+    """The expansion of topics' fan-outs into notifications."""
+
+    batch: int = 1000  # subscribers per transaction
+    parts: int = 4  # slices expanded side by side, on PostgreSQL (SQLite: one)
+    lease_seconds: float = 10.0  # a part not advanced for this long is queued again
+
+    def validate(self) -> None:
+        _at_least_one({"HERALD_FANOUT_BATCH": self.batch, "HERALD_FANOUT_PARTS": self.parts})
+        if self.parts > 64:
+            raise SettingsError("HERALD_FANOUT_PARTS must be at most 64")
+        if not self.lease_seconds > 0:
+            raise SettingsError("HERALD_FANOUT_LEASE_SECONDS must be a positive number")
+
+
 class HeartbeatSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("heartbeat_")):
     """The heartbeat file of `herald worker` and `herald scheduler`, for healthchecks."""
 
@@ -457,6 +472,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     phone_lookup: PhoneLookupSettings = _group(PhoneLookupSettings)
     datapoints: DatapointsSettings = _group(DatapointsSettings)
     templates: TemplatesSettings = _group(TemplatesSettings)
+    fanouts: FanoutSettings = _group(FanoutSettings)
     logging: LoggingSettings = _group(LoggingSettings)
     error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
     metrics: MetricsSettings = _group(MetricsSettings)

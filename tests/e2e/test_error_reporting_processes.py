@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from adapters.taskiq.notifications import DELIVER_TASK
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
-from entrypoints.tasks.broker import make_broker
+from taskiq import AsyncBroker
 from tests.support.processes import free_port, herald_env, running, wait_for, wait_http
 from tests.support.redis import REDIS_URL
 from tests.support.stubs.sentry import SentryStub, dsn
@@ -72,7 +72,7 @@ def test_embedded_serve_reports_an_api_500_and_the_dispatcher(
 
 async def _kick_malformed_delivery(settings: Settings) -> str:
     container = make_container(settings)
-    broker = make_broker(settings, container)
+    broker = await container.get(AsyncBroker)
     await broker.startup()
     try:
         deliver = broker.find_task(DELIVER_TASK)

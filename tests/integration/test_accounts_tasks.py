@@ -6,7 +6,7 @@ from application.accounts.log_in import LogIn, LogInCommand
 from application.accounts.sign_up import SignUp, SignUpCommand
 from application.ports.accounts import SessionRepository, TokenIssuer
 from entrypoints.settings import Settings
-from entrypoints.tasks.broker import make_broker
+from taskiq import AsyncBroker
 from entrypoints.tasks.scheduler import make_scheduler
 
 
@@ -16,7 +16,7 @@ async def test_purge_task_runs_through_the_container(
     async with container() as request:
         await (await request.get(SignUp))(SignUpCommand("ann", "password123"))
         pair = await (await request.get(LogIn))(LogInCommand("ann", "password123", "c"))
-    broker = make_broker(settings, container)
+    broker = await container.get(AsyncBroker)
     await broker.startup()
     purge = broker.find_task("herald.purge_expired_sessions")
     assert purge is not None
@@ -33,7 +33,7 @@ async def test_purge_task_runs_through_the_container(
 
 
 async def test_schedule_is_registered(settings: Settings, container: AsyncContainer) -> None:
-    broker = make_broker(settings, container)
+    broker = await container.get(AsyncBroker)
     source = make_scheduler(broker).sources[0]
     await source.startup()
     schedules = await source.get_schedules()

@@ -13,7 +13,7 @@ from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks import datapoints
-from entrypoints.tasks.broker import make_broker
+from taskiq import AsyncBroker
 from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer
 from tests.support.problems import assert_problem
@@ -217,7 +217,7 @@ async def test_failing_upstream_is_502(
 async def test_periodic_ingestion_task_runs_the_use_case(
     settings: Settings, container: AsyncContainer, client: Client
 ) -> None:
-    broker = make_broker(settings, container)
+    broker = await container.get(AsyncBroker)
     task = broker.find_task("herald.ingest_data_points")
     assert task is not None
     assert task.labels["schedule"] == [{"interval": 60, "kwargs": {"count": 1}}]

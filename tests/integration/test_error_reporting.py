@@ -24,7 +24,7 @@ from entrypoints.error_reporting import start_error_reporting, watch_event_loop
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
-from entrypoints.tasks.broker import make_broker
+from taskiq import AsyncBroker
 from entrypoints.tasks.notifications import run_dispatcher
 from tests.conftest import replace_settings
 from tests.support.auth import bearer
@@ -122,7 +122,7 @@ async def test_answers_the_api_gives_on_purpose_are_not_reported(
 
 async def test_a_failing_task_arrives_with_its_task_id(reporting: Reporting) -> None:
     container = await reporting.container(exploding(DeliverNotifications))
-    broker = make_broker(reporting.settings, container)
+    broker = await container.get(AsyncBroker)
     await broker.startup()
     try:
         deliver = broker.find_task(DELIVER_TASK)
@@ -142,7 +142,7 @@ async def test_a_failing_task_arrives_with_its_task_id(reporting: Reporting) -> 
 
 async def test_a_failing_dispatcher_round_arrives(reporting: Reporting) -> None:
     container = await reporting.container(exploding(DispatchDueNotifications))
-    broker = make_broker(reporting.settings, container)
+    broker = await container.get(AsyncBroker)
     stop = asyncio.Event()
     dispatcher = asyncio.create_task(run_dispatcher(container, broker, stop))
     try:

@@ -12,7 +12,7 @@ from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.logging import request_id_var
 from entrypoints.settings import Settings
-from entrypoints.tasks.broker import make_broker
+from taskiq import AsyncBroker
 from tests.support.auth import bearer
 from tests.support.exploding import exploding
 from tests.support.logs import captured_logs
@@ -41,7 +41,7 @@ async def test_the_lines_of_a_request_carry_its_id(settings: Settings) -> None:
 
 async def test_the_lines_of_a_task_carry_its_id(settings: Settings) -> None:
     container = make_container(settings)
-    broker = make_broker(settings, container)
+    broker = await container.get(AsyncBroker)
 
     async def chatty() -> None:
         logging.getLogger("herald.test").info("working")

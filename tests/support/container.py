@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
 from adapters.memory.api_keys import InMemoryApiKeyRepository
+from adapters.memory.fanouts import InMemoryFanoutRepository
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
     InMemoryNotificationIntake,
@@ -37,6 +38,7 @@ from application.ports.accounts import (
 from application.ports.api_keys import ApiKeyReader, ApiKeyRepository
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
+from application.ports.fanouts import FanoutQueue, FanoutRepository
 from application.ports.notifications import (
     DeliveryMetrics,
     DeliveryRepository,
@@ -66,6 +68,7 @@ from tests.conftest import make_settings
 from tests.support.fakes import (
     FakeClock,
     FakePasswordHasher,
+    RecordingFanoutQueue,
     RecordingMetrics,
     RecordingPoints,
     RecordingWakeup,
@@ -97,6 +100,10 @@ class Fakes:
         self.points = RecordingPoints(self.store)
         self.templates = InMemoryTemplateRepository(self.store)
         self.topics = InMemoryTopicRepository(self.recipients, self.store)
+        self.fanouts = InMemoryFanoutRepository(
+            self.topics, self.recipients, self.notifications, self.store
+        )
+        self.expansions = RecordingFanoutQueue()
         # Answers as the format check does until a test scripts a number.
         self.phone_lookup = ScriptedPhoneLookup()
         self.source: DataSource = ScriptedSource()
@@ -179,6 +186,14 @@ class FakesProvider(Provider):
     @provide
     def notifications(self) -> NotificationRepository:
         return self._fakes.notifications
+
+    @provide
+    def fanouts(self) -> FanoutRepository:
+        return self._fakes.fanouts
+
+    @provide
+    def fanout_queue(self) -> FanoutQueue:
+        return self._fakes.expansions
 
     @provide(scope=Scope.REQUEST)
     def intake(self, tx: InMemoryTransactionManager) -> NotificationIntake:

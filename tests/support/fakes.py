@@ -6,6 +6,7 @@ given."""
 import enum
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from adapters.memory.datapoints import InMemoryDataPointRepository
 from adapters.memory.transactions import MemoryStore
@@ -143,6 +144,16 @@ class RecordingWakeup:
 
     async def notify(self, due_at: datetime) -> None:
         self.due.append(due_at)
+
+
+class RecordingFanoutQueue:
+    """The expansion queue: remembers each (fan-out, part) it was handed."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[UUID, int]] = []
+
+    async def expand(self, fanout_id: UUID, part: int) -> None:
+        self.parts.append((fanout_id, part))
 
 
 class RecordingMetrics:

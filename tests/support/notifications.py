@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
+from taskiq import AsyncBroker
 
 from application.ports.notifications import SchedulerWakeup
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
-from entrypoints.tasks.broker import make_broker
+from entrypoints.tasks.fanouts import run_fanout_recovery
 from entrypoints.tasks.notifications import run_dispatcher
 
 
@@ -25,13 +26,14 @@ async def client(
     its own while the test's loop waits, so the engine must live in the app's loop: run
     beside the test instead, it would hold SQLite's write lock while the app waits."""
     app = create_app(settings, container)
-    broker = make_broker(settings, container)
+    broker = await container.get(AsyncBroker)
     running: list[tuple[asyncio.Task[None], asyncio.Event]] = []
 
     async def start() -> None:
         await broker.startup()
         stop = asyncio.Event()
         running.append((asyncio.create_task(run_dispatcher(container, broker, stop)), stop))
+        running.append((asyncio.create_task(run_fanout_recovery(container, stop)), stop))
 
     async def shut_down() -> None:
         for task, stop in running:  # end between rounds, never inside a database call

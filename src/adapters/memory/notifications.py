@@ -44,6 +44,16 @@ class InMemoryNotificationRepository:
     async def get(self, notification_id: UUID) -> Notification | None:
         return self._rows.get(notification_id)
 
+    def made_by(self, fanout_id: UUID) -> list[Notification]:
+        return [n for n in self._rows.values() if n.fanout_id == fanout_id]
+
+    def cancel_unsent(self, fanout_id: UUID, now: datetime, detail: str) -> int:
+        """Cancel a fan-out's notifications not sending yet: how many."""
+        unsent = [n for n in self.made_by(fanout_id) if can_advance(n.status, Status.CANCELED)]
+        for n in unsent:
+            self._set(replace(n, status=Status.CANCELED, updated_at=now), now, detail)
+        return len(unsent)
+
     async def group(self, group_id: UUID) -> list[Notification]:
         return sorted((n for n in self._rows.values() if n.group == group_id), key=lambda n: n.id)
 

@@ -15,7 +15,7 @@ from domain.topics import Membership, Subscriber, SubscriptionChange, Topic
 
 
 @dataclass(frozen=True, slots=True)
-class _Subscription:
+class Subscription:
     channels: tuple[Channel, ...] | None
     created_at: datetime
 
@@ -27,7 +27,7 @@ class InMemoryTopicRepository:
         store = store or MemoryStore()
         self._recipients = recipients
         self._topics: dict[str, Topic] = store.dict_table()
-        self._subscriptions: dict[tuple[str, UUID], _Subscription] = store.dict_table()
+        self._subscriptions: dict[tuple[str, UUID], Subscription] = store.dict_table()
 
     async def get(self, key: str) -> Topic | None:
         return self._topics.get(key)
@@ -45,7 +45,7 @@ class InMemoryTopicRepository:
         return [self._topics[k] for k in keys[:limit]]
 
     async def count_subscribers(self, key: str) -> int:
-        return len(self._of_topic(key))
+        return len(self.subscriptions_of(key))
 
     async def subscribe(
         self,
@@ -60,9 +60,9 @@ class InMemoryTopicRepository:
             kept = self._subscriptions.get((key, recipient_id))
             if kept is None:
                 added += 1
-                self._subscriptions[key, recipient_id] = _Subscription(channels, now)
+                self._subscriptions[key, recipient_id] = Subscription(channels, now)
             elif channels is not None:
-                self._subscriptions[key, recipient_id] = _Subscription(channels, kept.created_at)
+                self._subscriptions[key, recipient_id] = Subscription(channels, kept.created_at)
         return SubscriptionChange(added, unknown)
 
     async def unsubscribe(self, key: str, external_ids: Sequence[str]) -> SubscriptionChange:
@@ -71,7 +71,7 @@ class InMemoryTopicRepository:
         return SubscriptionChange(removed, unknown)
 
     async def subscribers_after(self, key: str, after: UUID | None, limit: int) -> list[Subscriber]:
-        rows = self._of_topic(key)
+        rows = self.subscriptions_of(key)
         ids = sorted(r for r in rows if after is None or r > after)[:limit]
         return [
             Subscriber(
@@ -95,7 +95,8 @@ class InMemoryTopicRepository:
                 found.append(Membership(self._topics[key], mine is not None, channels))
         return found[:limit]
 
-    def _of_topic(self, key: str) -> dict[UUID, _Subscription]:
+    def subscriptions_of(self, key: str) -> dict[UUID, Subscription]:
+        """The topic's subscriptions by recipient id (for the fan-outs' fake)."""
         alive = self._recipients.rows
         return {r: s for (k, r), s in self._subscriptions.items() if k == key and r in alive}
 

@@ -60,6 +60,7 @@ def to_notification(row: Row[Any]) -> Notification:
         recipient_id=row.recipient_id,
         group_id=None if row.group_id == row.id else row.group_id,  # its own group: None
         html=row.html,
+        fanout_id=row.fanout_id,
     )
 
 
@@ -118,6 +119,7 @@ def notification_values(n: Notification) -> dict[str, Any]:
         "attempts": n.attempts,
         "created_at": n.created_at,
         "updated_at": n.updated_at,
+        "fanout_id": n.fanout_id,
     }
 
 

@@ -32,12 +32,18 @@ from application.templates.render_template import (
 )
 from domain.errors import Conflict, FieldError, FieldErrors, InvalidInput, NotFound
 from domain.ids import new_id
-from domain.notifications import Notification, Status, check_text, check_title, parse_sendtime
+from domain.notifications import (
+    Notification,
+    Status,
+    check_text,
+    check_title,
+    deferred_detail,
+    idempotency_key,
+    parse_sendtime,
+)
 from domain.preferences import Channel
 from domain.recipients import ExternalId, Recipient
 from domain.templates import KEY_MAX as TEMPLATE_KEY_MAX
-
-IDEMPOTENCY_KEY_MAX = 255
 
 Skip = tuple[Channel, str]  # a channel left out, and why
 
@@ -143,13 +149,8 @@ class ScheduleNotification:
             if cmd.user_id is not None:
                 errors.add("recipient", "give either recipient or user_id")
         key = cmd.idempotency_key
-        if key is not None and not (
-            1 <= len(key) <= IDEMPOTENCY_KEY_MAX and key.isprintable() and key.isascii()
-        ):
-            errors.add(
-                "Idempotency-Key",
-                f"must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters",
-            )
+        if key is not None:
+            errors.check("Idempotency-Key", idempotency_key, key)
         errors.raise_if_any()
 
         caller = caller_id(cmd.requester)
@@ -194,10 +195,7 @@ class ScheduleNotification:
             )
             detail = None
             if deferral is not None:
-                detail = (
-                    f"due {due.isoformat()}, inside the recipient's quiet hours "
-                    f"({recipient.contact.quiet_hours}): deferred until {deferral.isoformat()}"
-                )
+                detail = deferred_detail(due, recipient.contact.quiet_hours, deferral)
             items.append(NewNotification(n, detail))
         record = None
         if key is not None:

@@ -54,6 +54,7 @@ class Rendered:
     subject: str | None = None
     html: str | None = None
     sms: SmsSegments | None = None
+    personal: bool = False  # it reads the recipient's fields, not only the locale and data
 
 
 class RenderTemplate:
@@ -92,8 +93,11 @@ class RenderTemplate:
                 "channel", f"template {template.key!r} has no {channel.value} part"
             )
         declared = set(template.variables)
+        personal = False
         for path, (source, html) in sources.items():
-            for name in sorted(self._renderer.check(source, html=html) & declared):
+            names = self._renderer.check(source, html=html)
+            personal = personal or RECIPIENT in names
+            for name in sorted(names & declared):
                 if name not in cmd.data:
                     errors.add(f"data.{name}", f"is required by the template ({path})")
         errors.raise_if_any()
@@ -123,10 +127,9 @@ class RenderTemplate:
         errors.raise_if_any()
         if channel is Channel.SMS:
             text = out["sms.text"]
-            return Rendered(channel, used, text, sms=sms_segments(text))
-        return Rendered(
-            channel, used, out["email.text"], out["email.subject"], out.get("email.html")
-        )
+            return Rendered(channel, used, text, sms=sms_segments(text), personal=personal)
+        email = out["email.text"], out["email.subject"], out.get("email.html")
+        return Rendered(channel, used, *email, personal=personal)
 
 
 def _missing(value: str, parts: str) -> tuple[str, str]:

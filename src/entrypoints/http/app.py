@@ -14,6 +14,7 @@ from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
+from entrypoints.http.fanouts import FanoutController, TopicNotificationController
 from entrypoints.http.health import HealthController
 from entrypoints.http.metrics import metrics
 from entrypoints.http.notifications import (
@@ -54,6 +55,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     TemplateController,
                     TopicController,
                     MyTopicController,
+                    TopicNotificationController,
+                    FanoutController,
                     metrics,
                 ],
             ),

@@ -7,6 +7,7 @@ from dishka.integrations.taskiq import TaskiqProvider
 from entrypoints.ioc.accounts import AccountsProvider
 from entrypoints.ioc.api_keys import ApiKeysProvider
 from entrypoints.ioc.datapoints import DataPointsProvider
+from entrypoints.ioc.fanouts import FanoutsProvider
 from entrypoints.ioc.infrastructure import InfrastructureProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.phone_lookup import PhoneLookupProvider
@@ -32,6 +33,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         DataPointsProvider(),
         TemplatesProvider(),
         TopicsProvider(),
+        FanoutsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

@@ -1,14 +1,15 @@
 """Bindings every capability shares: settings (whole and by group), the database (engine,
 its dialect, sessions, the direct pool), Redis, the clock, the jitter of retries, the unit of
-work with its domain events, and the metrics registry a scrape reads."""
+work with its domain events, the Taskiq broker, and the metrics registry a scrape reads."""
 
 import random
 from collections.abc import AsyncIterator
 
-from dishka import Provider, Scope, from_context, provide
+from dishka import AsyncContainer, Provider, Scope, from_context, provide
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from taskiq import AsyncBroker
 
 from adapters.clock import SystemClock
 from adapters.sql.database import make_engine, make_session_factory
@@ -36,6 +37,7 @@ from entrypoints.settings import (
     Settings,
     TwilioSettings,
 )
+from entrypoints.tasks.broker import make_broker
 
 
 class InfrastructureProvider(Provider):
@@ -105,6 +107,12 @@ class InfrastructureProvider(Provider):
         client = Redis.from_url(mode.redis_url)
         yield client
         await client.aclose()
+
+    @provide
+    def broker(self, settings: Settings, container: AsyncContainer) -> AsyncBroker:
+        """This process's Taskiq broker, every task registered: the one use cases queue
+        work on and a worker receives from. Whoever runs the process starts and stops it."""
+        return make_broker(settings, container)
 
     clock = provide(SystemClock, provides=Clock)
 

@@ -37,6 +37,17 @@ class NotificationRow(Base):
             sqlite_where=text("provider_message_id IS NOT NULL"),
         ),
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
+        # A fan-out makes one notification per recipient and channel, never two; the
+        # index also serves a fan-out's counts by status and its cancellation.
+        Index(
+            "ux_notifications_fanout",
+            "fanout_id",
+            "recipient_id",
+            "channel",
+            unique=True,
+            postgresql_where=text("fanout_id IS NOT NULL"),
+            sqlite_where=text("fanout_id IS NOT NULL"),
+        ),
         Index("ix_notifications_group_id", "group_id"),
         # Small partial indexes: the scheduler only ever looks at these rows.
         Index(
@@ -70,6 +81,9 @@ class NotificationRow(Base):
     title: Mapped[str | None] = mapped_column(String(200), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # No foreign key: a fan-out inserts 100,000 rows at a time, and fan-outs are never
+    # deleted, so the check would cost without protecting anything.
+    fanout_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
     sendtime: Mapped[datetime] = mapped_column(DateTimeUTC)
     due_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     status: Mapped[str] = mapped_column(String(16))

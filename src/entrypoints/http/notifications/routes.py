@@ -18,13 +18,19 @@ from application.notifications.get_notification import GetNotification
 from application.notifications.list_activity import ActivityQuery, ListActivity
 from application.notifications.list_notifications import ListNotifications, ListNotificationsQuery
 from application.notifications.schedule_notification import (
-    IDEMPOTENCY_KEY_MAX,
     ScheduleNotification,
     ScheduleNotificationCommand,
 )
 from application.paging import LIMITS
 from application.policy import require_activity_view
-from domain.notifications import TEXT_MAX, TITLE_MAX, Notification, NotificationEvent, Status
+from domain.notifications import (
+    IDEMPOTENCY_KEY_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    Notification,
+    NotificationEvent,
+    Status,
+)
 from domain.preferences import Channel
 from domain.recipients import EXTERNAL_ID_MAX
 from domain.templates import KEY_MAX as TEMPLATE_KEY_MAX
@@ -133,6 +139,7 @@ class NotificationOut(msgspec.Struct):
     segments: Annotated[
         int | None, documented(1, description="how many SMS it takes; null for email")
     ]
+    fanout_id: Annotated[UUID | None, documented(None, description="the topic's fan-out of it")]
 
     @classmethod
     def of(cls, n: Notification) -> "NotificationOut":
@@ -151,6 +158,7 @@ class NotificationOut(msgspec.Struct):
             n.sendtime,
             n.created_at,
             sms_segments(n.sms_body).segments if n.channel is Channel.SMS else None,
+            n.fanout_id,
         )
 
 
@@ -201,6 +209,7 @@ class NotificationDetailOut(msgspec.Struct):
     provider: Annotated[str | None, documented("twilio")]
     provider_message_id: Annotated[str | None, documented("SM0123456789abcdef0123456789abcdef")]
     last_error: ErrorOut | None
+    fanout_id: Annotated[UUID | None, documented(None, description="the topic's fan-out of it")]
     history: list[EventOut]
 
     @classmethod
@@ -225,6 +234,7 @@ class NotificationDetailOut(msgspec.Struct):
             provider=n.provider,
             provider_message_id=n.provider_message_id,
             last_error=ErrorOut(n.last_error_code, n.last_error) if n.last_error else None,
+            fanout_id=n.fanout_id,
             history=[EventOut(e.status, e.at, e.detail) for e in history],
         )
 

@@ -1,0 +1,115 @@
+"""fan-outs of topics and their parts; notifications say which fan-out made them
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-02 07:00:00
+
+A fan-out makes at most one notification per recipient and channel: a unique partial
+index on (fanout_id, recipient_id, channel), empty for every other notification.
+"""
+
+from collections.abc import Sequence
+
+import advanced_alchemy.types
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | Sequence[str] | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_KEY = sa.String(length=100).with_variant(sa.String(length=100, collation="C"), "postgresql")
+_TIME = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
+_GUID = advanced_alchemy.types.guid.GUID(length=16)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "fanouts",
+        sa.Column("id", _GUID, nullable=False),
+        sa.Column("topic_key", _KEY, nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("template", sa.String(length=100), nullable=True),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("sendtime", _TIME, nullable=False),
+        sa.Column("channels", sa.String(length=20), nullable=False),
+        sa.Column("exclude", sa.Text(), nullable=False),
+        sa.Column("urgent", sa.Boolean(), nullable=False),
+        sa.Column("caller", _GUID, nullable=False),
+        sa.Column("created_by", _GUID, nullable=True),
+        sa.Column("idempotency_key", sa.String(length=255), nullable=True),
+        sa.Column("body_hash", sa.String(length=64), nullable=True),
+        sa.Column("subscribers", sa.Integer(), nullable=False),
+        sa.Column("parts", sa.Integer(), nullable=False),
+        sa.Column("created_at", _TIME, nullable=False),
+        sa.Column("updated_at", _TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fanouts")),
+    )
+    op.create_index("ix_fanouts_topic_key_id", "fanouts", ["topic_key", "id"])
+    op.create_index(
+        "ux_fanouts_caller_idempotency_key",
+        "fanouts",
+        ["caller", "idempotency_key"],
+        unique=True,
+        postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+        sqlite_where=sa.text("idempotency_key IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_fanouts_expanding",
+        "fanouts",
+        ["id"],
+        postgresql_where=sa.text("status = 'expanding'"),
+        sqlite_where=sa.text("status = 'expanding'"),
+    )
+    op.create_table(
+        "fanout_parts",
+        sa.Column("fanout_id", _GUID, nullable=False),
+        sa.Column("part", sa.Integer(), nullable=False),
+        sa.Column("cursor", _GUID, nullable=True),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.Column("lease_until", _TIME, nullable=True),
+        sa.Column("created", sa.Integer(), nullable=False),
+        sa.Column("channel_off", sa.Integer(), nullable=False),
+        sa.Column("opted_out", sa.Integer(), nullable=False),
+        sa.Column("no_address", sa.Integer(), nullable=False),
+        sa.Column("unrenderable", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["fanout_id"],
+            ["fanouts.id"],
+            name=op.f("fk_fanout_parts_fanout_id_fanouts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("fanout_id", "part", name=op.f("pk_fanout_parts")),
+    )
+    op.create_index(
+        "ix_fanout_parts_lease",
+        "fanout_parts",
+        ["lease_until"],
+        postgresql_where=sa.text("NOT done"),
+        sqlite_where=sa.text("NOT done"),
+    )
+    with op.batch_alter_table("notifications") as batch:
+        batch.add_column(sa.Column("fanout_id", _GUID, nullable=True))
+    op.create_index(
+        "ux_notifications_fanout",
+        "notifications",
+        ["fanout_id", "recipient_id", "channel"],
+        unique=True,
+        postgresql_where=sa.text("fanout_id IS NOT NULL"),
+        sqlite_where=sa.text("fanout_id IS NOT NULL"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ux_notifications_fanout", table_name="notifications")
+    with op.batch_alter_table("notifications") as batch:
+        batch.drop_column("fanout_id")
+    op.drop_index("ix_fanout_parts_lease", table_name="fanout_parts")
+    op.drop_table("fanout_parts")
+    op.drop_index("ix_fanouts_expanding", table_name="fanouts")
+    op.drop_index("ux_fanouts_caller_idempotency_key", table_name="fanouts")
+    op.drop_index("ix_fanouts_topic_key_id", table_name="fanouts")
+    op.drop_table("fanouts")

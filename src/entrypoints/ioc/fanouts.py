@@ -1,0 +1,53 @@
+"""Bindings of fan-outs: the repository (PostgreSQL's one-statement batches, or the
+portable forms on SQLite), the expansion queue on the process's broker, and the use cases."""
+
+from datetime import timedelta
+
+from dishka import Provider, Scope, from_context, provide
+from sqlalchemy.ext.asyncio import AsyncSession
+from taskiq import AsyncBroker
+
+from adapters.sql.dialect import SqlDialect
+from adapters.sql.direct_pool import DirectPool
+from adapters.sql.fanouts import SqlFanoutRepository
+from adapters.sql.fanouts_postgres import PostgresFanoutRepository
+from adapters.taskiq.fanouts import TaskiqFanoutQueue
+from application.fanouts.cancel_fanout import CancelFanout
+from application.fanouts.config import FanoutConfig
+from application.fanouts.expand_fanout import ExpandFanout
+from application.fanouts.get_fanout import GetFanout
+from application.fanouts.list_fanouts import ListFanouts
+from application.fanouts.recover_stalled import RecoverStalledFanouts
+from application.fanouts.trigger_topic import TriggerTopic
+from application.ports.fanouts import FanoutQueue, FanoutRepository
+from entrypoints.settings import FanoutSettings
+
+
+class FanoutsProvider(Provider):
+    scope = Scope.REQUEST
+
+    settings = from_context(provides=FanoutSettings, scope=Scope.APP)
+
+    @provide
+    def fanouts(self, session: AsyncSession, dialect: SqlDialect) -> FanoutRepository:
+        if dialect.is_postgresql:
+            return PostgresFanoutRepository(session)
+        return SqlFanoutRepository(session)
+
+    @provide(scope=Scope.APP)
+    def queue(self, broker: AsyncBroker) -> FanoutQueue:
+        return TaskiqFanoutQueue(broker)
+
+    @provide(scope=Scope.APP)
+    def config(self, settings: FanoutSettings, pool: DirectPool | None) -> FanoutConfig:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure). SQLite has
+        # one writer: parts side by side would only wait for each other.
+        parts = settings.parts if pool is not None else 1
+        return FanoutConfig(settings.batch, parts, timedelta(seconds=settings.lease_seconds))
+
+    trigger = provide(TriggerTopic)
+    expand = provide(ExpandFanout)
+    get_fanout = provide(GetFanout)
+    list_fanouts = provide(ListFanouts)
+    cancel = provide(CancelFanout)
+    recover = provide(RecoverStalledFanouts)
