@@ -26,10 +26,10 @@ async def client(
     its own while the test's loop waits, so the engine must live in the app's loop: run
     beside the test instead, it would hold SQLite's write lock while the app waits."""
     app = create_app(settings, container)
-    broker = await container.get(AsyncBroker)
     running: list[tuple[asyncio.Task[None], asyncio.Event]] = []
 
     async def start() -> None:
+        broker = await container.get(AsyncBroker)  # in the app's loop, as all it uses
         await broker.startup()
         stop = asyncio.Event()
         running.append((asyncio.create_task(run_dispatcher(container, broker, stop)), stop))
@@ -40,7 +40,7 @@ async def client(
             stop.set()
             await (await container.get(SchedulerWakeup)).notify(datetime.now(UTC))
             await asyncio.wait_for(task, timeout=10)
-        await broker.shutdown()
+        await (await container.get(AsyncBroker)).shutdown()
 
     app.on_startup.append(start)
     app.on_shutdown.append(shut_down)

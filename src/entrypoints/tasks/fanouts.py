@@ -33,12 +33,16 @@ async def run_fanout_recovery(container: AsyncContainer, stop: asyncio.Event | N
     """Every second, re-queue the parts of expansions whose lease ran out, each sweep in
     a container scope of its own; a failing sweep is logged and tried again."""
     stopping = stop or asyncio.Event()
-    while not stopping.is_set():
+    while not await _stopped_within(stopping, SWEEP_SECONDS):
         try:
             async with container() as request:
                 if requeued := await (await request.get(RecoverStalledFanouts))():
                     log.warning("re-queued %d stalled fan-out parts", requeued)
         except Exception:
             log.exception("fan-out recovery sweep failed; retrying")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), SWEEP_SECONDS)
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
