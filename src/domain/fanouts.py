@@ -21,6 +21,8 @@ from domain.recipients import QuietHours, TimeZone
 
 # Ids a trigger may leave out: as many as one call of the subscribers' routes takes.
 EXCLUDE_MAX = 1000
+CANCELED = "canceled with its fan-out"  # the history line of a notification it canceled
+REPEATED = "the fan-out already made a notification for one of these recipients and channels"
 
 
 class FanoutStatus(enum.StrEnum):

@@ -77,7 +77,8 @@ async def _kick_malformed_delivery(settings: Settings) -> str:
     try:
         deliver = broker.find_task(DELIVER_TASK)
         assert deliver is not None
-        return (await deliver.kiq(["not-a-uuid"])).task_id
+        task: str = (await deliver.kiq(["not-a-uuid"])).task_id
+        return task
     finally:
         await broker.shutdown()
         await container.close()

@@ -14,12 +14,18 @@ from adapters.memory.transactions import MemoryStore
 from application.ports.fanouts import Batch, PartClaim, TriggerKey
 from application.ports.notifications import NewNotification
 from domain.errors import Conflict
-from domain.fanouts import Fanout, FanoutStatus, Member, Progress, Skipped, part_bounds
+from domain.fanouts import (
+    CANCELED,
+    Fanout,
+    FanoutStatus,
+    Member,
+    Progress,
+    Skipped,
+    part_bounds,
+)
 from domain.notifications import Status
 from domain.preferences import Channel
 from domain.recipients import Recipient
-
-CANCELED = "canceled with its fan-out"
 
 
 @dataclass(frozen=True, slots=True)

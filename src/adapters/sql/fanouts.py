@@ -33,7 +33,17 @@ from adapters.sql.tables.topics import TopicSubscriptionRow
 from application.ports.fanouts import Batch, PartClaim, TriggerKey
 from application.ports.notifications import NewNotification
 from domain.errors import Conflict
-from domain.fanouts import Fanout, FanoutStatus, Member, Message, Progress, Skipped, part_bounds
+from domain.fanouts import (
+    CANCELED,
+    REPEATED,
+    Fanout,
+    FanoutStatus,
+    Member,
+    Message,
+    Progress,
+    Skipped,
+    part_bounds,
+)
 from domain.notifications import Status
 from domain.preferences import Channel
 from domain.recipients import QuietHours, TimeZone
@@ -45,7 +55,6 @@ E = cast(Table, NotificationEventRow.__table__)
 S = cast(Table, TopicSubscriptionRow.__table__)
 R = cast(Table, RecipientRow.__table__)
 
-CANCELED = "canceled with its fan-out"
 UNSENT = (Status.SCHEDULED.value, Status.QUEUED.value)
 MEMBER_COLUMNS = (
     "id, external_id, user_id, name, email, phone, locale, email_on, sms_on, "
@@ -276,7 +285,12 @@ class SqlFanoutRepository:
         self, fanout_id: UUID, part: int, items: Sequence[NewNotification], batch: Batch
     ) -> None:
         if items:
-            await self._db.execute(insert(N), [notification_values(i.notification) for i in items])
+            try:
+                await self._db.execute(
+                    insert(N), [notification_values(i.notification) for i in items]
+                )
+            except IntegrityError:
+                raise Conflict(REPEATED) from None
             events = [
                 {
                     "notification_id": i.notification.id,

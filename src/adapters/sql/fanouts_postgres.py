@@ -11,13 +11,19 @@ from uuid import UUID
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import Boolean, Integer, String
 
-from adapters.sql.fanouts import CANCELED, MEMBER_COLUMNS, SqlFanoutRepository, to_member
+from adapters.sql.fanouts import (
+    MEMBER_COLUMNS,
+    SqlFanoutRepository,
+    to_member,
+)
 from adapters.sql.notifications_postgres import INSERT_GIVEN, RECORDSET, recordset
 from application.ports.fanouts import Batch
 from application.ports.notifications import NewNotification
-from domain.fanouts import Fanout, Member, part_bounds
+from domain.errors import Conflict
+from domain.fanouts import CANCELED, REPEATED, Fanout, Member, part_bounds
 
 _TS = TIMESTAMP(timezone=True)
 _ID = PG_UUID(as_uuid=True)
@@ -105,6 +111,14 @@ class PostgresFanoutRepository(SqlFanoutRepository):
 
     async def store_batch(
         self, fanout_id: UUID, part: int, items: Sequence[NewNotification], batch: Batch
+    ) -> None:
+        try:
+            await self._store(items, batch, fanout_id, part)
+        except IntegrityError:
+            raise Conflict(REPEATED) from None
+
+    async def _store(
+        self, items: Sequence[NewNotification], batch: Batch, fanout_id: UUID, part: int
     ) -> None:
         s = batch.skipped
         await self._db.execute(
