@@ -51,8 +51,6 @@ async def topic_of(fakes: Fakes, count: int, **contact: Any) -> list[Recipient]:
 
 def command(**changes: Any) -> TriggerTopicCommand:
     return replace(TriggerTopicCommand(ADMIN, "t", title="Hi", text="News"), **changes)
-        **{"requester": ADMIN, "key": "t", "title": "Hi", "text": "News", **changes}
-    )
 
 
 async def test_a_trigger_is_stored_and_its_part_queued() -> None:
