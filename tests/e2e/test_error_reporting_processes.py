@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 from redis.asyncio import Redis
+from taskiq import AsyncBroker
 
 from adapters.taskiq.notifications import DELIVER_TASK
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
-from taskiq import AsyncBroker
 from tests.support.processes import free_port, herald_env, running, wait_for, wait_http
 from tests.support.redis import REDIS_URL
 from tests.support.stubs.sentry import SentryStub, dsn

@@ -1,12 +1,12 @@
 """Taskiq tasks run through the same container as the API (in-memory broker)."""
 
 from dishka import AsyncContainer
+from taskiq import AsyncBroker
 
 from application.accounts.log_in import LogIn, LogInCommand
 from application.accounts.sign_up import SignUp, SignUpCommand
 from application.ports.accounts import SessionRepository, TokenIssuer
 from entrypoints.settings import Settings
-from taskiq import AsyncBroker
 from entrypoints.tasks.scheduler import make_scheduler
 
 

@@ -6,14 +6,13 @@ import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
-from taskiq import InMemoryBroker
+from taskiq import AsyncBroker, InMemoryBroker
 
 from adapters.sql.migrate import upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks import datapoints
-from taskiq import AsyncBroker
 from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer
 from tests.support.problems import assert_problem

@@ -13,6 +13,7 @@ import sentry_sdk
 from dishka import AsyncContainer, Provider
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
+from taskiq import AsyncBroker
 
 from adapters.sql.migrate import upgrade
 from adapters.taskiq.notifications import DELIVER_TASK
@@ -24,7 +25,6 @@ from entrypoints.error_reporting import start_error_reporting, watch_event_loop
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
-from taskiq import AsyncBroker
 from entrypoints.tasks.notifications import run_dispatcher
 from tests.conftest import replace_settings
 from tests.support.auth import bearer

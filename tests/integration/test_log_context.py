@@ -5,6 +5,7 @@ import logging
 
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
+from taskiq import AsyncBroker
 
 from adapters.sql.migrate import upgrade
 from application.preferences.update_preferences import UpdatePreferences
@@ -12,7 +13,6 @@ from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.logging import request_id_var
 from entrypoints.settings import Settings
-from taskiq import AsyncBroker
 from tests.support.auth import bearer
 from tests.support.exploding import exploding
 from tests.support.logs import captured_logs

@@ -25,7 +25,7 @@ from sqlalchemy import insert, text
 from adapters.sql.database import make_engine
 from adapters.sql.migrate import upgrade
 from adapters.sql.notifications import E, N
-from application.accounts.sign_up import SignUp, SignUpCommand
+from application.accounts.sign_up import CreateAdmin, SignUp, SignUpCommand
 from application.preferences.update_preferences import UpdatePreferences, UpdatePreferencesCommand
 from domain.ids import new_id
 from entrypoints.ioc import make_container
@@ -128,6 +128,62 @@ class Cluster:
         self.user_id = user.id
         return user.id
 
+    async def seed_admin(self, username: str = "bench-admin") -> None:
+        container = make_container(self.settings())
+        try:
+            async with container() as request:
+                await (await request.get(CreateAdmin))(SignUpCommand(username, "bench-password"))
+        finally:
+            await container.close()
+
+    async def seed_audience(self, topic: str, count: int) -> None:
+        """A topic of `count` subscribers, each a recipient reached by SMS only: written in
+        bulk, since writing them is not what a fan-out benchmark measures."""
+        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
+        try:
+            await conn.execute(
+                """
+                INSERT INTO recipients (id, external_id, phone, email_on, sms_on,
+                    sms_opted_out, phone_verified, created_at, updated_at)
+                SELECT gen_random_uuid(), $1::text || '-' || lpad(i::text, 6, '0'),
+                    '+1415' || lpad(i::text, 7, '0'), false, true, false, false, now(), now()
+                FROM generate_series(1, $2) AS i
+                """,
+                topic,
+                count,
+            )
+            await conn.execute(
+                "INSERT INTO topics VALUES ($1::text, $1::text, '', false, now(), now())", topic
+            )
+            await conn.execute(
+                """
+                INSERT INTO topic_subscriptions (topic_key, recipient_id, created_at)
+                SELECT $1::text, id, now() FROM recipients WHERE external_id LIKE $1::text || '-%'
+                """,
+                topic,
+            )
+            await conn.execute("VACUUM ANALYZE recipients, topic_subscriptions")
+        finally:
+            await conn.close()
+
+    async def fanout_rows(self, fanout_id: str) -> dict[str, int]:
+        """A fan-out's notifications in the database: by status, and how many distinct
+        (recipient, channel) pairs they are for."""
+        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
+        try:
+            rows = await conn.fetch(
+                "SELECT status, count(*) FROM notifications WHERE fanout_id = $1 GROUP BY status",
+                uuid.UUID(fanout_id),
+            )
+            pairs = await conn.fetchval(
+                "SELECT count(DISTINCT (recipient_id, channel)) FROM notifications "
+                "WHERE fanout_id = $1",
+                uuid.UUID(fanout_id),
+            )
+        finally:
+            await conn.close()
+        return {**{str(r[0]): int(r[1]) for r in rows}, "pairs": int(pairs)}
+
     def start_stub(self) -> None:
         self.stub = self._spawn(
             "stub",
@@ -153,6 +209,24 @@ class Cluster:
 
     def start_scheduler(self) -> None:
         self.scheduler = self._spawn("scheduler", [*PYTHON_CLI, "scheduler"])
+
+    async def admin_api(self) -> httpx.AsyncClient:
+        """Start the API process and return a client of it logged in as an admin (made by
+        `seed_admin`); the caller closes it."""
+        port = free_port()
+        self.start_api(port)
+        client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60)
+        for _ in range(300):
+            try:
+                if (await client.get("/health/ready")).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+        login = {"username": "bench-admin", "password": "bench-password"}
+        token = (await client.post("/auth/login", json=login)).json()["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        return client
 
     async def start(self) -> None:
         await self.create_database()
