@@ -136,9 +136,10 @@ class Cluster:
         finally:
             await container.close()
 
-    async def seed_audience(self, topic: str, count: int) -> None:
-        """A topic of `count` subscribers, each a recipient reached by SMS only: written in
-        bulk, since writing them is not what a fan-out benchmark measures."""
+    async def seed_audience(self, topic: str, count: int, *, subscribe: bool = True) -> list[str]:
+        """A topic of `count` subscribers, each a recipient reached by SMS only, written in
+        bulk (writing them is not what a fan-out benchmark measures); with `subscribe`
+        False, the recipients alone. Returns their external ids."""
         conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
         try:
             await conn.execute(
@@ -155,16 +156,19 @@ class Cluster:
             await conn.execute(
                 "INSERT INTO topics VALUES ($1::text, $1::text, '', false, now(), now())", topic
             )
-            await conn.execute(
-                """
-                INSERT INTO topic_subscriptions (topic_key, recipient_id, created_at)
-                SELECT $1::text, id, now() FROM recipients WHERE external_id LIKE $1::text || '-%'
-                """,
-                topic,
-            )
+            if subscribe:
+                await conn.execute(
+                    """
+                    INSERT INTO topic_subscriptions (topic_key, recipient_id, created_at)
+                    SELECT $1::text, id, now() FROM recipients
+                    WHERE external_id LIKE $1::text || '-%'
+                    """,
+                    topic,
+                )
             await conn.execute("VACUUM ANALYZE recipients, topic_subscriptions")
         finally:
             await conn.close()
+        return [f"{topic}-{i:06}" for i in range(1, count + 1)]
 
     async def fanout_rows(self, fanout_id: str) -> dict[str, int]:
         """A fan-out's notifications in the database: by status, and how many distinct

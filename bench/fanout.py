@@ -1,0 +1,121 @@
+"""A topic's fan-out at 100,000 subscribers, with real processes: PostgreSQL, Redis,
+`herald serve`, `herald worker` (one or more), `herald scheduler` and the timed Twilio
+stub. Each subscriber is reached by SMS only (email is off on this server).
+
+- subscribe: the seconds to add the subscribers through the API, calls of 1,000 in turn
+  (their recipients written in bulk beforehand);
+- trigger: the latency of `POST /topics/{key}/notifications` on that topic, `--triggers`
+  times, each fan-out canceled as soon as it answered;
+- expansion: from the trigger's answer until `GET /fanouts/{id}` says every notification
+  is made (polled every 20 ms), and the rows/s that makes;
+- delivery: from the trigger until the stub received the last SMS, and the rate.
+
+    uv run python -m bench.fanout [--subscribers 100000] [--workers 1] [--template]
+"""
+
+import argparse
+import asyncio
+import json
+import time
+
+import httpx
+from tests.support.cluster import Cluster, cpu_delta, load_average, percentile
+
+TOPIC = "bench"
+PERSONAL = {"sms": {"text": "Hello {{ recipient.external_id }}"}}
+
+
+async def subscribe(api: httpx.AsyncClient, ids: list[str]) -> float:
+    start = time.perf_counter()
+    for i in range(0, len(ids), 1000):
+        r = await api.post(f"/topics/{TOPIC}/subscribers", json={"recipients": ids[i : i + 1000]})
+        assert r.status_code == 200, r.text
+    return time.perf_counter() - start
+
+
+async def run(args: argparse.Namespace) -> None:
+    cluster = Cluster("notify_fanout_bench", workers=args.workers, concurrency=args.concurrency)
+    try:
+        await cluster.start()
+        await cluster.seed_admin()
+        ids = await cluster.seed_audience(TOPIC, args.subscribers, subscribe=False)
+        api = await cluster.admin_api()
+        try:
+            subscribe_seconds = await subscribe(api, ids)
+            await api.put("/templates/personal", json=PERSONAL)
+            body = {"template": "personal"} if args.template else {"text": "Your order shipped"}
+            # Warm-up: the first trigger pays for connections and lazy imports.
+            warm = await api.post(f"/topics/{TOPIC}/notifications", json=body)
+            await api.delete(f"/fanouts/{warm.json()['fanout_id']}")
+            latencies = []
+            for _ in range(args.triggers):
+                start = time.perf_counter()
+                r = await api.post(f"/topics/{TOPIC}/notifications", json=body)
+                latencies.append(time.perf_counter() - start)
+                assert r.status_code == 202, r.text
+                await api.delete(f"/fanouts/{r.json()['fanout_id']}")
+            await asyncio.sleep(2.0)  # let the canceled expansions stop
+            received_before = await cluster.received_count()
+            load_before = load_average()
+            cpu_before = cluster.cpu()
+            start = time.perf_counter()
+            started = time.time()
+            r = await api.post(f"/topics/{TOPIC}/notifications", json=body)
+            answered = time.perf_counter()
+            fanout_id = r.json()["fanout_id"]
+            report: dict[str, object] = {}
+            while True:
+                report = (await api.get(f"/fanouts/{fanout_id}")).json()
+                if report["status"] != "expanding":
+                    break
+                await asyncio.sleep(0.02)
+            expanded = time.perf_counter()
+            await cluster.wait_for_received(received_before + args.subscribers, 600)
+            received = (await cluster.received())[received_before:]
+            last = max(t for t, _ in received)
+            first = min(t for t, _ in received)
+            cpu = cpu_delta(cpu_before, cluster.cpu())
+        finally:
+            await api.aclose()
+        expansion = expanded - answered
+        print(
+            json.dumps(
+                {
+                    "subscribers": args.subscribers,
+                    "workers": args.workers,
+                    "template": args.template,
+                    "subscribe_seconds": round(subscribe_seconds, 2),
+                    "trigger_ms": {
+                        "n": len(latencies),
+                        "p50": round(percentile(latencies, 50) * 1000, 1),
+                        "p99": round(percentile(latencies, 99) * 1000, 1),
+                        "max": round(max(latencies) * 1000, 1),
+                    },
+                    "full_trigger_ms": round((answered - start) * 1000, 1),
+                    "expansion_seconds": round(expansion, 2),
+                    "rows_per_second": round(float(str(report["created"])) / expansion),
+                    "created": report["created"],
+                    "skipped": report["skipped"],
+                    "delivery_seconds": round(last - started, 2),
+                    "delivered_per_second": round(len(received) / (last - first)),
+                    "cpu_seconds": cpu,
+                    "load_average_before": load_before,
+                }
+            )
+        )
+    finally:
+        cluster.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=50, help="tasks per worker process")
+    parser.add_argument("--triggers", type=int, default=100, help="trigger latency samples")
+    parser.add_argument("--template", action="store_true", help="a template read per subscriber")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
