@@ -170,6 +170,16 @@ class Cluster:
             await conn.close()
         return [f"{topic}-{i:06}" for i in range(1, count + 1)]
 
+    async def fanout_status(self, fanout_id: str) -> str:
+        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
+        try:
+            status = await conn.fetchval(
+                "SELECT status FROM fanouts WHERE id = $1", uuid.UUID(fanout_id)
+            )
+        finally:
+            await conn.close()
+        return str(status)
+
     async def fanout_rows(self, fanout_id: str) -> dict[str, int]:
         """A fan-out's notifications in the database: by status, and how many distinct
         (recipient, channel) pairs they are for."""

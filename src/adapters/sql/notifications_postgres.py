@@ -19,7 +19,6 @@ from adapters.sql.notifications import (
     SqlDeliveryRepository,
     clip,
     first_detail,
-    notification_values,
     skipped_json,
     to_notification,
 )
@@ -173,10 +172,62 @@ INSERT_GIVEN = """INSERT INTO notifications (id, user_id, created_by, recipient_
     FROM given"""
 
 
+class _Given(msgspec.Struct):
+    """A row of RECORDSET."""
+
+    id: UUID
+    user_id: UUID | None
+    created_by: UUID | None
+    recipient_id: UUID | None
+    group_id: UUID
+    channel: str
+    recipient: str
+    title: str | None
+    text: str
+    html: str | None
+    sendtime: datetime
+    due_at: datetime
+    status: str
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    fanout_id: UUID | None
+    detail: str | None
+
+
 def recordset(items: Sequence[NewNotification]) -> str:
     """The JSON document of RECORDSET: asyncpg sends it as one text, where arrays of each
-    column cost it 35 µs more a request."""
-    rows = [{**notification_values(i.notification), "detail": clip(first_detail(i))} for i in items]
+    column cost it 35 µs more a request. A fan-out's batch of 1,000 shares its due times,
+    so each one's default detail is written once."""
+    dues: dict[datetime, str] = {}
+    rows = []
+    for item in items:
+        n = item.notification
+        detail = item.detail
+        if detail is None:
+            detail = dues.get(n.due_at) or dues.setdefault(n.due_at, first_detail(item))
+        rows.append(
+            _Given(
+                n.id,
+                n.user_id,
+                n.created_by,
+                n.recipient_id,
+                n.group,
+                n.channel.value,
+                n.to,
+                n.title,
+                n.text,
+                n.html,
+                n.sendtime,
+                n.due_at,
+                n.status.value,
+                n.attempts,
+                n.created_at,
+                n.updated_at,
+                n.fanout_id,
+                clip(detail),
+            )
+        )
     return msgspec.json.encode(rows).decode()
 
 

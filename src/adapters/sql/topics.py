@@ -9,7 +9,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Row, String, Table, and_, delete, func, literal, or_, select
+from sqlalchemy import Row, String, Table, and_, delete, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
@@ -54,8 +54,9 @@ class SqlTopicRepository:
         return [_topic(row) for row in await self._db.execute(query)]
 
     async def count_subscribers(self, key: str) -> int:
-        query = select(func.count()).select_from(S).where(S.c.topic_key == key)
-        return int((await self._db.execute(query)).scalar_one())
+        # The count the triggers of migration 0017 keep; no topic: none.
+        query = select(T.c.subscribers).where(T.c.key == key)
+        return int((await self._db.execute(query)).scalar() or 0)
 
     async def subscribe(
         self,

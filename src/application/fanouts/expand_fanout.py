@@ -83,11 +83,12 @@ class ExpandFanout:
         due = max(fanout.sendtime, now)
         ids = iter(new_ids(len(members) * len(fanout.channels)))
         items: list[NewNotification] = []
-        skipped = Skipped()
-        unrenderable = 0
+        off = opted_out = no_address = unrenderable = 0
         for member in members:
             reached, missed = member.reach(fanout.channels)
-            skipped += missed
+            off += missed.channel_off
+            opted_out += missed.opted_out
+            no_address += missed.no_address
             deferral = None
             quiet, zone = member.quiet_hours, member.timezone
             if reached and not fanout.urgent and quiet is not None and zone is not None:
@@ -103,7 +104,7 @@ class ExpandFanout:
                 n = Notification(
                     id=nid,
                     user_id=member.user_id,
-                    created_by=fanout.created_by,
+                    created_by=None,  # its fan-out says who triggered it
                     channel=channel,
                     to=address,
                     title=content.title,
@@ -120,6 +121,4 @@ class ExpandFanout:
                 )
                 group = group or nid
                 items.append(NewNotification(n, detail))
-        if unrenderable:
-            skipped += Skipped(unrenderable=unrenderable)
-        return items, skipped
+        return items, Skipped(off, opted_out, no_address, unrenderable)

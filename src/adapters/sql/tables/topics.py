@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adapters.sql.tables.base import Base
@@ -21,6 +21,9 @@ class TopicRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(500))
     self_service: Mapped[bool] = mapped_column(Boolean)
+    # Kept by triggers on topic_subscriptions (migration 0017), cascades included, so a
+    # fan-out's trigger reads it at once instead of counting 100,000 rows.
+    subscribers: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
 

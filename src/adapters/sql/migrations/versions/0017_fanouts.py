@@ -1,4 +1,5 @@
-"""fan-outs of topics and their parts; notifications say which fan-out made them
+"""fan-outs of topics and their parts; notifications say which fan-out made them; topics
+count their subscribers
 
 Revision ID: 0017
 Revises: 0016
@@ -6,6 +7,10 @@ Create Date: 2026-12-02 07:00:00
 
 A fan-out makes at most one notification per recipient and channel: a unique partial
 index on (fanout_id, recipient_id, channel), empty for every other notification.
+
+A trigger answers with the topic's subscriber count at once: `topics.subscribers`, kept
+by triggers on topic_subscriptions, so that every change counts, a recipient's erasure
+(a cascade) too. Counting 100,000 subscriptions took 13-40 ms on a busy machine.
 """
 
 from collections.abc import Sequence
@@ -24,7 +29,59 @@ _TIME = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
 _GUID = advanced_alchemy.types.guid.GUID(length=16)
 
 
+# PostgreSQL: one update per statement, from its transition table.
+_PG_COUNT = """
+CREATE FUNCTION topic_subscribers_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        UPDATE topics t SET subscribers = t.subscribers + c.n
+        FROM (SELECT topic_key, count(*) AS n FROM changed GROUP BY topic_key) c
+        WHERE t.key = c.topic_key;
+    ELSE
+        UPDATE topics t SET subscribers = t.subscribers - c.n
+        FROM (SELECT topic_key, count(*) AS n FROM changed GROUP BY topic_key) c
+        WHERE t.key = c.topic_key;
+    END IF;
+    RETURN NULL;
+END $$
+"""
+_PG_TRIGGERS = (
+    "CREATE TRIGGER topic_subscriptions_added AFTER INSERT ON topic_subscriptions "
+    "REFERENCING NEW TABLE AS changed FOR EACH STATEMENT "
+    "EXECUTE FUNCTION topic_subscribers_count()",
+    "CREATE TRIGGER topic_subscriptions_removed AFTER DELETE ON topic_subscriptions "
+    "REFERENCING OLD TABLE AS changed FOR EACH STATEMENT "
+    "EXECUTE FUNCTION topic_subscribers_count()",
+)
+# SQLite: row triggers (its foreign keys' cascades fire them too).
+_SQLITE_TRIGGERS = (
+    "CREATE TRIGGER topic_subscriptions_added AFTER INSERT ON topic_subscriptions BEGIN "
+    "UPDATE topics SET subscribers = subscribers + 1 WHERE key = NEW.topic_key; END",
+    "CREATE TRIGGER topic_subscriptions_removed AFTER DELETE ON topic_subscriptions BEGIN "
+    "UPDATE topics SET subscribers = subscribers - 1 WHERE key = OLD.topic_key; END",
+)
+
+
+def _count_subscribers() -> None:
+    with op.batch_alter_table("topics") as batch:
+        batch.add_column(
+            sa.Column("subscribers", sa.Integer(), server_default=sa.text("0"), nullable=False)
+        )
+    op.execute(
+        "UPDATE topics SET subscribers = "
+        "(SELECT count(*) FROM topic_subscriptions s WHERE s.topic_key = topics.key)"
+    )
+    if op.get_context().dialect.name == "postgresql":
+        op.execute(_PG_COUNT)
+        for trigger in _PG_TRIGGERS:
+            op.execute(trigger)
+    else:
+        for trigger in _SQLITE_TRIGGERS:
+            op.execute(trigger)
+
+
 def upgrade() -> None:
+    _count_subscribers()
     op.create_table(
         "fanouts",
         sa.Column("id", _GUID, nullable=False),
@@ -104,6 +161,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    on = " ON topic_subscriptions" if op.get_context().dialect.name == "postgresql" else ""
     op.drop_index("ux_notifications_fanout", table_name="notifications")
     with op.batch_alter_table("notifications") as batch:
         batch.drop_column("fanout_id")
@@ -113,3 +171,9 @@ def downgrade() -> None:
     op.drop_index("ux_fanouts_caller_idempotency_key", table_name="fanouts")
     op.drop_index("ix_fanouts_topic_key_id", table_name="fanouts")
     op.drop_table("fanouts")
+    op.execute("DROP TRIGGER topic_subscriptions_added" + on)
+    op.execute("DROP TRIGGER topic_subscriptions_removed" + on)
+    if op.get_context().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION topic_subscribers_count()")
+    with op.batch_alter_table("topics") as batch:
+        batch.drop_column("subscribers")
