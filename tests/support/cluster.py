@@ -32,6 +32,7 @@ from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from tests.support.processes import free_port
 from tests.support.redis import REDIS_URL
+from tests.support.stubs.sendgrid import API_KEY as SENDGRID_API_KEY
 from tests.support.stubs.twilio import ACCOUNT_SID, AUTH_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,7 @@ class Cluster:
         concurrency: int = 50,
         env: dict[str, str] | None = None,
         log_dir: Path | None = None,
+        email: bool = False,
     ) -> None:
         if not db_name.startswith("notify_"):
             raise ValueError("benchmark databases are named notify_*")
@@ -68,6 +70,9 @@ class Cluster:
         self.log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp")) / f"herald-{self.queue}"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.stub: subprocess.Popen[bytes] | None = None
+        # With `email`, email goes to a SendGrid stub too (otherwise it is off).
+        self.email_stub_port = free_port() if email else None
+        self.email_stub: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
         self.scheduler: subprocess.Popen[bytes] | None = None
         self.api: subprocess.Popen[bytes] | None = None
@@ -83,9 +88,19 @@ class Cluster:
             "HERALD_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "HERALD_TWILIO_FROM_NUMBER": "+15005550006",
             "HERALD_TWILIO_BASE_URL": self.stub_url,
-            "HERALD_EMAIL_PROVIDER": "none",
+            **self._email_env(),
             "HERALD_LOG_LEVEL": "WARNING",
             **self.extra_env,
+        }
+
+    def _email_env(self) -> dict[str, str]:
+        if self.email_stub_port is None:
+            return {"HERALD_EMAIL_PROVIDER": "none"}
+        return {
+            "HERALD_EMAIL_PROVIDER": "sendgrid",
+            "HERALD_SENDGRID_API_KEY": SENDGRID_API_KEY,
+            "HERALD_SENDGRID_FROM_EMAIL": "bench@example.com",
+            "HERALD_SENDGRID_BASE_URL": f"http://127.0.0.1:{self.email_stub_port}",
         }
 
     def settings(self) -> Settings:
@@ -136,22 +151,27 @@ class Cluster:
         finally:
             await container.close()
 
-    async def seed_audience(self, topic: str, count: int, *, subscribe: bool = True) -> list[str]:
-        """A topic of `count` subscribers, each a recipient reached by SMS only, written in
-        bulk (writing them is not what a fan-out benchmark measures); with `subscribe`
-        False, the recipients alone. Returns their external ids."""
+    async def seed_audience(
+        self, topic: str, count: int, *, subscribe: bool = True, emails: bool = False
+    ) -> list[str]:
+        """A topic of `count` subscribers, each a recipient reached by SMS only (with
+        `emails`, every second one by email only), written in bulk: writing them is not
+        what a fan-out benchmark measures. With `subscribe` False, the recipients alone.
+        Returns their external ids."""
         conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
         try:
             await conn.execute(
                 """
-                INSERT INTO recipients (id, external_id, phone, email_on, sms_on,
+                INSERT INTO recipients (id, external_id, phone, email, email_on, sms_on,
                     sms_opted_out, phone_verified, created_at, updated_at)
                 SELECT gen_random_uuid(), $1::text || '-' || lpad(i::text, 6, '0'),
-                    '+1415' || lpad(i::text, 7, '0'), false, true, false, false, now(), now()
-                FROM generate_series(1, $2) AS i
+                    '+1415' || lpad(i::text, 7, '0'), 'r' || i || '@example.com',
+                    by_email, NOT by_email, false, false, now(), now()
+                FROM generate_series(1, $2) AS i, LATERAL (SELECT $3 AND i % 2 = 0) AS e(by_email)
                 """,
                 topic,
                 count,
+                emails,
             )
             await conn.execute(
                 "INSERT INTO topics VALUES ($1::text, $1::text, '', false, now(), now())", topic
@@ -169,6 +189,22 @@ class Cluster:
         finally:
             await conn.close()
         return [f"{topic}-{i:06}" for i in range(1, count + 1)]
+
+    async def fanout_sent(self, fanout_id: str) -> tuple[int, float, float]:
+        """How many of a fan-out's notifications are sent, and the first and last time one
+        became sent (unix seconds): both channels, from the database."""
+        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
+        try:
+            row = await conn.fetchrow(
+                "SELECT count(*), extract(epoch FROM min(updated_at)), "
+                "extract(epoch FROM max(updated_at)) FROM notifications "
+                "WHERE fanout_id = $1 AND status = 'sent'",
+                uuid.UUID(fanout_id),
+            )
+        finally:
+            await conn.close()
+        assert row is not None
+        return int(row[0]), float(row[1] or 0), float(row[2] or 0)
 
     async def fanout_status(self, fanout_id: str) -> str:
         conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
@@ -199,6 +235,17 @@ class Cluster:
         return {**{str(r[0]): int(r[1]) for r in rows}, "pairs": int(pairs)}
 
     def start_stub(self) -> None:
+        if self.email_stub_port is not None:
+            self.email_stub = self._spawn(
+                "email-stub",
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.support.stubs.sendgrid",
+                    "--port",
+                    str(self.email_stub_port),
+                ],
+            )
         self.stub = self._spawn(
             "stub",
             [
@@ -273,14 +320,19 @@ class Cluster:
             await redis.aclose()
 
     async def wait_for_stub(self) -> None:
+        urls = [f"{self.stub_url}/_stub/count"]
+        if self.email_stub_port is not None:
+            urls.append(f"http://127.0.0.1:{self.email_stub_port}/")
         async with httpx.AsyncClient() as client:
-            for _ in range(200):
-                try:
-                    await client.get(f"{self.stub_url}/_stub/count")
-                    return
-                except httpx.HTTPError:
-                    await asyncio.sleep(0.05)
-        raise RuntimeError("the Twilio stub did not start")
+            for url in urls:
+                for _ in range(200):
+                    try:
+                        await client.get(url)
+                        break
+                    except httpx.HTTPError:
+                        await asyncio.sleep(0.05)
+                else:
+                    raise RuntimeError(f"the stub at {url} did not start")
 
     async def received(self) -> list[tuple[float, str]]:
         async with httpx.AsyncClient(timeout=30) as client:
@@ -360,7 +412,7 @@ class Cluster:
             await engine.dispose()
 
     def cpu(self) -> dict[str, Any]:
-        processes = {"scheduler": self.scheduler, "stub": self.stub}
+        processes = {"scheduler": self.scheduler, "stub": self.stub, "email_stub": self.email_stub}
         processes |= {f"worker{i}": w for i, w in enumerate(self.workers)}
         usage: dict[str, Any] = {
             name: cpu_seconds(p.pid) for name, p in processes.items() if p and p.poll() is None
@@ -374,11 +426,11 @@ class Cluster:
             process.wait()
 
     def stop(self) -> None:
-        for process in [self.api, self.scheduler, *self.workers, self.stub]:
+        for process in [self.api, self.scheduler, *self.workers, self.stub, self.email_stub]:
             if process is not None and process.poll() is None:
                 process.terminate()
         deadline = time.monotonic() + 10
-        for process in [self.api, self.scheduler, *self.workers, self.stub]:
+        for process in [self.api, self.scheduler, *self.workers, self.stub, self.email_stub]:
             if process is not None:
                 try:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
