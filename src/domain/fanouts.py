@@ -56,6 +56,15 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class Content:
+    """What a notification says: a subscriber's rendering of the message."""
+
+    title: str | None
+    text: str
+    html: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Fanout:
     id: UUID
     topic: str

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,15 +24,24 @@ from adapters.sql.notifications import SqlNotificationRepository
 from adapters.sql.recipients import SqlRecipientRepository
 from adapters.sql.topics import SqlTopicRepository
 from adapters.sql.transactions import SqlTransactionManager
-from application.ports.fanouts import Batch, FanoutRepository, PartClaim, TriggerKey
-from application.ports.notifications import NewNotification, NotificationRepository
+from application.ports.fanouts import Batch, FanoutRepository, PartClaim, Reached, TriggerKey
+from application.ports.notifications import NotificationRepository
 from application.ports.recipients import RecipientRepository
 from application.ports.topics import TopicRepository
 from application.ports.transactions import TransactionManager
 from domain.errors import Conflict
-from domain.fanouts import CANCELED, Fanout, FanoutStatus, Member, Message, Progress, Skipped
+from domain.fanouts import (
+    CANCELED,
+    Content,
+    Fanout,
+    FanoutStatus,
+    Member,
+    Message,
+    Progress,
+    Skipped,
+)
 from domain.ids import new_id
-from domain.notifications import Notification, Status
+from domain.notifications import Status
 from domain.preferences import Channel
 from domain.recipients import (
     Channels,
@@ -140,24 +150,14 @@ async def subscribed(
     await store.save()
 
 
-def notification(f: Fanout, m: Member, channel: Channel = Channel.EMAIL) -> NewNotification:
-    n = Notification(
-        id=new_id(),
-        user_id=None,
-        created_by=None,
-        channel=channel,
-        to=m.email or "",
-        title="Shipped",
-        text="It left",
-        sendtime=NOW,
-        due_at=NOW,
-        status=Status.SCHEDULED,
-        created_at=NOW,
-        updated_at=NOW,
-        recipient_id=m.recipient_id,
-        fanout_id=f.id,
-    )
-    return NewNotification(n, None)
+def notification(f: Fanout, m: Member, channel: Channel = Channel.EMAIL) -> Reached:
+    nid = new_id()
+    content = Content("Shipped", "It left")
+    return Reached(nid, m.recipient_id, None, nid, channel, m.email or "", content, NOW, None)
+
+
+def batch(cursor: UUID | None, skipped: Skipped, done: bool) -> Batch:
+    return Batch(cursor, skipped, done, LEASE, NOW, NOW)
 
 
 async def everyone(store: Store, f: Fanout, part: int = 0) -> list[Member]:
@@ -266,16 +266,14 @@ async def test_batches_move_the_cursor_and_the_counts(store: Store) -> None:
     first = await store.fanouts.members(f, 0, None, 3)
     items = [notification(f, m) for m in first]
     skipped = Skipped(channel_off=3)
-    await store.fanouts.store_batch(
-        f.id, 0, items, Batch(first[-1].recipient_id, skipped, False, LEASE)
-    )
+    await store.fanouts.store_batch(f.id, 0, items, batch(first[-1].recipient_id, skipped, False))
     await store.save()
     assert await store.fanouts.claim(f.id, 0) == PartClaim(first[-1].recipient_id)
     assert await store.fanouts.finish(f.id, LATER) is False
     rest = await store.fanouts.members(f, 0, first[-1].recipient_id, 3)
     more = [notification(f, m) for m in rest]
     await store.fanouts.store_batch(
-        f.id, 0, more, Batch(rest[-1].recipient_id, Skipped(2, 0, 1), True, LEASE)
+        f.id, 0, more, batch(rest[-1].recipient_id, Skipped(2, 0, 1), True)
     )
     assert await store.fanouts.finish(f.id, LATER) is True
     await store.save()
@@ -285,7 +283,7 @@ async def test_batches_move_the_cursor_and_the_counts(store: Store) -> None:
     assert (got.status, got.updated_at) == (FanoutStatus.EXPANDED, LATER)
     assert await store.fanouts.progress(f.id) == Progress(5, Skipped(5, 0, 1))
     assert await store.fanouts.by_status(f.id) == {Status.SCHEDULED: 5}
-    stored = await store.notifications.get(items[0].notification.id)
+    stored = await store.notifications.get(items[0].id)
     assert stored is not None
     assert stored.fanout_id == f.id
     assert [e.status for e in await store.notifications.events(stored.id)] == [Status.SCHEDULED]
@@ -298,16 +296,16 @@ async def test_a_second_notification_of_a_recipient_and_channel_is_refused(store
     await store.fanouts.add(f, None, LEASE)
     [m] = await everyone(store, f)
     await store.fanouts.store_batch(
-        f.id, 0, [notification(f, m)], Batch(m.recipient_id, Skipped(), False, LEASE)
+        f.id, 0, [notification(f, m)], batch(m.recipient_id, Skipped(), False)
     )
     await store.save()
     with pytest.raises(Conflict):
         await store.fanouts.store_batch(
-            f.id, 0, [notification(f, m)], Batch(m.recipient_id, Skipped(), True, LEASE)
+            f.id, 0, [notification(f, m)], batch(m.recipient_id, Skipped(), True)
         )
     await store.tx.rollback()
     sms = notification(f, m, Channel.SMS)  # another channel is another notification
-    await store.fanouts.store_batch(f.id, 0, [sms], Batch(m.recipient_id, Skipped(), True, LEASE))
+    await store.fanouts.store_batch(f.id, 0, [sms], batch(m.recipient_id, Skipped(), True))
     await store.save()
     assert await store.fanouts.by_status(f.id) == {Status.SCHEDULED: 2}
 
@@ -315,10 +313,10 @@ async def test_a_second_notification_of_a_recipient_and_channel_is_refused(store
 async def test_a_fanout_is_expanded_only_once_every_part_is_done(store: Store) -> None:
     f = fanout(parts=2)
     await store.fanouts.add(f, None, LEASE)
-    await store.fanouts.store_batch(f.id, 0, [], Batch(None, Skipped(), True, LEASE))
+    await store.fanouts.store_batch(f.id, 0, [], batch(None, Skipped(), True))
     assert await store.fanouts.finish(f.id, NOW) is False
     await store.save()
-    await store.fanouts.store_batch(f.id, 1, [], Batch(None, Skipped(), True, LEASE))
+    await store.fanouts.store_batch(f.id, 1, [], batch(None, Skipped(), True))
     assert await store.fanouts.finish(f.id, NOW) is True
     await store.save()
     got = await store.fanouts.get(f.id)
@@ -333,7 +331,7 @@ async def test_cancel_stops_the_parts_and_cancels_what_is_not_sending(store: Sto
     await store.fanouts.add(f, None, LEASE)
     members = await everyone(store, f, 0) + await everyone(store, f, 1)
     items = [notification(f, m) for m in members]
-    await store.fanouts.store_batch(f.id, 0, items, Batch(None, Skipped(), False, LEASE))
+    await store.fanouts.store_batch(f.id, 0, items, batch(None, Skipped(), False))
     await store.save()
     assert await store.fanouts.cancel(f.cancel(LATER), LATER) == 3
     await store.save()
@@ -343,7 +341,7 @@ async def test_cancel_stops_the_parts_and_cancels_what_is_not_sending(store: Sto
     assert got is not None
     assert got.status is FanoutStatus.CANCELED
     assert await store.fanouts.by_status(f.id) == {Status.CANCELED: 3}
-    events = await store.notifications.events(items[0].notification.id)
+    events = await store.notifications.events(items[0].id)
     assert (events[-1].status, events[-1].detail) == (Status.CANCELED, CANCELED)
     assert await store.fanouts.stalled(LEASE + timedelta(seconds=1), LEASE, 10) == []
 
@@ -353,8 +351,8 @@ async def test_parts_whose_lease_ran_out_are_leased_again(store: Store) -> None:
     done_one = fanout(parts=1)
     for made in (f, done_one):
         await store.fanouts.add(made, None, LEASE)
-    await store.fanouts.store_batch(f.id, 1, [], Batch(None, Skipped(), True, LEASE))
-    await store.fanouts.store_batch(done_one.id, 0, [], Batch(None, Skipped(), True, LEASE))
+    await store.fanouts.store_batch(f.id, 1, [], batch(None, Skipped(), True))
+    await store.fanouts.store_batch(done_one.id, 0, [], batch(None, Skipped(), True))
     await store.save()
     assert await store.fanouts.stalled(NOW, LEASE, 10) == []  # not yet
     late = LEASE + timedelta(seconds=1)

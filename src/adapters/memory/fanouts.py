@@ -11,11 +11,11 @@ from adapters.memory.notifications import InMemoryNotificationRepository
 from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.topics import InMemoryTopicRepository
 from adapters.memory.transactions import MemoryStore
-from application.ports.fanouts import Batch, PartClaim, TriggerKey
-from application.ports.notifications import NewNotification
+from application.ports.fanouts import Batch, PartClaim, Reached, TriggerKey, notification_of
 from domain.errors import Conflict
 from domain.fanouts import (
     CANCELED,
+    REPEATED,
     Fanout,
     FanoutStatus,
     Member,
@@ -134,18 +134,14 @@ class InMemoryFanoutRepository:
         return found
 
     async def store_batch(
-        self, fanout_id: UUID, part: int, items: Sequence[NewNotification], batch: Batch
+        self, fanout_id: UUID, part: int, items: Sequence[Reached], batch: Batch
     ) -> None:
-        for item in items:
-            n = item.notification
-            if any(
-                (m.recipient_id, m.channel) == (n.recipient_id, n.channel)
-                for m in self._notifications.made_by(fanout_id)
-            ):
-                raise Conflict(
-                    f"fan-out {fanout_id} already notified {n.recipient_id} by {n.channel}"
-                )
-            self._notifications.insert(n, item.detail)
+        made = {(m.recipient_id, m.channel) for m in self._notifications.made_by(fanout_id)}
+        for r in items:
+            if (r.recipient_id, r.channel) in made:
+                raise Conflict(REPEATED)
+            made.add((r.recipient_id, r.channel))
+            self._notifications.insert(notification_of(r, batch, fanout_id), r.detail)
         p = self._parts[fanout_id, part]
         self._parts[fanout_id, part] = _Part(
             batch.cursor,

@@ -30,7 +30,7 @@ from adapters.sql.tables.fanouts import FanoutPartRow, FanoutRow
 from adapters.sql.tables.notifications import NotificationEventRow, NotificationRow
 from adapters.sql.tables.recipients import RecipientRow
 from adapters.sql.tables.topics import TopicRow, TopicSubscriptionRow
-from application.ports.fanouts import Batch, PartClaim, TriggerKey
+from application.ports.fanouts import Batch, PartClaim, Reached, TriggerKey, notification_of
 from application.ports.notifications import NewNotification
 from domain.errors import Conflict
 from domain.fanouts import (
@@ -289,12 +289,13 @@ class SqlFanoutRepository:
         return where
 
     async def store_batch(
-        self, fanout_id: UUID, part: int, items: Sequence[NewNotification], batch: Batch
+        self, fanout_id: UUID, part: int, items: Sequence[Reached], batch: Batch
     ) -> None:
         if items:
+            made = [NewNotification(notification_of(r, batch, fanout_id), r.detail) for r in items]
             try:
                 await self._db.execute(
-                    insert(N), [notification_values(i.notification) for i in items]
+                    insert(N), [notification_values(i.notification) for i in made]
                 )
             except IntegrityError as exc:
                 if repeated(exc):
@@ -307,7 +308,7 @@ class SqlFanoutRepository:
                     "at": i.notification.created_at,
                     "detail": clip(first_detail(i), CLIP),
                 }
-                for i in items
+                for i in made
             ]
             await self._db.execute(insert(E), events)
         await self._db.execute(

@@ -23,12 +23,10 @@ from adapters.sql.fanouts import (
     repeated,
     to_member,
 )
-from adapters.sql.notifications import clip, first_detail
-from application.ports.fanouts import Batch, PartClaim
-from application.ports.notifications import NewNotification
+from adapters.sql.notifications import clip
+from application.ports.fanouts import Batch, PartClaim, Reached
 from domain.errors import Conflict
-from domain.fanouts import CANCELED, REPEATED, Fanout, Member, part_bounds
-from domain.notifications import Status
+from domain.fanouts import CANCELED, REPEATED, Content, Fanout, Member, part_bounds
 
 _TS = TIMESTAMP(timezone=True)
 # For the batch's transaction: see `claim`.
@@ -76,7 +74,7 @@ _STORE: TextClause = text(
     """
     WITH given AS (
         SELECT * FROM json_to_recordset(CAST(:rows AS json)) AS g(i uuid, u uuid, r uuid,
-            g uuid, c text, a text, k int, s timestamptz, d timestamptz, t text)
+            g uuid, c text, a text, k int, d timestamptz, t text)
     ), content AS (
         SELECT * FROM ROWS FROM (json_to_recordset(CAST(:contents AS json))
             AS (title text, text text, html text)) WITH ORDINALITY AS c(title, text, html, n)
@@ -85,7 +83,7 @@ _STORE: TextClause = text(
             recipient, title, text, html, sendtime, due_at, status, attempts, created_at,
             updated_at, fanout_id)
         SELECT g.i, g.u, NULL, g.r, g.g, g.c, g.a, c.title, c.text, c.html,
-            COALESCE(g.s, :sendtime), COALESCE(g.d, :due), 'scheduled', 0, :now, :now,
+            :sendtime, COALESCE(g.d, :due), 'scheduled', 0, :now, :now,
             :fanout
         FROM given g JOIN content c ON c.n = g.k
     ), history AS (
@@ -109,53 +107,40 @@ _STORE: TextClause = text(
 
 class _Row(msgspec.Struct, omit_defaults=True):
     i: UUID
-    r: UUID | None
+    r: UUID
     g: UUID
     c: str
     a: str
-    k: int
+    k: int  # its content, by position in `contents` from 1
     u: UUID | None = None
-    s: datetime | None = None  # sendtime, where not the batch's
     d: datetime | None = None  # due_at, where not the batch's
     t: str | None = None  # the first event's detail, where not the batch's
 
 
-class _Content(msgspec.Struct):
-    title: str | None
-    text: str
-    html: str | None
-
-
-def _batch_values(items: Sequence[NewNotification]) -> dict[str, Any]:
-    """The parameters of _STORE: what the first notification says, for all that share
-    it, and a row per notification with what differs."""
-    first = items[0]
-    n0 = first.notification
-    sendtime, due, detail = n0.sendtime, n0.due_at, clip(first_detail(first))
-    contents: dict[tuple[str | None, str, str | None], int] = {}
+def _batch_values(items: Sequence[Reached], batch: Batch) -> dict[str, Any]:
+    """The parameters of _STORE: the batch's shared values, and a row per notification
+    with what differs (the due time and detail only where quiet hours moved them)."""
+    due = next((r.due_at for r in items if r.detail is None), items[0].due_at)
+    contents: dict[Content, int] = {}
     rows = []
-    for item in items:
-        n = item.notification
-        if n.status is not Status.SCHEDULED or n.created_at != n0.created_at:
-            raise ValueError("a fan-out's batch is made at one instant, every row scheduled")
-        key = (n.title, n.text, n.html)
-        content = contents.get(key) or contents.setdefault(key, len(contents) + 1)
-        own = clip(first_detail(item)) if item.detail is not None or n.due_at != due else None
+    for r in items:
+        content = contents.get(r.content) or contents.setdefault(r.content, len(contents) + 1)
+        detail = r.detail
+        if detail is None and r.due_at != due:
+            detail = f"due {r.due_at.isoformat()}"
         rows.append(
             _Row(
-                n.id, n.recipient_id, n.group, n.channel, n.to, content, n.user_id,
-                None if n.sendtime == sendtime else n.sendtime,
-                None if n.due_at == due else n.due_at,
-                own,
+                r.id, r.recipient_id, r.group_id, r.channel, r.to, content, r.user_id,
+                None if r.due_at == due else r.due_at, clip(detail),
             )
         )  # fmt: skip
     return {
         "rows": _JSON.encode(rows).decode(),
-        "contents": _JSON.encode([_Content(*key) for key in contents]).decode(),
-        "sendtime": sendtime,
+        "contents": _JSON.encode(list(contents)).decode(),
+        "sendtime": batch.sendtime,
         "due": due,
-        "detail": detail,
-        "now": n0.created_at,
+        "detail": f"due {due.isoformat()}",
+        "now": batch.made_at,
     }
 
 
@@ -206,7 +191,7 @@ class PostgresFanoutRepository(SqlFanoutRepository):
         return [to_member(row._mapping, row.override) for row in rows]
 
     async def store_batch(
-        self, fanout_id: UUID, part: int, items: Sequence[NewNotification], batch: Batch
+        self, fanout_id: UUID, part: int, items: Sequence[Reached], batch: Batch
     ) -> None:
         if not items:  # the part's progress alone
             await super().store_batch(fanout_id, part, items, batch)
@@ -219,13 +204,13 @@ class PostgresFanoutRepository(SqlFanoutRepository):
             raise
 
     async def _store(
-        self, items: Sequence[NewNotification], batch: Batch, fanout_id: UUID, part: int
+        self, items: Sequence[Reached], batch: Batch, fanout_id: UUID, part: int
     ) -> None:
         s = batch.skipped
         await self._db.execute(
             _STORE,
             {
-                **_batch_values(items),
+                **_batch_values(items, batch),
                 "cursor": batch.cursor,
                 "done": batch.done,
                 "lease": None if batch.done else batch.lease_until,

@@ -2,23 +2,14 @@
 template rendered for them. A render that reads nothing of the recipient but its locale
 is made once per channel and locale and reused for everyone who shares them."""
 
-from dataclasses import dataclass
-
 from application.templates.render_template import (
     RecipientFields,
     RenderTemplate,
     RenderTemplateCommand,
 )
 from domain.errors import InvalidInput, NotFound
-from domain.fanouts import Member, Message
+from domain.fanouts import Content, Member, Message
 from domain.preferences import Channel
-
-
-@dataclass(frozen=True, slots=True)
-class Content:
-    title: str | None
-    text: str
-    html: str | None = None
 
 
 class Contents:

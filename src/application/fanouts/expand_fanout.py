@@ -4,13 +4,13 @@ from uuid import UUID
 from application.fanouts.config import FanoutConfig
 from application.fanouts.contents import Contents
 from application.ports.clock import Clock
-from application.ports.fanouts import Batch, FanoutRepository
-from application.ports.notifications import NewNotification, SchedulerWakeup
+from application.ports.fanouts import Batch, FanoutRepository, Reached
+from application.ports.notifications import SchedulerWakeup
 from application.ports.transactions import TransactionManager
 from application.templates.render_template import RenderTemplate
 from domain.fanouts import Fanout, FanoutStatus, Member, Skipped
 from domain.ids import new_ids
-from domain.notifications import Notification, Status, deferred_detail
+from domain.notifications import deferred_detail
 
 
 class ExpandFanout:
@@ -65,24 +65,24 @@ class ExpandFanout:
             items, skipped = await self._notifications(fanout, members, contents, now)
             done = len(members) < self._config.batch
             wrote = members[-1].recipient_id if members else claim.cursor
-            batch = Batch(wrote, skipped, done, now + self._config.lease)
+            batch = Batch(wrote, skipped, done, now + self._config.lease, now, fanout.sendtime)
             await self._fanouts.store_batch(fanout_id, part, items, batch)
             if done:
                 await self._fanouts.finish(fanout_id, now)
             await self._tx.commit()
             made += len(items)
             if items:
-                await self._wakeup.notify(min(i.notification.due_at for i in items))
+                await self._wakeup.notify(min(i.due_at for i in items))
             if done:
                 break
         return made
 
     async def _notifications(
         self, fanout: Fanout, members: list[Member], contents: Contents, now: datetime
-    ) -> tuple[list[NewNotification], Skipped]:
+    ) -> tuple[list[Reached], Skipped]:
         due = max(fanout.sendtime, now)
         ids = iter(new_ids(len(members) * len(fanout.channels)))
-        items: list[NewNotification] = []
+        items: list[Reached] = []
         off = opted_out = no_address = unrenderable = 0
         for member in members:
             reached, missed = member.reach(fanout.channels)
@@ -101,24 +101,11 @@ class ExpandFanout:
                     unrenderable += 1
                     continue
                 nid = next(ids)
-                n = Notification(
-                    id=nid,
-                    user_id=member.user_id,
-                    created_by=None,  # its fan-out says who triggered it
-                    channel=channel,
-                    to=address,
-                    title=content.title,
-                    text=content.text,
-                    sendtime=fanout.sendtime,
-                    due_at=deferral or due,
-                    status=Status.SCHEDULED,
-                    created_at=now,
-                    updated_at=now,
-                    recipient_id=member.recipient_id,
-                    group_id=group,  # the first of a recipient's is the group's id
-                    html=content.html,
-                    fanout_id=fanout.id,
-                )
-                group = group or nid
-                items.append(NewNotification(n, detail))
+                group = group or nid  # the first of a recipient's is the group's id
+                items.append(
+                    Reached(
+                        nid, member.recipient_id, member.user_id, group, channel, address,
+                        content, deferral or due, detail,
+                    )
+                )  # fmt: skip
         return items, Skipped(off, opted_out, no_address, unrenderable)

@@ -1,12 +1,12 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
-from application.ports.notifications import NewNotification
-from domain.fanouts import Fanout, Member, Progress, Skipped
-from domain.notifications import Status
+from domain.fanouts import Content, Fanout, Member, Progress, Skipped
+from domain.notifications import Notification, Status
+from domain.preferences import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,47 @@ class PartClaim:
     cursor: UUID | None  # the last recipient id it expanded; None: from the first
 
 
+class Reached(NamedTuple):
+    """A notification a batch makes, by what sets it apart from the batch's others: a
+    fan-out's notifications are `scheduled`, made at the batch's instant, due at its
+    sendtime unless held for quiet hours, by no user (the fan-out says who triggered
+    it). A named tuple: a batch makes a thousand, and a frozen dataclass of the
+    notification's 21 fields cost 4 µs each."""
+
+    id: UUID
+    recipient_id: UUID
+    user_id: UUID | None  # the recipient's account
+    group_id: UUID  # one per recipient: the id of its first notification
+    channel: Channel
+    to: str
+    content: Content
+    due_at: datetime
+    detail: str | None  # its first event's (quiet hours); None: "due <due_at>"
+
+
+def notification_of(reached: Reached, batch: "Batch", fanout_id: UUID) -> Notification:
+    """The notification a `Reached` of `batch` stands for."""
+    r = reached
+    return Notification(
+        id=r.id,
+        user_id=r.user_id,
+        created_by=None,
+        channel=r.channel,
+        to=r.to,
+        title=r.content.title,
+        text=r.content.text,
+        sendtime=batch.sendtime,
+        due_at=r.due_at,
+        status=Status.SCHEDULED,
+        created_at=batch.made_at,
+        updated_at=batch.made_at,
+        recipient_id=r.recipient_id,
+        group_id=None if r.group_id == r.id else r.group_id,
+        html=r.content.html,
+        fanout_id=fanout_id,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
     """What one batch of a part did, stored with its notifications."""
@@ -32,6 +73,8 @@ class Batch:
     skipped: Skipped
     done: bool  # the part has no subscriber left after `cursor`
     lease_until: datetime
+    made_at: datetime  # its notifications' creation
+    sendtime: datetime  # what the trigger asked for
 
 
 class FanoutRepository(Protocol):
@@ -82,7 +125,7 @@ class FanoutRepository(Protocol):
         ...
 
     async def store_batch(
-        self, fanout_id: UUID, part: int, items: Sequence[NewNotification], batch: Batch
+        self, fanout_id: UUID, part: int, items: Sequence[Reached], batch: Batch
     ) -> None:
         """The batch's notifications (with their first history event) and the part's
         new cursor, counts and lease. A notification a fan-out already made for that
