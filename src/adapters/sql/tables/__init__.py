@@ -8,6 +8,7 @@ from adapters.sql.tables import (
     datapoints,
     notifications,
     recipients,
+    subscriptions,
     templates,
     topics,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "datapoints",
     "notifications",
     "recipients",
+    "subscriptions",
     "templates",
     "topics",
 ]
