@@ -1,6 +1,6 @@
 """Ports of SMS subscriptions: the subscriptions and their conversations, the inbound
 messages as received, the texts Herald sends (through the notification engine's outbox,
-in the caller's unit of work), the anti-pumping limits and the intent classifier."""
+in the caller's unit of work), and the intent classifier."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -92,15 +92,6 @@ class Classification:
 class IntentClassifier(Protocol):
     async def classify(self, text: str) -> Classification:
         """Never raises for what a user can send: unknown text is `other`."""
-        ...
-
-
-class ConfirmationLimiter(Protocol):
-    """The anti-pumping limits on new confirmation texts."""
-
-    async def hit(self, user: str, phone: str, country: str) -> int | None:
-        """Count one confirmation for the caller, the phone and its country code; None
-        when within every limit, else the seconds until all allow it again."""
         ...
 
 

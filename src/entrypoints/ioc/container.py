@@ -12,6 +12,7 @@ from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.phone_lookup import PhoneLookupProvider
 from entrypoints.ioc.preferences import PreferencesProvider
 from entrypoints.ioc.recipients import RecipientsProvider
+from entrypoints.ioc.subscriptions import SubscriptionsProvider
 from entrypoints.ioc.templates import TemplatesProvider
 from entrypoints.ioc.topics import TopicsProvider
 from entrypoints.settings import Settings
@@ -32,6 +33,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         DataPointsProvider(),
         TemplatesProvider(),
         TopicsProvider(),
+        SubscriptionsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

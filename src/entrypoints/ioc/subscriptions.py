@@ -1,0 +1,84 @@
+"""Bindings of SMS subscriptions: the repositories, the texts written to the engine's
+outbox in the request's unit of work, the anti-pumping limits (Redis across processes,
+memory in the embedded default), the program's rules, the use cases."""
+
+from datetime import timedelta
+
+from dishka import Provider, Scope, provide
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.memory.accounts import InMemoryRateLimiter
+from adapters.redis.accounts import RedisRateLimiter
+from adapters.sql.dialect import SqlDialect
+from adapters.sql.subscriptions import (
+    SqlInboundMessages,
+    SqlOutboundTexts,
+    SqlSubscriptionRepository,
+)
+from application.ports.accounts import RateLimiter
+from application.ports.subscriptions import (
+    InboundMessages,
+    OutboundTexts,
+    SubscriptionRepository,
+)
+from application.subscriptions.config import SubscriptionRules
+from application.subscriptions.get_subscription import GetSubscription
+from application.subscriptions.limits import ConfirmationLimits
+from application.subscriptions.list_subscriptions import ListSubscriptions
+from application.subscriptions.moves import SubscriptionMoves
+from application.subscriptions.subscribe import Subscribe
+from application.subscriptions.texts import SubscriptionTexts
+from application.subscriptions.unsubscribe import Unsubscribe
+from entrypoints.settings import SubscriptionsSettings
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+class SubscriptionsProvider(Provider):
+    scope = Scope.REQUEST
+
+    @provide
+    def subscriptions(self, session: AsyncSession, dialect: SqlDialect) -> SubscriptionRepository:
+        return SqlSubscriptionRepository(session, dialect)
+
+    @provide
+    def inbound(self, session: AsyncSession, dialect: SqlDialect) -> InboundMessages:
+        return SqlInboundMessages(session, dialect)
+
+    @provide
+    def outbound(self, session: AsyncSession) -> OutboundTexts:
+        return SqlOutboundTexts(session)
+
+    @provide(scope=Scope.APP)
+    def rules(self, settings: SubscriptionsSettings) -> SubscriptionRules:
+        return SubscriptionRules(
+            program=settings.program_name.strip(),
+            help_contact=settings.help_contact.strip(),
+            confirm_ttl=timedelta(seconds=settings.confirm_ttl_seconds),
+            resend_every=timedelta(seconds=settings.resend_seconds),
+            update_offsets=tuple(timedelta(seconds=o) for o in settings.offsets),
+            auto_replies_per_hour=settings.auto_replies_per_hour,
+            provider_handles_opt_out=settings.twilio_handles_opt_out,
+        )
+
+    @provide(scope=Scope.APP)
+    def limits(self, settings: SubscriptionsSettings, redis: Redis | None) -> ConfirmationLimits:
+        def limiter(limit: int, window: int) -> RateLimiter:
+            if redis is None:
+                return InMemoryRateLimiter(limit, window)
+            return RedisRateLimiter(redis, limit, window, prefix="herald:sub:")
+
+        return ConfirmationLimits(
+            limiter(settings.limit_per_caller_hour, HOUR),
+            limiter(settings.limit_per_phone_day, DAY),
+            limiter(settings.limit_per_country_hour, HOUR),
+        )
+
+    texts = provide(SubscriptionTexts)
+    moves = provide(SubscriptionMoves)
+    subscribe = provide(Subscribe)
+    list_subscriptions = provide(ListSubscriptions)
+    get_subscription = provide(GetSubscription)
+    unsubscribe = provide(Unsubscribe)
