@@ -14,6 +14,7 @@ from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.logging import configure_logging
 from entrypoints.settings import Settings
+from entrypoints.tasks import subscriptions
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.notifications import run_dispatcher
 from entrypoints.tasks.scheduler import make_scheduler
@@ -55,6 +56,7 @@ def build_api(settings: Settings) -> Litestar:
                     flush=True,
                 )
         await broker.startup()
+        await subscriptions.attach(container, broker)
         if settings.mode.embedded:  # the in-memory broker runs tasks itself; add the scheduler
             background.append(asyncio.create_task(run_scheduler_task(make_scheduler(broker))))
             background.append(asyncio.create_task(run_dispatcher(container, broker)))

@@ -189,12 +189,24 @@ async def test_inbound_messages_are_stored_once(store: Store) -> None:
     await store.tx.rollback()  # recorded for good: it committed itself
     assert await store.inbound.get(sms.message_sid) == sms
     assert await store.inbound.record(sms) is False
-    await store.inbound.mark_processed(sms.message_sid, NOW)
+    assert await store.inbound.claim(sms.message_sid, NOW) is True
     await store.save()
     found = await store.inbound.get(sms.message_sid)
     assert found is not None
     assert found.processed_at == NOW
+    assert await store.inbound.claim(sms.message_sid, NOW) is False
+    assert await store.inbound.claim("SMnone", NOW) is False
     assert await store.inbound.get("SMnone") is None
+
+
+async def test_a_claim_rolls_back_with_the_unit_of_work(store: Store) -> None:
+    sms = InboundSms("SM" + "b" * 32, PHONE, "+15005550006", "YES", NOW)
+    await store.inbound.record(sms)
+    assert await store.inbound.claim(sms.message_sid, NOW) is True
+    await store.tx.rollback()
+    if store.db is not None:
+        store.db.expunge_all()
+    assert await store.inbound.claim(sms.message_sid, NOW) is True
 
 
 async def test_state_changes_roll_back_with_the_unit_of_work(store: Store) -> None:

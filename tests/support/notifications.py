@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from application.ports.notifications import SchedulerWakeup
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from entrypoints.tasks import subscriptions
 from entrypoints.tasks.broker import make_broker
 from entrypoints.tasks.notifications import run_dispatcher
 
@@ -30,6 +31,7 @@ async def client(
 
     async def start() -> None:
         await broker.startup()
+        await subscriptions.attach(container, broker)
         stop = asyncio.Event()
         running.append((asyncio.create_task(run_dispatcher(container, broker, stop)), stop))
 

@@ -112,9 +112,12 @@ class InMemoryInboundMessages:
     async def get(self, message_sid: str) -> InboundSms | None:
         return self._rows.get(message_sid)
 
-    async def mark_processed(self, message_sid: str, now: datetime) -> None:
-        if (found := self._rows.get(message_sid)) is not None:
-            self._rows[message_sid] = replace(found, processed_at=now)
+    async def claim(self, message_sid: str, now: datetime) -> bool:
+        found = self._rows.get(message_sid)
+        if found is None or found.processed_at is not None:
+            return False
+        self._rows[message_sid] = replace(found, processed_at=now)
+        return True
 
 
 class InMemoryOutboundTexts:

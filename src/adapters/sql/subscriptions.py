@@ -224,10 +224,14 @@ class SqlInboundMessages:
             row.processed_at,
         )
 
-    async def mark_processed(self, message_sid: str, now: datetime) -> None:
-        await self._db.execute(
-            update(I).where(I.c.message_sid == message_sid).values(processed_at=now)
+    async def claim(self, message_sid: str, now: datetime) -> bool:
+        # A concurrent claim waits for this row's lock, then finds it processed.
+        result = await self._db.execute(
+            update(I)
+            .where(I.c.message_sid == message_sid, I.c.processed_at.is_(None))
+            .values(processed_at=now)
         )
+        return bool(getattr(result, "rowcount", 0))
 
 
 class SqlOutboundTexts:

@@ -67,7 +67,16 @@ class InboundMessages(Protocol):
 
     async def get(self, message_sid: str) -> InboundSms | None: ...
 
-    async def mark_processed(self, message_sid: str, now: datetime) -> None: ...
+    async def claim(self, message_sid: str, now: datetime) -> bool:
+        """Mark the message processed at `now`, in the caller's unit of work; False when
+        it was processed already (or is unknown), so that a task run twice acts once."""
+        ...
+
+
+class InboundQueue(Protocol):
+    """Hands a stored inbound message to a worker, which classifies it and acts."""
+
+    async def enqueue(self, message_sid: str) -> None: ...
 
 
 class OutboundTexts(Protocol):

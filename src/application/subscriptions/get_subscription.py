@@ -11,7 +11,8 @@ from domain.subscriptions import ConversationMessage, StateChange, Subscription
 @dataclass(frozen=True, slots=True)
 class Conversation:
     """A subscription with everything said and done: each message (an outbound one with
-    its notification's status now) and each state change, oldest first."""
+    its notification's status now) in the order of its time (an update scheduled ahead
+    at the time it is due), and each state change, oldest first."""
 
     subscription: Subscription
     messages: list[tuple[ConversationMessage, NotificationStatus | None]]
@@ -31,7 +32,8 @@ class GetSubscription:
     async def __call__(self, requester: Caller, subscription_id: UUID) -> Conversation:
         found = await self._subscriptions.get(subscription_id)
         s = open_subscription(requester, found, subscription_id)
-        messages = await self._subscriptions.messages(s.id)
+        # Stable: messages of the same instant keep the order they were stored in.
+        messages = sorted(await self._subscriptions.messages(s.id), key=lambda m: m.at)
         ids = [m.notification_id for m in messages if m.notification_id is not None]
         histories = await self._notifications.histories(ids)
         with_status: list[tuple[ConversationMessage, NotificationStatus | None]] = []

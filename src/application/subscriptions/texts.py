@@ -85,15 +85,43 @@ class SubscriptionTexts:
         data: dict[str, object] | None = None,
     ) -> Notification:
         """Store the text as a notification due at `due` (default now) and in the
-        conversation; the caller commits, then calls `wake`."""
+        subscription's conversation; the caller commits, then calls `wake`."""
         body = await self._text(kind, recipient, data or {})
         at = due or now
+        n = await self._store(
+            subscription.phone, recipient, kind, body, at, now, created_by, subscription.id
+        )
+        await self._subscriptions.add_message(
+            ConversationMessage(
+                subscription.id, Direction.OUTBOUND, body, at, kind=kind, notification_id=n.id
+            )
+        )
+        return n
+
+    async def answer(
+        self, phone: str, recipient: Recipient | None, kind: MessageKind, now: datetime
+    ) -> Notification:
+        """A text to a phone without a subscription (the answer to HELP or STOP)."""
+        body = await self._text(kind, recipient, {})
+        return await self._store(phone, recipient, kind, body, now, now, None, None)
+
+    async def _store(
+        self,
+        phone: str,
+        recipient: Recipient | None,
+        kind: MessageKind,
+        body: str,
+        at: datetime,
+        now: datetime,
+        created_by: UUID | None,
+        subscription_id: UUID | None,
+    ) -> Notification:
         n = Notification(
             id=new_id(),
             user_id=None if recipient is None else recipient.user_id,
             created_by=created_by,
             channel=Channel.SMS,
-            to=subscription.phone,
+            to=phone,
             title=None,
             text=body,
             sendtime=at,
@@ -101,16 +129,10 @@ class SubscriptionTexts:
             status=Status.SCHEDULED,
             created_at=now,
             updated_at=now,
-            recipient_id=subscription.recipient_id,
+            recipient_id=None if recipient is None else recipient.id,
         )
-        await self._outbound.add(
-            [NewNotification(n, f"{kind.value} of subscription {subscription.id}")]
-        )
-        await self._subscriptions.add_message(
-            ConversationMessage(
-                subscription.id, Direction.OUTBOUND, body, at, kind=kind, notification_id=n.id
-            )
-        )
+        about = "" if subscription_id is None else f" of subscription {subscription_id}"
+        await self._outbound.add([NewNotification(n, f"the {kind.value} text{about}")])
         self._due.append(at)
         return n
 

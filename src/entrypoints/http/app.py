@@ -27,7 +27,7 @@ from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.recipients import RecipientController
 from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
-from entrypoints.http.subscriptions import SubscriptionController
+from entrypoints.http.subscriptions import SubscriptionController, twilio_inbound
 from entrypoints.http.templates import TemplateController
 from entrypoints.http.topics import MyTopicController, TopicController
 from entrypoints.settings import Settings
@@ -56,6 +56,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     TopicController,
                     MyTopicController,
                     SubscriptionController,
+                    twilio_inbound,
                     metrics,
                 ],
             ),

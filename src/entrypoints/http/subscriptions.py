@@ -1,5 +1,6 @@
 """/subscriptions: a phone's SMS subscription to the program's updates (the seed's
-`GET /run`, done as a POST), its conversation, and unsubscribing."""
+`GET /run`, done as a POST), its conversation, and unsubscribing; Twilio's inbound SMS
+webhook, which stores a reply and answers empty TwiML at once."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -8,15 +9,19 @@ from uuid import UUID
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, delete, get, post
+from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
+from adapters.twilio.inbound import TwilioInboundSms
 from application.paging import LIMITS
+from application.ports.clock import Clock
 from application.subscriptions.get_subscription import Conversation, GetSubscription
 from application.subscriptions.list_subscriptions import (
     ListSubscriptions,
     ListSubscriptionsQuery,
 )
+from application.subscriptions.receive_sms import ReceiveSms
 from application.subscriptions.subscribe import (
     AlreadySubscribed,
     Subscribe,
@@ -24,11 +29,14 @@ from application.subscriptions.subscribe import (
 )
 from application.subscriptions.unsubscribe import Unsubscribe
 from domain.recipients import EXTERNAL_ID_MAX
-from domain.subscriptions import Subscription
+from domain.subscriptions import INBOUND_BODY_MAX, Subscription
+from entrypoints.http.bodies import FORM, media_type, unsupported
+from entrypoints.http.paths import TWILIO_INBOUND_PATH
 from entrypoints.http.problems import problem
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
+    body_operation,
     documented,
     problem_responses,
     text,
@@ -226,3 +234,67 @@ class SubscriptionController(Controller):
         unsubscribe: FromDishka[Unsubscribe],
     ) -> SubscriptionOut:
         return SubscriptionOut.of(await unsubscribe(caller, subscription_id))
+
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+_INBOUND_OPERATION = body_operation(
+    {
+        FORM: Schema(
+            type=OpenAPIType.OBJECT,
+            properties={
+                "MessageSid": Schema(
+                    type=OpenAPIType.STRING, examples=["SM0123456789abcdef0123456789abcdef"]
+                ),
+                "From": Schema(type=OpenAPIType.STRING, examples=["+15105552054"]),
+                "To": Schema(type=OpenAPIType.STRING, examples=["+15005550006"]),
+                "Body": Schema(
+                    type=OpenAPIType.STRING, max_length=INBOUND_BODY_MAX, examples=["YES"]
+                ),
+                "AccountSid": Schema(
+                    type=OpenAPIType.STRING, examples=["AC0123456789abcdef0123456789abcdef"]
+                ),
+                "NumMedia": Schema(type=OpenAPIType.STRING, examples=["0"]),
+            },
+            required=["MessageSid", "From", "To"],
+            description="and whatever else Twilio sends: every field is signed",
+        )
+    }
+)
+
+
+async def receive_form(
+    request: Request[Any, Any, Any],
+    inbound: TwilioInboundSms,
+    receive: ReceiveSms,
+    clock: Clock,
+) -> Response[str]:
+    """Verify, store and hand over one inbound message; empty TwiML (no reply now: the
+    worker's answer, if any, is a message of its own)."""
+    if media_type(request) != FORM:
+        raise unsupported(FORM)
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    await receive(inbound.message(query, form, request.headers, clock.now()))
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+@post(
+    TWILIO_INBOUND_PATH,
+    summary="Twilio incoming SMS webhook (form POST, signed with X-Twilio-Signature)",
+    description=(
+        "Stored once per MessageSid (Twilio retries) and answered at once with empty "
+        "TwiML; a worker reads the reply (compliance keywords first, then the intent "
+        "classifier) and acts."
+    ),
+    tags=["webhooks"],
+    status_code=200,
+    operation_class=_INBOUND_OPERATION,
+    responses=problem_responses(403, 413, 415, 422),
+)
+async def twilio_inbound(
+    request: Request[Any, Any, Any],
+    inbound: FromDishka[TwilioInboundSms],
+    receive: FromDishka[ReceiveSms],
+    clock: FromDishka[Clock],
+) -> Response[str]:
+    return await receive_form(request, inbound, receive, clock)

@@ -1,13 +1,15 @@
 """Bindings of SMS subscriptions: the repositories, the texts written to the engine's
 outbox in the request's unit of work, the anti-pumping limits (Redis across processes,
-memory in the embedded default), the program's rules, the use cases."""
+memory in the embedded default), the program's rules, Twilio's inbound webhook, the
+inbound queue (Taskiq), the intent classifier, the use cases."""
 
 from datetime import timedelta
 
-from dishka import Provider, Scope, provide
+from dishka import AnyOf, Provider, Scope, provide
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.local.intents import LocalIntentClassifier, training_file
 from adapters.memory.accounts import InMemoryRateLimiter
 from adapters.redis.accounts import RedisRateLimiter
 from adapters.sql.dialect import SqlDialect
@@ -16,21 +18,29 @@ from adapters.sql.subscriptions import (
     SqlOutboundTexts,
     SqlSubscriptionRepository,
 )
+from adapters.taskiq.subscriptions import TaskiqInboundQueue
+from adapters.twilio.inbound import TwilioInboundSms
+from adapters.twilio.signature import TwilioSignatureVerifier
 from application.ports.accounts import RateLimiter
 from application.ports.subscriptions import (
     InboundMessages,
+    InboundQueue,
+    IntentClassifier,
     OutboundTexts,
     SubscriptionRepository,
 )
 from application.subscriptions.config import SubscriptionRules
 from application.subscriptions.get_subscription import GetSubscription
+from application.subscriptions.handle_sms import HandleSms
 from application.subscriptions.limits import ConfirmationLimits
 from application.subscriptions.list_subscriptions import ListSubscriptions
 from application.subscriptions.moves import SubscriptionMoves
+from application.subscriptions.receive_sms import ReceiveSms
 from application.subscriptions.subscribe import Subscribe
 from application.subscriptions.texts import SubscriptionTexts
 from application.subscriptions.unsubscribe import Unsubscribe
-from entrypoints.settings import SubscriptionsSettings
+from entrypoints.http.paths import TWILIO_INBOUND_PATH
+from entrypoints.settings import HttpSettings, SubscriptionsSettings
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -76,9 +86,26 @@ class SubscriptionsProvider(Provider):
             limiter(settings.limit_per_country_hour, HOUR),
         )
 
+    # Attached to the process's broker once it is made (entrypoints.tasks.subscriptions).
+    inbound_queue = provide(
+        TaskiqInboundQueue, provides=AnyOf[TaskiqInboundQueue, InboundQueue], scope=Scope.APP
+    )
+
+    @provide(scope=Scope.APP)
+    def twilio_inbound(
+        self, http: HttpSettings, verifier: TwilioSignatureVerifier | None
+    ) -> TwilioInboundSms:
+        return TwilioInboundSms(verifier, http.public_url.rstrip("/") + TWILIO_INBOUND_PATH)
+
+    @provide(scope=Scope.APP)
+    def classifier(self) -> IntentClassifier:
+        return LocalIntentClassifier.from_nlu_file(training_file())
+
     texts = provide(SubscriptionTexts)
     moves = provide(SubscriptionMoves)
     subscribe = provide(Subscribe)
     list_subscriptions = provide(ListSubscriptions)
     get_subscription = provide(GetSubscription)
     unsubscribe = provide(Unsubscribe)
+    receive_sms = provide(ReceiveSms)
+    handle_sms = provide(HandleSms)

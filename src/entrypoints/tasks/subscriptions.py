@@ -1,0 +1,40 @@
+"""The task that acts on an inbound SMS (run by workers; in-process in the embedded
+default), and attaching the process's broker to the inbound queue the API hands
+messages to."""
+
+import logging
+
+from dishka import AsyncContainer
+from dishka.integrations.taskiq import FromDishka, inject
+from taskiq import AsyncBroker
+
+from adapters.taskiq.subscriptions import HANDLE_INBOUND_TASK, TaskiqInboundQueue
+from application.subscriptions.handle_sms import HandleSms
+from entrypoints.settings import Settings
+
+log = logging.getLogger("herald.subscriptions")
+
+
+@inject(patch_module=True)
+async def handle_inbound_sms(message_sid: str, handle: FromDishka[HandleSms]) -> str | None:
+    done = await handle(message_sid)
+    reading = done.classification
+    log.info(
+        "inbound sms handled",
+        extra={
+            "sid": message_sid,
+            "intent": None if reading is None else reading.intent.value,
+            "classifier": None if reading is None else reading.classifier,
+            "replied": None if done.replied is None else done.replied.value,
+        },
+    )
+    return None if reading is None else reading.intent.value
+
+
+def register(broker: AsyncBroker, settings: Settings) -> None:
+    broker.register_task(handle_inbound_sms, task_name=HANDLE_INBOUND_TASK)
+
+
+async def attach(container: AsyncContainer, broker: AsyncBroker) -> None:
+    """Let the API hand inbound messages to `broker` (made after the container)."""
+    (await container.get(TaskiqInboundQueue)).attach(broker)
