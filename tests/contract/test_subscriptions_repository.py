@@ -61,7 +61,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         tx = InMemoryTransactionManager(memory)
         yield Store(
             InMemorySubscriptionRepository(memory),
-            InMemoryInboundMessages(memory, tx),
+            InMemoryInboundMessages(memory.dict_table(), tx),
             InMemoryRecipientRepository(memory),
             tx,
             None,

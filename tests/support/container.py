@@ -24,6 +24,11 @@ from adapters.memory.notifications import (
 )
 from adapters.memory.phone_lookup import ScriptedPhoneLookup
 from adapters.memory.recipients import InMemoryRecipientRepository
+from adapters.memory.subscriptions import (
+    InMemoryInboundMessages,
+    InMemoryOutboundTexts,
+    InMemorySubscriptionRepository,
+)
 from adapters.memory.templates import InMemoryTemplateRepository
 from adapters.memory.topics import InMemoryTopicRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
@@ -57,16 +62,24 @@ from application.ports.recipients import (
     RecipientReader,
     RecipientRepository,
 )
+from application.ports.subscriptions import (
+    InboundMessages,
+    InboundQueue,
+    OutboundTexts,
+    SubscriptionRepository,
+)
 from application.ports.templates import TemplateReader, TemplateRepository
 from application.ports.topics import TopicRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
+from domain.subscriptions import InboundSms
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings
 from tests.support.fakes import (
     FakeClock,
     FakePasswordHasher,
     RecordingMetrics,
+    RecordingInboundQueue,
     RecordingPoints,
     RecordingWakeup,
     ScriptedSender,
@@ -97,6 +110,9 @@ class Fakes:
         self.points = RecordingPoints(self.store)
         self.templates = InMemoryTemplateRepository(self.store)
         self.topics = InMemoryTopicRepository(self.recipients, self.store)
+        self.subscriptions = InMemorySubscriptionRepository(self.store)
+        self.inbound_rows: dict[str, InboundSms] = self.store.dict_table()
+        self.inbound_queue = RecordingInboundQueue()
         # Answers as the format check does until a test scripts a number.
         self.phone_lookup = ScriptedPhoneLookup()
         self.source: DataSource = ScriptedSource()
@@ -249,6 +265,22 @@ class FakesProvider(Provider):
         return self._fakes.topics
 
     @provide
+    def subscriptions(self) -> SubscriptionRepository:
+        return self._fakes.subscriptions
+
+    @provide(scope=Scope.REQUEST)
+    def inbound(self, tx: InMemoryTransactionManager) -> InboundMessages:
+        return InMemoryInboundMessages(self._fakes.inbound_rows, tx)
+
+    @provide(scope=Scope.REQUEST)
+    def outbound(self) -> OutboundTexts:
+        return InMemoryOutboundTexts(self._fakes.notifications)
+
+    @provide
+    def inbound_queue(self) -> InboundQueue:
+        return self._fakes.inbound_queue
+
+    @provide
     def phone_lookup(self) -> PhoneLookup:
         return self._fakes.phone_lookup
 
@@ -266,3 +298,4 @@ async def use_cases(
             yield request
     finally:
         await container.close()
+

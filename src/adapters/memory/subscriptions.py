@@ -96,10 +96,12 @@ class InMemorySubscriptionRepository:
 
 
 class InMemoryInboundMessages:
-    """Recording commits the fakes' unit of work, as the SQL form commits its session."""
+    """Recording commits the fakes' unit of work, as the SQL form commits its session.
+    `rows` is a table of the unit of work's store (`store.dict_table()`), shared by the
+    requests of one test."""
 
-    def __init__(self, store: MemoryStore, tx: InMemoryTransactionManager) -> None:
-        self._rows: dict[str, InboundSms] = store.dict_table()
+    def __init__(self, rows: dict[str, InboundSms], tx: InMemoryTransactionManager) -> None:
+        self._rows = rows
         self._tx = tx
 
     async def record(self, message: InboundSms) -> bool:
