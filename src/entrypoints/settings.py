@@ -397,6 +397,11 @@ class SubscriptionsSettings(
         "limit_per_phone_day": "subscription_limit_per_phone_day",
         "limit_per_country_hour": "subscription_limit_per_country_hour",
         "twilio_handles_opt_out": "twilio_handles_opt_out",
+        "intent_classifier": "intent_classifier",
+        "rasa_url": "rasa_url",
+        "rasa_token": "rasa_token",
+        "rasa_timeout_seconds": "rasa_timeout_seconds",
+        "rasa_confidence_threshold": "rasa_confidence_threshold",
     },
 ):
     """SMS subscriptions: the program, its texts' timing, the anti-pumping limits."""
@@ -411,6 +416,11 @@ class SubscriptionsSettings(
     limit_per_phone_day: int = 5
     limit_per_country_hour: int = 100
     twilio_handles_opt_out: bool = True
+    intent_classifier: Literal["local", "rasa"] = "local"
+    rasa_url: str | None = None  # e.g. http://rasa:5005
+    rasa_token: str | None = None  # Rasa's --auth-token
+    rasa_timeout_seconds: float = 2.0
+    rasa_confidence_threshold: float = 0.6
 
     @property
     def offsets(self) -> tuple[float, ...]:
@@ -438,6 +448,14 @@ class SubscriptionsSettings(
                 "HERALD_SUBSCRIPTION_RESEND_SECONDS and HERALD_SMS_AUTO_REPLIES_PER_HOUR must "
                 "be 0 or more"
             )
+        if self.intent_classifier == "rasa" and not self.rasa_url:
+            raise SettingsError("HERALD_INTENT_CLASSIFIER=rasa needs HERALD_RASA_URL")
+        if self.rasa_url is not None and not self.rasa_url.startswith(("http://", "https://")):
+            raise SettingsError("HERALD_RASA_URL must start with http:// or https://")
+        if not 0 < self.rasa_timeout_seconds <= 10:
+            raise SettingsError("HERALD_RASA_TIMEOUT_SECONDS must be above 0 and at most 10")
+        if not 0 <= self.rasa_confidence_threshold <= 1:
+            raise SettingsError("HERALD_RASA_CONFIDENCE_THRESHOLD must be between 0 and 1")
         _at_least_one(
             {
                 "HERALD_SUBSCRIPTION_LIMIT_PER_CALLER_HOUR": self.limit_per_caller_hour,

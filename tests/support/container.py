@@ -78,8 +78,8 @@ from tests.conftest import make_settings
 from tests.support.fakes import (
     FakeClock,
     FakePasswordHasher,
-    RecordingMetrics,
     RecordingInboundQueue,
+    RecordingMetrics,
     RecordingPoints,
     RecordingWakeup,
     ScriptedSender,
@@ -298,4 +298,3 @@ async def use_cases(
             yield request
     finally:
         await container.close()
-

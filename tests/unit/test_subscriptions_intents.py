@@ -61,7 +61,7 @@ def local() -> LocalIntentClassifier:
 
 
 def test_the_training_file_is_the_rasa_projects() -> None:
-    assert NLU == Path(__file__).resolve().parents[2] / "rasa" / "data" / "nlu.yml"
+    assert Path(__file__).resolve().parents[2] / "rasa" / "data" / "nlu.yml" == NLU
     examples = read_nlu(NLU)
     assert set(examples) == set(Intent)
     assert "sí" in examples[Intent.AFFIRM]  # Spanish too

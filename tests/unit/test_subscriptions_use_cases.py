@@ -2,6 +2,7 @@
 over, acted on once), the keywords against any classifier, the carrier opt-out and its
 lifting, expiry, and the provider answering STOP itself (the default)."""
 
+import pytest
 from dishka import Provider, Scope, provide
 
 from application.ports.subscriptions import Classification, IntentClassifier
@@ -14,8 +15,6 @@ from domain.recipients import ExternalId
 from domain.subscriptions import InboundSms, Intent, MessageKind, Status
 from tests.support.accounts import new_user
 from tests.support.container import Fakes, use_cases
-
-import pytest
 
 ANN = new_user("ann")
 PHONE = "+15105552054"
@@ -64,7 +63,9 @@ def texts(fakes: Fakes) -> list[tuple[str, NotificationStatus]]:
 
 
 def recipient_opted_out(fakes: Fakes) -> bool:
-    found = next(r for r in fakes.recipients.rows.values() if r.external_id == ExternalId(f"sms:{PHONE}"))
+    found = next(
+        r for r in fakes.recipients.rows.values() if r.external_id == ExternalId(f"sms:{PHONE}")
+    )
     return found.sms_opted_out
 
 
@@ -96,7 +97,7 @@ async def test_stop_is_a_keyword_whatever_the_classifier_says() -> None:
         NotificationStatus.CANCELED,
     ]
     messages = await fakes.subscriptions.messages(made.id)
-    stop = [m for m in messages if m.body == "Stop."][0]
+    stop = next(m for m in messages if m.body == "Stop.")
     assert (stop.intent, stop.classifier, stop.confidence) == (Intent.STOP, "keyword", 1.0)
 
 

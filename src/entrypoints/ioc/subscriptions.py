@@ -3,6 +3,7 @@ outbox in the request's unit of work, the anti-pumping limits (Redis across proc
 memory in the embedded default), the program's rules, Twilio's inbound webhook, the
 inbound queue (Taskiq), the intent classifier, the use cases."""
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from dishka import AnyOf, Provider, Scope, provide
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.local.intents import LocalIntentClassifier, training_file
 from adapters.memory.accounts import InMemoryRateLimiter
+from adapters.prometheus.subscriptions import PrometheusFallbackMetrics
+from adapters.rasa.intents import RasaIntentClassifier
 from adapters.redis.accounts import RedisRateLimiter
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.subscriptions import (
@@ -23,6 +26,7 @@ from adapters.twilio.inbound import TwilioInboundSms
 from adapters.twilio.signature import TwilioSignatureVerifier
 from application.ports.accounts import RateLimiter
 from application.ports.subscriptions import (
+    FallbackMetrics,
     InboundMessages,
     InboundQueue,
     IntentClassifier,
@@ -97,9 +101,28 @@ class SubscriptionsProvider(Provider):
     ) -> TwilioInboundSms:
         return TwilioInboundSms(verifier, http.public_url.rstrip("/") + TWILIO_INBOUND_PATH)
 
+    fallback_metrics = provide(PrometheusFallbackMetrics, provides=FallbackMetrics, scope=Scope.APP)
+
     @provide(scope=Scope.APP)
-    def classifier(self) -> IntentClassifier:
-        return LocalIntentClassifier.from_nlu_file(training_file())
+    async def classifier(
+        self, settings: SubscriptionsSettings, metrics: FallbackMetrics
+    ) -> AsyncIterator[IntentClassifier]:
+        """The local classifier; with HERALD_INTENT_CLASSIFIER=rasa, Rasa over it."""
+        local = LocalIntentClassifier.from_nlu_file(training_file())
+        if settings.intent_classifier == "local":
+            yield local
+            return
+        assert settings.rasa_url is not None  # the settings check it
+        rasa = RasaIntentClassifier(
+            settings.rasa_url,
+            settings.rasa_token,
+            local,
+            metrics,
+            threshold=settings.rasa_confidence_threshold,
+            timeout_seconds=settings.rasa_timeout_seconds,
+        )
+        yield rasa
+        await rasa.aclose()
 
     texts = provide(SubscriptionTexts)
     moves = provide(SubscriptionMoves)
