@@ -43,7 +43,7 @@ async def test_the_rules_come_from_the_settings() -> None:
     assert rules.program == "News"
     assert [o.total_seconds() for o in rules.update_offsets] == [1.5, 3.0]
     assert rules.frequency == "2 msgs per subscription"
-    assert rules.provider_handles_opt_out is True
+    assert rules.provider_handles_opt_out is False  # the console sender answers no STOP
     assert isinstance(await container.get(IntentClassifier), LocalIntentClassifier)
     await container.close()
 

@@ -79,17 +79,24 @@ async def test_subscribing_makes_the_phones_recipient_and_texts_once() -> None:
     assert not recipient_opted_out(fakes)
 
 
+TWILIO = {
+    "twilio_account_sid": "AC" + "0" * 32,
+    "twilio_auth_token": "token",
+    "twilio_from_number": "+15005550006",
+}
+
+
 async def test_stop_is_a_keyword_whatever_the_classifier_says() -> None:
     fakes = Fakes()
     made = (await subscribe(fakes)).subscription
-    await text(fakes, "YES", Always(Intent.AFFIRM))
-    await text(fakes, "Stop.", Always(Intent.AFFIRM))
+    await text(fakes, "YES", Always(Intent.AFFIRM), **TWILIO)
+    await text(fakes, "Stop.", Always(Intent.AFFIRM), **TWILIO)
     s = await fakes.subscriptions.get(made.id)
     assert s is not None
     assert s.status is Status.UNSUBSCRIBED
     assert recipient_opted_out(fakes)  # through PhoneOptedOut
-    # Twilio answers STOP itself by default: no unsubscribe text of Herald's, and the
-    # updates not yet sent are canceled.
+    # With Twilio, which answers STOP itself (HERALD_TWILIO_HANDLES_OPT_OUT=true, the
+    # default): no unsubscribe text of Herald's; the updates not yet sent are canceled.
     bodies = texts(fakes)
     assert not any("no more messages" in body for body, _ in bodies)
     assert [status for body, status in bodies if ": update " in body] == [
@@ -159,3 +166,10 @@ async def test_the_limits_refuse_a_confirmation_past_them() -> None:
         with pytest.raises(RateLimited) as refused:
             await subscribe_(SubscribeCommand(ANN, PHONE))
     assert refused.value.retry_after_seconds > 3600  # the per-day window
+
+
+async def test_without_twilio_herald_confirms_a_stop_itself() -> None:
+    fakes = Fakes()
+    await subscribe(fakes)
+    await text(fakes, "STOP")  # the console sender: nobody else answers
+    assert any("You will get no more messages" in body for body, _ in texts(fakes))

@@ -13,6 +13,7 @@ from entrypoints.http.api_keys import ApiKeyController
 from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
+from entrypoints.http.dev_phone import DEV_PHONE_ROUTES
 from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
 from entrypoints.http.health import HealthController
 from entrypoints.http.metrics import metrics
@@ -49,6 +50,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     NotificationController,
                     NotificationActivityController,
                     dev_outbox,
+                    *DEV_PHONE_ROUTES,
                     twilio_status,
                     sendgrid_events,
                     DataPointController,

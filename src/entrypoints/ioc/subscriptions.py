@@ -10,6 +10,8 @@ from dishka import AnyOf, Provider, Scope, provide
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.console.notifications import DevOutbox
+from adapters.console.subscriptions import DevPhone
 from adapters.local.intents import LocalIntentClassifier, training_file
 from adapters.memory.accounts import InMemoryRateLimiter
 from adapters.prometheus.subscriptions import PrometheusFallbackMetrics
@@ -44,7 +46,7 @@ from application.subscriptions.subscribe import Subscribe
 from application.subscriptions.texts import SubscriptionTexts
 from application.subscriptions.unsubscribe import Unsubscribe
 from entrypoints.http.paths import TWILIO_INBOUND_PATH
-from entrypoints.settings import HttpSettings, SubscriptionsSettings
+from entrypoints.settings import ChannelProviders, HttpSettings, SubscriptionsSettings
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -66,7 +68,9 @@ class SubscriptionsProvider(Provider):
         return SqlOutboundTexts(session)
 
     @provide(scope=Scope.APP)
-    def rules(self, settings: SubscriptionsSettings) -> SubscriptionRules:
+    def rules(
+        self, settings: SubscriptionsSettings, providers: ChannelProviders
+    ) -> SubscriptionRules:
         return SubscriptionRules(
             program=settings.program_name.strip(),
             help_contact=settings.help_contact.strip(),
@@ -74,7 +78,8 @@ class SubscriptionsProvider(Provider):
             resend_every=timedelta(seconds=settings.resend_seconds),
             update_offsets=tuple(timedelta(seconds=o) for o in settings.offsets),
             auto_replies_per_hour=settings.auto_replies_per_hour,
-            provider_handles_opt_out=settings.twilio_handles_opt_out,
+            # Only Twilio answers STOP itself; the console sender answers nothing.
+            provider_handles_opt_out=settings.twilio_handles_opt_out and providers.sms == "twilio",
         )
 
     @provide(scope=Scope.APP)
@@ -123,6 +128,10 @@ class SubscriptionsProvider(Provider):
         )
         yield rasa
         await rasa.aclose()
+
+    @provide(scope=Scope.APP)
+    def dev_phone(self, outbox: DevOutbox) -> DevPhone:
+        return DevPhone(outbox)
 
     texts = provide(SubscriptionTexts)
     moves = provide(SubscriptionMoves)
