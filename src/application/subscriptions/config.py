@@ -20,4 +20,5 @@ class SubscriptionRules:
     @property
     def frequency(self) -> str:
         """What the CTIA texts say of the message frequency."""
-        return f"{len(self.update_offsets)} msgs per subscription"
+        count = len(self.update_offsets)
+        return f"{count} msg{'' if count == 1 else 's'} per subscription"
