@@ -16,6 +16,7 @@ from adapters.sql.database import make_session_factory
 from adapters.sql.dialect import dialect_of
 from adapters.sql.recipients import SqlRecipientRepository
 from adapters.sql.subscriptions import SqlInboundMessages, SqlSubscriptionRepository
+from adapters.sql.subscriptions_postgres import PostgresInboundMessages
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.recipients import RecipientRepository
 from application.ports.subscriptions import InboundMessages, SubscriptionRepository
@@ -68,13 +69,18 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         )
         return
     async with (
-        migrated_database(request, tmp_path) as (engine, _),
+        migrated_database(request, tmp_path) as (engine, reads),
         make_session_factory(engine)() as session,
     ):
         dialect = dialect_of(engine)
+        # As the container binds them: on PostgreSQL the webhook's write and reads go
+        # through the direct pool.
+        inbound: InboundMessages = SqlInboundMessages(session, dialect)
+        if reads is not None:
+            inbound = PostgresInboundMessages(reads, SqlInboundMessages(session, dialect))
         yield Store(
             SqlSubscriptionRepository(session, dialect),
-            SqlInboundMessages(session, dialect),
+            inbound,
             SqlRecipientRepository(session, dialect),
             SqlTransactionManager(session),
             session,
@@ -219,3 +225,19 @@ async def test_state_changes_roll_back_with_the_unit_of_work(store: Store) -> No
         store.db.expunge_all()
     assert await store.subscriptions.get(s.id) == s
     assert len(await store.subscriptions.changes(s.id)) == 1
+
+
+async def test_expired_pending_ones_longest_expired_first(store: Store) -> None:
+    r = await recipient(store)
+    made = []
+    for i, ttl in enumerate([timedelta(hours=2), timedelta(hours=1), timedelta(hours=3)]):
+        s, _ = Subscription.new(new_id(), f"+1510555100{i}", PROGRAM, r.id, None, NOW, ttl)
+        await store.subscriptions.add(s)
+        made.append(s)
+    active, _ = made[2].move(Status.ACTIVE, NOW, "YES")
+    await store.subscriptions.update(active)
+    await store.save()
+    later = NOW + timedelta(hours=3)
+    assert await store.subscriptions.expired_pending(later, 10) == [made[1], made[0]]
+    assert await store.subscriptions.expired_pending(later, 1) == [made[1]]
+    assert await store.subscriptions.expired_pending(NOW + timedelta(minutes=59), 10) == []

@@ -173,3 +173,20 @@ async def test_without_twilio_herald_confirms_a_stop_itself() -> None:
     await subscribe(fakes)
     await text(fakes, "STOP")  # the console sender: nobody else answers
     assert any("You will get no more messages" in body for body, _ in texts(fakes))
+
+
+async def test_the_sweep_expires_unconfirmed_subscriptions() -> None:
+    from application.subscriptions.expire_subscriptions import ExpireSubscriptions
+
+    fakes = Fakes()
+    made = (await subscribe(fakes, subscription_confirm_ttl_seconds=60)).subscription
+    async with use_cases(fakes) as request:
+        assert await (await request.get(ExpireSubscriptions))() == 0
+    fakes.clock.advance(seconds=60)
+    async with use_cases(fakes) as request:
+        assert await (await request.get(ExpireSubscriptions))() == 1
+    s = await fakes.subscriptions.get(made.id)
+    assert s is not None
+    assert s.status is Status.EXPIRED
+    [*_, change] = await fakes.subscriptions.changes(made.id)
+    assert change.reason == "not confirmed in time"

@@ -16,6 +16,7 @@ from domain.subscriptions import (
     InboundSms,
     MessageKind,
     StateChange,
+    Status,
     Subscription,
 )
 
@@ -70,6 +71,12 @@ class InMemorySubscriptionRepository:
             key=lambda s: s.id,
         )
         return found[:limit]
+
+    async def expired_pending(self, now: datetime, limit: int) -> list[Subscription]:
+        found = [
+            s for s in self._rows.values() if s.status is Status.PENDING and s.expires_at <= now
+        ]
+        return sorted(found, key=lambda s: (s.expires_at, s.id))[:limit]
 
     async def add_change(self, change: StateChange) -> None:
         self._changes.append(change)

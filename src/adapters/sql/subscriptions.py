@@ -140,6 +140,15 @@ class SqlSubscriptionRepository:
             query = query.where(S.c.id > after)
         return [_subscription(row) for row in await self._db.execute(query)]
 
+    async def expired_pending(self, now: datetime, limit: int) -> list[Subscription]:
+        query = (
+            select(S)
+            .where(S.c.status == Status.PENDING.value, S.c.expires_at <= now)
+            .order_by(S.c.expires_at, S.c.id)
+            .limit(limit)
+        )
+        return [_subscription(row) for row in await self._db.execute(query)]
+
     async def add_change(self, change: StateChange) -> None:
         await self._db.execute(
             self._insert(C).values(

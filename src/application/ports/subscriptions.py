@@ -39,6 +39,11 @@ class SubscriptionRepository(Protocol):
         user made, or every one for None."""
         ...
 
+    async def expired_pending(self, now: datetime, limit: int) -> list[Subscription]:
+        """Up to `limit` pending subscriptions whose time to confirm ended by `now`,
+        the longest expired first."""
+        ...
+
     async def add_change(self, change: StateChange) -> None: ...
 
     async def changes(self, subscription_id: UUID) -> list[StateChange]:

@@ -18,11 +18,13 @@ from adapters.prometheus.subscriptions import PrometheusFallbackMetrics
 from adapters.rasa.intents import RasaIntentClassifier
 from adapters.redis.accounts import RedisRateLimiter
 from adapters.sql.dialect import SqlDialect
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.subscriptions import (
     SqlInboundMessages,
     SqlOutboundTexts,
     SqlSubscriptionRepository,
 )
+from adapters.sql.subscriptions_postgres import PostgresInboundMessages
 from adapters.taskiq.subscriptions import TaskiqInboundQueue
 from adapters.twilio.inbound import TwilioInboundSms
 from adapters.twilio.signature import TwilioSignatureVerifier
@@ -36,6 +38,7 @@ from application.ports.subscriptions import (
     SubscriptionRepository,
 )
 from application.subscriptions.config import SubscriptionRules
+from application.subscriptions.expire_subscriptions import ExpireSubscriptions
 from application.subscriptions.get_subscription import GetSubscription
 from application.subscriptions.handle_sms import HandleSms
 from application.subscriptions.limits import ConfirmationLimits
@@ -60,8 +63,14 @@ class SubscriptionsProvider(Provider):
         return SqlSubscriptionRepository(session, dialect)
 
     @provide
-    def inbound(self, session: AsyncSession, dialect: SqlDialect) -> InboundMessages:
-        return SqlInboundMessages(session, dialect)
+    def inbound(
+        self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool | None
+    ) -> InboundMessages:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
+        in_unit_of_work = SqlInboundMessages(session, dialect)
+        if reads is None:
+            return in_unit_of_work
+        return PostgresInboundMessages(reads, in_unit_of_work)
 
     @provide
     def outbound(self, session: AsyncSession) -> OutboundTexts:
@@ -141,3 +150,4 @@ class SubscriptionsProvider(Provider):
     unsubscribe = provide(Unsubscribe)
     receive_sms = provide(ReceiveSms)
     handle_sms = provide(HandleSms)
+    expire_subscriptions = provide(ExpireSubscriptions)

@@ -1,6 +1,6 @@
 """The task that acts on an inbound SMS (run by workers; in-process in the embedded
-default), and attaching the process's broker to the inbound queue the API hands
-messages to."""
+default), the expiry sweep of unconfirmed subscriptions (on its cron), and attaching
+the process's broker to the inbound queue the API hands messages to."""
 
 import logging
 
@@ -9,6 +9,7 @@ from dishka.integrations.taskiq import FromDishka, inject
 from taskiq import AsyncBroker
 
 from adapters.taskiq.subscriptions import HANDLE_INBOUND_TASK, TaskiqInboundQueue
+from application.subscriptions.expire_subscriptions import ExpireSubscriptions
 from application.subscriptions.handle_sms import HandleSms
 from entrypoints.settings import Settings
 
@@ -31,8 +32,18 @@ async def handle_inbound_sms(message_sid: str, handle: FromDishka[HandleSms]) ->
     return None if reading is None else reading.intent.value
 
 
+@inject(patch_module=True)
+async def expire_subscriptions(expire: FromDishka[ExpireSubscriptions]) -> int:
+    return await expire()
+
+
 def register(broker: AsyncBroker, settings: Settings) -> None:
     broker.register_task(handle_inbound_sms, task_name=HANDLE_INBOUND_TASK)
+    broker.register_task(
+        expire_subscriptions,
+        task_name="herald.expire_subscriptions",
+        schedule=[{"cron": settings.subscriptions.expire_cron}],
+    )
 
 
 async def attach(container: AsyncContainer, broker: AsyncBroker) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from adapters.sql.tables.base import Base
 
 _LIVE = text("status IN ('pending', 'active')")
+_PENDING = text("status = 'pending'")
 
 
 class SubscriptionRow(Base):
@@ -27,6 +28,13 @@ class SubscriptionRow(Base):
         ),
         Index("ix_subscriptions_phone_program_id", "phone", "program", "id"),
         Index("ix_subscriptions_user_id_id", "user_id", "id"),
+        # The expiry sweep's: pending ones only, by when their time to confirm ends.
+        Index(
+            "ix_subscriptions_pending_expires_at",
+            "expires_at",
+            postgresql_where=_PENDING,
+            sqlite_where=_PENDING,
+        ),
     )
 
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)

@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 _TIME = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
 _GUID = advanced_alchemy.types.guid.GUID(length=16)
 _LIVE = sa.text("status IN ('pending', 'active')")
+_PENDING = sa.text("status = 'pending'")
 
 
 def upgrade() -> None:
@@ -54,6 +55,13 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=_LIVE,
         sqlite_where=_LIVE,
+    )
+    op.create_index(
+        "ix_subscriptions_pending_expires_at",
+        "subscriptions",
+        ["expires_at"],
+        postgresql_where=_PENDING,
+        sqlite_where=_PENDING,
     )
     op.create_table(
         "subscription_changes",
@@ -124,6 +132,7 @@ def downgrade() -> None:
         op.f("ix_subscription_changes_subscription_id"), table_name="subscription_changes"
     )
     op.drop_table("subscription_changes")
+    op.drop_index("ix_subscriptions_pending_expires_at", table_name="subscriptions")
     op.drop_index("uq_subscriptions_live_phone_program", table_name="subscriptions")
     op.drop_index("ix_subscriptions_user_id_id", table_name="subscriptions")
     op.drop_index("ix_subscriptions_phone_program_id", table_name="subscriptions")
