@@ -97,9 +97,16 @@ class HandleSms:
         self._tx = tx
 
     async def __call__(self, message_sid: str) -> Handled:
-        now = self._clock.now()
         message = await self._inbound.get(message_sid)
-        if message is None or not await self._inbound.claim(message_sid, now):
+        if message is None or message.processed_at is not None:
+            return Handled(None, None, None)
+        # Read before the claim, so that no transaction stays open while a remote
+        # classifier answers; a keyword needs no reading.
+        guess = None
+        if compliance_keyword(message.body, pending=True) is None:
+            guess = await self._classifier.classify(message.body)
+        now = self._clock.now()
+        if not await self._inbound.claim(message_sid, now):
             return Handled(None, None, None)
         phone, program = message.from_phone, self._rules.program
         live = await self._subscriptions.live_for(phone, program)
@@ -112,7 +119,8 @@ class HandleSms:
             reading = Classification(_KEYWORD_INTENTS[keyword], 1.0, KEYWORD)
             target = live or await self._subscriptions.latest_for(phone, program)
         elif live is not None:
-            reading = await self._classifier.classify(message.body)
+            assert guess is not None  # read above: not a keyword even while pending
+            reading = guess
             target = live
         else:  # no subscription and no keyword: kept, acknowledged, not answered
             await self._tx.commit()
