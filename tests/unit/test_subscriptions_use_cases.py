@@ -190,3 +190,27 @@ async def test_the_sweep_expires_unconfirmed_subscriptions() -> None:
     assert s.status is Status.EXPIRED
     [*_, change] = await fakes.subscriptions.changes(made.id)
     assert change.reason == "not confirmed in time"
+
+
+class Refusing(Provider):
+    """A classifier that must not be asked: keywords are read without one."""
+
+    scope = Scope.APP
+
+    @provide
+    def classifier(self) -> IntentClassifier:
+        class _Refuse:
+            async def classify(self, text: str) -> Classification:
+                raise AssertionError(f"the classifier was asked about {text!r}")
+
+        return _Refuse()
+
+
+async def test_keywords_never_reach_the_classifier() -> None:
+    fakes = Fakes()
+    made = (await subscribe(fakes)).subscription
+    for body in ("HELP", "info!", "STOP", "unstop"):
+        await text(fakes, body, Refusing())
+    s = await fakes.subscriptions.get(made.id)
+    assert s is not None
+    assert s.status is Status.ACTIVE  # STOP, then UNSTOP brought it back
