@@ -299,3 +299,37 @@ async def test_a_phone_that_replied_stop_is_refused_until_it_texts_start(
         await (await request.get(TransactionManager)).commit()
     refused = await client.post("/subscriptions", json={"phone": PHONE}, headers=ann)
     assert "must text START" in assert_problem(refused, 409)["detail"]
+
+
+async def test_the_texts_are_templates_overridable_per_locale(
+    client: Client, container: AsyncContainer
+) -> None:
+    admin = await admin_bearer(client, container)
+    template = {
+        "description": "the confirmation",
+        "variables": ["program", "frequency"],
+        "sms": {"text": "{{ program }}: confirm? Reply YES, HELP for help, STOP to cancel."},
+    }
+    saved = await client.put("/templates/subscriptions.confirmation", json=template, headers=admin)
+    assert saved.status_code == 201, saved.text
+    spanish = {"sms": {"text": "{{ program }}: ¿confirmas? Responde YES, HELP o STOP."}}
+    locale = await client.put(
+        "/templates/subscriptions.confirmation/locales/es", json=spanish, headers=admin
+    )
+    assert locale.status_code in (200, 201), locale.text
+    for external_id, phone, language in [("crm-es", PHONE, "es"), ("crm-en", "+15105550001", "en")]:
+        put = await client.put(
+            f"/recipients/{external_id}", json={"phone": phone, "locale": language}, headers=admin
+        )
+        assert put.status_code in (200, 201), put.text
+    key = await key_headers(client, admin, "subscriptions:write")
+    bodies = {}
+    for external_id in ("crm-es", "crm-en"):
+        made = await client.post("/subscriptions", json={"recipient": external_id}, headers=key)
+        assert made.status_code == 202, made.text
+        c = await conversation(client, key, made.json()["id"])
+        bodies[external_id] = c["messages"][0]["body"]
+    assert bodies == {
+        "crm-es": "Herald updates: ¿confirmas? Responde YES, HELP o STOP.",
+        "crm-en": "Herald updates: confirm? Reply YES, HELP for help, STOP to cancel.",
+    }
