@@ -7,6 +7,7 @@ COPY pyproject.toml uv.lock ./
 RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-dev --no-install-project
 COPY README.md alembic.ini ./
 COPY src ./src
+COPY rasa/data/nlu.yml ./rasa/data/nlu.yml
 RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-dev --no-editable
 
 # Runtime stage: the virtualenv and nothing else; runs as an unprivileged user.

@@ -4,7 +4,8 @@ guards call them too, so a route and its use case cannot disagree.
 Roles: a user reads and changes their own things; an admin may also read every user's
 notifications and invalid data points, notify another user, ingest data points and
 read the dev outbox, and manage recipients, templates and topics. Users subscribe
-themselves to self-service topics.
+themselves to self-service topics, and phones to SMS updates (seeing their own
+subscriptions; admins and keys with subscriptions:write see every one).
 
 Callers: a user (signed in with their access token) or a service (an API key). A key
 acts as a service, never as a user: what needs a user refuses it (`require_user`), and
@@ -17,6 +18,7 @@ from domain.accounts import User
 from domain.api_keys import Scope, ServicePrincipal
 from domain.errors import NotFound, PermissionDenied
 from domain.notifications import Notification
+from domain.subscriptions import Subscription
 from domain.topics import Topic
 
 ADMIN_ROLE_NEEDED = "this action needs the admin role"
@@ -146,3 +148,23 @@ def visible_points(is_admin: bool, asked: bool | None, action: str) -> bool | No
     if asked is False:
         raise PermissionDenied(f"only admins may {action} invalid data points")
     return True
+
+
+def subscriptions_visible_to(caller: Caller) -> UUID | None:
+    """Whose subscriptions a caller lists: a user their own, an admin or a key with
+    subscriptions:write every one (None); a key without the scope is refused."""
+    if isinstance(caller, ServicePrincipal):
+        require_scope(caller, Scope.SUBSCRIPTIONS_WRITE)
+        return None
+    return None if caller.is_admin else caller.id
+
+
+def open_subscription(
+    caller: Caller, found: Subscription | None, subscription_id: UUID
+) -> Subscription:
+    """`found`, for the user who made it, an admin, or a key with subscriptions:write
+    (asked before the lookup's result, so that ids cannot be probed); NotFound else."""
+    visible_to = subscriptions_visible_to(caller)
+    if found is None or (visible_to is not None and found.user_id != visible_to):
+        raise NotFound(f"no subscription with id {subscription_id}")
+    return found

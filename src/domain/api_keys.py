@@ -37,6 +37,7 @@ class Scope(enum.StrEnum):
     RECIPIENTS_READ = "recipients:read"
     TEMPLATES_WRITE = "templates:write"
     TOPICS_WRITE = "topics:write"
+    SUBSCRIPTIONS_WRITE = "subscriptions:write"
 
 
 def key_name(raw: str) -> str:

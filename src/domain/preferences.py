@@ -140,3 +140,12 @@ class PhoneOptedOut:
     user_id: UUID | None
     phone: str  # E.164, as the notification was addressed
     recipient_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneOptedIn:
+    """Domain event: the phone texted START (or UNSTOP), which lifts a carrier opt-out,
+    so Herald may text it again. The recipient whose number it is."""
+
+    phone: str  # E.164
+    recipient_id: UUID

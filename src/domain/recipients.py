@@ -269,3 +269,9 @@ class Recipient:
         if self.contact.phone is None or self.contact.phone.value != phone:
             return self
         return replace(self, sms_opted_out=True)
+
+    def opt_in(self, phone: str) -> Recipient:
+        """`phone` texted START: it takes SMS again; a number no longer theirs changes nothing."""
+        if self.contact.phone is None or self.contact.phone.value != phone:
+            return self
+        return replace(self, sms_opted_out=False)

@@ -382,6 +382,91 @@ class TemplatesSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
                 raise SettingsError(f"HERALD_TEMPLATE_{name} must be between {low} and {high}")
 
 
+class SubscriptionsSettings(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    rename={
+        "program_name": "sms_program_name",
+        "help_contact": "sms_help_contact",
+        "auto_replies_per_hour": "sms_auto_replies_per_hour",
+        "confirm_ttl_seconds": "subscription_confirm_ttl_seconds",
+        "resend_seconds": "subscription_resend_seconds",
+        "update_offsets": "subscription_update_offsets",
+        "expire_cron": "subscription_expire_cron",
+        "limit_per_caller_hour": "subscription_limit_per_caller_hour",
+        "limit_per_phone_day": "subscription_limit_per_phone_day",
+        "limit_per_country_hour": "subscription_limit_per_country_hour",
+        "twilio_handles_opt_out": "twilio_handles_opt_out",
+        "intent_classifier": "intent_classifier",
+        "rasa_url": "rasa_url",
+        "rasa_token": "rasa_token",
+        "rasa_timeout_seconds": "rasa_timeout_seconds",
+        "rasa_confidence_threshold": "rasa_confidence_threshold",
+    },
+):
+    """SMS subscriptions: the program, its texts' timing, the anti-pumping limits."""
+
+    program_name: str = "Herald updates"
+    help_contact: str = "support@example.com"
+    auto_replies_per_hour: int = 3
+    confirm_ttl_seconds: int = 24 * 3600
+    resend_seconds: int = 60
+    update_offsets: str = "15,35"  # seconds after confirmation, comma-separated
+    expire_cron: str = "43 * * * *"  # the sweep of unconfirmed subscriptions
+    limit_per_caller_hour: int = 10
+    limit_per_phone_day: int = 5
+    limit_per_country_hour: int = 100
+    twilio_handles_opt_out: bool = True
+    intent_classifier: Literal["local", "rasa"] = "local"
+    rasa_url: str | None = None  # e.g. http://rasa:5005
+    rasa_token: str | None = None  # Rasa's --auth-token
+    rasa_timeout_seconds: float = 2.0
+    rasa_confidence_threshold: float = 0.6
+
+    @property
+    def offsets(self) -> tuple[float, ...]:
+        return tuple(float(o) for o in self.update_offsets.split(",") if o.strip())
+
+    def validate(self) -> None:
+        if not 1 <= len(self.program_name.strip()) <= 100:
+            raise SettingsError("HERALD_SMS_PROGRAM_NAME must be 1 to 100 characters")
+        if not self.help_contact.strip():
+            raise SettingsError("HERALD_SMS_HELP_CONTACT must name a support contact (CTIA)")
+        try:
+            offsets = self.offsets
+        except ValueError:
+            raise SettingsError(
+                "HERALD_SUBSCRIPTION_UPDATE_OFFSETS must be seconds, comma-separated, e.g. 15,35"
+            ) from None
+        if not 1 <= len(offsets) <= 10 or any(o <= 0 for o in offsets):
+            raise SettingsError(
+                "HERALD_SUBSCRIPTION_UPDATE_OFFSETS must be 1 to 10 positive numbers of seconds"
+            )
+        if self.confirm_ttl_seconds < 60:
+            raise SettingsError("HERALD_SUBSCRIPTION_CONFIRM_TTL_SECONDS must be at least 60")
+        if self.resend_seconds < 0 or self.auto_replies_per_hour < 0:
+            raise SettingsError(
+                "HERALD_SUBSCRIPTION_RESEND_SECONDS and HERALD_SMS_AUTO_REPLIES_PER_HOUR must "
+                "be 0 or more"
+            )
+        if self.intent_classifier == "rasa" and not self.rasa_url:
+            raise SettingsError("HERALD_INTENT_CLASSIFIER=rasa needs HERALD_RASA_URL")
+        if self.rasa_url is not None and not self.rasa_url.startswith(("http://", "https://")):
+            raise SettingsError("HERALD_RASA_URL must start with http:// or https://")
+        if not 0 < self.rasa_timeout_seconds <= 10:
+            raise SettingsError("HERALD_RASA_TIMEOUT_SECONDS must be above 0 and at most 10")
+        if not 0 <= self.rasa_confidence_threshold <= 1:
+            raise SettingsError("HERALD_RASA_CONFIDENCE_THRESHOLD must be between 0 and 1")
+        _at_least_one(
+            {
+                "HERALD_SUBSCRIPTION_LIMIT_PER_CALLER_HOUR": self.limit_per_caller_hour,
+                "HERALD_SUBSCRIPTION_LIMIT_PER_PHONE_DAY": self.limit_per_phone_day,
+                "HERALD_SUBSCRIPTION_LIMIT_PER_COUNTRY_HOUR": self.limit_per_country_hour,
+            }
+        )
+
+
 class LoggingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("log_")):
     # Console lines on a terminal, JSON otherwise.
     level: str = "INFO"
@@ -473,6 +558,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     datapoints: DatapointsSettings = _group(DatapointsSettings)
     templates: TemplatesSettings = _group(TemplatesSettings)
     fanouts: FanoutSettings = _group(FanoutSettings)
+    subscriptions: SubscriptionsSettings = _group(SubscriptionsSettings)
     logging: LoggingSettings = _group(LoggingSettings)
     error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
     metrics: MetricsSettings = _group(MetricsSettings)
@@ -535,6 +621,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.phone_lookup,
             self.datapoints,
             self.templates,
+            self.subscriptions,
             self.error_reporting,
             self.metrics,
         ):

@@ -36,7 +36,11 @@ def _config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-SECRETS = {"HERALD_JWT_SECRET": "s" * 40, "POSTGRES_PASSWORD": "p" * 20}
+SECRETS = {
+    "HERALD_JWT_SECRET": "s" * 40,
+    "POSTGRES_PASSWORD": "p" * 20,
+    "HERALD_RASA_TOKEN": "r" * 24,
+}
 HERALD_SERVICES = ("api", "worker", "scheduler")
 # What an operator sets to reach real providers (see the README's "SMS and email providers").
 PROVIDERS = {
@@ -106,3 +110,33 @@ def test_unset_provider_settings_stay_unset() -> None:
         environment = services[name]["environment"]
         unset = {key: environment[key] for key in PROVIDERS if key != "HERALD_PUBLIC_URL"}
         assert set(unset.values()) == {None}, name
+
+
+def test_rasa_serves_its_api_with_a_token_and_herald_points_at_it() -> None:
+    services = _services(SECRETS)
+    rasa = services["rasa"]
+    assert rasa["image"].startswith("rasa/rasa:3.")
+    script = " ".join(rasa["command"])
+    assert "rasa train nlu" in script
+    assert "rasa run --enable-api --auth-token" in script
+    assert rasa["environment"]["RASA_TOKEN"] == SECRETS["HERALD_RASA_TOKEN"]
+    # The short form (compose v1) or the long one (v2): the training data goes in.
+    sources = [v.split(":")[0] if isinstance(v, str) else v["source"] for v in rasa["volumes"]]
+    assert str(ROOT / "rasa" / "data") in sources
+    for name in HERALD_SERVICES:
+        environment = services[name]["environment"]
+        assert environment["HERALD_INTENT_CLASSIFIER"] == "rasa"
+        assert environment["HERALD_RASA_URL"] == "http://rasa:5005"
+        assert environment["HERALD_RASA_TOKEN"] == SECRETS["HERALD_RASA_TOKEN"]
+    passed = services["api"]["environment"]
+    rasa_names = ("HERALD_INTENT_CLASSIFIER", "HERALD_RASA_URL", "HERALD_RASA_TOKEN")
+    settings = Settings.from_names(
+        {n.removeprefix("HERALD_").lower(): passed[n] for n in rasa_names}
+    )
+    settings.subscriptions.validate()  # what compose passes is a valid configuration
+
+
+def test_compose_refuses_to_run_without_a_rasa_token() -> None:
+    result = _config({k: v for k, v in SECRETS.items() if k != "HERALD_RASA_TOKEN"})
+    assert result.returncode != 0
+    assert "HERALD_RASA_TOKEN" in result.stderr

@@ -25,6 +25,11 @@ from adapters.memory.notifications import (
 )
 from adapters.memory.phone_lookup import ScriptedPhoneLookup
 from adapters.memory.recipients import InMemoryRecipientRepository
+from adapters.memory.subscriptions import (
+    InMemoryInboundMessages,
+    InMemoryOutboundTexts,
+    InMemorySubscriptionRepository,
+)
 from adapters.memory.templates import InMemoryTemplateRepository
 from adapters.memory.topics import InMemoryTopicRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
@@ -59,16 +64,24 @@ from application.ports.recipients import (
     RecipientReader,
     RecipientRepository,
 )
+from application.ports.subscriptions import (
+    InboundMessages,
+    InboundQueue,
+    OutboundTexts,
+    SubscriptionRepository,
+)
 from application.ports.templates import TemplateReader, TemplateRepository
 from application.ports.topics import TopicRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
+from domain.subscriptions import InboundSms
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings
 from tests.support.fakes import (
     FakeClock,
     FakePasswordHasher,
     RecordingFanoutQueue,
+    RecordingInboundQueue,
     RecordingMetrics,
     RecordingPoints,
     RecordingWakeup,
@@ -104,6 +117,9 @@ class Fakes:
             self.topics, self.recipients, self.notifications, self.store
         )
         self.expansions = RecordingFanoutQueue()
+        self.subscriptions = InMemorySubscriptionRepository(self.store)
+        self.inbound_rows: dict[str, InboundSms] = self.store.dict_table()
+        self.inbound_queue = RecordingInboundQueue()
         # Answers as the format check does until a test scripts a number.
         self.phone_lookup = ScriptedPhoneLookup()
         self.source: DataSource = ScriptedSource()
@@ -262,6 +278,22 @@ class FakesProvider(Provider):
     @provide
     def topics(self) -> TopicRepository:
         return self._fakes.topics
+
+    @provide
+    def subscriptions(self) -> SubscriptionRepository:
+        return self._fakes.subscriptions
+
+    @provide(scope=Scope.REQUEST)
+    def inbound(self, tx: InMemoryTransactionManager) -> InboundMessages:
+        return InMemoryInboundMessages(self._fakes.inbound_rows, tx)
+
+    @provide(scope=Scope.REQUEST)
+    def outbound(self) -> OutboundTexts:
+        return InMemoryOutboundTexts(self._fakes.notifications)
+
+    @provide
+    def inbound_queue(self) -> InboundQueue:
+        return self._fakes.inbound_queue
 
     @provide
     def phone_lookup(self) -> PhoneLookup:

@@ -212,3 +212,13 @@ class RecordingPoints(InMemoryDataPointRepository):
     async def add_many(self, points: Sequence[DataPoint]) -> int:
         self.added += points
         return await super().add_many(points)
+
+
+class RecordingInboundQueue:
+    """The inbound queue of use-case tests: the MessageSids handed to workers."""
+
+    def __init__(self) -> None:
+        self.sids: list[str] = []
+
+    async def enqueue(self, message_sid: str) -> None:
+        self.sids.append(message_sid)

@@ -135,6 +135,24 @@ _INSERT_NOTIFICATION = insert(N)
 _INSERT_KEY = insert(cast(Table, IdempotencyKeyRow.__table__))
 
 
+async def add_notifications(db: AsyncSession, items: Sequence[NewNotification]) -> None:
+    """Insert notifications with their first history events in `db`'s transaction,
+    uncommitted."""
+    await db.execute(_INSERT_NOTIFICATION, [notification_values(i.notification) for i in items])
+    await _add_events(
+        db,
+        [
+            _event(
+                i.notification.id,
+                i.notification.status.value,
+                i.notification.created_at,
+                first_detail(i),
+            )
+            for i in items
+        ],
+    )
+
+
 class SqlNotificationIntake:
     """The portable form: the request's session, committed here."""
 
@@ -144,21 +162,8 @@ class SqlNotificationIntake:
     async def add(
         self, items: Sequence[NewNotification], record: IdempotencyRecord | None = None
     ) -> None:
-        made = [i.notification for i in items]
         try:
-            await self._db.execute(_INSERT_NOTIFICATION, [notification_values(n) for n in made])
-            await _add_events(
-                self._db,
-                [
-                    _event(
-                        i.notification.id,
-                        i.notification.status.value,
-                        i.notification.created_at,
-                        first_detail(i),
-                    )
-                    for i in items
-                ],
-            )
+            await add_notifications(self._db, items)
             if record is not None:
                 await self._db.execute(
                     _INSERT_KEY,

@@ -13,6 +13,7 @@ from entrypoints.http.api_keys import ApiKeyController
 from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
+from entrypoints.http.dev_phone import DEV_PHONE_ROUTES
 from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
 from entrypoints.http.fanouts import FanoutController, TopicNotificationController
 from entrypoints.http.health import HealthController
@@ -28,6 +29,7 @@ from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.recipients import RecipientController
 from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
+from entrypoints.http.subscriptions import SubscriptionController, twilio_inbound
 from entrypoints.http.templates import TemplateController
 from entrypoints.http.topics import MyTopicController, TopicController
 from entrypoints.settings import Settings
@@ -49,6 +51,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     NotificationController,
                     NotificationActivityController,
                     dev_outbox,
+                    *DEV_PHONE_ROUTES,
                     twilio_status,
                     sendgrid_events,
                     DataPointController,
@@ -57,6 +60,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     MyTopicController,
                     TopicNotificationController,
                     FanoutController,
+                    SubscriptionController,
+                    twilio_inbound,
                     metrics,
                 ],
             ),

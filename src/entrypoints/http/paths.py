@@ -2,4 +2,5 @@
 to call back (entrypoints.ioc builds the URL from the public URL and this path)."""
 
 TWILIO_STATUS_PATH = "/webhooks/twilio/status"
+TWILIO_INBOUND_PATH = "/webhooks/twilio/inbound"
 SENDGRID_EVENTS_PATH = "/webhooks/sendgrid/events"

@@ -13,6 +13,7 @@ from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.phone_lookup import PhoneLookupProvider
 from entrypoints.ioc.preferences import PreferencesProvider
 from entrypoints.ioc.recipients import RecipientsProvider
+from entrypoints.ioc.subscriptions import SubscriptionsProvider
 from entrypoints.ioc.templates import TemplatesProvider
 from entrypoints.ioc.topics import TopicsProvider
 from entrypoints.settings import Settings
@@ -34,6 +35,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         TemplatesProvider(),
         TopicsProvider(),
         FanoutsProvider(),
+        SubscriptionsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

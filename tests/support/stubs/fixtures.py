@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 import pytest
 
 from tests.support.stubs import sendgrid, twilio
+from tests.support.stubs.rasa import RasaStub
 from tests.support.stubs.sendgrid import SendGridStub
 from tests.support.stubs.sentry import SentryStub
 from tests.support.stubs.server import InspectableStub, StubServer
@@ -49,6 +50,19 @@ def _sendgrid_stub_server() -> Iterator[RunningStub[SendGridStub]]:
     app = SendGridStub(slow_seconds=2.0)
     with StubServer(app) as server:
         yield RunningStub(app, server)
+
+
+@pytest.fixture(scope="session")
+def _rasa_stub_server() -> Iterator[RunningStub[RasaStub]]:
+    app = RasaStub(slow_seconds=2.0)
+    with StubServer(app) as server:
+        yield RunningStub(app, server)
+
+
+@pytest.fixture
+def rasa_stub(_rasa_stub_server: RunningStub[RasaStub]) -> RunningStub[RasaStub]:
+    _rasa_stub_server.app.reset()
+    return _rasa_stub_server
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from adapters.sql.tables import (
     fanouts,
     notifications,
     recipients,
+    subscriptions,
     templates,
     topics,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "fanouts",
     "notifications",
     "recipients",
+    "subscriptions",
     "templates",
     "topics",
 ]

@@ -1,0 +1,145 @@
+"""Reply latency of SMS subscriptions: from the inbound webhook (a signed "YES") to
+Herald's reply ("you are subscribed") reaching the Twilio stub, for `--count`
+conversations at once, with the local classifier. PostgreSQL, Redis, `herald serve`,
+`herald worker`, `herald scheduler` and the timed Twilio stub, each its own process.
+
+    uv run python -m bench.sms_reply_latency [--count 200] [--workers 1] [--rounds 3]
+
+Each round subscribes `--count` new phones (the confirmations are sent and cleared
+first), then posts every reply at the same instant and times each reply's arrival from
+that instant (the targets: p50 under 100 ms, p99 under 300 ms).
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import time
+
+import httpx
+from tests.support.cluster import Cluster, cpu_delta, load_average, summary
+from tests.support.processes import free_port
+from tests.support.stubs.twilio import AUTH_TOKEN
+from twilio.request_validator import RequestValidator
+
+from application.ports.accounts import UserRepository
+from application.subscriptions.subscribe import Subscribe, SubscribeCommand
+from entrypoints.ioc import make_container
+
+CONFIRMED = "you are subscribed"
+_phones = itertools.count(1)
+
+
+async def _subscribe(cluster: Cluster, phones: list[str]) -> None:
+    container = make_container(cluster.settings())
+    try:
+        assert cluster.user_id is not None  # seeded by cluster.start()
+        async with container() as request:
+            user = await (await request.get(UserRepository)).get(cluster.user_id)
+        assert user is not None
+        for phone in phones:
+            async with container() as request:
+                await (await request.get(Subscribe))(SubscribeCommand(user, phone))
+    finally:
+        await container.close()
+
+
+async def _confirmations_sent(cluster: Cluster, count: int) -> None:
+    await cluster.wait_for_received(count)
+    async with httpx.AsyncClient() as client:
+        await client.delete(f"{cluster.stub_url}/_bench/received")
+
+
+async def _round(cluster: Cluster, api: str, public_url: str, count: int) -> list[float]:
+    phones = [f"+1510{next(_phones):07d}" for _ in range(count)]
+    await _subscribe(cluster, phones)
+    await _confirmations_sent(cluster, count)
+    validator = RequestValidator(AUTH_TOKEN)
+    url = f"{public_url}/webhooks/twilio/inbound"
+    forms = [
+        {
+            "MessageSid": f"SM{time.time_ns():020x}{i:012x}",
+            "From": phone,
+            "To": "+15005550006",
+            "Body": "YES",
+            "NumMedia": "0",
+        }
+        for i, phone in enumerate(phones)
+    ]
+    limits = httpx.Limits(max_connections=count)
+    async with httpx.AsyncClient(base_url=api, limits=limits, timeout=30) as client:
+        start = time.time()
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/webhooks/twilio/inbound",
+                    data=form,
+                    headers={"X-Twilio-Signature": validator.compute_signature(url, form)},
+                )
+                for form in forms
+            )
+        )
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers[:3]]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        replies = [t for t, body in await cluster.received() if CONFIRMED in body]
+        if len(replies) >= count:
+            return [t - start for t in replies]
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"only {len(replies)} of {count} replies reached the stub")
+
+
+async def run(args: argparse.Namespace) -> None:
+    port = free_port()
+    public_url = f"http://127.0.0.1:{port}"
+    env = {
+        "HERALD_PUBLIC_URL": public_url,
+        "HERALD_SUBSCRIPTION_LIMIT_PER_CALLER_HOUR": "1000000",
+        "HERALD_SUBSCRIPTION_LIMIT_PER_COUNTRY_HOUR": "1000000",
+        "HERALD_SUBSCRIPTION_UPDATE_OFFSETS": "3600",  # updates out of the way
+    }
+    cluster = Cluster("notify_sms_bench", workers=args.workers, env=env)
+    try:
+        await cluster.start()
+        cluster.start_api(port)
+        async with httpx.AsyncClient() as client:
+            for _ in range(300):
+                try:
+                    if (await client.get(f"{public_url}/health/live")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+        cold = await _round(cluster, public_url, public_url, args.count)
+        print(f"cold round (not counted): {json.dumps(summary(cold))}", flush=True)
+        latencies: list[float] = []
+        before = cluster.cpu()
+        for number in range(args.rounds):
+            this_round = await _round(cluster, public_url, public_url, args.count)
+            print(f"round {number + 1}: {json.dumps(summary(this_round))}", flush=True)
+            latencies += this_round
+        print(
+            json.dumps(
+                {
+                    "conversations_at_once": args.count,
+                    "workers": args.workers,
+                    **summary(latencies),
+                    "load_average": load_average(),
+                    "cpu_seconds": cpu_delta(before, cluster.cpu()),
+                }
+            )
+        )
+    finally:
+        cluster.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""The task that acts on an inbound SMS (run by workers; in-process in the embedded
+default) and the expiry sweep of unconfirmed subscriptions (on its cron)."""
+
+import logging
+
+from dishka.integrations.taskiq import FromDishka, inject
+from taskiq import AsyncBroker
+
+from adapters.taskiq.subscriptions import HANDLE_INBOUND_TASK
+from application.subscriptions.expire_subscriptions import ExpireSubscriptions
+from application.subscriptions.handle_sms import HandleSms
+from entrypoints.settings import Settings
+
+log = logging.getLogger("herald.subscriptions")
+
+
+@inject(patch_module=True)
+async def handle_inbound_sms(message_sid: str, handle: FromDishka[HandleSms]) -> str | None:
+    done = await handle(message_sid)
+    reading = done.classification
+    log.info(
+        "inbound sms handled",
+        extra={
+            "sid": message_sid,
+            "intent": None if reading is None else reading.intent.value,
+            "classifier": None if reading is None else reading.classifier,
+            "replied": None if done.replied is None else done.replied.value,
+        },
+    )
+    return None if reading is None else reading.intent.value
+
+
+@inject(patch_module=True)
+async def expire_subscriptions(expire: FromDishka[ExpireSubscriptions]) -> int:
+    return await expire()
+
+
+def register(broker: AsyncBroker, settings: Settings) -> None:
+    broker.register_task(handle_inbound_sms, task_name=HANDLE_INBOUND_TASK)
+    broker.register_task(
+        expire_subscriptions,
+        task_name="herald.expire_subscriptions",
+        schedule=[{"cron": settings.subscriptions.expire_cron}],
+    )
