@@ -13,6 +13,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.errors import Conflict
@@ -101,10 +102,11 @@ def part_bounds(part: int, parts: int) -> tuple[int, int]:
     return -(-part * 256 // parts), -(-(part + 1) * 256 // parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):
     """A subscriber as a fan-out reaches them: their recipient's row (checked when it
-    was stored) and the subscription's channel override."""
+    was stored) and the subscription's channel override. A named tuple, not a frozen
+    dataclass: an expansion reads 100,000 of them, and a frozen dataclass of 13 fields
+    cost 5 µs to make."""
 
     recipient_id: UUID
     external_id: str

@@ -126,20 +126,25 @@ def to_member(m: Any, override: str | None) -> Member:
     """A member from a recipient row (by column name) and its subscription's override."""
     start, zone = m["quiet_start"], m["timezone"]
     return Member(
-        recipient_id=m["id"],
-        external_id=m["external_id"],
-        user_id=m["user_id"],
-        name=m["name"],
-        email=m["email"],
-        phone=m["phone"],
-        locale=m["locale"],
-        email_on=m["email_on"],
-        sms_on=m["sms_on"],
-        sms_opted_out=m["sms_opted_out"],
-        quiet_hours=_quiet(start, m["quiet_end"]) if start else None,
-        timezone=_zone(zone) if zone else None,
-        override=None if override is None else tuple(Channel(c) for c in override.split(",")),
+        m["id"],
+        m["external_id"],
+        m["user_id"],
+        m["name"],
+        m["email"],
+        m["phone"],
+        m["locale"],
+        m["email_on"],
+        m["sms_on"],
+        m["sms_opted_out"],
+        _quiet(start, m["quiet_end"]) if start else None,
+        _zone(zone) if zone else None,
+        None if override is None else _override(override),
     )
+
+
+@lru_cache(maxsize=64)
+def _override(raw: str) -> tuple[Channel, ...]:
+    return tuple(Channel(c) for c in raw.split(","))
 
 
 def part_values(batch: Batch, made: int) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import TextClause, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP
+from sqlalchemy.dialects.postgresql import TIMESTAMP
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import Boolean, Integer, String
+from sqlalchemy.types import Boolean
 
 from adapters.sql.fanouts import (
     MEMBER_COLUMNS,
@@ -36,19 +36,20 @@ _BATCH_SETTINGS = text(
 )
 _ID = PG_UUID(as_uuid=True)
 
-_MEMBERS: TextClause = text(
-    f"""
+# On the session's asyncpg connection, in its transaction: asyncpg's records are read in
+# C, where SQLAlchemy's rows took 4 µs a subscriber.
+_MEMBERS = f"""
     SELECT {MEMBER_COLUMNS}, batch.channels AS override
     FROM (
         SELECT recipient_id, channels FROM topic_subscriptions
-        WHERE topic_key = :topic AND created_at <= :at
-            AND (CAST(:after AS uuid) IS NULL OR recipient_id > :after)
-            AND get_byte(uuid_send(recipient_id), 15) >= :low
-            AND get_byte(uuid_send(recipient_id), 15) < :high
+        WHERE topic_key = $1 AND created_at <= $2
+            AND ($3::uuid IS NULL OR recipient_id > $3)
+            AND get_byte(uuid_send(recipient_id), 15) >= $4
+            AND get_byte(uuid_send(recipient_id), 15) < $5
             AND recipient_id <> ALL(ARRAY(
-                SELECT id FROM recipients WHERE external_id = ANY(:exclude)))
+                SELECT id FROM recipients WHERE external_id = ANY($6::text[])))
         ORDER BY topic_key, recipient_id
-        LIMIT :lim
+        LIMIT $7
     ) AS batch
     -- OFFSET 0 keeps this a lookup by primary key per subscriber, whatever the planner
     -- believes of the batch's size.
@@ -56,15 +57,7 @@ _MEMBERS: TextClause = text(
         SELECT {MEMBER_COLUMNS} FROM recipients WHERE id = batch.recipient_id OFFSET 0
     ) AS r
     ORDER BY batch.recipient_id
-    """  # noqa: S608 - a constant column list, no input
-).bindparams(
-    bindparam("at", type_=_TS),
-    bindparam("after", type_=_ID),
-    bindparam("low", type_=Integer),
-    bindparam("high", type_=Integer),
-    bindparam("exclude", type_=ARRAY(String())),
-    bindparam("lim", type_=Integer),
-)
+"""  # noqa: S608 - a constant column list, no input
 
 # The batch's notifications as one JSON document of what varies between them (values the
 # batch shares are parameters; a row gives its own only where it differs), each content
@@ -178,17 +171,13 @@ class PostgresFanoutRepository(SqlFanoutRepository):
         self, fanout: Fanout, part: int, after: UUID | None, limit: int
     ) -> list[Member]:
         low, high = part_bounds(part, fanout.parts)
-        params = {
-            "topic": fanout.topic,
-            "at": fanout.created_at,
-            "after": after,
-            "low": low,
-            "high": high,
-            "exclude": list(fanout.exclude),
-            "lim": limit,
-        }
-        rows = await self._db.execute(_MEMBERS, params)
-        return [to_member(row._mapping, row.override) for row in rows]
+        connection = await (await self._db.connection()).get_raw_connection()
+        asyncpg_connection = connection.driver_connection
+        assert asyncpg_connection is not None
+        rows = await asyncpg_connection.fetch(
+            _MEMBERS, fanout.topic, fanout.created_at, after, low, high, list(fanout.exclude), limit
+        )
+        return [to_member(row, row["override"]) for row in rows]
 
     async def store_batch(
         self, fanout_id: UUID, part: int, items: Sequence[Reached], batch: Batch
