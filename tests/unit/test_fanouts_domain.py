@@ -1,5 +1,6 @@
 """Fan-outs in the domain: which channels reach a member, and the parts' bounds."""
 
+from typing import Any
 from uuid import UUID
 
 import pytest
