@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
 from adapters.memory.api_keys import InMemoryApiKeyRepository
+from adapters.memory.messaging import InMemoryMessageRepository, InMemoryMessaging, InMemoryProfiles
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
     InMemoryNotificationIntake,
@@ -37,6 +38,12 @@ from application.ports.accounts import (
 from application.ports.api_keys import ApiKeyReader, ApiKeyRepository
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
+from application.ports.messaging import (
+    ConversationRepository,
+    MessageRepository,
+    ProfileRepository,
+    UserDirectory,
+)
 from application.ports.notifications import (
     DeliveryMetrics,
     DeliveryRepository,
@@ -97,6 +104,8 @@ class Fakes:
         self.points = RecordingPoints(self.store)
         self.templates = InMemoryTemplateRepository(self.store)
         self.topics = InMemoryTopicRepository(self.recipients, self.store)
+        self.profiles = InMemoryProfiles(self.users, self.store)
+        self.messaging = InMemoryMessaging(self.users, self.store)
         # Answers as the format check does until a test scripts a number.
         self.phone_lookup = ScriptedPhoneLookup()
         self.source: DataSource = ScriptedSource()
@@ -247,6 +256,22 @@ class FakesProvider(Provider):
     @provide
     def topics(self) -> TopicRepository:
         return self._fakes.topics
+
+    @provide
+    def directory(self) -> UserDirectory:
+        return self._fakes.profiles
+
+    @provide
+    def profiles(self) -> ProfileRepository:
+        return self._fakes.profiles
+
+    @provide
+    def conversations(self) -> ConversationRepository:
+        return self._fakes.messaging
+
+    @provide
+    def messages(self) -> MessageRepository:
+        return InMemoryMessageRepository(self._fakes.messaging)
 
     @provide
     def phone_lookup(self) -> PhoneLookup:

@@ -15,6 +15,7 @@ from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
 from entrypoints.http.health import HealthController
+from entrypoints.http.messaging import UserDirectoryController, update_me
 from entrypoints.http.metrics import metrics
 from entrypoints.http.notifications import (
     NotificationActivityController,
@@ -54,6 +55,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     TemplateController,
                     TopicController,
                     MyTopicController,
+                    update_me,
+                    UserDirectoryController,
                     metrics,
                 ],
             ),

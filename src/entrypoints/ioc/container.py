@@ -8,6 +8,7 @@ from entrypoints.ioc.accounts import AccountsProvider
 from entrypoints.ioc.api_keys import ApiKeysProvider
 from entrypoints.ioc.datapoints import DataPointsProvider
 from entrypoints.ioc.infrastructure import InfrastructureProvider
+from entrypoints.ioc.messaging import MessagingProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.phone_lookup import PhoneLookupProvider
 from entrypoints.ioc.preferences import PreferencesProvider
@@ -32,6 +33,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         DataPointsProvider(),
         TemplatesProvider(),
         TopicsProvider(),
+        MessagingProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

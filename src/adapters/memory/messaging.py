@@ -1,0 +1,250 @@
+"""In-memory messaging: for unit tests, held to the same contract suite as SQL. Users
+come from the accounts' fake on the same store; what SQL's foreign keys would cascade
+(a user gone) is simply not found."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from adapters.memory.accounts import InMemoryUserRepository
+from adapters.memory.transactions import MemoryStore
+from domain.accounts import User, Username
+from domain.errors import InvalidValue
+from domain.messaging import (
+    Conversation,
+    ConversationSummary,
+    DirectoryEntry,
+    Member,
+    Message,
+    Profile,
+    Receipt,
+)
+
+
+class InMemoryProfiles:
+    """The profiles and the directory over the users' fake."""
+
+    def __init__(self, users: InMemoryUserRepository, store: MemoryStore | None = None) -> None:
+        self._users = users
+        self.profiles: dict[UUID, Profile] = (store or MemoryStore()).dict_table()
+
+    def entry(self, user: User) -> DirectoryEntry:
+        p = self.profiles.get(user.id)
+        first, last = (None, None) if p is None else (p.first_name, p.last_name)
+        return DirectoryEntry(user.id, user.username.value, first, last, user.created_at)
+
+    async def get(self, user_id: UUID) -> Profile | None:
+        return self.profiles.get(user_id)
+
+    async def save(self, profile: Profile, now: datetime) -> None:
+        self.profiles[profile.user_id] = profile
+
+    async def find(self, username: str) -> DirectoryEntry | None:
+        try:
+            user = await self._users.get_by_username(Username(username))
+        except InvalidValue:
+            return None
+        return None if user is None or user.disabled else self.entry(user)
+
+    async def find_many(self, usernames: Sequence[str]) -> dict[str, DirectoryEntry]:
+        found = {name: await self.find(name) for name in usernames}
+        return {name: entry for name, entry in found.items() if entry is not None}
+
+    async def search(self, prefix: str, after: str | None, limit: int) -> list[DirectoryEntry]:
+        users = sorted(
+            (u for u in self._users.rows.values() if not u.disabled),
+            key=lambda u: u.username.value,
+        )
+        return [
+            self.entry(u)
+            for u in users
+            if u.username.value.startswith(prefix) and (after is None or u.username.value > after)
+        ][:limit]
+
+
+class InMemoryMessaging:
+    """Conversations, members, messages and receipts: the conversation and the message
+    repositories in one, as their SQL tables are one schema."""
+
+    def __init__(self, users: InMemoryUserRepository, store: MemoryStore | None = None) -> None:
+        store = store or MemoryStore()
+        self._users = users
+        self._conversations: dict[UUID, Conversation] = store.dict_table()
+        self._direct: dict[str, UUID] = store.dict_table()
+        self._members: dict[tuple[UUID, UUID], Member] = store.dict_table()
+        self._messages: dict[UUID, Message] = store.dict_table()
+        self._receipts: dict[tuple[UUID, UUID], Receipt] = store.dict_table()  # (message, user)
+
+    # Conversations.
+
+    async def get(self, conversation_id: UUID) -> Conversation | None:
+        return self._conversations.get(conversation_id)
+
+    async def direct(self, key: str) -> Conversation | None:
+        found = self._direct.get(key)
+        return None if found is None else self._conversations[found]
+
+    async def add(
+        self, conversation: Conversation, members: Sequence[Member], key: str | None = None
+    ) -> bool:
+        if key is not None:
+            if key in self._direct:
+                return False
+            self._direct[key] = conversation.id
+        self._conversations[conversation.id] = conversation
+        await self.add_members(members)
+        return True
+
+    async def member(self, conversation_id: UUID, user_id: UUID) -> Member | None:
+        return self._members.get((conversation_id, user_id))
+
+    async def members(self, conversation_id: UUID) -> list[Member]:
+        found = [m for (c, _), m in self._members.items() if c == conversation_id]
+        return sorted(found, key=lambda m: (m.joined_at, m.user_id))
+
+    async def add_members(self, members: Sequence[Member]) -> None:
+        for m in members:
+            self._members.setdefault((m.conversation_id, m.user_id), m)
+
+    async def remove_member(self, conversation_id: UUID, user_id: UUID) -> bool:
+        return self._members.pop((conversation_id, user_id), None) is not None
+
+    async def set_role(self, member: Member) -> None:
+        pair = (member.conversation_id, member.user_id)
+        if pair in self._members:
+            self._members[pair] = replace(self._members[pair], role=member.role)
+
+    async def conversations_of(
+        self, user_id: UUID, before: UUID | None, limit: int
+    ) -> list[ConversationSummary]:
+        mine = [
+            self._conversations[c]
+            for (c, u) in self._members
+            if u == user_id and (before is None or self._conversations[c].activity_id < before)
+        ]
+        mine.sort(key=lambda c: c.activity_id, reverse=True)
+        return [
+            ConversationSummary(
+                c,
+                tuple(await self.members(c.id)),
+                self._with_receipts(self._messages[c.activity_id])
+                if c.activity_id in self._messages
+                else None,
+                sum(
+                    1
+                    for (mid, u), r in self._receipts.items()
+                    if u == user_id
+                    and r.read_at is None
+                    and self._messages[mid].conversation_id == c.id
+                ),
+            )
+            for c in mine[:limit]
+        ]
+
+    # Messages.
+
+    async def add_message(self, message: Message, recipients: Sequence[UUID]) -> bool:
+        if message.client_msg_id is not None and (
+            await self.by_client_msg_id(message.sender_id, message.client_msg_id)
+        ):
+            return False
+        self._messages[message.id] = replace(message, receipts=())
+        for r in recipients:
+            self._receipts[message.id, r] = Receipt(r, None, None)
+        c = self._conversations[message.conversation_id]
+        if c.activity_id < message.id:
+            self._conversations[c.id] = replace(c, activity_id=message.id)
+        return True
+
+    async def by_client_msg_id(self, sender_id: UUID, client_msg_id: str) -> Message | None:
+        return next(
+            (
+                self._with_receipts(m)
+                for m in self._messages.values()
+                if m.sender_id == sender_id and m.client_msg_id == client_msg_id
+            ),
+            None,
+        )
+
+    async def in_conversation(
+        self,
+        conversation_id: UUID,
+        before: UUID | None,
+        after: UUID | None,
+        limit: int,
+        since: datetime | None = None,
+    ) -> list[Message]:
+        return self._window(
+            [m for m in self._messages.values() if m.conversation_id == conversation_id],
+            before,
+            after,
+            since,
+            limit,
+        )
+
+    async def of_user(
+        self, user_id: UUID, before: UUID | None, since: datetime | None, limit: int
+    ) -> list[Message]:
+        mine = {c for (c, u) in self._members if u == user_id}
+        found = [m for m in self._messages.values() if m.conversation_id in mine]
+        return self._window(found, before, None, since, limit)
+
+    def _window(
+        self,
+        messages: list[Message],
+        before: UUID | None,
+        after: UUID | None,
+        since: datetime | None,
+        limit: int,
+    ) -> list[Message]:
+        kept = [
+            m
+            for m in messages
+            if (before is None or m.id < before)
+            and (after is None or m.id > after)
+            and (since is None or m.created_at >= since)
+        ]
+        forward = after is not None and before is None
+        kept.sort(key=lambda m: m.id, reverse=not forward)
+        return [self._with_receipts(m) for m in kept[:limit]]
+
+    def _with_receipts(self, message: Message) -> Message:
+        copies = sorted(
+            (r for (mid, _), r in self._receipts.items() if mid == message.id),
+            key=lambda r: r.user_id,
+        )
+        sender = self._users_by_id(message.sender_id)
+        return replace(message, receipts=tuple(copies), sender=sender or message.sender)
+
+    def _users_by_id(self, user_id: UUID) -> str | None:
+        user = self._users.rows.get(user_id)
+        return None if user is None else user.username.value
+
+
+class InMemoryMessageRepository:
+    """The `MessageRepository` face of `InMemoryMessaging`."""
+
+    def __init__(self, messaging: InMemoryMessaging) -> None:
+        self._m = messaging
+
+    async def add(self, message: Message, recipients: Sequence[UUID]) -> bool:
+        return await self._m.add_message(message, recipients)
+
+    async def by_client_msg_id(self, sender_id: UUID, client_msg_id: str) -> Message | None:
+        return await self._m.by_client_msg_id(sender_id, client_msg_id)
+
+    async def in_conversation(
+        self,
+        conversation_id: UUID,
+        before: UUID | None,
+        after: UUID | None,
+        limit: int,
+        since: datetime | None = None,
+    ) -> list[Message]:
+        return await self._m.in_conversation(conversation_id, before, after, limit, since)
+
+    async def of_user(
+        self, user_id: UUID, before: UUID | None, since: datetime | None, limit: int
+    ) -> list[Message]:
+        return await self._m.of_user(user_id, before, since, limit)

@@ -1,0 +1,365 @@
+"""Messaging in SQL: the directory over the users' table and their profiles,
+conversations and members, messages and receipts, in the request's session.
+
+Pages walk an index from the cursor: a conversation's messages by
+`(conversation_id, id)`, a user's own messages conversation by conversation the same way
+(each reads at most a page, then the pages are merged), so a page costs the same
+however long the history is. Inserts that race (the first message of a pair from both
+sides, a retried send) are `ON CONFLICT DO NOTHING`, and the loser reads the winner.
+"""
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import Row, Table, and_, func, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from adapters.sql.dialect import SqlDialect
+from adapters.sql.tables.accounts import UserRow
+from adapters.sql.tables.messaging import (
+    ConversationMemberRow,
+    ConversationRow,
+    MessageReceiptRow,
+    MessageRow,
+    UserProfileRow,
+)
+from domain.messaging import (
+    Attachment,
+    Conversation,
+    ConversationKind,
+    ConversationSummary,
+    DirectoryEntry,
+    Member,
+    MemberRole,
+    Message,
+    Profile,
+    Receipt,
+)
+
+U = cast(Table, UserRow.__table__)
+P = cast(Table, UserProfileRow.__table__)
+C = cast(Table, ConversationRow.__table__)
+CM = cast(Table, ConversationMemberRow.__table__)
+M = cast(Table, MessageRow.__table__)
+MR = cast(Table, MessageReceiptRow.__table__)
+
+_ENTRY = select(U.c.id, U.c.username, P.c.first_name, P.c.last_name, U.c.created_at).select_from(
+    U.outerjoin(P, P.c.user_id == U.c.id)
+)
+
+
+def _entry(row: Row[Any]) -> DirectoryEntry:
+    return DirectoryEntry(row.id, row.username, row.first_name, row.last_name, row.created_at)
+
+
+class SqlUserDirectory:
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+
+    async def find(self, username: str) -> DirectoryEntry | None:
+        query = _ENTRY.where(U.c.username == username, U.c.disabled.is_(False))
+        row = (await self._db.execute(query)).first()
+        return None if row is None else _entry(row)
+
+    async def find_many(self, usernames: Sequence[str]) -> dict[str, DirectoryEntry]:
+        query = _ENTRY.where(U.c.username.in_(usernames), U.c.disabled.is_(False))
+        return {row.username: _entry(row) for row in await self._db.execute(query)}
+
+    async def search(self, prefix: str, after: str | None, limit: int) -> list[DirectoryEntry]:
+        query = _ENTRY.where(U.c.disabled.is_(False)).order_by(U.c.username).limit(limit)
+        if prefix:
+            query = query.where(U.c.username.startswith(prefix, autoescape=True))
+        if after is not None:
+            query = query.where(U.c.username > after)
+        return [_entry(row) for row in await self._db.execute(query)]
+
+
+class SqlProfileRepository:
+    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
+        self._db = session
+        self._insert = dialect.insert
+
+    async def get(self, user_id: UUID) -> Profile | None:
+        row = (await self._db.execute(select(P).where(P.c.user_id == user_id))).first()
+        return None if row is None else Profile(row.user_id, row.first_name, row.last_name)
+
+    async def save(self, profile: Profile, now: datetime) -> None:
+        values = {
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+            "updated_at": now,
+        }
+        stmt = self._insert(P).values(user_id=profile.user_id, **values)
+        await self._db.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
+
+
+_MEMBER = select(CM, U.c.username).join(U, U.c.id == CM.c.user_id)
+
+
+def _member(row: Row[Any]) -> Member:
+    return Member(
+        row.conversation_id, row.user_id, row.username, MemberRole(row.role), row.joined_at
+    )
+
+
+def _conversation(row: Row[Any]) -> Conversation:
+    m = row._mapping
+    return Conversation(
+        m["id"], ConversationKind(m["kind"]), m["title"], m["created_at"], m["activity_id"]
+    )
+
+
+class SqlConversationRepository:
+    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
+        self._db = session
+        self._insert = dialect.insert
+        self._messages = SqlMessageRepository(session, dialect)
+
+    async def get(self, conversation_id: UUID) -> Conversation | None:
+        row = (await self._db.execute(select(C).where(C.c.id == conversation_id))).first()
+        return None if row is None else _conversation(row)
+
+    async def direct(self, key: str) -> Conversation | None:
+        row = (await self._db.execute(select(C).where(C.c.direct_key == key))).first()
+        return None if row is None else _conversation(row)
+
+    async def add(
+        self, conversation: Conversation, members: Sequence[Member], key: str | None = None
+    ) -> bool:
+        c = conversation
+        stmt = self._insert(C).values(
+            id=c.id,
+            kind=c.kind.value,
+            title=c.title,
+            direct_key=key,
+            created_at=c.created_at,
+            activity_id=c.activity_id,
+        )
+        if key is not None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["direct_key"])
+        added = await self._db.execute(stmt.returning(C.c.id))
+        if added.first() is None:
+            return False
+        await self.add_members(members)
+        return True
+
+    async def member(self, conversation_id: UUID, user_id: UUID) -> Member | None:
+        query = _MEMBER.where(CM.c.conversation_id == conversation_id, CM.c.user_id == user_id)
+        row = (await self._db.execute(query)).first()
+        return None if row is None else _member(row)
+
+    async def members(self, conversation_id: UUID) -> list[Member]:
+        query = _MEMBER.where(CM.c.conversation_id == conversation_id).order_by(
+            CM.c.joined_at, CM.c.user_id
+        )
+        return [_member(row) for row in await self._db.execute(query)]
+
+    async def add_members(self, members: Sequence[Member]) -> None:
+        if not members:
+            return
+        rows = [
+            {
+                "conversation_id": m.conversation_id,
+                "user_id": m.user_id,
+                "role": m.role.value,
+                "joined_at": m.joined_at,
+            }
+            for m in members
+        ]
+        stmt = self._insert(CM).values(rows)
+        await self._db.execute(
+            stmt.on_conflict_do_nothing(index_elements=["conversation_id", "user_id"])
+        )
+
+    async def remove_member(self, conversation_id: UUID, user_id: UUID) -> bool:
+        result = await self._db.execute(
+            CM.delete().where(CM.c.conversation_id == conversation_id, CM.c.user_id == user_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def set_role(self, member: Member) -> None:
+        await self._db.execute(
+            update(CM)
+            .where(CM.c.conversation_id == member.conversation_id, CM.c.user_id == member.user_id)
+            .values(role=member.role.value)
+        )
+
+    async def conversations_of(
+        self, user_id: UUID, before: UUID | None, limit: int
+    ) -> list[ConversationSummary]:
+        query = (
+            select(C)
+            .join(CM, and_(CM.c.conversation_id == C.c.id, CM.c.user_id == user_id))
+            .order_by(C.c.activity_id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(C.c.activity_id < before)
+        conversations = [_conversation(row) for row in await self._db.execute(query)]
+        if not conversations:
+            return []
+        ids = [c.id for c in conversations]
+        members: dict[UUID, list[Member]] = {i: [] for i in ids}
+        everyone = _MEMBER.where(CM.c.conversation_id.in_(ids)).order_by(
+            CM.c.joined_at, CM.c.user_id
+        )
+        for row in await self._db.execute(everyone):
+            members[row.conversation_id].append(_member(row))
+        unread_query = (
+            select(MR.c.conversation_id, func.count())
+            .where(MR.c.user_id == user_id, MR.c.conversation_id.in_(ids), MR.c.read_at.is_(None))
+            .group_by(MR.c.conversation_id)
+        )
+        unread = {cid: int(n) for cid, n in await self._db.execute(unread_query)}
+        last = {
+            m.id: m for m in await self._messages.by_ids([c.activity_id for c in conversations])
+        }
+        return [
+            ConversationSummary(
+                c, tuple(members[c.id]), last.get(c.activity_id), unread.get(c.id, 0)
+            )
+            for c in conversations
+        ]
+
+
+_MESSAGE = select(M, U.c.username).join(U, U.c.id == M.c.sender_id)
+
+
+def _attachments(raw: str | None) -> tuple[Attachment, ...]:
+    if raw is None:
+        return ()
+    return tuple(Attachment(**a) for a in json.loads(raw))
+
+
+def _dump_attachments(attachments: Sequence[Attachment]) -> str | None:
+    if not attachments:
+        return None
+    return json.dumps(
+        [
+            {"url": a.url, "content_type": a.content_type, "width": a.width, "height": a.height}
+            for a in attachments
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _message(row: Row[Any], receipts: Sequence[Receipt]) -> Message:
+    m = row._mapping
+    return Message(
+        id=m["id"],
+        conversation_id=m["conversation_id"],
+        sender_id=m["sender_id"],
+        sender=m["username"],
+        body=m["body"],
+        attachments=_attachments(m["attachments"]),
+        created_at=m["created_at"],
+        client_msg_id=m["client_msg_id"],
+        receipts=tuple(receipts),
+        edited_at=m["edited_at"],
+        deleted_at=m["deleted_at"],
+    )
+
+
+class SqlMessageRepository:
+    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
+        self._db = session
+        self._insert = dialect.insert
+
+    async def add(self, message: Message, recipients: Sequence[UUID]) -> bool:
+        m = message
+        stmt = self._insert(M).values(
+            id=m.id,
+            conversation_id=m.conversation_id,
+            sender_id=m.sender_id,
+            body=m.body,
+            attachments=_dump_attachments(m.attachments),
+            client_msg_id=m.client_msg_id,
+            created_at=m.created_at,
+        )
+        if m.client_msg_id is not None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["sender_id", "client_msg_id"])
+        if (await self._db.execute(stmt.returning(M.c.id))).first() is None:
+            return False
+        if recipients:
+            await self._db.execute(
+                MR.insert(),
+                [
+                    {"user_id": r, "conversation_id": m.conversation_id, "message_id": m.id}
+                    for r in recipients
+                ],
+            )
+        await self._db.execute(
+            update(C)
+            .where(C.c.id == m.conversation_id, C.c.activity_id < m.id)
+            .values(activity_id=m.id)
+        )
+        return True
+
+    async def by_client_msg_id(self, sender_id: UUID, client_msg_id: str) -> Message | None:
+        query = _MESSAGE.where(M.c.sender_id == sender_id, M.c.client_msg_id == client_msg_id)
+        return next(iter(await self._read(query)), None)
+
+    async def by_ids(self, ids: Sequence[UUID]) -> list[Message]:
+        return await self._read(_MESSAGE.where(M.c.id.in_(ids)))
+
+    async def in_conversation(
+        self,
+        conversation_id: UUID,
+        before: UUID | None,
+        after: UUID | None,
+        limit: int,
+        since: datetime | None = None,
+    ) -> list[Message]:
+        query = _MESSAGE.where(M.c.conversation_id == conversation_id)
+        return await self._read(_window(query, before, after, since, limit))
+
+    async def of_user(
+        self, user_id: UUID, before: UUID | None, since: datetime | None, limit: int
+    ) -> list[Message]:
+        mine = [
+            cid
+            for (cid,) in await self._db.execute(
+                select(CM.c.conversation_id).where(CM.c.user_id == user_id)
+            )
+        ]
+        if not mine:
+            return []
+        # Each conversation's newest `limit` ids through its own index range, merged.
+        pages = [
+            _window(select(M.c.id).where(M.c.conversation_id == cid), before, None, since, limit)
+            for cid in mine
+        ]
+        merged = union_all(*(p.subquery().select() for p in pages)).subquery()
+        ids = select(merged.c.id).order_by(merged.c.id.desc()).limit(limit)
+        return await self._read(_MESSAGE.where(M.c.id.in_(ids)).order_by(M.c.id.desc()))
+
+    async def _read(self, query: Select[Any]) -> list[Message]:
+        rows = list(await self._db.execute(query))
+        if not rows:
+            return []
+        receipts: dict[UUID, list[Receipt]] = {row.id: [] for row in rows}
+        copies = select(MR).where(MR.c.message_id.in_(list(receipts))).order_by(MR.c.user_id)
+        for r in await self._db.execute(copies):
+            receipts[r.message_id].append(Receipt(r.user_id, r.delivered_at, r.read_at))
+        return [_message(row, receipts[row.id]) for row in rows]
+
+
+def _window(
+    query: Select[Any],
+    before: UUID | None,
+    after: UUID | None,
+    since: datetime | None,
+    limit: int,
+) -> Select[Any]:
+    if before is not None:
+        query = query.where(M.c.id < before)
+    if after is not None:
+        query = query.where(M.c.id > after)
+    if since is not None:
+        query = query.where(M.c.created_at >= since)
+    forward = after is not None and before is None
+    return query.order_by(M.c.id.asc() if forward else M.c.id.desc()).limit(limit)

@@ -1,0 +1,113 @@
+"""Ports of messaging: profiles and the user directory, conversations and their members,
+messages and their receipts."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.messaging import (
+    Conversation,
+    ConversationSummary,
+    DirectoryEntry,
+    Member,
+    Message,
+    Profile,
+)
+
+
+class UserDirectory(Protocol):
+    """Users as messaging sees them: by name, and searched by prefix."""
+
+    async def find(self, username: str) -> DirectoryEntry | None:
+        """The user with this (case-folded) username, enabled; None otherwise."""
+        ...
+
+    async def find_many(self, usernames: Sequence[str]) -> dict[str, DirectoryEntry]:
+        """The enabled users among these usernames, by username."""
+        ...
+
+    async def search(self, prefix: str, after: str | None, limit: int) -> list[DirectoryEntry]:
+        """Up to `limit` enabled users whose username starts with `prefix`, in username
+        order after `after`."""
+        ...
+
+
+class ProfileRepository(Protocol):
+    async def get(self, user_id: UUID) -> Profile | None: ...
+
+    async def save(self, profile: Profile, now: datetime) -> None:
+        """Insert or replace the profile of this user."""
+        ...
+
+
+class ConversationRepository(Protocol):
+    """Conversations and their members, in the request's transaction."""
+
+    async def get(self, conversation_id: UUID) -> Conversation | None: ...
+
+    async def direct(self, key: str) -> Conversation | None:
+        """The direct conversation of the pair with this `direct_key`."""
+        ...
+
+    async def add(
+        self, conversation: Conversation, members: Sequence[Member], key: str | None = None
+    ) -> bool:
+        """Stage a conversation and its members; a direct one with its pair's `key`. One
+        whose pair already has a conversation (made meanwhile by the other side) is not
+        added: False."""
+        ...
+
+    async def member(self, conversation_id: UUID, user_id: UUID) -> Member | None: ...
+
+    async def members(self, conversation_id: UUID) -> list[Member]:
+        """Its members, in the order they joined."""
+        ...
+
+    async def add_members(self, members: Sequence[Member]) -> None:
+        """Stage new members; one already there is left as it is."""
+        ...
+
+    async def remove_member(self, conversation_id: UUID, user_id: UUID) -> bool: ...
+
+    async def set_role(self, member: Member) -> None: ...
+
+    async def conversations_of(
+        self, user_id: UUID, before: UUID | None, limit: int
+    ) -> list[ConversationSummary]:
+        """Up to `limit` of the user's conversations, latest activity first, those whose
+        activity id is below `before`; each with its members, last message and the
+        user's unread count."""
+        ...
+
+
+class MessageRepository(Protocol):
+    """Messages and their receipts, in the request's transaction."""
+
+    async def add(self, message: Message, recipients: Sequence[UUID]) -> bool:
+        """Stage the message, a receipt for each recipient, and the conversation's new
+        activity. A message whose sender already sent one with its `client_msg_id` is not
+        added: False (the first one stays)."""
+        ...
+
+    async def by_client_msg_id(self, sender_id: UUID, client_msg_id: str) -> Message | None: ...
+
+    async def in_conversation(
+        self,
+        conversation_id: UUID,
+        before: UUID | None,
+        after: UUID | None,
+        limit: int,
+        since: datetime | None = None,
+    ) -> list[Message]:
+        """Up to `limit` messages of the conversation with ids between `after` and
+        `before` (exclusive; None: unbounded) and sent at `since` or later: newest first,
+        or oldest first when only `after` is given (reading forward)."""
+        ...
+
+    async def of_user(
+        self, user_id: UUID, before: UUID | None, since: datetime | None, limit: int
+    ) -> list[Message]:
+        """Up to `limit` messages of every conversation the user is a member of, newest
+        first, ids below `before`, sent at `since` or later."""
+        ...
