@@ -4,7 +4,8 @@ guards call them too, so a route and its use case cannot disagree.
 Roles: a user reads and changes their own things; an admin may also read every user's
 notifications and invalid data points, notify another user, ingest data points and
 read the dev outbox, and manage recipients, templates and topics. Users subscribe
-themselves to self-service topics.
+themselves to self-service topics. Messages are for the members of their conversation
+only: an admin has no special right to read anyone's.
 
 Callers: a user (signed in with their access token) or a service (an API key). A key
 acts as a service, never as a user: what needs a user refuses it (`require_user`), and
@@ -16,6 +17,7 @@ from uuid import UUID
 from domain.accounts import User
 from domain.api_keys import Scope, ServicePrincipal
 from domain.errors import NotFound, PermissionDenied
+from domain.messaging import Conversation, Member
 from domain.notifications import Notification
 from domain.topics import Topic
 
@@ -146,3 +148,17 @@ def visible_points(is_admin: bool, asked: bool | None, action: str) -> bool | No
     if asked is False:
         raise PermissionDenied(f"only admins may {action} invalid data points")
     return True
+
+
+def require_member(member: Member | None, conversation: Conversation) -> Member:
+    """Only its members read or write a conversation (admins included): PermissionDenied
+    for anyone else."""
+    if member is None:
+        raise PermissionDenied(f"you are not a member of the conversation {conversation.id}")
+    return member
+
+
+def require_owner(member: Member) -> None:
+    """Owners add and remove a group's members (anyone may leave)."""
+    if not member.is_owner:
+        raise PermissionDenied("only an owner of the group may add or remove its members")

@@ -102,6 +102,14 @@ def client_msg_id(raw: str | None) -> str | None:
     return raw
 
 
+def message_id(raw: str) -> UUID:
+    """A message's id as a client sends it back (`before`, `after`, `up_to`)."""
+    try:
+        return UUID(raw.strip())
+    except ValueError:
+        raise InvalidValue("must be the id of a message") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A link to a file (a GIF is an image link): https only, never fetched by Herald."""

@@ -382,6 +382,16 @@ class TemplatesSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
                 raise SettingsError(f"HERALD_TEMPLATE_{name} must be between {low} and {high}")
 
 
+class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("messages_")):
+    """User-to-user messaging (seed 001)."""
+
+    default_days: int = 30  # GET /api/messages/{user_name} reaches back this far without ?since=
+
+    def validate(self) -> None:
+        if not 1 <= self.default_days <= 36500:
+            raise SettingsError("HERALD_MESSAGES_DEFAULT_DAYS must be between 1 and 36500")
+
+
 class LoggingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("log_")):
     # Console lines on a terminal, JSON otherwise.
     level: str = "INFO"
@@ -457,6 +467,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     phone_lookup: PhoneLookupSettings = _group(PhoneLookupSettings)
     datapoints: DatapointsSettings = _group(DatapointsSettings)
     templates: TemplatesSettings = _group(TemplatesSettings)
+    messaging: MessagingSettings = _group(MessagingSettings)
     logging: LoggingSettings = _group(LoggingSettings)
     error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
     metrics: MetricsSettings = _group(MetricsSettings)
@@ -519,6 +530,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.phone_lookup,
             self.datapoints,
             self.templates,
+            self.messaging,
             self.error_reporting,
             self.metrics,
         ):

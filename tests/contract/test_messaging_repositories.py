@@ -2,7 +2,7 @@
 come from the accounts' repository on the same store."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,13 +31,22 @@ from application.ports.messaging import (
 )
 from application.ports.transactions import TransactionManager
 from domain.accounts import Role, User, Username
-from domain.ids import new_id
+from domain.ids import MonotonicIds, new_id
 from domain.messaging import (
+    Attachment,
+    Conversation,
+    ConversationKind,
+    Member,
+    MemberRole,
+    Message,
     Profile,
+    Receipt,
+    direct_key,
 )
 from tests.conftest import migrated_database
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+next_id = MonotonicIds()  # as the poster makes them
 
 
 @dataclass
@@ -136,3 +145,161 @@ async def test_profiles_are_replaced_whole(store: Store) -> None:
     await store.profiles.save(Profile(ann.id, None, "Lee"), NOW)
     await store.save()
     assert await store.profiles.get(ann.id) == Profile(ann.id, None, "Lee")
+
+
+async def conversation(
+    store: Store, owner: User, *others: User, key: str | None = None
+) -> Conversation:
+    ident = next_id()
+    kind = ConversationKind.DIRECT if key else ConversationKind.GROUP
+    made = Conversation(ident, kind, None if key else "G", NOW, ident)
+    members = [Member(ident, owner.id, owner.username.value, MemberRole.OWNER, NOW)] + [
+        Member(ident, u.id, u.username.value, MemberRole.MEMBER, NOW + timedelta(seconds=i + 1))
+        for i, u in enumerate(others)
+    ]
+    assert await store.conversations.add(made, members, key)
+    await store.save()
+    return made
+
+
+def message(
+    c: Conversation, sender: User, body: str, at: datetime = NOW, client_id: str | None = None
+) -> Message:
+    return Message(
+        next_id(), c.id, sender.id, sender.username.value, body, (), at, client_msg_id=client_id
+    )
+
+
+async def test_one_direct_conversation_per_pair(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    key = direct_key(ann.id, bugs.id)
+    assert key == direct_key(bugs.id, ann.id)
+    made = await conversation(store, ann, bugs, key=key)
+    assert await store.conversations.direct(key) == made
+    again = Conversation(new_id(), ConversationKind.DIRECT, None, NOW, new_id())
+    assert await store.conversations.add(again, [], key) is False
+    await store.tx.rollback()
+    assert await store.conversations.get(again.id) is None
+    assert [m.username for m in await store.conversations.members(made.id)] == ["ann", "bugs"]
+
+
+async def test_members_join_leave_and_change_roles(store: Store) -> None:
+    ann, bugs, daffy = await users(store, "ann", "bugs", "daffy")
+    group = await conversation(store, ann, bugs)
+    joined = Member(group.id, daffy.id, "daffy", MemberRole.MEMBER, NOW + timedelta(minutes=1))
+    await store.conversations.add_members(
+        [joined, replace(joined, user_id=bugs.id, username="bugs")]
+    )
+    await store.save()
+    members = await store.conversations.members(group.id)
+    assert [(m.username, m.role) for m in members] == [
+        ("ann", MemberRole.OWNER),
+        ("bugs", MemberRole.MEMBER),
+        ("daffy", MemberRole.MEMBER),
+    ]
+    assert await store.conversations.member(group.id, daffy.id) == joined
+    await store.conversations.set_role(replace(joined, role=MemberRole.OWNER))
+    assert await store.conversations.remove_member(group.id, ann.id) is True
+    assert await store.conversations.remove_member(group.id, ann.id) is False
+    await store.save()
+    assert await store.conversations.member(group.id, ann.id) is None
+    found = await store.conversations.member(group.id, daffy.id)
+    assert found is not None
+    assert found.is_owner
+
+
+async def test_messages_keep_their_text_attachments_and_receipts(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    c = await conversation(store, ann, bugs)
+    gif = Attachment("https://media.example.com/c.gif", "image/gif", 480, 270)
+    text = "it's \U0001f468\u200d\U0001f469\u200d\U0001f467 \u05e9\u05dc\u05d5\u05dd"
+    sent = replace(message(c, ann, text), attachments=(gif,))
+    assert await store.messages.add(sent, [bugs.id])
+    await store.save()
+    (got,) = await store.messages.in_conversation(c.id, None, None, 10)
+    assert (got.body, got.attachments, got.sender) == (text, (gif,), "ann")
+    assert got.receipts == (Receipt(bugs.id, None, None),)
+    assert got.seen_by(bugs.id) == (None, None)
+    updated = await store.conversations.get(c.id)
+    assert updated is not None
+    assert updated.activity_id == sent.id
+
+
+async def test_a_client_msg_id_stores_one_message(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    c = await conversation(store, ann, bugs)
+    first = message(c, ann, "once", client_id="c-1")
+    assert await store.messages.add(first, [bugs.id])
+    await store.save()
+    assert await store.messages.add(message(c, ann, "twice", client_id="c-1"), [bugs.id]) is False
+    await store.tx.rollback()
+    found = await store.messages.by_client_msg_id(ann.id, "c-1")
+    assert found is not None
+    assert found.id == first.id
+    assert await store.messages.by_client_msg_id(bugs.id, "c-1") is None
+    assert await store.messages.add(message(c, bugs, "theirs", client_id="c-1"), [ann.id])
+
+
+async def test_pages_by_id_both_ways_and_by_time(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    c = await conversation(store, ann, bugs)
+    sent = []
+    for i in range(6):
+        m = message(c, ann, f"m{i}", NOW + timedelta(minutes=i))
+        await store.messages.add(m, [bugs.id])
+        sent.append(m.id)
+    await store.save()
+
+    async def bodies(before: int | None, after: int | None, limit: int = 10) -> list[str]:
+        b = None if before is None else sent[before]
+        a = None if after is None else sent[after]
+        return [m.body for m in await store.messages.in_conversation(c.id, b, a, limit)]
+
+    assert await bodies(None, None, 2) == ["m5", "m4"]
+    assert await bodies(4, None, 2) == ["m3", "m2"]
+    assert await bodies(None, 3) == ["m4", "m5"]
+    assert await bodies(4, 1) == ["m3", "m2"]
+    later = await store.messages.in_conversation(c.id, None, None, 10, NOW + timedelta(minutes=4))
+    assert [m.body for m in later] == ["m5", "m4"]
+
+
+async def test_a_users_messages_span_their_conversations(store: Store) -> None:
+    ann, bugs, daffy = await users(store, "ann", "bugs", "daffy")
+    with_bugs = await conversation(store, ann, bugs)
+    with_daffy = await conversation(store, daffy, ann)
+    elsewhere = await conversation(store, bugs, daffy)
+    for i, (c, sender) in enumerate(
+        [(with_bugs, ann), (with_daffy, daffy), (elsewhere, bugs), (with_bugs, bugs)]
+    ):
+        await store.messages.add(message(c, sender, f"m{i}", NOW + timedelta(minutes=i)), [])
+    await store.save()
+    mine = await store.messages.of_user(ann.id, None, None, 10)
+    assert [m.body for m in mine] == ["m3", "m1", "m0"]
+    page = await store.messages.of_user(ann.id, mine[0].id, None, 1)
+    assert [m.body for m in page] == ["m1"]
+    recent = await store.messages.of_user(ann.id, None, NOW + timedelta(minutes=1), 10)
+    assert [m.body for m in recent] == ["m3", "m1"]
+    assert await store.messages.of_user(new_id(), None, None, 10) == []
+
+
+async def test_conversations_of_a_user_by_latest_activity(store: Store) -> None:
+    ann, bugs, daffy = await users(store, "ann", "bugs", "daffy")
+    first = await conversation(store, ann, bugs)
+    second = await conversation(store, ann, daffy)
+    quiet = await conversation(store, bugs, ann)
+    await store.messages.add(message(second, daffy, "hi"), [ann.id])
+    last = message(first, bugs, "later")
+    await store.messages.add(last, [ann.id])
+    await store.messages.add(message(first, ann, "mine"), [bugs.id])
+    await store.save()
+    listed = await store.conversations.conversations_of(ann.id, None, 10)
+    assert [s.conversation.id for s in listed] == [first.id, second.id, quiet.id]
+    assert [s.unread for s in listed] == [1, 1, 0]
+    assert [None if s.last_message is None else s.last_message.body for s in listed] == [
+        "mine",
+        "hi",
+        None,
+    ]
+    assert [m.username for m in listed[0].members] == ["ann", "bugs"]
+    rest = await store.conversations.conversations_of(ann.id, listed[0].conversation.activity_id, 1)
+    assert [s.conversation.id for s in rest] == [second.id]

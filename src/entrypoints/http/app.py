@@ -15,7 +15,12 @@ from entrypoints.http.datapoints import DataPointController
 from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
 from entrypoints.http.health import HealthController
-from entrypoints.http.messaging import UserDirectoryController, update_me
+from entrypoints.http.messaging import (
+    ConversationController,
+    MessageController,
+    UserDirectoryController,
+    update_me,
+)
 from entrypoints.http.metrics import metrics
 from entrypoints.http.notifications import (
     NotificationActivityController,
@@ -57,6 +62,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     MyTopicController,
                     update_me,
                     UserDirectoryController,
+                    MessageController,
+                    ConversationController,
                     metrics,
                 ],
             ),

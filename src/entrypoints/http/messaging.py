@@ -1,4 +1,6 @@
-"""Messaging (seed 001): the user directory `/api/users`, profiles through `PATCH /me`."""
+"""Messaging (seed 001): the user directory `/api/users`, profiles through `PATCH /me`,
+messages (`/api/messages`) and conversations (`/api/conversations`). Every route is for
+signed-in users; an API key gets 403."""
 
 from datetime import datetime
 from typing import Annotated
@@ -6,26 +8,55 @@ from uuid import UUID
 
 import msgspec
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, get, patch
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.accounts.authenticate import Principal
+from application.messaging.add_members import AddMembers, AddMembersCommand
+from application.messaging.create_group import CreateGroup, CreateGroupCommand
+from application.messaging.drafts import AttachmentInput, Draft, Sent
+from application.messaging.list_conversations import ListConversations, ListConversationsQuery
+from application.messaging.list_messages import ListMessages, ListMessagesQuery
+from application.messaging.list_user_messages import ListUserMessages, ListUserMessagesQuery
 from application.messaging.list_users import ListUsers, ListUsersQuery
+from application.messaging.post_message import PostMessage, PostMessageCommand
+from application.messaging.remove_member import RemoveMember, RemoveMemberCommand
+from application.messaging.send_message import SendMessage, SendMessageCommand
 from application.messaging.update_profile import KEEP, UpdateProfile, UpdateProfileCommand
-from application.paging import LIMITS
+from application.paging import LIMITS, Page
 from domain.accounts import USERNAME_MAX
-from domain.messaging import PROFILE_NAME_MAX, DirectoryEntry
+from domain.messaging import (
+    ATTACHMENTS_MAX,
+    BODY_MAX_CODE_POINTS,
+    CLIENT_MSG_ID_MAX,
+    CONTENT_TYPE_MAX,
+    GROUP_MEMBERS_MAX,
+    PROFILE_NAME_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    Attachment,
+    ConversationKind,
+    ConversationSummary,
+    DirectoryEntry,
+    Member,
+    MemberRole,
+    Message,
+)
 from entrypoints.http.schemas import (
+    EXAMPLE_ID,
     EXAMPLE_TIME,
     EXAMPLE_USER_ID,
     documented,
     problem_responses,
+    rules,
     text,
 )
 from entrypoints.http.security import SECURITY
 
 _Time = Annotated[datetime, documented(EXAMPLE_TIME)]
+_MaybeTime = Annotated[datetime | None, documented(EXAMPLE_TIME)]
 _Username = Annotated[str, documented("ann.lee")]
 _Name = Annotated[str | None, documented("Ann")]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
@@ -111,3 +142,336 @@ class UserDirectoryController(Controller):
     ) -> UserPageOut:
         page = await list_users(ListUsersQuery(q, limit, cursor))
         return UserPageOut([UserOut.of(e) for e in page.items], page.next_cursor)
+
+
+# Messages and conversations.
+
+_Id = Annotated[UUID, documented(EXAMPLE_ID)]
+_ClientMsgId = Annotated[
+    str | None,
+    documented(
+        "c-7f3a9e",
+        max_length=CLIENT_MSG_ID_MAX,
+        description="your own id of the message: a retried send returns the first one",
+    ),
+]
+_IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        description="as `client_msg_id`: a retried send returns the first message",
+        **rules(minLength=1, maxLength=CLIENT_MSG_ID_MAX, pattern="^[\\x21-\\x7e]+$"),
+    ),
+]
+_Body = Annotated[
+    str,
+    text(
+        "Hi Bugs, what's up? \U0001f955",
+        BODY_MAX_CODE_POINTS,
+        description="kept exactly as sent; at most 4,000 code points and 12,000 UTF-8 bytes",
+    ),
+]
+
+
+class AttachmentIO(msgspec.Struct, forbid_unknown_fields=True):
+    """A link to a file, never fetched by Herald; a GIF is an image link."""
+
+    url: Annotated[str, documented("https://media.example.com/carrot.gif", max_length=URL_MAX)]
+    content_type: Annotated[str, documented("image/gif", max_length=CONTENT_TYPE_MAX)]
+    width: Annotated[int | None, documented(480)] = None
+    height: Annotated[int | None, documented(270)] = None
+
+    @classmethod
+    def of(cls, a: Attachment) -> "AttachmentIO":
+        return cls(a.url, a.content_type, a.width, a.height)
+
+
+_Attachments = Annotated[
+    list[AttachmentIO], documented(max_items=ATTACHMENTS_MAX, description="https links")
+]
+
+
+def _inputs(attachments: list[AttachmentIO]) -> list[AttachmentInput]:
+    return [AttachmentInput(a.url, a.content_type, a.width, a.height) for a in attachments]
+
+
+class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
+    recipient_user_name: _Username
+    body: _Body
+    attachments: _Attachments = msgspec.field(default_factory=list)
+    sender_user_name: Annotated[
+        str | None, documented("ann.lee", description="the seed's field: must be you")
+    ] = None
+    client_msg_id: _ClientMsgId = None
+
+
+class PostIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: _Body
+    attachments: _Attachments = msgspec.field(default_factory=list)
+    client_msg_id: _ClientMsgId = None
+
+
+class MessageOut(msgspec.Struct):
+    """A message as the caller sees it: `delivered_at` and `read_at` are their own copy's
+    when they received it, and when the last recipient had it when they sent it."""
+
+    id: _Id
+    conversation_id: _Id
+    sender: _Username
+    body: str
+    attachments: list[AttachmentIO]
+    created_at: _Time
+    edited_at: _MaybeTime
+    deleted: bool
+    delivered_at: _MaybeTime
+    read_at: _MaybeTime
+    client_msg_id: _ClientMsgId
+
+    @classmethod
+    def of(cls, m: Message, viewer: UUID) -> "MessageOut":
+        delivered_at, read_at = m.seen_by(viewer)
+        return cls(
+            id=m.id,
+            conversation_id=m.conversation_id,
+            sender=m.sender,
+            body=m.body,
+            attachments=[AttachmentIO.of(a) for a in m.attachments],
+            created_at=m.created_at,
+            edited_at=m.edited_at,
+            deleted=m.deleted_at is not None,
+            delivered_at=delivered_at,
+            read_at=read_at,
+            # Only the sender gave it, and only they need it.
+            client_msg_id=m.client_msg_id if viewer == m.sender_id else None,
+        )
+
+
+class MessagePageOut(msgspec.Struct):
+    items: list[MessageOut]
+    next_cursor: Annotated[str | None, documented("AZNuAsf6cQKZ9T5rMYB2Ww")]
+
+    @classmethod
+    def of(cls, page: Page[Message], viewer: UUID) -> "MessagePageOut":
+        return cls([MessageOut.of(m, viewer) for m in page.items], page.next_cursor)
+
+
+def _sent(sent: Sent, viewer: UUID) -> Response[MessageOut]:
+    status = HTTP_201_CREATED if sent.created else HTTP_200_OK
+    return Response(MessageOut.of(sent.message, viewer), status_code=status)
+
+
+class MemberOut(msgspec.Struct):
+    username: _Username
+    role: MemberRole
+    joined_at: _Time
+
+    @classmethod
+    def of(cls, m: Member) -> "MemberOut":
+        return cls(m.username, m.role, m.joined_at)
+
+
+class ConversationOut(msgspec.Struct):
+    id: _Id
+    kind: ConversationKind
+    title: Annotated[str | None, documented("Carrot club", description="groups only")]
+    created_at: _Time
+    members: list[MemberOut]
+    last_message: MessageOut | None = None
+    unread: Annotated[int, documented(3, description="messages you have not read")] = 0
+
+    @classmethod
+    def of(cls, s: ConversationSummary, viewer: UUID) -> "ConversationOut":
+        c = s.conversation
+        last = None if s.last_message is None else MessageOut.of(s.last_message, viewer)
+        members = [MemberOut.of(m) for m in s.members]
+        return cls(c.id, c.kind, c.title, c.created_at, members, last, s.unread)
+
+
+class ConversationPageOut(msgspec.Struct):
+    items: list[ConversationOut]
+    next_cursor: Annotated[str | None, documented("AZNuAsf6cQKZ9T5rMYB2Ww")]
+
+
+_Members = Annotated[list[str], documented(["bugs", "daffy"], max_items=GROUP_MEMBERS_MAX - 1)]
+
+
+class GroupIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: Annotated[str, text("Carrot club", TITLE_MAX, min_length=1)]
+    members: _Members
+
+
+class MembersIn(msgspec.Struct, forbid_unknown_fields=True):
+    members: _Members
+
+
+class MessageController(Controller):
+    path = "/api/messages"
+    tags = ["messaging"]
+    security = SECURITY
+
+    @post(
+        summary="Send a message to a user, in your direct conversation with them",
+        description=(
+            "The sender is you: a `sender_user_name` naming anyone else is a 403. An unknown "
+            "recipient is a 404. With `client_msg_id` (or an `Idempotency-Key` header) a "
+            "retried send answers the first message with 200 and stores nothing."
+        ),
+        responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    )
+    async def send(
+        self,
+        principal: NamedDependency[Principal],
+        data: JSONBody[MessageIn],
+        send: FromDishka[SendMessage],
+        idempotency_key: _IdempotencyKey = None,
+    ) -> Response[MessageOut]:
+        user = principal.user
+        draft = Draft(data.body, _inputs(data.attachments), data.client_msg_id, idempotency_key)
+        cmd = SendMessageCommand(user, data.recipient_user_name, draft, data.sender_user_name)
+        return _sent(await send(cmd), user.id)
+
+    @get(
+        "/{user_name:str}",
+        summary="Your messages: all of them (your own name), or those with one user",
+        description=(
+            "Newest first, a page at a time, no older than `since` (by default "
+            "`HERALD_MESSAGES_DEFAULT_DAYS`, 30 days). Your own name: every message you sent "
+            "or received; another user's: your direct conversation with them (404 for an "
+            "unknown user). Nobody, admins included, reads other people's messages."
+        ),
+        responses=problem_responses(401, 403, 404, 422),
+    )
+    async def read(
+        self,
+        principal: NamedDependency[Principal],
+        user_name: FromPath[str],
+        list_messages: FromDishka[ListUserMessages],
+        since: Annotated[
+            str | None,
+            QueryParameter(
+                description="ISO 8601 with an offset, e.g. 2026-11-01T00:00:00Z",
+                max_length=64,
+                **rules(format="date-time"),
+            ),
+        ] = None,
+        limit: _Limit = LIMITS.default,
+        cursor: _Cursor = None,
+    ) -> MessagePageOut:
+        user = principal.user
+        page = await list_messages(ListUserMessagesQuery(user, user_name, since, limit, cursor))
+        return MessagePageOut.of(page, user.id)
+
+
+_MessageId = Annotated[
+    str | None, QueryParameter(max_length=64, description="a message id", **rules(format="uuid"))
+]
+
+
+class ConversationController(Controller):
+    path = "/api/conversations"
+    tags = ["messaging"]
+    security = SECURITY
+
+    @post(
+        summary="Start a group conversation; you are its owner",
+        responses=problem_responses(401, 403, 413, 415, 422),
+    )
+    async def create(
+        self,
+        principal: NamedDependency[Principal],
+        data: JSONBody[GroupIn],
+        create: FromDishka[CreateGroup],
+    ) -> ConversationOut:
+        user = principal.user
+        group = await create(CreateGroupCommand(user, data.title, data.members))
+        summary = ConversationSummary(group.conversation, tuple(group.members), None, 0)
+        return ConversationOut.of(summary, user.id)
+
+    @get(
+        summary="Your conversations, latest activity first, with last message and unread count",
+        responses=problem_responses(401, 403, 422),
+    )
+    async def list_mine(
+        self,
+        principal: NamedDependency[Principal],
+        list_conversations: FromDishka[ListConversations],
+        limit: _Limit = LIMITS.default,
+        cursor: _Cursor = None,
+    ) -> ConversationPageOut:
+        user = principal.user
+        page = await list_conversations(ListConversationsQuery(user, limit, cursor))
+        return ConversationPageOut(
+            [ConversationOut.of(s, user.id) for s in page.items], page.next_cursor
+        )
+
+    @get(
+        "/{conversation_id:uuid}/messages",
+        summary="A conversation's messages by id: newest first below `before`, or after `after`",
+        description=(
+            "Without `before` and `after`: the latest. `before`: older ones, newest first. "
+            "`after` alone: newer ones, oldest first (catching up). `next_cursor` is the "
+            "message id to pass on as `before` (or `after` when reading forward). For its "
+            "members only (403)."
+        ),
+        responses=problem_responses(401, 403, 404, 422),
+    )
+    async def messages(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        list_messages: FromDishka[ListMessages],
+        before: _MessageId = None,
+        after: _MessageId = None,
+        limit: _Limit = LIMITS.default,
+    ) -> MessagePageOut:
+        user = principal.user
+        page = await list_messages(ListMessagesQuery(user, conversation_id, before, after, limit))
+        return MessagePageOut.of(page, user.id)
+
+    @post(
+        "/{conversation_id:uuid}/messages",
+        summary="Post to a conversation you are a member of (group or direct)",
+        responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    )
+    async def post_message(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        data: JSONBody[PostIn],
+        post_message: FromDishka[PostMessage],
+        idempotency_key: _IdempotencyKey = None,
+    ) -> Response[MessageOut]:
+        user = principal.user
+        draft = Draft(data.body, _inputs(data.attachments), data.client_msg_id, idempotency_key)
+        return _sent(await post_message(PostMessageCommand(user, conversation_id, draft)), user.id)
+
+    @post(
+        "/{conversation_id:uuid}/members",
+        summary="Add members to a group (owners); answers its members",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    )
+    async def add_members(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        data: JSONBody[MembersIn],
+        add: FromDishka[AddMembers],
+    ) -> list[MemberOut]:
+        members = await add(AddMembersCommand(principal.user, conversation_id, data.members))
+        return [MemberOut.of(m) for m in members]
+
+    @delete(
+        "/{conversation_id:uuid}/members/{user_name:str}",
+        summary="Remove a member of a group (owners), or leave it (your own name)",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(401, 403, 404, 409, 422),
+    )
+    async def remove_member(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        user_name: FromPath[str],
+        remove: FromDishka[RemoveMember],
+    ) -> None:
+        await remove(RemoveMemberCommand(principal.user, conversation_id, user_name))

@@ -1,17 +1,50 @@
 """Bindings of messaging: its repositories on the request's session, and its use cases."""
 
-from dishka import Provider, Scope, provide
+from datetime import timedelta
+
+from dishka import Provider, Scope, from_context, provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
-from adapters.sql.messaging import SqlProfileRepository, SqlUserDirectory
+from adapters.sql.messaging import (
+    SqlConversationRepository,
+    SqlMessageRepository,
+    SqlProfileRepository,
+    SqlUserDirectory,
+)
+from application.messaging.add_members import AddMembers
+from application.messaging.config import MessagingConfig
+from application.messaging.create_group import CreateGroup
+from application.messaging.drafts import Poster
+from application.messaging.list_conversations import ListConversations
+from application.messaging.list_messages import ListMessages
+from application.messaging.list_user_messages import ListUserMessages
 from application.messaging.list_users import ListUsers
+from application.messaging.post_message import PostMessage
+from application.messaging.remove_member import RemoveMember
+from application.messaging.send_message import SendMessage
 from application.messaging.update_profile import UpdateProfile
-from application.ports.messaging import ProfileRepository, UserDirectory
+from application.ports.messaging import (
+    ConversationRepository,
+    MessageRepository,
+    ProfileRepository,
+    UserDirectory,
+)
+from domain.ids import MonotonicIds
+from entrypoints.settings import MessagingSettings
 
 
 class MessagingProvider(Provider):
     scope = Scope.REQUEST
+
+    settings = from_context(provides=MessagingSettings, scope=Scope.APP)
+
+    # One per process: the ids of its messages grow in the order they are made.
+    message_ids = provide(MonotonicIds, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def config(self, settings: MessagingSettings) -> MessagingConfig:
+        return MessagingConfig(default_window=timedelta(days=settings.default_days))
 
     @provide
     def directory(self, session: AsyncSession) -> UserDirectory:
@@ -21,5 +54,22 @@ class MessagingProvider(Provider):
     def profiles(self, session: AsyncSession, dialect: SqlDialect) -> ProfileRepository:
         return SqlProfileRepository(session, dialect)
 
+    @provide
+    def conversations(self, session: AsyncSession, dialect: SqlDialect) -> ConversationRepository:
+        return SqlConversationRepository(session, dialect)
+
+    @provide
+    def messages(self, session: AsyncSession, dialect: SqlDialect) -> MessageRepository:
+        return SqlMessageRepository(session, dialect)
+
+    poster = provide(Poster)
     update_profile = provide(UpdateProfile)
     list_users = provide(ListUsers)
+    send_message = provide(SendMessage)
+    post_message = provide(PostMessage)
+    create_group = provide(CreateGroup)
+    add_members = provide(AddMembers)
+    remove_member = provide(RemoveMember)
+    list_conversations = provide(ListConversations)
+    list_messages = provide(ListMessages)
+    list_user_messages = provide(ListUserMessages)

@@ -1,0 +1,9 @@
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class MessagingConfig:
+    """The knobs of messaging's use cases, from the settings."""
+
+    default_window: timedelta = timedelta(days=30)  # the seed's rule for GET /api/messages/{name}

@@ -1,0 +1,89 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from application.ports.clock import Clock
+from application.ports.messaging import ConversationRepository, UserDirectory
+from application.ports.transactions import TransactionManager
+from domain.accounts import User, Username
+from domain.errors import FieldErrors, InvalidValue
+from domain.ids import new_id
+from domain.messaging import (
+    GROUP_MEMBERS_MAX,
+    Conversation,
+    ConversationKind,
+    DirectoryEntry,
+    Member,
+    MemberRole,
+    group_title,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateGroupCommand:
+    creator: User
+    title: str
+    members: Sequence[str]  # usernames; the creator joins as owner
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    conversation: Conversation
+    members: list[Member]
+
+
+async def resolve_members(
+    directory: UserDirectory, usernames: Sequence[str], errors: FieldErrors, field: str
+) -> list[DirectoryEntry]:
+    """The users these names (any case) name, each once; a name no enabled user has is a
+    bad field `<field>[i]`."""
+    names: list[str] = []
+    for i, raw in enumerate(usernames):
+        try:
+            names.append(Username(raw).value)
+        except InvalidValue:
+            errors.add(f"{field}[{i}]", f"no user named {raw!r}")
+            names.append("")
+    found = await directory.find_many([n for n in names if n])
+    for i, name in enumerate(names):
+        if name and name not in found:
+            errors.add(f"{field}[{i}]", f"no user named {name!r}")
+    return list({found[n].user_id: found[n] for n in names if n in found}.values())
+
+
+class CreateGroup:
+    """Start a group conversation (`POST /api/conversations`): a title of 1-200
+    printable characters and up to 255 other members by username; the creator is its
+    owner, the others members. Naming oneself among the members changes nothing."""
+
+    def __init__(
+        self,
+        directory: UserDirectory,
+        conversations: ConversationRepository,
+        clock: Clock,
+        tx: TransactionManager,
+    ) -> None:
+        self._directory = directory
+        self._conversations = conversations
+        self._clock = clock
+        self._tx = tx
+
+    async def __call__(self, cmd: CreateGroupCommand) -> Group:
+        errors = FieldErrors()
+        title = errors.check("title", group_title, cmd.title)
+        if len(cmd.members) >= GROUP_MEMBERS_MAX:
+            errors.add("members", f"must name at most {GROUP_MEMBERS_MAX - 1} other users")
+            errors.raise_if_any()
+        others = await resolve_members(self._directory, cmd.members, errors, "members")
+        errors.raise_if_any()
+        now = self._clock.now()
+        ident = new_id()
+        group = Conversation(ident, ConversationKind.GROUP, title, now, ident)
+        me = cmd.creator
+        members = [Member(ident, me.id, me.username.value, MemberRole.OWNER, now)] + [
+            Member(ident, u.user_id, u.username, MemberRole.MEMBER, now)
+            for u in others
+            if u.user_id != me.id
+        ]
+        await self._conversations.add(group, members)
+        await self._tx.commit()
+        return Group(group, members)
