@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.accounts import USERNAME_MAX
-from domain.errors import NUL_MESSAGE, InvalidValue
+from domain.errors import NUL_MESSAGE, Conflict, InvalidValue
 
 PROFILE_NAME_MAX = 32  # the seed's varchar(32)
 BODY_MAX_CODE_POINTS = 4000
@@ -30,7 +30,17 @@ DIMENSION_MAX = 100_000
 TITLE_MAX = 200
 GROUP_MEMBERS_MAX = 256  # the creator included
 CLIENT_MSG_ID_MAX = 100
-_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+REACTION_MAX = 32  # code points: an emoji with its modifiers and joiners, or a :shortcode:
+# The rules below as regular expressions, which the API's schema states too.
+CONTENT_TYPE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*"
+URL_PATTERN = r"https://[!-~]+"  # printable ASCII: other characters are percent-encoded
+CONTROLS = "\x00-\x1f\x7f-\x9f"
+NO_CONTROLS_PATTERN = rf"[^{CONTROLS}]*"
+REACTION_PATTERN = rf"[^\s{CONTROLS}]{{1,32}}"
+_CONTENT_TYPE = re.compile(CONTENT_TYPE_PATTERN)
+_URL = re.compile(URL_PATTERN)
+_NO_CONTROLS = re.compile(NO_CONTROLS_PATTERN)
+_REACTION = re.compile(REACTION_PATTERN)
 _USERNAME_PREFIX = re.compile(rf"[a-z0-9_.-]{{0,{USERNAME_MAX}}}")
 _CLIENT_MSG_ID = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII, no spaces
 
@@ -42,16 +52,16 @@ def _no_nul(raw: str) -> str:
 
 
 def profile_name(raw: str | None) -> str | None:
-    """A first or last name: at most 32 printable characters, surrounding blanks
-    removed; None or blank clears it."""
+    """A first or last name: at most 32 characters and no control characters,
+    surrounding blanks removed; None or blank clears it."""
     if raw is None:
         return None
     _no_nul(raw)
+    if not _NO_CONTROLS.fullmatch(raw):
+        raise InvalidValue("must not hold control characters")
     name = raw.strip()
     if len(name) > PROFILE_NAME_MAX:
         raise InvalidValue(f"must be at most {PROFILE_NAME_MAX} characters")
-    if not name.isprintable():
-        raise InvalidValue("must hold printable characters only")
     return name or None
 
 
@@ -80,13 +90,13 @@ def message_body(raw: str) -> str:
 
 
 def group_title(raw: str) -> str:
-    """1-200 printable characters, surrounding blanks removed."""
+    """1-200 characters, no control characters, surrounding blanks removed."""
     _no_nul(raw)
+    if not _NO_CONTROLS.fullmatch(raw):
+        raise InvalidValue("must not hold control characters")
     title = raw.strip()
     if not 1 <= len(title) <= TITLE_MAX:
-        raise InvalidValue(f"must be 1 to {TITLE_MAX} characters")
-    if not title.isprintable():
-        raise InvalidValue("must hold printable characters only")
+        raise InvalidValue(f"must be 1 to {TITLE_MAX} characters, not only blanks")
     return title
 
 
@@ -110,6 +120,16 @@ def message_id(raw: str) -> UUID:
         raise InvalidValue("must be the id of a message") from None
 
 
+def reaction(raw: str) -> str:
+    """An emoji (ZWJ sequences and modifiers included) or a `:shortcode:`: 1-32 code
+    points, no blanks or control characters."""
+    if not _REACTION.fullmatch(raw):
+        raise InvalidValue(
+            f"must be one emoji or :shortcode:, 1 to {REACTION_MAX} characters without blanks"
+        )
+    return raw
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A link to a file (a GIF is an image link): https only, never fetched by Herald."""
@@ -123,16 +143,15 @@ class Attachment:
     def parse(
         cls, url: str, content_type: str, width: int | None = None, height: int | None = None
     ) -> Attachment:
-        _no_nul(url)
         if len(url) > URL_MAX:
             raise InvalidValue(f"url must be at most {URL_MAX} characters")
-        if not url.startswith("https://") or len(url) <= len("https://") or not url.isprintable():
-            raise InvalidValue("url must be an https:// link")
-        if any(c.isspace() for c in url):
-            raise InvalidValue("url must not contain blanks")
-        kind = content_type.strip().lower()
-        if len(kind) > CONTENT_TYPE_MAX or not _CONTENT_TYPE.fullmatch(kind):
+        if not _URL.fullmatch(url):
+            raise InvalidValue(
+                "url must be an https:// link of printable ASCII (percent-encode the rest)"
+            )
+        if len(content_type) > CONTENT_TYPE_MAX or not _CONTENT_TYPE.fullmatch(content_type):
             raise InvalidValue("content_type must be a media type such as image/gif")
+        kind = content_type.lower()
         for name, value in (("width", width), ("height", height)):
             if value is not None and not 1 <= value <= DIMENSION_MAX:
                 raise InvalidValue(f"{name} must be between 1 and {DIMENSION_MAX}")
@@ -195,6 +214,7 @@ class Member:
     username: str
     role: MemberRole
     joined_at: datetime
+    read_up_to: UUID | None = None  # the read marker: every message up to it is read
 
     @property
     def is_owner(self) -> bool:
@@ -211,6 +231,14 @@ class Receipt:
 
 
 @dataclass(frozen=True, slots=True)
+class Reaction:
+    """One emoji on a message and who gave it (one each)."""
+
+    emoji: str
+    user_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     id: UUID  # v7: pages and orders by it
     conversation_id: UUID
@@ -223,6 +251,31 @@ class Message:
     receipts: tuple[Receipt, ...] = ()
     edited_at: datetime | None = None
     deleted_at: datetime | None = None  # a tombstone: the body and attachments are gone
+    reactions: tuple[Reaction, ...] = ()
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def edit(
+        self, body: str, attachments: tuple[Attachment, ...], now: datetime, window: timedelta
+    ) -> Message:
+        """The message with its new text: by its sender (checked by the caller), not
+        deleted, and within `window` of being sent."""
+        if self.deleted:
+            raise Conflict("a deleted message cannot be edited")
+        if now - self.created_at > window:
+            seconds = int(window.total_seconds())
+            span = f"{seconds // 60} minutes" if seconds >= 60 else f"{seconds} seconds"
+            raise Conflict(f"messages can be edited within {span} of being sent")
+        return replace(self, body=body, attachments=attachments, edited_at=now)
+
+    def tombstone(self, now: datetime) -> Message:
+        """Deleted: the body, attachments and reactions gone, the place in the history
+        kept. Deleting again changes nothing."""
+        if self.deleted:
+            return self
+        return replace(self, body="", attachments=(), reactions=(), deleted_at=now)
 
     def receipt_of(self, user_id: UUID) -> Receipt | None:
         return next((r for r in self.receipts if r.user_id == user_id), None)

@@ -386,10 +386,15 @@ class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
     """User-to-user messaging (seed 001)."""
 
     default_days: int = 30  # GET /api/messages/{user_name} reaches back this far without ?since=
+    edit_window_seconds: int = 900  # a sender may edit a message this long after sending it
 
     def validate(self) -> None:
         if not 1 <= self.default_days <= 36500:
             raise SettingsError("HERALD_MESSAGES_DEFAULT_DAYS must be between 1 and 36500")
+        if not 0 <= self.edit_window_seconds <= 7 * 86400:
+            raise SettingsError(
+                "HERALD_MESSAGES_EDIT_WINDOW_SECONDS must be between 0 (no edits) and 604800"
+            )
 
 
 class LoggingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("log_")):

@@ -40,12 +40,14 @@ from domain.messaging import (
     MemberRole,
     Message,
     Profile,
+    Reaction,
     Receipt,
     direct_key,
 )
 from tests.conftest import migrated_database
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+LATER = NOW + timedelta(hours=1)
 next_id = MonotonicIds()  # as the poster makes them
 
 
@@ -303,3 +305,78 @@ async def test_conversations_of_a_user_by_latest_activity(store: Store) -> None:
     assert [m.username for m in listed[0].members] == ["ann", "bugs"]
     rest = await store.conversations.conversations_of(ann.id, listed[0].conversation.activity_id, 1)
     assert [s.conversation.id for s in rest] == [second.id]
+
+
+async def test_read_markers_move_forward_and_mark_copies_read(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    c = await conversation(store, ann, bugs)
+    sent = [message(c, ann, f"m{i}") for i in range(3)]
+    for m in sent:
+        await store.messages.add(m, [bugs.id])
+    await store.save()
+    assert await store.messages.unread(bugs.id, c.id) == 3
+    assert await store.conversations.move_read_marker(c.id, bugs.id, sent[1].id) == sent[1].id
+    await store.messages.mark_read(bugs.id, c.id, sent[1].id, LATER)
+    assert await store.conversations.move_read_marker(c.id, bugs.id, sent[0].id) == sent[1].id
+    await store.save()
+    assert await store.messages.unread(bugs.id, c.id) == 1
+    assert await store.messages.unread(ann.id, c.id) == 0
+    copies = [
+        m.receipt_of(bugs.id) for m in await store.messages.in_conversation(c.id, None, None, 10)
+    ]
+    assert copies == [
+        Receipt(bugs.id, None, None),
+        Receipt(bugs.id, LATER, LATER),
+        Receipt(bugs.id, LATER, LATER),
+    ]
+    member = await store.conversations.member(c.id, bugs.id)
+    assert member is not None
+    assert member.read_up_to == sent[1].id
+
+
+async def test_delivery_is_recorded_once(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    c = await conversation(store, ann, bugs)
+    m = message(c, ann, "hi")
+    await store.messages.add(m, [bugs.id])
+    await store.messages.mark_delivered(bugs.id, [m.id], NOW)
+    await store.messages.mark_delivered(bugs.id, [m.id], LATER)
+    await store.messages.mark_delivered(ann.id, [m.id], LATER)  # no copy of one's own
+    await store.save()
+    got = await store.messages.get(m.id)
+    assert got is not None
+    assert got.receipts == (Receipt(bugs.id, NOW, None),)
+
+
+async def test_edits_tombstones_and_reactions(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    c = await conversation(store, ann, bugs)
+    gif = Attachment("https://e.com/a.gif", "image/gif")
+    m = replace(message(c, ann, "helo"), attachments=(gif,))
+    await store.messages.add(m, [bugs.id])
+    assert await store.messages.react(m.id, bugs.id, "\U0001f955", NOW)
+    assert await store.messages.react(m.id, bugs.id, "\U0001f955", LATER) is False
+    assert await store.messages.react(m.id, ann.id, "\U0001f955", LATER)
+    assert await store.messages.react(m.id, ann.id, "\U0001f602", LATER)
+    await store.save()
+    got = await store.messages.get(m.id)
+    assert got is not None
+    assert got.reactions == (
+        Reaction("\U0001f955", (bugs.id, ann.id)),
+        Reaction("\U0001f602", (ann.id,)),
+    )
+    assert await store.messages.unreact(m.id, ann.id, "\U0001f602")
+    assert await store.messages.unreact(m.id, ann.id, "\U0001f602") is False
+    edited = got.edit("hello", (), LATER, timedelta(hours=2))
+    await store.messages.update(edited)
+    await store.save()
+    again = await store.messages.get(m.id)
+    assert again is not None
+    assert (again.body, again.attachments, again.edited_at) == ("hello", (), LATER)
+    assert again.reactions == (Reaction("\U0001f955", (bugs.id, ann.id)),)
+    await store.messages.update(again.tombstone(LATER))
+    await store.save()
+    gone = await store.messages.get(m.id)
+    assert gone is not None
+    assert (gone.body, gone.deleted_at, gone.reactions) == ("", LATER, ())
+    assert await store.messages.get(new_id()) is None

@@ -5,7 +5,7 @@ from unittest import mock
 
 import pytest
 
-from domain.errors import InvalidValue
+from domain.errors import Conflict, InvalidValue
 from domain.ids import MonotonicIds
 from domain.messaging import (
     Attachment,
@@ -42,7 +42,7 @@ def test_bodies_are_kept_exactly_and_bounded_in_code_points_and_bytes() -> None:
 
 
 def test_attachments_are_https_links_with_a_media_type() -> None:
-    gif = Attachment.parse("https://e.com/a.gif", " Image/GIF ", 480, 270)
+    gif = Attachment.parse("https://e.com/a.gif", "Image/GIF", 480, 270)
     assert gif == Attachment("https://e.com/a.gif", "image/gif", 480, 270)
     for url, kind, width in [
         ("http://e.com/a.gif", "image/gif", None),
@@ -108,3 +108,19 @@ def test_direct_keys_name_the_pair_and_receipts_as_each_side_sees_them() -> None
     assert m.seen_by(b) == (NOW, None)
     assert m.seen_by(c) == (later, later)
     assert m.seen_by(a) == (later, None)  # the sender: when the last recipient had it
+
+
+def test_edits_within_the_window_and_tombstones() -> None:
+    ids = MonotonicIds()
+    gif = Attachment("https://e.com/a.gif", "image/gif")
+    m = Message(ids(), ids(), ids(), "ann", "helo", (gif,), NOW)
+    window = timedelta(minutes=15)
+    edited = m.edit("hello", (), NOW + window, window)
+    assert (edited.body, edited.attachments, edited.edited_at) == ("hello", (), NOW + window)
+    with pytest.raises(Conflict, match="15 minutes"):
+        m.edit("late", (), NOW + window + timedelta(microseconds=1), window)
+    gone = m.tombstone(NOW)
+    assert (gone.body, gone.attachments, gone.deleted) == ("", (), True)
+    assert gone.tombstone(NOW + window) == gone
+    with pytest.raises(Conflict, match="deleted"):
+        gone.edit("back", (), NOW, window)

@@ -18,6 +18,7 @@ from domain.messaging import (
     Member,
     Message,
     Profile,
+    Reaction,
     Receipt,
 )
 
@@ -75,6 +76,8 @@ class InMemoryMessaging:
         self._members: dict[tuple[UUID, UUID], Member] = store.dict_table()
         self._messages: dict[UUID, Message] = store.dict_table()
         self._receipts: dict[tuple[UUID, UUID], Receipt] = store.dict_table()  # (message, user)
+        # (message, user, emoji): when given
+        self._reactions: dict[tuple[UUID, UUID, str], datetime] = store.dict_table()
 
     # Conversations.
 
@@ -115,6 +118,17 @@ class InMemoryMessaging:
         if pair in self._members:
             self._members[pair] = replace(self._members[pair], role=member.role)
 
+    async def move_read_marker(
+        self, conversation_id: UUID, user_id: UUID, up_to: UUID
+    ) -> UUID | None:
+        member = self._members.get((conversation_id, user_id))
+        if member is None:
+            return None
+        if member.read_up_to is None or member.read_up_to < up_to:
+            member = replace(member, read_up_to=up_to)
+            self._members[conversation_id, user_id] = member
+        return member.read_up_to
+
     async def conversations_of(
         self, user_id: UUID, before: UUID | None, limit: int
     ) -> list[ConversationSummary]:
@@ -131,13 +145,7 @@ class InMemoryMessaging:
                 self._with_receipts(self._messages[c.activity_id])
                 if c.activity_id in self._messages
                 else None,
-                sum(
-                    1
-                    for (mid, u), r in self._receipts.items()
-                    if u == user_id
-                    and r.read_at is None
-                    and self._messages[mid].conversation_id == c.id
-                ),
+                await self.unread(user_id, c.id),
             )
             for c in mine[:limit]
         ]
@@ -166,6 +174,52 @@ class InMemoryMessaging:
             ),
             None,
         )
+
+    async def get_message(self, message_id: UUID) -> Message | None:
+        found = self._messages.get(message_id)
+        return None if found is None else self._with_receipts(found)
+
+    async def update_message(self, message: Message) -> None:
+        if message.id in self._messages:
+            self._messages[message.id] = replace(message, receipts=(), reactions=())
+        if message.deleted:
+            for key in [k for k in self._reactions if k[0] == message.id]:
+                del self._reactions[key]
+
+    async def mark_read(
+        self, user_id: UUID, conversation_id: UUID, up_to: UUID, now: datetime
+    ) -> None:
+        for (mid, u), r in list(self._receipts.items()):
+            m = self._messages[mid]
+            mine = u == user_id and m.conversation_id == conversation_id
+            if mine and mid <= up_to and r.read_at is None:
+                self._receipts[mid, u] = Receipt(u, r.delivered_at or now, now)
+
+    async def mark_delivered(
+        self, user_id: UUID, message_ids: Sequence[UUID], now: datetime
+    ) -> None:
+        for mid in message_ids:
+            r = self._receipts.get((mid, user_id))
+            if r is not None and r.delivered_at is None:
+                self._receipts[mid, user_id] = Receipt(user_id, now, r.read_at)
+
+    async def unread(self, user_id: UUID, conversation_id: UUID) -> int:
+        return sum(
+            1
+            for (mid, u), r in self._receipts.items()
+            if u == user_id
+            and r.read_at is None
+            and self._messages[mid].conversation_id == conversation_id
+        )
+
+    async def react(self, message_id: UUID, user_id: UUID, emoji: str, now: datetime) -> bool:
+        if (message_id, user_id, emoji) in self._reactions:
+            return False
+        self._reactions[message_id, user_id, emoji] = now
+        return True
+
+    async def unreact(self, message_id: UUID, user_id: UUID, emoji: str) -> bool:
+        return self._reactions.pop((message_id, user_id, emoji), None) is not None
 
     async def in_conversation(
         self,
@@ -214,8 +268,23 @@ class InMemoryMessaging:
             (r for (mid, _), r in self._receipts.items() if mid == message.id),
             key=lambda r: r.user_id,
         )
+        given: dict[str, list[UUID]] = {}
+        for (mid, user, emoji), _ in sorted(
+            self._reactions.items(), key=lambda item: (item[1], item[0][1])
+        ):
+            if mid == message.id:
+                given.setdefault(emoji, []).append(user)
+        reactions = tuple(
+            Reaction(emoji, tuple(users))
+            for emoji, users in sorted(given.items(), key=lambda item: -len(item[1]))
+        )
         sender = self._users_by_id(message.sender_id)
-        return replace(message, receipts=tuple(copies), sender=sender or message.sender)
+        return replace(
+            message,
+            receipts=tuple(copies),
+            reactions=reactions,
+            sender=sender or message.sender,
+        )
 
     def _users_by_id(self, user_id: UUID) -> str | None:
         user = self._users.rows.get(user_id)
@@ -233,6 +302,31 @@ class InMemoryMessageRepository:
 
     async def by_client_msg_id(self, sender_id: UUID, client_msg_id: str) -> Message | None:
         return await self._m.by_client_msg_id(sender_id, client_msg_id)
+
+    async def get(self, message_id: UUID) -> Message | None:
+        return await self._m.get_message(message_id)
+
+    async def update(self, message: Message) -> None:
+        await self._m.update_message(message)
+
+    async def mark_read(
+        self, user_id: UUID, conversation_id: UUID, up_to: UUID, now: datetime
+    ) -> None:
+        await self._m.mark_read(user_id, conversation_id, up_to, now)
+
+    async def mark_delivered(
+        self, user_id: UUID, message_ids: Sequence[UUID], now: datetime
+    ) -> None:
+        await self._m.mark_delivered(user_id, message_ids, now)
+
+    async def unread(self, user_id: UUID, conversation_id: UUID) -> int:
+        return await self._m.unread(user_id, conversation_id)
+
+    async def react(self, message_id: UUID, user_id: UUID, emoji: str, now: datetime) -> bool:
+        return await self._m.react(message_id, user_id, emoji, now)
+
+    async def unreact(self, message_id: UUID, user_id: UUID, emoji: str) -> bool:
+        return await self._m.unreact(message_id, user_id, emoji)
 
     async def in_conversation(
         self,

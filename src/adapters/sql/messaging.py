@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, and_, func, select, union_all, update
+from sqlalchemy import Row, Table, and_, delete, func, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -23,6 +23,7 @@ from adapters.sql.tables.accounts import UserRow
 from adapters.sql.tables.messaging import (
     ConversationMemberRow,
     ConversationRow,
+    MessageReactionRow,
     MessageReceiptRow,
     MessageRow,
     UserProfileRow,
@@ -37,6 +38,7 @@ from domain.messaging import (
     MemberRole,
     Message,
     Profile,
+    Reaction,
     Receipt,
 )
 
@@ -46,6 +48,7 @@ C = cast(Table, ConversationRow.__table__)
 CM = cast(Table, ConversationMemberRow.__table__)
 M = cast(Table, MessageRow.__table__)
 MR = cast(Table, MessageReceiptRow.__table__)
+RX = cast(Table, MessageReactionRow.__table__)
 
 _ENTRY = select(U.c.id, U.c.username, P.c.first_name, P.c.last_name, U.c.created_at).select_from(
     U.outerjoin(P, P.c.user_id == U.c.id)
@@ -102,7 +105,12 @@ _MEMBER = select(CM, U.c.username).join(U, U.c.id == CM.c.user_id)
 
 def _member(row: Row[Any]) -> Member:
     return Member(
-        row.conversation_id, row.user_id, row.username, MemberRole(row.role), row.joined_at
+        row.conversation_id,
+        row.user_id,
+        row.username,
+        MemberRole(row.role),
+        row.joined_at,
+        row.read_up_to,
     )
 
 
@@ -188,6 +196,14 @@ class SqlConversationRepository:
             .values(role=member.role.value)
         )
 
+    async def move_read_marker(
+        self, conversation_id: UUID, user_id: UUID, up_to: UUID
+    ) -> UUID | None:
+        mine = and_(CM.c.conversation_id == conversation_id, CM.c.user_id == user_id)
+        behind = or_(CM.c.read_up_to.is_(None), CM.c.read_up_to < up_to)
+        await self._db.execute(update(CM).where(mine, behind).values(read_up_to=up_to))
+        return (await self._db.execute(select(CM.c.read_up_to).where(mine))).scalar_one_or_none()
+
     async def conversations_of(
         self, user_id: UUID, before: UUID | None, limit: int
     ) -> list[ConversationSummary]:
@@ -247,7 +263,7 @@ def _dump_attachments(attachments: Sequence[Attachment]) -> str | None:
     )
 
 
-def _message(row: Row[Any], receipts: Sequence[Receipt]) -> Message:
+def _message(row: Row[Any], receipts: Sequence[Receipt], reactions: Sequence[Reaction]) -> Message:
     m = row._mapping
     return Message(
         id=m["id"],
@@ -261,6 +277,7 @@ def _message(row: Row[Any], receipts: Sequence[Receipt]) -> Message:
         receipts=tuple(receipts),
         edited_at=m["edited_at"],
         deleted_at=m["deleted_at"],
+        reactions=tuple(reactions),
     )
 
 
@@ -302,6 +319,74 @@ class SqlMessageRepository:
     async def by_client_msg_id(self, sender_id: UUID, client_msg_id: str) -> Message | None:
         query = _MESSAGE.where(M.c.sender_id == sender_id, M.c.client_msg_id == client_msg_id)
         return next(iter(await self._read(query)), None)
+
+    async def get(self, message_id: UUID) -> Message | None:
+        return next(iter(await self._read(_MESSAGE.where(M.c.id == message_id))), None)
+
+    async def update(self, message: Message) -> None:
+        m = message
+        await self._db.execute(
+            update(M)
+            .where(M.c.id == m.id)
+            .values(
+                body=m.body,
+                attachments=_dump_attachments(m.attachments),
+                edited_at=m.edited_at,
+                deleted_at=m.deleted_at,
+            )
+        )
+        if m.deleted:
+            await self._db.execute(delete(RX).where(RX.c.message_id == m.id))
+
+    async def mark_read(
+        self, user_id: UUID, conversation_id: UUID, up_to: UUID, now: datetime
+    ) -> None:
+        await self._db.execute(
+            update(MR)
+            .where(
+                MR.c.user_id == user_id,
+                MR.c.conversation_id == conversation_id,
+                MR.c.message_id <= up_to,
+                MR.c.read_at.is_(None),
+            )
+            .values(read_at=now, delivered_at=func.coalesce(MR.c.delivered_at, now))
+        )
+
+    async def mark_delivered(
+        self, user_id: UUID, message_ids: Sequence[UUID], now: datetime
+    ) -> None:
+        await self._db.execute(
+            update(MR)
+            .where(
+                MR.c.user_id == user_id,
+                MR.c.message_id.in_(message_ids),
+                MR.c.delivered_at.is_(None),
+            )
+            .values(delivered_at=now)
+        )
+
+    async def unread(self, user_id: UUID, conversation_id: UUID) -> int:
+        query = select(func.count()).where(
+            MR.c.user_id == user_id,
+            MR.c.conversation_id == conversation_id,
+            MR.c.read_at.is_(None),
+        )
+        return int((await self._db.execute(query)).scalar_one())
+
+    async def react(self, message_id: UUID, user_id: UUID, emoji: str, now: datetime) -> bool:
+        stmt = self._insert(RX).values(
+            message_id=message_id, user_id=user_id, emoji=emoji, created_at=now
+        )
+        stmt = stmt.on_conflict_do_nothing(index_elements=["message_id", "user_id", "emoji"])
+        return (await self._db.execute(stmt.returning(RX.c.emoji))).first() is not None
+
+    async def unreact(self, message_id: UUID, user_id: UUID, emoji: str) -> bool:
+        result = await self._db.execute(
+            delete(RX).where(
+                RX.c.message_id == message_id, RX.c.user_id == user_id, RX.c.emoji == emoji
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def by_ids(self, ids: Sequence[UUID]) -> list[Message]:
         return await self._read(_MESSAGE.where(M.c.id.in_(ids)))
@@ -345,7 +430,21 @@ class SqlMessageRepository:
         copies = select(MR).where(MR.c.message_id.in_(list(receipts))).order_by(MR.c.user_id)
         for r in await self._db.execute(copies):
             receipts[r.message_id].append(Receipt(r.user_id, r.delivered_at, r.read_at))
-        return [_message(row, receipts[row.id]) for row in rows]
+        given: dict[UUID, dict[str, list[UUID]]] = {row.id: {} for row in rows}
+        emoji = (
+            select(RX.c.message_id, RX.c.emoji, RX.c.user_id)
+            .where(RX.c.message_id.in_(list(given)))
+            .order_by(RX.c.created_at, RX.c.user_id)
+        )
+        for r in await self._db.execute(emoji):
+            given[r.message_id].setdefault(r.emoji, []).append(r.user_id)
+        return [_message(row, receipts[row.id], _reactions(given[row.id])) for row in rows]
+
+
+def _reactions(given: dict[str, list[UUID]]) -> list[Reaction]:
+    """Most given first, then in the order first given."""
+    ordered = sorted(given.items(), key=lambda item: -len(item[1]))
+    return [Reaction(emoji, tuple(users)) for emoji, users in ordered]
 
 
 def _window(

@@ -4,10 +4,10 @@ name."""
 from uuid import UUID
 
 from application.policy import require_member
-from application.ports.messaging import ConversationRepository, UserDirectory
+from application.ports.messaging import ConversationRepository, MessageRepository, UserDirectory
 from domain.accounts import User, Username
 from domain.errors import InvalidValue, NotFound
-from domain.messaging import Conversation, DirectoryEntry, Member
+from domain.messaging import Conversation, DirectoryEntry, Member, Message
 
 
 async def open_conversation(
@@ -33,3 +33,19 @@ async def find_user(directory: UserDirectory, raw: str) -> DirectoryEntry:
     if found is None:
         raise NotFound(f"no user named {name!r}")
     return found
+
+
+async def open_message(
+    conversations: ConversationRepository,
+    messages: MessageRepository,
+    conversation_id: UUID,
+    message_id: UUID,
+    caller: User,
+) -> tuple[Member, Message]:
+    """A message of a conversation the caller is a member of (as `open_conversation`);
+    NotFound when the conversation has no such message."""
+    _, member = await open_conversation(conversations, conversation_id, caller)
+    found = await messages.get(message_id)
+    if found is None or found.conversation_id != conversation_id:
+        raise NotFound(f"no message with id {message_id} in this conversation")
+    return member, found

@@ -9,7 +9,7 @@ from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, UserDirectory
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
-from domain.errors import Conflict, FieldErrors
+from domain.errors import Conflict, InvalidInput
 from domain.messaging import GROUP_MEMBERS_MAX, Member, MemberRole
 
 
@@ -44,12 +44,9 @@ class AddMembers:
         if conversation.is_direct:
             raise Conflict("a direct conversation is between two users: start a group instead")
         require_owner(me)
-        errors = FieldErrors()
         if not 1 <= len(cmd.usernames) < GROUP_MEMBERS_MAX:
-            errors.add("members", f"must name 1 to {GROUP_MEMBERS_MAX - 1} users")
-            errors.raise_if_any()
-        found = await resolve_members(self._directory, cmd.usernames, errors, "members")
-        errors.raise_if_any()
+            raise InvalidInput.field("members", f"must name 1 to {GROUP_MEMBERS_MAX - 1} users")
+        found = await resolve_members(self._directory, cmd.usernames)
         current = await self._conversations.members(conversation.id)
         present = {m.user_id for m in current}
         now = self._clock.now()

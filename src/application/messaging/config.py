@@ -7,3 +7,4 @@ class MessagingConfig:
     """The knobs of messaging's use cases, from the settings."""
 
     default_window: timedelta = timedelta(days=30)  # the seed's rule for GET /api/messages/{name}
+    edit_window: timedelta = timedelta(minutes=15)  # a sender may edit a message this long

@@ -5,7 +5,7 @@ from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, UserDirectory
 from application.ports.transactions import TransactionManager
 from domain.accounts import User, Username
-from domain.errors import FieldErrors, InvalidValue
+from domain.errors import FieldErrors, InvalidValue, NotFound
 from domain.ids import new_id
 from domain.messaging import (
     GROUP_MEMBERS_MAX,
@@ -32,28 +32,27 @@ class Group:
 
 
 async def resolve_members(
-    directory: UserDirectory, usernames: Sequence[str], errors: FieldErrors, field: str
+    directory: UserDirectory, usernames: Sequence[str]
 ) -> list[DirectoryEntry]:
-    """The users these names (any case) name, each once; a name no enabled user has is a
-    bad field `<field>[i]`."""
-    names: list[str] = []
-    for i, raw in enumerate(usernames):
+    """The users these names (any case) name, each once; NotFound naming every name no
+    enabled user has, as for the recipient of a message."""
+    names: dict[str, str] = {}
+    for raw in usernames:
         try:
-            names.append(Username(raw).value)
+            names[raw] = Username(raw).value
         except InvalidValue:
-            errors.add(f"{field}[{i}]", f"no user named {raw!r}")
-            names.append("")
-    found = await directory.find_many([n for n in names if n])
-    for i, name in enumerate(names):
-        if name and name not in found:
-            errors.add(f"{field}[{i}]", f"no user named {name!r}")
-    return list({found[n].user_id: found[n] for n in names if n in found}.values())
+            names[raw] = ""
+    found = await directory.find_many([n for n in names.values() if n])
+    unknown = [raw for raw, name in names.items() if name not in found]
+    if unknown:
+        raise NotFound("no user named " + ", ".join(repr(raw) for raw in unknown))
+    return list({found[n].user_id: found[n] for n in names.values()}.values())
 
 
 class CreateGroup:
     """Start a group conversation (`POST /api/conversations`): a title of 1-200
-    printable characters and up to 255 other members by username; the creator is its
-    owner, the others members. Naming oneself among the members changes nothing."""
+    characters and up to 255 other members by username (NotFound for unknown ones); the
+    creator is its owner, the others members. Naming oneself changes nothing."""
 
     def __init__(
         self,
@@ -72,9 +71,8 @@ class CreateGroup:
         title = errors.check("title", group_title, cmd.title)
         if len(cmd.members) >= GROUP_MEMBERS_MAX:
             errors.add("members", f"must name at most {GROUP_MEMBERS_MAX - 1} other users")
-            errors.raise_if_any()
-        others = await resolve_members(self._directory, cmd.members, errors, "members")
         errors.raise_if_any()
+        others = await resolve_members(self._directory, cmd.members)
         now = self._clock.now()
         ident = new_id()
         group = Conversation(ident, ConversationKind.GROUP, title, now, ident)

@@ -53,8 +53,7 @@ class Sent:
 
 def check_draft(draft: Draft, errors: FieldErrors) -> CheckedDraft:
     """The body (exact, bounded, no NUL), up to 10 https attachment links, and the
-    client's id of the message (`client_msg_id` or the Idempotency-Key; both must agree).
-    A message holds a body, an attachment or both."""
+    client's id of the message (`client_msg_id` or the Idempotency-Key; both must agree)."""
     body = errors.check("body", message_body, draft.body)
     if len(draft.attachments) > ATTACHMENTS_MAX:
         errors.add("attachments", f"must hold at most {ATTACHMENTS_MAX} links")
@@ -64,8 +63,6 @@ def check_draft(draft: Draft, errors: FieldErrors) -> CheckedDraft:
         )
         for i, a in enumerate(draft.attachments[:ATTACHMENTS_MAX])
     )
-    if body is not None and not body.strip() and not draft.attachments:
-        errors.add("body", "must not be empty without an attachment")
     ident = errors.check("client_msg_id", client_msg_id, draft.client_msg_id)
     key = errors.check("Idempotency-Key", client_msg_id, draft.idempotency_key)
     if ident is not None and key is not None and ident != key:

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.messaging.access import open_conversation
+from application.messaging.deliveries import Deliveries
 from application.paging import LIMITS, Page
 from application.ports.messaging import ConversationRepository, MessageRepository
 from domain.accounts import User
@@ -23,11 +24,17 @@ class ListMessages:
     members, paged by message id: newest first below `before` (the latest without it),
     or oldest first above `after` when only `after` is given (catching up). Both give
     the messages between them. `next_cursor` is the message id to pass on as `before`
-    (or as `after` when reading forward)."""
+    (or as `after` when reading forward). The caller's copies are delivered now."""
 
-    def __init__(self, conversations: ConversationRepository, messages: MessageRepository) -> None:
+    def __init__(
+        self,
+        conversations: ConversationRepository,
+        messages: MessageRepository,
+        deliveries: Deliveries,
+    ) -> None:
         self._conversations = conversations
         self._messages = messages
+        self._deliveries = deliveries
 
     async def __call__(self, q: ListMessagesQuery) -> Page[Message]:
         errors = FieldErrors()
@@ -39,5 +46,5 @@ class ListMessages:
             self._conversations, q.conversation_id, q.requester
         )
         rows = await self._messages.in_conversation(conversation.id, before, after, limit + 1)
-        items = rows[:limit]
+        items = await self._deliveries.reached(q.requester.id, rows[:limit])
         return Page(items, str(items[-1].id) if len(rows) > limit else None)

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from application.messaging.access import find_user
 from application.messaging.config import MessagingConfig
+from application.messaging.deliveries import Deliveries
 from application.paging import ID_CURSORS, LIMITS, Page, page_of
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, MessageRepository, UserDirectory
@@ -25,7 +26,8 @@ class ListUserMessages:
     caller's own name: every message they sent or received, in every conversation;
     another user's: the caller's direct conversation with them (empty when they never
     wrote; NotFound for an unknown user). No older than `since`, by default the
-    configured window (30 days). Nobody, admins included, reads others' messages."""
+    configured window (30 days). Nobody, admins included, reads others' messages. The
+    caller's copies are delivered now."""
 
     def __init__(
         self,
@@ -34,7 +36,9 @@ class ListUserMessages:
         messages: MessageRepository,
         clock: Clock,
         config: MessagingConfig,
+        deliveries: Deliveries,
     ) -> None:
+        self._deliveries = deliveries
         self._directory = directory
         self._conversations = conversations
         self._messages = messages
@@ -57,4 +61,5 @@ class ListUserMessages:
             if direct is None:
                 return Page([], None)
             rows = await self._messages.in_conversation(direct.id, before, None, limit + 1, since)
-        return page_of(rows, limit, lambda m: m.id, ID_CURSORS)
+        page = page_of(rows, limit, lambda m: m.id, ID_CURSORS)
+        return Page(await self._deliveries.reached(me.id, page.items), page.next_cursor)

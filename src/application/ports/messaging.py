@@ -72,6 +72,13 @@ class ConversationRepository(Protocol):
 
     async def set_role(self, member: Member) -> None: ...
 
+    async def move_read_marker(
+        self, conversation_id: UUID, user_id: UUID, up_to: UUID
+    ) -> UUID | None:
+        """Move the member's read marker to `up_to` unless it is already past it (markers
+        only move forward); the marker after."""
+        ...
+
     async def conversations_of(
         self, user_id: UUID, before: UUID | None, limit: int
     ) -> list[ConversationSummary]:
@@ -91,6 +98,34 @@ class MessageRepository(Protocol):
         ...
 
     async def by_client_msg_id(self, sender_id: UUID, client_msg_id: str) -> Message | None: ...
+
+    async def get(self, message_id: UUID) -> Message | None: ...
+
+    async def update(self, message: Message) -> None:
+        """Store its body, attachments, `edited_at` and `deleted_at`; a deleted one loses
+        its reactions."""
+        ...
+
+    async def mark_read(
+        self, user_id: UUID, conversation_id: UUID, up_to: UUID, now: datetime
+    ) -> None:
+        """The user's unread copies of the conversation's messages up to `up_to`: read
+        (and delivered, if they were not) at `now`."""
+        ...
+
+    async def mark_delivered(
+        self, user_id: UUID, message_ids: Sequence[UUID], now: datetime
+    ) -> None:
+        """The user's undelivered copies of these messages: delivered at `now`."""
+        ...
+
+    async def unread(self, user_id: UUID, conversation_id: UUID) -> int: ...
+
+    async def react(self, message_id: UUID, user_id: UUID, emoji: str, now: datetime) -> bool:
+        """Add the user's `emoji` to the message; False when it was there already."""
+        ...
+
+    async def unreact(self, message_id: UUID, user_id: UUID, emoji: str) -> bool: ...
 
     async def in_conversation(
         self,

@@ -8,21 +8,33 @@ from uuid import UUID
 
 import msgspec
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import (
+    FromPath,
+    HeaderParameter,
+    JSONBody,
+    KwargDefinition,
+    PathParameter,
+    QueryParameter,
+)
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.accounts.authenticate import Principal
 from application.messaging.add_members import AddMembers, AddMembersCommand
+from application.messaging.add_reaction import AddReaction, ReactionCommand
 from application.messaging.create_group import CreateGroup, CreateGroupCommand
+from application.messaging.delete_message import DeleteMessage, DeleteMessageCommand
 from application.messaging.drafts import AttachmentInput, Draft, Sent
+from application.messaging.edit_message import EditMessage, EditMessageCommand
 from application.messaging.list_conversations import ListConversations, ListConversationsQuery
 from application.messaging.list_messages import ListMessages, ListMessagesQuery
 from application.messaging.list_user_messages import ListUserMessages, ListUserMessagesQuery
 from application.messaging.list_users import ListUsers, ListUsersQuery
+from application.messaging.mark_read import MarkRead, MarkReadCommand
 from application.messaging.post_message import PostMessage, PostMessageCommand
 from application.messaging.remove_member import RemoveMember, RemoveMemberCommand
+from application.messaging.remove_reaction import RemoveReaction
 from application.messaging.send_message import SendMessage, SendMessageCommand
 from application.messaging.update_profile import KEEP, UpdateProfile, UpdateProfileCommand
 from application.paging import LIMITS, Page
@@ -32,10 +44,16 @@ from domain.messaging import (
     BODY_MAX_CODE_POINTS,
     CLIENT_MSG_ID_MAX,
     CONTENT_TYPE_MAX,
+    CONTENT_TYPE_PATTERN,
+    CONTROLS,
+    DIMENSION_MAX,
     GROUP_MEMBERS_MAX,
+    NO_CONTROLS_PATTERN,
     PROFILE_NAME_MAX,
+    REACTION_PATTERN,
     TITLE_MAX,
     URL_MAX,
+    URL_PATTERN,
     Attachment,
     ConversationKind,
     ConversationSummary,
@@ -43,11 +61,13 @@ from domain.messaging import (
     Member,
     MemberRole,
     Message,
+    Reaction,
 )
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
     EXAMPLE_USER_ID,
+    NO_NUL,
     documented,
     problem_responses,
     rules,
@@ -63,6 +83,11 @@ _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
 _Cursor = Annotated[
     str | None, QueryParameter(max_length=200, description="`next_cursor` of the previous page")
 ]
+
+
+def _name_text(example: str) -> KwargDefinition:
+    # Blanks around a name are trimmed, so the bound is on what is left: not stated here.
+    return documented(example, pattern=f"^{NO_CONTROLS_PATTERN}$")
 
 
 class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -135,7 +160,11 @@ class UserDirectoryController(Controller):
         principal: NamedDependency[Principal],
         list_users: FromDishka[ListUsers],
         q: Annotated[
-            str, QueryParameter(max_length=USERNAME_MAX + 10, description="a username prefix")
+            str,
+            QueryParameter(
+                description="a username prefix, any case",
+                **rules(maxLength=USERNAME_MAX, pattern="^[A-Za-z0-9_.-]*$"),
+            ),
         ] = "",
         limit: _Limit = LIMITS.default,
         cursor: _Cursor = None,
@@ -151,7 +180,9 @@ _ClientMsgId = Annotated[
     str | None,
     documented(
         "c-7f3a9e",
+        min_length=1,
         max_length=CLIENT_MSG_ID_MAX,
+        pattern="^[!-~]+$",
         description="your own id of the message: a retried send returns the first one",
     ),
 ]
@@ -160,7 +191,7 @@ _IdempotencyKey = Annotated[
     HeaderParameter(
         name="Idempotency-Key",
         description="as `client_msg_id`: a retried send returns the first message",
-        **rules(minLength=1, maxLength=CLIENT_MSG_ID_MAX, pattern="^[\\x21-\\x7e]+$"),
+        **rules(minLength=1, maxLength=CLIENT_MSG_ID_MAX, pattern="^[!-~]+$"),
     ),
 ]
 _Body = Annotated[
@@ -168,7 +199,10 @@ _Body = Annotated[
     text(
         "Hi Bugs, what's up? \U0001f955",
         BODY_MAX_CODE_POINTS,
-        description="kept exactly as sent; at most 4,000 code points and 12,000 UTF-8 bytes",
+        description=(
+            "kept exactly as sent; at most 4,000 code points and 12,000 UTF-8 bytes; "
+            "may be empty when there are attachments"
+        ),
     ),
 ]
 
@@ -176,10 +210,18 @@ _Body = Annotated[
 class AttachmentIO(msgspec.Struct, forbid_unknown_fields=True):
     """A link to a file, never fetched by Herald; a GIF is an image link."""
 
-    url: Annotated[str, documented("https://media.example.com/carrot.gif", max_length=URL_MAX)]
-    content_type: Annotated[str, documented("image/gif", max_length=CONTENT_TYPE_MAX)]
-    width: Annotated[int | None, documented(480)] = None
-    height: Annotated[int | None, documented(270)] = None
+    url: Annotated[
+        str,
+        documented(
+            "https://media.example.com/carrot.gif", max_length=URL_MAX, pattern=f"^{URL_PATTERN}$"
+        ),
+    ]
+    content_type: Annotated[
+        str,
+        documented("image/gif", max_length=CONTENT_TYPE_MAX, pattern=f"^{CONTENT_TYPE_PATTERN}$"),
+    ]
+    width: Annotated[int | None, documented(480, ge=1, le=DIMENSION_MAX)] = None
+    height: Annotated[int | None, documented(270, ge=1, le=DIMENSION_MAX)] = None
 
     @classmethod
     def of(cls, a: Attachment) -> "AttachmentIO":
@@ -196,11 +238,12 @@ def _inputs(attachments: list[AttachmentIO]) -> list[AttachmentInput]:
 
 
 class MessageIn(msgspec.Struct, forbid_unknown_fields=True):
-    recipient_user_name: _Username
+    recipient_user_name: Annotated[str, documented("bugs", pattern=NO_NUL)]
     body: _Body
     attachments: _Attachments = msgspec.field(default_factory=list)
     sender_user_name: Annotated[
-        str | None, documented("ann.lee", description="the seed's field: must be you")
+        str | None,
+        documented("ann.lee", pattern=NO_NUL, description="the seed's field: must be you"),
     ] = None
     client_msg_id: _ClientMsgId = None
 
@@ -209,6 +252,16 @@ class PostIn(msgspec.Struct, forbid_unknown_fields=True):
     body: _Body
     attachments: _Attachments = msgspec.field(default_factory=list)
     client_msg_id: _ClientMsgId = None
+
+
+class ReactionOut(msgspec.Struct):
+    emoji: Annotated[str, documented("\U0001f955")]
+    count: Annotated[int, documented(2)]
+    mine: Annotated[bool, documented(True, description="you gave it")]
+
+    @classmethod
+    def of(cls, r: Reaction, viewer: UUID) -> "ReactionOut":
+        return cls(r.emoji, len(r.user_ids), viewer in r.user_ids)
 
 
 class MessageOut(msgspec.Struct):
@@ -220,6 +273,7 @@ class MessageOut(msgspec.Struct):
     sender: _Username
     body: str
     attachments: list[AttachmentIO]
+    reactions: Annotated[list[ReactionOut], documented(description="most given first")]
     created_at: _Time
     edited_at: _MaybeTime
     deleted: bool
@@ -236,6 +290,7 @@ class MessageOut(msgspec.Struct):
             sender=m.sender,
             body=m.body,
             attachments=[AttachmentIO.of(a) for a in m.attachments],
+            reactions=[ReactionOut.of(r, viewer) for r in m.reactions],
             created_at=m.created_at,
             edited_at=m.edited_at,
             deleted=m.deleted_at is not None,
@@ -296,12 +351,40 @@ _Members = Annotated[list[str], documented(["bugs", "daffy"], max_items=GROUP_ME
 
 
 class GroupIn(msgspec.Struct, forbid_unknown_fields=True):
-    title: Annotated[str, text("Carrot club", TITLE_MAX, min_length=1)]
+    title: Annotated[
+        str,
+        documented(
+            "Carrot club",
+            min_length=1,
+            max_length=TITLE_MAX,
+            pattern=f"^{NO_CONTROLS_PATTERN}[^\\s{CONTROLS}]{NO_CONTROLS_PATTERN}$",
+        ),
+    ]
     members: _Members
 
 
 class MembersIn(msgspec.Struct, forbid_unknown_fields=True):
     members: _Members
+
+
+class ReadIn(msgspec.Struct, forbid_unknown_fields=True):
+    up_to: Annotated[
+        str, documented(EXAMPLE_ID, max_length=64, format="uuid", description="a message id")
+    ]
+
+
+class ReadOut(msgspec.Struct):
+    conversation_id: _Id
+    up_to: Annotated[UUID | None, documented(EXAMPLE_ID, description="your read marker now")]
+    unread: Annotated[int, documented(0)]
+
+
+class EditIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: _Body
+    attachments: Annotated[
+        list[AttachmentIO] | None,
+        documented(max_items=ATTACHMENTS_MAX, description="left out: they stay"),
+    ] = None
 
 
 class MessageController(Controller):
@@ -364,6 +447,14 @@ class MessageController(Controller):
 
 _MessageId = Annotated[
     str | None, QueryParameter(max_length=64, description="a message id", **rules(format="uuid"))
+]
+
+
+_Emoji = Annotated[
+    str,
+    PathParameter(
+        description="an emoji or :shortcode:, URL-encoded", **rules(pattern=f"^{REACTION_PATTERN}$")
+    ),
 ]
 
 
@@ -475,3 +566,87 @@ class ConversationController(Controller):
         remove: FromDishka[RemoveMember],
     ) -> None:
         await remove(RemoveMemberCommand(principal.user, conversation_id, user_name))
+
+    @post(
+        "/{conversation_id:uuid}/read",
+        summary="Move your read marker forward to a message; unread counts follow",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(401, 403, 404, 413, 415, 422),
+    )
+    async def read(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        data: JSONBody[ReadIn],
+        mark_read: FromDishka[MarkRead],
+    ) -> ReadOut:
+        marker = await mark_read(MarkReadCommand(principal.user, conversation_id, data.up_to))
+        return ReadOut(marker.conversation_id, marker.up_to, marker.unread)
+
+    @patch(
+        "/{conversation_id:uuid}/messages/{message_id:uuid}",
+        summary="Edit your message, within HERALD_MESSAGES_EDIT_WINDOW_SECONDS of sending it",
+        responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+    )
+    async def edit(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        message_id: FromPath[UUID],
+        data: JSONBody[EditIn],
+        edit: FromDishka[EditMessage],
+    ) -> MessageOut:
+        user = principal.user
+        attachments = None if data.attachments is None else _inputs(data.attachments)
+        cmd = EditMessageCommand(user, conversation_id, message_id, data.body, attachments)
+        return MessageOut.of(await edit(cmd), user.id)
+
+    @delete(
+        "/{conversation_id:uuid}/messages/{message_id:uuid}",
+        summary="Delete your message: its body goes, a tombstone stays",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(401, 403, 404, 422),
+    )
+    async def delete_message(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        message_id: FromPath[UUID],
+        remove: FromDishka[DeleteMessage],
+    ) -> None:
+        await remove(DeleteMessageCommand(principal.user, conversation_id, message_id))
+
+    @put(
+        "/{conversation_id:uuid}/messages/{message_id:uuid}/reactions/{emoji:str}",
+        summary="React with an emoji (one of each per user); answers the message",
+        responses=problem_responses(401, 403, 404, 409, 422),
+    )
+    async def react(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        message_id: FromPath[UUID],
+        emoji: _Emoji,
+        react: FromDishka[AddReaction],
+    ) -> MessageOut:
+        user = principal.user
+        message = await react(ReactionCommand(user, conversation_id, message_id, emoji))
+        return MessageOut.of(message, user.id)
+
+    @delete(
+        "/{conversation_id:uuid}/messages/{message_id:uuid}/reactions/{emoji:str}",
+        summary="Take your emoji off a message; answers the message",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(401, 403, 404, 422),
+    )
+    async def unreact(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        message_id: FromPath[UUID],
+        emoji: _Emoji,
+        unreact: FromDishka[RemoveReaction],
+    ) -> MessageOut:
+        user = principal.user
+        message = await unreact(ReactionCommand(user, conversation_id, message_id, emoji))
+        return MessageOut.of(message, user.id)

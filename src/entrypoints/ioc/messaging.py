@@ -13,15 +13,21 @@ from adapters.sql.messaging import (
     SqlUserDirectory,
 )
 from application.messaging.add_members import AddMembers
+from application.messaging.add_reaction import AddReaction
 from application.messaging.config import MessagingConfig
 from application.messaging.create_group import CreateGroup
+from application.messaging.delete_message import DeleteMessage
+from application.messaging.deliveries import Deliveries
 from application.messaging.drafts import Poster
+from application.messaging.edit_message import EditMessage
 from application.messaging.list_conversations import ListConversations
 from application.messaging.list_messages import ListMessages
 from application.messaging.list_user_messages import ListUserMessages
 from application.messaging.list_users import ListUsers
+from application.messaging.mark_read import MarkRead
 from application.messaging.post_message import PostMessage
 from application.messaging.remove_member import RemoveMember
+from application.messaging.remove_reaction import RemoveReaction
 from application.messaging.send_message import SendMessage
 from application.messaging.update_profile import UpdateProfile
 from application.ports.messaging import (
@@ -44,7 +50,10 @@ class MessagingProvider(Provider):
 
     @provide(scope=Scope.APP)
     def config(self, settings: MessagingSettings) -> MessagingConfig:
-        return MessagingConfig(default_window=timedelta(days=settings.default_days))
+        return MessagingConfig(
+            default_window=timedelta(days=settings.default_days),
+            edit_window=timedelta(seconds=settings.edit_window_seconds),
+        )
 
     @provide
     def directory(self, session: AsyncSession) -> UserDirectory:
@@ -63,6 +72,7 @@ class MessagingProvider(Provider):
         return SqlMessageRepository(session, dialect)
 
     poster = provide(Poster)
+    deliveries = provide(Deliveries)
     update_profile = provide(UpdateProfile)
     list_users = provide(ListUsers)
     send_message = provide(SendMessage)
@@ -73,3 +83,8 @@ class MessagingProvider(Provider):
     list_conversations = provide(ListConversations)
     list_messages = provide(ListMessages)
     list_user_messages = provide(ListUserMessages)
+    mark_read = provide(MarkRead)
+    edit_message = provide(EditMessage)
+    delete_message = provide(DeleteMessage)
+    add_reaction = provide(AddReaction)
+    remove_reaction = provide(RemoveReaction)

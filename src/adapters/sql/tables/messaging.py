@@ -55,6 +55,7 @@ class ConversationMemberRow(Base):
     )
     role: Mapped[str] = mapped_column(String(16))
     joined_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    read_up_to: Mapped[UUID | None] = mapped_column(GUID, nullable=True)  # the read marker
 
 
 class MessageRow(Base):
@@ -97,3 +98,18 @@ class MessageReceiptRow(Base):
     )
     delivered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+
+class MessageReactionRow(Base):
+    """One per emoji per user per message: the primary key is the rule."""
+
+    __tablename__ = "message_reactions"
+
+    message_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    emoji: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)

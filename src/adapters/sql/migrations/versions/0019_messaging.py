@@ -1,4 +1,4 @@
-"""messaging: user profiles, conversations and their members, messages and their receipts
+"""messaging: user profiles, conversations and their members, messages, receipts, reactions
 
 Revision ID: 0019
 Revises: 0016
@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("user_id", _ID, nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("joined_at", _TIME, nullable=False),
+        sa.Column("read_up_to", _ID, nullable=True),
         _fk("conversation_members", "conversation_id", "conversations"),
         _fk("conversation_members", "user_id", "users"),
         sa.PrimaryKeyConstraint("conversation_id", "user_id", name=op.f("pk_conversation_members")),
@@ -95,9 +96,22 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_message_receipts_message_id", "message_receipts", ["message_id"])
+    op.create_table(
+        "message_reactions",
+        sa.Column("message_id", _ID, nullable=False),
+        sa.Column("user_id", _ID, nullable=False),
+        sa.Column("emoji", sa.String(length=128), nullable=False),
+        sa.Column("created_at", _TIME, nullable=False),
+        _fk("message_reactions", "message_id", "messages"),
+        _fk("message_reactions", "user_id", "users"),
+        sa.PrimaryKeyConstraint(
+            "message_id", "user_id", "emoji", name=op.f("pk_message_reactions")
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("message_reactions")
     op.drop_index("ix_message_receipts_message_id", table_name="message_receipts")
     op.drop_table("message_receipts")
     op.drop_index("ix_messages_conversation_id_id", table_name="messages")

@@ -1,0 +1,49 @@
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.messaging.access import open_message
+from application.ports.clock import Clock
+from application.ports.messaging import ConversationRepository, MessageRepository
+from application.ports.transactions import TransactionManager
+from domain.accounts import User
+from domain.errors import Conflict, FieldErrors
+from domain.messaging import Message, reaction
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionCommand:
+    user: User
+    conversation_id: UUID
+    message_id: UUID
+    emoji: str
+
+
+class AddReaction:
+    """React to a message with an emoji (`PUT .../messages/{message_id}/reactions/{emoji}`):
+    members only, one of each emoji per user per message (again changes nothing), not
+    on a deleted message (Conflict). Answers the message with its reactions."""
+
+    def __init__(
+        self,
+        conversations: ConversationRepository,
+        messages: MessageRepository,
+        clock: Clock,
+        tx: TransactionManager,
+    ) -> None:
+        self._conversations = conversations
+        self._messages = messages
+        self._clock = clock
+        self._tx = tx
+
+    async def __call__(self, cmd: ReactionCommand) -> Message:
+        errors = FieldErrors()
+        emoji = errors.check("emoji", reaction, cmd.emoji)
+        errors.raise_if_any()
+        _, found = await open_message(
+            self._conversations, self._messages, cmd.conversation_id, cmd.message_id, cmd.user
+        )
+        if found.deleted:
+            raise Conflict("a deleted message takes no reactions")
+        await self._messages.react(found.id, cmd.user.id, emoji, self._clock.now())
+        await self._tx.commit()
+        return await self._messages.get(found.id) or found
