@@ -158,6 +158,16 @@ def require_member(member: Member | None, conversation: Conversation) -> Member:
     return member
 
 
+REFUSED_BY_RECIPIENT = "this user does not take your messages"
+
+
+def require_may_message(blocked: bool, restricted: bool) -> None:
+    """Direct messages: none between users one of whom blocked the other, and only from
+    contacts to a user who restricted them. The refusal says no more than that."""
+    if blocked or restricted:
+        raise PermissionDenied(REFUSED_BY_RECIPIENT)
+
+
 def require_owner(member: Member) -> None:
     """Owners add and remove a group's members (anyone may leave)."""
     if not member.is_owner:

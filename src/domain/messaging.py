@@ -179,6 +179,19 @@ class Profile:
     user_id: UUID
     first_name: str | None
     last_name: str | None
+    contacts_only: bool = False  # direct messages from contacts only
+
+
+class ContactStatus(enum.StrEnum):
+    CONTACT = "contact"  # both asked: each is the other's contact
+    REQUESTED = "requested"  # I asked, they have not
+    PENDING = "pending"  # they asked, I have not: PUT accepts
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    user: DirectoryEntry
+    status: ContactStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -387,6 +387,9 @@ class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
 
     default_days: int = 30  # GET /api/messages/{user_name} reaches back this far without ?since=
     edit_window_seconds: int = 900  # a sender may edit a message this long after sending it
+    # Sends per user per window (Redis in production, in-process in the embedded default).
+    send_rate_limit: int = 60
+    send_rate_window_seconds: int = 60
 
     def validate(self) -> None:
         if not 1 <= self.default_days <= 36500:
@@ -395,6 +398,12 @@ class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
             raise SettingsError(
                 "HERALD_MESSAGES_EDIT_WINDOW_SECONDS must be between 0 (no edits) and 604800"
             )
+        _at_least_one(
+            {
+                "HERALD_MESSAGES_SEND_RATE_LIMIT": self.send_rate_limit,
+                "HERALD_MESSAGES_SEND_RATE_WINDOW_SECONDS": self.send_rate_window_seconds,
+            }
+        )
 
 
 class LoggingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("log_")):

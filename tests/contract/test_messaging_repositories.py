@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.memory.accounts import InMemoryUserRepository
-from adapters.memory.messaging import InMemoryMessageRepository, InMemoryMessaging, InMemoryProfiles
+from adapters.memory.messaging import InMemoryMessageRepository, InMemoryMessaging, InMemoryPeople
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.accounts import SqlUserRepository
 from adapters.sql.database import make_session_factory
@@ -19,6 +19,7 @@ from adapters.sql.messaging import (
     SqlConversationRepository,
     SqlMessageRepository,
     SqlProfileRepository,
+    SqlRelationshipRepository,
     SqlUserDirectory,
 )
 from adapters.sql.transactions import SqlTransactionManager
@@ -27,6 +28,7 @@ from application.ports.messaging import (
     ConversationRepository,
     MessageRepository,
     ProfileRepository,
+    RelationshipRepository,
     UserDirectory,
 )
 from application.ports.transactions import TransactionManager
@@ -34,6 +36,8 @@ from domain.accounts import Role, User, Username
 from domain.ids import MonotonicIds, new_id
 from domain.messaging import (
     Attachment,
+    Contact,
+    ContactStatus,
     Conversation,
     ConversationKind,
     Member,
@@ -56,6 +60,7 @@ class Store:
     users: UserRepository
     directory: UserDirectory
     profiles: ProfileRepository
+    relationships: RelationshipRepository
     conversations: ConversationRepository
     messages: MessageRepository
     tx: TransactionManager
@@ -72,10 +77,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "memory":
         memory = MemoryStore()
         users = InMemoryUserRepository(memory)
-        profiles = InMemoryProfiles(users, memory)
+        profiles = InMemoryPeople(users, memory)
         messaging = InMemoryMessaging(users, memory)
         yield Store(
             users,
+            profiles,
             profiles,
             profiles,
             messaging,
@@ -93,6 +99,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlUserRepository(session),
             SqlUserDirectory(session),
             SqlProfileRepository(session, dialect),
+            SqlRelationshipRepository(session, dialect),
             SqlConversationRepository(session, dialect),
             SqlMessageRepository(session, dialect),
             SqlTransactionManager(session),
@@ -128,15 +135,18 @@ async def test_directory_finds_and_searches_enabled_users(store: Store) -> None:
     assert await store.directory.find("anx") is None
     assert await store.directory.find("nobody") is None
     assert set(await store.directory.find_many(["ann", "bob", "anx", "zed"])) == {"ann", "bob"}
-    assert [e.username for e in await store.directory.search("", None, 10)] == [
+    assert [e.username for e in await store.directory.search("", None, 10, ann.id)] == [
         "an_x",
         "ann",
         "anna",
         "bob",
     ]
-    assert [e.username for e in await store.directory.search("an", "an_x", 10)] == ["ann", "anna"]
-    assert [e.username for e in await store.directory.search("an_", None, 10)] == ["an_x"]
-    assert [e.username for e in await store.directory.search("a", None, 1)] == ["an_x"]
+    assert [e.username for e in await store.directory.search("an", "an_x", 10, ann.id)] == [
+        "ann",
+        "anna",
+    ]
+    assert [e.username for e in await store.directory.search("an_", None, 10, ann.id)] == ["an_x"]
+    assert [e.username for e in await store.directory.search("a", None, 1, ann.id)] == ["an_x"]
 
 
 async def test_profiles_are_replaced_whole(store: Store) -> None:
@@ -144,9 +154,9 @@ async def test_profiles_are_replaced_whole(store: Store) -> None:
     assert await store.profiles.get(ann.id) is None
     await store.profiles.save(Profile(ann.id, "Ann", None), NOW)
     await store.save()
-    await store.profiles.save(Profile(ann.id, None, "Lee"), NOW)
+    await store.profiles.save(Profile(ann.id, None, "Lee", contacts_only=True), NOW)
     await store.save()
-    assert await store.profiles.get(ann.id) == Profile(ann.id, None, "Lee")
+    assert await store.profiles.get(ann.id) == Profile(ann.id, None, "Lee", True)
 
 
 async def conversation(
@@ -380,3 +390,53 @@ async def test_edits_tombstones_and_reactions(store: Store) -> None:
     assert gone is not None
     assert (gone.body, gone.deleted_at, gone.reactions) == ("", LATER, ())
     assert await store.messages.get(new_id()) is None
+
+
+async def test_blocks_hide_both_ways_and_lift(store: Store) -> None:
+    ann, bugs, daffy = await users(store, "ann", "bugs", "daffy")
+    assert await store.relationships.block(ann.id, bugs.id, NOW)
+    assert await store.relationships.block(ann.id, bugs.id, LATER) is False
+    await store.save()
+    assert await store.relationships.blocked_between(bugs.id, ann.id)
+    assert await store.relationships.blocked_between(ann.id, daffy.id) is False
+    assert [e.username for e in await store.directory.search("", None, 10, ann.id)] == [
+        "ann",
+        "daffy",
+    ]
+    assert [e.username for e in await store.directory.search("", None, 10, bugs.id)] == [
+        "bugs",
+        "daffy",
+    ]
+    assert [e.username for e in await store.relationships.blocked_by(ann.id, None, 10)] == ["bugs"]
+    assert await store.relationships.blocked_by(bugs.id, None, 10) == []
+    assert await store.relationships.unblock(ann.id, bugs.id)
+    assert await store.relationships.unblock(ann.id, bugs.id) is False
+    await store.save()
+    assert len(await store.directory.search("", None, 10, bugs.id)) == 3
+
+
+async def test_contacts_are_a_request_and_its_acceptance(store: Store) -> None:
+    ann, bugs, daffy = await users(store, "ann", "bugs", "daffy")
+    assert await store.relationships.contact_status(ann.id, bugs.id) is None
+    await store.relationships.ask(ann.id, bugs.id, NOW)
+    await store.relationships.ask(ann.id, bugs.id, LATER)
+    await store.relationships.ask(daffy.id, ann.id, NOW)
+    await store.save()
+    assert await store.relationships.contact_status(ann.id, bugs.id) is ContactStatus.REQUESTED
+    assert await store.relationships.contact_status(bugs.id, ann.id) is ContactStatus.PENDING
+    await store.relationships.ask(bugs.id, ann.id, LATER)
+    await store.save()
+    assert await store.relationships.contact_status(ann.id, bugs.id) is ContactStatus.CONTACT
+    listed = await store.relationships.contacts_of(ann.id, None, 10)
+    assert [(c.user.username, c.status) for c in listed] == [
+        ("bugs", ContactStatus.CONTACT),
+        ("daffy", ContactStatus.PENDING),
+    ]
+    assert [c.user.username for c in await store.relationships.contacts_of(ann.id, "bugs", 10)] == [
+        "daffy"
+    ]
+    assert isinstance(listed[0], Contact)
+    assert await store.relationships.drop(ann.id, bugs.id)
+    assert await store.relationships.drop(ann.id, bugs.id) is False
+    await store.save()
+    assert await store.relationships.contact_status(ann.id, bugs.id) is ContactStatus.PENDING

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
 from adapters.memory.api_keys import InMemoryApiKeyRepository
-from adapters.memory.messaging import InMemoryMessageRepository, InMemoryMessaging, InMemoryProfiles
+from adapters.memory.messaging import InMemoryMessageRepository, InMemoryMessaging, InMemoryPeople
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
     InMemoryNotificationIntake,
@@ -42,6 +42,7 @@ from application.ports.messaging import (
     ConversationRepository,
     MessageRepository,
     ProfileRepository,
+    RelationshipRepository,
     UserDirectory,
 )
 from application.ports.notifications import (
@@ -104,7 +105,7 @@ class Fakes:
         self.points = RecordingPoints(self.store)
         self.templates = InMemoryTemplateRepository(self.store)
         self.topics = InMemoryTopicRepository(self.recipients, self.store)
-        self.profiles = InMemoryProfiles(self.users, self.store)
+        self.profiles = InMemoryPeople(self.users, self.store)
         self.messaging = InMemoryMessaging(self.users, self.store)
         # Answers as the format check does until a test scripts a number.
         self.phone_lookup = ScriptedPhoneLookup()
@@ -263,6 +264,10 @@ class FakesProvider(Provider):
 
     @provide
     def profiles(self) -> ProfileRepository:
+        return self._fakes.profiles
+
+    @provide
+    def relationships(self) -> RelationshipRepository:
         return self._fakes.profiles
 
     @provide

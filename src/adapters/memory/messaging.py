@@ -12,6 +12,8 @@ from adapters.memory.transactions import MemoryStore
 from domain.accounts import User, Username
 from domain.errors import InvalidValue
 from domain.messaging import (
+    Contact,
+    ContactStatus,
     Conversation,
     ConversationSummary,
     DirectoryEntry,
@@ -23,12 +25,15 @@ from domain.messaging import (
 )
 
 
-class InMemoryProfiles:
-    """The profiles and the directory over the users' fake."""
+class InMemoryPeople:
+    """Profiles, the directory, blocks and contacts, over the users' fake."""
 
     def __init__(self, users: InMemoryUserRepository, store: MemoryStore | None = None) -> None:
+        store = store or MemoryStore()
         self._users = users
-        self.profiles: dict[UUID, Profile] = (store or MemoryStore()).dict_table()
+        self.profiles: dict[UUID, Profile] = store.dict_table()
+        self._blocks: dict[tuple[UUID, UUID], datetime] = store.dict_table()  # (blocker, blocked)
+        self._asks: dict[tuple[UUID, UUID], datetime] = store.dict_table()  # (user, contact)
 
     def entry(self, user: User) -> DirectoryEntry:
         p = self.profiles.get(user.id)
@@ -52,9 +57,15 @@ class InMemoryProfiles:
         found = {name: await self.find(name) for name in usernames}
         return {name: entry for name, entry in found.items() if entry is not None}
 
-    async def search(self, prefix: str, after: str | None, limit: int) -> list[DirectoryEntry]:
+    async def search(
+        self, prefix: str, after: str | None, limit: int, viewer: UUID
+    ) -> list[DirectoryEntry]:
         users = sorted(
-            (u for u in self._users.rows.values() if not u.disabled),
+            [
+                u
+                for u in self._users.rows.values()
+                if not u.disabled and not await self.blocked_between(viewer, u.id)
+            ],
             key=lambda u: u.username.value,
         )
         return [
@@ -62,6 +73,53 @@ class InMemoryProfiles:
             for u in users
             if u.username.value.startswith(prefix) and (after is None or u.username.value > after)
         ][:limit]
+
+    async def block(self, blocker: UUID, blocked: UUID, now: datetime) -> bool:
+        if (blocker, blocked) in self._blocks:
+            return False
+        self._blocks[blocker, blocked] = now
+        return True
+
+    async def unblock(self, blocker: UUID, blocked: UUID) -> bool:
+        return self._blocks.pop((blocker, blocked), None) is not None
+
+    async def blocked_between(self, a: UUID, b: UUID) -> bool:
+        return (a, b) in self._blocks or (b, a) in self._blocks
+
+    async def blocked_by(
+        self, blocker: UUID, after: str | None, limit: int
+    ) -> list[DirectoryEntry]:
+        return self._entries([b for (who, b) in self._blocks if who == blocker], after, limit)
+
+    async def ask(self, user_id: UUID, contact_id: UUID, now: datetime) -> None:
+        self._asks.setdefault((user_id, contact_id), now)
+
+    async def drop(self, user_id: UUID, contact_id: UUID) -> bool:
+        return self._asks.pop((user_id, contact_id), None) is not None
+
+    async def contact_status(self, user_id: UUID, other: UUID) -> ContactStatus | None:
+        asked, asks = (user_id, other) in self._asks, (other, user_id) in self._asks
+        if asked and asks:
+            return ContactStatus.CONTACT
+        if asked:
+            return ContactStatus.REQUESTED
+        return ContactStatus.PENDING if asks else None
+
+    async def contacts_of(self, user_id: UUID, after: str | None, limit: int) -> list[Contact]:
+        others = {c for (u, c) in self._asks if u == user_id} | {
+            u for (u, c) in self._asks if c == user_id
+        }
+        found = []
+        for entry in self._entries(list(others), after, limit):
+            status = await self.contact_status(user_id, entry.user_id)
+            assert status is not None, "listed because one of them asked"
+            found.append(Contact(entry, status))
+        return found
+
+    def _entries(self, user_ids: list[UUID], after: str | None, limit: int) -> list[DirectoryEntry]:
+        users = [self._users.rows[u] for u in user_ids if u in self._users.rows]
+        entries = sorted((self.entry(u) for u in users), key=lambda e: e.username)
+        return [e for e in entries if after is None or e.username > after][:limit]
 
 
 class InMemoryMessaging:

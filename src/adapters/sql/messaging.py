@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, and_, delete, func, or_, select, union_all, update
+from sqlalchemy import Row, Table, and_, delete, exists, func, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -26,10 +26,14 @@ from adapters.sql.tables.messaging import (
     MessageReactionRow,
     MessageReceiptRow,
     MessageRow,
+    UserBlockRow,
+    UserContactRow,
     UserProfileRow,
 )
 from domain.messaging import (
     Attachment,
+    Contact,
+    ContactStatus,
     Conversation,
     ConversationKind,
     ConversationSummary,
@@ -49,6 +53,8 @@ CM = cast(Table, ConversationMemberRow.__table__)
 M = cast(Table, MessageRow.__table__)
 MR = cast(Table, MessageReceiptRow.__table__)
 RX = cast(Table, MessageReactionRow.__table__)
+B = cast(Table, UserBlockRow.__table__)
+K = cast(Table, UserContactRow.__table__)
 
 _ENTRY = select(U.c.id, U.c.username, P.c.first_name, P.c.last_name, U.c.created_at).select_from(
     U.outerjoin(P, P.c.user_id == U.c.id)
@@ -72,13 +78,109 @@ class SqlUserDirectory:
         query = _ENTRY.where(U.c.username.in_(usernames), U.c.disabled.is_(False))
         return {row.username: _entry(row) for row in await self._db.execute(query)}
 
-    async def search(self, prefix: str, after: str | None, limit: int) -> list[DirectoryEntry]:
-        query = _ENTRY.where(U.c.disabled.is_(False)).order_by(U.c.username).limit(limit)
+    async def search(
+        self, prefix: str, after: str | None, limit: int, viewer: UUID
+    ) -> list[DirectoryEntry]:
+        blocked = exists().where(_either_blocked(viewer, U.c.id))
+        query = _ENTRY.where(U.c.disabled.is_(False), ~blocked).order_by(U.c.username).limit(limit)
         if prefix:
             query = query.where(U.c.username.startswith(prefix, autoescape=True))
         if after is not None:
             query = query.where(U.c.username > after)
         return [_entry(row) for row in await self._db.execute(query)]
+
+
+class SqlRelationshipRepository:
+    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
+        self._db = session
+        self._insert = dialect.insert
+
+    async def block(self, blocker: UUID, blocked: UUID, now: datetime) -> bool:
+        stmt = self._insert(B).values(blocker_id=blocker, blocked_id=blocked, created_at=now)
+        stmt = stmt.on_conflict_do_nothing(index_elements=["blocker_id", "blocked_id"])
+        return (await self._db.execute(stmt.returning(B.c.blocker_id))).first() is not None
+
+    async def unblock(self, blocker: UUID, blocked: UUID) -> bool:
+        result = await self._db.execute(
+            delete(B).where(B.c.blocker_id == blocker, B.c.blocked_id == blocked)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def blocked_between(self, a: UUID, b: UUID) -> bool:
+        query = select(exists().where(_either_blocked(a, b)))
+        return bool((await self._db.execute(query)).scalar_one())
+
+    async def blocked_by(
+        self, blocker: UUID, after: str | None, limit: int
+    ) -> list[DirectoryEntry]:
+        query = (
+            _ENTRY.join(B, and_(B.c.blocked_id == U.c.id, B.c.blocker_id == blocker))
+            .order_by(U.c.username)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(U.c.username > after)
+        return [_entry(row) for row in await self._db.execute(query)]
+
+    async def ask(self, user_id: UUID, contact_id: UUID, now: datetime) -> None:
+        stmt = self._insert(K).values(user_id=user_id, contact_id=contact_id, created_at=now)
+        await self._db.execute(
+            stmt.on_conflict_do_nothing(index_elements=["user_id", "contact_id"])
+        )
+
+    async def drop(self, user_id: UUID, contact_id: UUID) -> bool:
+        result = await self._db.execute(
+            delete(K).where(K.c.user_id == user_id, K.c.contact_id == contact_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def contact_status(self, user_id: UUID, other: UUID) -> ContactStatus | None:
+        query = select(K.c.user_id).where(
+            or_(
+                and_(K.c.user_id == user_id, K.c.contact_id == other),
+                and_(K.c.user_id == other, K.c.contact_id == user_id),
+            )
+        )
+        askers = {asker for (asker,) in await self._db.execute(query)}
+        return _status(user_id in askers, other in askers)
+
+    async def contacts_of(self, user_id: UUID, after: str | None, limit: int) -> list[Contact]:
+        mine = select(K.c.contact_id.label("other")).where(K.c.user_id == user_id)
+        theirs = select(K.c.user_id.label("other")).where(K.c.contact_id == user_id)
+        others = union_all(mine, theirs).subquery()
+        asked = exists().where(K.c.user_id == user_id, K.c.contact_id == U.c.id)
+        asks = exists().where(K.c.user_id == U.c.id, K.c.contact_id == user_id)
+        query = (
+            _ENTRY.add_columns(asked.label("asked"), asks.label("asks"))
+            .where(U.c.id.in_(select(others.c.other)))
+            .order_by(U.c.username)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(U.c.username > after)
+        found = []
+        for row in await self._db.execute(query):
+            status = _status(bool(row.asked), bool(row.asks))
+            assert status is not None, "listed because one of them asked"
+            found.append(Contact(_entry(row), status))
+        return found
+
+
+def _either_blocked(a: Any, b: Any) -> Any:
+    """Whether `a` blocked `b` or `b` blocked `a` (ids or columns)."""
+    return or_(
+        and_(B.c.blocker_id == a, B.c.blocked_id == b),
+        and_(B.c.blocker_id == b, B.c.blocked_id == a),
+    )
+
+
+def _status(asked: bool, asks: bool) -> ContactStatus | None:
+    """From whether I asked them and whether they asked me."""
+    if asked and asks:
+        return ContactStatus.CONTACT
+    if asked:
+        return ContactStatus.REQUESTED
+    return ContactStatus.PENDING if asks else None
 
 
 class SqlProfileRepository:
@@ -88,12 +190,15 @@ class SqlProfileRepository:
 
     async def get(self, user_id: UUID) -> Profile | None:
         row = (await self._db.execute(select(P).where(P.c.user_id == user_id))).first()
-        return None if row is None else Profile(row.user_id, row.first_name, row.last_name)
+        if row is None:
+            return None
+        return Profile(row.user_id, row.first_name, row.last_name, row.contacts_only)
 
     async def save(self, profile: Profile, now: datetime) -> None:
         values = {
             "first_name": profile.first_name,
             "last_name": profile.last_name,
+            "contacts_only": profile.contacts_only,
             "updated_at": now,
         }
         stmt = self._insert(P).values(user_id=profile.user_id, **values)

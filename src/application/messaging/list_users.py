@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from application.paging import LIMITS, Page, key_cursors, page_of
 from application.ports.messaging import UserDirectory
-from domain.accounts import Username
+from domain.accounts import User, Username
 from domain.errors import FieldErrors
 from domain.messaging import DirectoryEntry, username_prefix
 
@@ -12,6 +12,7 @@ USER_CURSORS = key_cursors(lambda raw: Username(raw).value)
 
 @dataclass(frozen=True, slots=True)
 class ListUsersQuery:
+    requester: User
     q: str = ""  # a username prefix
     limit: int = LIMITS.default
     cursor: str | None = None
@@ -19,7 +20,8 @@ class ListUsersQuery:
 
 class ListUsers:
     """The user directory (`GET /api/users`): every enabled user whose username starts
-    with `q`, in username order, a page at a time; for signed-in users."""
+    with `q`, in username order, a page at a time; for signed-in users. Users who
+    blocked the requester, or whom the requester blocked, are not listed."""
 
     def __init__(self, directory: UserDirectory) -> None:
         self._directory = directory
@@ -30,5 +32,5 @@ class ListUsers:
         limit = errors.check("limit", LIMITS.check, query.limit)
         after = errors.check("cursor", USER_CURSORS.decode, query.cursor)
         errors.raise_if_any()
-        rows = await self._directory.search(prefix, after, limit + 1)
+        rows = await self._directory.search(prefix, after, limit + 1, query.requester.id)
         return page_of(rows, limit, lambda e: e.username, USER_CURSORS)

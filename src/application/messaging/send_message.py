@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from application.messaging.access import find_user
 from application.messaging.drafts import Draft, Poster, Sent, check_draft
+from application.messaging.gate import SendGate
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, UserDirectory
 from domain.accounts import User
@@ -30,7 +31,10 @@ class SendMessage:
     of the pair, made on its first message. The sender is the caller: a
     `sender_user_name` naming anyone else is PermissionDenied. An unknown recipient is
     NotFound; messaging oneself is a bad field. With a `client_msg_id` (or
-    Idempotency-Key) a retried send answers the first message and stores nothing."""
+    Idempotency-Key) a retried send answers the first message and stores nothing (and
+    counts against no limit). Sends are rate limited per user (RateLimited); between
+    users one of whom blocked the other, or to a user taking direct messages from
+    contacts only, they are PermissionDenied, saying no more."""
 
     def __init__(
         self,
@@ -38,7 +42,9 @@ class SendMessage:
         conversations: ConversationRepository,
         poster: Poster,
         clock: Clock,
+        gate: SendGate,
     ) -> None:
+        self._gate = gate
         self._directory = directory
         self._conversations = conversations
         self._poster = poster
@@ -59,6 +65,8 @@ class SendMessage:
         first = await self._poster.earlier(me, draft)
         if first is not None:
             return Sent(first, created=False)
+        await self._gate.pace(me.id)
+        await self._gate.direct(me.id, recipient.user_id)
         conversation = await self._direct(me, recipient)
         return await self._poster.post(conversation, me, [recipient.user_id], draft)
 

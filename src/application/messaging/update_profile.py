@@ -16,11 +16,13 @@ class UpdateProfileCommand:
     requester: User
     first_name: object = KEEP  # str, None (clear) or KEEP
     last_name: object = KEEP
+    contacts_only: bool | None = None  # None: keep
 
 
 class UpdateProfile:
     """Set the caller's own profile fields (`PATCH /me`): a field left out stays, null or
-    blank clears it. Each name is at most 32 printable characters, trimmed."""
+    blank clears it. Each name is at most 32 characters without control characters,
+    trimmed. `contacts_only` restricts direct messages to the caller's contacts."""
 
     def __init__(self, profiles: ProfileRepository, clock: Clock, tx: TransactionManager) -> None:
         self._profiles = profiles
@@ -38,7 +40,8 @@ class UpdateProfile:
         if cmd.last_name is not KEEP:
             last = errors.check("last_name", profile_name, cmd.last_name)
         errors.raise_if_any()
-        profile = Profile(cmd.requester.id, first, last)
+        only = current.contacts_only if cmd.contacts_only is None else cmd.contacts_only
+        profile = Profile(cmd.requester.id, first, last, only)
         await self._profiles.save(profile, self._clock.now())
         await self._tx.commit()
         return profile

@@ -7,6 +7,8 @@ from typing import Protocol
 from uuid import UUID
 
 from domain.messaging import (
+    Contact,
+    ContactStatus,
     Conversation,
     ConversationSummary,
     DirectoryEntry,
@@ -27,9 +29,51 @@ class UserDirectory(Protocol):
         """The enabled users among these usernames, by username."""
         ...
 
-    async def search(self, prefix: str, after: str | None, limit: int) -> list[DirectoryEntry]:
+    async def search(
+        self, prefix: str, after: str | None, limit: int, viewer: UUID
+    ) -> list[DirectoryEntry]:
         """Up to `limit` enabled users whose username starts with `prefix`, in username
-        order after `after`."""
+        order after `after`; none that blocked `viewer` or that `viewer` blocked."""
+        ...
+
+
+class RelationshipRepository(Protocol):
+    """Who blocked whom, and who asked whom as a contact."""
+
+    async def block(self, blocker: UUID, blocked: UUID, now: datetime) -> bool:
+        """False when it was blocked already."""
+        ...
+
+    async def unblock(self, blocker: UUID, blocked: UUID) -> bool: ...
+
+    async def blocked_between(self, a: UUID, b: UUID) -> bool:
+        """Whether either blocked the other."""
+        ...
+
+    async def blocked_by(
+        self, blocker: UUID, after: str | None, limit: int
+    ) -> list[DirectoryEntry]:
+        """Those `blocker` blocked, in username order after `after`."""
+        ...
+
+    async def ask(self, user_id: UUID, contact_id: UUID, now: datetime) -> None:
+        """Record that `user_id` wants `contact_id` as a contact (again: no change)."""
+        ...
+
+    async def drop(self, user_id: UUID, contact_id: UUID) -> bool:
+        """Withdraw `user_id`'s request or side of the contact."""
+        ...
+
+    async def contact_status(self, user_id: UUID, other: UUID) -> ContactStatus | None: ...
+
+    async def contacts_of(self, user_id: UUID, after: str | None, limit: int) -> list[Contact]:
+        """Those the user asked or who asked the user, in username order after `after`."""
+        ...
+
+
+class SendRateLimiter(Protocol):
+    async def hit(self, key: str) -> int | None:
+        """Count one send under key; None when allowed, else seconds until allowed again."""
         ...
 
 

@@ -16,6 +16,8 @@ from entrypoints.http.dev_outbox import dev_outbox
 from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
 from entrypoints.http.health import HealthController
 from entrypoints.http.messaging import (
+    BlockController,
+    ContactController,
     ConversationController,
     MessageController,
     UserDirectoryController,
@@ -65,6 +67,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     UserDirectoryController,
                     MessageController,
                     ConversationController,
+                    BlockController,
+                    ContactController,
                     metrics,
                 ],
             ),

@@ -21,21 +21,27 @@ from litestar.params import (
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.accounts.authenticate import Principal
+from application.messaging.add_contact import AddContact, ContactCommand
 from application.messaging.add_members import AddMembers, AddMembersCommand
 from application.messaging.add_reaction import AddReaction, ReactionCommand
+from application.messaging.block_user import BlockCommand, BlockUser
 from application.messaging.create_group import CreateGroup, CreateGroupCommand
 from application.messaging.delete_message import DeleteMessage, DeleteMessageCommand
 from application.messaging.drafts import AttachmentInput, Draft, Sent
 from application.messaging.edit_message import EditMessage, EditMessageCommand
+from application.messaging.list_blocks import ListBlocks, ListBlocksQuery
+from application.messaging.list_contacts import ListContacts, ListContactsQuery
 from application.messaging.list_conversations import ListConversations, ListConversationsQuery
 from application.messaging.list_messages import ListMessages, ListMessagesQuery
 from application.messaging.list_user_messages import ListUserMessages, ListUserMessagesQuery
 from application.messaging.list_users import ListUsers, ListUsersQuery
 from application.messaging.mark_read import MarkRead, MarkReadCommand
 from application.messaging.post_message import PostMessage, PostMessageCommand
+from application.messaging.remove_contact import RemoveContact
 from application.messaging.remove_member import RemoveMember, RemoveMemberCommand
 from application.messaging.remove_reaction import RemoveReaction
 from application.messaging.send_message import SendMessage, SendMessageCommand
+from application.messaging.unblock_user import UnblockUser
 from application.messaging.update_profile import KEEP, UpdateProfile, UpdateProfileCommand
 from application.paging import LIMITS, Page
 from domain.accounts import USERNAME_MAX
@@ -55,6 +61,8 @@ from domain.messaging import (
     URL_MAX,
     URL_PATTERN,
     Attachment,
+    Contact,
+    ContactStatus,
     ConversationKind,
     ConversationSummary,
     DirectoryEntry,
@@ -86,19 +94,17 @@ _Cursor = Annotated[
 
 
 def _name_text(example: str) -> KwargDefinition:
-    # Blanks around a name are trimmed, so the bound is on what is left: not stated here.
-    return documented(example, pattern=f"^{NO_CONTROLS_PATTERN}$")
+    return documented(example, max_length=PROFILE_NAME_MAX, pattern=f"^{NO_CONTROLS_PATTERN}$")
 
 
 class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True):
     """Fields left out keep their value; null (or blank) clears one."""
 
-    first_name: Annotated[str | msgspec.UnsetType | None, text("Ann", PROFILE_NAME_MAX)] = (
-        msgspec.UNSET
-    )
-    last_name: Annotated[str | msgspec.UnsetType | None, text("Lee", PROFILE_NAME_MAX)] = (
-        msgspec.UNSET
-    )
+    first_name: Annotated[str | msgspec.UnsetType | None, _name_text("Ann")] = msgspec.UNSET
+    last_name: Annotated[str | msgspec.UnsetType | None, _name_text("Lee")] = msgspec.UNSET
+    contacts_only: Annotated[
+        bool | None, documented(False, description="direct messages from contacts only")
+    ] = None
 
 
 class UserOut(msgspec.Struct):
@@ -117,6 +123,7 @@ class ProfileOut(msgspec.Struct):
     username: _Username
     first_name: _Name
     last_name: _Name
+    contacts_only: bool
 
 
 class UserPageOut(msgspec.Struct):
@@ -131,7 +138,7 @@ def _keep_unset(value: object) -> object:
 @patch(
     "/me",
     tags=["messaging"],
-    summary="Change your profile (first_name, last_name); fields left out stay as they were",
+    summary="Change your profile (first_name, last_name, contacts_only); fields left out stay",
     security=SECURITY,
     responses=problem_responses(401, 413, 415, 422),
 )
@@ -141,9 +148,11 @@ async def update_me(
     update: FromDishka[UpdateProfile],
 ) -> ProfileOut:
     user = principal.user
-    cmd = UpdateProfileCommand(user, _keep_unset(data.first_name), _keep_unset(data.last_name))
-    profile = await update(cmd)
-    return ProfileOut(user.id, user.username.value, profile.first_name, profile.last_name)
+    cmd = UpdateProfileCommand(
+        user, _keep_unset(data.first_name), _keep_unset(data.last_name), data.contacts_only
+    )
+    p = await update(cmd)
+    return ProfileOut(user.id, user.username.value, p.first_name, p.last_name, p.contacts_only)
 
 
 class UserDirectoryController(Controller):
@@ -169,7 +178,7 @@ class UserDirectoryController(Controller):
         limit: _Limit = LIMITS.default,
         cursor: _Cursor = None,
     ) -> UserPageOut:
-        page = await list_users(ListUsersQuery(q, limit, cursor))
+        page = await list_users(ListUsersQuery(principal.user, q, limit, cursor))
         return UserPageOut([UserOut.of(e) for e in page.items], page.next_cursor)
 
 
@@ -397,9 +406,11 @@ class MessageController(Controller):
         description=(
             "The sender is you: a `sender_user_name` naming anyone else is a 403. An unknown "
             "recipient is a 404. With `client_msg_id` (or an `Idempotency-Key` header) a "
-            "retried send answers the first message with 200 and stores nothing."
+            "retried send answers the first message with 200 and stores nothing. A user who "
+            "blocked you, or takes messages from contacts only, answers 403; too many sends, "
+            "429 with `Retry-After`."
         ),
-        responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+        responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 429),
     )
     async def send(
         self,
@@ -522,7 +533,7 @@ class ConversationController(Controller):
     @post(
         "/{conversation_id:uuid}/messages",
         summary="Post to a conversation you are a member of (group or direct)",
-        responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
+        responses=problem_responses(401, 403, 404, 409, 413, 415, 422, 429),
     )
     async def post_message(
         self,
@@ -650,3 +661,117 @@ class ConversationController(Controller):
         user = principal.user
         message = await unreact(ReactionCommand(user, conversation_id, message_id, emoji))
         return MessageOut.of(message, user.id)
+
+
+class ContactOut(msgspec.Struct):
+    user: UserOut
+    status: Annotated[
+        ContactStatus,
+        documented(description="contact; requested: by you; pending: they asked, PUT accepts"),
+    ]
+
+    @classmethod
+    def of(cls, c: Contact) -> "ContactOut":
+        return cls(UserOut.of(c.user), c.status)
+
+
+class ContactPageOut(msgspec.Struct):
+    items: list[ContactOut]
+    next_cursor: Annotated[str | None, documented("YW5uLmxlZQ")]
+
+
+class BlockController(Controller):
+    path = "/api/blocks"
+    tags = ["messaging"]
+    security = SECURITY
+
+    @put(
+        "/{user_name:str}",
+        summary="Block a user (201; 200 if blocked already): no direct messages either way",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(401, 403, 404, 422),
+    )
+    async def block(
+        self,
+        principal: NamedDependency[Principal],
+        user_name: FromPath[str],
+        block: FromDishka[BlockUser],
+    ) -> Response[UserOut]:
+        blocked, made = await block(BlockCommand(principal.user, user_name))
+        return Response(UserOut.of(blocked), status_code=HTTP_201_CREATED if made else HTTP_200_OK)
+
+    @delete(
+        "/{user_name:str}",
+        summary="Lift a block",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(401, 403, 404),
+    )
+    async def unblock(
+        self,
+        principal: NamedDependency[Principal],
+        user_name: FromPath[str],
+        unblock: FromDishka[UnblockUser],
+    ) -> None:
+        await unblock(BlockCommand(principal.user, user_name))
+
+    @get(
+        summary="The users you blocked, in username order",
+        responses=problem_responses(401, 403, 422),
+    )
+    async def list_blocks(
+        self,
+        principal: NamedDependency[Principal],
+        list_blocks: FromDishka[ListBlocks],
+        limit: _Limit = LIMITS.default,
+        cursor: _Cursor = None,
+    ) -> UserPageOut:
+        page = await list_blocks(ListBlocksQuery(principal.user, limit, cursor))
+        return UserPageOut([UserOut.of(e) for e in page.items], page.next_cursor)
+
+
+class ContactController(Controller):
+    path = "/api/contacts"
+    tags = ["messaging"]
+    security = SECURITY
+
+    @put(
+        "/{user_name:str}",
+        summary="Ask a user to be your contact, or accept their request",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(401, 403, 404, 422),
+    )
+    async def add(
+        self,
+        principal: NamedDependency[Principal],
+        user_name: FromPath[str],
+        add: FromDishka[AddContact],
+    ) -> ContactOut:
+        return ContactOut.of(await add(ContactCommand(principal.user, user_name)))
+
+    @delete(
+        "/{user_name:str}",
+        summary="Withdraw your request, or end a contact",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(401, 403, 404),
+    )
+    async def remove(
+        self,
+        principal: NamedDependency[Principal],
+        user_name: FromPath[str],
+        remove: FromDishka[RemoveContact],
+    ) -> None:
+        await remove(ContactCommand(principal.user, user_name))
+
+    @get(
+        summary="Your contacts and requests either way, in username order",
+        responses=problem_responses(401, 403, 422),
+    )
+    async def list_contacts(
+        self,
+        principal: NamedDependency[Principal],
+        list_contacts: FromDishka[ListContacts],
+        limit: _Limit = LIMITS.default,
+        cursor: _Cursor = None,
+    ) -> ContactPageOut:
+        page = await list_contacts(ListContactsQuery(principal.user, limit, cursor))
+        return ContactPageOut([ContactOut.of(c) for c in page.items], page.next_cursor)

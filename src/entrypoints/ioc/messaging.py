@@ -3,37 +3,50 @@
 from datetime import timedelta
 
 from dishka import Provider, Scope, from_context, provide
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.memory.accounts import InMemoryRateLimiter
+from adapters.redis.accounts import RedisRateLimiter
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.messaging import (
     SqlConversationRepository,
     SqlMessageRepository,
     SqlProfileRepository,
+    SqlRelationshipRepository,
     SqlUserDirectory,
 )
+from application.messaging.add_contact import AddContact
 from application.messaging.add_members import AddMembers
 from application.messaging.add_reaction import AddReaction
+from application.messaging.block_user import BlockUser
 from application.messaging.config import MessagingConfig
 from application.messaging.create_group import CreateGroup
 from application.messaging.delete_message import DeleteMessage
 from application.messaging.deliveries import Deliveries
 from application.messaging.drafts import Poster
 from application.messaging.edit_message import EditMessage
+from application.messaging.gate import SendGate
+from application.messaging.list_blocks import ListBlocks
+from application.messaging.list_contacts import ListContacts
 from application.messaging.list_conversations import ListConversations
 from application.messaging.list_messages import ListMessages
 from application.messaging.list_user_messages import ListUserMessages
 from application.messaging.list_users import ListUsers
 from application.messaging.mark_read import MarkRead
 from application.messaging.post_message import PostMessage
+from application.messaging.remove_contact import RemoveContact
 from application.messaging.remove_member import RemoveMember
 from application.messaging.remove_reaction import RemoveReaction
 from application.messaging.send_message import SendMessage
+from application.messaging.unblock_user import UnblockUser
 from application.messaging.update_profile import UpdateProfile
 from application.ports.messaging import (
     ConversationRepository,
     MessageRepository,
     ProfileRepository,
+    RelationshipRepository,
+    SendRateLimiter,
     UserDirectory,
 )
 from domain.ids import MonotonicIds
@@ -64,6 +77,18 @@ class MessagingProvider(Provider):
         return SqlProfileRepository(session, dialect)
 
     @provide
+    def relationships(self, session: AsyncSession, dialect: SqlDialect) -> RelationshipRepository:
+        return SqlRelationshipRepository(session, dialect)
+
+    @provide(scope=Scope.APP)
+    def send_limiter(self, settings: MessagingSettings, redis: Redis | None) -> SendRateLimiter:
+        """Shared by every API process through Redis in production."""
+        limit, window = settings.send_rate_limit, settings.send_rate_window_seconds
+        if redis is None:
+            return InMemoryRateLimiter(limit, window)
+        return RedisRateLimiter(redis, limit, window, prefix="herald:rl:send:")
+
+    @provide
     def conversations(self, session: AsyncSession, dialect: SqlDialect) -> ConversationRepository:
         return SqlConversationRepository(session, dialect)
 
@@ -72,6 +97,7 @@ class MessagingProvider(Provider):
         return SqlMessageRepository(session, dialect)
 
     poster = provide(Poster)
+    gate = provide(SendGate)
     deliveries = provide(Deliveries)
     update_profile = provide(UpdateProfile)
     list_users = provide(ListUsers)
@@ -88,3 +114,9 @@ class MessagingProvider(Provider):
     delete_message = provide(DeleteMessage)
     add_reaction = provide(AddReaction)
     remove_reaction = provide(RemoveReaction)
+    block_user = provide(BlockUser)
+    unblock_user = provide(UnblockUser)
+    list_blocks = provide(ListBlocks)
+    add_contact = provide(AddContact)
+    remove_contact = provide(RemoveContact)
+    list_contacts = provide(ListContacts)

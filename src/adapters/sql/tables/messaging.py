@@ -11,7 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adapters.sql.tables.base import Base
@@ -27,6 +27,7 @@ class UserProfileRow(Base):
     )
     first_name: Mapped[str | None] = mapped_column(PROFILE_NAME, nullable=True)
     last_name: Mapped[str | None] = mapped_column(PROFILE_NAME, nullable=True)
+    contacts_only: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC)
 
 
@@ -112,4 +113,34 @@ class MessageReactionRow(Base):
         GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     emoji: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class UserBlockRow(Base):
+    """`blocker_id` blocked `blocked_id`; the index by the blocked side serves "who blocked
+    me" (the directory hides both ways)."""
+
+    __tablename__ = "user_blocks"
+
+    blocker_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class UserContactRow(Base):
+    """`user_id` asked for `contact_id` as a contact; two users are contacts when each
+    asked for the other (a request, then its acceptance)."""
+
+    __tablename__ = "user_contacts"
+
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)

@@ -1,4 +1,5 @@
-"""messaging: user profiles, conversations and their members, messages, receipts, reactions
+"""messaging: user profiles, conversations and their members, messages, receipts, reactions,
+blocks and contacts
 
 Revision ID: 0019
 Revises: 0016
@@ -35,6 +36,7 @@ def upgrade() -> None:
         sa.Column("user_id", _ID, nullable=False),
         sa.Column("first_name", sa.String(length=32), nullable=True),
         sa.Column("last_name", sa.String(length=32), nullable=True),
+        sa.Column("contacts_only", sa.Boolean(), nullable=False),
         sa.Column("updated_at", _TIME, nullable=False),
         _fk("user_profiles", "user_id", "users"),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_user_profiles")),
@@ -109,8 +111,26 @@ def upgrade() -> None:
         ),
     )
 
+    for table, first, second in (
+        ("user_blocks", "blocker_id", "blocked_id"),
+        ("user_contacts", "user_id", "contact_id"),
+    ):
+        op.create_table(
+            table,
+            sa.Column(first, _ID, nullable=False),
+            sa.Column(second, _ID, nullable=False),
+            sa.Column("created_at", _TIME, nullable=False),
+            _fk(table, first, "users"),
+            _fk(table, second, "users"),
+            sa.PrimaryKeyConstraint(first, second, name=op.f(f"pk_{table}")),
+        )
+        op.create_index(op.f(f"ix_{table}_{second}"), table, [second])
+
 
 def downgrade() -> None:
+    for table, second in (("user_contacts", "contact_id"), ("user_blocks", "blocked_id")):
+        op.drop_index(op.f(f"ix_{table}_{second}"), table_name=table)
+        op.drop_table(table)
     op.drop_table("message_reactions")
     op.drop_index("ix_message_receipts_message_id", table_name="message_receipts")
     op.drop_table("message_receipts")
