@@ -319,3 +319,27 @@ class ConversationSummary:
     members: tuple[Member, ...]
     last_message: Message | None
     unread: int
+
+
+class LiveKind(enum.StrEnum):
+    """What a live event tells a member's stream (`GET /api/stream`)."""
+
+    MESSAGE = "message"  # a new message
+    EDITED = "message.edited"
+    DELETED = "message.deleted"
+    REACTIONS = "reactions"  # a message's reactions changed
+    READ = "read"  # a member's read marker moved
+    MEMBERS = "members"  # a conversation's members changed
+    TYPING = "typing"  # not kept: no replay
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent:
+    """One event for the streams of `recipients`: the same id and JSON `data` for each;
+    kept per recipient (but typing) so a reconnect replays what it missed."""
+
+    id: UUID  # time-ordered: a stream's `Last-Event-ID`
+    kind: LiveKind
+    data: str  # JSON
+    created_at: datetime
+    recipients: tuple[UUID, ...]

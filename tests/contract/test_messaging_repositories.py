@@ -10,13 +10,19 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.memory.accounts import InMemoryUserRepository
-from adapters.memory.messaging import InMemoryMessageRepository, InMemoryMessaging, InMemoryPeople
+from adapters.memory.messaging import (
+    InMemoryEventLog,
+    InMemoryMessageRepository,
+    InMemoryMessaging,
+    InMemoryPeople,
+)
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.accounts import SqlUserRepository
 from adapters.sql.database import make_session_factory
 from adapters.sql.dialect import dialect_of
 from adapters.sql.messaging import (
     SqlConversationRepository,
+    SqlEventLog,
     SqlMessageRepository,
     SqlProfileRepository,
     SqlRelationshipRepository,
@@ -26,6 +32,7 @@ from adapters.sql.transactions import SqlTransactionManager
 from application.ports.accounts import UserRepository
 from application.ports.messaging import (
     ConversationRepository,
+    EventLog,
     MessageRepository,
     ProfileRepository,
     RelationshipRepository,
@@ -40,6 +47,8 @@ from domain.messaging import (
     ContactStatus,
     Conversation,
     ConversationKind,
+    LiveEvent,
+    LiveKind,
     Member,
     MemberRole,
     Message,
@@ -63,6 +72,7 @@ class Store:
     relationships: RelationshipRepository
     conversations: ConversationRepository
     messages: MessageRepository
+    events: EventLog
     tx: TransactionManager
     db: AsyncSession | None
 
@@ -86,6 +96,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             profiles,
             messaging,
             InMemoryMessageRepository(messaging),
+            InMemoryEventLog(memory),
             InMemoryTransactionManager(memory),
             None,
         )
@@ -102,6 +113,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlRelationshipRepository(session, dialect),
             SqlConversationRepository(session, dialect),
             SqlMessageRepository(session, dialect),
+            SqlEventLog(session),
             SqlTransactionManager(session),
             session,
         )
@@ -440,3 +452,21 @@ async def test_contacts_are_a_request_and_its_acceptance(store: Store) -> None:
     assert await store.relationships.drop(ann.id, bugs.id) is False
     await store.save()
     assert await store.relationships.contact_status(ann.id, bugs.id) is ContactStatus.PENDING
+
+
+async def test_the_event_log_replays_each_users_events_after_an_id(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    made = [
+        LiveEvent(
+            next_id(), LiveKind.MESSAGE, f'{{"n":{i},"t":"\U0001f955"}}', NOW, (ann.id, bugs.id)
+        )
+        for i in range(4)
+    ]
+    for e in made:
+        await store.events.add(e)
+    await store.events.add(LiveEvent(next_id(), LiveKind.READ, "{}", LATER, (bugs.id,)))
+    await store.save()
+    after = await store.events.after(ann.id, made[0].id, 2)
+    assert after == [replace(e, recipients=(ann.id,)) for e in made[1:3]]
+    assert [e.kind for e in await store.events.after(bugs.id, made[3].id, 10)] == [LiveKind.READ]
+    assert await store.events.after(ann.id, made[3].id, 10) == []

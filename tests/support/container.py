@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
 from adapters.memory.api_keys import InMemoryApiKeyRepository
-from adapters.memory.messaging import InMemoryMessageRepository, InMemoryMessaging, InMemoryPeople
+from adapters.memory.messaging import (
+    InMemoryEventLog,
+    InMemoryMessageRepository,
+    InMemoryMessaging,
+    InMemoryPeople,
+)
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
     InMemoryNotificationIntake,
@@ -40,6 +45,7 @@ from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
 from application.ports.messaging import (
     ConversationRepository,
+    EventLog,
     MessageRepository,
     ProfileRepository,
     RelationshipRepository,
@@ -107,6 +113,7 @@ class Fakes:
         self.topics = InMemoryTopicRepository(self.recipients, self.store)
         self.profiles = InMemoryPeople(self.users, self.store)
         self.messaging = InMemoryMessaging(self.users, self.store)
+        self.events_log = InMemoryEventLog(self.store)
         # Answers as the format check does until a test scripts a number.
         self.phone_lookup = ScriptedPhoneLookup()
         self.source: DataSource = ScriptedSource()
@@ -269,6 +276,10 @@ class FakesProvider(Provider):
     @provide
     def relationships(self) -> RelationshipRepository:
         return self._fakes.profiles
+
+    @provide
+    def events(self) -> EventLog:
+        return self._fakes.events_log
 
     @provide
     def conversations(self) -> ConversationRepository:

@@ -17,6 +17,7 @@ from domain.messaging import (
     Conversation,
     ConversationSummary,
     DirectoryEntry,
+    LiveEvent,
     Member,
     Message,
     Profile,
@@ -400,3 +401,16 @@ class InMemoryMessageRepository:
         self, user_id: UUID, before: UUID | None, since: datetime | None, limit: int
     ) -> list[Message]:
         return await self._m.of_user(user_id, before, since, limit)
+
+
+class InMemoryEventLog:
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self._rows: dict[tuple[UUID, UUID], LiveEvent] = (store or MemoryStore()).dict_table()
+
+    async def add(self, event: LiveEvent) -> None:
+        for user in event.recipients:
+            self._rows[user, event.id] = replace(event, recipients=(user,))
+
+    async def after(self, user_id: UUID, after: UUID, limit: int) -> list[LiveEvent]:
+        mine = sorted(e for (u, e) in self._rows if u == user_id and e > after)
+        return [self._rows[user_id, e] for e in mine[:limit]]

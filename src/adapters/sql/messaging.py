@@ -23,6 +23,7 @@ from adapters.sql.tables.accounts import UserRow
 from adapters.sql.tables.messaging import (
     ConversationMemberRow,
     ConversationRow,
+    MessageEventRow,
     MessageReactionRow,
     MessageReceiptRow,
     MessageRow,
@@ -38,6 +39,8 @@ from domain.messaging import (
     ConversationKind,
     ConversationSummary,
     DirectoryEntry,
+    LiveEvent,
+    LiveKind,
     Member,
     MemberRole,
     Message,
@@ -55,6 +58,7 @@ MR = cast(Table, MessageReceiptRow.__table__)
 RX = cast(Table, MessageReactionRow.__table__)
 B = cast(Table, UserBlockRow.__table__)
 K = cast(Table, UserContactRow.__table__)
+EV = cast(Table, MessageEventRow.__table__)
 
 _ENTRY = select(U.c.id, U.c.username, P.c.first_name, P.c.last_name, U.c.created_at).select_from(
     U.outerjoin(P, P.c.user_id == U.c.id)
@@ -567,3 +571,35 @@ def _window(
         query = query.where(M.c.created_at >= since)
     forward = after is not None and before is None
     return query.order_by(M.c.id.asc() if forward else M.c.id.desc()).limit(limit)
+
+
+class SqlEventLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+
+    async def add(self, event: LiveEvent) -> None:
+        e = event
+        rows = [
+            {
+                "user_id": u,
+                "id": e.id,
+                "kind": e.kind.value,
+                "data": e.data,
+                "created_at": e.created_at,
+            }
+            for u in e.recipients
+        ]
+        if rows:
+            await self._db.execute(EV.insert(), rows)
+
+    async def after(self, user_id: UUID, after: UUID, limit: int) -> list[LiveEvent]:
+        query = (
+            select(EV)
+            .where(EV.c.user_id == user_id, EV.c.id > after)
+            .order_by(EV.c.id)
+            .limit(limit)
+        )
+        return [
+            LiveEvent(r.id, LiveKind(r.kind), r.data, r.created_at, (user_id,))
+            for r in await self._db.execute(query)
+        ]

@@ -4,13 +4,14 @@ from uuid import UUID
 
 from application.messaging.access import open_conversation
 from application.messaging.create_group import resolve_members
+from application.messaging.live import Broadcast, members_data
 from application.policy import require_owner
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, UserDirectory
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
 from domain.errors import Conflict, InvalidInput
-from domain.messaging import GROUP_MEMBERS_MAX, Member, MemberRole
+from domain.messaging import GROUP_MEMBERS_MAX, LiveKind, Member, MemberRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,9 @@ class AddMembers:
         conversations: ConversationRepository,
         clock: Clock,
         tx: TransactionManager,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._directory = directory
         self._conversations = conversations
         self._clock = clock
@@ -58,5 +61,12 @@ class AddMembers:
         if len(current) + len(new) > GROUP_MEMBERS_MAX:
             raise Conflict(f"a group holds at most {GROUP_MEMBERS_MAX} members")
         await self._conversations.add_members(new)
+        everyone = current + new
+        if new:
+            to = [m.user_id for m in everyone]
+            await self._broadcast.record(
+                LiveKind.MEMBERS, members_data(conversation.id, everyone), to
+            )
         await self._tx.commit()
-        return current + new
+        await self._broadcast.publish()
+        return everyone

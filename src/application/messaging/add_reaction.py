@@ -2,12 +2,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.messaging.access import open_message
+from application.messaging.live import Broadcast, member_ids, message_data
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, MessageRepository
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
 from domain.errors import Conflict, FieldErrors
-from domain.messaging import Message, reaction
+from domain.messaging import LiveKind, Message, reaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,9 @@ class AddReaction:
         messages: MessageRepository,
         clock: Clock,
         tx: TransactionManager,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._conversations = conversations
         self._messages = messages
         self._clock = clock
@@ -44,6 +47,11 @@ class AddReaction:
         )
         if found.deleted:
             raise Conflict("a deleted message takes no reactions")
-        await self._messages.react(found.id, cmd.user.id, emoji, self._clock.now())
+        if not await self._messages.react(found.id, cmd.user.id, emoji, self._clock.now()):
+            return found
+        now = await self._messages.get(found.id) or found
+        to = await member_ids(self._conversations, found.conversation_id)
+        await self._broadcast.record(LiveKind.REACTIONS, message_data(now), to)
         await self._tx.commit()
-        return await self._messages.get(found.id) or found
+        await self._broadcast.publish()
+        return now

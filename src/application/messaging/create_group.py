@@ -1,6 +1,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from application.messaging.live import Broadcast, members_data
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, UserDirectory
 from application.ports.transactions import TransactionManager
@@ -12,6 +13,7 @@ from domain.messaging import (
     Conversation,
     ConversationKind,
     DirectoryEntry,
+    LiveKind,
     Member,
     MemberRole,
     group_title,
@@ -60,7 +62,9 @@ class CreateGroup:
         conversations: ConversationRepository,
         clock: Clock,
         tx: TransactionManager,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._directory = directory
         self._conversations = conversations
         self._clock = clock
@@ -83,5 +87,8 @@ class CreateGroup:
             if u.user_id != me.id
         ]
         await self._conversations.add(group, members)
+        data = {**members_data(ident, members), "title": title}
+        await self._broadcast.record(LiveKind.MEMBERS, data, [m.user_id for m in members])
         await self._tx.commit()
+        await self._broadcast.publish()
         return Group(group, members)

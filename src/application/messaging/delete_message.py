@@ -2,12 +2,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.messaging.access import open_message
+from application.messaging.live import Broadcast, member_ids, message_data
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, MessageRepository
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
 from domain.errors import PermissionDenied
-from domain.messaging import Message
+from domain.messaging import LiveKind, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,9 @@ class DeleteMessage:
         messages: MessageRepository,
         clock: Clock,
         tx: TransactionManager,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._conversations = conversations
         self._messages = messages
         self._clock = clock
@@ -44,5 +47,8 @@ class DeleteMessage:
             return found
         gone = found.tombstone(self._clock.now())
         await self._messages.update(gone)
+        to = await member_ids(self._conversations, found.conversation_id)
+        await self._broadcast.record(LiveKind.DELETED, message_data(gone), to)
         await self._tx.commit()
+        await self._broadcast.publish()
         return gone

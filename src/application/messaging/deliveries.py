@@ -19,6 +19,11 @@ class Deliveries:
         self._clock = clock
         self._tx = tx
 
+    async def streamed(self, viewer: UUID, message_ids: Sequence[UUID]) -> None:
+        """Messages the viewer's live stream just sent them: delivered now."""
+        await self._messages.mark_delivered(viewer, message_ids, self._clock.now())
+        await self._tx.commit()
+
     async def reached(self, viewer: UUID, messages: Sequence[Message]) -> list[Message]:
         """`messages` as they are now: the viewer's copies delivered."""
         waiting = [

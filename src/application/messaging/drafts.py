@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.messaging.live import Broadcast, message_data
 from application.ports.clock import Clock
 from application.ports.messaging import MessageRepository
 from application.ports.transactions import TransactionManager
@@ -15,6 +16,7 @@ from domain.messaging import (
     ATTACHMENTS_MAX,
     Attachment,
     Conversation,
+    LiveKind,
     Message,
     Receipt,
     client_msg_id,
@@ -79,7 +81,9 @@ class Poster:
         clock: Clock,
         tx: TransactionManager,
         ids: MonotonicIds,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._messages = messages
         self._ids = ids
         self._clock = clock
@@ -117,5 +121,9 @@ class Poster:
             if first is None:
                 raise Conflict("a send with this client_msg_id is under way; retry it")
             return Sent(first, created=False)
+        await self._broadcast.record(
+            LiveKind.MESSAGE, message_data(message), [sender.id, *recipients]
+        )
         await self._tx.commit()
+        await self._broadcast.publish()
         return Sent(message, created=True)

@@ -5,12 +5,13 @@ from uuid import UUID
 from application.messaging.access import open_message
 from application.messaging.config import MessagingConfig
 from application.messaging.drafts import AttachmentInput, Draft, check_draft
+from application.messaging.live import Broadcast, member_ids, message_data
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, MessageRepository
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
 from domain.errors import FieldErrors, PermissionDenied
-from domain.messaging import Message
+from domain.messaging import LiveKind, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,9 @@ class EditMessage:
         clock: Clock,
         tx: TransactionManager,
         config: MessagingConfig,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._conversations = conversations
         self._messages = messages
         self._clock = clock
@@ -54,5 +57,8 @@ class EditMessage:
         attachments = found.attachments if cmd.attachments is None else draft.attachments
         edited = found.edit(draft.body, attachments, self._clock.now(), self._config.edit_window)
         await self._messages.update(edited)
+        to = await member_ids(self._conversations, found.conversation_id)
+        await self._broadcast.record(LiveKind.EDITED, message_data(edited), to)
         await self._tx.commit()
+        await self._broadcast.publish()
         return edited

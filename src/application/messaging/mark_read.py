@@ -2,12 +2,13 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.messaging.access import open_conversation
+from application.messaging.live import Broadcast, member_ids
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, MessageRepository
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
 from domain.errors import FieldErrors, NotFound
-from domain.messaging import message_id
+from domain.messaging import LiveKind, message_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,9 @@ class MarkRead:
         messages: MessageRepository,
         clock: Clock,
         tx: TransactionManager,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._conversations = conversations
         self._messages = messages
         self._clock = clock
@@ -55,6 +58,14 @@ class MarkRead:
         marker = await self._conversations.move_read_marker(conversation.id, me.user_id, up_to)
         if marker == up_to:
             await self._messages.mark_read(me.user_id, conversation.id, up_to, self._clock.now())
+            data = {
+                "conversation_id": str(conversation.id),
+                "user": me.username,
+                "up_to": str(up_to),
+            }
+            to = await member_ids(self._conversations, conversation.id)
+            await self._broadcast.record(LiveKind.READ, data, to)
         unread = await self._messages.unread(me.user_id, conversation.id)
         await self._tx.commit()
+        await self._broadcast.publish()
         return ReadMarker(conversation.id, marker, unread)

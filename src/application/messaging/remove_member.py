@@ -2,12 +2,13 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from application.messaging.access import find_user, open_conversation
+from application.messaging.live import Broadcast, members_data
 from application.policy import require_owner
 from application.ports.messaging import ConversationRepository, UserDirectory
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
 from domain.errors import Conflict, NotFound
-from domain.messaging import MemberRole
+from domain.messaging import LiveKind, MemberRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,9 @@ class RemoveMember:
         directory: UserDirectory,
         conversations: ConversationRepository,
         tx: TransactionManager,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._directory = directory
         self._conversations = conversations
         self._tx = tx
@@ -44,7 +47,11 @@ class RemoveMember:
             require_owner(me)
         if not await self._conversations.remove_member(conversation.id, target.user_id):
             raise NotFound(f"{target.username!r} is not a member of this conversation")
-        rest = [m for m in await self._conversations.members(conversation.id)]
+        rest = await self._conversations.members(conversation.id)
         if rest and not any(m.is_owner for m in rest):
-            await self._conversations.set_role(replace(rest[0], role=MemberRole.OWNER))
+            rest[0] = replace(rest[0], role=MemberRole.OWNER)
+            await self._conversations.set_role(rest[0])
+        to = [target.user_id, *(m.user_id for m in rest)]
+        await self._broadcast.record(LiveKind.MEMBERS, members_data(conversation.id, rest), to)
         await self._tx.commit()
+        await self._broadcast.publish()

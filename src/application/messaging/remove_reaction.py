@@ -1,9 +1,10 @@
 from application.messaging.access import open_message
 from application.messaging.add_reaction import ReactionCommand
+from application.messaging.live import Broadcast, member_ids, message_data
 from application.ports.messaging import ConversationRepository, MessageRepository
 from application.ports.transactions import TransactionManager
 from domain.errors import FieldErrors
-from domain.messaging import Message, reaction
+from domain.messaging import LiveKind, Message, reaction
 
 
 class RemoveReaction:
@@ -15,7 +16,9 @@ class RemoveReaction:
         conversations: ConversationRepository,
         messages: MessageRepository,
         tx: TransactionManager,
+        broadcast: Broadcast,
     ) -> None:
+        self._broadcast = broadcast
         self._conversations = conversations
         self._messages = messages
         self._tx = tx
@@ -27,7 +30,11 @@ class RemoveReaction:
         _, found = await open_message(
             self._conversations, self._messages, cmd.conversation_id, cmd.message_id, cmd.user
         )
-        if await self._messages.unreact(found.id, cmd.user.id, emoji):
-            await self._tx.commit()
-            return await self._messages.get(found.id) or found
-        return found
+        if not await self._messages.unreact(found.id, cmd.user.id, emoji):
+            return found
+        now = await self._messages.get(found.id) or found
+        to = await member_ids(self._conversations, found.conversation_id)
+        await self._broadcast.record(LiveKind.REACTIONS, message_data(now), to)
+        await self._tx.commit()
+        await self._broadcast.publish()
+        return now

@@ -1,7 +1,8 @@
 """Ports of messaging: profiles and the user directory, conversations and their members,
 messages and their receipts."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -12,6 +13,7 @@ from domain.messaging import (
     Conversation,
     ConversationSummary,
     DirectoryEntry,
+    LiveEvent,
     Member,
     Message,
     Profile,
@@ -68,6 +70,31 @@ class RelationshipRepository(Protocol):
 
     async def contacts_of(self, user_id: UUID, after: str | None, limit: int) -> list[Contact]:
         """Those the user asked or who asked the user, in username order after `after`."""
+        ...
+
+
+class EventLog(Protocol):
+    """The live events of each user, kept for replay, in the request's transaction."""
+
+    async def add(self, event: LiveEvent) -> None:
+        """Stage the event once for each of its recipients."""
+        ...
+
+    async def after(self, user_id: UUID, after: UUID, limit: int) -> list[LiveEvent]:
+        """Up to `limit` of the user's events after `after`, oldest first; each with the
+        user alone as its recipient."""
+        ...
+
+
+class LiveChannel(Protocol):
+    """Fan-out of live events to the streams of every API process."""
+
+    async def publish(self, event: LiveEvent) -> None:
+        """To the stream of each recipient, wherever it is held."""
+        ...
+
+    def listen(self, user_id: UUID) -> AbstractAsyncContextManager[AsyncIterator[LiveEvent]]:
+        """The user's events from now on, while the context lasts."""
         ...
 
 

@@ -21,6 +21,7 @@ from entrypoints.http.messaging import (
     ConversationController,
     MessageController,
     UserDirectoryController,
+    stream,
     update_me,
 )
 from entrypoints.http.metrics import metrics
@@ -69,6 +70,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     ConversationController,
                     BlockController,
                     ContactController,
+                    stream,
                     metrics,
                 ],
             ),

@@ -2,14 +2,19 @@
 messages (`/api/messages`) and conversations (`/api/conversations`). Every route is for
 signed-in users; an API key gets 403."""
 
+import asyncio
+import json
+from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
+from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, Response, delete, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIType
 from litestar.params import (
     FromPath,
     HeaderParameter,
@@ -18,6 +23,7 @@ from litestar.params import (
     PathParameter,
     QueryParameter,
 )
+from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.accounts.authenticate import Principal
@@ -27,6 +33,7 @@ from application.messaging.add_reaction import AddReaction, ReactionCommand
 from application.messaging.block_user import BlockCommand, BlockUser
 from application.messaging.create_group import CreateGroup, CreateGroupCommand
 from application.messaging.delete_message import DeleteMessage, DeleteMessageCommand
+from application.messaging.deliveries import Deliveries
 from application.messaging.drafts import AttachmentInput, Draft, Sent
 from application.messaging.edit_message import EditMessage, EditMessageCommand
 from application.messaging.list_blocks import ListBlocks, ListBlocksQuery
@@ -40,11 +47,15 @@ from application.messaging.post_message import PostMessage, PostMessageCommand
 from application.messaging.remove_contact import RemoveContact
 from application.messaging.remove_member import RemoveMember, RemoveMemberCommand
 from application.messaging.remove_reaction import RemoveReaction
+from application.messaging.replay_events import REPLAY_PAGE, ReplayEvents
 from application.messaging.send_message import SendMessage, SendMessageCommand
+from application.messaging.typing_notice import SendTyping
 from application.messaging.unblock_user import UnblockUser
 from application.messaging.update_profile import KEEP, UpdateProfile, UpdateProfileCommand
 from application.paging import LIMITS, Page
-from domain.accounts import USERNAME_MAX
+from application.ports.messaging import LiveChannel
+from domain.accounts import USERNAME_MAX, User
+from domain.errors import FieldErrors
 from domain.messaging import (
     ATTACHMENTS_MAX,
     BODY_MAX_CODE_POINTS,
@@ -66,10 +77,13 @@ from domain.messaging import (
     ConversationKind,
     ConversationSummary,
     DirectoryEntry,
+    LiveEvent,
+    LiveKind,
     Member,
     MemberRole,
     Message,
     Reaction,
+    message_id,
 )
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
@@ -662,6 +676,20 @@ class ConversationController(Controller):
         message = await unreact(ReactionCommand(user, conversation_id, message_id, emoji))
         return MessageOut.of(message, user.id)
 
+    @post(
+        "/{conversation_id:uuid}/typing",
+        summary="Tell the other members you are typing (live streams only)",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problem_responses(401, 403, 404),
+    )
+    async def typing(
+        self,
+        principal: NamedDependency[Principal],
+        conversation_id: FromPath[UUID],
+        send_typing: FromDishka[SendTyping],
+    ) -> None:
+        await send_typing(principal.user, conversation_id)
+
 
 class ContactOut(msgspec.Struct):
     user: UserOut
@@ -775,3 +803,90 @@ class ContactController(Controller):
     ) -> ContactPageOut:
         page = await list_contacts(ListContactsQuery(principal.user, limit, cursor))
         return ContactPageOut([ContactOut.of(c) for c in page.items], page.next_cursor)
+
+
+# Live delivery.
+
+HEARTBEAT_SECONDS = 15.0  # a comment line this often keeps idle streams through proxies
+
+
+def _sse(event: LiveEvent) -> ServerSentEventMessage:
+    return ServerSentEventMessage(data=event.data, event=event.kind.value, id=str(event.id))
+
+
+async def live_events(
+    container: AsyncContainer, user: User, after: UUID | None
+) -> AsyncGenerator[ServerSentEventMessage, None]:
+    """Subscribed first, then the replay from the log, then what arrives live (an event
+    both replayed and published is sent once): nothing falls between the two."""
+    channel = await container.get(LiveChannel)
+    async with channel.listen(user.id) as live:
+        last = after
+        while last is not None:
+            async with container() as scope:
+                page = await (await scope.get(ReplayEvents))(user, last)
+            for event in page:
+                yield _sse(event)
+                last = event.id
+            if len(page) < REPLAY_PAGE:
+                break
+        yield ServerSentEventMessage(comment="live")
+        upcoming = asyncio.ensure_future(anext(live))
+        try:
+            while True:
+                done, _ = await asyncio.wait([upcoming], timeout=HEARTBEAT_SECONDS)
+                if not done:
+                    yield ServerSentEventMessage(comment="ping")
+                    continue
+                event = upcoming.result()
+                upcoming = asyncio.ensure_future(anext(live))
+                if last is not None and event.id <= last:
+                    continue
+                yield _sse(event)
+                if event.kind is LiveKind.MESSAGE:
+                    async with container() as scope:
+                        deliveries = await scope.get(Deliveries)
+                        await deliveries.streamed(user.id, [_message_id(event)])
+        finally:
+            upcoming.cancel()
+
+
+def _message_id(event: LiveEvent) -> UUID:
+    return UUID(json.loads(event.data)["id"])
+
+
+@get(
+    "/api/stream",
+    tags=["messaging"],
+    summary="Your live events, as server-sent events",
+    description=(
+        "Events `message`, `message.edited`, `message.deleted`, `reactions`, `read`, "
+        "`members` and `typing`, each with its id and JSON data. Reconnect with the "
+        "`Last-Event-ID` header (browsers' EventSource does) to get what you missed, from "
+        "the database, before the live ones; `typing` is not replayed. A `: ping` comment "
+        "comes every 15 seconds of quiet. Messages reaching the stream are delivered."
+    ),
+    security=SECURITY,
+    media_type="text/event-stream",
+    responses=problem_responses(401, 403, 422),
+)
+async def stream(
+    principal: NamedDependency[Principal],
+    request: Request[Any, Any, Any],
+    last_event_id: Annotated[
+        str | None,
+        HeaderParameter(
+            name="Last-Event-ID",
+            description="the id of the last event you got",
+            # A header is text or absent, never null: its schema says only the text.
+            **rules(type=OpenAPIType.STRING, one_of=None, maxLength=64, format="uuid"),
+        ),
+    ] = None,
+) -> ServerSentEvent:
+    container: AsyncContainer = request.app.state.dishka_container
+    errors = FieldErrors()
+    after = (
+        None if last_event_id is None else errors.check("Last-Event-ID", message_id, last_event_id)
+    )
+    errors.raise_if_any()
+    return ServerSentEvent(live_events(container, principal.user, after))

@@ -1,16 +1,23 @@
 """Bindings of messaging: its repositories on the request's session, and its use cases."""
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from dishka import Provider, Scope, from_context, provide
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.base import ChannelsBackend
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.channels.messaging import ChannelsLiveChannel
 from adapters.memory.accounts import InMemoryRateLimiter
 from adapters.redis.accounts import RedisRateLimiter
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.messaging import (
     SqlConversationRepository,
+    SqlEventLog,
     SqlMessageRepository,
     SqlProfileRepository,
     SqlRelationshipRepository,
@@ -33,16 +40,21 @@ from application.messaging.list_conversations import ListConversations
 from application.messaging.list_messages import ListMessages
 from application.messaging.list_user_messages import ListUserMessages
 from application.messaging.list_users import ListUsers
+from application.messaging.live import Broadcast
 from application.messaging.mark_read import MarkRead
 from application.messaging.post_message import PostMessage
 from application.messaging.remove_contact import RemoveContact
 from application.messaging.remove_member import RemoveMember
 from application.messaging.remove_reaction import RemoveReaction
+from application.messaging.replay_events import ReplayEvents
 from application.messaging.send_message import SendMessage
+from application.messaging.typing_notice import SendTyping
 from application.messaging.unblock_user import UnblockUser
 from application.messaging.update_profile import UpdateProfile
 from application.ports.messaging import (
     ConversationRepository,
+    EventLog,
+    LiveChannel,
     MessageRepository,
     ProfileRepository,
     RelationshipRepository,
@@ -50,7 +62,9 @@ from application.ports.messaging import (
     UserDirectory,
 )
 from domain.ids import MonotonicIds
-from entrypoints.settings import MessagingSettings
+from entrypoints.settings import MessagingSettings, ModeSettings
+
+STREAM_BACKLOG = 1000
 
 
 class MessagingProvider(Provider):
@@ -89,6 +103,36 @@ class MessagingProvider(Provider):
         return RedisRateLimiter(redis, limit, window, prefix="herald:rl:send:")
 
     @provide
+    def events(self, session: AsyncSession) -> EventLog:
+        return SqlEventLog(session)
+
+    @provide(scope=Scope.APP)
+    async def channels(
+        self, mode: ModeSettings, redis: Redis | None
+    ) -> AsyncIterator[ChannelsPlugin]:
+        """Litestar's channels: in this process (embedded), or through Redis Pub/Sub to
+        every API process (production)."""
+        backend: ChannelsBackend = (
+            MemoryChannelsBackend()
+            if redis is None
+            else RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{mode.task_queue}:channels")
+        )
+        plugin = ChannelsPlugin(
+            backend,
+            arbitrary_channels_allowed=True,
+            # A stream that falls this far behind loses its oldest events; its client
+            # gets them back by reconnecting with Last-Event-ID.
+            subscriber_max_backlog=STREAM_BACKLOG,
+            subscriber_backlog_strategy="dropleft",
+        )
+        async with plugin:
+            yield plugin
+
+    @provide(scope=Scope.APP)
+    def live_channel(self, plugin: ChannelsPlugin) -> LiveChannel:
+        return ChannelsLiveChannel(plugin)
+
+    @provide
     def conversations(self, session: AsyncSession, dialect: SqlDialect) -> ConversationRepository:
         return SqlConversationRepository(session, dialect)
 
@@ -96,6 +140,7 @@ class MessagingProvider(Provider):
     def messages(self, session: AsyncSession, dialect: SqlDialect) -> MessageRepository:
         return SqlMessageRepository(session, dialect)
 
+    broadcast = provide(Broadcast)
     poster = provide(Poster)
     gate = provide(SendGate)
     deliveries = provide(Deliveries)
@@ -120,3 +165,5 @@ class MessagingProvider(Provider):
     add_contact = provide(AddContact)
     remove_contact = provide(RemoveContact)
     list_contacts = provide(ListContacts)
+    send_typing = provide(SendTyping)
+    replay_events = provide(ReplayEvents)

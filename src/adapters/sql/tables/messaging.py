@@ -144,3 +144,18 @@ class UserContactRow(Base):
         GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class MessageEventRow(Base):
+    """A live event as one recipient's stream replays it: the primary key (user, id) is
+    the order of a replay after `Last-Event-ID`."""
+
+    __tablename__ = "message_events"
+
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)

@@ -1,5 +1,5 @@
 """messaging: user profiles, conversations and their members, messages, receipts, reactions,
-blocks and contacts
+blocks and contacts, live events
 
 Revision ID: 0019
 Revises: 0016
@@ -125,9 +125,20 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint(first, second, name=op.f(f"pk_{table}")),
         )
         op.create_index(op.f(f"ix_{table}_{second}"), table, [second])
+    op.create_table(
+        "message_events",
+        sa.Column("user_id", _ID, nullable=False),
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.Column("created_at", _TIME, nullable=False),
+        _fk("message_events", "user_id", "users"),
+        sa.PrimaryKeyConstraint("user_id", "id", name=op.f("pk_message_events")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("message_events")
     for table, second in (("user_contacts", "contact_id"), ("user_blocks", "blocked_id")):
         op.drop_index(op.f(f"ix_{table}_{second}"), table_name=table)
         op.drop_table(table)
