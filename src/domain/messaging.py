@@ -343,3 +343,33 @@ class LiveEvent:
     data: str  # JSON
     created_at: datetime
     recipients: tuple[UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadGroup:
+    """A member's messages of one conversation, unread for too long: how many, from whom
+    (up to three names, first to last), and the newest of them."""
+
+    user_id: UUID
+    conversation_id: UUID
+    count: int
+    senders: tuple[str, ...]
+    up_to: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesWaiting:
+    """Domain event: `user_id` has `count` messages of a conversation unread past the
+    notice window; the notification engine tells them, once per `key`."""
+
+    user_id: UUID
+    conversation_id: UUID
+    count: int
+    senders: tuple[str, ...]
+    key: str  # one notification per conversation per window
+
+    @property
+    def text(self) -> str:
+        who = ", ".join(self.senders)
+        noun = "message" if self.count == 1 else "messages"
+        return f"{self.count} new {noun} from {who}"

@@ -387,6 +387,9 @@ class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
 
     default_days: int = 30  # GET /api/messages/{user_name} reaches back this far without ?since=
     edit_window_seconds: int = 900  # a sender may edit a message this long after sending it
+    # A message unread this long sends its recipient one notification per conversation
+    # per such window (the offline fallback, checked every minute).
+    notify_after_seconds: int = 600
     # Sends per user per window (Redis in production, in-process in the embedded default).
     send_rate_limit: int = 60
     send_rate_window_seconds: int = 60
@@ -400,6 +403,7 @@ class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
             )
         _at_least_one(
             {
+                "HERALD_MESSAGES_NOTIFY_AFTER_SECONDS": self.notify_after_seconds,
                 "HERALD_MESSAGES_SEND_RATE_LIMIT": self.send_rate_limit,
                 "HERALD_MESSAGES_SEND_RATE_WINDOW_SECONDS": self.send_rate_window_seconds,
             }

@@ -15,6 +15,7 @@ from adapters.memory.messaging import (
     InMemoryMessageRepository,
     InMemoryMessaging,
     InMemoryPeople,
+    InMemoryUnreadNotices,
 )
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.accounts import SqlUserRepository
@@ -26,6 +27,7 @@ from adapters.sql.messaging import (
     SqlMessageRepository,
     SqlProfileRepository,
     SqlRelationshipRepository,
+    SqlUnreadNotices,
     SqlUserDirectory,
 )
 from adapters.sql.transactions import SqlTransactionManager
@@ -36,6 +38,7 @@ from application.ports.messaging import (
     MessageRepository,
     ProfileRepository,
     RelationshipRepository,
+    UnreadNotices,
     UserDirectory,
 )
 from application.ports.transactions import TransactionManager
@@ -55,6 +58,7 @@ from domain.messaging import (
     Profile,
     Reaction,
     Receipt,
+    UnreadGroup,
     direct_key,
 )
 from tests.conftest import migrated_database
@@ -73,6 +77,7 @@ class Store:
     conversations: ConversationRepository
     messages: MessageRepository
     events: EventLog
+    notices: UnreadNotices
     tx: TransactionManager
     db: AsyncSession | None
 
@@ -97,6 +102,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             messaging,
             InMemoryMessageRepository(messaging),
             InMemoryEventLog(memory),
+            InMemoryUnreadNotices(messaging, memory),
             InMemoryTransactionManager(memory),
             None,
         )
@@ -114,6 +120,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlConversationRepository(session, dialect),
             SqlMessageRepository(session, dialect),
             SqlEventLog(session),
+            SqlUnreadNotices(session, dialect),
             SqlTransactionManager(session),
             session,
         )
@@ -470,3 +477,39 @@ async def test_the_event_log_replays_each_users_events_after_an_id(store: Store)
     assert after == [replace(e, recipients=(ann.id,)) for e in made[1:3]]
     assert [e.kind for e in await store.events.after(bugs.id, made[3].id, 10)] == [LiveKind.READ]
     assert await store.events.after(ann.id, made[3].id, 10) == []
+
+
+async def test_unread_groups_are_due_once_per_window(store: Store) -> None:
+    ann, bugs, daffy = await users(store, "ann", "bugs", "daffy")
+    c = await conversation(store, ann, bugs, daffy)
+    early = [message(c, s, f"m{i}", NOW) for i, s in enumerate([ann, daffy, ann, ann])]
+    for m in early:
+        others = [u.id for u in (ann, bugs, daffy) if u.id != m.sender_id]
+        await store.messages.add(m, others)
+    gone = message(c, daffy, "gone", NOW)
+    await store.messages.add(gone, [ann.id, bugs.id])
+    await store.messages.update(gone.tombstone(NOW))
+    late = message(c, ann, "late", LATER)
+    await store.messages.add(late, [bugs.id, daffy.id])
+    await store.messages.mark_read(daffy.id, c.id, early[3].id, NOW)
+    await store.save()
+    cutoff = NOW + timedelta(minutes=1)
+    due = await store.notices.due(cutoff, cutoff, 10)
+    assert sorted(due, key=lambda g: g.user_id) == sorted(
+        [
+            UnreadGroup(bugs.id, c.id, 4, ("ann", "daffy"), early[3].id),
+            UnreadGroup(ann.id, c.id, 1, ("daffy",), early[1].id),
+        ],
+        key=lambda g: g.user_id,
+    )
+    assert len(await store.notices.due(cutoff, cutoff, 1)) == 1
+    for group in due:
+        await store.notices.told(group, NOW)
+    await store.save()
+    assert await store.notices.due(cutoff, cutoff, 10) == []
+    # A later window counts only what came after the last notice.
+    much_later = LATER + timedelta(minutes=1)
+    again = await store.notices.due(much_later, much_later, 10)
+    assert sorted((g.user_id, g.count, g.up_to) for g in again) == sorted(
+        [(bugs.id, 1, late.id), (daffy.id, 1, late.id)]
+    )

@@ -23,6 +23,7 @@ from domain.messaging import (
     Profile,
     Reaction,
     Receipt,
+    UnreadGroup,
 )
 
 
@@ -345,6 +346,16 @@ class InMemoryMessaging:
             sender=sender or message.sender,
         )
 
+    def unread_copies(self) -> list[tuple[UUID, UUID]]:
+        """(message, user) of every copy not read yet."""
+        return [pair for pair, r in self._receipts.items() if r.read_at is None]
+
+    def message(self, message_id: UUID) -> Message:
+        return self._messages[message_id]
+
+    def sender_name(self, message: Message) -> str:
+        return self._users_by_id(message.sender_id) or message.sender
+
     def _users_by_id(self, user_id: UUID) -> str | None:
         user = self._users.rows.get(user_id)
         return None if user is None else user.username.value
@@ -414,3 +425,42 @@ class InMemoryEventLog:
     async def after(self, user_id: UUID, after: UUID, limit: int) -> list[LiveEvent]:
         mine = sorted(e for (u, e) in self._rows if u == user_id and e > after)
         return [self._rows[user_id, e] for e in mine[:limit]]
+
+
+class InMemoryUnreadNotices:
+    """Over the messaging fake's tables."""
+
+    def __init__(self, messaging: InMemoryMessaging, store: MemoryStore | None = None) -> None:
+        self._m = messaging
+        # (user, conversation) -> (up_to, notified_at)
+        self._told: dict[tuple[UUID, UUID], tuple[UUID, datetime]] = (
+            store or MemoryStore()
+        ).dict_table()
+
+    async def due(
+        self, sent_before: datetime, told_before: datetime, limit: int
+    ) -> list[UnreadGroup]:
+        groups: dict[tuple[UUID, UUID], list[Message]] = {}
+        for message_id, user in sorted(self._m.unread_copies(), key=lambda k: (k[1], k[0])):
+            m = self._m.message(message_id)
+            pair = (user, m.conversation_id)
+            last = self._told.get(pair)
+            if m.deleted or m.created_at >= sent_before:
+                continue
+            if last is not None and (message_id <= last[0] or last[1] >= told_before):
+                continue
+            groups.setdefault(pair, []).append(m)
+        ordered = sorted(groups.items(), key=lambda item: item[0])[:limit]
+        return [
+            UnreadGroup(
+                user,
+                conversation,
+                len(ms),
+                tuple(dict.fromkeys(self._m.sender_name(m) for m in ms))[:3],
+                ms[-1].id,
+            )
+            for (user, conversation), ms in ordered
+        ]
+
+    async def told(self, group: UnreadGroup, now: datetime) -> None:
+        self._told[group.user_id, group.conversation_id] = (group.up_to, now)

@@ -9,7 +9,7 @@ sides, a retried send) are `ON CONFLICT DO NOTHING`, and the loser reads the win
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -24,6 +24,7 @@ from adapters.sql.tables.messaging import (
     ConversationMemberRow,
     ConversationRow,
     MessageEventRow,
+    MessageNoticeRow,
     MessageReactionRow,
     MessageReceiptRow,
     MessageRow,
@@ -47,6 +48,7 @@ from domain.messaging import (
     Profile,
     Reaction,
     Receipt,
+    UnreadGroup,
 )
 
 U = cast(Table, UserRow.__table__)
@@ -59,6 +61,7 @@ RX = cast(Table, MessageReactionRow.__table__)
 B = cast(Table, UserBlockRow.__table__)
 K = cast(Table, UserContactRow.__table__)
 EV = cast(Table, MessageEventRow.__table__)
+N = cast(Table, MessageNoticeRow.__table__)
 
 _ENTRY = select(U.c.id, U.c.username, P.c.first_name, P.c.last_name, U.c.created_at).select_from(
     U.outerjoin(P, P.c.user_id == U.c.id)
@@ -603,3 +606,54 @@ class SqlEventLog:
             LiveEvent(r.id, LiveKind(r.kind), r.data, r.created_at, (user_id,))
             for r in await self._db.execute(query)
         ]
+
+
+class SqlUnreadNotices:
+    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
+        self._db = session
+        self._insert = dialect.insert
+
+    async def due(
+        self, sent_before: datetime, told_before: datetime, limit: int
+    ) -> list[UnreadGroup]:
+        told = and_(N.c.user_id == MR.c.user_id, N.c.conversation_id == MR.c.conversation_id)
+        unread = (
+            select(MR.c.user_id, MR.c.conversation_id, MR.c.message_id, U.c.username)
+            .select_from(
+                MR.join(M, M.c.id == MR.c.message_id)
+                .join(U, U.c.id == M.c.sender_id)
+                .outerjoin(N, told)
+            )
+            .where(
+                MR.c.read_at.is_(None),
+                M.c.deleted_at.is_(None),
+                M.c.created_at < sent_before,
+                or_(N.c.up_to.is_(None), MR.c.message_id > N.c.up_to),
+                or_(N.c.notified_at.is_(None), N.c.notified_at < told_before),
+            )
+            .order_by(MR.c.user_id, MR.c.conversation_id, MR.c.message_id)
+        )
+        groups: dict[tuple[UUID, UUID], list[tuple[UUID, str]]] = {}
+        for row in await self._db.execute(unread):
+            pair = (row.user_id, row.conversation_id)
+            if pair not in groups and len(groups) == limit:
+                break
+            groups.setdefault(pair, []).append((row.message_id, row.username))
+        return [
+            UnreadGroup(user, conversation, len(rows), _senders(n for _, n in rows), rows[-1][0])
+            for (user, conversation), rows in groups.items()
+        ]
+
+    async def told(self, group: UnreadGroup, now: datetime) -> None:
+        values = {"up_to": group.up_to, "notified_at": now}
+        stmt = self._insert(N).values(
+            user_id=group.user_id, conversation_id=group.conversation_id, **values
+        )
+        await self._db.execute(
+            stmt.on_conflict_do_update(index_elements=["user_id", "conversation_id"], set_=values)
+        )
+
+
+def _senders(names: Iterable[str]) -> tuple[str, ...]:
+    """Up to three, each once, in the order they wrote."""
+    return tuple(dict.fromkeys(names))[:3]

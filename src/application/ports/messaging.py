@@ -17,6 +17,7 @@ from domain.messaging import (
     Member,
     Message,
     Profile,
+    UnreadGroup,
 )
 
 
@@ -95,6 +96,22 @@ class LiveChannel(Protocol):
 
     def listen(self, user_id: UUID) -> AbstractAsyncContextManager[AsyncIterator[LiveEvent]]:
         """The user's events from now on, while the context lasts."""
+        ...
+
+
+class UnreadNotices(Protocol):
+    """Which members to tell of messages they left unread, and when they were told."""
+
+    async def due(
+        self, sent_before: datetime, told_before: datetime, limit: int
+    ) -> list[UnreadGroup]:
+        """Up to `limit` groups of unread, undeleted messages sent before `sent_before`
+        and newer than what the member was last told of, for members last told before
+        `told_before` (or never)."""
+        ...
+
+    async def told(self, group: UnreadGroup, now: datetime) -> None:
+        """Record that the member was told of the group's messages."""
         ...
 
 

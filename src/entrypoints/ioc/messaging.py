@@ -21,6 +21,7 @@ from adapters.sql.messaging import (
     SqlMessageRepository,
     SqlProfileRepository,
     SqlRelationshipRepository,
+    SqlUnreadNotices,
     SqlUserDirectory,
 )
 from application.messaging.add_contact import AddContact
@@ -42,6 +43,7 @@ from application.messaging.list_user_messages import ListUserMessages
 from application.messaging.list_users import ListUsers
 from application.messaging.live import Broadcast
 from application.messaging.mark_read import MarkRead
+from application.messaging.notify_unread import NotifyUnread
 from application.messaging.post_message import PostMessage
 from application.messaging.remove_contact import RemoveContact
 from application.messaging.remove_member import RemoveMember
@@ -59,6 +61,7 @@ from application.ports.messaging import (
     ProfileRepository,
     RelationshipRepository,
     SendRateLimiter,
+    UnreadNotices,
     UserDirectory,
 )
 from domain.ids import MonotonicIds
@@ -80,6 +83,7 @@ class MessagingProvider(Provider):
         return MessagingConfig(
             default_window=timedelta(days=settings.default_days),
             edit_window=timedelta(seconds=settings.edit_window_seconds),
+            notify_after=timedelta(seconds=settings.notify_after_seconds),
         )
 
     @provide
@@ -133,6 +137,10 @@ class MessagingProvider(Provider):
         return ChannelsLiveChannel(plugin)
 
     @provide
+    def notices(self, session: AsyncSession, dialect: SqlDialect) -> UnreadNotices:
+        return SqlUnreadNotices(session, dialect)
+
+    @provide
     def conversations(self, session: AsyncSession, dialect: SqlDialect) -> ConversationRepository:
         return SqlConversationRepository(session, dialect)
 
@@ -167,3 +175,4 @@ class MessagingProvider(Provider):
     list_contacts = provide(ListContacts)
     send_typing = provide(SendTyping)
     replay_events = provide(ReplayEvents)
+    notify_unread = provide(NotifyUnread)

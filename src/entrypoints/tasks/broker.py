@@ -7,7 +7,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from entrypoints.settings import Settings
-from entrypoints.tasks import accounts, datapoints, notifications
+from entrypoints.tasks import accounts, datapoints, messaging, notifications
 from entrypoints.tasks.log_context import TaskLogContext
 
 
@@ -32,5 +32,6 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     accounts.register(broker, settings)
     notifications.register(broker, settings)
     datapoints.register(broker, settings)
+    messaging.register(broker, settings)
     setup_dishka(container, broker)
     return broker

@@ -159,3 +159,19 @@ class MessageEventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+
+
+class MessageNoticeRow(Base):
+    """The last notification of unread messages per member and conversation: when, and
+    up to which message, so that each window sends one at most."""
+
+    __tablename__ = "message_notices"
+
+    user_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    conversation_id: Mapped[UUID] = mapped_column(
+        GUID, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    up_to: Mapped[UUID] = mapped_column(GUID)
+    notified_at: Mapped[datetime] = mapped_column(DateTimeUTC)

@@ -1,5 +1,5 @@
 """messaging: user profiles, conversations and their members, messages, receipts, reactions,
-blocks and contacts, live events
+blocks and contacts, live events, notices of unread messages
 
 Revision ID: 0019
 Revises: 0016
@@ -135,9 +135,20 @@ def upgrade() -> None:
         _fk("message_events", "user_id", "users"),
         sa.PrimaryKeyConstraint("user_id", "id", name=op.f("pk_message_events")),
     )
+    op.create_table(
+        "message_notices",
+        sa.Column("user_id", _ID, nullable=False),
+        sa.Column("conversation_id", _ID, nullable=False),
+        sa.Column("up_to", _ID, nullable=False),
+        sa.Column("notified_at", _TIME, nullable=False),
+        _fk("message_notices", "user_id", "users"),
+        _fk("message_notices", "conversation_id", "conversations"),
+        sa.PrimaryKeyConstraint("user_id", "conversation_id", name=op.f("pk_message_notices")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("message_notices")
     op.drop_table("message_events")
     for table, second in (("user_contacts", "contact_id"), ("user_blocks", "blocked_id")):
         op.drop_index(op.f(f"ix_{table}_{second}"), table_name=table)
