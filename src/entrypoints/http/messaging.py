@@ -830,13 +830,13 @@ async def live_events(
                 last = event.id
             if len(page) < REPLAY_PAGE:
                 break
-        yield ServerSentEventMessage(comment="live")
+        yield ServerSentEventMessage(comment="live", data=None)
         upcoming = asyncio.ensure_future(anext(live))
         try:
             while True:
                 done, _ = await asyncio.wait([upcoming], timeout=HEARTBEAT_SECONDS)
                 if not done:
-                    yield ServerSentEventMessage(comment="ping")
+                    yield ServerSentEventMessage(comment="ping", data=None)
                     continue
                 event = upcoming.result()
                 upcoming = asyncio.ensure_future(anext(live))
