@@ -5,7 +5,8 @@ Roles: a user reads and changes their own things; an admin may also read every u
 notifications and invalid data points, notify another user, ingest data points and
 read the dev outbox, and manage recipients, templates and topics. Users subscribe
 themselves to self-service topics, and phones to SMS updates (seeing their own
-subscriptions; admins and keys with subscriptions:write see every one).
+subscriptions; admins and keys with subscriptions:write see every one). Messages are for
+the members of their conversation only: an admin has no special right to read anyone's.
 
 Callers: a user (signed in with their access token) or a service (an API key). A key
 acts as a service, never as a user: what needs a user refuses it (`require_user`), and
@@ -17,6 +18,7 @@ from uuid import UUID
 from domain.accounts import User
 from domain.api_keys import Scope, ServicePrincipal
 from domain.errors import NotFound, PermissionDenied
+from domain.messaging import Conversation, Member
 from domain.notifications import Notification
 from domain.subscriptions import Subscription
 from domain.topics import Topic
@@ -168,3 +170,27 @@ def open_subscription(
     if found is None or (visible_to is not None and found.user_id != visible_to):
         raise NotFound(f"no subscription with id {subscription_id}")
     return found
+
+
+def require_member(member: Member | None, conversation: Conversation) -> Member:
+    """Only its members read or write a conversation (admins included): PermissionDenied
+    for anyone else."""
+    if member is None:
+        raise PermissionDenied(f"you are not a member of the conversation {conversation.id}")
+    return member
+
+
+REFUSED_BY_RECIPIENT = "this user does not take your messages"
+
+
+def require_may_message(blocked: bool, restricted: bool) -> None:
+    """Direct messages: none between users one of whom blocked the other, and only from
+    contacts to a user who restricted them. The refusal says no more than that."""
+    if blocked or restricted:
+        raise PermissionDenied(REFUSED_BY_RECIPIENT)
+
+
+def require_owner(member: Member) -> None:
+    """Owners add and remove a group's members (anyone may leave)."""
+    if not member.is_owner:
+        raise PermissionDenied("only an owner of the group may add or remove its members")

@@ -525,6 +525,34 @@ class FanoutSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as(
             raise SettingsError("HERALD_FANOUT_LEASE_SECONDS must be a positive number")
 
 
+class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("messages_")):
+    """User-to-user messaging (seed 001)."""
+
+    default_days: int = 30  # GET /api/messages/{user_name} reaches back this far without ?since=
+    edit_window_seconds: int = 900  # a sender may edit a message this long after sending it
+    # A message unread this long sends its recipient one notification per conversation
+    # per such window (the offline fallback, checked every minute).
+    notify_after_seconds: int = 600
+    # Sends per user per window (Redis in production, in-process in the embedded default).
+    send_rate_limit: int = 60
+    send_rate_window_seconds: int = 60
+
+    def validate(self) -> None:
+        if not 1 <= self.default_days <= 36500:
+            raise SettingsError("HERALD_MESSAGES_DEFAULT_DAYS must be between 1 and 36500")
+        if not 0 <= self.edit_window_seconds <= 7 * 86400:
+            raise SettingsError(
+                "HERALD_MESSAGES_EDIT_WINDOW_SECONDS must be between 0 (no edits) and 604800"
+            )
+        _at_least_one(
+            {
+                "HERALD_MESSAGES_NOTIFY_AFTER_SECONDS": self.notify_after_seconds,
+                "HERALD_MESSAGES_SEND_RATE_LIMIT": self.send_rate_limit,
+                "HERALD_MESSAGES_SEND_RATE_WINDOW_SECONDS": self.send_rate_window_seconds,
+            }
+        )
+
+
 class HeartbeatSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("heartbeat_")):
     """The heartbeat file of `herald worker` and `herald scheduler`, for healthchecks."""
 
@@ -559,6 +587,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     templates: TemplatesSettings = _group(TemplatesSettings)
     fanouts: FanoutSettings = _group(FanoutSettings)
     subscriptions: SubscriptionsSettings = _group(SubscriptionsSettings)
+    messaging: MessagingSettings = _group(MessagingSettings)
     logging: LoggingSettings = _group(LoggingSettings)
     error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
     metrics: MetricsSettings = _group(MetricsSettings)
@@ -621,7 +650,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.phone_lookup,
             self.datapoints,
             self.templates,
+            self.fanouts,
             self.subscriptions,
+            self.messaging,
             self.error_reporting,
             self.metrics,
         ):

@@ -16,6 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
 from adapters.memory.api_keys import InMemoryApiKeyRepository
 from adapters.memory.fanouts import InMemoryFanoutRepository
+from adapters.memory.messaging import (
+    InMemoryEventLog,
+    InMemoryMessageRepository,
+    InMemoryMessaging,
+    InMemoryPeople,
+)
 from adapters.memory.notifications import (
     InMemoryIdempotencyKeys,
     InMemoryNotificationIntake,
@@ -44,6 +50,14 @@ from application.ports.api_keys import ApiKeyReader, ApiKeyRepository
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
 from application.ports.fanouts import FanoutQueue, FanoutRepository
+from application.ports.messaging import (
+    ConversationRepository,
+    EventLog,
+    MessageRepository,
+    ProfileRepository,
+    RelationshipRepository,
+    UserDirectory,
+)
 from application.ports.notifications import (
     DeliveryMetrics,
     DeliveryRepository,
@@ -120,6 +134,9 @@ class Fakes:
         self.subscriptions = InMemorySubscriptionRepository(self.store)
         self.inbound_rows: dict[str, InboundSms] = self.store.dict_table()
         self.inbound_queue = RecordingInboundQueue()
+        self.profiles = InMemoryPeople(self.users, self.store)
+        self.messaging = InMemoryMessaging(self.users, self.store)
+        self.events_log = InMemoryEventLog(self.store)
         # Answers as the format check does until a test scripts a number.
         self.phone_lookup = ScriptedPhoneLookup()
         self.source: DataSource = ScriptedSource()
@@ -294,6 +311,29 @@ class FakesProvider(Provider):
     @provide
     def inbound_queue(self) -> InboundQueue:
         return self._fakes.inbound_queue
+
+    def directory(self) -> UserDirectory:
+        return self._fakes.profiles
+
+    @provide
+    def profiles(self) -> ProfileRepository:
+        return self._fakes.profiles
+
+    @provide
+    def relationships(self) -> RelationshipRepository:
+        return self._fakes.profiles
+
+    @provide
+    def events(self) -> EventLog:
+        return self._fakes.events_log
+
+    @provide
+    def conversations(self) -> ConversationRepository:
+        return self._fakes.messaging
+
+    @provide
+    def messages(self) -> MessageRepository:
+        return InMemoryMessageRepository(self._fakes.messaging)
 
     @provide
     def phone_lookup(self) -> PhoneLookup:

@@ -17,6 +17,7 @@ from domain.errors import Conflict
 class InMemoryUserRepository:
     def __init__(self, store: MemoryStore | None = None) -> None:
         self._by_id: dict[UUID, User] = (store or MemoryStore()).dict_table()
+        self.rows = self._by_id  # read by the fakes of capabilities that join users
 
     async def add(self, user: User) -> None:
         if any(u.username == user.username for u in self._by_id.values()):

@@ -9,6 +9,7 @@ from entrypoints.ioc.api_keys import ApiKeysProvider
 from entrypoints.ioc.datapoints import DataPointsProvider
 from entrypoints.ioc.fanouts import FanoutsProvider
 from entrypoints.ioc.infrastructure import InfrastructureProvider
+from entrypoints.ioc.messaging import MessagingProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.phone_lookup import PhoneLookupProvider
 from entrypoints.ioc.preferences import PreferencesProvider
@@ -36,6 +37,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         TopicsProvider(),
         FanoutsProvider(),
         SubscriptionsProvider(),
+        MessagingProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

@@ -5,7 +5,7 @@ providers' callbacks with their verifiers, the delivery metrics."""
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from dishka import AnyOf, Provider, Scope, from_context, provide
+from dishka import AnyOf, AsyncContainer, Provider, Scope, decorate, from_context, provide
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,7 @@ from adapters.sql.notifications_postgres import (
 from adapters.twilio.callbacks import TwilioStatusCallbacks
 from adapters.twilio.notifications import TwilioSmsSender
 from adapters.twilio.signature import TwilioSignatureVerifier
+from application.events import DomainEvents
 from application.notifications.cancel_notification import CancelNotification
 from application.notifications.config import ChannelSwitch, DeliveryConfig
 from application.notifications.count_due import CountDueNotifications
@@ -42,10 +43,12 @@ from application.notifications.dispatcher import DispatcherTiming
 from application.notifications.get_notification import GetNotification
 from application.notifications.list_activity import ListActivity
 from application.notifications.list_notifications import ListNotifications
+from application.notifications.notify_messages_waiting import NotifyMessagesWaiting
 from application.notifications.pending import PendingSends
 from application.notifications.record_provider_status import RecordProviderStatus
 from application.notifications.recover_stalled import RecoverStalledDeliveries
 from application.notifications.schedule_notification import ScheduleNotification
+from application.ports.accounts import UserRepository
 from application.ports.clock import Clock
 from application.ports.notifications import (
     DeliveryMetrics,
@@ -62,6 +65,7 @@ from application.ports.notifications import (
     SmsSender,
 )
 from application.ports.recipients import NotificationRedactor
+from domain.messaging import MessagesWaiting
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
 from entrypoints.http.paths import TWILIO_STATUS_PATH
@@ -78,6 +82,16 @@ from entrypoints.settings import (
 
 class NotificationsProvider(Provider):
     scope = Scope.REQUEST
+
+    @decorate
+    def reactions(
+        self, events: DomainEvents, users: UserRepository, container: AsyncContainer
+    ) -> DomainEvents:
+        """Messaging's offline fallback (`MessagesWaiting`) becomes a notification; the
+        use case is resolved when the event comes, not for every unit of work."""
+        schedule = NotifyMessagesWaiting(users, lambda: container.get(ScheduleNotification))
+        events.subscribe(MessagesWaiting, schedule)
+        return events
 
     notifications = provide(
         SqlNotificationRepository, provides=AnyOf[NotificationRepository, NotificationRedactor]

@@ -7,7 +7,14 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
 from entrypoints.settings import Settings
-from entrypoints.tasks import accounts, datapoints, fanouts, notifications, subscriptions
+from entrypoints.tasks import (
+    accounts,
+    datapoints,
+    fanouts,
+    messaging,
+    notifications,
+    subscriptions,
+)
 from entrypoints.tasks.log_context import TaskLogContext
 
 
@@ -34,5 +41,6 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     datapoints.register(broker, settings)
     fanouts.register(broker, settings)
     subscriptions.register(broker, settings)
+    messaging.register(broker, settings)
     setup_dishka(container, broker)
     return broker
