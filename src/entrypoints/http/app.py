@@ -30,6 +30,7 @@ from entrypoints.http.request_context import request_context_middleware
 from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
 from entrypoints.http.templates import TemplateController
 from entrypoints.http.topics import MyTopicController, TopicController
+from entrypoints.http.users import AdminUserController, change_my_password
 from entrypoints.settings import Settings
 
 
@@ -42,6 +43,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                 route_handlers=[
                     AuthController,
                     me,
+                    AdminUserController,
+                    change_my_password,
                     ApiKeyController,
                     HealthController,
                     PreferencesController,
