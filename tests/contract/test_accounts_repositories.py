@@ -1,10 +1,12 @@
 """UserRepository, SessionRepository and SessionReader: the in-memory fake and SQL on
 SQLite and PostgreSQL must behave alike."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -209,3 +211,28 @@ async def test_revoke_all_may_keep_one_session(repos: Repos) -> None:
     ended = await repos.sessions.get(other.id)
     assert ended is not None
     assert ended.revoked_at == later
+
+
+@pytest.fixture(params=["postgres"])
+async def postgres_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
+    async with migrated_database(request, tmp_path) as (engine, _):
+        yield engine
+
+
+async def test_two_admins_demoting_each_other_cannot_both_win(postgres_engine: Any) -> None:
+    """The count of enabled admins waits for a concurrent demotion's commit, then sees it."""
+    sessions = make_session_factory(postgres_engine)
+    root, eve = new_user("root", Role.ADMIN), new_user("eve", Role.ADMIN)
+    async with sessions() as setup:
+        users = SqlUserRepository(setup)
+        await users.add(root)
+        await users.add(eve)
+        await setup.commit()
+    async with sessions() as first, sessions() as second:
+        assert await SqlUserRepository(first).lock_active_admins() == 2
+        await SqlUserRepository(first).update(replace(eve, role=Role.USER))
+        counting = asyncio.create_task(SqlUserRepository(second).lock_active_admins())
+        await asyncio.sleep(0.3)
+        assert not counting.done()  # it waits on the rows the first transaction locked
+        await first.commit()
+        assert await asyncio.wait_for(counting, 5) == 1  # and then sees eve demoted
