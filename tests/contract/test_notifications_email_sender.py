@@ -494,3 +494,15 @@ def test_an_smtp_url_names_the_server(url: str, tls: str, expected: SmtpServer) 
 def test_a_bad_smtp_url_is_refused(url: str, error: str) -> None:
     with pytest.raises(ValueError, match=error):
         SmtpServer.from_url(url)
+
+
+async def test_smtp_a_subject_on_several_lines_arrives_on_one(
+    smtp_server: tuple[mail_stub.SmtpStub, int],
+) -> None:
+    """A line break would end the header (and could start another): it becomes a space."""
+    stub_app, port = smtp_server
+    await smtp_sender(port).send(EmailMessage(TO, "Your\nreceipt\r\nBcc: x@y.z", "b", "r"))
+    [received] = stub_app.messages
+    assert received.message["Subject"] == "Your receipt Bcc: x@y.z"
+    assert received.message["Bcc"] is None
+    assert received.rcpt_tos == [TO]

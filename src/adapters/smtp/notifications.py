@@ -9,6 +9,7 @@ is refused or times out is transient without a code; a server without what the s
 need (STARTTLS, AUTH) is a permanent failure, as a wrong password is.
 """
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage as MimeMessage
@@ -89,25 +90,16 @@ class SmtpEmailSender:
 
     async def send(self, message: EmailMessage) -> SendReceipt:
         mime = self._mime(message)
-        server = self._server
         try:
-            await aiosmtplib.send(
-                mime,
-                hostname=server.host,
-                port=server.port,
-                username=server.username,
-                password=server.password,
-                use_tls=server.tls == "implicit",
-                start_tls=server.tls == "starttls",  # False: never, not "if offered"
-                tls_context=self._tls_context,
-                timeout=self._timeout,
-            )
+            # aiosmtplib's timeout bounds each reply; this one the whole conversation.
+            async with asyncio.timeout(self._timeout):
+                await self._deliver(mime)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             [refused] = exc.recipients  # one recipient per message
             raise _classify(refused.code, refused.message) from exc
         except aiosmtplib.SMTPResponseException as exc:  # greeting, AUTH, MAIL, DATA
             raise _classify(exc.code, exc.message) from exc
-        except aiosmtplib.SMTPTimeoutError as exc:
+        except TimeoutError as exc:  # aiosmtplib's SMTPTimeoutError is one too
             raise TransientDeliveryError(f"SMTP server timed out: {_describe(exc)}") from exc
         except OSError as exc:  # refused, dropped, TLS failed (aiosmtplib's are OSErrors too)
             raise TransientDeliveryError(f"SMTP server unreachable: {_describe(exc)}") from exc
@@ -115,11 +107,26 @@ class SmtpEmailSender:
             raise PermanentDeliveryError(f"SMTP server cannot: {_describe(exc)}") from exc
         return SendReceipt(self.provider, mime["Message-ID"])
 
+    async def _deliver(self, mime: MimeMessage) -> None:
+        server = self._server
+        await aiosmtplib.send(
+            mime,
+            hostname=server.host,
+            port=server.port,
+            username=server.username,
+            password=server.password,
+            use_tls=server.tls == "implicit",
+            start_tls=server.tls == "starttls",  # False: never, not "if offered"
+            tls_context=self._tls_context,
+            timeout=self._timeout,
+        )
+
     def _mime(self, message: EmailMessage) -> MimeMessage:
         mime = MimeMessage()
         mime["From"] = self._from_email
         mime["To"] = message.to
-        mime["Subject"] = message.subject
+        # A header holds no line break (it would end the header): the subject's become spaces.
+        mime["Subject"] = " ".join(message.subject.splitlines())
         mime["Message-ID"] = make_msgid(domain=self._id_domain)
         mime[REFERENCE_HEADER] = message.reference
         mime.set_content(message.body)
