@@ -3,10 +3,12 @@ guards call them too, so a route and its use case cannot disagree.
 
 Roles: a user reads and changes their own things; an admin may also read every user's
 notifications and invalid data points, notify another user, ingest data points and
-read the dev outbox, and manage recipients, templates and topics. Users subscribe
-themselves to self-service topics, and phones to SMS updates (seeing their own
-subscriptions; admins and keys with subscriptions:write see every one). Messages are for
-the members of their conversation only: an admin has no special right to read anyone's.
+read the dev outbox, and manage recipients, templates, topics and users (their roles,
+and whether they are disabled). An agent is support staff: no admin, but staff
+(`require_staff`) for what support works on. Users subscribe themselves to self-service
+topics, and phones to SMS updates (seeing their own subscriptions; admins and keys with
+subscriptions:write see every one). Messages are for the members of their conversation
+only: an admin has no special right to read anyone's.
 
 Callers: a user (signed in with their access token) or a service (an API key). A key
 acts as a service, never as a user: what needs a user refuses it (`require_user`), and
@@ -77,6 +79,12 @@ def require_key_manager(caller: Caller) -> User:
 def require_admin(user: User, refusal: str = ADMIN_ROLE_NEEDED) -> None:
     """PermissionDenied, with `refusal` as the reason, unless `user` is an admin."""
     if not user.is_admin:
+        raise PermissionDenied(refusal)
+
+
+def require_staff(user: User, refusal: str = "this action needs the agent or admin role") -> None:
+    """PermissionDenied, with `refusal` as the reason, unless `user` is an agent or admin."""
+    if not user.is_staff:
         raise PermissionDenied(refusal)
 
 

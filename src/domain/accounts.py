@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from domain.errors import InvalidValue
+from domain.errors import Conflict, InvalidValue
 
 USERNAME_MIN = 3
 USERNAME_MAX = 32
@@ -25,7 +25,15 @@ PASSWORD_MAX_LENGTH = 128
 
 class Role(enum.StrEnum):
     USER = "user"
+    AGENT = "agent"  # support staff: works tickets, is no admin
     ADMIN = "admin"
+
+    @classmethod
+    def parse(cls, raw: str) -> Role:
+        try:
+            return cls(raw)
+        except ValueError:
+            raise InvalidValue(f"must be one of {', '.join(r.value for r in cls)}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +84,15 @@ class User:
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def is_staff(self) -> bool:
+        """Admins and agents."""
+        return self.role in (Role.ADMIN, Role.AGENT)
+
+    @property
+    def is_active_admin(self) -> bool:
+        return self.is_admin and not self.disabled
+
     def with_password_hash(self, password_hash: str) -> User:
         return replace(self, password_hash=password_hash)
 
@@ -124,3 +141,13 @@ class AccountCreated:
     user_id: UUID
     username: str
     at: datetime
+
+
+LAST_ADMIN = "Herald keeps at least one enabled admin: make another admin first"
+
+
+def ensure_an_admin_remains(before: User, after: User, active_admins: int) -> None:
+    """Conflict when changing `before` into `after` (a demotion or a disabling) would
+    leave no enabled admin; `active_admins` counts the enabled admins, `before` among them."""
+    if before.is_active_admin and not after.is_active_admin and active_admins <= 1:
+        raise Conflict(LAST_ADMIN)

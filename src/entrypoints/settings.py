@@ -22,6 +22,7 @@ from sentry_sdk.utils import BadDsn, Dsn
 
 from adapters.clock import SystemClock
 from adapters.sendgrid.signature import SendGridEventVerifier
+from adapters.smtp.notifications import SmtpServer, SmtpTls
 from adapters.sql.database import DatabaseTimeouts
 from entrypoints.logging import LogFormat
 
@@ -32,7 +33,7 @@ _TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9._~+/=-]+")  # RFC 6750's token68
 GENERATE_HINT = "the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
 
 SmsProvider = Literal["twilio", "console", "none"]
-EmailProvider = Literal["sendgrid", "console", "none"]
+EmailProvider = Literal["sendgrid", "smtp", "console", "none"]
 PhoneLookupProvider = Literal["twilio", "format"]
 
 
@@ -326,6 +327,37 @@ class SendGridSettings(
         _base_url("SENDGRID", self.base_url)
 
 
+class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("smtp_")):
+    """Email over SMTP: the server as a URL, how TLS is used, and the From address."""
+
+    url: str | None = None  # smtp://user:pass@host:port
+    tls: SmtpTls = "starttls"  # required STARTTLS, TLS from the start ("implicit"), or none
+    from_email: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url and self.from_email)
+
+    @property
+    def server(self) -> SmtpServer:
+        assert self.url
+        return SmtpServer.from_url(self.url, self.tls)
+
+    def validate(self) -> None:
+        if bool(self.url) != bool(self.from_email):
+            raise SettingsError(
+                "SMTP is half-configured: set both HERALD_SMTP_URL and HERALD_SMTP_FROM_EMAIL"
+            )
+        if self.from_email and "@" not in self.from_email:
+            raise SettingsError("HERALD_SMTP_FROM_EMAIL must be an email address")
+        if self.url:
+            try:
+                SmtpServer.from_url(self.url, self.tls)
+            except ValueError as exc:
+                # The message never shows the URL: it may hold the password.
+                raise SettingsError(f"HERALD_SMTP_URL {exc}") from None
+
+
 class DatapointsSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("data_")):
     source_url: str | None = None  # None: the simulated source of the embedded default
     byte_order: Literal["little", "big"] = "little"
@@ -582,6 +614,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     delivery: DeliverySettings = _group(DeliverySettings)
     twilio: TwilioSettings = _group(TwilioSettings)
     sendgrid: SendGridSettings = _group(SendGridSettings)
+    smtp: SmtpSettings = _group(SmtpSettings)
     phone_lookup: PhoneLookupSettings = _group(PhoneLookupSettings)
     datapoints: DatapointsSettings = _group(DatapointsSettings)
     templates: TemplatesSettings = _group(TemplatesSettings)
@@ -647,6 +680,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.delivery,
             self.twilio,
             self.sendgrid,
+            self.smtp,
             self.phone_lookup,
             self.datapoints,
             self.templates,
@@ -685,6 +719,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "HERALD_EMAIL_PROVIDER=sendgrid needs HERALD_SENDGRID_API_KEY and "
                 "HERALD_SENDGRID_FROM_EMAIL"
             )
+        if email == "smtp" and not self.smtp.enabled:
+            raise SettingsError(
+                "HERALD_EMAIL_PROVIDER=smtp needs HERALD_SMTP_URL and HERALD_SMTP_FROM_EMAIL"
+            )
         return ChannelProviders(sms, email)
 
     def _fallback(self, channel: str) -> Literal["console"]:
@@ -693,7 +731,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         variable, real = (
             ("HERALD_SMS_PROVIDER", "twilio with the HERALD_TWILIO_* settings")
             if channel == "SMS"
-            else ("HERALD_EMAIL_PROVIDER", "sendgrid with the HERALD_SENDGRID_* settings")
+            else (
+                "HERALD_EMAIL_PROVIDER",
+                "sendgrid with the HERALD_SENDGRID_* settings (or smtp with HERALD_SMTP_*)",
+            )
         )
         raise SettingsError(
             f"{channel} has no provider. In production mode nothing falls back to the console: "

@@ -1,10 +1,12 @@
 """UserRepository, SessionRepository and SessionReader: the in-memory fake and SQL on
 SQLite and PostgreSQL must behave alike."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -167,3 +169,70 @@ async def test_revoke_all_ends_every_live_session_of_one_user(repos: Repos) -> N
         assert found is not None
         assert found[0].revoked_at == later
     assert await repos.sessions.get(bobs.id) == bobs
+
+
+async def test_users_are_searched_by_username_prefix_and_role_in_id_order(repos: Repos) -> None:
+    ann, anna, bob = new_user("ann"), new_user("anna", Role.AGENT), new_user("bob", Role.ADMIN)
+    odd = new_user("a_b")  # `_` is a LIKE wildcard, here a character
+    for user in (ann, anna, bob, odd):
+        await repos.users.add(user)
+    await repos.save()
+    search = repos.users.search
+    by_id = sorted((ann, anna, bob, odd), key=lambda u: u.id)  # ids made in one ms: any order
+    assert await search(None, None, after=None, limit=10) == by_id
+    assert await search("ann", None, after=None, limit=10) == [u for u in by_id if u in (ann, anna)]
+    assert await search("an", Role.AGENT, after=None, limit=10) == [anna]
+    assert await search(None, None, after=by_id[1].id, limit=1) == [by_id[2]]
+    assert await search("a_", None, after=None, limit=10) == [odd]
+    assert await search("a%", None, after=None, limit=10) == []
+
+
+async def test_enabled_admins_are_counted(repos: Repos) -> None:
+    assert await repos.users.lock_active_admins() == 0
+    first, second = new_user("root", Role.ADMIN), new_user("eve", Role.ADMIN)
+    for user in (first, second, new_user("sam", Role.AGENT)):
+        await repos.users.add(user)
+    await repos.save()
+    assert await repos.users.lock_active_admins() == 2
+    await repos.users.update(replace(second, disabled=True))
+    await repos.save()
+    assert await repos.users.lock_active_admins() == 1
+
+
+async def test_revoke_all_may_keep_one_session(repos: Repos) -> None:
+    kept, _ = await _session_with_token(repos, NOW + timedelta(days=1))
+    other = Session(new_id(), kept.user_id, NOW, NOW + timedelta(days=1))
+    await repos.sessions.add(other)
+    await repos.save()
+    later = NOW + timedelta(minutes=1)
+    assert await repos.sessions.revoke_all(kept.user_id, later, keep=kept.id) == 1
+    await repos.save()
+    assert await repos.sessions.get(kept.id) == kept
+    ended = await repos.sessions.get(other.id)
+    assert ended is not None
+    assert ended.revoked_at == later
+
+
+@pytest.fixture(params=["postgres"])
+async def postgres_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
+    async with migrated_database(request, tmp_path) as (engine, _):
+        yield engine
+
+
+async def test_two_admins_demoting_each_other_cannot_both_win(postgres_engine: Any) -> None:
+    """The count of enabled admins waits for a concurrent demotion's commit, then sees it."""
+    sessions = make_session_factory(postgres_engine)
+    root, eve = new_user("root", Role.ADMIN), new_user("eve", Role.ADMIN)
+    async with sessions() as setup:
+        users = SqlUserRepository(setup)
+        await users.add(root)
+        await users.add(eve)
+        await setup.commit()
+    async with sessions() as first, sessions() as second:
+        assert await SqlUserRepository(first).lock_active_admins() == 2
+        await SqlUserRepository(first).update(replace(eve, role=Role.USER))
+        counting = asyncio.create_task(SqlUserRepository(second).lock_active_admins())
+        await asyncio.sleep(0.3)
+        assert not counting.done()  # it waits on the rows the first transaction locked
+        await first.commit()
+        assert await asyncio.wait_for(counting, 5) == 1  # and then sees eve demoted

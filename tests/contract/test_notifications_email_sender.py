@@ -1,14 +1,16 @@
-"""EmailSender contract: the console sender, the scripted fake the use-case tests use, and
-SendGridEmailSender against the local SendGrid stub.
+"""EmailSender contract: the console sender, the scripted fake the use-case tests use,
+SendGridEmailSender against the local SendGrid stub and SmtpEmailSender against aiosmtpd.
 
-The sending tests run on all three. The refusal tests run on the scripted fake and
-SendGrid (the console sender cannot fail): each provider answer must raise the same
-error, with the same code, from both. The wire details run on SendGrid only.
+The sending tests run on all four. The refusal tests run on the scripted fake and each
+real adapter (the console sender cannot fail): each provider answer must raise the same
+error, with the same code, from the fake scripted as that provider and from the adapter.
+The wire details run on each real adapter alone.
 """
 
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ import pytest
 from adapters.clock import SystemClock
 from adapters.console.notifications import ConsoleEmailSender, DevOutbox
 from adapters.sendgrid.notifications import REFERENCE_ARG, SendGridEmailSender
+from adapters.smtp.notifications import REFERENCE_HEADER, SmtpEmailSender, SmtpServer
 from application.ports.notifications import (
     DeliveryError,
     EmailMessage,
@@ -32,7 +35,8 @@ from tests.support.senders import (
     stub_harness,
 )
 from tests.support.stubs import sendgrid as stub
-from tests.support.stubs.fixtures import RunningStub
+from tests.support.stubs import smtp as mail_stub
+from tests.support.stubs.fixtures import RunningSmtp, RunningStub
 from tests.support.stubs.sendgrid import SendGridStub
 from tests.support.stubs.server import Scripted
 
@@ -54,7 +58,24 @@ def message(to: str = TO, reference: str = "ref-1") -> EmailMessage:
     return EmailMessage(to, "Your receipt", "Thanks for your order.", reference)
 
 
-@pytest.fixture(params=["console", "scripted", "sendgrid"])
+@pytest.fixture
+def smtp_server(smtp_stub: RunningSmtp) -> tuple[mail_stub.SmtpStub, int]:
+    return smtp_stub.app, smtp_stub.port
+
+
+def smtp_sender(port: int, timeout_seconds: float = 10.0) -> SmtpEmailSender:
+    url = f"smtp://{mail_stub.USER}:{quote(mail_stub.PASSWORD, safe='')}@127.0.0.1:{port}"
+    return SmtpEmailSender(SmtpServer.from_url(url, "none"), FROM, timeout_seconds=timeout_seconds)
+
+
+def smtp_sent(stub_app: mail_stub.SmtpStub) -> list[Sent]:
+    return [
+        (m.message["To"], m.message["Subject"], m.text, m.message[REFERENCE_HEADER])
+        for m in stub_app.messages
+    ]
+
+
+@pytest.fixture(params=["console", "scripted", "sendgrid", "smtp"])
 async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
     if request.param == "console":
         outbox = DevOutbox()
@@ -76,6 +97,15 @@ async def email(request: pytest.FixtureRequest) -> AsyncIterator[EmailHarness]:
                 if isinstance(m, EmailMessage)
             ],
             lambda: [m.html for m in fake.sent if isinstance(m, EmailMessage)],
+        )
+        return
+    if request.param == "smtp":
+        stub_app, port = request.getfixturevalue("smtp_server")
+        yield EmailHarness(
+            smtp_sender(port),
+            "smtp",
+            lambda: smtp_sent(stub_app),
+            lambda: [m.html for m in stub_app.messages],
         )
         return
     running: RunningStub[SendGridStub] = request.getfixturevalue("sendgrid_stub")
@@ -300,3 +330,179 @@ async def test_sendgrid_uses_an_injected_client_and_leaves_it_open(
         await sender.aclose()
         assert not http.is_closed
     assert len(sendgrid_stub.app.messages) == 1
+
+
+# --- SMTP: refusals by reply code, and the wire ---------------------------------------
+
+# SMTP's answers by their class (RFC 5321 §4.2.1): 5yz for good, 4yz for now. SMTP has
+# no rate-limit reply that says when to retry, so RATE_LIMITED is not among them.
+SMTP_REFUSALS: dict[Refusal, tuple[type[DeliveryError], str | None]] = {
+    Refusal.SERVER_ERROR: (TransientDeliveryError, "451"),
+    Refusal.UNAVAILABLE: (TransientDeliveryError, "421"),
+    Refusal.TIMEOUT: (TransientDeliveryError, None),
+    Refusal.INVALID_RECIPIENT: (PermanentDeliveryError, "550"),
+}
+SMTP_REFUSED_ADDRESSES = {
+    Refusal.SERVER_ERROR: mail_stub.DEFERRED,
+    Refusal.UNAVAILABLE: mail_stub.UNAVAILABLE,
+    Refusal.TIMEOUT: mail_stub.SLOW,
+    Refusal.INVALID_RECIPIENT: mail_stub.REJECTED,
+}
+
+
+@pytest.fixture(params=["scripted", "smtp"])
+async def smtp_refusing(request: pytest.FixtureRequest) -> AsyncIterator[RefusingHarness]:
+    if request.param == "scripted":
+        fake = ScriptedSender("smtp")
+        yield scripted_harness(fake, lambda to: fake.send(message(to)), SMTP_REFUSED_ADDRESSES)
+        return
+    stub_app, port = request.getfixturevalue("smtp_server")
+    sender = smtp_sender(port, timeout_seconds=0.5)
+    yield RefusingHarness(
+        lambda to: sender.send(message(to)),
+        SMTP_REFUSED_ADDRESSES.__getitem__,
+        lambda to: stub_app.script(to, mail_stub.REPLIES[mail_stub.UNAVAILABLE], times=2),
+        lambda: [m.message["Message-ID"] for m in stub_app.messages],
+    )
+
+
+@pytest.mark.parametrize("refusal", list(SMTP_REFUSALS))
+async def test_each_smtp_refusal_raises_the_error_the_delivery_engine_handles(
+    smtp_refusing: RefusingHarness, refusal: Refusal
+) -> None:
+    await assert_refuses(smtp_refusing, refusal, *SMTP_REFUSALS[refusal])
+
+
+async def test_an_smtp_send_succeeds_once_a_transient_failure_has_passed(
+    smtp_refusing: RefusingHarness,
+) -> None:
+    await assert_recovers(smtp_refusing, TO)
+
+
+def test_the_scripted_fake_cannot_script_a_retry_time_smtp_never_gives() -> None:
+    with pytest.raises(ValueError, match="never answers rate limited"):
+        ScriptedSender("smtp").refuse(TO, Refusal.RATE_LIMITED)
+
+
+async def test_smtp_a_dropped_connection_is_transient(
+    smtp_server: tuple[mail_stub.SmtpStub, int],
+) -> None:
+    stub_app, port = smtp_server
+    with pytest.raises(TransientDeliveryError) as caught:
+        await smtp_sender(port).send(message(mail_stub.DROPPED))
+    assert caught.value.code is None
+    assert "unreachable" in caught.value.message
+    assert stub_app.messages == []
+
+
+async def test_smtp_unreachable_is_transient() -> None:
+    server = SmtpServer("127.0.0.1", 9, tls="none")
+    with pytest.raises(TransientDeliveryError, match="unreachable"):
+        await SmtpEmailSender(server, FROM).send(message())
+
+
+async def test_smtp_sends_auth_envelope_headers_and_the_message_id_as_receipt(
+    smtp_server: tuple[mail_stub.SmtpStub, int],
+) -> None:
+    stub_app, port = smtp_server
+    receipt = await smtp_sender(port).send(message())
+    [received] = stub_app.messages
+    assert received.login == mail_stub.USER  # the percent-encoded password was decoded
+    assert (received.mail_from, received.rcpt_tos) == (FROM, [TO])
+    assert received.message["From"] == FROM
+    assert receipt.provider_message_id == received.message["Message-ID"]
+    assert receipt.provider_message_id.endswith("@herald.example.com>")
+    assert received.message.get_content_type() == "text/plain"
+
+
+async def test_smtp_sends_the_html_as_the_last_alternative(
+    smtp_server: tuple[mail_stub.SmtpStub, int],
+) -> None:
+    stub_app, port = smtp_server
+    await smtp_sender(port).send(replace(message(), html="<p>Thanks</p>"))
+    [received] = stub_app.messages
+    assert received.message.get_content_type() == "multipart/alternative"
+    parts = [p.get_content_type() for p in received.message.iter_parts()]
+    assert parts == ["text/plain", "text/html"]
+
+
+async def test_smtp_wrong_password_fails_for_good(
+    smtp_server: tuple[mail_stub.SmtpStub, int],
+) -> None:
+    stub_app, port = smtp_server
+    server = SmtpServer("127.0.0.1", port, mail_stub.USER, "wrong", tls="none")
+    with pytest.raises(PermanentDeliveryError) as caught:
+        await SmtpEmailSender(server, FROM).send(message())
+    assert caught.value.code == "535"
+    assert stub_app.messages == []
+
+
+async def test_smtp_starttls_required_but_not_offered_fails_for_good(
+    smtp_server: tuple[mail_stub.SmtpStub, int],
+) -> None:
+    _, port = smtp_server
+    server = SmtpServer("127.0.0.1", port, mail_stub.USER, mail_stub.PASSWORD, tls="starttls")
+    with pytest.raises(PermanentDeliveryError, match="STARTTLS"):
+        await SmtpEmailSender(server, FROM).send(message())
+
+
+@pytest.mark.parametrize("tls", ["starttls", "implicit"])
+async def test_smtp_sends_over_tls_and_checks_the_certificate(tls: str) -> None:
+    certificate = mail_stub.self_signed()
+    stub_app = mail_stub.SmtpStub()
+    with mail_stub.running(stub_app, tls=tls, certificate=certificate) as port:
+        url = f"smtp://{mail_stub.USER}:{quote(mail_stub.PASSWORD, safe='')}@127.0.0.1:{port}"
+        server = SmtpServer.from_url(url, "starttls" if tls == "starttls" else "implicit")
+        trusting = SmtpEmailSender(server, FROM, tls_context=certificate.client_context)
+        await trusting.send(message())
+        # The system's CAs do not trust the self-signed certificate: nothing is sent.
+        with pytest.raises(TransientDeliveryError, match="unreachable"):
+            await SmtpEmailSender(server, FROM).send(message(reference="untrusted"))
+    assert smtp_sent(stub_app) == [(TO, "Your receipt", "Thanks for your order.", "ref-1")]
+
+
+@pytest.mark.parametrize(
+    ("url", "tls", "expected"),
+    [
+        ("smtp://mailpit:1025", "none", SmtpServer("mailpit", 1025, tls="none")),
+        (
+            "smtp://u:p%40ss@mail.example.com",
+            "starttls",
+            SmtpServer("mail.example.com", 587, "u", "p@ss"),
+        ),
+        (
+            "smtp://u:p@mail.example.com",
+            "implicit",
+            SmtpServer("mail.example.com", 465, "u", "p", "implicit"),
+        ),
+    ],
+)
+def test_an_smtp_url_names_the_server(url: str, tls: str, expected: SmtpServer) -> None:
+    assert SmtpServer.from_url(url, tls) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("http://mail.example.com", "smtp://"),
+        ("smtp://", "no host"),
+        ("smtp://mail.example.com:99999", "invalid port"),
+        ("smtp://mail.example.com/x", "no path"),
+        ("smtp://user@mail.example.com", "both a user and a password"),
+    ],
+)
+def test_a_bad_smtp_url_is_refused(url: str, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        SmtpServer.from_url(url)
+
+
+async def test_smtp_a_subject_on_several_lines_arrives_on_one(
+    smtp_server: tuple[mail_stub.SmtpStub, int],
+) -> None:
+    """A line break would end the header (and could start another): it becomes a space."""
+    stub_app, port = smtp_server
+    await smtp_sender(port).send(EmailMessage(TO, "Your\nreceipt\r\nBcc: x@y.z", "b", "r"))
+    [received] = stub_app.messages
+    assert received.message["Subject"] == "Your receipt Bcc: x@y.z"
+    assert received.message["Bcc"] is None
+    assert received.rcpt_tos == [TO]

@@ -54,6 +54,16 @@ PROVIDERS = {
     "HERALD_SENDGRID_FROM_EMAIL": "noreply@example.com",
     "HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY": "base64-of-the-verification-key",
     "HERALD_PUBLIC_URL": "https://herald.example.com",
+    "HERALD_SMTP_URL": "smtp://apikey:secret@smtp.example.com:587",
+    "HERALD_SMTP_TLS": "starttls",
+    "HERALD_SMTP_FROM_EMAIL": "noreply@example.com",
+}
+# What the compose file sets when the operator does not: email goes to Mailpit.
+MAILPIT_DEFAULTS = {
+    "HERALD_EMAIL_PROVIDER": "smtp",
+    "HERALD_SMTP_URL": "smtp://mailpit:1025",
+    "HERALD_SMTP_TLS": "none",
+    "HERALD_SMTP_FROM_EMAIL": "herald@herald.localhost",
 }
 
 
@@ -108,7 +118,11 @@ def test_unset_provider_settings_stay_unset() -> None:
     services = _services(SECRETS)
     for name in HERALD_SERVICES:
         environment = services[name]["environment"]
-        unset = {key: environment[key] for key in PROVIDERS if key != "HERALD_PUBLIC_URL"}
+        unset = {
+            key: environment[key]
+            for key in PROVIDERS
+            if key != "HERALD_PUBLIC_URL" and key not in MAILPIT_DEFAULTS
+        }
         assert set(unset.values()) == {None}, name
 
 
@@ -140,3 +154,21 @@ def test_compose_refuses_to_run_without_a_rasa_token() -> None:
     result = _config({k: v for k, v in SECRETS.items() if k != "HERALD_RASA_TOKEN"})
     assert result.returncode != 0
     assert "HERALD_RASA_TOKEN" in result.stderr
+
+
+def test_by_default_email_goes_to_mailpit_and_is_shown_on_port_8025() -> None:
+    services = _services(SECRETS)
+    for name in HERALD_SERVICES:
+        environment = services[name]["environment"]
+        assert {key: environment[key] for key in MAILPIT_DEFAULTS} == MAILPIT_DEFAULTS, name
+    mailpit = services["mailpit"]
+    assert mailpit["image"].startswith("axllent/mailpit:")
+    assert [(p["published"], p["target"]) for p in mailpit["ports"]] == [(8025, 8025)]
+    assert mailpit["healthcheck"]["test"] == ["CMD", "/mailpit", "readyz"]
+    assert "mailpit" in services["worker"]["depends_on"]  # the worker sends the email
+    # What the compose file sets is a complete, valid SMTP configuration.
+    smtp = Settings.from_names(
+        {key.removeprefix("HERALD_").lower(): value for key, value in MAILPIT_DEFAULTS.items()}
+    )
+    smtp.validate()
+    assert (smtp.smtp.server.host, smtp.smtp.server.port) == ("mailpit", 1025)

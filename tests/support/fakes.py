@@ -86,6 +86,13 @@ _CODES: dict[str, dict[Refusal, str | None]] = {
         Refusal.TIMEOUT: None,
         Refusal.INVALID_RECIPIENT: "400",
     },
+    # SMTP's reply codes; it has no rate-limit answer that says when to retry.
+    "smtp": {
+        Refusal.SERVER_ERROR: "451",
+        Refusal.UNAVAILABLE: "421",
+        Refusal.TIMEOUT: None,
+        Refusal.INVALID_RECIPIENT: "550",
+    },
 }
 
 

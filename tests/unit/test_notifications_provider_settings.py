@@ -38,7 +38,7 @@ def test_complete_credentials_choose_the_real_provider() -> None:
         ({**SENDGRID}, "SMS has no provider.*HERALD_SMS_PROVIDER=console.*=none"),
         ({**SENDGRID, "sms_provider": "twilio"}, "HERALD_SMS_PROVIDER=twilio needs"),
         ({**TWILIO, "email_provider": "sendgrid"}, "HERALD_EMAIL_PROVIDER=sendgrid needs"),
-        ({**TWILIO, "email_provider": "smtp"}, "invalid setting"),
+        ({**TWILIO, "email_provider": "mailgun"}, "invalid setting"),
     ],
 )
 def test_production_never_falls_back_to_the_console(env: dict[str, str], message: str) -> None:
@@ -106,3 +106,38 @@ def test_half_configured_providers_are_refused(env: dict[str, str], names: str) 
 def test_a_bad_sendgrid_webhook_key_is_refused_at_start() -> None:
     with pytest.raises(SettingsError, match="HERALD_SENDGRID_WEBHOOK_PUBLIC_KEY"):
         settings(sendgrid_webhook_public_key="bm90IGEga2V5")
+
+
+SMTP = {"smtp_url": "smtp://herald:s3cret@mail.example.com:587", "smtp_from_email": "a@example.com"}
+
+
+def test_smtp_is_chosen_explicitly_and_names_its_server() -> None:
+    s = settings(**PRODUCTION, **TWILIO, **SMTP, email_provider="smtp", smtp_tls="implicit")
+    assert s.channel_providers() == ("twilio", "smtp")
+    assert (s.smtp.server.host, s.smtp.server.port, s.smtp.server.tls) == (
+        "mail.example.com",
+        587,
+        "implicit",
+    )
+    # Complete SMTP settings alone choose nothing: SendGrid's would win silently otherwise.
+    with pytest.raises(SettingsError, match=r"email has no provider.*smtp with HERALD_SMTP_"):
+        settings(**PRODUCTION, **TWILIO, **SMTP)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"email_provider": "smtp"}, "HERALD_EMAIL_PROVIDER=smtp needs HERALD_SMTP_URL"),
+        ({"smtp_url": SMTP["smtp_url"]}, "SMTP is half-configured"),
+        ({**SMTP, "smtp_from_email": "nobody"}, "HERALD_SMTP_FROM_EMAIL must be an email"),
+        ({**SMTP, "smtp_url": "smtps://u:topsecret@h"}, "HERALD_SMTP_URL must be an smtp://"),
+        ({**SMTP, "smtp_url": "smtp://u@h"}, "HERALD_SMTP_URL needs both a user and a password"),
+        ({**SMTP, "smtp_tls": "ssl"}, "invalid setting"),
+    ],
+)
+def test_a_bad_smtp_setting_is_refused_without_showing_the_url(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError, match=message) as caught:
+        settings(**env)
+    assert "topsecret" not in str(caught.value)

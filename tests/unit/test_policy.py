@@ -13,6 +13,7 @@ from application.policy import (
     require_key_manager,
     require_may_notify,
     require_scope,
+    require_staff,
     require_user,
     visible_points,
 )
@@ -120,3 +121,13 @@ def test_a_key_reads_and_cancels_any_notification_with_the_scope_for_it() -> Non
         assert rule(BOB, n, n.id) is n
         with pytest.raises(NotFound):
             rule(CAROL, n, n.id)
+
+
+def test_agents_are_staff_but_no_admins() -> None:
+    agent = user("sam", Role.AGENT)
+    for staff in (agent, BOSS):
+        require_staff(staff)
+    with pytest.raises(PermissionDenied, match="needs the agent or admin role"):
+        require_staff(ANN)
+    with pytest.raises(PermissionDenied, match=ADMIN_ROLE_NEEDED):
+        require_admin(agent)

@@ -37,6 +37,24 @@ class InMemoryUserRepository:
     async def any_admin(self) -> bool:
         return any(u.role is Role.ADMIN for u in self._by_id.values())
 
+    async def search(
+        self, q: str | None, role: Role | None, *, after: UUID | None, limit: int
+    ) -> list[User]:
+        found = sorted(
+            (
+                u
+                for u in self._by_id.values()
+                if (after is None or u.id > after)
+                and (not q or u.username.value.startswith(q))
+                and (role is None or u.role is role)
+            ),
+            key=lambda u: u.id,
+        )
+        return found[:limit]
+
+    async def lock_active_admins(self) -> int:
+        return sum(1 for u in self._by_id.values() if u.is_active_admin)
+
 
 class InMemorySessionRepository:
     def __init__(self, users: InMemoryUserRepository, store: MemoryStore | None = None) -> None:
@@ -63,8 +81,12 @@ class InMemorySessionRepository:
                 current, expires_at=session.expires_at, revoked_at=session.revoked_at
             )
 
-    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
-        live = [s for s in self._sessions.values() if s.user_id == user_id and not s.revoked_at]
+    async def revoke_all(self, user_id: UUID, now: datetime, *, keep: UUID | None = None) -> int:
+        live = [
+            s
+            for s in self._sessions.values()
+            if s.user_id == user_id and not s.revoked_at and s.id != keep
+        ]
         for session in live:
             self._sessions[session.id] = session.revoke(now)
         return len(live)

@@ -82,6 +82,26 @@ class SqlUserRepository:
         query = select(exists().where(UserRow.role == Role.ADMIN.value))
         return bool(await self._session.scalar(query))
 
+    async def search(
+        self, q: str | None, role: Role | None, *, after: UUID | None, limit: int
+    ) -> list[User]:
+        query = select(UserRow).order_by(UserRow.id).limit(limit)
+        if after is not None:
+            query = query.where(UserRow.id > after)
+        if q:
+            query = query.where(UserRow.username.startswith(q, autoescape=True))
+        if role is not None:
+            query = query.where(UserRow.role == role.value)
+        return [user_from_row(row) for row in await self._session.scalars(query)]
+
+    async def lock_active_admins(self) -> int:
+        query = (
+            select(UserRow.id)
+            .where(UserRow.role == Role.ADMIN.value, UserRow.disabled.is_(False))
+            .with_for_update()  # SQLite has no row locks: its writers take turns anyway
+        )
+        return len(list(await self._session.scalars(query)))
+
 
 class SqlSessionRepository:
     def __init__(self, session: AsyncSession, cache: SessionCache) -> None:
@@ -112,13 +132,13 @@ class SqlSessionRepository:
             .values(expires_at=session.expires_at, revoked_at=session.revoked_at)
         )
 
-    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
-        result = await self._db.execute(
-            update(SessionRow)
-            .where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None))
-            .values(revoked_at=now)
-            .returning(SessionRow.id)
+    async def revoke_all(self, user_id: UUID, now: datetime, *, keep: UUID | None = None) -> int:
+        query = update(SessionRow).where(
+            SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None)
         )
+        if keep is not None:
+            query = query.where(SessionRow.id != keep)
+        result = await self._db.execute(query.values(revoked_at=now).returning(SessionRow.id))
         revoked = list(result.scalars())
         for session_id in revoked:
             self._cache.forget(session_id)

@@ -22,6 +22,18 @@ class UserRepository(Protocol):
 
     async def any_admin(self) -> bool: ...
 
+    async def search(
+        self, q: str | None, role: Role | None, *, after: UUID | None, limit: int
+    ) -> list[User]:
+        """Users by id (the order they were made) after `after`; with `q`, those whose
+        username starts with it (`q` is case-folded already); with `role`, of that role."""
+        ...
+
+    async def lock_active_admins(self) -> int:
+        """How many enabled admins there are, locking their rows until the transaction
+        ends (on PostgreSQL), so that two admins cannot demote each other at once."""
+        ...
+
 
 class SessionReader(Protocol):
     async def get_with_user(self, session_id: UUID) -> tuple[Session, User] | None:
@@ -43,8 +55,8 @@ class SessionRepository(Protocol):
 
     async def get_token_by_hash(self, token_hash: str) -> RefreshToken | None: ...
 
-    async def revoke_all(self, user_id: UUID, now: datetime) -> int:
-        """Revoke every live session of the user; returns how many."""
+    async def revoke_all(self, user_id: UUID, now: datetime, *, keep: UUID | None = None) -> int:
+        """Revoke every live session of the user but `keep`; returns how many."""
         ...
 
     async def mark_token_used(self, token: RefreshToken) -> bool:

@@ -42,6 +42,7 @@ from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
 from entrypoints.http.subscriptions import SubscriptionController, twilio_inbound
 from entrypoints.http.templates import TemplateController
 from entrypoints.http.topics import MyTopicController, TopicController
+from entrypoints.http.users import AdminUserController, change_my_password
 from entrypoints.settings import Settings
 
 
@@ -54,6 +55,8 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                 route_handlers=[
                     AuthController,
                     me,
+                    AdminUserController,
+                    change_my_password,
                     ApiKeyController,
                     HealthController,
                     PreferencesController,

@@ -20,6 +20,8 @@ from adapters.sql.accounts import (
 )
 from adapters.sql.direct_pool import DirectPool
 from application.accounts.authenticate import Authenticate
+from application.accounts.change_password import ChangePassword
+from application.accounts.list_users import ListUsers
 from application.accounts.log_in import AccountLockout, LogIn
 from application.accounts.log_out import LogOut
 from application.accounts.purge_sessions import PurgeExpiredSessions
@@ -27,6 +29,7 @@ from application.accounts.refresh import RefreshTokens
 from application.accounts.reset_password import ResetPassword
 from application.accounts.sign_up import CreateAdmin, SignUp
 from application.accounts.tokens import TokenPairFactory, TokenPolicy
+from application.accounts.update_user import UpdateUser
 from application.ports.accounts import (
     LoginHistory,
     PasswordHasher,
@@ -105,6 +108,9 @@ class AccountsProvider(Provider):
     authenticate = provide(Authenticate, scope=Scope.APP)  # stateless: built once
     purge_sessions = provide(PurgeExpiredSessions, scope=Scope.REQUEST)
     reset_password = provide(ResetPassword, scope=Scope.REQUEST)
+    list_users = provide(ListUsers, scope=Scope.REQUEST)
+    update_user = provide(UpdateUser, scope=Scope.REQUEST)
+    change_password = provide(ChangePassword, scope=Scope.REQUEST)
 
     @provide(scope=Scope.APP)
     def lockout(self, accounts: AccountsSettings) -> AccountLockout:

@@ -35,6 +35,7 @@ from entrypoints.settings import (
     PhoneLookupSettings,
     SendGridSettings,
     Settings,
+    SmtpSettings,
     TwilioSettings,
 )
 from entrypoints.tasks.broker import make_broker
@@ -51,6 +52,7 @@ class InfrastructureProvider(Provider):
     delivery = from_context(provides=DeliverySettings, scope=Scope.APP)
     twilio = from_context(provides=TwilioSettings, scope=Scope.APP)
     sendgrid = from_context(provides=SendGridSettings, scope=Scope.APP)
+    smtp = from_context(provides=SmtpSettings, scope=Scope.APP)
     phone_lookup = from_context(provides=PhoneLookupSettings, scope=Scope.APP)
     datapoints = from_context(provides=DatapointsSettings, scope=Scope.APP)
     logging = from_context(provides=LoggingSettings, scope=Scope.APP)

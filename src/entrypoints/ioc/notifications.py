@@ -17,6 +17,7 @@ from adapters.redis.wakeup import RedisWakeup
 from adapters.sendgrid.events import SendGridEvents
 from adapters.sendgrid.notifications import SendGridEmailSender
 from adapters.sendgrid.signature import SendGridEventVerifier
+from adapters.smtp.notifications import SmtpEmailSender
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.direct_pool import DirectPool
 from adapters.sql.notifications import (
@@ -76,6 +77,7 @@ from entrypoints.settings import (
     ModeSettings,
     SendGridSettings,
     Settings,
+    SmtpSettings,
     TwilioSettings,
 )
 
@@ -219,6 +221,7 @@ class SendersProvider(Provider):
         self,
         providers: ChannelProviders,
         sendgrid: SendGridSettings,
+        smtp: SmtpSettings,
         delivery: DeliverySettings,
         outbox: DevOutbox,
         clock: Clock,
@@ -229,6 +232,12 @@ class SendersProvider(Provider):
                 return
             case "console":
                 yield ConsoleEmailSender(outbox, clock)
+                return
+            case "smtp":  # both are set when SMTP was chosen
+                assert smtp.from_email
+                yield SmtpEmailSender(
+                    smtp.server, smtp.from_email, timeout_seconds=delivery.provider_timeout_seconds
+                )
                 return
         assert sendgrid.api_key
         assert sendgrid.from_email

@@ -1,16 +1,18 @@
 """Pytest fixtures for the provider stubs (loaded from tests/conftest.py via pytest_plugins).
 
 One server per stub for the whole session, in a background thread; each test gets it
-emptied. `twilio_stub.url`, `twilio_lookup_stub.url`, `sendgrid_stub.url` are the base URLs.
+emptied. `twilio_stub.url`, `twilio_lookup_stub.url`, `sendgrid_stub.url` are the base URLs;
+`smtp_stub.port` is the SMTP stub's (aiosmtpd, plain, AUTH offered).
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+from urllib.parse import quote
 
 import pytest
 
-from tests.support.stubs import sendgrid, twilio
+from tests.support.stubs import sendgrid, smtp, twilio
 from tests.support.stubs.rasa import RasaStub
 from tests.support.stubs.sendgrid import SendGridStub
 from tests.support.stubs.sentry import SentryStub
@@ -70,6 +72,30 @@ def _sentry_stub_server() -> Iterator[tuple[SentryStub, StubServer]]:
     app = SentryStub()
     with StubServer(app) as server:
         yield app, server
+
+
+@dataclass(frozen=True, slots=True)
+class RunningSmtp:
+    app: smtp.SmtpStub
+    port: int
+
+    @property
+    def url(self) -> str:
+        """HERALD_SMTP_URL for the stub's user."""
+        return f"smtp://{smtp.USER}:{quote(smtp.PASSWORD, safe='')}@127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="session")
+def _smtp_stub_server() -> Iterator[RunningSmtp]:
+    app = smtp.SmtpStub(slow_seconds=2.0)
+    with smtp.running(app) as port:
+        yield RunningSmtp(app, port)
+
+
+@pytest.fixture
+def smtp_stub(_smtp_stub_server: RunningSmtp) -> RunningSmtp:
+    _smtp_stub_server.app.reset()
+    return _smtp_stub_server
 
 
 @pytest.fixture
