@@ -105,8 +105,8 @@ def part_bounds(part: int, parts: int) -> tuple[int, int]:
 class Member(NamedTuple):
     """A subscriber as a fan-out reaches them: their recipient's row (checked when it
     was stored) and the subscription's channel override. A named tuple, not a frozen
-    dataclass: an expansion reads 100,000 of them, and a frozen dataclass of 13 fields
-    cost 5 µs to make."""
+    dataclass: an expansion reads 100,000 of them, and a frozen dataclass sets each of
+    its 13 fields through `object.__setattr__`."""
 
     recipient_id: UUID
     external_id: str

@@ -5,13 +5,14 @@ stub, `herald worker` and `herald scheduler`, all on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -158,8 +159,7 @@ class Cluster:
         `emails`, every second one by email only), written in bulk: writing them is not
         what a fan-out benchmark measures. With `subscribe` False, the recipients alone.
         Returns their external ids."""
-        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
-        try:
+        async with self._database() as conn:
             await conn.execute(
                 """
                 INSERT INTO recipients (id, external_id, phone, email, email_on, sms_on,
@@ -186,41 +186,40 @@ class Cluster:
                     topic,
                 )
             await conn.execute("VACUUM ANALYZE recipients, topic_subscriptions")
-        finally:
-            await conn.close()
         return [f"{topic}-{i:06}" for i in range(1, count + 1)]
 
     async def fanout_sent(self, fanout_id: str) -> tuple[int, float, float]:
         """How many of a fan-out's notifications are sent, and the first and last time one
         became sent (unix seconds): both channels, from the database."""
-        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
-        try:
+        async with self._database() as conn:
             row = await conn.fetchrow(
                 "SELECT count(*), extract(epoch FROM min(updated_at)), "
                 "extract(epoch FROM max(updated_at)) FROM notifications "
                 "WHERE fanout_id = $1 AND status = 'sent'",
                 uuid.UUID(fanout_id),
             )
-        finally:
-            await conn.close()
         assert row is not None
         return int(row[0]), float(row[1] or 0), float(row[2] or 0)
 
     async def fanout_status(self, fanout_id: str) -> str:
-        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
-        try:
+        async with self._database() as conn:
             status = await conn.fetchval(
                 "SELECT status FROM fanouts WHERE id = $1", uuid.UUID(fanout_id)
             )
+        return str(status)
+
+    @contextlib.asynccontextmanager
+    async def _database(self) -> AsyncIterator[asyncpg.Connection]:
+        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
+        try:
+            yield conn
         finally:
             await conn.close()
-        return str(status)
 
     async def fanout_rows(self, fanout_id: str) -> dict[str, int]:
         """A fan-out's notifications in the database: by status, and how many distinct
         (recipient, channel) pairs they are for."""
-        conn = await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
-        try:
+        async with self._database() as conn:
             rows = await conn.fetch(
                 "SELECT status, count(*) FROM notifications WHERE fanout_id = $1 GROUP BY status",
                 uuid.UUID(fanout_id),
@@ -230,8 +229,6 @@ class Cluster:
                 "WHERE fanout_id = $1",
                 uuid.UUID(fanout_id),
             )
-        finally:
-            await conn.close()
         return {**{str(r[0]): int(r[1]) for r in rows}, "pairs": int(pairs)}
 
     def start_stub(self) -> None:

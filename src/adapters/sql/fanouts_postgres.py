@@ -38,7 +38,7 @@ _BATCH_SETTINGS = text(
 _ID = PG_UUID(as_uuid=True)
 
 # On the session's asyncpg connection, in its transaction: asyncpg's records are read in
-# C, where SQLAlchemy's rows took 4 µs a subscriber. The cursor is always a bound (the
+# C, cheaper than SQLAlchemy's rows. The cursor is always a bound (the
 # nil id before the first): a prepared statement's generic plan cannot use an
 # `$3 IS NULL OR id > $3` as the index's start, and read the whole topic each batch.
 _MEMBERS = f"""
@@ -65,7 +65,8 @@ _MEMBERS = f"""
 # The batch's notifications as one JSON document of what varies between them (values the
 # batch shares are parameters; a row gives its own only where it differs), each content
 # once (a broadcast's 1,000 rows share one); then their first events and the part's
-# progress. asyncpg encodes arrays element by element in Python: 4 times the cost.
+# progress. (One array per column cost more: asyncpg encodes arrays element by element
+# in Python.)
 _STORE: TextClause = text(
     """
     WITH given AS (

@@ -29,7 +29,7 @@ class Reached(NamedTuple):
     fan-out's notifications are `scheduled`, made at the batch's instant, due at its
     sendtime unless held for quiet hours, by no user (the fan-out says who triggered
     it). A named tuple: a batch makes a thousand, and a frozen dataclass of the
-    notification's 21 fields cost 4 µs each."""
+    notification's 21 fields took 3.7 µs to make."""
 
     id: UUID
     recipient_id: UUID

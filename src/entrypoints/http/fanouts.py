@@ -147,7 +147,7 @@ class FanoutReportOut(FanoutOut, kw_only=True):
     @classmethod
     def of_report(cls, r: FanoutReport) -> "FanoutReportOut":
         base = FanoutOut.of(r.fanout, r.progress)
-        fields = {f: getattr(base, f) for f in FanoutOut.__struct_fields__}
+        fields = msgspec.structs.asdict(base)
         return cls(**fields, by_status=r.by_status)
 
 
@@ -266,5 +266,5 @@ class FanoutController(Controller):
     ) -> CanceledOut:
         done = await cancel(caller, fanout_id)
         base = FanoutOut.of(done.fanout, done.progress)
-        fields = {f: getattr(base, f) for f in FanoutOut.__struct_fields__}
+        fields = msgspec.structs.asdict(base)
         return CanceledOut(**fields, canceled=done.canceled)
