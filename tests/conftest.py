@@ -14,15 +14,14 @@ import msgspec
 import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.database import make_engine
 from adapters.sql.direct_pool import DirectPool
-from adapters.sql.migrate import upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
+from tests.support.databases import migrated_empty
 
 pytest_plugins = ["tests.support.stubs.fixtures"]
 
@@ -85,9 +84,7 @@ async def migrated_database(
         else f"sqlite+aiosqlite:///{tmp_path}/c.db"
     )
     engine = make_engine(url, pool_size=pool_size)
-    if postgres:
-        await reset_postgres(engine)
-    await upgrade(engine)
+    await migrated_empty(engine)
     reads = await DirectPool.open(url, max_size=2) if postgres else None
     try:
         yield engine, reads
@@ -95,12 +92,6 @@ async def migrated_database(
         if reads is not None:
             await reads.close()
         await engine.dispose()
-
-
-async def reset_postgres(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -114,9 +105,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """A freshly migrated database of either kind."""
     engine = make_engine(database_url, pool_size=10)
-    if not database_url.startswith("sqlite"):
-        await reset_postgres(engine)
-    await upgrade(engine)
+    await migrated_empty(engine)
     yield engine
     await engine.dispose()
 
@@ -156,7 +145,7 @@ def settings(sqlite_url: str) -> Settings:
 async def container(settings: Settings) -> AsyncIterator[AsyncContainer]:
     """The production container on a migrated SQLite file."""
     container = make_container(settings)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     yield container
     await container.close()
 

@@ -7,6 +7,7 @@ from litestar.testing import AsyncTestClient
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer, login, signup
+from tests.support.databases import migrated_empty
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
@@ -164,7 +165,6 @@ async def test_health_docs_and_metrics(client: Client) -> None:
 
 
 async def test_login_rate_limit(sqlite_url: str) -> None:
-    from adapters.sql.migrate import upgrade
     from entrypoints.http.app import create_app
     from entrypoints.ioc import make_container
 
@@ -172,7 +172,7 @@ async def test_login_rate_limit(sqlite_url: str) -> None:
     container = make_container(settings)
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with AsyncTestClient(create_app(settings, container)) as client:
         await signup(client, "ann")
         for _ in range(2):

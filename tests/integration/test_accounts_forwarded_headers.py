@@ -11,19 +11,19 @@ import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.migrate import upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.runtime import proxy_options
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
+from tests.support.databases import migrated_empty
 from tests.support.processes import free_port
 
 
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[str]:
     container = make_container(settings)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(

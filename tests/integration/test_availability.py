@@ -20,7 +20,8 @@ from adapters.sql.migrate import heads, upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
-from tests.conftest import make_settings, reset_postgres
+from tests.conftest import make_settings
+from tests.support.databases import reset_postgres
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]

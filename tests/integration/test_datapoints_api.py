@@ -8,13 +8,13 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq import AsyncBroker, InMemoryBroker
 
-from adapters.sql.migrate import upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks import datapoints
 from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer
+from tests.support.databases import migrated_empty
 from tests.support.problems import assert_problem
 from tests.support.upstream import Reply, StubUpstream, threaded_stub_upstream
 
@@ -165,7 +165,7 @@ async def http_app(
         data_upstream_concurrency=1,
     )
     container = make_container(settings)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with AsyncTestClient(create_app(settings, container)) as client:
         yield client, container
     await container.close()

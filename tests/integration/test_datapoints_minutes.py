@@ -14,7 +14,7 @@ from adapters.sql.datapoints import PostgresDataPointRepository
 from adapters.sql.migrate import downgrade, upgrade
 from domain.datapoints import DataPoint
 from domain.ids import new_id
-from tests.conftest import reset_postgres
+from tests.support.databases import migrated_empty
 
 T0 = datetime(2024, 4, 22, 15, 0, tzinfo=UTC)  # a minute boundary
 
@@ -36,8 +36,7 @@ def points(first: int, count: int, step: float = 7.5) -> list[DataPoint]:
 @pytest.fixture
 async def engine(postgres_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(postgres_url, pool_size=2)
-    await reset_postgres(engine)
-    await upgrade(engine)
+    await migrated_empty(engine)
     yield engine
     await engine.dispose()
 

@@ -15,10 +15,9 @@ import pytest
 
 from adapters.sql.database import make_engine, make_session_factory
 from adapters.sql.datapoints import PostgresDataPointRepository, page_statement
-from adapters.sql.migrate import upgrade
 from domain.datapoints import DataPoint, PageKey, PageQuery
 from domain.ids import new_id
-from tests.conftest import reset_postgres
+from tests.support.databases import migrated_empty
 
 POINTS = 30_000  # one in four invalid
 PER_MINUTE = 500  # one point every 120 ms, for an hour
@@ -30,8 +29,7 @@ T0 = datetime(2024, 4, 22, 15, 0, tzinfo=UTC)
 @pytest.fixture
 async def database(postgres_url: str) -> AsyncIterator[asyncpg.Connection]:
     engine = make_engine(postgres_url, pool_size=1)
-    await reset_postgres(engine)
-    await upgrade(engine)
+    await migrated_empty(engine)
     points = [
         DataPoint(
             id=new_id(),

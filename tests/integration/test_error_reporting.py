@@ -15,7 +15,6 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq import AsyncBroker
 
-from adapters.sql.migrate import upgrade
 from adapters.taskiq.notifications import DELIVER_TASK
 from application.notifications.deliver_notifications import DeliverNotifications
 from application.notifications.dispatch_due import DispatchDueNotifications
@@ -28,6 +27,7 @@ from entrypoints.settings import Settings
 from entrypoints.tasks.notifications import run_dispatcher
 from tests.conftest import replace_settings
 from tests.support.auth import bearer
+from tests.support.databases import migrated_empty
 from tests.support.exploding import MESSAGE, exploding
 from tests.support.stubs.sentry import SentryStub, dsn
 
@@ -45,7 +45,7 @@ class Reporting:
 
     async def container(self, *overrides: Provider) -> AsyncContainer:
         container = make_container(self.settings, *overrides)
-        await upgrade(await container.get(AsyncEngine))
+        await migrated_empty(await container.get(AsyncEngine))
         return container
 
 

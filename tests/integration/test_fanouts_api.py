@@ -15,12 +15,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.database import make_engine
-from adapters.sql.migrate import upgrade
 from application.accounts.sign_up import CreateAdmin, SignUpCommand
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.support.auth import bearer, key_headers, login
+from tests.support.databases import migrated_empty
 from tests.support.notifications import client
 from tests.support.problems import assert_problem
 
@@ -42,7 +42,7 @@ async def container(settings: Settings) -> AsyncIterator[AsyncContainer]:
     """The production container with an admin made before the app starts: the app runs
     in a loop of its own, and two loops must not contend for the container's lock."""
     container = make_container(settings)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with container() as request:
         await (await request.get(CreateAdmin))(SignUpCommand("root", "password123"))
     yield container

@@ -7,20 +7,20 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from taskiq import AsyncBroker
 
-from adapters.sql.migrate import upgrade
 from application.preferences.update_preferences import UpdatePreferences
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.logging import request_id_var
 from entrypoints.settings import Settings
 from tests.support.auth import bearer
+from tests.support.databases import migrated_empty
 from tests.support.exploding import exploding
 from tests.support.logs import captured_logs
 
 
 async def test_the_lines_of_a_request_carry_its_id(settings: Settings) -> None:
     container = make_container(settings, exploding(UpdatePreferences))
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with AsyncTestClient(create_app(settings, container)) as client:
         headers = await bearer(client, "ann")
         with captured_logs("json") as logs:

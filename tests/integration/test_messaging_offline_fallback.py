@@ -11,13 +11,13 @@ from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.migrate import upgrade
 from application.messaging.notify_unread import NotifyUnread
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from tests.conftest import replace_settings
 from tests.support.auth import bearer
+from tests.support.databases import migrated_empty
 
 Client = AsyncTestClient[Any]
 EMAIL = {"notify_pref": "email", "email": "bugs@example.com"}
@@ -27,7 +27,7 @@ EMAIL = {"notify_pref": "email", "email": "bugs@example.com"}
 async def app(settings: Settings) -> AsyncIterator[tuple[Client, AsyncContainer]]:
     quick = replace_settings(settings, messages_notify_after_seconds=1)
     container = make_container(quick)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with AsyncTestClient(create_app(quick, container)) as client:
         yield client, container
     await container.close()

@@ -6,12 +6,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.migrate import upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from tests.conftest import replace_settings
 from tests.support.auth import bearer
+from tests.support.databases import migrated_empty
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
@@ -124,7 +124,7 @@ async def test_bad_contacts(client: Client, ann: Headers, bugs: Headers) -> None
 async def test_sends_are_rate_limited_per_user(settings: Settings) -> None:
     limited = replace_settings(settings, messages_send_rate_limit=2)
     container = make_container(limited)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with AsyncTestClient(create_app(limited, container)) as client:
         ann, bugs = await bearer(client, "ann"), await bearer(client, "bugs")
         for body in ["one", "two"]:

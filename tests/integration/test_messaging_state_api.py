@@ -6,12 +6,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.migrate import upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from tests.conftest import replace_settings
 from tests.support.auth import bearer
+from tests.support.databases import migrated_empty
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
@@ -118,7 +118,7 @@ async def test_edits_by_the_sender_within_the_window(
 async def test_no_edits_past_the_window(settings: Settings) -> None:
     closed = replace_settings(settings, messages_edit_window_seconds=0)
     container = make_container(closed)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with AsyncTestClient(create_app(closed, container)) as client:
         ann = await bearer(client, "ann")
         await bearer(client, "bugs")

@@ -29,7 +29,7 @@ from adapters.sql.recipients import R, to_recipient
 from adapters.sql.tables import Base
 from adapters.sql.tables.accounts import UserRow
 from domain.ids import new_id
-from tests.conftest import reset_postgres
+from tests.support.databases import reset_postgres
 
 # contact_preferences as 0003 made it and 0007 drops it.
 _OLD_PREFERENCES = Table(

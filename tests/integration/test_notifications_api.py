@@ -8,11 +8,11 @@ from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.migrate import upgrade
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer, signup
+from tests.support.databases import migrated_empty
 from tests.support.notifications import client, wait_for_status
 
 __all__ = ["client"]  # a fixture: the app with its delivery engine
@@ -256,7 +256,7 @@ async def test_the_dev_outbox_is_not_there_in_production(sqlite_url: str) -> Non
         email_provider="console",
     )
     container = make_container(settings)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     try:
         async with AsyncTestClient(create_app(settings, container)) as production:
             admin = await admin_bearer(production, container)

@@ -10,13 +10,13 @@ from dishka import AsyncContainer, Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.migrate import upgrade
 from application.ports.notifications import AttemptOutcome, DeliveryMetrics, DispatchMetrics
 from domain.notifications import Status
 from domain.preferences import Channel
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from tests.support.auth import bearer
+from tests.support.databases import migrated_empty
 from tests.support.fakes import RecordingMetrics
 from tests.support.notifications import client, wait_for_status
 
@@ -47,7 +47,7 @@ def metrics() -> RecordingMetrics:
 @pytest.fixture
 async def container(settings: Settings, metrics: RecordingMetrics) -> AsyncIterator[AsyncContainer]:
     container = make_container(settings, RecordingMetricsProvider(metrics))
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     yield container
     await container.close()
 

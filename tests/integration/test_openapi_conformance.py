@@ -20,11 +20,11 @@ from schemathesis.checks import CheckFunction
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.migrate import upgrade
 from application.accounts.sign_up import CreateAdmin, SignUp, SignUpCommand
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings
+from tests.support.databases import migrated_empty
 
 # Per operation; each example runs twice (user, admin). Raise it for a deeper run, e.g.
 # SCHEMATHESIS_EXAMPLES=200 uv run pytest tests/integration/test_openapi_conformance.py
@@ -47,7 +47,7 @@ def tokens() -> Iterator[dict[str, str]]:
 
     async def prepare() -> None:
         setup = make_container(_SETTINGS)
-        await upgrade(await setup.get(AsyncEngine))
+        await migrated_empty(await setup.get(AsyncEngine))
         async with setup() as request:
             await (await request.get(CreateAdmin))(SignUpCommand("root", PASSWORD))
             await (await request.get(SignUp))(SignUpCommand("ann", PASSWORD))

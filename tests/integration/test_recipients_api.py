@@ -9,7 +9,6 @@ from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
 from adapters.sql.database import make_engine
-from adapters.sql.migrate import upgrade
 from application.accounts.sign_up import SignUp, SignUpCommand
 from application.ports.recipients import RecipientRepository
 from application.recipients.fields import RecipientInput
@@ -17,9 +16,10 @@ from application.recipients.put_recipient import PutRecipient, PutRecipientComma
 from domain.accounts import Role
 from domain.recipients import ExternalId
 from entrypoints.ioc import make_container
-from tests.conftest import make_settings, reset_postgres
+from tests.conftest import make_settings
 from tests.support.accounts import new_user
 from tests.support.auth import admin_bearer, bearer
+from tests.support.databases import migrated_empty
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
@@ -291,9 +291,7 @@ async def migrated_container(
     """The production container on a freshly migrated database of `kind`."""
     url = sqlite_url if kind == "sqlite" else str(request.getfixturevalue("postgres_url"))
     engine = make_engine(url, pool_size=1)
-    if kind == "postgres":
-        await reset_postgres(engine)
-    await upgrade(engine)
+    await migrated_empty(engine)
     await engine.dispose()
     return make_container(make_settings(url))
 

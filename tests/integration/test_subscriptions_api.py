@@ -16,6 +16,7 @@ from domain.subscriptions import Status
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.support.auth import admin_bearer, bearer, key_headers
+from tests.support.databases import migrated_empty
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
@@ -94,13 +95,12 @@ async def test_the_confirmation_is_not_resent_within_the_resend_window(
     from dishka import AsyncContainer as _  # noqa: F401
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from adapters.sql.migrate import upgrade
     from entrypoints.http.app import create_app
     from entrypoints.ioc import make_container
 
     settings = make_settings(sqlite_url, subscription_resend_seconds=60)
     container = make_container(settings)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with AsyncTestClient(create_app(settings, container)) as client:
         ann = await bearer(client, "ann")
         first = (await client.post("/subscriptions", json={"phone": PHONE}, headers=ann)).json()
@@ -254,7 +254,6 @@ async def test_the_anti_pumping_limits_answer_429_with_retry_after(
 ) -> None:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
-    from adapters.sql.migrate import upgrade
     from entrypoints.http.app import create_app
     from entrypoints.ioc import make_container
 
@@ -262,7 +261,7 @@ async def test_the_anti_pumping_limits_answer_429_with_retry_after(
         sqlite_url, subscription_limit_per_caller_hour=2, subscription_resend_seconds=0
     )
     container = make_container(settings)
-    await upgrade(await container.get(AsyncEngine))
+    await migrated_empty(await container.get(AsyncEngine))
     async with AsyncTestClient(create_app(settings, container)) as client:
         ann = await bearer(client, "ann")
         for i in range(2):
