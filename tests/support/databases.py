@@ -23,7 +23,7 @@ async def migrated_empty(engine: AsyncEngine) -> None:
     """Make `engine`'s database empty and at the newest migration."""
     if engine.dialect.name == "sqlite":
         await _copy_template(engine)
-    elif not await _truncated(engine):
+    elif not await _emptied(engine):
         await reset_postgres(engine)
         await upgrade(engine)
 
@@ -50,7 +50,7 @@ async def _copy_template(engine: AsyncEngine) -> None:
     shutil.copyfile(_template, target)
 
 
-async def _truncated(engine: AsyncEngine) -> bool:
+async def _emptied(engine: AsyncEngine) -> bool:
     """Empty every table when the schema is at the newest migration; False otherwise."""
     async with engine.begin() as conn:
         tables = list(
@@ -66,7 +66,7 @@ async def _truncated(engine: AsyncEngine) -> bool:
         if sorted(versions) != sorted(heads()):
             return False
         # DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE's new files cost
-        # more than the whole migration. The replica role skips the foreign keys' and
+        # about as much as the whole migration. The replica role skips the foreign keys' and
         # the counters' triggers, so the order of the tables does not matter.
         await conn.execute(text("SET LOCAL session_replication_role = replica"))
         for table in tables:
