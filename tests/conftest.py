@@ -25,14 +25,30 @@ from tests.support.databases import migrated_empty
 
 pytest_plugins = ["tests.support.stubs.fixtures"]
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (`--dist loadgroup`), the tests that start real processes run one at a
+    time, on one worker: two of them at once on two cores would miss their deadlines."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 
 def _postgres_reason() -> str | None:
     async def probe() -> None:
-        conn = await asyncpg.connect(PG_URL.replace("+asyncpg", ""), timeout=3)
-        await conn.close()
+        # The server's own database: the test database may not exist yet (an xdist
+        # worker's, `tests/__init__.py`), and is made here.
+        server, _, name = PG_URL.replace("+asyncpg", "").rpartition("/")
+        conn = await asyncpg.connect(f"{server}/postgres", timeout=3)
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
 
     try:
         # A thread of its own: this may be asked for while an event loop is running.

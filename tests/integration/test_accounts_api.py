@@ -157,6 +157,15 @@ async def test_health_docs_and_metrics(client: Client) -> None:
     }
     assert "401" in login_op["responses"]
     assert "429" in login_op["responses"]
+    # Herald's mending of Litestar's schema, made when the schema is first asked for:
+    # closed bodies refuse extras, and text list items refuse NUL.
+    assert (
+        login_op["requestBody"]["content"]["application/json"]["schema"]["additionalProperties"]
+        is False
+    )
+    add_in = schema["components"]["schemas"]["AddIn"]
+    assert add_in["additionalProperties"] is False
+    assert add_in["properties"]["recipients"]["items"]["pattern"] == "^[^\\x00]*$"
     assert schema["components"]["securitySchemes"]["bearer"]["type"] == "oauth2"
     assert (await client.get("/docs")).status_code == 200
     await client.get("/health/live")

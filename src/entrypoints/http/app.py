@@ -4,8 +4,9 @@ import msgspec
 from dishka import AsyncContainer
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, OpenAPIType, Schema
+from litestar.openapi.spec import Components, OpenAPI, OpenAPIType, Schema
 from litestar.routes import HTTPRoute
 
 from entrypoints.http.accounts import AuthController, me
@@ -105,7 +106,9 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
     )
     setup_dishka(container, app)
     _answer_options_with_every_method(app)
-    _document_closed_bodies(app)
+    # Built on first use (the docs, /schema): building it costs as much as the rest of
+    # the app, and most processes and tests never ask for it.
+    app.plugins.get(OpenAPIPlugin).__class__ = _HeraldOpenAPIPlugin
     # Outermost, so that every answer (unmatched routes too) carries the request id and
     # is counted. No route middleware: Litestar then adds no exception layer per route.
     app.asgi_handler = request_context_middleware(app.asgi_handler)
@@ -127,13 +130,25 @@ def _answer_options_with_every_method(app: Litestar) -> None:
                         cell.cell_contents.methods = route.methods
 
 
-def _document_closed_bodies(app: Litestar) -> None:
+class _HeraldOpenAPIPlugin(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin (which Litestar makes itself, hence the class swap) whose
+    schema, when built, is mended by `_document_closed_bodies`."""
+
+    __slots__ = ()
+
+    def _build_openapi(self) -> OpenAPI:
+        openapi = super()._build_openapi()
+        _document_closed_bodies(openapi)
+        return openapi
+
+
+def _document_closed_bodies(openapi: OpenAPI) -> None:
     """A body struct that refuses unknown fields says so in the schema (`additionalProperties:
     false`); Litestar 2 leaves it out, so clients were told extras would be taken."""
     closed = {
         s.__name__ for s in _subclasses(msgspec.Struct) if s.__struct_config__.forbid_unknown_fields
     }
-    for name, schema in (app.openapi_schema.components.schemas or {}).items():
+    for name, schema in (openapi.components.schemas or {}).items():
         if name in closed:
             schema.additional_properties = False
         _no_nul_in_text_items(schema)
