@@ -281,7 +281,7 @@ async def test_batches_move_the_cursor_and_the_counts(store: Store) -> None:
     got = await store.fanouts.get(f.id)
     assert got is not None
     assert (got.status, got.updated_at) == (FanoutStatus.EXPANDED, LATER)
-    assert await store.fanouts.progress(f.id) == Progress(5, Skipped(5, 0, 1))
+    assert await store.fanouts.progress([f.id]) == {f.id: Progress(5, Skipped(5, 0, 1))}
     assert await store.fanouts.by_status(f.id) == {Status.SCHEDULED: 5}
     stored = await store.notifications.get(items[0].id)
     assert stored is not None
@@ -322,6 +322,23 @@ async def test_a_fanout_is_expanded_only_once_every_part_is_done(store: Store) -
     got = await store.fanouts.get(f.id)
     assert got is not None
     assert got.status is FanoutStatus.EXPANDED
+
+
+async def test_progress_reads_many_fanouts_at_once(store: Store) -> None:
+    crowd = await people(store, 2)
+    await subscribed(store, "orders", crowd)
+    busy, idle = fanout(parts=2), fanout()
+    await store.fanouts.add(busy, None, LEASE)
+    await store.fanouts.add(idle, None, LEASE)
+    for part in (0, 1):
+        made = [notification(busy, m) for m in await everyone(store, busy, part)]
+        await store.fanouts.store_batch(busy.id, part, made, batch(None, Skipped(1, 0, 0), True))
+    await store.save()
+    assert await store.fanouts.progress([busy.id, idle.id]) == {
+        busy.id: Progress(2, Skipped(2, 0, 0)),
+        idle.id: Progress(0, Skipped()),
+    }
+    assert await store.fanouts.progress([]) == {}
 
 
 async def test_cancel_stops_the_parts_and_cancels_what_is_not_sending(store: Store) -> None:

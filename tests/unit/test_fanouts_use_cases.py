@@ -113,7 +113,7 @@ async def test_the_expansion_makes_every_notification_batch_by_batch() -> None:
     f = await fakes.fanouts.get(made.fanout.id)
     assert f is not None
     assert f.status is FanoutStatus.EXPANDED
-    progress = await fakes.fanouts.progress(f.id)
+    progress = (await fakes.fanouts.progress([f.id]))[f.id]
     assert (progress.created, progress.skipped) == (5, Skipped(channel_off=5))  # sms is off
     assert {n.recipient_id for n in fakes.notifications.made_by(f.id)} == {r.id for r in crowd}
     assert len(fakes.wakeups.due) == 3  # a wake-up per batch of 2, 2 and 1

@@ -81,7 +81,10 @@ class InMemoryFanoutRepository:
         )
         return rows[:limit]
 
-    async def progress(self, fanout_id: UUID) -> Progress:
+    async def progress(self, fanout_ids: Sequence[UUID]) -> dict[UUID, Progress]:
+        return {f: self._progress(f) for f in fanout_ids}
+
+    def _progress(self, fanout_id: UUID) -> Progress:
         parts = [p for (f, _), p in self._parts.items() if f == fanout_id]
         return Progress(sum(p.created for p in parts), sum((p.skipped for p in parts), Skipped()))
 

@@ -196,10 +196,18 @@ class SqlFanoutRepository:
             query = query.where(F.c.id < before)
         return [to_fanout(row) for row in await self._db.execute(query)]
 
-    async def progress(self, fanout_id: UUID) -> Progress:
+    async def progress(self, fanout_ids: Sequence[UUID]) -> dict[UUID, Progress]:
         sums = [func.coalesce(func.sum(P.c[name]), 0) for name in ("created", *_SKIPS)]
-        row = (await self._db.execute(select(*sums).where(P.c.fanout_id == fanout_id))).one()
-        return Progress(int(row[0]), Skipped(*(int(v) for v in row[1:])))
+        query = (
+            select(P.c.fanout_id, *sums)
+            .where(P.c.fanout_id.in_(fanout_ids))
+            .group_by(P.c.fanout_id)
+        )
+        found = {
+            row[0]: Progress(int(row[1]), Skipped(*(int(v) for v in row[2:])))
+            for row in await self._db.execute(query)
+        }
+        return {f: found.get(f, Progress(0, Skipped())) for f in fanout_ids}
 
     async def by_status(self, fanout_id: UUID) -> dict[Status, int]:
         query = (

@@ -33,6 +33,6 @@ class CancelFanout:
         fanout = await find_fanout(self._fanouts, fanout_id)
         canceled = fanout.cancel(self._clock.now())  # Conflict when it already is
         count = await self._fanouts.cancel(canceled, self._clock.now())
-        progress = await self._fanouts.progress(fanout.id)
+        progress = (await self._fanouts.progress([fanout.id]))[fanout.id]
         await self._tx.commit()
         return CanceledFanout(canceled, progress, count)

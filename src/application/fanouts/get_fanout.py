@@ -26,5 +26,5 @@ class GetFanout:
     async def __call__(self, requester: Caller, fanout_id: UUID) -> FanoutReport:
         require_scope(requester, Scope.NOTIFICATIONS_READ)
         fanout = await find_fanout(self._fanouts, fanout_id)
-        progress = await self._fanouts.progress(fanout.id)
+        progress = (await self._fanouts.progress([fanout.id]))[fanout.id]
         return FanoutReport(fanout, progress, await self._fanouts.by_status(fanout.id))

@@ -33,5 +33,6 @@ class ListFanouts:
         errors.raise_if_any()
         rows = await self._fanouts.list_before(topic, before, limit + 1)
         page = page_of(rows, limit, lambda f: f.id, ID_CURSORS)
-        items = [(f, await self._fanouts.progress(f.id)) for f in page.items]
+        progress = await self._fanouts.progress([f.id for f in page.items])
+        items = [(f, progress[f.id]) for f in page.items]
         return Page(items, page.next_cursor)

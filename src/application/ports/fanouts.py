@@ -97,7 +97,9 @@ class FanoutRepository(Protocol):
         """Up to `limit` fan-outs, newest first, older than `before`; of one topic or all."""
         ...
 
-    async def progress(self, fanout_id: UUID) -> Progress: ...
+    async def progress(self, fanout_ids: Sequence[UUID]) -> dict[UUID, Progress]:
+        """Each fan-out's progress, summed over its parts, in one read (a page's)."""
+        ...
 
     async def by_status(self, fanout_id: UUID) -> dict[Status, int]:
         """How many of its notifications are in each status (statuses with none left out)."""
