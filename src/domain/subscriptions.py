@@ -281,3 +281,4 @@ class InboundSms:
     body: str
     received_at: datetime
     processed_at: datetime | None = None
+    requeues: int = 0  # times handed to a worker again after its task was lost

@@ -426,6 +426,7 @@ class SubscriptionsSettings(
         "resend_seconds": "subscription_resend_seconds",
         "update_offsets": "subscription_update_offsets",
         "expire_cron": "subscription_expire_cron",
+        "requeue_cron": "inbound_sms_requeue_cron",
         "limit_per_caller_hour": "subscription_limit_per_caller_hour",
         "limit_per_phone_day": "subscription_limit_per_phone_day",
         "limit_per_country_hour": "subscription_limit_per_country_hour",
@@ -446,6 +447,7 @@ class SubscriptionsSettings(
     resend_seconds: int = 60
     update_offsets: str = "15,35"  # seconds after confirmation, comma-separated
     expire_cron: str = "43 * * * *"  # the sweep of unconfirmed subscriptions
+    requeue_cron: str = "* * * * *"  # the sweep of inbound SMS whose task was lost
     limit_per_caller_hour: int = 10
     limit_per_phone_day: int = 5
     limit_per_country_hour: int = 100

@@ -215,6 +215,28 @@ async def test_a_claim_rolls_back_with_the_unit_of_work(store: Store) -> None:
     assert await store.inbound.claim(sms.message_sid, NOW) is True
 
 
+async def test_unprocessed_ones_oldest_first_each_counted(store: Store) -> None:
+    def sms(letter: str, seconds: int) -> InboundSms:
+        at = NOW + timedelta(seconds=seconds)
+        return InboundSms("SM" + letter * 32, PHONE, "+15005550006", "YES", at)
+
+    late, later, done, fresh = sms("c", 1), sms("d", 2), sms("e", 0), sms("f", 60)
+    for message in (later, late, done, fresh):
+        await store.inbound.record(message)
+    await store.inbound.claim(done.message_sid, NOW)
+    await store.save()
+    before = NOW + timedelta(seconds=30)
+    assert await store.inbound.unprocessed(before, 2, 1) == [late.message_sid]
+    assert await store.inbound.unprocessed(before, 2, 10) == [late.message_sid, later.message_sid]
+    await store.save()
+    found = await store.inbound.get(late.message_sid)
+    assert found is not None
+    assert found.requeues == 2
+    # Handed over `most` times: left out from now on.
+    assert await store.inbound.unprocessed(before, 2, 10) == [later.message_sid]
+    assert await store.inbound.unprocessed(before, 2, 10) == []
+
+
 async def test_state_changes_roll_back_with_the_unit_of_work(store: Store) -> None:
     s = await subscribe(store)
     active, change = s.move(Status.ACTIVE, NOW, "YES")

@@ -8,6 +8,7 @@ from dishka import Provider, Scope, provide
 from application.ports.subscriptions import Classification, IntentClassifier
 from application.subscriptions.handle_sms import HandleSms
 from application.subscriptions.receive_sms import ReceiveSms
+from application.subscriptions.requeue_inbound import MOST, RequeueInbound
 from application.subscriptions.subscribe import Subscribe, SubscribeCommand, Subscribed
 from domain.errors import RateLimited
 from domain.notifications import Status as NotificationStatus
@@ -190,6 +191,28 @@ async def test_the_sweep_expires_unconfirmed_subscriptions() -> None:
     assert s.status is Status.EXPIRED
     [*_, change] = await fakes.subscriptions.changes(made.id)
     assert change.reason == "not confirmed in time"
+
+
+async def test_the_sweep_hands_over_again_what_was_stored_but_not_processed() -> None:
+    fakes = Fakes()
+    await subscribe(fakes)
+    lost = InboundSms("SMlost", PHONE, "+15005550006", "YES", fakes.clock.now())
+    async with use_cases(fakes) as request:
+        await (await request.get(ReceiveSms))(lost)  # handed over; its task then lost
+    done = await text(fakes, "HELP")  # stored and processed
+    fakes.inbound_queue.sids.clear()
+    async with use_cases(fakes) as request:
+        assert await (await request.get(RequeueInbound))() == 0  # not late yet
+    fakes.clock.advance(seconds=61)
+    for _ in range(MOST):
+        async with use_cases(fakes) as request:
+            assert await (await request.get(RequeueInbound))() == 1
+    assert fakes.inbound_queue.sids == ["SMlost"] * MOST
+    assert done not in fakes.inbound_queue.sids
+    async with use_cases(fakes) as request:
+        assert await (await request.get(RequeueInbound))() == 0  # given up on after MOST
+        await (await request.get(HandleSms))("SMlost")  # a handed-over task acts at last
+    assert any("you are subscribed" in body for body, _ in texts(fakes))
 
 
 class Refusing(Provider):

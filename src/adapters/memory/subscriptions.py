@@ -128,6 +128,16 @@ class InMemoryInboundMessages:
         self._rows[message_sid] = replace(found, processed_at=now)
         return True
 
+    async def unprocessed(self, received_before: datetime, most: int, limit: int) -> list[str]:
+        due = sorted(
+            (m for m in self._rows.values() if m.processed_at is None),
+            key=lambda m: m.received_at,
+        )
+        picked = [m for m in due if m.received_at < received_before and m.requeues < most][:limit]
+        for m in picked:
+            self._rows[m.message_sid] = replace(m, requeues=m.requeues + 1)
+        return [m.message_sid for m in picked]
+
 
 class InMemoryOutboundTexts:
     """Into the notifications' fake, uncommitted: the caller's unit of work commits."""

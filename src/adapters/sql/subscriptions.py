@@ -231,6 +231,7 @@ class SqlInboundMessages:
             row.body,
             row.received_at,
             row.processed_at,
+            row.requeues,
         )
 
     async def claim(self, message_sid: str, now: datetime) -> bool:
@@ -241,6 +242,24 @@ class SqlInboundMessages:
             .values(processed_at=now)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def unprocessed(self, received_before: datetime, most: int, limit: int) -> list[str]:
+        query = (
+            select(I.c.message_sid)
+            .where(
+                I.c.processed_at.is_(None),
+                I.c.received_at < received_before,
+                I.c.requeues < most,
+            )
+            .order_by(I.c.received_at)
+            .limit(limit)
+        )
+        sids = list((await self._db.execute(query)).scalars())
+        if sids:
+            await self._db.execute(
+                update(I).where(I.c.message_sid.in_(sids)).values(requeues=I.c.requeues + 1)
+            )
+        return sids
 
 
 class SqlOutboundTexts:

@@ -16,7 +16,7 @@ ON CONFLICT (message_sid) DO NOTHING
 RETURNING 1
 """
 _GET = """
-SELECT message_sid, from_phone, to_phone, body, received_at, processed_at
+SELECT message_sid, from_phone, to_phone, body, received_at, processed_at, requeues
 FROM inbound_sms WHERE message_sid = $1
 """
 
@@ -45,7 +45,11 @@ class PostgresInboundMessages:
             r["body"],
             r["received_at"],
             r["processed_at"],
+            r["requeues"],
         )
 
     async def claim(self, message_sid: str, now: datetime) -> bool:
         return await self._sql.claim(message_sid, now)
+
+    async def unprocessed(self, received_before: datetime, most: int, limit: int) -> list[str]:
+        return await self._sql.unprocessed(received_before, most, limit)

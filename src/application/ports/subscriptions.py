@@ -77,6 +77,12 @@ class InboundMessages(Protocol):
         it was processed already (or is unknown), so that a task run twice acts once."""
         ...
 
+    async def unprocessed(self, received_before: datetime, most: int, limit: int) -> list[str]:
+        """Up to `limit` MessageSids, oldest first, of messages received before
+        `received_before`, not processed, and handed over again fewer than `most` times;
+        each is counted as handed over once more, in the caller's unit of work."""
+        ...
+
 
 class InboundQueue(Protocol):
     """Hands a stored inbound message to a worker, which classifies it and acts."""

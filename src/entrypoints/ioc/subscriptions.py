@@ -46,6 +46,7 @@ from application.subscriptions.limits import ConfirmationLimits
 from application.subscriptions.list_subscriptions import ListSubscriptions
 from application.subscriptions.moves import SubscriptionMoves
 from application.subscriptions.receive_sms import ReceiveSms
+from application.subscriptions.requeue_inbound import RequeueInbound
 from application.subscriptions.subscribe import Subscribe
 from application.subscriptions.texts import SubscriptionTexts
 from application.subscriptions.unsubscribe import Unsubscribe
@@ -151,3 +152,4 @@ class SubscriptionsProvider(Provider):
     receive_sms = provide(ReceiveSms)
     handle_sms = provide(HandleSms)
     expire_subscriptions = provide(ExpireSubscriptions)
+    requeue_inbound = provide(RequeueInbound)

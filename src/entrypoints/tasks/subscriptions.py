@@ -1,5 +1,6 @@
 """The task that acts on an inbound SMS (run by workers; in-process in the embedded
-default) and the expiry sweep of unconfirmed subscriptions (on its cron)."""
+default), and on their crons the expiry sweep of unconfirmed subscriptions and the sweep
+that hands over again inbound SMS whose task was lost."""
 
 import logging
 
@@ -9,6 +10,7 @@ from taskiq import AsyncBroker
 from adapters.taskiq.subscriptions import HANDLE_INBOUND_TASK
 from application.subscriptions.expire_subscriptions import ExpireSubscriptions
 from application.subscriptions.handle_sms import HandleSms
+from application.subscriptions.requeue_inbound import RequeueInbound
 from entrypoints.settings import Settings
 
 log = logging.getLogger("herald.subscriptions")
@@ -35,10 +37,23 @@ async def expire_subscriptions(expire: FromDishka[ExpireSubscriptions]) -> int:
     return await expire()
 
 
+@inject(patch_module=True)
+async def requeue_inbound_sms(requeue: FromDishka[RequeueInbound]) -> int:
+    handed = await requeue()
+    if handed:
+        log.warning("inbound sms handed over again", extra={"count": handed})
+    return handed
+
+
 def register(broker: AsyncBroker, settings: Settings) -> None:
     broker.register_task(handle_inbound_sms, task_name=HANDLE_INBOUND_TASK)
     broker.register_task(
         expire_subscriptions,
         task_name="herald.expire_subscriptions",
         schedule=[{"cron": settings.subscriptions.expire_cron}],
+    )
+    broker.register_task(
+        requeue_inbound_sms,
+        task_name="herald.requeue_inbound_sms",
+        schedule=[{"cron": settings.subscriptions.requeue_cron}],
     )

@@ -97,3 +97,15 @@ class InboundSmsRow(Base):
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     processed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # Times the sweep handed it to a worker again (RequeueInbound).
+    requeues: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    __table_args__ = (
+        # The sweep's read: only the few messages not processed yet.
+        Index(
+            "ix_inbound_sms_unprocessed",
+            "received_at",
+            postgresql_where=text("processed_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL"),
+        ),
+    )
