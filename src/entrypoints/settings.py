@@ -570,6 +570,8 @@ class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
     # Sends per user per window (Redis in production, in-process in the embedded default).
     send_rate_limit: int = 60
     send_rate_window_seconds: int = 60
+    # Live events are kept this long for a stream's replay after `Last-Event-ID`.
+    events_kept_hours: int = 24
 
     def validate(self) -> None:
         if not 1 <= self.default_days <= 36500:
@@ -583,6 +585,7 @@ class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
                 "HERALD_MESSAGES_NOTIFY_AFTER_SECONDS": self.notify_after_seconds,
                 "HERALD_MESSAGES_SEND_RATE_LIMIT": self.send_rate_limit,
                 "HERALD_MESSAGES_SEND_RATE_WINDOW_SECONDS": self.send_rate_window_seconds,
+                "HERALD_MESSAGES_EVENTS_KEPT_HOURS": self.events_kept_hours,
             }
         )
 

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +66,7 @@ from tests.conftest import migrated_database
 
 NOW = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
+ZERO = UUID(int=0)  # before every id
 next_id = MonotonicIds()  # as the poster makes them
 
 
@@ -477,6 +479,21 @@ async def test_the_event_log_replays_each_users_events_after_an_id(store: Store)
     assert after == [replace(e, recipients=(ann.id,)) for e in made[1:3]]
     assert [e.kind for e in await store.events.after(bugs.id, made[3].id, 10)] == [LiveKind.READ]
     assert await store.events.after(ann.id, made[3].id, 10) == []
+
+
+async def test_the_event_log_purges_the_oldest_events_before_a_time(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    old = LiveEvent(next_id(), LiveKind.MESSAGE, "{}", NOW, (ann.id, bugs.id))
+    kept = LiveEvent(next_id(), LiveKind.READ, "{}", LATER, (ann.id,))
+    for e in (old, kept):
+        await store.events.add(e)
+    await store.save()
+    assert await store.events.purge(NOW, 10) == 0  # nothing made before NOW
+    assert await store.events.purge(LATER, 1) == 1  # one row: one recipient's copy
+    assert await store.events.purge(LATER, 10) == 1
+    await store.save()
+    assert await store.events.after(ann.id, ZERO, 10) == [kept]
+    assert await store.events.after(bugs.id, ZERO, 10) == []
 
 
 async def test_unread_groups_are_due_once_per_window(store: Store) -> None:

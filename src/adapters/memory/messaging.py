@@ -426,6 +426,12 @@ class InMemoryEventLog:
         mine = sorted(e for (u, e) in self._rows if u == user_id and e > after)
         return [self._rows[user_id, e] for e in mine[:limit]]
 
+    async def purge(self, before: datetime, limit: int) -> int:
+        old = sorted((e.created_at, k) for k, e in self._rows.items() if e.created_at < before)
+        for _, key in old[:limit]:
+            del self._rows[key]
+        return len(old[:limit])
+
 
 class InMemoryUnreadNotices:
     """Over the messaging fake's tables."""

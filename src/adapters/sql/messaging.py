@@ -14,7 +14,19 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, and_, delete, exists, func, or_, select, union_all, update
+from sqlalchemy import (
+    Row,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -606,6 +618,16 @@ class SqlEventLog:
             LiveEvent(r.id, LiveKind(r.kind), r.data, r.created_at, (user_id,))
             for r in await self._db.execute(query)
         ]
+
+    async def purge(self, before: datetime, limit: int) -> int:
+        oldest = (
+            select(EV.c.user_id, EV.c.id)
+            .where(EV.c.created_at < before)
+            .order_by(EV.c.created_at)
+            .limit(limit)
+        )
+        result = await self._db.execute(delete(EV).where(tuple_(EV.c.user_id, EV.c.id).in_(oldest)))
+        return int(getattr(result, "rowcount", 0))
 
 
 class SqlUnreadNotices:

@@ -86,6 +86,10 @@ class EventLog(Protocol):
         user alone as its recipient."""
         ...
 
+    async def purge(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` events made before `before`, oldest first; how many."""
+        ...
+
 
 class LiveChannel(Protocol):
     """Fan-out of live events to the streams of every API process."""

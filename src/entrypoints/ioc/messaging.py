@@ -45,6 +45,7 @@ from application.messaging.live import Broadcast
 from application.messaging.mark_read import MarkRead
 from application.messaging.notify_unread import NotifyUnread
 from application.messaging.post_message import PostMessage
+from application.messaging.purge_events import PurgeEvents
 from application.messaging.remove_contact import RemoveContact
 from application.messaging.remove_member import RemoveMember
 from application.messaging.remove_reaction import RemoveReaction
@@ -84,6 +85,7 @@ class MessagingProvider(Provider):
             default_window=timedelta(days=settings.default_days),
             edit_window=timedelta(seconds=settings.edit_window_seconds),
             notify_after=timedelta(seconds=settings.notify_after_seconds),
+            events_kept=timedelta(hours=settings.events_kept_hours),
         )
 
     @provide
@@ -176,3 +178,4 @@ class MessagingProvider(Provider):
     send_typing = provide(SendTyping)
     replay_events = provide(ReplayEvents)
     notify_unread = provide(NotifyUnread)
+    purge_events = provide(PurgeEvents)

@@ -158,7 +158,8 @@ class MessageEventRow(Base):
     id: Mapped[UUID] = mapped_column(GUID, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    # The hourly purge reads the oldest first (PurgeEvents).
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
 
 
 class MessageNoticeRow(Base):
