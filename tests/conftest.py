@@ -15,6 +15,7 @@ import pytest
 from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
+from xdist.scheduler import LoadScopeScheduling
 
 from adapters.sql.database import make_engine
 from adapters.sql.direct_pool import DirectPool
@@ -26,12 +27,19 @@ from tests.support.databases import migrated_empty
 pytest_plugins = ["tests.support.stubs.fixtures"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under xdist (`--dist loadgroup`), the tests that start real processes run one at a
-    time, on one worker: two of them at once on two cores would miss their deadlines."""
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("processes"))
+class _ProcessesOneAtATime(LoadScopeScheduling):
+    """xdist's scheduling for this suite: every test on its own, as `--dist load` does,
+    except the tests under tests/e2e, which start real processes: they are one scope,
+    run in turn by one worker while the other runs the rest, because two clusters of
+    processes at once on two cores would miss their deadlines. (xdist's own
+    `--dist loadgroup` relies on a node id field that pytest 9 no longer reads.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> _ProcessesOneAtATime:
+    return _ProcessesOneAtATime(config, log)
 
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")

@@ -81,7 +81,9 @@ def running(
                 process.wait()
 
 
-def wait_http(url: str, timeout: float = 30.0) -> httpx.Response:
+def wait_http(url: str, timeout: float = 60.0) -> httpx.Response:
+    # Long enough for a cluster's processes to start on a machine the other xdist worker
+    # keeps busy; it answers as soon as they are up.
     deadline = time.monotonic() + timeout
     while True:
         try:
