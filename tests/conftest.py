@@ -27,7 +27,7 @@ from tests.support.databases import migrated_empty
 pytest_plugins = ["tests.support.stubs.fixtures"]
 
 
-class _ProcessesOneAtATime(LoadScopeScheduling):
+class _ProcessesOneAtATime(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
     """xdist's scheduling for this suite: every test on its own, as `--dist load` does,
     except the tests under tests/e2e, which start real processes: they are one scope,
     run in turn by one worker while the other runs the rest, because two clusters of
