@@ -8,7 +8,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, OpenAPIType, Schema
 from litestar.routes import HTTPRoute
 
-from entrypoints.http.accounts import AuthController, me
+from entrypoints.http.accounts import AuthController, MyMfaController, me
 from entrypoints.http.api_keys import ApiKeyController
 from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
@@ -55,6 +55,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                 route_handlers=[
                     AuthController,
                     me,
+                    MyMfaController,
                     AdminUserController,
                     change_my_password,
                     ApiKeyController,
