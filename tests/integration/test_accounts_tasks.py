@@ -4,8 +4,8 @@ from dishka import AsyncContainer
 from taskiq import AsyncBroker
 
 from application.accounts.log_in import LogIn, LogInCommand
-from application.accounts.tokens import TokenPair
 from application.accounts.sign_up import SignUp, SignUpCommand
+from application.accounts.tokens import TokenPair
 from application.ports.accounts import SessionRepository, TokenIssuer
 from entrypoints.settings import Settings
 from entrypoints.tasks.scheduler import make_scheduler
