@@ -147,12 +147,16 @@ async def _me(principal: Principal, mfa_status: GetMfaStatus) -> MeOut:
 
 _EXAMPLE_CHALLENGE = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTlhMjAwNS..."
 _Challenge = Annotated[str, text(_EXAMPLE_CHALLENGE, CHALLENGE_MAX, 1)]
+# What MfaCode accepts: 6 digits, or 16 base32 characters (a recovery code), with spaces
+# and dashes anywhere.
+_CODE_PATTERN = r"^[ -]*(?:(?:[0-9][ -]*){6}|(?:[A-Za-z2-7][ -]*){16})$"
 _Code = Annotated[
     str,
     text(
         "123456",
         MFA_CODE_MAX,
         1,
+        pattern=_CODE_PATTERN,
         description="the 6-digit code of the authenticator app, or a recovery code",
     ),
 ]
@@ -183,7 +187,14 @@ class ChallengeIn(msgspec.Struct, forbid_unknown_fields=True):
 class ChallengeCodeIn(msgspec.Struct, forbid_unknown_fields=True):
     challenge: _Challenge
     code: Annotated[
-        str, text("123456", MFA_CODE_MAX, 1, description="a code of the authenticator app")
+        str,
+        text(
+            "123456",
+            MFA_CODE_MAX,
+            1,
+            pattern=_CODE_PATTERN,
+            description="a code of the authenticator app",
+        ),
     ]
 
 
