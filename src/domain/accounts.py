@@ -172,6 +172,7 @@ _DIGITS = frozenset("0123456789")
 CODE_FORMAT = "must be the 6-digit code of your authenticator app, or one of your recovery codes"
 CODE_REUSED = "was used already: wait for the next code of your authenticator app"
 CODE_WRONG = "is wrong or expired"
+CODE_NOT_TOTP = "must be the 6-digit code of your authenticator app"
 RECOVERY_WRONG = "is not an unused recovery code of this account"
 MFA_ALREADY_ON = "two-factor sign-in is on already; turn it off first to enrol again"
 MFA_NOT_PENDING = "no two-factor enrolment is in progress: POST /me/mfa first"

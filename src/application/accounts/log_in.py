@@ -72,15 +72,15 @@ class LogIn:
         mfa_policy: MfaPolicy,
         tx: TransactionManager,
     ) -> None:
-        self._mfa = mfa
-        self._challenges = challenges
-        self._mfa_policy = mfa_policy
         self._users = users
         self._hasher = hasher
         self._limiter = limiter
         self._history = history
         self._lockout = lockout
         self._tokens = tokens
+        self._mfa = mfa
+        self._challenges = challenges
+        self._mfa_policy = mfa_policy
         self._tx = tx
 
     async def __call__(self, cmd: LogInCommand) -> TokenPair | MfaRequired:

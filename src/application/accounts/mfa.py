@@ -13,7 +13,15 @@ from application.ports.accounts import (
     UserRepository,
 )
 from application.ports.clock import Clock
-from domain.accounts import CODE_REUSED, CODE_WRONG, RECOVERY_WRONG, Mfa, MfaCode, User
+from domain.accounts import (
+    CODE_NOT_TOTP,
+    CODE_REUSED,
+    CODE_WRONG,
+    RECOVERY_WRONG,
+    Mfa,
+    MfaCode,
+    User,
+)
 from domain.errors import AuthenticationFailed, InvalidValue, RateLimited
 
 LOGIN = "login"  # a challenge that a code turns into tokens
@@ -96,7 +104,7 @@ class SecondFactor:
         await self._refuse_when_limited(mfa)
         try:
             if code.is_recovery:
-                raise InvalidValue(CODE_WRONG)
+                raise InvalidValue(CODE_NOT_TOTP)
             return self._step(mfa, code)
         except InvalidValue:
             await self._failures.add_failure(str(mfa.user_id))
