@@ -19,7 +19,7 @@ from application.ports.clock import Clock
 from entrypoints.http.app import create_app
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings
-from tests.support.auth import bearer, login, signup
+from tests.support.auth import bearer, key_headers, login, signup
 from tests.support.databases import migrated_empty
 from tests.support.fakes import FakeClock
 from tests.support.problems import assert_problem
@@ -304,3 +304,15 @@ async def test_staff_must_enrol_when_the_setting_says_so(tmp_path: Path) -> None
             answer = await client.post("/auth/mfa/enrol", json=body)
             assert answer.status_code == 401, answer.text
         assert_problem(await client.post("/auth/mfa/enrol", json={}), 422)
+
+
+async def test_an_api_key_has_no_second_factor_and_bodies_are_json(app: App) -> None:
+    async with app.container() as request:
+        await (await request.get(CreateAdmin))(SignUpCommand("root", PASSWORD))
+    admin = {"Authorization": f"Bearer {(await login(app.client, 'root'))['access_token']}"}
+    key = await key_headers(app.client, admin, "recipients:read")
+    for method, path in (("POST", "/me/mfa"), ("POST", "/me/mfa/confirm"), ("DELETE", "/me/mfa")):
+        refused = await app.client.request(method, path, headers=key, json={"code": "123456"})
+        assert "API key acts as a service" in assert_problem(refused, 403)["detail"]
+    form = await app.client.post("/auth/mfa", data={"challenge": "x", "code": "123456"})
+    assert_problem(form, 415)
