@@ -1,6 +1,7 @@
 """Two-factor sign-in through the whole app: /me/mfa (on, confirm, off), the login's
 challenge and /auth/mfa, the staff requirement, and every bad input. The app runs on a
-fixed clock; pyotp computes the codes, as an authenticator app would."""
+fixed clock; pyotp computes the codes, as an authenticator app would. The round trip
+runs on SQLite and PostgreSQL, the rest on SQLite."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,8 +13,8 @@ import pyotp
 import pytest
 from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.database import make_engine
 from application.accounts.sign_up import CreateAdmin, SignUpCommand
 from application.ports.clock import Clock
 from entrypoints.http.app import create_app
@@ -82,11 +83,15 @@ class App:
 
 
 @asynccontextmanager
-async def running(tmp_path: Path, **settings: object) -> AsyncIterator[App]:
+async def running(tmp_path: Path, url: str | None = None, **settings: object) -> AsyncIterator[App]:
     clock = FakeClock(datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
-    config = make_settings(f"sqlite+aiosqlite:///{tmp_path}/herald.db", **settings)
+    config = make_settings(url or f"sqlite+aiosqlite:///{tmp_path}/herald.db", **settings)
+    # Migrated on an engine of its own: the app's connections belong to the test client's
+    # event loop.
+    engine = make_engine(config.database.url, pool_size=1)
+    await migrated_empty(engine)
+    await engine.dispose()
     container = make_container(config, FixedClock(clock))
-    await migrated_empty(await container.get(AsyncEngine))
     try:
         async with AsyncTestClient(create_app(config, container)) as client:
             yield App(client, clock, container)
@@ -100,9 +105,17 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
         yield app
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+async def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[App]:
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    async with running(tmp_path, url) as app:
+        yield app
+
+
 async def test_turning_mfa_on_logging_in_with_a_code_and_turning_it_off(
-    app: App, caplog: pytest.LogCaptureFixture
+    any_app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
+    app = any_app
     caplog.set_level("INFO", logger=AUDIT)
     client = app.client
     ann = await bearer(client, "ann")
