@@ -19,6 +19,10 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
 
+    def problem_members(self) -> dict[str, object]:
+        """Members the problem answer adds to the RFC 9457 ones (e.g. a `code`)."""
+        return {}
+
 
 @dataclass(frozen=True, slots=True)
 class FieldError:

@@ -40,6 +40,9 @@ _SECRET_KEYS = [
     "access_token",
     "refresh_token",
     "jwt_secret",
+    "mfa_key",
+    "challenge",  # a two-factor challenge stands for a right password
+    "recovery_codes",
     "auth_token",
     "dsn",
     "sentry_dsn",

@@ -125,16 +125,31 @@ class AccountsSettings(msgspec.Struct, frozen=True, kw_only=True):
     login_account_failure_limit: int = 20
     login_account_window_seconds: int = 900
     login_known_client_days: int = 30
+    # Two-factor sign-in (TOTP): admins and agents must have it on to get tokens; the key
+    # that seals the stored secrets (None: the JWT secret); a login challenge's life; the
+    # wrong codes per account and window after which codes are refused for the window.
+    mfa_required_for_staff: bool = False
+    mfa_key: str | None = None
+    mfa_challenge_seconds: int = 300
+    mfa_failure_limit: int = 5
+    mfa_failure_window_seconds: int = 600
 
     def validate(self) -> None:
-        secret = self.jwt_secret
-        if secret is not None and (len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10):
-            raise SettingsError(
-                f"HERALD_JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random "
-                f"characters, e.g. {GENERATE_HINT}."
-            )
+        for name, secret in (
+            ("HERALD_JWT_SECRET", self.jwt_secret),
+            ("HERALD_MFA_KEY", self.mfa_key),
+        ):
+            if secret is not None and (len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10):
+                raise SettingsError(
+                    f"{name} is too weak: use at least {MIN_SECRET_LENGTH} random "
+                    f"characters, e.g. {GENERATE_HINT}."
+                )
+        if not 30 <= self.mfa_challenge_seconds <= 3600:
+            raise SettingsError("HERALD_MFA_CHALLENGE_SECONDS must be between 30 and 3600")
         _at_least_one(
             {
+                "HERALD_MFA_FAILURE_LIMIT": self.mfa_failure_limit,
+                "HERALD_MFA_FAILURE_WINDOW_SECONDS": self.mfa_failure_window_seconds,
                 "HERALD_LOGIN_RATE_LIMIT": self.login_rate_limit,
                 "HERALD_LOGIN_RATE_WINDOW_SECONDS": self.login_rate_window_seconds,
                 "HERALD_LOGIN_ACCOUNT_FAILURE_LIMIT": self.login_account_failure_limit,

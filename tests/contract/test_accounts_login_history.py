@@ -1,4 +1,5 @@
-"""LoginHistory: the in-process memory and the Redis one (shared by API replicas) agree."""
+"""LoginHistory (and the wrong two-factor codes it also counts): the in-process memory
+and the Redis one (shared by API replicas) agree."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -7,7 +8,7 @@ import pytest
 
 from adapters.memory.accounts import InMemoryLoginHistory
 from adapters.redis.accounts import RedisLoginHistory
-from application.ports.accounts import LoginHistory
+from application.ports.accounts import LoginHistory, MfaFailures
 from tests.support.redis import redis_client
 
 
@@ -51,3 +52,29 @@ async def test_in_memory_windows_end() -> None:
     assert await history.knows("acct", "laptop")
     now[0] = 100.0
     assert not await history.knows("acct", "laptop")
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def mfa_failures(request: pytest.FixtureRequest) -> AsyncIterator[MfaFailures]:
+    """Wrong two-factor codes, counted as the container binds it: the history's failure
+    counter with a window (and, in Redis, a prefix) of its own."""
+    if request.param == "memory":
+        yield InMemoryLoginHistory(600, 1)
+        return
+    async with redis_client() as client:
+        prefix = f"test:{uuid.uuid4()}:mfa:"
+        yield RedisLoginHistory(client, 600, 1, prefix=prefix)
+        await client.delete(*[key async for key in client.scan_iter(f"{prefix}*")] or ["-"])
+
+
+async def test_wrong_mfa_codes_count_per_account_within_their_window(
+    mfa_failures: MfaFailures,
+) -> None:
+    user = str(uuid.uuid4())
+    assert await mfa_failures.failures(user) == (0, 0)
+    for _ in range(5):
+        await mfa_failures.add_failure(user)
+    count, seconds_left = await mfa_failures.failures(user)
+    assert count == 5
+    assert 590 <= seconds_left <= 600
+    assert await mfa_failures.failures(str(uuid.uuid4())) == (0, 0)

@@ -1,5 +1,5 @@
-"""UserRepository, SessionRepository and SessionReader: the in-memory fake and SQL on
-SQLite and PostgreSQL must behave alike."""
+"""UserRepository, SessionRepository, SessionReader and MfaRepository: the in-memory fake
+and SQL on SQLite and PostgreSQL must behave alike."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -12,16 +12,26 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.cachetools.accounts import CachingSessionReader, SessionCache
-from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
+from adapters.memory.accounts import (
+    InMemoryMfaRepository,
+    InMemorySessionRepository,
+    InMemoryUserRepository,
+)
 from adapters.sql.accounts import (
     PostgresSessionReader,
+    SqlMfaRepository,
     SqlSessionReader,
     SqlSessionRepository,
     SqlUserRepository,
 )
 from adapters.sql.database import make_session_factory
-from application.ports.accounts import SessionReader, SessionRepository, UserRepository
-from domain.accounts import RefreshToken, Role, Session, Username
+from application.ports.accounts import (
+    MfaRepository,
+    SessionReader,
+    SessionRepository,
+    UserRepository,
+)
+from domain.accounts import Mfa, RefreshToken, Role, Session, Username, recovery_code_hash
 from domain.errors import Conflict
 from domain.ids import new_id
 from tests.conftest import migrated_database
@@ -36,6 +46,7 @@ class Repos:
     sessions: SessionRepository
     reader: SessionReader
     db: AsyncSession | None
+    mfa: MfaRepository
 
     async def save(self) -> None:
         """Commit, and start a fresh session so reads hit the database, not the identity map."""
@@ -49,7 +60,7 @@ async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     if request.param == "memory":
         users = InMemoryUserRepository()
         sessions = InMemorySessionRepository(users)
-        yield Repos(users, sessions, sessions, None)
+        yield Repos(users, sessions, sessions, None, InMemoryMfaRepository())
         return
     # "postgres-cached": the reader as production wires it, behind a session cache that
     # the repository's writes evict.
@@ -66,6 +77,7 @@ async def repos(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
                 cache,
             ),
             session,
+            SqlMfaRepository(session),
         )
 
 
@@ -213,6 +225,91 @@ async def test_revoke_all_may_keep_one_session(repos: Repos) -> None:
     assert ended.revoked_at == later
 
 
+async def _enrolled(repos: Repos, name: str = "ann", *, confirmed: bool = False) -> Mfa:
+    user = new_user(name)
+    await repos.users.add(user)
+    mfa = Mfa(user.id, "v1.sealed", NOW)
+    if confirmed:
+        hashes = frozenset(recovery_code_hash(c) for c in ("A" * 16, "B" * 16))
+        mfa = replace(mfa, confirmed_at=NOW, last_step=100, recovery_hashes=hashes)
+    await repos.mfa.save(mfa)
+    await repos.save()
+    return mfa
+
+
+async def test_mfa_round_trip_from_pending_to_confirmed(repos: Repos) -> None:
+    pending = await _enrolled(repos)
+    assert await repos.mfa.get(pending.user_id) == pending
+    assert await repos.mfa.get(new_id()) is None
+    hashes = frozenset(recovery_code_hash(c) for c in ("C" * 16, "D" * 16, "E" * 16))
+    confirmed = replace(
+        pending, confirmed_at=NOW + timedelta(minutes=1), last_step=7, recovery_hashes=hashes
+    )
+    await repos.mfa.save(confirmed)
+    await repos.save()
+    assert await repos.mfa.get(pending.user_id) == confirmed
+    # Enrolling again replaces the row and every recovery code.
+    again = Mfa(pending.user_id, "v1.other", NOW + timedelta(hours=1))
+    await repos.mfa.save(again)
+    await repos.save()
+    assert await repos.mfa.get(pending.user_id) == again
+
+
+async def test_a_time_step_is_used_once_and_never_an_earlier_one(repos: Repos) -> None:
+    mfa = await _enrolled(repos, confirmed=True)  # last step 100
+    assert not await repos.mfa.use_step(mfa.user_id, 100)
+    assert not await repos.mfa.use_step(mfa.user_id, 99)
+    assert await repos.mfa.use_step(mfa.user_id, 101)
+    assert not await repos.mfa.use_step(mfa.user_id, 101)
+    assert not await repos.mfa.use_step(new_id(), 500)  # no such enrolment
+    await repos.save()
+    stored = await repos.mfa.get(mfa.user_id)
+    assert stored is not None
+    assert stored.last_step == 101
+    pending = await _enrolled(repos, "bob")  # no step used yet
+    assert await repos.mfa.use_step(pending.user_id, 1)
+    await repos.save()
+    assert (await repos.mfa.get(pending.user_id)) == replace(pending, last_step=1)
+
+
+async def test_a_recovery_code_is_spent_once(repos: Repos) -> None:
+    mfa = await _enrolled(repos, confirmed=True)
+    other = await _enrolled(repos, "bob", confirmed=True)
+    code = recovery_code_hash("A" * 16)
+    assert await repos.mfa.use_recovery_code(mfa.user_id, code)
+    assert not await repos.mfa.use_recovery_code(mfa.user_id, code)
+    assert not await repos.mfa.use_recovery_code(mfa.user_id, recovery_code_hash("Z" * 16))
+    await repos.save()
+    stored = await repos.mfa.get(mfa.user_id)
+    assert stored is not None
+    assert stored.recovery_hashes == {recovery_code_hash("B" * 16)}
+    assert await repos.mfa.get(other.user_id) == other  # bob's same code is bob's own
+
+
+async def test_deleting_mfa_removes_its_recovery_codes(repos: Repos) -> None:
+    mfa = await _enrolled(repos, confirmed=True)
+    assert await repos.mfa.delete(mfa.user_id)
+    assert not await repos.mfa.delete(mfa.user_id)
+    await repos.save()
+    assert await repos.mfa.get(mfa.user_id) is None
+    assert not await repos.mfa.use_recovery_code(mfa.user_id, recovery_code_hash("A" * 16))
+    # And enrolling afterwards starts from nothing.
+    again = Mfa(mfa.user_id, "v1.new", NOW)
+    await repos.mfa.save(again)
+    await repos.save()
+    assert await repos.mfa.get(mfa.user_id) == again
+
+
+async def test_an_uncommitted_mfa_change_rolls_back(repos: Repos) -> None:
+    if repos.db is None:
+        pytest.skip("the bare fake has no unit of work (the use-case tests roll it back)")
+    mfa = await _enrolled(repos, confirmed=True)
+    assert await repos.mfa.use_step(mfa.user_id, 200)
+    await repos.db.rollback()
+    repos.db.expunge_all()
+    assert await repos.mfa.get(mfa.user_id) == mfa
+
+
 @pytest.fixture(params=["postgres"])
 async def postgres_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
     async with migrated_database(request, tmp_path) as (engine, _):
@@ -236,3 +333,20 @@ async def test_two_admins_demoting_each_other_cannot_both_win(postgres_engine: A
         assert not counting.done()  # it waits on the rows the first transaction locked
         await first.commit()
         assert await asyncio.wait_for(counting, 5) == 1  # and then sees eve demoted
+
+
+async def test_two_requests_spending_one_code_cannot_both_win(postgres_engine: Any) -> None:
+    """The conditional update waits for a concurrent one's commit, then finds the step used."""
+    sessions = make_session_factory(postgres_engine)
+    user = new_user()
+    async with sessions() as setup:
+        await SqlUserRepository(setup).add(user)
+        await SqlMfaRepository(setup).save(Mfa(user.id, "v1.sealed", NOW, confirmed_at=NOW))
+        await setup.commit()
+    async with sessions() as first, sessions() as second:
+        assert await SqlMfaRepository(first).use_step(user.id, 5)
+        racing = asyncio.create_task(SqlMfaRepository(second).use_step(user.id, 5))
+        await asyncio.sleep(0.3)
+        assert not racing.done()  # it waits on the row the first transaction updated
+        await first.commit()
+        assert not await asyncio.wait_for(racing, 5)

@@ -5,6 +5,7 @@ from taskiq import AsyncBroker
 
 from application.accounts.log_in import LogIn, LogInCommand
 from application.accounts.sign_up import SignUp, SignUpCommand
+from application.accounts.tokens import TokenPair
 from application.ports.accounts import SessionRepository, TokenIssuer
 from entrypoints.settings import Settings
 from entrypoints.tasks.scheduler import make_scheduler
@@ -16,6 +17,7 @@ async def test_purge_task_runs_through_the_container(
     async with container() as request:
         await (await request.get(SignUp))(SignUpCommand("ann", "password123"))
         pair = await (await request.get(LogIn))(LogInCommand("ann", "password123", "c"))
+        assert isinstance(pair, TokenPair)  # no two-factor sign-in
     broker = await container.get(AsyncBroker)
     await broker.startup()
     purge = broker.find_task("herald.purge_expired_sessions")

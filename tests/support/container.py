@@ -13,7 +13,11 @@ from datetime import datetime
 from dishka import AsyncContainer, Provider, Scope, provide
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.memory.accounts import InMemorySessionRepository, InMemoryUserRepository
+from adapters.memory.accounts import (
+    InMemoryMfaRepository,
+    InMemorySessionRepository,
+    InMemoryUserRepository,
+)
 from adapters.memory.api_keys import InMemoryApiKeyRepository
 from adapters.memory.fanouts import InMemoryFanoutRepository
 from adapters.memory.messaging import (
@@ -41,6 +45,7 @@ from adapters.memory.topics import InMemoryTopicRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.direct_pool import DirectPool
 from application.ports.accounts import (
+    MfaRepository,
     PasswordHasher,
     SessionReader,
     SessionRepository,
@@ -117,6 +122,7 @@ class Fakes:
         self.store = MemoryStore()
         self.users = InMemoryUserRepository(self.store)
         self.sessions = InMemorySessionRepository(self.users, self.store)
+        self.mfa = InMemoryMfaRepository(self.store)
         self.recipients = InMemoryRecipientRepository(self.store)
         # What the container binds as ContactPreferenceRepository: the users' recipients.
         self.prefs = RecipientContactPreferences(self.recipients, self.users)
@@ -191,6 +197,10 @@ class FakesProvider(Provider):
     @provide
     def sessions(self) -> SessionRepository:
         return self._fakes.sessions
+
+    @provide
+    def mfa(self) -> MfaRepository:
+        return self._fakes.mfa
 
     @provide
     def session_reader(self) -> SessionReader:

@@ -6,7 +6,8 @@ from uuid import UUID
 
 import jwt
 
-from application.ports.accounts import AccessClaims, IssuedAccessToken
+from application.accounts.mfa import INVALID_CHALLENGE
+from application.ports.accounts import AccessClaims, IssuedAccessToken, IssuedChallenge
 from application.ports.clock import Clock
 from domain.accounts import Role
 from domain.errors import AuthenticationFailed
@@ -102,3 +103,54 @@ class JwtTokenIssuer:
         # The token has 256 bits of entropy, so a fast hash is enough to make a leaked
         # table useless; argon2 here would only slow refreshes down.
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+_CHALLENGE_REQUIRED = ["sub", "exp", "iat", "jti", "iss", "aud"]
+
+
+class JwtMfaChallenges:
+    """Two-factor challenges as short-lived HMAC-signed JWTs (pyjwt), with an audience of
+    their own per purpose (`herald-mfa-login`, `herald-mfa-enrol`): neither passes as an
+    access token, nor as the other."""
+
+    def __init__(
+        self, secret: str, algorithm: str, issuer: str, ttl: timedelta, clock: Clock
+    ) -> None:
+        self._secret = secret
+        self._algorithm = algorithm
+        self._issuer = issuer
+        self._ttl = ttl
+        self._clock = clock
+
+    def issue(self, user_id: UUID, purpose: str) -> IssuedChallenge:
+        now = self._clock.now()
+        payload = {
+            "sub": str(user_id),
+            "jti": str(new_id()),
+            "iss": self._issuer,
+            "aud": f"herald-mfa-{purpose}",
+            "iat": int(now.timestamp()),
+            "exp": int((now + self._ttl).timestamp()),
+        }
+        token = jwt.encode(payload, self._secret, algorithm=self._algorithm)
+        return IssuedChallenge(token, int(self._ttl.total_seconds()))
+
+    def decode(self, token: str, purpose: str) -> UUID:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                audience=f"herald-mfa-{purpose}",
+                issuer=self._issuer,
+                options={"require": _CHALLENGE_REQUIRED, "verify_exp": False, "verify_iat": False},
+            )
+            expires_at = claims["exp"]
+            if not isinstance(expires_at, int):
+                raise jwt.InvalidTokenError("exp must be an integer")
+            user_id = UUID(claims["sub"])
+        except (jwt.InvalidTokenError, ValueError, TypeError, KeyError, OverflowError) as exc:
+            raise AuthenticationFailed(INVALID_CHALLENGE) from exc
+        if expires_at <= self._clock.now().timestamp():
+            raise AuthenticationFailed(INVALID_CHALLENGE)
+        return user_id

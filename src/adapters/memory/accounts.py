@@ -10,7 +10,7 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.memory.transactions import MemoryStore
-from domain.accounts import RefreshToken, Role, Session, User, Username
+from domain.accounts import Mfa, RefreshToken, Role, Session, User, Username
 from domain.errors import Conflict
 
 
@@ -111,6 +111,36 @@ class InMemorySessionRepository:
         for token_hash in [h for h, t in self._tokens.items() if t.session_id in expired]:
             del self._tokens[token_hash]
         return len(expired)
+
+
+class InMemoryMfaRepository:
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self._by_user: dict[UUID, Mfa] = (store or MemoryStore()).dict_table()
+
+    async def get(self, user_id: UUID) -> Mfa | None:
+        return self._by_user.get(user_id)
+
+    async def save(self, mfa: Mfa) -> None:
+        self._by_user[mfa.user_id] = mfa
+
+    async def delete(self, user_id: UUID) -> bool:
+        return self._by_user.pop(user_id, None) is not None
+
+    async def use_step(self, user_id: UUID, step: int) -> bool:
+        current = self._by_user.get(user_id)
+        if current is None or not current.accepts_step(step):
+            return False
+        self._by_user[user_id] = replace(current, last_step=step)
+        return True
+
+    async def use_recovery_code(self, user_id: UUID, code_hash: str) -> bool:
+        current = self._by_user.get(user_id)
+        if current is None or code_hash not in current.recovery_hashes:
+            return False
+        self._by_user[user_id] = replace(
+            current, recovery_hashes=current.recovery_hashes - {code_hash}
+        )
+        return True
 
 
 class InMemoryRateLimiter:

@@ -1,5 +1,6 @@
-"""Accounts in SQL: users and sessions in the request's transaction, and the per-request
-session lookup of authentication, outside any transaction."""
+"""Accounts in SQL: users, sessions and two-factor enrolments in the request's
+transaction, and the per-request session lookup of authentication, outside any
+transaction."""
 
 from datetime import datetime
 from typing import Any
@@ -7,13 +8,19 @@ from uuid import UUID
 
 from advanced_alchemy.exceptions import IntegrityError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adapters.cachetools.accounts import SessionCache
 from adapters.sql.direct_pool import DirectPool
-from adapters.sql.tables.accounts import RefreshTokenRow, SessionRow, UserRow
-from domain.accounts import RefreshToken, Role, Session, User, Username
+from adapters.sql.tables.accounts import (
+    MfaRecoveryCodeRow,
+    MfaRow,
+    RefreshTokenRow,
+    SessionRow,
+    UserRow,
+)
+from domain.accounts import Mfa, RefreshToken, Role, Session, User, Username
 from domain.errors import Conflict
 
 
@@ -181,6 +188,83 @@ class SqlSessionRepository:
         )
         result = await self._db.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class SqlMfaRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._db = session
+
+    async def get(self, user_id: UUID) -> Mfa | None:
+        row = await self._db.get(MfaRow, user_id)
+        if row is None:
+            return None
+        hashes = await self._db.scalars(
+            select(MfaRecoveryCodeRow.code_hash).where(MfaRecoveryCodeRow.user_id == user_id)
+        )
+        return Mfa(
+            user_id=row.user_id,
+            sealed_secret=row.secret,
+            created_at=row.created_at,
+            confirmed_at=row.confirmed_at,
+            last_step=row.last_step,
+            recovery_hashes=frozenset(hashes),
+        )
+
+    async def save(self, mfa: Mfa) -> None:
+        row = await self._db.get(MfaRow, mfa.user_id)
+        if row is None:
+            self._db.add(
+                MfaRow(
+                    user_id=mfa.user_id,
+                    secret=mfa.sealed_secret,
+                    created_at=mfa.created_at,
+                    confirmed_at=mfa.confirmed_at,
+                    last_step=mfa.last_step,
+                )
+            )
+        else:
+            row.secret = mfa.sealed_secret
+            row.created_at = mfa.created_at
+            row.confirmed_at = mfa.confirmed_at
+            row.last_step = mfa.last_step
+        await self._db.flush()
+        await self._db.execute(
+            delete(MfaRecoveryCodeRow).where(MfaRecoveryCodeRow.user_id == mfa.user_id)
+        )
+        self._db.add_all(
+            MfaRecoveryCodeRow(user_id=mfa.user_id, code_hash=code_hash)
+            for code_hash in sorted(mfa.recovery_hashes)
+        )
+        await self._db.flush()
+
+    async def delete(self, user_id: UUID) -> bool:
+        await self._db.execute(
+            delete(MfaRecoveryCodeRow).where(MfaRecoveryCodeRow.user_id == user_id)
+        )
+        result = await self._db.execute(delete(MfaRow).where(MfaRow.user_id == user_id))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def use_step(self, user_id: UUID, step: int) -> bool:
+        # A conditional update is the race guard: of two requests with one code, only
+        # one finds the step still ahead of the stored one.
+        result = await self._db.execute(
+            update(MfaRow)
+            .where(
+                MfaRow.user_id == user_id,
+                or_(MfaRow.last_step.is_(None), MfaRow.last_step < step),
+            )
+            .values(last_step=step)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def use_recovery_code(self, user_id: UUID, code_hash: str) -> bool:
+        result = await self._db.execute(
+            delete(MfaRecoveryCodeRow).where(
+                MfaRecoveryCodeRow.user_id == user_id, MfaRecoveryCodeRow.code_hash == code_hash
+            )
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _session(row: SessionRow) -> Session:

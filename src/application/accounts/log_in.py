@@ -1,10 +1,18 @@
 import hashlib
 from dataclasses import dataclass
 
+from application.accounts.mfa import ENROL, LOGIN, MfaPolicy, MfaRequired
 from application.accounts.tokens import TokenPair, TokenPairFactory
-from application.ports.accounts import LoginHistory, PasswordHasher, RateLimiter, UserRepository
+from application.ports.accounts import (
+    LoginHistory,
+    MfaChallenges,
+    MfaRepository,
+    PasswordHasher,
+    RateLimiter,
+    UserRepository,
+)
 from application.ports.transactions import TransactionManager
-from domain.accounts import User, Username
+from domain.accounts import MfaEnrolmentRequired, User, Username
 from domain.errors import AuthenticationFailed, FieldErrors, InvalidValue, RateLimited
 
 INVALID_CREDENTIALS = "invalid username or password"
@@ -44,6 +52,11 @@ class LogIn:
     unknown or malformed username and a disabled account all fail the same way and take
     about the same time, so the answer does not reveal which usernames exist. A hash
     made with outdated parameters is replaced on a successful login.
+
+    Two-factor sign-in: with it on, the right password makes no tokens but a login
+    challenge (`MfaRequired`), which `CompleteMfaLogin` turns into tokens with a code.
+    With `MfaPolicy.required_for_staff`, an admin or agent without it on gets no tokens
+    either: MfaEnrolmentRequired (403), carrying a challenge good only for enrolling.
     """
 
     def __init__(
@@ -54,6 +67,9 @@ class LogIn:
         history: LoginHistory,
         lockout: AccountLockout,
         tokens: TokenPairFactory,
+        mfa: MfaRepository,
+        challenges: MfaChallenges,
+        mfa_policy: MfaPolicy,
         tx: TransactionManager,
     ) -> None:
         self._users = users
@@ -62,9 +78,12 @@ class LogIn:
         self._history = history
         self._lockout = lockout
         self._tokens = tokens
+        self._mfa = mfa
+        self._challenges = challenges
+        self._mfa_policy = mfa_policy
         self._tx = tx
 
-    async def __call__(self, cmd: LogInCommand) -> TokenPair:
+    async def __call__(self, cmd: LogInCommand) -> TokenPair | MfaRequired:
         errors = FieldErrors()
         for name, value in (("username", cmd.username), ("password", cmd.password)):
             if len(value) > LOGIN_FIELD_MAX:
@@ -89,6 +108,15 @@ class LogIn:
         if self._hasher.needs_rehash(user.password_hash):
             user = user.with_password_hash(await self._hasher.hash(cmd.password))
             await self._users.update(user)
+        mfa = await self._mfa.get(user.id)
+        if mfa is not None and mfa.is_on:
+            challenge = self._challenges.issue(user.id, LOGIN)
+            await self._tx.commit()  # a rehash
+            return MfaRequired(challenge.token, challenge.expires_in)
+        if self._mfa_policy.required_for_staff and user.is_staff:
+            challenge = self._challenges.issue(user.id, ENROL)
+            await self._tx.commit()
+            raise MfaEnrolmentRequired(challenge.token, challenge.expires_in)
         pair = await self._tokens.start_session(user)
         await self._tx.commit()
         return pair

@@ -1,12 +1,12 @@
 """Ports of accounts: users, sessions and their refresh tokens, password hashing, access
-tokens, and the login limits."""
+tokens, the login limits, and two-factor sign-in (TOTP secrets, codes, challenges)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from domain.accounts import RefreshToken, Role, Session, User, Username
+from domain.accounts import Mfa, RefreshToken, Role, Session, User, Username
 
 
 class UserRepository(Protocol):
@@ -135,3 +135,83 @@ class LoginHistory(Protocol):
         ...
 
     async def add_success(self, account: str, client: str) -> None: ...
+
+
+class MfaRepository(Protocol):
+    """Users' TOTP enrolments and recovery codes, in the request's transaction."""
+
+    async def get(self, user_id: UUID) -> Mfa | None: ...
+
+    async def save(self, mfa: Mfa) -> None:
+        """Insert or replace the user's enrolment, its recovery codes with it."""
+        ...
+
+    async def delete(self, user_id: UUID) -> bool:
+        """Remove the enrolment and its recovery codes; False when there was none."""
+        ...
+
+    async def use_step(self, user_id: UUID, step: int) -> bool:
+        """Record `step` as the last one used unless a step as late was recorded already:
+        False means another request spent this code (or a later one) first."""
+        ...
+
+    async def use_recovery_code(self, user_id: UUID, code_hash: str) -> bool:
+        """Spend the recovery code; False when it is not (or no longer) the user's."""
+        ...
+
+
+class MfaSecretBox(Protocol):
+    """Seals TOTP secrets for storage, bound to their user, and opens them again."""
+
+    def seal(self, secret: str, user_id: UUID) -> str: ...
+
+    def open(self, sealed: str, user_id: UUID) -> str: ...
+
+
+class Totp(Protocol):
+    """RFC 6238 time-based one-time passwords."""
+
+    def new_secret(self) -> str:
+        """A fresh random secret (base32)."""
+        ...
+
+    def uri(self, secret: str, account: str, issuer: str) -> str:
+        """The `otpauth://` URI authenticator apps read (as a QR code)."""
+        ...
+
+    def step(self, at: datetime) -> int:
+        """The time step `at` falls in."""
+        ...
+
+    def matching_step(self, secret: str, code: str, at: datetime) -> int | None:
+        """The time step, of the one `at` falls in and its neighbours (clock drift),
+        that `code` is the code of; None when it is none of theirs."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedChallenge:
+    token: str
+    expires_in: int  # seconds
+
+
+class MfaChallenges(Protocol):
+    """Short-lived signed proofs that a user got their password right, for one purpose:
+    `login` (a code completes the login) or `enrol` (a staff account enrols)."""
+
+    def issue(self, user_id: UUID, purpose: str) -> IssuedChallenge: ...
+
+    def decode(self, token: str, purpose: str) -> UUID:
+        """The user of a challenge for `purpose` valid right now; AuthenticationFailed
+        for any other token."""
+        ...
+
+
+class MfaFailures(Protocol):
+    """Failed second-factor attempts per account within a window (keys are opaque)."""
+
+    async def failures(self, account: str) -> tuple[int, int]:
+        """Failures in the current window, and the seconds until that window ends."""
+        ...
+
+    async def add_failure(self, account: str) -> None: ...

@@ -9,7 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, OpenAPI, OpenAPIType, Schema
 from litestar.routes import HTTPRoute
 
-from entrypoints.http.accounts import AuthController, me
+from entrypoints.http.accounts import AuthController, MyMfaController, me
 from entrypoints.http.api_keys import ApiKeyController
 from entrypoints.http.bodies import HeraldRequest
 from entrypoints.http.datapoints import DataPointController
@@ -56,6 +56,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                 route_handlers=[
                     AuthController,
                     me,
+                    MyMfaController,
                     AdminUserController,
                     change_my_password,
                     ApiKeyController,

@@ -65,7 +65,7 @@ def problem(
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     status = next((code for kind, code in _STATUS_BY_ERROR.items() if isinstance(exc, kind)), 400)
     headers: dict[str, str] = {}
-    extensions: dict[str, Any] = {}
+    extensions: dict[str, Any] = dict(exc.problem_members())
     if isinstance(exc, InvalidInput):
         extensions["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     if isinstance(exc, RateLimited):

@@ -1,5 +1,5 @@
-"""Bindings of accounts: users, sessions, passwords, tokens, the login limits and the
-account use cases."""
+"""Bindings of accounts: users, sessions, passwords, tokens, the login limits, two-factor
+sign-in and the account use cases."""
 
 from datetime import timedelta
 
@@ -9,11 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.argon2.accounts import Argon2PasswordHasher
 from adapters.cachetools.accounts import CachingSessionReader, SessionCache
-from adapters.jwt.accounts import JwtTokenIssuer
+from adapters.cryptography.accounts import AesGcmSecretBox
+from adapters.jwt.accounts import JwtMfaChallenges, JwtTokenIssuer
 from adapters.memory.accounts import InMemoryLoginHistory, InMemoryRateLimiter
+from adapters.pyotp.accounts import PyotpTotp
 from adapters.redis.accounts import RedisLoginHistory, RedisRateLimiter
 from adapters.sql.accounts import (
     PostgresSessionReader,
+    SqlMfaRepository,
     SqlSessionReader,
     SqlSessionRepository,
     SqlUserRepository,
@@ -21,22 +24,33 @@ from adapters.sql.accounts import (
 from adapters.sql.direct_pool import DirectPool
 from application.accounts.authenticate import Authenticate
 from application.accounts.change_password import ChangePassword
+from application.accounts.complete_mfa_login import CompleteMfaLogin
+from application.accounts.confirm_mfa import ConfirmMfa
+from application.accounts.disable_mfa import DisableMfa
+from application.accounts.get_mfa_status import GetMfaStatus
 from application.accounts.list_users import ListUsers
 from application.accounts.log_in import AccountLockout, LogIn
 from application.accounts.log_out import LogOut
+from application.accounts.mfa import ChallengedUser, MfaPolicy, SecondFactor
 from application.accounts.purge_sessions import PurgeExpiredSessions
 from application.accounts.refresh import RefreshTokens
 from application.accounts.reset_password import ResetPassword
 from application.accounts.sign_up import CreateAdmin, SignUp
+from application.accounts.start_mfa import StartMfaEnrolment
 from application.accounts.tokens import TokenPairFactory, TokenPolicy
 from application.accounts.update_user import UpdateUser
 from application.ports.accounts import (
     LoginHistory,
+    MfaChallenges,
+    MfaFailures,
+    MfaRepository,
+    MfaSecretBox,
     PasswordHasher,
     RateLimiter,
     SessionReader,
     SessionRepository,
     TokenIssuer,
+    Totp,
     UserRepository,
 )
 from application.ports.clock import Clock
@@ -48,6 +62,8 @@ class AccountsProvider(Provider):
 
     users = provide(SqlUserRepository, provides=UserRepository, scope=Scope.REQUEST)
     sessions = provide(SqlSessionRepository, provides=SessionRepository, scope=Scope.REQUEST)
+    mfa = provide(SqlMfaRepository, provides=MfaRepository, scope=Scope.REQUEST)
+    totp = provide(PyotpTotp, provides=Totp)
 
     @provide
     def session_cache(self, accounts: AccountsSettings) -> SessionCache:
@@ -99,6 +115,48 @@ class AccountsProvider(Provider):
             return InMemoryLoginHistory(window, remember)
         return RedisLoginHistory(redis, window, remember)
 
+    @provide
+    def mfa_secret_box(self, accounts: AccountsSettings) -> MfaSecretBox:
+        key = accounts.mfa_key or accounts.jwt_secret
+        assert key, "the entrypoint resolves the secret before building the container"
+        return AesGcmSecretBox(key)
+
+    @provide
+    def mfa_challenges(self, accounts: AccountsSettings, clock: Clock) -> MfaChallenges:
+        assert accounts.jwt_secret, (
+            "the entrypoint resolves the secret before building the container"
+        )
+        return JwtMfaChallenges(
+            secret=accounts.jwt_secret,
+            algorithm=accounts.jwt_algorithm,
+            issuer=accounts.jwt_issuer,
+            ttl=timedelta(seconds=accounts.mfa_challenge_seconds),
+            clock=clock,
+        )
+
+    @provide
+    def mfa_failures(self, accounts: AccountsSettings, redis: Redis | None) -> MfaFailures:
+        # The login history's failure counter, with a window of its own (its memory of
+        # known clients goes unused).
+        window = accounts.mfa_failure_window_seconds
+        if redis is None:
+            return InMemoryLoginHistory(window, 1)
+        return RedisLoginHistory(redis, window, 1, prefix="herald:mfa:")
+
+    @provide(scope=Scope.APP)
+    def mfa_policy(self, accounts: AccountsSettings) -> MfaPolicy:
+        return MfaPolicy(
+            max_failures=accounts.mfa_failure_limit,
+            required_for_staff=accounts.mfa_required_for_staff,
+        )
+
+    challenged_user = provide(ChallengedUser, scope=Scope.REQUEST)
+    second_factor = provide(SecondFactor, scope=Scope.REQUEST)
+    start_mfa = provide(StartMfaEnrolment, scope=Scope.REQUEST)
+    confirm_mfa = provide(ConfirmMfa, scope=Scope.REQUEST)
+    disable_mfa = provide(DisableMfa, scope=Scope.REQUEST)
+    complete_mfa_login = provide(CompleteMfaLogin, scope=Scope.REQUEST)
+    get_mfa_status = provide(GetMfaStatus, scope=Scope.REQUEST)
     token_pairs = provide(TokenPairFactory, scope=Scope.REQUEST)
     sign_up = provide(SignUp, scope=Scope.REQUEST)
     create_admin = provide(CreateAdmin, scope=Scope.REQUEST)
