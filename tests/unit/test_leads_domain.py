@@ -54,7 +54,11 @@ def test_a_newer_message_replaces_the_details_and_an_older_one_fills_gaps_only()
     newer = first.merge(
         LeadContact("Lena Berg", None, PhoneNumber("+34600111222")), {"plan": "pro"}, LATER, LATER
     )
-    assert (newer.name, newer.email, newer.phone) == ("Lena Berg", "lena@example.com", "+34600111222")
+    assert (newer.name, newer.email, newer.phone) == (
+        "Lena Berg",
+        "lena@example.com",
+        "+34600111222",
+    )
     assert newer.fields == {"plan": "pro"}
     assert newer.seen_at == LATER
     late = newer.merge(
