@@ -102,7 +102,8 @@ async def test_the_oldest_lead_answers_a_shared_email(store: Store) -> None:
         store, "2", LeadContact("B", EmailAddress("same@example.com")), NOW + timedelta(seconds=1)
     )
     found = await store.leads.by_email("same@example.com")
-    assert found is not None and found.id == first.id
+    assert found is not None
+    assert found.id == first.id
 
 
 async def test_an_update_and_a_second_customer_id(store: Store) -> None:
@@ -154,7 +155,8 @@ async def test_a_conversation_in_the_order_sent_each_key_once(store: Store) -> N
         ("k1", "first", "bot"),
         ("k2", "second", "customer"),
     ]
-    assert messages[0].data == {"body": "first"} and messages[0].channel == "Web"
+    assert messages[0].data == {"body": "first"}
+    assert messages[0].channel == "Web"
 
 
 def landbot(key: str, body: str = "hi") -> LandbotMessage:
@@ -185,7 +187,8 @@ async def test_the_inbox_stores_each_key_once_and_claims_once(store: Store) -> N
     assert not await store.inbox.claim("nope", NOW)
     await store.save()
     claimed = await store.inbox.get("a")
-    assert claimed is not None and claimed.processed_at == NOW
+    assert claimed is not None
+    assert claimed.processed_at == NOW
 
 
 async def test_an_unclaimed_message_stays_for_a_retry_after_a_rollback(store: Store) -> None:
@@ -195,4 +198,5 @@ async def test_an_unclaimed_message_stays_for_a_retry_after_a_rollback(store: St
     if store.db is not None:
         store.db.expunge_all()
     found = await store.inbox.get("a")
-    assert found is not None and found.processed_at is None
+    assert found is not None
+    assert found.processed_at is None

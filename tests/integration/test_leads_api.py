@@ -153,7 +153,8 @@ async def test_the_same_message_twice_is_stored_once(
     first = await client.post(HOOK, json=hook, headers=AUTH)
     assert first.json() == {"stored": 1, "repeated": 1}
     second = await client.post(HOOK, json={"messages": [message()]}, headers=AUTH)
-    assert second.status_code == 200 and second.json() == {"stored": 0, "repeated": 1}
+    assert second.status_code == 200
+    assert second.json() == {"stored": 0, "repeated": 1}
     admin = await staff(client, container)
     lead = await conversation(client, admin, 1)
     await asyncio.sleep(0.2)
@@ -195,8 +196,10 @@ async def test_a_webhook_block_records_a_lead_and_opens_a_ticket(
     r = await client.post("/api/leads", json=body, headers=AUTH)
     assert r.status_code == 201, r.text
     made = r.json()
-    assert made["created"] and made["ticket_id"]
-    assert made["lead"]["phone"] == "+15105552054" and made["lead"]["fields"] == {"plan": "pro"}
+    assert made["created"]
+    assert made["ticket_id"]
+    assert made["lead"]["phone"] == "+15105552054"
+    assert made["lead"]["fields"] == {"plan": "pro"}
     [opened] = tickets.opened
     assert (opened.topic, opened.subject, opened.body) == (
         "billing",
@@ -208,7 +211,8 @@ async def test_a_webhook_block_records_a_lead_and_opens_a_ticket(
         "/api/leads", json={"customer_id": "43", "phone": "+15105552054"}, headers=AUTH
     )
     assert again.status_code == 200, again.text
-    assert again.json()["lead"]["id"] == made["lead"]["id"] and again.json()["ticket_id"] is None
+    assert again.json()["lead"]["id"] == made["lead"]["id"]
+    assert again.json()["ticket_id"] is None
     assert len(tickets.opened) == 1
     admin = await staff(client, container)
     [welcome] = await welcomes(client, admin)

@@ -91,7 +91,8 @@ def test_merging_keeps_an_sms_opt_out_whatever_phone_comes() -> None:
     assert merged_recipient(r, same, LATER).sms_opted_out
     moved = lead(LeadContact("Lena", None, PhoneNumber("+34600999888")))
     kept = merged_recipient(r, moved, LATER)
-    assert kept.sms_opted_out and kept.contact.phone == PhoneNumber("+34600999888")
+    assert kept.sms_opted_out
+    assert kept.contact.phone == PhoneNumber("+34600999888")
     assert kept.contact.channels.sms  # a channel the recipient had on stays on
 
 
@@ -106,7 +107,8 @@ def test_what_a_chatbot_collected_unchecked_is_kept_as_fields_when_invalid() -> 
     assert contact == LeadContact("Lena")
     assert refused == {"email": "not-an-email", "phone": "12"}
     contact, refused = LeadContact.lenient(None, "", 34600111222)
-    assert contact.phone == PhoneNumber("+34600111222") and refused == {}
+    assert contact.phone == PhoneNumber("+34600111222")
+    assert refused == {}
 
 
 def test_a_message_keeps_the_other_customer_fields() -> None:
@@ -137,7 +139,8 @@ def test_custom_fields_are_bounded() -> None:
 def test_message_keys_are_landbots_id_or_a_digest() -> None:
     assert message_key("abc", "7", 1.5, "hi") == "id:abc"
     digest = message_key(None, "7", 1.5, "hi")
-    assert digest.startswith("sha256:") and digest == message_key(None, "7", 1.5, "hi")
+    assert digest.startswith("sha256:")
+    assert digest == message_key(None, "7", 1.5, "hi")
     assert digest != message_key(None, "7", 1.6, "hi")
     assert digest != message_key(None, "8", 1.5, "hi")
     assert digest != message_key(None, "7", 1.5, "hello")
