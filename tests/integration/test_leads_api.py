@@ -196,6 +196,7 @@ async def test_a_webhook_block_records_a_lead_and_opens_a_ticket(
     r = await client.post("/api/leads", json=body, headers=AUTH)
     assert r.status_code == 201, r.text
     made = r.json()
+    assert made["external_id"] == "landbot:42"
     assert made["created"]
     assert made["ticket_id"]
     assert made["lead"]["phone"] == "+15105552054"

@@ -39,6 +39,7 @@ class RecordLeadCommand:
 @dataclass(frozen=True, slots=True)
 class RecordedLead:
     lead: Lead
+    external_id: str  # its recipient's
     created: bool
     ticket_id: UUID | None
 
@@ -96,4 +97,4 @@ class RecordLead:
             await self._leads.update(lead)
         await self._tx.commit()
         await self._welcome.wake()
-        return RecordedLead(lead, taken.created, ticket_id)
+        return RecordedLead(lead, str(taken.recipient.external_id), taken.created, ticket_id)

@@ -209,7 +209,6 @@ class LeadIn(msgspec.Struct, forbid_unknown_fields=True):
 class LeadOut(msgspec.Struct):
     id: _Id
     recipient_id: _Id
-    external_id: Annotated[str, documented("landbot:161808359")]
     name: Annotated[str | None, documented("Lena")]
     email: Annotated[str | None, documented("lena@example.com")]
     phone: Annotated[str | None, documented("+34600111222")]
@@ -221,12 +220,10 @@ class LeadOut(msgspec.Struct):
     updated_at: _Time
 
     @classmethod
-    def of(cls, lead: Lead, customers: list[str] | None = None) -> "LeadOut":
-        first = customers[0] if customers else None
+    def of(cls, lead: Lead) -> "LeadOut":
         return cls(
             lead.id,
             lead.recipient_id,
-            "" if first is None else f"landbot:{first}",
             lead.name,
             lead.email,
             lead.phone,
@@ -239,6 +236,7 @@ class LeadOut(msgspec.Struct):
 
 class RecordedOut(msgspec.Struct):
     lead: LeadOut
+    external_id: Annotated[str, documented("landbot:161808359", description="its recipient's")]
     created: Annotated[bool, documented(True)]
     ticket_id: Annotated[UUID | None, documented(EXAMPLE_ID, description="with a message")]
 
@@ -270,7 +268,7 @@ async def record_lead(
             data.fields or {},
         )
     )
-    out = RecordedOut(LeadOut.of(done.lead), done.created, done.ticket_id)
+    out = RecordedOut(LeadOut.of(done.lead), done.external_id, done.created, done.ticket_id)
     return Response(out, status_code=201 if done.created else 200)
 
 
@@ -294,14 +292,16 @@ class LeadMessageOut(msgspec.Struct):
 
 
 class LeadConversationOut(LeadOut, kw_only=True):
+    external_id: Annotated[str, documented("landbot:161808359", description="its recipient's")]
     customer_ids: list[str]
     messages: list[LeadMessageOut]
 
     @classmethod
     def of_conversation(cls, c: LeadWithConversation) -> "LeadConversationOut":
-        base = LeadOut.of(c.lead, c.customers)
+        base = LeadOut.of(c.lead)
         return cls(
             **msgspec.structs.asdict(base),
+            external_id=c.external_id,
             customer_ids=c.customers,
             messages=[LeadMessageOut.of(m) for m in c.messages],
         )
