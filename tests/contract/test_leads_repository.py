@@ -20,6 +20,7 @@ from adapters.sql.transactions import SqlTransactionManager
 from application.ports.leads import LandbotInbox, LeadRepository
 from application.ports.recipients import RecipientRepository
 from application.ports.transactions import TransactionManager
+from domain.errors import Conflict
 from domain.ids import new_id
 from domain.leads import LandbotMessage, Lead, LeadContact, LeadMessage, lead_external_id
 from domain.recipients import EmailAddress, PhoneNumber, Recipient
@@ -200,3 +201,11 @@ async def test_an_unclaimed_message_stays_for_a_retry_after_a_rollback(store: St
     found = await store.inbox.get("a")
     assert found is not None
     assert found.processed_at is None
+
+
+async def test_a_recipient_is_one_leads(store: Store) -> None:
+    lena = await add_lead(store, "1", LENA)
+    with pytest.raises(Conflict):
+        await store.leads.add(Lead.new(new_id(), lena.recipient_id, LENA, {}, NOW, NOW))
+    await store.tx.rollback()
+    assert await store.leads.get(lena.id) == lena

@@ -10,8 +10,11 @@ from uuid import UUID
 from adapters.memory.notifications import InMemoryNotificationRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from application.ports.notifications import NewNotification
+from domain.errors import Conflict
 from domain.ids import new_id
 from domain.leads import LandbotMessage, Lead, LeadMessage
+
+RECIPIENT_TAKEN = "this recipient is another lead's already"
 
 
 def _matches(lead: Lead, q: str) -> bool:
@@ -46,6 +49,8 @@ class InMemoryLeadRepository:
         return self._oldest([r for r in self._rows.values() if r.phone == phone])
 
     async def add(self, lead: Lead) -> None:
+        if any(r.recipient_id == lead.recipient_id for r in self._rows.values()):
+            raise Conflict(RECIPIENT_TAKEN)
         self._rows[lead.id] = lead
 
     async def update(self, lead: Lead) -> None:

@@ -9,6 +9,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Row, Table, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
@@ -20,12 +21,14 @@ from adapters.sql.tables.leads import (
     LeadRow,
 )
 from application.ports.notifications import NewNotification
+from domain.errors import Conflict
 from domain.leads import FieldValue, LandbotMessage, Lead, LeadMessage
 
 L = cast(Table, LeadRow.__table__)
 C = cast(Table, LeadCustomerRow.__table__)
 M = cast(Table, LeadMessageRow.__table__)
 I = cast(Table, LandbotMessageRow.__table__)  # noqa: E741
+RECIPIENT_TAKEN = "this recipient is another lead's already"
 
 
 def _substr_starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
@@ -97,7 +100,10 @@ class SqlLeadRepository:
         return await self._one(L.c.phone == phone)
 
     async def add(self, lead: Lead) -> None:
-        await self._db.execute(self._insert(L).values(_lead_values(lead)))
+        try:
+            await self._db.execute(self._insert(L).values(_lead_values(lead)))
+        except IntegrityError:
+            raise Conflict(RECIPIENT_TAKEN) from None
 
     async def update(self, lead: Lead) -> None:
         values = _lead_values(lead)

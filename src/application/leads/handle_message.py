@@ -5,6 +5,7 @@ from application.leads.welcome import LeadWelcome
 from application.ports.clock import Clock
 from application.ports.leads import LandbotInbox, LeadRepository, TicketIntake
 from application.ports.transactions import TransactionManager
+from domain.errors import Conflict
 from domain.leads import Lead, LeadMessage
 
 
@@ -26,7 +27,8 @@ class HandleLandbotMessage:
     in the order the messages were sent, whatever order they arrived in. A customer's
     text while the lead has an open or pending ticket also becomes a public comment on
     it (`TicketIntake.comment_from_lead`). A new lead with an email (or a lead that gets
-    its first email) is sent the welcome email, once ever. One transaction."""
+    its first email) is sent the welcome email, once ever. One transaction; when another
+    worker made the same new lead at the same moment, it is run again, and finds it."""
 
     def __init__(
         self,
@@ -47,6 +49,16 @@ class HandleLandbotMessage:
         self._tx = tx
 
     async def __call__(self, key: str) -> Handled:
+        try:
+            return await self._handle(key)
+        except Conflict:
+            # Another worker made this person's lead at the same moment (a recipient's
+            # external id and a lead's recipient are unique) and committed first: the
+            # second run finds that lead.
+            await self._tx.rollback()
+            return await self._handle(key)
+
+    async def _handle(self, key: str) -> Handled:
         message = await self._inbox.get(key)
         if message is None or message.processed_at is not None:
             return Handled(None)
