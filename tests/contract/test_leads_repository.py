@@ -209,3 +209,14 @@ async def test_a_recipient_is_one_leads(store: Store) -> None:
         await store.leads.add(Lead.new(new_id(), lena.recipient_id, LENA, {}, NOW, NOW))
     await store.tx.rollback()
     assert await store.leads.get(lena.id) == lena
+
+
+async def test_the_inbox_lists_what_is_left_unprocessed_oldest_first(store: Store) -> None:
+    late = replace(landbot("late"), received_at=NOW + timedelta(seconds=30))
+    await store.inbox.record([late, landbot("early"), landbot("done")])
+    assert await store.inbox.claim("done", NOW)
+    await store.save()
+    cutoff = NOW + timedelta(minutes=1)
+    assert await store.inbox.unprocessed(cutoff, 10) == ["early", "late"]
+    assert await store.inbox.unprocessed(cutoff, 1) == ["early"]
+    assert await store.inbox.unprocessed(NOW + timedelta(seconds=10), 10) == ["early"]

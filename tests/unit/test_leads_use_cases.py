@@ -1,6 +1,7 @@
 """The leads' use cases over the fakes, as the container builds them: intake and its
 dedupe across conversations, the welcome email (once, with its subject, its delay, a
-stored template winning), the tickets' seam, idempotent MessageHooks, the staff rule."""
+stored template winning), the tickets' seam, idempotent MessageHooks, the sweep of
+messages left unprocessed, the staff rule."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ from application.leads.handle_message import HandleLandbotMessage
 from application.leads.list_leads import ListLeads, ListLeadsQuery
 from application.leads.receive_messages import ReceiveLandbotMessages
 from application.leads.record_lead import RecordLead, RecordLeadCommand
+from application.leads.requeue_messages import RequeueLandbotMessages
 from application.templates.save_template import SaveTemplate, SaveTemplateCommand
 from domain.accounts import Role, User, Username
 from domain.errors import InvalidInput, PermissionDenied
@@ -210,3 +212,17 @@ async def test_leads_are_for_staff_only() -> None:
         assert [lead.name for lead in page.items] == ["Lena"]
         with pytest.raises(PermissionDenied):
             await (await request.get(GetLead))(staff(Role.USER), page.items[0].id)
+
+
+async def test_the_sweep_hands_over_what_was_left_unprocessed_a_minute_ago() -> None:
+    fakes = Fakes(NOW)
+    left, done = landbot({"id": 1}, "left"), landbot({"id": 2}, "done")
+    async with use_cases(fakes) as request:
+        await (await request.get(ReceiveLandbotMessages))([left, done])
+        await (await request.get(HandleLandbotMessage))(done.key)
+    fakes.lead_queue.keys.clear()
+    async with use_cases(fakes) as request:
+        assert await (await request.get(RequeueLandbotMessages))() == 0  # not a minute yet
+        fakes.clock.advance(seconds=61)
+        assert await (await request.get(RequeueLandbotMessages))() == 1
+    assert fakes.lead_queue.keys == [left.key]

@@ -107,6 +107,14 @@ class InMemoryLandbotInbox:
     async def get(self, key: str) -> LandbotMessage | None:
         return self._rows.get(key)
 
+    async def unprocessed(self, received_before: datetime, limit: int) -> list[str]:
+        waiting = [
+            m
+            for m in self._rows.values()
+            if m.processed_at is None and m.received_at < received_before
+        ]
+        return [m.key for m in sorted(waiting, key=lambda m: (m.received_at, m.key))][:limit]
+
     async def claim(self, key: str, now: datetime) -> bool:
         found = self._rows.get(key)
         if found is None or found.processed_at is not None:

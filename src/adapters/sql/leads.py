@@ -229,6 +229,15 @@ class SqlLandbotInbox:
             r["processed_at"],
         )
 
+    async def unprocessed(self, received_before: datetime, limit: int) -> list[str]:
+        query = (
+            select(I.c.key)
+            .where(I.c.processed_at.is_(None), I.c.received_at < received_before)
+            .order_by(I.c.received_at, I.c.key)
+            .limit(limit)
+        )
+        return list((await self._db.scalars(query)).all())
+
     async def claim(self, key: str, now: datetime) -> bool:
         # A concurrent claim waits for this row's lock, then finds it processed.
         result = await self._db.execute(

@@ -69,6 +69,11 @@ class LandbotInbox(Protocol):
 
     async def get(self, key: str) -> LandbotMessage | None: ...
 
+    async def unprocessed(self, received_before: datetime, limit: int) -> list[str]:
+        """The keys of up to `limit` messages received before `received_before` and not
+        processed yet, the oldest first."""
+        ...
+
     async def claim(self, key: str, now: datetime) -> bool:
         """Mark the message processed at `now`, in the caller's unit of work; False when
         it was processed already (or is unknown), so that a task run twice acts once."""

@@ -20,6 +20,7 @@ from application.leads.intake import LeadIntake
 from application.leads.list_leads import ListLeads
 from application.leads.receive_messages import ReceiveLandbotMessages
 from application.leads.record_lead import RecordLead
+from application.leads.requeue_messages import RequeueLandbotMessages
 from application.leads.welcome import LeadWelcome
 from application.ports.leads import (
     LandbotInbox,
@@ -72,3 +73,4 @@ class LeadsProvider(Provider):
     record = provide(RecordLead)
     list_leads = provide(ListLeads)
     get_lead = provide(GetLead)
+    requeue = provide(RequeueLandbotMessages)

@@ -6,12 +6,13 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adapters.sql.tables.base import Base
 
 _PATTERN = "varchar_pattern_ops"
+_UNPROCESSED = text("processed_at IS NULL")
 
 
 class LeadRow(Base):
@@ -74,6 +75,15 @@ class LandbotMessageRow(Base):
     """A MessageHooks message as Landbot sent it, stored before any work on it."""
 
     __tablename__ = "landbot_messages"
+    # The sweep's: messages not processed yet, by when they came.
+    __table_args__ = (
+        Index(
+            "ix_landbot_messages_unprocessed",
+            "received_at",
+            postgresql_where=_UNPROCESSED,
+            sqlite_where=_UNPROCESSED,
+        ),
+    )
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     customer_id: Mapped[str] = mapped_column(String(64))

@@ -20,6 +20,7 @@ _TIME = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
 _GUID = advanced_alchemy.types.guid.GUID(length=16)
 _JSON = advanced_alchemy.types.JsonB
 _PATTERN = "varchar_pattern_ops"
+_UNPROCESSED = sa.text("processed_at IS NULL")
 
 
 def upgrade() -> None:
@@ -103,9 +104,17 @@ def upgrade() -> None:
         sa.Column("processed_at", _TIME, nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_landbot_messages")),
     )
+    op.create_index(
+        "ix_landbot_messages_unprocessed",
+        "landbot_messages",
+        ["received_at"],
+        postgresql_where=_UNPROCESSED,
+        sqlite_where=_UNPROCESSED,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_landbot_messages_unprocessed", table_name="landbot_messages")
     op.drop_table("landbot_messages")
     op.drop_index("ix_lead_messages_lead_id_at_seq", table_name="lead_messages")
     op.drop_table("lead_messages")
