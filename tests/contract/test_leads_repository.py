@@ -15,6 +15,7 @@ from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.database import make_session_factory
 from adapters.sql.dialect import dialect_of
 from adapters.sql.leads import SqlLandbotInbox, SqlLeadRepository
+from adapters.sql.leads_postgres import PostgresLandbotInbox
 from adapters.sql.recipients import SqlRecipientRepository
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.leads import LandbotInbox, LeadRepository
@@ -57,13 +58,18 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         )
         return
     async with (
-        migrated_database(request, tmp_path) as (engine, _),
+        migrated_database(request, tmp_path) as (engine, reads),
         make_session_factory(engine)() as session,
     ):
         dialect = dialect_of(engine)
+        # As the container binds it: on PostgreSQL the webhook's write and reads go
+        # through the direct pool.
+        inbox: LandbotInbox = SqlLandbotInbox(session, dialect)
+        if reads is not None:
+            inbox = PostgresLandbotInbox(reads, SqlLandbotInbox(session, dialect))
         yield Store(
             SqlLeadRepository(session, dialect),
-            SqlLandbotInbox(session, dialect),
+            inbox,
             SqlRecipientRepository(session, dialect),
             SqlTransactionManager(session),
             session,

@@ -11,7 +11,9 @@ from taskiq import AsyncBroker
 from adapters.landbot.leads import LandbotWebhookAuth
 from adapters.memory.leads import RecordingTicketIntake
 from adapters.sql.dialect import SqlDialect
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.leads import SqlLandbotInbox, SqlLeadRepository, SqlWelcomeEmails
+from adapters.sql.leads_postgres import PostgresLandbotInbox
 from adapters.taskiq.leads import TaskiqLeadQueue
 from application.leads.config import LeadRules
 from application.leads.get_lead import GetLead
@@ -42,8 +44,14 @@ class LeadsProvider(Provider):
         return SqlLeadRepository(session, dialect)
 
     @provide
-    def inbox(self, session: AsyncSession, dialect: SqlDialect) -> LandbotInbox:
-        return SqlLandbotInbox(session, dialect)
+    def inbox(
+        self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool | None
+    ) -> LandbotInbox:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
+        in_unit_of_work = SqlLandbotInbox(session, dialect)
+        if reads is None:
+            return in_unit_of_work
+        return PostgresLandbotInbox(reads, in_unit_of_work)
 
     @provide
     def welcome_emails(self, session: AsyncSession) -> WelcomeEmails:
