@@ -291,7 +291,9 @@ class LandbotMessage:
         return contact, custom_fields(others) | refused
 
 
-def message_key(message_id: str | None, customer: str, sent_at: float, body: str | None) -> str:
+def message_key(
+    message_id: str | None, customer: str, sent_at: float | str, body: str | None
+) -> str:
     if message_id:
         return f"id:{message_id}"[:100]
     digest = hashlib.sha256(f"{customer}\x1f{sent_at!r}\x1f{body or ''}".encode()).hexdigest()

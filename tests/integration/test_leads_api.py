@@ -162,6 +162,28 @@ async def test_the_same_message_twice_is_stored_once(
     assert len(lead["messages"]) == 1
 
 
+async def test_timestamps_as_text_and_in_milliseconds_are_taken(
+    client: Client, container: AsyncContainer
+) -> None:
+    iso = {**message("iso"), "timestamp": "2025-12-02T15:00:02+00:00"}
+    text = {**message("text"), "timestamp": "1764687601"}
+    millis = message("ms", at=T0 * 1000)
+    r = await client.post(HOOK, json={"messages": [iso, text, millis]}, headers=AUTH)
+    assert r.json() == {"stored": 3, "repeated": 0}
+    lead = await conversation(client, await staff(client, container), 3)
+    assert [(m["body"], m["at"]) for m in lead["messages"]] == [
+        ("ms", "2025-12-02T15:00:00Z"),
+        ("text", "2025-12-02T15:00:01Z"),
+        ("iso", "2025-12-02T15:00:02Z"),
+    ]
+
+
+async def test_a_nul_anywhere_is_a_422(client: Client) -> None:
+    hook = {"messages": [message(customer={"id": 1, "plan": "a\x00b"})]}
+    body = assert_problem(await client.post(HOOK, json=hook, headers=AUTH), 422)
+    assert body["errors"][0]["field"] == "messages[0].customer.plan"
+
+
 async def test_messages_out_of_order_read_in_the_order_sent(
     client: Client, container: AsyncContainer
 ) -> None:
@@ -268,6 +290,11 @@ async def test_forbidden_while_no_token_is_configured(tmp_path: Any, path: str) 
         ({"messages": [message(customer={"name": "no id"})]}, "messages[0].customer.id"),
         ({"messages": [message(customer={"id": "a/b"})]}, "messages[0].customer.id"),
         ({"messages": [message(at=-5)]}, "messages[0].timestamp"),
+        ({"messages": [{**message(), "timestamp": "yesterday"}]}, "messages[0].timestamp"),
+        (
+            {"messages": [{**message(), "timestamp": "2025-12-02T15:00:00"}]},
+            "messages[0].timestamp",
+        ),
         ({"messages": [message("x" * 10_001)]}, "messages[0].data.body"),
         ({"messages": []}, "messages"),
         ({"messages": [{**message(), "data": {"body": 5}}]}, "messages[0].data.body"),
@@ -339,3 +366,12 @@ async def test_leads_are_for_agents_and_admins(client: Client, container: AsyncC
     assert_problem(await client.get(f"/leads/{missing}", headers=agent), 404)
     bad = await client.get("/leads", headers=agent, params={"cursor": "!!"})
     assert_problem(bad, 422)
+
+
+async def test_the_routes_are_in_the_openapi_schema(client: Client) -> None:
+    r = await client.get("/docs/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    assert {"/webhooks/landbot", "/api/leads", "/leads", "/leads/{lead_id}"} <= set(paths)
+    responses = paths["/webhooks/landbot"]["post"]["responses"]
+    assert {"200", "401", "403", "413", "422"} <= set(responses)

@@ -25,6 +25,7 @@ from application.paging import LIMITS
 from application.policy import require_staff
 from application.ports.clock import Clock
 from domain.errors import FieldErrors, InvalidValue
+from domain.instants import parse_instant
 from domain.leads import (
     BODY_MAX,
     FieldValue,
@@ -77,7 +78,10 @@ class SenderIn(msgspec.Struct):
 
 class MessageIn(msgspec.Struct):
     type: _Short
-    timestamp: Annotated[float, documented(1764662400.123)]
+    timestamp: Annotated[
+        float | str,
+        documented(1764662400.123, description="seconds since 1970; ISO 8601 text is taken too"),
+    ]
     customer: Annotated[
         dict[str, Any],
         documented(
@@ -101,8 +105,16 @@ class ReceivedOut(msgspec.Struct):
     repeated: Annotated[int, documented(0, description="delivered before: stored once")]
 
 
-def _sent_at(raw: float) -> datetime:
-    seconds = raw / 1000 if raw >= _MILLISECONDS else raw
+def _sent_at(raw: float | str) -> datetime:
+    number: float
+    if isinstance(raw, str):
+        try:
+            number = float(raw)
+        except ValueError:
+            return parse_instant(raw)
+    else:
+        number = raw
+    seconds = number / 1000 if number >= _MILLISECONDS else number
     if not 0 < seconds < _MILLISECONDS:
         raise InvalidValue("must be Landbot's timestamp: seconds since 1970")
     return datetime.fromtimestamp(seconds, UTC)
