@@ -366,6 +366,10 @@ async def test_leads_are_for_agents_and_admins(client: Client, container: AsyncC
     assert_problem(await client.get(f"/leads/{missing}", headers=agent), 404)
     bad = await client.get("/leads", headers=agent, params={"cursor": "!!"})
     assert_problem(bad, 422)
+    # Any cursor of the documented shape reads a page (after that id), as documented.
+    after = await client.get("/leads", headers=agent, params={"cursor": "_" * 22})
+    assert after.status_code == 200
+    assert after.json() == {"items": [], "next_cursor": None}
 
 
 async def test_the_routes_are_in_the_openapi_schema(client: Client) -> None:

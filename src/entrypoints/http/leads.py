@@ -54,7 +54,8 @@ _Time = Annotated[datetime, documented(EXAMPLE_TIME)]
 _Id = Annotated[UUID, documented(EXAMPLE_ID)]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
 _Cursor = Annotated[
-    str | None, QueryParameter(max_length=200, description="`next_cursor` of the previous page")
+    str | None,
+    QueryParameter(pattern="^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page"),
 ]
 _Short = Annotated[str, text("text", 64)]
 
