@@ -217,6 +217,21 @@ async def test_a_recipient_is_one_leads(store: Store) -> None:
     assert await store.leads.get(lena.id) == lena
 
 
+async def test_the_inbox_forgets_what_was_processed_long_enough_ago(store: Store) -> None:
+    await store.inbox.record([landbot("old"), landbot("new"), landbot("waiting")])
+    assert await store.inbox.claim("old", NOW)
+    assert await store.inbox.claim("new", NOW + timedelta(days=2))
+    await store.save()
+    assert await store.inbox.forget_processed(NOW + timedelta(days=1), 10) == 1
+    await store.save()
+    if store.db is not None:
+        store.db.expunge_all()
+    assert await store.inbox.get("old") is None
+    assert await store.inbox.get("new") is not None
+    assert await store.inbox.get("waiting") is not None  # never before it is worked
+    assert await store.inbox.forget_processed(NOW + timedelta(days=9), 10) == 1
+
+
 async def test_the_inbox_lists_what_is_left_unprocessed_oldest_first(store: Store) -> None:
     late = replace(landbot("late"), received_at=NOW + timedelta(seconds=30))
     await store.inbox.record([late, landbot("early"), landbot("done")])

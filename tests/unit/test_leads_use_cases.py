@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from application.leads.forget_messages import ForgetLandbotMessages
 from application.leads.get_lead import GetLead
 from application.leads.handle_message import HandleLandbotMessage
 from application.leads.list_leads import ListLeads, ListLeadsQuery
@@ -212,6 +213,23 @@ async def test_leads_are_for_staff_only() -> None:
         assert [lead.name for lead in page.items] == ["Lena"]
         with pytest.raises(PermissionDenied):
             await (await request.get(GetLead))(staff(Role.USER), page.items[0].id)
+
+
+async def test_messages_are_forgotten_30_days_after_they_were_worked() -> None:
+    fakes = Fakes(NOW)
+    m = landbot({"id": 1, "name": "Lena"})
+    async with use_cases(fakes) as request:
+        await (await request.get(ReceiveLandbotMessages))([m])
+        handled = await (await request.get(HandleLandbotMessage))(m.key)
+    assert handled.lead is not None
+    fakes.clock.advance(days=29)
+    async with use_cases(fakes) as request:
+        assert await (await request.get(ForgetLandbotMessages))() == 0
+    fakes.clock.advance(days=2)
+    async with use_cases(fakes) as request:
+        assert await (await request.get(ForgetLandbotMessages))() == 1
+    assert fakes.landbot_rows == {}
+    assert [x.body for x in await fakes.leads.messages(handled.lead.id)] == ["hi"]
 
 
 async def test_the_sweep_hands_over_what_was_left_unprocessed_a_minute_ago() -> None:

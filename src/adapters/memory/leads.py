@@ -115,6 +115,19 @@ class InMemoryLandbotInbox:
         ]
         return [m.key for m in sorted(waiting, key=lambda m: (m.received_at, m.key))][:limit]
 
+    async def forget_processed(self, before: datetime, limit: int) -> int:
+        done = sorted(
+            (
+                m
+                for m in self._rows.values()
+                if m.processed_at is not None and m.processed_at < before
+            ),
+            key=lambda m: m.processed_at or before,
+        )[:limit]
+        for m in done:
+            del self._rows[m.key]
+        return len(done)
+
     async def claim(self, key: str, now: datetime) -> bool:
         found = self._rows.get(key)
         if found is None or found.processed_at is not None:

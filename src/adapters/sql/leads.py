@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Table, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Table, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -237,6 +237,16 @@ class SqlLandbotInbox:
             .limit(limit)
         )
         return list((await self._db.scalars(query)).all())
+
+    async def forget_processed(self, before: datetime, limit: int) -> int:
+        oldest = (
+            select(I.c.key)
+            .where(I.c.processed_at.is_not(None), I.c.processed_at < before)
+            .order_by(I.c.processed_at)
+            .limit(limit)
+        )
+        result = await self._db.execute(delete(I).where(I.c.key.in_(oldest.scalar_subquery())))
+        return int(getattr(result, "rowcount", 0))
 
     async def claim(self, key: str, now: datetime) -> bool:
         # A concurrent claim waits for this row's lock, then finds it processed.

@@ -92,5 +92,8 @@ class PostgresLandbotInbox:
     async def unprocessed(self, received_before: datetime, limit: int) -> list[str]:
         return await self._sql.unprocessed(received_before, limit)
 
+    async def forget_processed(self, before: datetime, limit: int) -> int:
+        return await self._sql.forget_processed(before, limit)
+
     async def claim(self, key: str, now: datetime) -> bool:
         return await self._sql.claim(key, now)

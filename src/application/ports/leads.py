@@ -74,6 +74,11 @@ class LandbotInbox(Protocol):
         processed yet, the oldest first."""
         ...
 
+    async def forget_processed(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` messages processed before `before` (what they said is
+        in the leads' conversations), in the caller's unit of work; how many."""
+        ...
+
     async def claim(self, key: str, now: datetime) -> bool:
         """Mark the message processed at `now`, in the caller's unit of work; False when
         it was processed already (or is unknown), so that a task run twice acts once."""

@@ -16,6 +16,7 @@ from adapters.sql.leads import SqlLandbotInbox, SqlLeadRepository, SqlWelcomeEma
 from adapters.sql.leads_postgres import PostgresLandbotInbox
 from adapters.taskiq.leads import TaskiqLeadQueue
 from application.leads.config import LeadRules
+from application.leads.forget_messages import ForgetLandbotMessages
 from application.leads.get_lead import GetLead
 from application.leads.handle_message import HandleLandbotMessage
 from application.leads.intake import LeadIntake
@@ -82,3 +83,4 @@ class LeadsProvider(Provider):
     list_leads = provide(ListLeads)
     get_lead = provide(GetLead)
     requeue = provide(RequeueLandbotMessages)
+    forget = provide(ForgetLandbotMessages)

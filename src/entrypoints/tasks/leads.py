@@ -1,6 +1,6 @@
 """The task that acts on a stored Landbot message (run by workers; in-process in the
-embedded default), and the sweep that hands over again those left unprocessed (on its
-cron, every minute)."""
+embedded default), the sweep that hands over again those left unprocessed (every
+minute), and the one that deletes them 30 days after they were processed (hourly)."""
 
 import logging
 
@@ -8,6 +8,7 @@ from dishka.integrations.taskiq import FromDishka, inject
 from taskiq import AsyncBroker
 
 from adapters.taskiq.leads import HANDLE_LANDBOT_TASK
+from application.leads.forget_messages import ForgetLandbotMessages
 from application.leads.handle_message import HandleLandbotMessage
 from application.leads.requeue_messages import RequeueLandbotMessages
 from entrypoints.settings import Settings
@@ -31,10 +32,20 @@ async def requeue_landbot_messages(requeue: FromDishka[RequeueLandbotMessages]) 
     return await requeue()
 
 
+@inject(patch_module=True)
+async def forget_landbot_messages(forget: FromDishka[ForgetLandbotMessages]) -> int:
+    return await forget()
+
+
 def register(broker: AsyncBroker, settings: Settings) -> None:
     broker.register_task(handle_landbot_message, task_name=HANDLE_LANDBOT_TASK)
     broker.register_task(
         requeue_landbot_messages,
         task_name="herald.requeue_landbot_messages",
         schedule=[{"cron": "* * * * *"}],
+    )
+    broker.register_task(
+        forget_landbot_messages,
+        task_name="herald.forget_landbot_messages",
+        schedule=[{"cron": "17 * * * *"}],
     )
