@@ -262,8 +262,8 @@ def merged_recipient(recipient: Recipient, lead: Lead, now: datetime) -> Recipie
 @dataclass(frozen=True, slots=True)
 class LandbotMessage:
     """One message of a MessageHooks delivery, stored as received before any work.
-    `key` is Landbot's message id when it sends one, else a digest of the customer id,
-    the timestamp and the body (`message_key`)."""
+    `key` is Landbot's message id (with the customer's) when it sends one, else a digest
+    of the customer id, the timestamp and the body (`message_key`)."""
 
     key: str
     customer_id: str
@@ -294,8 +294,8 @@ class LandbotMessage:
 def message_key(
     message_id: str | None, customer: str, sent_at: float | str, body: str | None
 ) -> str:
-    if message_id:
-        return f"id:{message_id}"[:100]
+    if message_id:  # Landbot's, unique within its customer's conversation at least
+        return f"id:{customer}:{message_id}"[:100]
     digest = hashlib.sha256(f"{customer}\x1f{sent_at!r}\x1f{body or ''}".encode()).hexdigest()
     return f"sha256:{digest[:64]}"
 

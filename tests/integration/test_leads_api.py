@@ -162,6 +162,16 @@ async def test_the_same_message_twice_is_stored_once(
     assert len(lead["messages"]) == 1
 
 
+async def test_landbots_message_id_is_the_key_when_it_sends_one(
+    client: Client, container: AsyncContainer
+) -> None:
+    first = {**message("hi"), "id": 991}
+    same = {**message("hi", at=T0 + 1), "_id": 991}  # the same message, as _id
+    other = {**message("hi"), "id": 992}
+    r = await client.post(HOOK, json={"messages": [first, same, other]}, headers=AUTH)
+    assert r.json() == {"stored": 2, "repeated": 1}
+
+
 async def test_timestamps_as_text_and_in_milliseconds_are_taken(
     client: Client, container: AsyncContainer
 ) -> None:

@@ -137,7 +137,8 @@ def test_custom_fields_are_bounded() -> None:
 
 
 def test_message_keys_are_landbots_id_or_a_digest() -> None:
-    assert message_key("abc", "7", 1.5, "hi") == "id:abc"
+    assert message_key("abc", "7", 1.5, "hi") == "id:7:abc"
+    assert message_key("abc", "7", 1.5, "hi") == message_key("abc", "7", 2.5, "edited")
     digest = message_key(None, "7", 1.5, "hi")
     assert digest.startswith("sha256:")
     assert digest == message_key(None, "7", 1.5, "hi")
