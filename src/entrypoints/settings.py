@@ -605,6 +605,33 @@ class MessagingSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_
         )
 
 
+class LeadsSettings(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    rename={
+        "landbot_webhook_token": "landbot_webhook_token",
+        "welcome_delay_seconds": "lead_welcome_delay_seconds",
+    },
+):
+    """Leads from Landbot: the token its webhooks send, the welcome email's delay."""
+
+    # `Authorization: Token <it>` on POST /webhooks/landbot and POST /api/leads; None:
+    # Landbot intake is off (403).
+    landbot_webhook_token: str | None = None
+    welcome_delay_seconds: float = 60.0  # a new lead's welcome email, after intake
+
+    def validate(self) -> None:
+        token = self.landbot_webhook_token
+        if token is not None and (len(token) < 16 or not _TOKEN_CHARACTERS.fullmatch(token)):
+            raise SettingsError(
+                "HERALD_LANDBOT_WEBHOOK_TOKEN must be at least 16 characters of "
+                f"A-Z a-z 0-9 - . _ ~ + / =, e.g. {GENERATE_HINT}"
+            )
+        if not 0 <= self.welcome_delay_seconds <= 7 * 86400:
+            raise SettingsError("HERALD_LEAD_WELCOME_DELAY_SECONDS must be between 0 and 604800")
+
+
 class HeartbeatSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("heartbeat_")):
     """The heartbeat file of `herald worker` and `herald scheduler`, for healthchecks."""
 
@@ -641,6 +668,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fanouts: FanoutSettings = _group(FanoutSettings)
     subscriptions: SubscriptionsSettings = _group(SubscriptionsSettings)
     messaging: MessagingSettings = _group(MessagingSettings)
+    leads: LeadsSettings = _group(LeadsSettings)
     logging: LoggingSettings = _group(LoggingSettings)
     error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
     metrics: MetricsSettings = _group(MetricsSettings)
@@ -707,6 +735,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.fanouts,
             self.subscriptions,
             self.messaging,
+            self.leads,
             self.error_reporting,
             self.metrics,
         ):

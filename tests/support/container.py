@@ -20,6 +20,12 @@ from adapters.memory.accounts import (
 )
 from adapters.memory.api_keys import InMemoryApiKeyRepository
 from adapters.memory.fanouts import InMemoryFanoutRepository
+from adapters.memory.leads import (
+    InMemoryLandbotInbox,
+    InMemoryLeadRepository,
+    InMemoryWelcomeEmails,
+    RecordingTicketIntake,
+)
 from adapters.memory.messaging import (
     InMemoryEventLog,
     InMemoryMessageRepository,
@@ -55,6 +61,13 @@ from application.ports.api_keys import ApiKeyReader, ApiKeyRepository
 from application.ports.clock import Clock
 from application.ports.datapoints import DataPointReader, DataPointRepository, DataSource
 from application.ports.fanouts import FanoutQueue, FanoutRepository
+from application.ports.leads import (
+    LandbotInbox,
+    LeadQueue,
+    LeadRepository,
+    TicketIntake,
+    WelcomeEmails,
+)
 from application.ports.messaging import (
     ConversationRepository,
     EventLog,
@@ -93,6 +106,7 @@ from application.ports.templates import TemplateReader, TemplateRepository
 from application.ports.topics import TopicRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
+from domain.leads import LandbotMessage
 from domain.subscriptions import InboundSms
 from entrypoints.ioc import make_container
 from tests.conftest import make_settings
@@ -101,6 +115,7 @@ from tests.support.fakes import (
     FakePasswordHasher,
     RecordingFanoutQueue,
     RecordingInboundQueue,
+    RecordingLeadQueue,
     RecordingMetrics,
     RecordingPoints,
     RecordingWakeup,
@@ -140,6 +155,10 @@ class Fakes:
         self.subscriptions = InMemorySubscriptionRepository(self.store)
         self.inbound_rows: dict[str, InboundSms] = self.store.dict_table()
         self.inbound_queue = RecordingInboundQueue()
+        self.leads = InMemoryLeadRepository(self.store)
+        self.landbot_rows: dict[str, LandbotMessage] = self.store.dict_table()
+        self.lead_queue = RecordingLeadQueue()
+        self.tickets = RecordingTicketIntake()
         self.profiles = InMemoryPeople(self.users, self.store)
         self.messaging = InMemoryMessaging(self.users, self.store)
         self.events_log = InMemoryEventLog(self.store)
@@ -348,6 +367,26 @@ class FakesProvider(Provider):
     @provide
     def phone_lookup(self) -> PhoneLookup:
         return self._fakes.phone_lookup
+
+    @provide
+    def leads(self) -> LeadRepository:
+        return self._fakes.leads
+
+    @provide(scope=Scope.REQUEST)
+    def landbot_inbox(self, tx: InMemoryTransactionManager) -> LandbotInbox:
+        return InMemoryLandbotInbox(self._fakes.landbot_rows, tx)
+
+    @provide(scope=Scope.REQUEST)
+    def welcome_emails(self) -> WelcomeEmails:
+        return InMemoryWelcomeEmails(self._fakes.notifications)
+
+    @provide
+    def lead_queue(self) -> LeadQueue:
+        return self._fakes.lead_queue
+
+    @provide
+    def tickets(self) -> TicketIntake:
+        return self._fakes.tickets
 
 
 @asynccontextmanager

@@ -221,6 +221,16 @@ class RecordingPoints(InMemoryDataPointRepository):
         return await super().add_many(points)
 
 
+class RecordingLeadQueue:
+    """The leads' queue of use-case tests: the keys of Landbot messages handed to workers."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    async def enqueue(self, key: str) -> None:
+        self.keys.append(key)
+
+
 class RecordingInboundQueue:
     """The inbound queue of use-case tests: the MessageSids handed to workers."""
 

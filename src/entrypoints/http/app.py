@@ -18,6 +18,7 @@ from entrypoints.http.dev_phone import DEV_PHONE_ROUTES
 from entrypoints.http.docs_ui import OfflineSwaggerUI, docs_assets_router
 from entrypoints.http.fanouts import FanoutController, TopicNotificationController
 from entrypoints.http.health import HealthController
+from entrypoints.http.leads import LEAD_ROUTES
 from entrypoints.http.messaging import (
     BlockController,
     ContactController,
@@ -84,6 +85,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     BlockController,
                     ContactController,
                     stream,
+                    *LEAD_ROUTES,
                     metrics,
                 ],
             ),

@@ -9,6 +9,7 @@ from entrypoints.ioc.api_keys import ApiKeysProvider
 from entrypoints.ioc.datapoints import DataPointsProvider
 from entrypoints.ioc.fanouts import FanoutsProvider
 from entrypoints.ioc.infrastructure import InfrastructureProvider
+from entrypoints.ioc.leads import LeadsProvider
 from entrypoints.ioc.messaging import MessagingProvider
 from entrypoints.ioc.notifications import NotificationsProvider, SendersProvider
 from entrypoints.ioc.phone_lookup import PhoneLookupProvider
@@ -38,6 +39,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         FanoutsProvider(),
         SubscriptionsProvider(),
         MessagingProvider(),
+        LeadsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

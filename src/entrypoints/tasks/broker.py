@@ -11,6 +11,7 @@ from entrypoints.tasks import (
     accounts,
     datapoints,
     fanouts,
+    leads,
     messaging,
     notifications,
     subscriptions,
@@ -42,5 +43,6 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     fanouts.register(broker, settings)
     subscriptions.register(broker, settings)
     messaging.register(broker, settings)
+    leads.register(broker, settings)
     setup_dishka(container, broker)
     return broker
