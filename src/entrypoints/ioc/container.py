@@ -16,6 +16,7 @@ from entrypoints.ioc.preferences import PreferencesProvider
 from entrypoints.ioc.recipients import RecipientsProvider
 from entrypoints.ioc.subscriptions import SubscriptionsProvider
 from entrypoints.ioc.templates import TemplatesProvider
+from entrypoints.ioc.tickets import TicketsProvider
 from entrypoints.ioc.topics import TopicsProvider
 from entrypoints.settings import Settings
 
@@ -38,6 +39,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         FanoutsProvider(),
         SubscriptionsProvider(),
         MessagingProvider(),
+        TicketsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

@@ -14,6 +14,7 @@ from entrypoints.tasks import (
     messaging,
     notifications,
     subscriptions,
+    tickets,
 )
 from entrypoints.tasks.log_context import TaskLogContext
 
@@ -42,5 +43,6 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     fanouts.register(broker, settings)
     subscriptions.register(broker, settings)
     messaging.register(broker, settings)
+    tickets.register(broker, settings)
     setup_dishka(container, broker)
     return broker

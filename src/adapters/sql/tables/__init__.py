@@ -12,6 +12,7 @@ from adapters.sql.tables import (
     recipients,
     subscriptions,
     templates,
+    tickets,
     topics,
 )
 from adapters.sql.tables.base import Base
@@ -27,5 +28,6 @@ __all__ = [
     "recipients",
     "subscriptions",
     "templates",
+    "tickets",
     "topics",
 ]
