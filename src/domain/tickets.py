@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.errors import NUL_MESSAGE, Conflict, InvalidValue
+from domain.ids import MonotonicIds
 
 SUBJECT_MAX = 200
 BODY_MAX = 10_000
@@ -173,6 +174,9 @@ class EventKind(enum.StrEnum):
 
 
 CUSTOMER = None  # the author of a customer's comment (no username)
+# Timeline ids grow strictly within a process, so entries made in one millisecond (a
+# PATCH of status, priority and assignee) keep their order.
+new_event_id = MonotonicIds()
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,11 @@ from adapters.memory.subscriptions import (
     InMemorySubscriptionRepository,
 )
 from adapters.memory.templates import InMemoryTemplateRepository
+from adapters.memory.tickets import (
+    FakeLandbotMessenger,
+    InMemoryTicketRepository,
+    RecordingLandbotOutbox,
+)
 from adapters.memory.topics import InMemoryTopicRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.direct_pool import DirectPool
@@ -85,6 +90,7 @@ from application.ports.subscriptions import (
     SubscriptionRepository,
 )
 from application.ports.templates import TemplateReader, TemplateRepository
+from application.ports.tickets import LandbotMessenger, LandbotOutbox, TicketRepository
 from application.ports.topics import TopicRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
@@ -146,6 +152,9 @@ class Fakes:
         self.email = ScriptedSender("sendgrid")
         self.metrics = RecordingMetrics()
         self.hasher = FakePasswordHasher()
+        self.tickets = InMemoryTicketRepository(self.recipients, self.store)
+        self.landbot = FakeLandbotMessenger()
+        self.landbot_outbox = RecordingLandbotOutbox()
 
 
 class FakesProvider(Provider):
@@ -338,6 +347,18 @@ class FakesProvider(Provider):
     @provide
     def phone_lookup(self) -> PhoneLookup:
         return self._fakes.phone_lookup
+
+    @provide
+    def tickets(self) -> TicketRepository:
+        return self._fakes.tickets
+
+    @provide
+    def landbot(self) -> LandbotMessenger:
+        return self._fakes.landbot
+
+    @provide
+    def landbot_outbox(self) -> LandbotOutbox:
+        return self._fakes.landbot_outbox
 
 
 @asynccontextmanager

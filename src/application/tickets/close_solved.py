@@ -2,8 +2,7 @@ from application.ports.clock import Clock
 from application.ports.tickets import TicketRepository
 from application.ports.transactions import TransactionManager
 from application.tickets.config import TicketsConfig
-from domain.ids import new_id
-from domain.tickets import EventKind, TicketEvent
+from domain.tickets import EventKind, TicketEvent, new_event_id
 
 TICKETS_PER_RUN = 500
 
@@ -36,7 +35,7 @@ class CloseSolvedTickets:
             await self._tickets.update(changed)
             await self._tickets.add_event(
                 TicketEvent(
-                    new_id(),
+                    new_event_id(),
                     ticket.id,
                     EventKind.STATUS,
                     None,

@@ -7,8 +7,7 @@ from application.ports.transactions import TransactionManager
 from application.tickets.config import TicketsConfig
 from application.tickets.find import find_ticket
 from domain.errors import FieldErrors, NotFound
-from domain.ids import new_id
-from domain.tickets import CUSTOMER, EventKind, Ticket, TicketEvent, body
+from domain.tickets import CUSTOMER, EventKind, Ticket, TicketEvent, body, new_event_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +45,12 @@ class CommentFromCustomer:
         now = self._clock.now()
         changed = ticket.customer_replied(now, self._window)
         await self._tickets.add_event(
-            TicketEvent(new_id(), ticket.id, EventKind.COMMENT, CUSTOMER, now, text, True)
+            TicketEvent(new_event_id(), ticket.id, EventKind.COMMENT, CUSTOMER, now, text, True)
         )
         if changed.status is not ticket.status:
             await self._tickets.add_event(
                 TicketEvent(
-                    new_id(),
+                    new_event_id(),
                     ticket.id,
                     EventKind.STATUS,
                     CUSTOMER,

@@ -8,8 +8,7 @@ from application.tickets.customers import CustomerReach, Telling
 from application.tickets.find import find_ticket
 from domain.accounts import User
 from domain.errors import FieldErrors
-from domain.ids import new_id
-from domain.tickets import EventKind, IllegalMove, TicketEvent, TicketStatus, body
+from domain.tickets import EventKind, IllegalMove, TicketEvent, TicketStatus, body, new_event_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +47,16 @@ class CommentOnTicket:
             raise IllegalMove(f"ticket #{ticket.number} is closed: open a new ticket")
         now = self._clock.now()
         author = cmd.requester.username.value
-        comment = TicketEvent(new_id(), ticket.id, EventKind.COMMENT, author, now, text, cmd.public)
+        comment = TicketEvent(
+            new_event_id(), ticket.id, EventKind.COMMENT, author, now, text, cmd.public
+        )
         await self._tickets.add_event(comment)
         changed = ticket
         if cmd.public and ticket.status is TicketStatus.NEW:
             changed = ticket.move(TicketStatus.OPEN, now)
             await self._tickets.add_event(
                 TicketEvent(
-                    new_id(),
+                    new_event_id(),
                     ticket.id,
                     EventKind.STATUS,
                     author,

@@ -20,6 +20,7 @@ from domain.tickets import (
     TicketOpened,
     TicketStatus,
     body,
+    new_event_id,
     priority,
     staff_topics,
     subject,
@@ -94,7 +95,7 @@ class OpenTicket:
         author = None if cmd.opened_by is None else cmd.opened_by.username.value
         await self._tickets.add(ticket)
         await self._tickets.add_event(
-            TicketEvent(new_id(), ticket.id, EventKind.STATUS, author, now, new=ticket.status)
+            TicketEvent(new_event_id(), ticket.id, EventKind.STATUS, author, now, new=ticket.status)
         )
         await self._tx.commit()
         await self._events.record(

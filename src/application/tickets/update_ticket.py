@@ -13,7 +13,6 @@ from application.tickets.customers import CustomerReach, Telling
 from application.tickets.find import find_ticket
 from domain.accounts import User, Username
 from domain.errors import FieldErrors, InvalidInput
-from domain.ids import new_id
 from domain.tickets import (
     EventKind,
     IllegalMove,
@@ -22,6 +21,7 @@ from domain.tickets import (
     TicketAssigned,
     TicketEvent,
     TicketStatus,
+    new_event_id,
     priority,
     status,
 )
@@ -133,7 +133,7 @@ class UpdateTicket:
         new: str | None,
     ) -> None:
         await self._tickets.add_event(
-            TicketEvent(new_id(), ticket.id, kind, author, now, old=old, new=new)
+            TicketEvent(new_event_id(), ticket.id, kind, author, now, old=old, new=new)
         )
 
     def _solved_text(self, ticket: Ticket) -> str:

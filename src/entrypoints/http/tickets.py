@@ -86,7 +86,7 @@ class TicketOut(msgspec.Struct):
     assignee: Annotated[str | None, documented("sam")]
     created_at: _Time
     updated_at: _Time
-    solved_at: _Time | None
+    solved_at: Annotated[datetime | None, documented(EXAMPLE_TIME)]
 
     @classmethod
     def of(cls, t: Ticket) -> "TicketOut":
@@ -144,7 +144,7 @@ class TicketDetailOut(TicketOut, kw_only=True):
         t, r = view.ticket, view.requester
         requester = None
         if r is not None:
-            email = None if r.contact.email is None else str(r.contact.email)
+            email = None if r.contact.email is None else r.contact.email.value
             requester = RequesterOut(r.id, r.external_id.value, r.contact.name, email)
         return cls(
             **msgspec.structs.asdict(TicketOut.of(t)),
