@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from dishka import AsyncContainer
 
-from application.ports.tickets import LandbotRejected, LandbotUnavailable
 from application.tickets.close_solved import CloseSolvedTickets
 from application.tickets.comment_from_customer import (
     CommentFromCustomer,
@@ -316,9 +315,9 @@ async def test_relaying_to_landbot_tells_permanent_from_transient(
 ) -> None:
     relay = await request_scope.get(RelayToLandbot)
     assert await relay("1", "hello") is RelayOutcome.SENT
-    fakes.landbot.script("2", LandbotRejected("no such customer", 404))
+    fakes.landbot.script("2", 404)
     assert await relay("2", "hello") is RelayOutcome.REJECTED
-    fakes.landbot.script("3", LandbotUnavailable("busy", 429, 3.0))
+    fakes.landbot.script("3", 429, 3.0)
     assert await relay("3", "hello") is RelayOutcome.UNAVAILABLE
     assert fakes.landbot.sent == [("1", "hello")]
 

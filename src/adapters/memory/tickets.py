@@ -8,7 +8,7 @@ from uuid import UUID
 
 from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.transactions import MemoryStore
-from application.ports.tickets import LandbotError
+from application.ports.tickets import LandbotError, LandbotRejected, LandbotUnavailable
 from domain.tickets import Ticket, TicketEvent, TicketFilter, TicketStatus
 
 _ACTIVE = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
@@ -95,20 +95,30 @@ class InMemoryTicketRepository:
 
 
 class FakeLandbotMessenger:
-    """Records each text; `script(customer_id, error)` makes the next send to that
-    customer raise `error`, as the real adapter raises for Landbot's answers."""
+    """Records each text. `script(customer_id, answer)` makes the next send to that
+    customer fail as Landbot's answer would through the real adapter: an HTTP status
+    (401, 404, 429, 503, ...; `retry_after` for a 429's header) or "timeout"."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
-        self._scripts: dict[str, list[LandbotError]] = {}
+        self._scripts: dict[str, list[tuple[int | str, float | None]]] = {}
 
-    def script(self, customer_id: str, error: LandbotError) -> None:
-        self._scripts.setdefault(customer_id, []).append(error)
+    def script(self, customer_id: str, answer: int | str, retry_after: float | None = None) -> None:
+        self._scripts.setdefault(customer_id, []).append((answer, retry_after))
 
     async def send_text(self, customer_id: str, text: str) -> None:
         if queue := self._scripts.get(customer_id):
-            raise queue.pop(0)
+            answer, retry_after = queue.pop(0)
+            raise _failure(answer, retry_after)
         self.sent.append((customer_id, text))
+
+
+def _failure(answer: int | str, retry_after: float | None) -> LandbotError:
+    if not isinstance(answer, int):
+        return LandbotUnavailable(f"Landbot {answer}")
+    if answer in (408, 429) or answer >= 500:
+        return LandbotUnavailable(f"Landbot answered {answer}", answer, retry_after)
+    return LandbotRejected(f"Landbot answered {answer}", answer)
 
 
 class RecordingLandbotOutbox:
