@@ -111,7 +111,7 @@ async def test_the_real_adapter_against_the_real_refusals(
         await real.send_text(SLOW, "hi")
     await real.aclose()
     closed = HttpLandbotMessenger(TOKEN, base_url="http://127.0.0.1:9", timeout_seconds=0.3)
-    with pytest.raises(LandbotUnavailable, match="unreachable|timed out"):
+    with pytest.raises(LandbotUnavailable, match=r"unreachable|timed out"):
         await closed.send_text("1", "hi")
     await closed.aclose()
     assert stub.messages == []
