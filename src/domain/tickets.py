@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.errors import NUL_MESSAGE, Conflict, InvalidValue
 from domain.ids import MonotonicIds
+from domain.topics import Topic
 
 SUBJECT_MAX = 200
 BODY_MAX = 10_000
@@ -111,6 +112,14 @@ def staff_topics(topic: str, level: Priority) -> tuple[str, ...]:
     """The topics a new ticket is announced on: its topic's, and the urgent one."""
     keys = (TOPIC_PREFIX + topic,)
     return (*keys, URGENT_TOPIC) if level is Priority.URGENT else keys
+
+
+def staff_topic(key: str, now: datetime) -> Topic:
+    """A staff topic as Herald makes it when missing: self-service, for agents to join."""
+    name = (
+        "Urgent tickets" if key == URGENT_TOPIC else f"New {key.removeprefix(TOPIC_PREFIX)} tickets"
+    )
+    return Topic(key, name, "New tickets, for the staff who handle them", True, now, now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.memory.recipients import InMemoryRecipientRepository
 from adapters.memory.tickets import InMemoryTicketRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.database import make_session_factory
-from adapters.sql.dialect import dialect_of
+from adapters.sql.dialect import SqlDialect, dialect_of
 from adapters.sql.recipients import SqlRecipientRepository
 from adapters.sql.tickets import SqlTicketRepository
 from adapters.sql.transactions import SqlTransactionManager
@@ -45,7 +45,8 @@ class Store:
     recipients: RecipientRepository
     tx: TransactionManager
     db: AsyncSession | None
-    sessions: object = None  # the SQL session factory, for a second transaction
+    # The SQL session factory and dialect, for transactions of their own.
+    sessions: tuple[async_sessionmaker[AsyncSession], SqlDialect] | None = None
 
     async def save(self) -> None:
         await self.tx.commit()
@@ -217,13 +218,13 @@ async def test_an_erased_requester_leaves_the_ticket_without_one(store: Store) -
 async def test_two_transactions_at_once_never_share_a_number(store: Store) -> None:
     if store.sessions is None:
         pytest.skip("one process, one event loop: the fake has no concurrency to race")
-    factory, dialect = store.sessions  # type: ignore[misc]
+    factory, dialect = store.sessions
 
     async def take() -> int:
         async with factory() as session:
             number = await SqlTicketRepository(session, dialect).next_number()
             await session.commit()
-            return int(number)
+            return number
 
     numbers = await asyncio.gather(*(take() for _ in range(5)))
     assert sorted(numbers) == [1, 2, 3, 4, 5]

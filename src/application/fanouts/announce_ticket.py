@@ -6,8 +6,7 @@ from application.policy import herald_service
 from application.ports.clock import Clock
 from application.ports.topics import TopicRepository
 from domain.errors import DomainError
-from domain.tickets import TicketOpened
-from domain.topics import Topic
+from domain.tickets import TicketOpened, staff_topic
 
 log = logging.getLogger("herald.fanouts")
 
@@ -36,10 +35,7 @@ class AnnounceTicket:
         trigger = await self._trigger()
         for key in event.topics:
             if await self._topics.get(key) is None:
-                now = self._clock.now()
-                name = "Urgent tickets" if key.endswith(".urgent") else f"{key} tickets"
-                description = "New tickets for the staff who handle them"
-                await self._topics.save(Topic(key, name, description, True, now, now))
+                await self._topics.save(staff_topic(key, self._clock.now()))
             cmd = TriggerTopicCommand(
                 requester=TICKETS_SERVICE,
                 key=key,

@@ -25,6 +25,7 @@ from application.tickets.customers import CustomerReach
 from application.tickets.get_ticket import GetTicket
 from application.tickets.list_tickets import ListTickets
 from application.tickets.open_ticket import OpenTicket
+from application.tickets.prepare_staff_topics import PrepareStaffTopics
 from application.tickets.relay_to_landbot import RelayToLandbot
 from application.tickets.update_ticket import UpdateTicket
 from entrypoints.settings import LandbotSettings, TicketsSettings
@@ -72,3 +73,4 @@ class TicketsProvider(Provider):
     comment_on_ticket = provide(CommentOnTicket)
     close_solved = provide(CloseSolvedTickets)
     relay = provide(RelayToLandbot)
+    prepare_staff_topics = provide(PrepareStaffTopics)
