@@ -14,8 +14,8 @@ from application.tickets.prepare_staff_topics import PrepareStaffTopics
 from entrypoints.ioc import make_container
 from entrypoints.settings import Settings
 from entrypoints.tasks.scheduler import make_scheduler
-from tests.support.fakes import FakeClock
 from tests.support.auth import admin_bearer, bearer, key_headers, login
+from tests.support.fakes import FakeClock
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
