@@ -110,11 +110,13 @@ def test_the_auto_close_takes_only_solved_tickets_past_the_window() -> None:
 
 def test_values_are_checked() -> None:
     assert subject("  Late order ") == "Late order"
-    for bad in ("", "   ", "x" * 201, "tab\there"):
+    assert subject("\ttab\there\u3000") == "tab\there"
+    for bad in ("", "   \u2028", "x" * 201, "nul\x00"):
         with pytest.raises(InvalidValue):
             subject(bad)
     assert body("Where?\nThanks") == "Where?\nThanks"
-    for bad in ("", "  \n", "x" * 10_001, "nul\x00"):
+    assert body("\x1c") == "\x1c"  # not blank to JSON Schema's `\\s` either
+    for bad in ("", "  \n\ufeff", "x" * 9_901, "nul\x00"):
         with pytest.raises(InvalidValue):
             body(bad)
     assert priority("urgent") is Priority.URGENT

@@ -1,11 +1,11 @@
 from dataclasses import dataclass
 
-from application.paging import LIMITS, NUMBER_CURSORS, Page, page_of
+from application.paging import BAD_CURSOR, LIMITS, Page
 from application.policy import require_staff
 from application.ports.tickets import TicketRepository
 from application.tickets.config import TicketsConfig
 from domain.accounts import User, Username
-from domain.errors import FieldErrors
+from domain.errors import FieldErrors, InvalidValue
 from domain.tickets import Ticket, TicketFilter, priority, status, ticket_topic
 
 
@@ -17,7 +17,7 @@ class ListTicketsQuery:
     assignee: str | None = None  # a username
     priority: str | None = None
     limit: int = LIMITS.default
-    cursor: str | None = None  # `next_cursor` of the previous page
+    cursor: str | None = None  # `next_cursor` of the previous page: a ticket's number
 
 
 class ListTickets:
@@ -43,10 +43,21 @@ class ListTickets:
             priority=None if q.priority is None else errors.check("priority", priority, q.priority),
         )
         limit = errors.check("limit", LIMITS.check, q.limit)
-        before = errors.check("cursor", NUMBER_CURSORS.decode, q.cursor)
+        before = errors.check("cursor", ticket_cursor, q.cursor)
         errors.raise_if_any()
         rows = await self._tickets.find(where, before, limit + 1)
-        return page_of(rows, limit, lambda t: t.number, NUMBER_CURSORS)
+        items = rows[:limit]
+        return Page(items, str(items[-1].number) if len(rows) > limit else None)
+
+
+def ticket_cursor(raw: str | None) -> int | None:
+    """A page's cursor is the number of the last ticket it showed, as digits (the numbers
+    are public anyway): every string the schema allows (1-10 digits) is one."""
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
+        raise InvalidValue(BAD_CURSOR)
+    return int(raw)
 
 
 def _username(raw: str) -> str:

@@ -9,7 +9,7 @@ from application.ports.tickets import TicketRepository
 from application.ports.transactions import TransactionManager
 from application.tickets.config import TicketsConfig
 from domain.accounts import User
-from domain.errors import FieldErrors, InvalidInput
+from domain.errors import FieldErrors, InvalidValue, NotFound
 from domain.ids import new_id
 from domain.recipients import ExternalId, Recipient
 from domain.tickets import (
@@ -42,7 +42,7 @@ class OpenTicketCommand:
 class OpenTicket:
     """Open a ticket for a customer (a recipient): by an agent or admin (`opened_by`), or
     by other code for a lead's request for help. The requester is a recipient, by id or
-    by external id, and must exist; the topic is one of the configured ones
+    by external id, and must exist (NotFound); the topic is one of the configured ones
     (HERALD_TICKET_TOPICS), the subject 1-200 printable characters, the body 1-10,000,
     the priority low, normal (default), high or urgent. The ticket takes the next
     number and starts `new`; its timeline starts with that status. Once committed, the
@@ -73,11 +73,8 @@ class OpenTicket:
         title = errors.check("subject", subject, cmd.subject)
         text = errors.check("body", body, cmd.body)
         level = errors.check("priority", priority, cmd.priority)
-        external_id = None
-        if cmd.requester_id is None:
-            external_id = errors.check("requester", ExternalId, cmd.requester or "")
         errors.raise_if_any()
-        requester = await self._requester(cmd.requester_id, external_id)
+        requester = await self._requester(cmd.requester_id, cmd.requester)
         now = self._clock.now()
         ticket = Ticket(
             id=new_id(),
@@ -111,14 +108,17 @@ class OpenTicket:
         await self._tx.commit()
         return ticket
 
-    async def _requester(
-        self, requester_id: UUID | None, external_id: ExternalId | None
-    ) -> Recipient:
+    async def _requester(self, requester_id: UUID | None, external_id: str | None) -> Recipient:
+        found = None
         if requester_id is not None:
             found = await self._recipients.get_by_id(requester_id)
-        else:
-            assert external_id is not None
-            found = await self._recipients.get(external_id)
+        elif external_id is not None:
+            try:  # an id no recipient can have is not one of theirs either
+                found = await self._recipients.get(ExternalId(external_id))
+            except InvalidValue:
+                found = None
         if found is None:
-            raise InvalidInput.field("requester", "no recipient has this id")
+            raise NotFound(
+                "no recipient has this id: make it first (PUT /recipients/{external_id})"
+            )
         return found

@@ -12,7 +12,7 @@ from application.tickets.config import TicketsConfig
 from application.tickets.customers import CustomerReach, Telling
 from application.tickets.find import find_ticket
 from domain.accounts import User, Username
-from domain.errors import FieldErrors, InvalidInput
+from domain.errors import FieldErrors, NotFound
 from domain.tickets import (
     EventKind,
     IllegalMove,
@@ -49,7 +49,7 @@ class UpdateTicket:
     Agents and admins. The status moves as the state machine allows (`new -> open ->
     pending -> solved -> closed`, `pending -> open`, `solved -> open`; anything else,
     and any change of a closed ticket, is refused with 409); the assignee is an enabled
-    agent or admin, by username (422 otherwise), or null to unassign. Each change is a
+    agent or admin, by username (NotFound otherwise), or null to unassign. Each change is a
     timeline entry by the requester. Once committed: a new assignee other than the
     requester is told (`TicketAssigned`), and a ticket that became solved tells its
     customer, by email and in their Landbot chat when they came from Landbot."""
@@ -119,9 +119,7 @@ class UpdateTicket:
     async def _check_assignee(self, name: str) -> None:
         user = await self._users.get_by_username(Username(name))
         if user is None or user.disabled or not user.is_staff:
-            raise InvalidInput.field(
-                "assignee", "must be the username of an enabled agent or admin"
-            )
+            raise NotFound(f"no enabled agent or admin is named {name!r}")
 
     async def _event(
         self,

@@ -19,9 +19,11 @@ from application.tickets.get_ticket import GetTicket, TicketView
 from application.tickets.list_tickets import ListTickets, ListTicketsQuery
 from application.tickets.open_ticket import OpenTicket, OpenTicketCommand
 from application.tickets.update_ticket import KEEP, UpdateTicket, UpdateTicketCommand
+from domain.accounts import USERNAME_MAX
 from domain.recipients import EXTERNAL_ID_MAX
 from domain.tickets import (
     BODY_MAX,
+    DEFAULT_TOPICS,
     SUBJECT_MAX,
     EventKind,
     Priority,
@@ -29,18 +31,51 @@ from domain.tickets import (
     TicketEvent,
     TicketStatus,
 )
-from entrypoints.http.schemas import EXAMPLE_ID, EXAMPLE_TIME, documented, problem_responses, text
+from entrypoints.http.schemas import (
+    EXAMPLE_ID,
+    EXAMPLE_TIME,
+    NOT_BLANK,
+    documented,
+    problem_responses,
+    rules,
+    text,
+)
 from entrypoints.http.security import SECURITY, allowed_by
 
+# What Username accepts (it folds the case).
+USERNAME_PATTERN = "^[A-Za-z0-9_.-]{3,32}$"
 _Time = Annotated[datetime, documented(EXAMPLE_TIME)]
 _Id = Annotated[UUID, documented(EXAMPLE_ID)]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
-_Filter = Annotated[str | None, QueryParameter(max_length=64)]
-_Cursor = Annotated[
-    str | None, QueryParameter(max_length=200, description="`next_cursor` of the previous page")
+_StatusFilter = Annotated[str | None, QueryParameter(**rules(enum=[*TicketStatus]))]
+_PriorityFilter = Annotated[str | None, QueryParameter(**rules(enum=[*Priority]))]
+_TopicFilter = Annotated[
+    str | None,
+    QueryParameter(
+        **rules(enum=list(DEFAULT_TOPICS)),
+        description="one of HERALD_TICKET_TOPICS (the schema shows the default ones)",
+    ),
 ]
-_PRIORITIES = ", ".join(Priority)
-_STATUSES = ", ".join(TicketStatus)
+_AssigneeFilter = Annotated[
+    str | None,
+    QueryParameter(**rules(pattern=USERNAME_PATTERN), min_length=3, max_length=USERNAME_MAX),
+]
+_Cursor = Annotated[
+    str | None,
+    QueryParameter(
+        **rules(pattern="^[0-9]{1,10}$"),
+        max_length=10,
+        description="`next_cursor` of the previous page",
+    ),
+]
+
+
+_TOPIC_DOC = documented(
+    "support",
+    description="one of HERALD_TICKET_TOPICS (the schema shows the default ones)",
+    schema_extra={"enum": list(DEFAULT_TOPICS)},
+)
+_USERNAME_DOC = {"pattern": USERNAME_PATTERN, "min_length": 3, "max_length": USERNAME_MAX}
 
 
 class TicketIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,27 +83,33 @@ class TicketIn(msgspec.Struct, forbid_unknown_fields=True):
         str,
         text("landbot:123456", EXTERNAL_ID_MAX, 1, description="the customer's external id"),
     ]
-    subject: Annotated[str, text("My order has not arrived", SUBJECT_MAX, 1)]
-    body: Annotated[str, text("I ordered on Monday and nothing yet.", BODY_MAX, 1)]
-    topic: Annotated[str, documented("support", description="HERALD_TICKET_TOPICS")] = "support"
-    priority: Annotated[str, documented("normal", description=_PRIORITIES)] = "normal"
+    subject: Annotated[str, text("My order has not arrived", SUBJECT_MAX, 1, pattern=NOT_BLANK)]
+    body: Annotated[
+        str, text("I ordered on Monday and nothing yet.", BODY_MAX, 1, pattern=NOT_BLANK)
+    ]
+    topic: Annotated[str, _TOPIC_DOC] = "support"
+    priority: Priority = Priority.NORMAL
 
 
 class TicketChangeIn(msgspec.Struct, forbid_unknown_fields=True):
     status: Annotated[
-        str | None, documented("pending", description=f"{_STATUSES}; absent: unchanged")
+        TicketStatus | None, documented("pending", description="absent or null: unchanged")
     ] = None
     priority: Annotated[
-        str | None, documented("high", description=f"{_PRIORITIES}; absent: unchanged")
+        Priority | None, documented("high", description="absent or null: unchanged")
     ] = None
     assignee: Annotated[
         str | msgspec.UnsetType | None,
-        documented("sam", description="an agent's or admin's username; null: unassigned"),
+        documented(
+            "sam",
+            description="an enabled agent's or admin's username (404 otherwise); null: unassigned",
+            **_USERNAME_DOC,
+        ),
     ] = msgspec.UNSET
 
 
 class CommentIn(msgspec.Struct, forbid_unknown_fields=True):
-    body: Annotated[str, text("We have sent a new one today.", BODY_MAX, 1)]
+    body: Annotated[str, text("We have sent a new one today.", BODY_MAX, 1, pattern=NOT_BLANK)]
     public: Annotated[
         bool, documented(True, description="true: the customer is sent it; false: staff only")
     ] = True
@@ -108,7 +149,7 @@ class TicketOut(msgspec.Struct):
 
 class TicketPageOut(msgspec.Struct):
     items: list[TicketOut]
-    next_cursor: Annotated[str | None, documented("NDE")]
+    next_cursor: Annotated[str | None, documented("41")]
 
 
 class RequesterOut(msgspec.Struct):
@@ -162,7 +203,7 @@ class TicketController(Controller):
     @post(
         summary="Open a ticket for a customer (a recipient, by external id)",
         status_code=HTTP_201_CREATED,
-        responses=problem_responses(401, 403, 413, 415, 422),
+        responses=problem_responses(401, 403, 404, 413, 415, 422),
     )
     async def open(
         self,
@@ -189,10 +230,10 @@ class TicketController(Controller):
         self,
         principal: NamedDependency[Principal],
         list_tickets: FromDishka[ListTickets],
-        status: _Filter = None,
-        topic: _Filter = None,
-        assignee: _Filter = None,
-        priority: _Filter = None,
+        status: _StatusFilter = None,
+        topic: _TopicFilter = None,
+        assignee: _AssigneeFilter = None,
+        priority: _PriorityFilter = None,
         limit: _Limit = LIMITS.default,
         cursor: _Cursor = None,
     ) -> TicketPageOut:
