@@ -5,6 +5,7 @@ is 401 `{"detail": "Invalid token."}`, an unknown customer 404 `{"detail": "Not 
 (customers whose id starts with `404`). Scripted answers (by customer id) play 429s,
 5xx and the like; the customer `slow` waits `slow_seconds`."""
 
+import argparse
 import json
 import re
 from typing import Any
@@ -14,6 +15,7 @@ from tests.support.stubs.server import (
     Receive,
     Scope,
     Send,
+    main,
     read_body,
     respond,
     serve_inspection,
@@ -66,3 +68,15 @@ class LandbotStub(InspectableStub):
             return
         self.messages.append((customer, message))
         await respond(send, 201, json.dumps({"success": True}).encode())
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--token", default=TOKEN, help="the API token it accepts")
+
+
+if __name__ == "__main__":
+    main(
+        "Landbot API stub",
+        lambda args: LandbotStub(args.token, args.slow_seconds),
+        _arguments,
+    )
