@@ -318,13 +318,31 @@ async def test_lists_filter_and_page_newest_first(
 async def test_relaying_to_landbot_tells_permanent_from_transient(
     fakes: Fakes, request_scope: AsyncContainer
 ) -> None:
-    relay = await request_scope.get(RelayToLandbot)
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    assert isinstance(await request_scope.get(RelayToLandbot), RelayToLandbot)  # as wired
+    relay = RelayToLandbot(fakes.landbot, pause)
     assert await relay("1", "hello") is RelayOutcome.SENT
     fakes.landbot.script("2", 404)
-    assert await relay("2", "hello") is RelayOutcome.REJECTED
+    assert await relay("2", "hello") is RelayOutcome.REJECTED  # once: no retry
+    assert pauses == []
     fakes.landbot.script("3", 429, 3.0)
-    assert await relay("3", "hello") is RelayOutcome.UNAVAILABLE
-    assert fakes.landbot.sent == [("1", "hello")]
+    fakes.landbot.script("3", 503)
+    assert await relay("3", "hello") is RelayOutcome.SENT  # the third attempt
+    assert pauses == [3.0, 2.0]  # Landbot's Retry-After, then the backoff's second step
+    pauses.clear()
+    for _ in range(3):
+        fakes.landbot.script("4", "timeout")
+    fakes.landbot.script("4", 429, 3600.0)  # never reached
+    assert await relay("4", "hello") is RelayOutcome.UNAVAILABLE
+    assert pauses == [1.0, 2.0]
+    pauses.clear()
+    assert await relay("4", "hello") is RelayOutcome.SENT  # after the capped hint
+    assert pauses == [30.0]
+    assert fakes.landbot.sent == [("1", "hello"), ("3", "hello"), ("4", "hello")]
 
 
 async def test_reopen_days_come_from_the_settings(fakes: Fakes) -> None:

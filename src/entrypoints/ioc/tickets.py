@@ -72,5 +72,9 @@ class TicketsProvider(Provider):
     update_ticket = provide(UpdateTicket)
     comment_on_ticket = provide(CommentOnTicket)
     close_solved = provide(CloseSolvedTickets)
-    relay = provide(RelayToLandbot)
+
+    @provide
+    def relay(self, messenger: LandbotMessenger) -> RelayToLandbot:
+        return RelayToLandbot(messenger)  # pausing with asyncio.sleep between attempts
+
     prepare_staff_topics = provide(PrepareStaffTopics)
