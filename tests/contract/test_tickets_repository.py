@@ -132,9 +132,23 @@ async def test_add_get_update(store: Store) -> None:
         solved_at=LATER,
         subject="ignored: a subject never changes",
     )
-    await store.tickets.update(changed)
+    assert await store.tickets.update(changed, ticket.updated_at) is True
     await store.save()
     assert await store.tickets.get(ticket.number) == replace(changed, subject=ticket.subject)
+
+
+async def test_an_update_of_a_ticket_changed_meanwhile_stores_nothing(store: Store) -> None:
+    lena = await person(store)
+    ticket = await new_ticket(store, lena)
+    first = replace(ticket, status=S.OPEN, updated_at=LATER)
+    assert await store.tickets.update(first, ticket.updated_at) is True
+    await store.save()
+    stale = replace(ticket, status=S.SOLVED, updated_at=LATER + timedelta(seconds=1))
+    assert await store.tickets.update(stale, ticket.updated_at) is False  # read before `first`
+    await store.save()
+    assert await store.tickets.get(ticket.number) == first
+    missing = replace(ticket, id=new_id(), number=99)
+    assert await store.tickets.update(missing, ticket.updated_at) is False
 
 
 async def test_find_filters_and_pages_newest_first(store: Store) -> None:

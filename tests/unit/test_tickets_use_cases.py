@@ -14,13 +14,14 @@ from application.tickets.comment_from_customer import (
     CommentFromCustomerCommand,
 )
 from application.tickets.comment_on_ticket import CommentOnTicket, CommentOnTicketCommand
+from application.tickets.find import store_change
 from application.tickets.get_ticket import GetTicket
 from application.tickets.list_tickets import ListTickets, ListTicketsQuery
 from application.tickets.open_ticket import OpenTicket, OpenTicketCommand
 from application.tickets.relay_to_landbot import RelayOutcome, RelayToLandbot
 from application.tickets.update_ticket import UpdateTicket, UpdateTicketCommand
 from domain.accounts import Role, User
-from domain.errors import InvalidInput, NotFound, PermissionDenied
+from domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from domain.ids import new_id
 from domain.notifications import Notification
 from domain.preferences import Channel
@@ -247,6 +248,24 @@ async def test_a_landbot_customer_also_gets_the_text_in_their_chat(
     )
     assert fakes.landbot_outbox.queued == [("4242", "sam: On its way")]
     assert len(emails_to(fakes, "landbot-4242@example.com")) == 1
+
+
+async def test_two_changes_from_one_reading_the_second_is_a_conflict(
+    fakes: Fakes, request_scope: AsyncContainer
+) -> None:
+    lena, sam = await customer(fakes), await staff(fakes)
+    ticket = await opened(request_scope, lena)
+    fakes.clock.advance(seconds=1)
+    await (await request_scope.get(UpdateTicket))(
+        UpdateTicketCommand(sam, ticket.number, status="pending")
+    )
+    # What another agent's request read before that change, then stores:
+    assert not await fakes.tickets.update(
+        ticket.move(S.SOLVED, fakes.clock.now()), ticket.updated_at
+    )
+    with pytest.raises(Conflict, match="changed meanwhile"):
+        await store_change(fakes.tickets, ticket.move(S.SOLVED, fakes.clock.now()), ticket)
+    assert (await fakes.tickets.get(ticket.number)).status is S.PENDING  # type: ignore[union-attr]
 
 
 async def test_a_closed_ticket_takes_no_change_and_no_comment(

@@ -31,17 +31,19 @@ class InMemoryTicketRepository:
     async def add(self, ticket: Ticket) -> None:
         self._tickets[ticket.number] = ticket
 
-    async def update(self, ticket: Ticket) -> None:
+    async def update(self, ticket: Ticket, seen: datetime) -> bool:
         current = self._tickets.get(ticket.number)
-        if current is not None:
-            self._tickets[ticket.number] = replace(
-                current,
-                status=ticket.status,
-                priority=ticket.priority,
-                assignee=ticket.assignee,
-                updated_at=ticket.updated_at,
-                solved_at=ticket.solved_at,
-            )
+        if current is None or current.updated_at != seen:
+            return False
+        self._tickets[ticket.number] = replace(
+            current,
+            status=ticket.status,
+            priority=ticket.priority,
+            assignee=ticket.assignee,
+            updated_at=ticket.updated_at,
+            solved_at=ticket.solved_at,
+        )
+        return True
 
     async def get(self, number: int) -> Ticket | None:
         found = self._tickets.get(number)

@@ -40,7 +40,7 @@ class SqlTicketRepository:
     async def add(self, ticket: Ticket) -> None:
         await self._db.execute(T.insert().values(**_values(ticket)))
 
-    async def update(self, ticket: Ticket) -> None:
+    async def update(self, ticket: Ticket, seen: datetime) -> bool:
         values = {
             "status": ticket.status.value,
             "priority": ticket.priority.value,
@@ -48,7 +48,9 @@ class SqlTicketRepository:
             "updated_at": ticket.updated_at,
             "solved_at": ticket.solved_at,
         }
-        await self._db.execute(update(T).where(T.c.id == ticket.id).values(**values))
+        stmt = update(T).where(T.c.id == ticket.id, T.c.updated_at == seen).values(**values)
+        result = await self._db.execute(stmt)
+        return bool(getattr(result, "rowcount", 0))
 
     async def get(self, number: int) -> Ticket | None:
         row = (await self._db.execute(select(T).where(T.c.number == number))).first()

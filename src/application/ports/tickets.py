@@ -16,8 +16,10 @@ class TicketRepository(Protocol):
 
     async def add(self, ticket: Ticket) -> None: ...
 
-    async def update(self, ticket: Ticket) -> None:
-        """Store the ticket's new status, priority, assignee and times."""
+    async def update(self, ticket: Ticket, seen: datetime) -> bool:
+        """Store the ticket's new status, priority, assignee and times, if it is still as
+        it was read (its `updated_at` is `seen`); False, storing nothing, when another
+        change came first."""
         ...
 
     async def get(self, number: int) -> Ticket | None: ...

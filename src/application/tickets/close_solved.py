@@ -30,9 +30,8 @@ class CloseSolvedTickets:
         closed = 0
         for ticket in await self._tickets.solved_before(now - self._window, TICKETS_PER_RUN):
             changed = ticket.close_if_expired(now, self._window)
-            if changed is None:
-                continue
-            await self._tickets.update(changed)
+            if changed is None or not await self._tickets.update(changed, ticket.updated_at):
+                continue  # a reply reopened it meanwhile
             await self._tickets.add_event(
                 TicketEvent(
                     new_event_id(),

@@ -5,7 +5,7 @@ from application.ports.clock import Clock
 from application.ports.tickets import TicketRepository
 from application.ports.transactions import TransactionManager
 from application.tickets.config import TicketsConfig
-from application.tickets.find import find_ticket
+from application.tickets.find import find_ticket, store_change
 from domain.errors import FieldErrors, NotFound
 from domain.tickets import CUSTOMER, EventKind, Ticket, TicketEvent, body, new_event_id
 
@@ -59,7 +59,7 @@ class CommentFromCustomer:
                     new=changed.status,
                 )
             )
-        await self._tickets.update(changed)
+        await store_change(self._tickets, changed, ticket)
         await self._tx.commit()
         return changed
 

@@ -5,7 +5,7 @@ from application.ports.clock import Clock
 from application.ports.tickets import TicketRepository
 from application.ports.transactions import TransactionManager
 from application.tickets.customers import CustomerReach, Telling
-from application.tickets.find import find_ticket
+from application.tickets.find import find_ticket, store_change
 from domain.accounts import User
 from domain.errors import FieldErrors
 from domain.tickets import EventKind, IllegalMove, TicketEvent, TicketStatus, body, new_event_id
@@ -65,7 +65,7 @@ class CommentOnTicket:
                     new=changed.status,
                 )
             )
-        await self._tickets.update(changed)
+        await store_change(self._tickets, changed, ticket)
         telling: Telling | None = None
         if cmd.public:
             telling = await self._reach.prepare(

@@ -10,7 +10,7 @@ from application.ports.tickets import TicketRepository
 from application.ports.transactions import TransactionManager
 from application.tickets.config import TicketsConfig
 from application.tickets.customers import CustomerReach, Telling
-from application.tickets.find import find_ticket
+from application.tickets.find import find_ticket, store_change
 from domain.accounts import User, Username
 from domain.errors import FieldErrors, NotFound
 from domain.tickets import (
@@ -52,7 +52,8 @@ class UpdateTicket:
     agent or admin, by username (NotFound otherwise), or null to unassign. Each change is a
     timeline entry by the requester. Once committed: a new assignee other than the
     requester is told (`TicketAssigned`), and a ticket that became solved tells its
-    customer, by email and in their Landbot chat when they came from Landbot."""
+    customer, by email and in their Landbot chat when they came from Landbot. A ticket
+    another change reached first, since it was read, is a Conflict: nothing is stored."""
 
     def __init__(
         self,
@@ -108,7 +109,7 @@ class UpdateTicket:
             telling = await self._reach.prepare(
                 changed, self._solved_text(changed), f"ticket:{ticket.id}:solved:{now.isoformat()}"
             )
-        await self._tickets.update(changed)
+        await store_change(self._tickets, changed, ticket)
         await self._tx.commit()
         if assigned is not None:
             await self._events.record(assigned)
