@@ -117,11 +117,14 @@ async def test_the_real_adapter_against_the_real_refusals(
     assert stub.messages == []
 
 
-async def test_a_timeout_on_the_fake_is_transient() -> None:
-    fake = FakeLandbotMessenger()
-    fake.script("1", "timeout")
-    with pytest.raises(LandbotUnavailable):
-        await fake.send_text("1", "hi")
+async def test_a_timeout_is_transient(subject: Subject) -> None:
+    customer = SLOW  # the stub answers it after its slow delay, past the client's timeout
+    if subject.fake is not None:
+        subject.fake.script(customer, "timeout")
+    with pytest.raises(LandbotUnavailable) as failed:
+        await subject.messenger.send_text(customer, "hi")
+    assert failed.value.status is None
+    assert subject.sent() == []
 
 
 async def test_the_wire_format(landbot_stub: tuple[LandbotStub, str]) -> None:
