@@ -253,6 +253,22 @@ class TicketAssigned:
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerReplied:
+    """The customer wrote on an assigned ticket: its assignee is told."""
+
+    ticket_id: UUID
+    number: int
+    subject: str
+    assignee: str
+    reopened: bool  # the reply moved the ticket back to open
+
+    @property
+    def text(self) -> str:
+        moved = " (open again)" if self.reopened else ""
+        return f"The customer replied on ticket #{self.number}{moved}: {self.subject}"
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerToldOfTicket:
     """What the customer is sent by email: a public comment, or that it was solved.
     `key` makes the notification once only."""

@@ -215,6 +215,27 @@ async def test_assigning_notifies_the_assignee_but_not_oneself(
     assert emails_to(fakes, "ann@example.com") == []
 
 
+async def test_a_customers_reply_tells_the_assignee(
+    fakes: Fakes, request_scope: AsyncContainer
+) -> None:
+    lena, sam = await customer(fakes), await staff(fakes)
+    ann = await staff(fakes, "ann", Role.ADMIN)
+    ticket = await opened(request_scope, lena)
+    reply = await request_scope.get(CommentFromCustomer)
+    await reply(CommentFromCustomerCommand(lena.id, "Anyone?"))  # unassigned: nobody told
+    await (await request_scope.get(UpdateTicket))(
+        UpdateTicketCommand(sam, ticket.number, status="pending", assignee="ann")
+    )
+    await reply(CommentFromCustomerCommand(lena.id, "Here it is"))
+    told = [n.text for n in emails_to(fakes, "ann@example.com")]
+    assert told == [
+        "sam assigned ticket #1 to you: Late order",
+        "The customer replied on ticket #1 (open again): Late order",
+    ]
+    assert emails_to(fakes, "sam@example.com") == []
+    assert ann.is_admin
+
+
 async def test_public_comments_and_solving_reach_the_customer_and_private_ones_do_not(
     fakes: Fakes, request_scope: AsyncContainer
 ) -> None:

@@ -10,7 +10,7 @@ from application.ports.accounts import UserRepository
 from application.ports.recipients import RecipientRepository
 from domain.accounts import Username
 from domain.errors import DomainError
-from domain.tickets import CustomerToldOfTicket, TicketAssigned
+from domain.tickets import CustomerReplied, CustomerToldOfTicket, TicketAssigned
 
 log = logging.getLogger("herald.notifications")
 
@@ -18,9 +18,9 @@ TICKETS_SERVICE = herald_service("tickets")
 
 
 class NotifyTicketAssignee:
-    """The handler of tickets' `TicketAssigned`: one notification to the agent, on every
-    channel they have on, as if they had asked for it themselves. An agent gone,
-    disabled or with no channel to reach is not notified."""
+    """The handler of tickets' `TicketAssigned` and `CustomerReplied`: one notification
+    to the agent, on every channel they have on, as if they had asked for it themselves.
+    An agent gone, disabled or with no channel to reach is not notified."""
 
     def __init__(
         self, users: UserRepository, schedule: Callable[[], Awaitable[ScheduleNotification]]
@@ -28,7 +28,7 @@ class NotifyTicketAssignee:
         self._users = users
         self._schedule = schedule
 
-    async def __call__(self, event: TicketAssigned) -> None:
+    async def __call__(self, event: TicketAssigned | CustomerReplied) -> None:
         user = await self._users.get_by_username(Username(event.assignee))
         if user is None or user.disabled:
             return

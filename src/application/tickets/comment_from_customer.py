@@ -1,13 +1,22 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.events import DomainEvents
 from application.ports.clock import Clock
 from application.ports.tickets import TicketRepository
 from application.ports.transactions import TransactionManager
 from application.tickets.config import TicketsConfig
 from application.tickets.find import find_ticket, store_change
 from domain.errors import FieldErrors, NotFound
-from domain.tickets import CUSTOMER, EventKind, Ticket, TicketEvent, body, new_event_id
+from domain.tickets import (
+    CUSTOMER,
+    CustomerReplied,
+    EventKind,
+    Ticket,
+    TicketEvent,
+    body,
+    new_event_id,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,16 +32,19 @@ class CommentFromCustomer:
     (NotFound when there is none, or the ticket is another requester's). A pending
     ticket becomes open; a solved one becomes open again when the reply comes within
     HERALD_TICKET_REOPEN_DAYS of its solving, and refuses it after (409), as a closed
-    one does: the customer opens a new ticket. The body is 1-10,000 characters."""
+    one does: the customer opens a new ticket. The body is 1-9,900 characters. Once
+    committed, the ticket's assignee, if any, is told (`CustomerReplied`)."""
 
     def __init__(
         self,
         tickets: TicketRepository,
+        events: DomainEvents,
         clock: Clock,
         tx: TransactionManager,
         config: TicketsConfig,
     ) -> None:
         self._tickets = tickets
+        self._events = events
         self._clock = clock
         self._tx = tx
         self._window = config.reopen_window
@@ -61,6 +73,14 @@ class CommentFromCustomer:
             )
         await store_change(self._tickets, changed, ticket)
         await self._tx.commit()
+        if changed.assignee is not None:
+            reopened = changed.status is not ticket.status
+            await self._events.record(
+                CustomerReplied(
+                    ticket.id, ticket.number, ticket.subject, changed.assignee, reopened
+                )
+            )
+            await self._tx.commit()
         return changed
 
     async def _ticket(self, cmd: CommentFromCustomerCommand) -> Ticket:

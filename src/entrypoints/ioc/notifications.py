@@ -73,7 +73,7 @@ from application.ports.recipients import NotificationRedactor, RecipientReposito
 from domain.messaging import MessagesWaiting
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
-from domain.tickets import CustomerToldOfTicket, TicketAssigned
+from domain.tickets import CustomerReplied, CustomerToldOfTicket, TicketAssigned
 from entrypoints.http.paths import TWILIO_STATUS_PATH
 from entrypoints.settings import (
     ChannelProviders,
@@ -99,15 +99,17 @@ class NotificationsProvider(Provider):
         container: AsyncContainer,
     ) -> DomainEvents:
         """Messaging's offline fallback (`MessagesWaiting`), a ticket's assignment
-        (`TicketAssigned`) and what a ticket's customer is told (`CustomerToldOfTicket`)
-        become notifications; the use case is resolved when the event comes, not for
-        every unit of work."""
+        (`TicketAssigned`) and its customer's reply (`CustomerReplied`), and what a
+        ticket's customer is told (`CustomerToldOfTicket`) become notifications; the use
+        case is resolved when the event comes, not for every unit of work."""
 
         async def made() -> ScheduleNotification:
             return await container.get(ScheduleNotification)
 
         events.subscribe(MessagesWaiting, NotifyMessagesWaiting(users, made))
-        events.subscribe(TicketAssigned, NotifyTicketAssignee(users, made))
+        assignee = NotifyTicketAssignee(users, made)
+        events.subscribe(TicketAssigned, assignee)
+        events.subscribe(CustomerReplied, assignee)
         events.subscribe(CustomerToldOfTicket, NotifyTicketRequester(recipients, made))
         return events
 
