@@ -15,7 +15,7 @@ acts as a service, never as a user: what needs a user refuses it (`require_user`
 what a key may do is said by its scopes (`require_scope`), which admins need not have.
 """
 
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.accounts import User
 from domain.api_keys import Scope, ServicePrincipal
@@ -29,6 +29,16 @@ ADMIN_ROLE_NEEDED = "this action needs the admin role"
 KEY_IS_NO_USER = "an API key acts as a service, not as a user: this needs a user's access token"
 
 Caller = User | ServicePrincipal
+
+
+def herald_service(name: str) -> ServicePrincipal:
+    """Herald itself, acting for one of its capabilities (e.g. `tickets` notifying the
+    staff and the customers): a service with notifications:write and a fixed id."""
+    return ServicePrincipal(
+        key_id=uuid5(NAMESPACE_URL, f"herald:{name}"),
+        name=name,
+        scopes=frozenset({Scope.NOTIFICATIONS_WRITE}),
+    )
 
 
 def require_user(caller: Caller) -> User:

@@ -4,10 +4,12 @@ import asyncio
 import logging
 from typing import Any
 
+from dishka import AsyncContainer
 from litestar import Litestar
 from taskiq import AsyncBroker
 from taskiq.api import run_scheduler_task
 
+from application.tickets.prepare_staff_topics import PrepareStaffTopics
 from entrypoints import embedded
 from entrypoints.error_reporting import start_error_reporting, watch_event_loop
 from entrypoints.gc_tuning import tune_collector
@@ -54,6 +56,7 @@ def build_api(settings: Settings) -> Litestar:
                     "add admins with `herald create-admin`).",
                     flush=True,
                 )
+        await _prepare_staff_topics(container)
         broker = await container.get(AsyncBroker)
         await broker.startup()
         if settings.mode.embedded:  # the in-memory broker runs tasks itself; add the scheduler
@@ -73,6 +76,18 @@ def build_api(settings: Settings) -> Litestar:
     app.on_startup.append(start)
     app.on_shutdown.append(stop)
     return app
+
+
+async def _prepare_staff_topics(container: AsyncContainer) -> None:
+    """The tickets' staff topics, made if missing, so agents can subscribe before the
+    first ticket; a failure (a database not migrated yet) is logged, and the topics are
+    made with the first ticket instead."""
+    try:
+        async with container() as request:
+            if made := await (await request.get(PrepareStaffTopics))():
+                log.info("made the staff topics %s", ", ".join(made))
+    except Exception:
+        log.warning("could not make the tickets' staff topics yet", exc_info=True)
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:

@@ -632,6 +632,46 @@ class LeadsSettings(
             raise SettingsError("HERALD_LEAD_WELCOME_DELAY_SECONDS must be between 0 and 604800")
 
 
+class TicketsSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("ticket_")):
+    """Support tickets (issue 16)."""
+
+    # The topics a ticket may have, comma-separated; each has its staff topic
+    # `tickets.<topic>` (made self-service when missing), beside `tickets.urgent`.
+    topics: str = "sales,support,billing"
+    # A customer's reply reopens a solved ticket this long; then it closes by itself.
+    reopen_days: int = 7
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.strip() for t in self.topics.split(",") if t.strip()))
+
+    def validate(self) -> None:
+        names = self.names()
+        if not names:
+            raise SettingsError("HERALD_TICKET_TOPICS must name at least one topic")
+        for name in names:
+            if not re.fullmatch(r"[a-z0-9_-]{1,40}", name) or name == "urgent":
+                raise SettingsError(
+                    f"HERALD_TICKET_TOPICS: {name!r} must be 1-40 of a-z, 0-9, _ and -, "
+                    "and not 'urgent'"
+                )
+        if not 1 <= self.reopen_days <= 365:
+            raise SettingsError("HERALD_TICKET_REOPEN_DAYS must be between 1 and 365")
+
+
+class LandbotSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("landbot_")):
+    """Landbot's API, for texts into a customer's chat (the tickets' replies)."""
+
+    api_token: str | None = None  # unset: customers from Landbot are reached by email only
+    api_url: str = "https://api.landbot.io"
+    timeout_seconds: float = 10.0
+
+    def validate(self) -> None:
+        if not self.api_url.startswith(("http://", "https://")):
+            raise SettingsError("HERALD_LANDBOT_API_URL must start with http:// or https://")
+        if not self.timeout_seconds > 0:
+            raise SettingsError("HERALD_LANDBOT_TIMEOUT_SECONDS must be a positive number")
+
+
 class HeartbeatSettings(msgspec.Struct, frozen=True, kw_only=True, rename=_read_as("heartbeat_")):
     """The heartbeat file of `herald worker` and `herald scheduler`, for healthchecks."""
 
@@ -669,6 +709,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     subscriptions: SubscriptionsSettings = _group(SubscriptionsSettings)
     messaging: MessagingSettings = _group(MessagingSettings)
     leads: LeadsSettings = _group(LeadsSettings)
+    tickets: TicketsSettings = _group(TicketsSettings)
+    landbot: LandbotSettings = _group(LandbotSettings)
     logging: LoggingSettings = _group(LoggingSettings)
     error_reporting: ErrorReportingSettings = _group(ErrorReportingSettings)
     metrics: MetricsSettings = _group(MetricsSettings)
@@ -736,6 +778,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             self.subscriptions,
             self.messaging,
             self.leads,
+            self.tickets,
+            self.landbot,
             self.error_reporting,
             self.metrics,
         ):

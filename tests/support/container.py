@@ -47,6 +47,11 @@ from adapters.memory.subscriptions import (
     InMemorySubscriptionRepository,
 )
 from adapters.memory.templates import InMemoryTemplateRepository
+from adapters.memory.tickets import (
+    FakeLandbotMessenger,
+    InMemoryTicketRepository,
+    RecordingLandbotOutbox,
+)
 from adapters.memory.topics import InMemoryTopicRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
 from adapters.sql.direct_pool import DirectPool
@@ -103,6 +108,7 @@ from application.ports.subscriptions import (
     SubscriptionRepository,
 )
 from application.ports.templates import TemplateReader, TemplateRepository
+from application.ports.tickets import LandbotMessenger, LandbotOutbox, TicketRepository
 from application.ports.topics import TopicRepository
 from application.ports.transactions import TransactionManager
 from application.preferences.contact_preferences import RecipientContactPreferences
@@ -158,7 +164,7 @@ class Fakes:
         self.leads = InMemoryLeadRepository(self.store)
         self.landbot_rows: dict[str, LandbotMessage] = self.store.dict_table()
         self.lead_queue = RecordingLeadQueue()
-        self.tickets = RecordingTicketIntake()
+        self.ticket_intake = RecordingTicketIntake()
         self.profiles = InMemoryPeople(self.users, self.store)
         self.messaging = InMemoryMessaging(self.users, self.store)
         self.events_log = InMemoryEventLog(self.store)
@@ -171,6 +177,9 @@ class Fakes:
         self.email = ScriptedSender("sendgrid")
         self.metrics = RecordingMetrics()
         self.hasher = FakePasswordHasher()
+        self.tickets = InMemoryTicketRepository(self.recipients, self.store)
+        self.landbot = FakeLandbotMessenger()
+        self.landbot_outbox = RecordingLandbotOutbox()
 
 
 class FakesProvider(Provider):
@@ -385,8 +394,20 @@ class FakesProvider(Provider):
         return self._fakes.lead_queue
 
     @provide
-    def tickets(self) -> TicketIntake:
+    def ticket_intake(self) -> TicketIntake:
+        return self._fakes.ticket_intake
+
+    @provide
+    def tickets(self) -> TicketRepository:
         return self._fakes.tickets
+
+    @provide
+    def landbot(self) -> LandbotMessenger:
+        return self._fakes.landbot
+
+    @provide
+    def landbot_outbox(self) -> LandbotOutbox:
+        return self._fakes.landbot_outbox
 
 
 @asynccontextmanager

@@ -114,8 +114,8 @@ async def test_a_message_opens_a_ticket_on_its_topic() -> None:
         done = await record(RecordLeadCommand(1, message="Refund please\nOrder 12"))
         await record(RecordLeadCommand(1, message="And a quote", topic="Sales"))
         await record(RecordLeadCommand(1))
-    assert done.ticket_id == fakes.tickets.opened[0].id
-    assert [(t.topic, t.subject) for t in fakes.tickets.opened] == [
+    assert done.ticket_id == fakes.ticket_intake.opened[0].id
+    assert [(t.topic, t.subject) for t in fakes.ticket_intake.opened] == [
         ("support", "Refund please"),
         ("sales", "And a quote"),
     ]
@@ -130,7 +130,7 @@ async def test_a_bad_webhook_block_names_every_field_and_stores_nothing() -> Non
             )
     assert {e.field for e in refused.value.errors} == {"customer_id", "email", "phone", "topic"}
     assert fakes.leads._rows == {}
-    assert fakes.tickets.opened == []
+    assert fakes.ticket_intake.opened == []
 
 
 async def test_messagehooks_store_once_and_hand_over_what_is_not_processed() -> None:
@@ -163,7 +163,7 @@ async def test_a_customer_message_goes_on_the_open_ticket_and_stays_in_the_conve
         async with use_cases(fakes) as request:
             await (await request.get(ReceiveLandbotMessages))([m])
             await (await request.get(HandleLandbotMessage))(m.key)
-    assert [c.body for c in fakes.tickets.comments] == ["Still broken"]
+    assert [c.body for c in fakes.ticket_intake.comments] == ["Still broken"]
     async with use_cases(fakes) as request:
         lead = await (await request.get(GetLead))(staff(), made.lead.id)
     assert [(m.body, m.on_ticket) for m in lead.messages] == [

@@ -43,6 +43,7 @@ from entrypoints.http.schemas import NO_NUL
 from entrypoints.http.security import PRINCIPAL, SECURITY_COMPONENTS
 from entrypoints.http.subscriptions import SubscriptionController, twilio_inbound
 from entrypoints.http.templates import TemplateController
+from entrypoints.http.tickets import TicketController
 from entrypoints.http.topics import MyTopicController, TopicController
 from entrypoints.http.users import AdminUserController, change_my_password
 from entrypoints.settings import Settings
@@ -84,6 +85,7 @@ def create_app(settings: Settings, container: AsyncContainer) -> Litestar:
                     ConversationController,
                     BlockController,
                     ContactController,
+                    TicketController,
                     stream,
                     *LEAD_ROUTES,
                     metrics,

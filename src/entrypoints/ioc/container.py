@@ -17,6 +17,7 @@ from entrypoints.ioc.preferences import PreferencesProvider
 from entrypoints.ioc.recipients import RecipientsProvider
 from entrypoints.ioc.subscriptions import SubscriptionsProvider
 from entrypoints.ioc.templates import TemplatesProvider
+from entrypoints.ioc.tickets import TicketsProvider
 from entrypoints.ioc.topics import TopicsProvider
 from entrypoints.settings import Settings
 
@@ -40,6 +41,7 @@ def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         SubscriptionsProvider(),
         MessagingProvider(),
         LeadsProvider(),
+        TicketsProvider(),
         LitestarProvider(),
         TaskiqProvider(),
         *overrides,

@@ -3,7 +3,7 @@ portable forms on SQLite), the expansion queue on the process's broker, and the 
 
 from datetime import timedelta
 
-from dishka import Provider, Scope, from_context, provide
+from dishka import AsyncContainer, Provider, Scope, decorate, from_context, provide
 from sqlalchemy.ext.asyncio import AsyncSession
 from taskiq import AsyncBroker
 
@@ -12,6 +12,8 @@ from adapters.sql.direct_pool import DirectPool
 from adapters.sql.fanouts import SqlFanoutRepository
 from adapters.sql.fanouts_postgres import PostgresFanoutRepository
 from adapters.taskiq.fanouts import TaskiqFanoutQueue
+from application.events import DomainEvents
+from application.fanouts.announce_ticket import AnnounceTicket
 from application.fanouts.cancel_fanout import CancelFanout
 from application.fanouts.config import FanoutConfig
 from application.fanouts.expand_fanout import ExpandFanout
@@ -19,7 +21,10 @@ from application.fanouts.get_fanout import GetFanout
 from application.fanouts.list_fanouts import ListFanouts
 from application.fanouts.recover_stalled import RecoverStalledFanouts
 from application.fanouts.trigger_topic import TriggerTopic
+from application.ports.clock import Clock
 from application.ports.fanouts import FanoutQueue, FanoutRepository
+from application.ports.topics import TopicRepository
+from domain.tickets import TicketOpened
 from entrypoints.settings import FanoutSettings
 
 
@@ -46,6 +51,21 @@ class FanoutsProvider(Provider):
         return FanoutConfig(settings.batch, parts, timedelta(seconds=settings.lease_seconds))
 
     trigger = provide(TriggerTopic)
+
+    @decorate
+    def reactions(
+        self,
+        events: DomainEvents,
+        topics: TopicRepository,
+        clock: Clock,
+        container: AsyncContainer,
+    ) -> DomainEvents:
+        """A new ticket (`TicketOpened`) is a fan-out to its staff topics; the use case
+        is resolved when the event comes, not for every unit of work."""
+        announce = AnnounceTicket(topics, clock, lambda: container.get(TriggerTopic))
+        events.subscribe(TicketOpened, announce)
+        return events
+
     expand = provide(ExpandFanout)
     get_fanout = provide(GetFanout)
     list_fanouts = provide(ListFanouts)

@@ -45,6 +45,10 @@ from application.notifications.get_notification import GetNotification
 from application.notifications.list_activity import ListActivity
 from application.notifications.list_notifications import ListNotifications
 from application.notifications.notify_messages_waiting import NotifyMessagesWaiting
+from application.notifications.notify_ticket_people import (
+    NotifyTicketAssignee,
+    NotifyTicketRequester,
+)
 from application.notifications.pending import PendingSends
 from application.notifications.record_provider_status import RecordProviderStatus
 from application.notifications.recover_stalled import RecoverStalledDeliveries
@@ -65,10 +69,11 @@ from application.ports.notifications import (
     SendQueue,
     SmsSender,
 )
-from application.ports.recipients import NotificationRedactor
+from application.ports.recipients import NotificationRedactor, RecipientRepository
 from domain.messaging import MessagesWaiting
 from domain.notifications import RetryPolicy
 from domain.preferences import Channel
+from domain.tickets import CustomerReplied, CustomerToldOfTicket, TicketAssigned
 from entrypoints.http.paths import TWILIO_STATUS_PATH
 from entrypoints.settings import (
     ChannelProviders,
@@ -87,12 +92,25 @@ class NotificationsProvider(Provider):
 
     @decorate
     def reactions(
-        self, events: DomainEvents, users: UserRepository, container: AsyncContainer
+        self,
+        events: DomainEvents,
+        users: UserRepository,
+        recipients: RecipientRepository,
+        container: AsyncContainer,
     ) -> DomainEvents:
-        """Messaging's offline fallback (`MessagesWaiting`) becomes a notification; the
-        use case is resolved when the event comes, not for every unit of work."""
-        schedule = NotifyMessagesWaiting(users, lambda: container.get(ScheduleNotification))
-        events.subscribe(MessagesWaiting, schedule)
+        """Messaging's offline fallback (`MessagesWaiting`), a ticket's assignment
+        (`TicketAssigned`) and its customer's reply (`CustomerReplied`), and what a
+        ticket's customer is told (`CustomerToldOfTicket`) become notifications; the use
+        case is resolved when the event comes, not for every unit of work."""
+
+        async def made() -> ScheduleNotification:
+            return await container.get(ScheduleNotification)
+
+        events.subscribe(MessagesWaiting, NotifyMessagesWaiting(users, made))
+        assignee = NotifyTicketAssignee(users, made)
+        events.subscribe(TicketAssigned, assignee)
+        events.subscribe(CustomerReplied, assignee)
+        events.subscribe(CustomerToldOfTicket, NotifyTicketRequester(recipients, made))
         return events
 
     notifications = provide(

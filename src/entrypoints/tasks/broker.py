@@ -15,6 +15,7 @@ from entrypoints.tasks import (
     messaging,
     notifications,
     subscriptions,
+    tickets,
 )
 from entrypoints.tasks.log_context import TaskLogContext
 
@@ -44,5 +45,6 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     subscriptions.register(broker, settings)
     messaging.register(broker, settings)
     leads.register(broker, settings)
+    tickets.register(broker, settings)
     setup_dishka(container, broker)
     return broker

@@ -13,6 +13,7 @@ from adapters.sql.tables import (
     recipients,
     subscriptions,
     templates,
+    tickets,
     topics,
 )
 from adapters.sql.tables.base import Base
@@ -29,5 +30,6 @@ __all__ = [
     "recipients",
     "subscriptions",
     "templates",
+    "tickets",
     "topics",
 ]

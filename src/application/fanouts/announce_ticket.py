@@ -1,0 +1,51 @@
+import logging
+from collections.abc import Awaitable, Callable
+
+from application.fanouts.trigger_topic import TriggerTopic, TriggerTopicCommand
+from application.policy import herald_service
+from application.ports.clock import Clock
+from application.ports.topics import TopicRepository
+from domain.errors import DomainError
+from domain.tickets import TicketOpened, staff_topic
+
+log = logging.getLogger("herald.fanouts")
+
+TICKETS_SERVICE = herald_service("tickets")
+
+
+class AnnounceTicket:
+    """The handler of tickets' `TicketOpened`: a fan-out to each of its staff topics
+    (`tickets.<topic>`, and `tickets.urgent` for an urgent ticket), made as
+    self-service topics when missing so that agents subscribe themselves
+    (`PUT /me/topics/{key}`). An urgent ticket's fan-outs ignore quiet hours. Each
+    trigger is an ordinary fan-out, with its statuses and history; one that cannot be
+    made (every channel turned off) is logged, and the ticket stays opened."""
+
+    def __init__(
+        self,
+        topics: TopicRepository,
+        clock: Clock,
+        trigger: Callable[[], Awaitable[TriggerTopic]],
+    ) -> None:
+        self._topics = topics
+        self._clock = clock
+        self._trigger = trigger  # made on first use: most units of work never need it
+
+    async def __call__(self, event: TicketOpened) -> None:
+        trigger = await self._trigger()
+        for key in event.topics:
+            if await self._topics.get(key) is None:
+                await self._topics.save(staff_topic(key, self._clock.now()))
+            cmd = TriggerTopicCommand(
+                requester=TICKETS_SERVICE,
+                key=key,
+                title=f"Ticket #{event.number}",
+                text=event.text,
+                urgent=event.priority == "urgent",
+            )
+            try:
+                await trigger(cmd)
+            except DomainError as refused:
+                log.warning(
+                    "the staff of %s were not told of ticket #%d: %s", key, event.number, refused
+                )
