@@ -11,7 +11,9 @@ and the SendGrid stub. Half the subscribers are reached by SMS only, half by ema
 - delivery: from that trigger until its last notification was sent (both channels, the
   database's times), and the rate from the first sent to the last;
 - trigger: last, the latency of `POST /topics/{key}/notifications` on that topic,
-  `--triggers` times, each fan-out canceled as soon as it answered.
+  `--triggers` times, each fan-out canceled as soon as it answered: half a second apart
+  (the worker done with the one before), then back to back (the worker still expanding
+  and canceling the one before, on the same two cores and disk).
 
     uv run python -m bench.fanout [--subscribers 100000] [--workers 1] [--template]
 """
@@ -40,8 +42,12 @@ async def subscribe(api: httpx.AsyncClient, ids: list[str]) -> float:
     return time.perf_counter() - start
 
 
-async def triggers(api: httpx.AsyncClient, body: dict[str, object], n: int) -> list[float]:
-    """The latencies of `n` triggers of the topic, each fan-out canceled once answered."""
+async def triggers(
+    api: httpx.AsyncClient, body: dict[str, object], n: int, pause: float
+) -> dict[str, float]:
+    """The latencies of `n` triggers of the topic, each fan-out canceled once answered,
+    `pause` seconds apart (0: each while the worker still expands and cancels the one
+    before)."""
     latencies = []
     for _ in range(n):
         start = time.perf_counter()
@@ -49,7 +55,14 @@ async def triggers(api: httpx.AsyncClient, body: dict[str, object], n: int) -> l
         latencies.append(time.perf_counter() - start)
         assert r.status_code == 202, r.text
         await api.delete(f"/fanouts/{r.json()['fanout_id']}")
-    return latencies
+        await asyncio.sleep(pause)
+    return {
+        "n": len(latencies),
+        "pause_s": pause,
+        "p50": round(percentile(latencies, 50) * 1000, 1),
+        "p99": round(percentile(latencies, 99) * 1000, 1),
+        "max": round(max(latencies) * 1000, 1),
+    }
 
 
 async def expansion(
@@ -111,7 +124,8 @@ async def run(args: argparse.Namespace) -> None:
             cpu = cpu_delta(cpu_before, cluster.cpu())
             # Last: the canceled triggers' partial expansions would otherwise still be
             # running, and their rows being canceled, while the expansions are timed.
-            latencies = await triggers(api, body, args.triggers)
+            spaced = await triggers(api, body, args.triggers, 0.5)
+            back_to_back = await triggers(api, body, args.triggers, 0.0)
         finally:
             await api.aclose()
         print(
@@ -121,12 +135,8 @@ async def run(args: argparse.Namespace) -> None:
                     "workers": args.workers,
                     "template": args.template,
                     "subscribe_seconds": round(subscribe_seconds, 2),
-                    "trigger_ms": {
-                        "n": len(latencies),
-                        "p50": round(percentile(latencies, 50) * 1000, 1),
-                        "p99": round(percentile(latencies, 99) * 1000, 1),
-                        "max": round(max(latencies) * 1000, 1),
-                    },
+                    "trigger_ms": spaced,
+                    "trigger_back_to_back_ms": back_to_back,
                     "expansion_alone": alone,
                     "expansion_while_delivering": delivering,
                     "sent": sent,

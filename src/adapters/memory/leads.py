@@ -164,8 +164,8 @@ class LeadComment:
 
 
 class RecordingTicketIntake:
-    """`TicketIntake` until tickets exist: records what it is asked (one per process,
-    so a test reads what every request asked). A lead it opened a ticket for has one
+    """`TicketIntake` of the leads' use-case tests: records what it is asked (one per
+    process, so a test reads what every request asked). A lead it opened a ticket for has one
     open: a later message from the customer is recorded as a comment on it."""
 
     def __init__(self) -> None:

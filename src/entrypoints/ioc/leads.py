@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from taskiq import AsyncBroker
 
 from adapters.landbot.leads import LandbotWebhookAuth
-from adapters.memory.leads import RecordingTicketIntake
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.direct_pool import DirectPool
 from adapters.sql.leads import SqlLandbotInbox, SqlLeadRepository, SqlWelcomeEmails
@@ -29,7 +28,6 @@ from application.ports.leads import (
     LandbotInbox,
     LeadQueue,
     LeadRepository,
-    TicketIntake,
     WelcomeEmails,
 )
 from entrypoints.settings import LeadsSettings
@@ -61,11 +59,6 @@ class LeadsProvider(Provider):
     @provide(scope=Scope.APP)
     def queue(self, broker: AsyncBroker) -> LeadQueue:
         return TaskiqLeadQueue(broker)
-
-    @provide(scope=Scope.APP)
-    def tickets(self) -> TicketIntake:
-        # Until the tickets capability binds its own: records what leads asked.
-        return RecordingTicketIntake()
 
     @provide(scope=Scope.APP)
     def auth(self, settings: LeadsSettings) -> LandbotWebhookAuth:

@@ -16,6 +16,7 @@ from adapters.landbot.tickets import HttpLandbotMessenger
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.tickets import SqlTicketRepository
 from adapters.taskiq.tickets import TaskiqLandbotOutbox
+from application.ports.leads import TicketIntake
 from application.ports.tickets import LandbotMessenger, LandbotOutbox, TicketRepository
 from application.tickets.close_solved import CloseSolvedTickets
 from application.tickets.comment_from_customer import CommentFromCustomer
@@ -23,6 +24,7 @@ from application.tickets.comment_on_ticket import CommentOnTicket
 from application.tickets.config import TicketsConfig
 from application.tickets.customers import CustomerReach
 from application.tickets.get_ticket import GetTicket
+from application.tickets.lead_tickets import LeadTickets
 from application.tickets.list_tickets import ListTickets
 from application.tickets.open_ticket import OpenTicket
 from application.tickets.prepare_staff_topics import PrepareStaffTopics
@@ -67,6 +69,8 @@ class TicketsProvider(Provider):
     reach = provide(CustomerReach)
     open_ticket = provide(OpenTicket)
     comment_from_customer = provide(CommentFromCustomer)
+    # Leads' tickets are the tickets' own (the seam is leads' TicketIntake).
+    lead_tickets = provide(LeadTickets, provides=TicketIntake)
     list_tickets = provide(ListTickets)
     get_ticket = provide(GetTicket)
     update_ticket = provide(UpdateTicket)
