@@ -9,6 +9,7 @@ import pytest
 
 from application.fanouts.cancel_fanout import CancelFanout
 from application.fanouts.expand_fanout import ExpandFanout
+from application.fanouts.queue_expansion import QueueExpansion
 from application.fanouts.recover_stalled import RecoverStalledFanouts
 from application.fanouts.trigger_topic import TriggerTopic, TriggerTopicCommand
 from domain.accounts import Role
@@ -53,12 +54,14 @@ def command(**changes: Any) -> TriggerTopicCommand:
     return replace(TriggerTopicCommand(ADMIN, "t", title="Hi", text="News"), **changes)
 
 
-async def test_a_trigger_is_stored_and_its_part_queued() -> None:
+async def test_a_trigger_is_stored_and_then_its_part_queued() -> None:
     fakes = Fakes()
     await topic_of(fakes, 3)
     async with use_cases(fakes) as request:
         made = await (await request.get(TriggerTopic))(command(requester=SERVICE))
-    f = made.fanout
+        f = made.fanout
+        assert fakes.expansions.parts == []  # the caller queues, once it has answered
+        await (await request.get(QueueExpansion))(f)
     assert (f.status, f.subscribers, f.parts, f.created_by) == (FanoutStatus.EXPANDING, 3, 1, None)
     assert fakes.expansions.parts == [(f.id, 0)]
     assert await fakes.fanouts.get(f.id) == f
@@ -73,7 +76,7 @@ async def test_only_admins_and_keys_with_notifications_write_trigger() -> None:
         for who in (new_user("ann"), reader):
             with pytest.raises(PermissionDenied):
                 await trigger(command(requester=who))
-    assert fakes.expansions.parts == []
+    assert await fakes.fanouts.list_before(None, None, 10) == []
 
 
 async def test_an_empty_topic_is_expanded_at_once_and_queues_nothing() -> None:
@@ -81,6 +84,7 @@ async def test_an_empty_topic_is_expanded_at_once_and_queues_nothing() -> None:
     await topic_of(fakes, 0)
     async with use_cases(fakes) as request:
         made = await (await request.get(TriggerTopic))(command())
+        await (await request.get(QueueExpansion))(made.fanout)
     assert (made.fanout.status, made.fanout.subscribers, made.fanout.parts) == (
         FanoutStatus.EXPANDED,
         0,
@@ -89,7 +93,7 @@ async def test_an_empty_topic_is_expanded_at_once_and_queues_nothing() -> None:
     assert fakes.expansions.parts == []
 
 
-async def test_a_replayed_key_returns_the_first_and_queues_nothing_more() -> None:
+async def test_a_replayed_key_returns_the_first() -> None:
     fakes = Fakes()
     await topic_of(fakes, 2)
     async with use_cases(fakes) as request:
@@ -98,8 +102,7 @@ async def test_a_replayed_key_returns_the_first_and_queues_nothing_more() -> Non
         again = await trigger(command(idempotency_key="k"))
         with pytest.raises(Conflict, match="different request body"):
             await trigger(command(idempotency_key="k", text="other"))
-    assert (again.fanout.id, again.replayed) == (first.fanout.id, True)
-    assert len(fakes.expansions.parts) == 1
+    assert (first.replayed, again.fanout.id, again.replayed) == (False, first.fanout.id, True)
 
 
 async def test_the_expansion_makes_every_notification_batch_by_batch() -> None:
@@ -165,10 +168,10 @@ async def test_the_sweep_requeues_a_part_whose_lease_ran_out() -> None:
     fakes = Fakes()
     await topic_of(fakes, 1)
     async with use_cases(fakes, fanout_lease_seconds=10) as request:
-        made = await (await request.get(TriggerTopic))(command())
+        made = await (await request.get(TriggerTopic))(command())  # and never queued
         sweep = await request.get(RecoverStalledFanouts)
         assert await sweep() == 0
         fakes.clock.advance(seconds=11)
         assert await sweep() == 1
         assert await sweep() == 0  # leased again
-    assert fakes.expansions.parts == [(made.fanout.id, 0)] * 2
+    assert fakes.expansions.parts == [(made.fanout.id, 0)]

@@ -1,6 +1,7 @@
 import logging
 from collections.abc import Awaitable, Callable
 
+from application.fanouts.queue_expansion import QueueExpansion
 from application.fanouts.trigger_topic import TriggerTopic, TriggerTopicCommand
 from application.policy import herald_service
 from application.ports.clock import Clock
@@ -26,10 +27,12 @@ class AnnounceTicket:
         topics: TopicRepository,
         clock: Clock,
         trigger: Callable[[], Awaitable[TriggerTopic]],
+        queue: QueueExpansion,
     ) -> None:
         self._topics = topics
         self._clock = clock
         self._trigger = trigger  # made on first use: most units of work never need it
+        self._queue = queue
 
     async def __call__(self, event: TicketOpened) -> None:
         trigger = await self._trigger()
@@ -44,8 +47,10 @@ class AnnounceTicket:
                 urgent=event.priority == "urgent",
             )
             try:
-                await trigger(cmd)
+                triggered = await trigger(cmd)
             except DomainError as refused:
                 log.warning(
                     "the staff of %s were not told of ticket #%d: %s", key, event.number, refused
                 )
+                continue
+            await self._queue(triggered.fanout)

@@ -8,7 +8,7 @@ from application.fanouts.config import FanoutConfig
 from application.notifications.config import ChannelSwitch
 from application.policy import Caller, caller_id, require_scope, user_of
 from application.ports.clock import Clock
-from application.ports.fanouts import FanoutQueue, FanoutRepository, TriggerKey
+from application.ports.fanouts import FanoutRepository, TriggerKey
 from application.ports.templates import TemplateReader
 from application.ports.topics import TopicRepository
 from application.ports.transactions import TransactionManager
@@ -87,10 +87,11 @@ class TriggerTopic:
     quiet hours.
     The subscribers are those subscribed now; their number (the excluded left out) is
     answered at once. With none, the fan-out is stored expanded: never a silent
-    nothing. Otherwise it is stored with its parts leased and each part is queued; a
-    lost queue message is re-queued by the recovery sweep when the lease runs out. An
-    Idempotency-Key with the same body returns the first fan-out, with another body it
-    is a Conflict.
+    nothing. Otherwise it is stored with its parts leased, for the caller to queue
+    (`QueueExpansion`, which the API runs after its answer); a part never queued is
+    queued by the recovery sweep when its lease runs out. An Idempotency-Key with the
+    same body returns the first fan-out (queued already), with another body it is a
+    Conflict.
     """
 
     def __init__(
@@ -99,7 +100,6 @@ class TriggerTopic:
         topics: TopicRepository,
         templates: TemplateReader,
         render: RenderTemplate,
-        queue: FanoutQueue,
         clock: Clock,
         tx: TransactionManager,
         switch: ChannelSwitch,
@@ -109,7 +109,6 @@ class TriggerTopic:
         self._topics = topics
         self._templates = templates
         self._render = render
-        self._queue = queue
         self._clock = clock
         self._tx = tx
         self._switch = switch
@@ -165,8 +164,6 @@ class TriggerTopic:
                 if replay is not None:
                     return replay
             raise
-        for part in range(fanout.parts):
-            await self._queue.expand(fanout.id, part)
         return Triggered(fanout, replayed=False)
 
     async def _replay(self, cmd: TriggerTopicCommand, caller: UUID, key: str) -> Triggered | None:

@@ -9,12 +9,14 @@ from uuid import UUID
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, delete, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
 from application.fanouts.cancel_fanout import CancelFanout
 from application.fanouts.get_fanout import FanoutReport, GetFanout
 from application.fanouts.list_fanouts import ListFanouts, ListFanoutsQuery
+from application.fanouts.queue_expansion import QueueExpansion
 from application.fanouts.trigger_topic import TriggerTopic, TriggerTopicCommand
 from application.paging import LIMITS
 from application.policy import Caller, require_scope
@@ -192,6 +194,7 @@ class TopicNotificationController(Controller):
         key: FromPath[str],
         data: JSONBody[TriggerIn],
         trigger: FromDishka[TriggerTopic],
+        queue: FromDishka[QueueExpansion],
         idempotency_key: Annotated[
             str | None,
             HeaderParameter(
@@ -217,8 +220,13 @@ class TopicNotificationController(Controller):
             )
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+        # The parts are queued once the answer is sent (QueueExpansion says why).
+        later = None if result.replayed else BackgroundTask(queue, result.fanout)
         return Response(
-            FanoutOut.of(result.fanout, Progress()), status_code=HTTP_202_ACCEPTED, headers=headers
+            FanoutOut.of(result.fanout, Progress()),
+            status_code=HTTP_202_ACCEPTED,
+            headers=headers,
+            background=later,
         )
 
 

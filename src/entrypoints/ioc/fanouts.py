@@ -19,6 +19,7 @@ from application.fanouts.config import FanoutConfig
 from application.fanouts.expand_fanout import ExpandFanout
 from application.fanouts.get_fanout import GetFanout
 from application.fanouts.list_fanouts import ListFanouts
+from application.fanouts.queue_expansion import QueueExpansion
 from application.fanouts.recover_stalled import RecoverStalledFanouts
 from application.fanouts.trigger_topic import TriggerTopic
 from application.ports.clock import Clock
@@ -51,6 +52,7 @@ class FanoutsProvider(Provider):
         return FanoutConfig(settings.batch, parts, timedelta(seconds=settings.lease_seconds))
 
     trigger = provide(TriggerTopic)
+    queue_expansion = provide(QueueExpansion)
 
     @decorate
     def reactions(
@@ -59,10 +61,11 @@ class FanoutsProvider(Provider):
         topics: TopicRepository,
         clock: Clock,
         container: AsyncContainer,
+        queue: QueueExpansion,
     ) -> DomainEvents:
         """A new ticket (`TicketOpened`) is a fan-out to its staff topics; the use case
         is resolved when the event comes, not for every unit of work."""
-        announce = AnnounceTicket(topics, clock, lambda: container.get(TriggerTopic))
+        announce = AnnounceTicket(topics, clock, lambda: container.get(TriggerTopic), queue)
         events.subscribe(TicketOpened, announce)
         return events
 
