@@ -36,7 +36,9 @@ async def secured_operations(
     do not (False) take an API key."""
     schema = (await client.get("/docs/openapi.json")).json()
     return [
-        (method, re.sub(r"\{\w+_id\}", SOME_ID, path))
+        # An id or a number where the path has one: a path Litestar cannot match is a 404
+        # before any guard runs.
+        (method, re.sub(r"\{number\}", "1", re.sub(r"\{\w+_id\}", SOME_ID, path)))
         for path, item in schema["paths"].items()
         for method, operation in item.items()
         if operation.get("security")
