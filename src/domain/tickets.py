@@ -216,6 +216,7 @@ class TicketFilter:
     topic: str | None = None
     assignee: str | None = None
     priority: Priority | None = None
+    requester_id: UUID | None = None  # one customer's (a lead's)
 
 
 # Domain events: other capabilities react (the staff's fan-out, the notifications).

@@ -152,10 +152,10 @@ async def test_an_update_of_a_ticket_changed_meanwhile_stores_nothing(store: Sto
 
 
 async def test_find_filters_and_pages_newest_first(store: Store) -> None:
-    lena = await person(store)
+    lena, max_ = await person(store), await person(store, "crm-2")
     made = [
         await new_ticket(store, lena, topic="sales"),
-        await new_ticket(store, lena, status=S.OPEN, assignee="sam"),
+        await new_ticket(store, max_, status=S.OPEN, assignee="sam"),
         await new_ticket(store, lena, priority=Priority.HIGH, assignee="sam"),
         await new_ticket(store, lena, topic="sales", status=S.OPEN),
     ]
@@ -169,6 +169,7 @@ async def test_find_filters_and_pages_newest_first(store: Store) -> None:
         "sam": TicketFilter(assignee="sam"),
         "high": TicketFilter(priority=Priority.HIGH),
         "open sales": TicketFilter(status=S.OPEN, topic="sales"),
+        "max's": TicketFilter(requester_id=max_.id),
     }
     found = {k: [t.number for t in await store.tickets.find(f, None, 10)] for k, f in by.items()}
     assert found == {
@@ -177,6 +178,7 @@ async def test_find_filters_and_pages_newest_first(store: Store) -> None:
         "sam": [numbers[2], numbers[1]],
         "high": [numbers[2]],
         "open sales": [numbers[3]],
+        "max's": [numbers[1]],
     }
 
 

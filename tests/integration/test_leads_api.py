@@ -242,6 +242,10 @@ async def test_a_webhook_block_records_a_lead_and_opens_a_ticket(
         "My order never came\nIt was #123",
     )
     assert (opened["status"], opened["requester_id"]) == ("new", made["lead"]["recipient_id"])
+    page = (await client.get(f"/leads/{made['lead']['id']}", headers=admin)).json()
+    assert [(t["number"], t["subject"], t["status"]) for t in page["tickets"]] == [
+        (opened["number"], "My order never came", "new")
+    ]
     # Found by phone from another conversation; no message: no ticket, no second welcome.
     again = await client.post(
         "/api/leads", json={"customer_id": "43", "phone": "+15105552054"}, headers=AUTH

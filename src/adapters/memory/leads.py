@@ -4,11 +4,12 @@ the seam to tickets until that capability binds its own (wired by default for no
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from adapters.memory.notifications import InMemoryNotificationRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
+from application.ports.leads import LeadTicket
 from application.ports.notifications import NewNotification
 from domain.errors import Conflict
 from domain.ids import new_id
@@ -150,10 +151,12 @@ class InMemoryWelcomeEmails:
 @dataclass(frozen=True, slots=True)
 class OpenedTicket:
     id: UUID
+    number: int
     lead_id: UUID
     topic: str
     subject: str
     body: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +176,8 @@ class RecordingTicketIntake:
         self.comments: list[LeadComment] = []
 
     async def open_for_lead(self, lead_id: UUID, topic: str, subject: str, body: str) -> UUID:
-        ticket = OpenedTicket(new_id(), lead_id, topic, subject, body)
+        number = len(self.opened) + 1
+        ticket = OpenedTicket(new_id(), number, lead_id, topic, subject, body, datetime.now(UTC))
         self.opened.append(ticket)
         return ticket.id
 
@@ -182,3 +186,7 @@ class RecordingTicketIntake:
             return False
         self.comments.append(LeadComment(lead_id, body, at))
         return True
+
+    async def of_lead(self, lead_id: UUID, limit: int) -> list[LeadTicket]:
+        mine = [t for t in reversed(self.opened) if t.lead_id == lead_id][:limit]
+        return [LeadTicket(t.number, t.subject, "new", t.at) for t in mine]

@@ -67,6 +67,7 @@ class InMemoryTicketRepository:
                 and (where.topic is None or t.topic == where.topic)
                 and (where.assignee is None or t.assignee == where.assignee)
                 and (where.priority is None or t.priority is where.priority)
+                and (where.requester_id is None or t.requester_id == where.requester_id)
             ):
                 found.append(await self._present(t))
             if len(found) == limit:

@@ -78,6 +78,8 @@ class SqlTicketRepository:
             query = query.where(T.c.assignee == where.assignee)
         if where.priority is not None:
             query = query.where(T.c.priority == where.priority.value)
+        if where.requester_id is not None:
+            query = query.where(T.c.requester_id == where.requester_id)
         return [_ticket(row) for row in await self._db.execute(query)]
 
     async def solved_before(self, cutoff: datetime, limit: int) -> list[Ticket]:

@@ -3,6 +3,7 @@ the queue that hands them to a worker, the welcome emails (the notification engi
 outbox, in the caller's unit of work), and the seam to tickets."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -98,6 +99,16 @@ class WelcomeEmails(Protocol):
     async def add(self, items: Sequence[NewNotification]) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LeadTicket:
+    """A ticket of a lead's, as the lead's page lists it."""
+
+    number: int
+    subject: str
+    status: str
+    created_at: datetime
+
+
 class TicketIntake(Protocol):
     """The tickets capability, as leads need it; both calls work in the caller's unit
     of work, which commits."""
@@ -110,4 +121,8 @@ class TicketIntake(Protocol):
     async def comment_from_lead(self, lead_id: UUID, body: str, at: datetime) -> bool:
         """Add the customer's message as a public comment to the lead's open or pending
         ticket (a pending one opens again); False when the lead has none."""
+        ...
+
+    async def of_lead(self, lead_id: UUID, limit: int) -> list[LeadTicket]:
+        """Up to `limit` of the lead's tickets, newest first."""
         ...

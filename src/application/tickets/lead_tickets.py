@@ -1,13 +1,15 @@
 from datetime import datetime
 from uuid import UUID
 
-from application.ports.leads import LeadRepository
+from application.ports.leads import LeadRepository, LeadTicket
+from application.ports.tickets import TicketRepository
 from application.tickets.comment_from_customer import (
     CommentFromCustomer,
     CommentFromCustomerCommand,
 )
 from application.tickets.open_ticket import OpenTicket, OpenTicketCommand
 from domain.errors import Conflict, InvalidInput, InvalidValue, NotFound
+from domain.tickets import TicketFilter
 
 
 class LeadTickets:
@@ -17,12 +19,18 @@ class LeadTickets:
     comment on it (`CommentFromCustomer`, which reopens a pending one). Those use cases
     commit: the lead's unit of work is committed with the ticket. A message the ticket
     cannot take (none active, one solved past its reopening window, a body too long for
-    a comment) stays in the lead's conversation only (False)."""
+    a comment) stays in the lead's conversation only (False). A lead's page lists its
+    tickets, newest first."""
 
     def __init__(
-        self, leads: LeadRepository, open_ticket: OpenTicket, comment: CommentFromCustomer
+        self,
+        leads: LeadRepository,
+        tickets: TicketRepository,
+        open_ticket: OpenTicket,
+        comment: CommentFromCustomer,
     ) -> None:
         self._leads = leads
+        self._tickets = tickets
         self._open = open_ticket
         self._comment = comment
 
@@ -41,6 +49,11 @@ class LeadTickets:
         except (NotFound, Conflict, InvalidInput):
             return False
         return True
+
+    async def of_lead(self, lead_id: UUID, limit: int) -> list[LeadTicket]:
+        requester = await self._requester(lead_id)
+        found = await self._tickets.find(TicketFilter(requester_id=requester), None, limit)
+        return [LeadTicket(t.number, t.subject, t.status.value, t.created_at) for t in found]
 
     async def _requester(self, lead_id: UUID) -> UUID:
         lead = await self._leads.get(lead_id)

@@ -24,6 +24,7 @@ from application.leads.record_lead import RecordLead, RecordLeadCommand
 from application.paging import LIMITS
 from application.policy import require_staff
 from application.ports.clock import Clock
+from application.ports.leads import LeadTicket
 from domain.errors import FieldErrors, InvalidValue
 from domain.instants import parse_instant
 from domain.leads import (
@@ -304,10 +305,22 @@ class LeadMessageOut(msgspec.Struct):
         return cls(m.sender_type, m.sender_name, m.kind, m.body, m.at, m.channel, m.on_ticket)
 
 
+class LeadTicketOut(msgspec.Struct):
+    number: Annotated[int, documented(42, description="GET /tickets/{number} has the rest")]
+    subject: str
+    status: Annotated[str, documented("open")]
+    created_at: _Time
+
+    @classmethod
+    def of(cls, t: LeadTicket) -> "LeadTicketOut":
+        return cls(t.number, t.subject, t.status, t.created_at)
+
+
 class LeadConversationOut(LeadOut, kw_only=True):
     external_id: Annotated[str, documented("landbot:161808359", description="its recipient's")]
     customer_ids: list[str]
     messages: list[LeadMessageOut]
+    tickets: Annotated[list[LeadTicketOut], documented(description="the newest 50, newest first")]
 
     @classmethod
     def of_conversation(cls, c: LeadWithConversation) -> "LeadConversationOut":
@@ -317,6 +330,7 @@ class LeadConversationOut(LeadOut, kw_only=True):
             external_id=c.external_id,
             customer_ids=c.customers,
             messages=[LeadMessageOut.of(m) for m in c.messages],
+            tickets=[LeadTicketOut.of(t) for t in c.tickets],
         )
 
 
