@@ -13,7 +13,8 @@ and the SendGrid stub. Half the subscribers are reached by SMS only, half by ema
 - trigger: last, the latency of `POST /topics/{key}/notifications` on that topic,
   `--triggers` times, each fan-out canceled as soon as it answered: half a second apart
   (the worker done with the one before), then back to back (the worker still expanding
-  and canceling the one before, on the same two cores and disk).
+  and canceling the one before, on the same two cores and disk), then half a second
+  apart with the workers stopped (the API's own cost).
 
     uv run python -m bench.fanout [--subscribers 100000] [--workers 1] [--template]
 """
@@ -126,6 +127,10 @@ async def run(args: argparse.Namespace) -> None:
             # running, and their rows being canceled, while the expansions are timed.
             spaced = await triggers(api, body, args.triggers, 0.5)
             back_to_back = await triggers(api, body, args.triggers, 0.0)
+            # The same with no worker to start on the expansions: what the API alone costs.
+            for worker in cluster.workers:
+                cluster.kill(worker)
+            alone_ms = await triggers(api, body, args.triggers, 0.5)
         finally:
             await api.aclose()
         print(
@@ -137,6 +142,7 @@ async def run(args: argparse.Namespace) -> None:
                     "subscribe_seconds": round(subscribe_seconds, 2),
                     "trigger_ms": spaced,
                     "trigger_back_to_back_ms": back_to_back,
+                    "trigger_workers_stopped_ms": alone_ms,
                     "expansion_alone": alone,
                     "expansion_while_delivering": delivering,
                     "sent": sent,
