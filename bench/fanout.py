@@ -130,7 +130,7 @@ async def run(args: argparse.Namespace) -> None:
             # The same with no worker to start on the expansions: what the API alone costs.
             for worker in cluster.workers:
                 cluster.kill(worker)
-            alone_ms = await triggers(api, body, args.triggers, 0.5)
+            stopped = await triggers(api, body, args.triggers, 0.5)
         finally:
             await api.aclose()
         print(
@@ -142,7 +142,7 @@ async def run(args: argparse.Namespace) -> None:
                     "subscribe_seconds": round(subscribe_seconds, 2),
                     "trigger_ms": spaced,
                     "trigger_back_to_back_ms": back_to_back,
-                    "trigger_workers_stopped_ms": alone_ms,
+                    "trigger_workers_stopped_ms": stopped,
                     "expansion_alone": alone,
                     "expansion_while_delivering": delivering,
                     "sent": sent,
