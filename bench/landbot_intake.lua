@@ -1,0 +1,28 @@
+-- wrk script: POST /webhooks/landbot, a MessageHooks delivery of one customer message per
+-- request, each with a message id of its own (so each is stored: none is a repeat), from
+-- 10,000 customers in turn; the token from $LANDBOT_TOKEN.
+local token = os.getenv("LANDBOT_TOKEN")
+local threads = 0
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread", threads)
+end
+
+local counter = 0
+
+function request()
+  counter = counter + 1
+  local customer = (thread * 1000003 + counter) % 10000
+  local body = string.format(
+    '{"messages":[{"_id":"bench-%d-%d","type":"text","timestamp":%d,' ..
+    '"data":{"body":"Hi, my order has not arrived"},' ..
+    '"sender":{"id":%d,"name":"Lena","type":"customer"},' ..
+    '"customer":{"id":%d,"name":"Lena","email":"lena%d@example.com"},' ..
+    '"channel":{"id":1,"name":"Web","type":"landbot"}}]}',
+    thread, counter, 1764687600 + counter, customer, customer, customer)
+  return wrk.format("POST", "/webhooks/landbot", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Token " .. token,
+  }, body)
+end
