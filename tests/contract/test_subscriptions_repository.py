@@ -123,6 +123,16 @@ async def test_a_phone_has_one_live_subscription_per_program(store: Store) -> No
     assert await store.subscriptions.live_for(PHONE, "another") == other
 
 
+async def test_many_phones_subscribe_through_one_connection(store: Store) -> None:
+    # PostgreSQL plans a prepared statement generically from its sixth run; the
+    # ON CONFLICT of `add` must still find the partial index then.
+    for n in range(10):
+        await subscribe(store, phone=f"+1510555{n:04d}")
+        await store.save()
+    with pytest.raises(Conflict):
+        await subscribe(store, phone="+15105550003")
+
+
 async def test_an_ended_subscription_frees_the_phone(store: Store) -> None:
     first = await subscribe(store)
     ended, change = first.move(Status.UNSUBSCRIBED, NOW, "STOP")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.notifications import add_notifications
 from adapters.sql.tables.subscriptions import (
+    LIVE,
     InboundSmsRow,
     SubscriptionChangeRow,
     SubscriptionMessageRow,
@@ -118,9 +119,7 @@ class SqlSubscriptionRepository:
 
     async def add(self, subscription: Subscription) -> None:
         stmt = self._insert(S).values(_subscription_values(subscription))
-        stmt = stmt.on_conflict_do_nothing(
-            index_elements=["phone", "program"], index_where=S.c.status.in_(_LIVE)
-        )
+        stmt = stmt.on_conflict_do_nothing(index_elements=["phone", "program"], index_where=LIVE)
         result = await self._db.execute(stmt)
         if not getattr(result, "rowcount", 0):
             raise Conflict(LIVE_TAKEN)

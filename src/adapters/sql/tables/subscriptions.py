@@ -10,7 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from adapters.sql.tables.base import Base
 
-_LIVE = text("status IN ('pending', 'active')")
+# Constants, not parameters: an ON CONFLICT naming this index's predicate
+# (`SqlSubscriptionRepository.add`) must say it in the statement's text. With bound
+# parameters, PostgreSQL infers the index only in custom plans, and the generic plan it
+# tries at a prepared statement's sixth run fails with "no unique or exclusion
+# constraint matching the ON CONFLICT specification".
+LIVE = text("status IN ('pending', 'active')")
 _PENDING = text("status = 'pending'")
 
 
@@ -23,8 +28,8 @@ class SubscriptionRow(Base):
             "phone",
             "program",
             unique=True,
-            postgresql_where=_LIVE,
-            sqlite_where=_LIVE,
+            postgresql_where=LIVE,
+            sqlite_where=LIVE,
         ),
         Index("ix_subscriptions_phone_program_id", "phone", "program", "id"),
         Index("ix_subscriptions_user_id_id", "user_id", "id"),
