@@ -48,15 +48,16 @@ TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 def _postgres_reason() -> str | None:
     async def probe() -> None:
-        # The server's own database: the test database may not exist yet (an xdist
-        # worker's, `tests/__init__.py`), and is made here.
-        server, _, name = PG_URL.replace("+asyncpg", "").rpartition("/")
-        conn = await asyncpg.connect(f"{server}/postgres", timeout=3)
+        url = PG_URL.replace("+asyncpg", "")
         try:
-            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-                await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
+            conn = await asyncpg.connect(url, timeout=3)
+        except asyncpg.InvalidCatalogNameError:
+            # An xdist worker's database (`tests/__init__.py`) is made on first use, from
+            # the server's own database.
+            server, _, name = url.rpartition("/")
+            conn = await asyncpg.connect(f"{server}/postgres", timeout=3)
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
 
     try:
         # A thread of its own: this may be asked for while an event loop is running.

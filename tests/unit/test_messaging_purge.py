@@ -3,6 +3,9 @@ what is newer stays for a stream's replay."""
 
 from uuid import UUID
 
+import pytest
+
+from application.messaging import purge_events
 from application.messaging.purge_events import PurgeEvents
 from domain.ids import new_id
 from domain.messaging import LiveEvent, LiveKind
@@ -25,3 +28,18 @@ async def test_events_past_their_keeping_are_purged() -> None:
     async with use_cases(fakes, messages_events_kept_hours=2) as request:
         assert await (await request.get(PurgeEvents))() == 1
     assert await fakes.events_log.after(ANN.id, UUID(int=0), 10) == [new]
+
+
+async def test_a_run_purges_batch_after_batch_until_none_is_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(purge_events, "BATCH", 2)
+    fakes = Fakes()
+    for _ in range(5):
+        await fakes.events_log.add(
+            LiveEvent(new_id(), LiveKind.MESSAGE, "{}", fakes.clock.now(), (ANN.id,))
+        )
+    fakes.clock.advance(hours=25)
+    async with use_cases(fakes) as request:
+        assert await (await request.get(PurgeEvents))() == 5
+    assert await fakes.events_log.after(ANN.id, UUID(int=0), 10) == []

@@ -3,13 +3,15 @@ from application.ports.clock import Clock
 from application.ports.messaging import EventLog
 from application.ports.transactions import TransactionManager
 
-BATCH = 10_000  # a run's delete; the next run takes the rest
+BATCH = 10_000  # events deleted per transaction
 
 
 class PurgeEvents:
     """Housekeeping run by the scheduler: live events older than `events_kept` are
-    deleted, up to BATCH a run. A stream reconnecting after longer than that replays
-    only what is kept (the guide tells clients to reload their conversations then)."""
+    deleted, BATCH a transaction until none is left (an hour of a busy service's events
+    is far more than one batch). A stream reconnecting after longer than that replays
+    only what is kept (the guide tells clients to reload their conversations then).
+    Returns how many were deleted."""
 
     def __init__(
         self, events: EventLog, clock: Clock, tx: TransactionManager, config: MessagingConfig
@@ -20,6 +22,11 @@ class PurgeEvents:
         self._config = config
 
     async def __call__(self) -> int:
-        purged = await self._events.purge(self._clock.now() - self._config.events_kept, BATCH)
-        await self._tx.commit()
-        return purged
+        before = self._clock.now() - self._config.events_kept
+        purged = 0
+        while True:
+            batch = await self._events.purge(before, BATCH)
+            await self._tx.commit()
+            purged += batch
+            if batch < BATCH:
+                return purged
