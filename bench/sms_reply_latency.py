@@ -96,6 +96,7 @@ async def run(args: argparse.Namespace) -> None:
         "HERALD_PUBLIC_URL": public_url,
         "HERALD_SUBSCRIPTION_LIMIT_PER_CALLER_HOUR": "1000000",
         "HERALD_SUBSCRIPTION_LIMIT_PER_COUNTRY_HOUR": "1000000",
+        "HERALD_SUBSCRIPTION_LIMIT_PER_PHONE_DAY": "1000000",
         "HERALD_SUBSCRIPTION_UPDATE_OFFSETS": "3600",  # updates out of the way
     }
     cluster = Cluster("notify_sms_bench", workers=args.workers, env=env)

@@ -190,8 +190,9 @@ async def test_messages_keep_their_order_and_count_auto_replies(store: Store) ->
         ),
         ConversationMessage(s.id, Direction.OUTBOUND, "Help text", NOW, MessageKind.HELP, new_id()),
     ]
-    for m in sent:
-        await store.subscriptions.add_message(m)
+    await store.subscriptions.add_messages(sent[:1])
+    await store.subscriptions.add_messages([])
+    await store.subscriptions.add_messages(sent[1:])
     await store.save()
     assert await store.subscriptions.messages(s.id) == sent
     assert await store.subscriptions.count_auto_replies(PHONE, NOW) == 2

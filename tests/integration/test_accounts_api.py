@@ -166,6 +166,10 @@ async def test_health_docs_and_metrics(client: Client) -> None:
     add_in = schema["components"]["schemas"]["AddIn"]
     assert add_in["additionalProperties"] is False
     assert add_in["properties"]["recipients"]["items"]["pattern"] == "^[^\\x00]*$"
+    # Two structs named MessageIn: Litestar names them by module, and each keeps its rule
+    # (the Landbot payload takes extras, a message does not).
+    assert schema["components"]["schemas"]["messaging_MessageIn"]["additionalProperties"] is False
+    assert "additionalProperties" not in schema["components"]["schemas"]["leads_MessageIn"]
     assert schema["components"]["securitySchemes"]["bearer"]["type"] == "oauth2"
     assert (await client.get("/docs")).status_code == 200
     await client.get("/health/live")

@@ -12,6 +12,7 @@ from application.ports.clock import Clock
 from application.ports.subscriptions import SubscriptionRepository
 from application.ports.transactions import TransactionManager
 from application.subscriptions.moves import SubscriptionMoves
+from application.subscriptions.texts import SubscriptionTexts
 from domain.subscriptions import Status
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
@@ -49,7 +50,7 @@ async def activate(container: AsyncContainer, sid: str) -> None:
         found = await repo.get(UUID(sid))
         assert found is not None
         await moves.activate(found, None, (await request.get(Clock)).now(), "test")
-        await (await request.get(TransactionManager)).commit()
+        await (await request.get(SubscriptionTexts)).commit()  # the updates, then commit
 
 
 async def test_subscribing_answers_202_and_texts_the_confirmation(

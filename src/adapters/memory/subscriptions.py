@@ -84,8 +84,8 @@ class InMemorySubscriptionRepository:
     async def changes(self, subscription_id: UUID) -> list[StateChange]:
         return [c for c in self._changes if c.subscription_id == subscription_id]
 
-    async def add_message(self, message: ConversationMessage) -> None:
-        self._messages.append(message)
+    async def add_messages(self, messages: Sequence[ConversationMessage]) -> None:
+        self._messages.extend(messages)
 
     async def messages(self, subscription_id: UUID) -> list[ConversationMessage]:
         return [m for m in self._messages if m.subscription_id == subscription_id]

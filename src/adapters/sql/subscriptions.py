@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
@@ -44,6 +44,11 @@ AUTO_REPLIES = [
     k.value
     for k in (MessageKind.HELP, MessageKind.REPROMPT, MessageKind.CONFIRMED, MessageKind.DECLINED)
 ]
+# Plain inserts are core statements run with their values as parameters: compiled once
+# and cached. (A dialect's `insert`, needed only for ON CONFLICT, has no cache key, so
+# SQLAlchemy compiles it again at every run.)
+_INSERT_CHANGE = insert(C)
+_INSERT_MESSAGE = insert(M)
 
 
 def _subscription_values(s: Subscription) -> dict[str, Any]:
@@ -75,6 +80,21 @@ def _subscription(row: Row[Any]) -> Subscription:
         m["expires_at"],
         m["confirmation_sent_at"],
     )
+
+
+def _message_values(m: ConversationMessage) -> dict[str, Any]:
+    return {
+        "subscription_id": m.subscription_id,
+        "direction": m.direction.value,
+        "body": m.body,
+        "at": m.at,
+        "kind": None if m.kind is None else m.kind.value,
+        "notification_id": m.notification_id,
+        "message_sid": m.message_sid,
+        "intent": None if m.intent is None else m.intent.value,
+        "confidence": m.confidence,
+        "classifier": m.classifier,
+    }
 
 
 def _message(row: Row[Any]) -> ConversationMessage:
@@ -150,13 +170,14 @@ class SqlSubscriptionRepository:
 
     async def add_change(self, change: StateChange) -> None:
         await self._db.execute(
-            self._insert(C).values(
-                subscription_id=change.subscription_id,
-                from_status=None if change.from_status is None else change.from_status.value,
-                to_status=change.to_status.value,
-                at=change.at,
-                reason=change.reason,
-            )
+            _INSERT_CHANGE,
+            {
+                "subscription_id": change.subscription_id,
+                "from_status": None if change.from_status is None else change.from_status.value,
+                "to_status": change.to_status.value,
+                "at": change.at,
+                "reason": change.reason,
+            },
         )
 
     async def changes(self, subscription_id: UUID) -> list[StateChange]:
@@ -172,21 +193,9 @@ class SqlSubscriptionRepository:
             for r in await self._db.execute(query)
         ]
 
-    async def add_message(self, message: ConversationMessage) -> None:
-        await self._db.execute(
-            self._insert(M).values(
-                subscription_id=message.subscription_id,
-                direction=message.direction.value,
-                body=message.body,
-                at=message.at,
-                kind=None if message.kind is None else message.kind.value,
-                notification_id=message.notification_id,
-                message_sid=message.message_sid,
-                intent=None if message.intent is None else message.intent.value,
-                confidence=message.confidence,
-                classifier=message.classifier,
-            )
-        )
+    async def add_messages(self, messages: Sequence[ConversationMessage]) -> None:
+        if messages:
+            await self._db.execute(_INSERT_MESSAGE, [_message_values(m) for m in messages])
 
     async def messages(self, subscription_id: UUID) -> list[ConversationMessage]:
         query = select(M).where(M.c.subscription_id == subscription_id).order_by(M.c.seq)

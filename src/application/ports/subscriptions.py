@@ -50,7 +50,9 @@ class SubscriptionRepository(Protocol):
         """Oldest first."""
         ...
 
-    async def add_message(self, message: ConversationMessage) -> None: ...
+    async def add_messages(self, messages: Sequence[ConversationMessage]) -> None:
+        """In the order given, which is the conversation's."""
+        ...
 
     async def messages(self, subscription_id: UUID) -> list[ConversationMessage]:
         """Oldest first."""

@@ -127,14 +127,13 @@ class HandleSms:
             return Handled(None, None, None)
         recipient = await self._recipient_of(target, phone)
         if target is not None:
-            await self._note(target, message, reading)
+            self._note(target, message, reading)
         if keyword is not None:
             handled = await self._keyword(keyword, target, recipient, message, now)
         else:
             assert live is not None
             handled = await self._intent(reading, live, recipient, now)
-        await self._tx.commit()
-        await self._texts.wake()
+        await self._texts.commit()
         return Handled(reading, handled[0], handled[1])
 
     async def _keyword(
@@ -212,8 +211,8 @@ class HandleSms:
         await self._texts.send(s, recipient, kind, now, data=data)
         return kind
 
-    async def _note(self, s: Subscription, message: InboundSms, reading: Classification) -> None:
-        await self._subscriptions.add_message(
+    def _note(self, s: Subscription, message: InboundSms, reading: Classification) -> None:
+        self._texts.keep(
             ConversationMessage(
                 s.id,
                 Direction.INBOUND,

@@ -4,7 +4,6 @@ from application.policy import Caller, caller_id, require_scope, user_of
 from application.ports.clock import Clock
 from application.ports.recipients import RecipientRepository
 from application.ports.subscriptions import SubscriptionRepository
-from application.ports.transactions import TransactionManager
 from application.subscriptions.config import SubscriptionRules
 from application.subscriptions.limits import ConfirmationLimits
 from application.subscriptions.moves import SubscriptionMoves
@@ -61,7 +60,6 @@ class Subscribe:
         limits: ConfirmationLimits,
         rules: SubscriptionRules,
         clock: Clock,
-        tx: TransactionManager,
     ) -> None:
         self._subscriptions = subscriptions
         self._recipients = recipients
@@ -70,7 +68,6 @@ class Subscribe:
         self._limits = limits
         self._rules = rules
         self._clock = clock
-        self._tx = tx
 
     async def __call__(self, cmd: SubscribeCommand) -> Subscribed:
         if isinstance(cmd.requester, ServicePrincipal):
@@ -128,8 +125,7 @@ class Subscribe:
             now,
             created_by=None if user is None else user.id,
         )
-        await self._tx.commit()
-        await self._texts.wake()
+        await self._texts.commit()
         return Subscribed(subscription, confirmation_sent=True)
 
     async def _recipient(

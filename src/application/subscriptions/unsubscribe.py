@@ -4,7 +4,6 @@ from application.policy import Caller, open_subscription
 from application.ports.clock import Clock
 from application.ports.recipients import RecipientRepository
 from application.ports.subscriptions import SubscriptionRepository
-from application.ports.transactions import TransactionManager
 from application.subscriptions.moves import SubscriptionMoves
 from application.subscriptions.texts import SubscriptionTexts
 from domain.errors import Conflict
@@ -24,14 +23,12 @@ class Unsubscribe:
         moves: SubscriptionMoves,
         texts: SubscriptionTexts,
         clock: Clock,
-        tx: TransactionManager,
     ) -> None:
         self._subscriptions = subscriptions
         self._recipients = recipients
         self._moves = moves
         self._texts = texts
         self._clock = clock
-        self._tx = tx
 
     async def __call__(self, requester: Caller, subscription_id: UUID) -> Subscription:
         found = await self._subscriptions.get(subscription_id)
@@ -42,6 +39,5 @@ class Unsubscribe:
         ended = await self._moves.end(s, Status.UNSUBSCRIBED, now, "unsubscribed through the API")
         recipient = await self._recipients.get_by_id(s.recipient_id)
         await self._texts.send(ended, recipient, MessageKind.UNSUBSCRIBED, now)
-        await self._tx.commit()
-        await self._texts.wake()
+        await self._texts.commit()
         return ended

@@ -150,13 +150,22 @@ class _HeraldOpenAPIPlugin(OpenAPIPlugin):
 def _document_closed_bodies(openapi: OpenAPI) -> None:
     """A body struct that refuses unknown fields says so in the schema (`additionalProperties:
     false`); Litestar 2 leaves it out, so clients were told extras would be taken."""
-    closed = {
-        s.__name__ for s in _subclasses(msgspec.Struct) if s.__struct_config__.forbid_unknown_fields
-    }
+    names: dict[bool, set[str]] = {True: set(), False: set()}
+    for struct in _subclasses(msgspec.Struct):
+        names[struct.__struct_config__.forbid_unknown_fields] |= _component_names(struct)
+    closed = names[True] - names[False]
     for name, schema in (openapi.components.schemas or {}).items():
         if name in closed:
             schema.additional_properties = False
         _no_nul_in_text_items(schema)
+
+
+def _component_names(struct: type[msgspec.Struct]) -> set[str]:
+    """The names Litestar may give the struct's schema: its own, or, when two structs
+    share it, the shortest unique tail of its module path before it
+    (`messaging_MessageIn`)."""
+    parts = struct.__module__.split(".")
+    return {"_".join([*parts[i:], struct.__name__]) for i in range(len(parts) + 1)}
 
 
 def _no_nul_in_text_items(schema: Schema) -> None:
