@@ -32,6 +32,15 @@ def _package(filename: str) -> str:
     return "builtins"
 
 
+def print_by_package(stats: pstats.Stats, most: int = 12) -> None:
+    """The profiler's own time in each package, the largest first."""
+    by_package: collections.Counter[str] = collections.Counter()
+    for (filename, _, _), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        by_package[_package(filename)] += own
+    for package, seconds in by_package.most_common(most):
+        print(f"{seconds:8.3f}s  {package}")
+
+
 async def run(args: argparse.Namespace) -> None:
     cluster = Cluster("notify_bench")
     await cluster.create_database()
@@ -73,11 +82,7 @@ async def run(args: argparse.Namespace) -> None:
             f"{cpu_ms:.3f} ms CPU per notification{note}"
         )
         if args.profile:
-            by_package: collections.Counter[str] = collections.Counter()
-            for (filename, _, _), (_, _, own, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
-                by_package[_package(filename)] += own
-            for package, seconds in by_package.most_common(12):
-                print(f"{seconds:8.3f}s  {package}")
+            print_by_package(pstats.Stats(profiler))
     finally:
         await container.close()
         cluster.stop()

@@ -8,7 +8,6 @@ profiler's own time grouped by package.
 
 import argparse
 import asyncio
-import collections
 import cProfile
 import pstats
 import time
@@ -20,7 +19,7 @@ from application.ports.accounts import UserRepository
 from application.ports.subscriptions import InboundMessages
 from application.subscriptions.handle_sms import HandleSms
 from application.subscriptions.subscribe import Subscribe, SubscribeCommand
-from bench.notify_worker_profile import _package
+from bench.notify_worker_profile import print_by_package
 from domain.subscriptions import InboundSms
 from entrypoints.ioc import make_container
 
@@ -77,11 +76,7 @@ async def run(args: argparse.Namespace) -> None:
         )
         if args.profile:
             stats = pstats.Stats(profiler)
-            by_package: collections.Counter[str] = collections.Counter()
-            for (filename, _, _), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
-                by_package[_package(filename)] += own
-            for package, seconds in by_package.most_common(14):
-                print(f"{seconds:8.3f}s  {package}")
+            print_by_package(stats)
             stats.dump_stats(args.dump)
     finally:
         await container.close()
