@@ -31,6 +31,7 @@ from adapters.sql.messaging import (
     SqlUnreadNotices,
     SqlUserDirectory,
 )
+from adapters.sql.messaging_postgres import PostgresMessageRepository
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.accounts import UserRepository
 from application.ports.messaging import (
@@ -110,7 +111,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         )
         return
     async with (
-        migrated_database(request, tmp_path) as (engine, _),
+        migrated_database(request, tmp_path) as (engine, reads),
         make_session_factory(engine)() as session,
     ):
         dialect = dialect_of(engine)
@@ -120,7 +121,9 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlProfileRepository(session, dialect),
             SqlRelationshipRepository(session, dialect),
             SqlConversationRepository(session, dialect),
-            SqlMessageRepository(session, dialect),
+            SqlMessageRepository(session, dialect)
+            if reads is None
+            else PostgresMessageRepository(session, dialect, reads),
             SqlEventLog(session),
             SqlUnreadNotices(session, dialect),
             SqlTransactionManager(session),

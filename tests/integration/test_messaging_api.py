@@ -223,10 +223,9 @@ async def test_since_bounds_the_window(client: Client, ann: Headers, bugs: Heade
         )
         == 1
     )
-    bad = await client.get(
-        "/api/messages/ann", headers=ann, params={"since": "2026-01-01T00:00:00", "cursor": "!!"}
-    )
-    assert set(errors(bad)) == {"since", "cursor"}
+    for params in ({"since": "2026-01-01T00:00:00"}, {"cursor": "!!"}):
+        bad = await client.get("/api/messages/ann", headers=ann, params=params)
+        assert set(errors(bad)) == set(params)
 
 
 async def test_groups_members_roles_and_posting(

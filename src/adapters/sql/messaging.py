@@ -369,7 +369,7 @@ class SqlConversationRepository:
 _MESSAGE = select(M, U.c.username).join(U, U.c.id == M.c.sender_id)
 
 
-def _attachments(raw: str | None) -> tuple[Attachment, ...]:
+def attachments_of(raw: str | None) -> tuple[Attachment, ...]:
     if raw is None:
         return ()
     return tuple(Attachment(**a) for a in json.loads(raw))
@@ -395,7 +395,7 @@ def _message(row: Row[Any], receipts: Sequence[Receipt], reactions: Sequence[Rea
         sender_id=m["sender_id"],
         sender=m["username"],
         body=m["body"],
-        attachments=_attachments(m["attachments"]),
+        attachments=attachments_of(m["attachments"]),
         created_at=m["created_at"],
         client_msg_id=m["client_msg_id"],
         receipts=tuple(receipts),
@@ -562,10 +562,10 @@ class SqlMessageRepository:
         )
         for r in await self._db.execute(emoji):
             given[r.message_id].setdefault(r.emoji, []).append(r.user_id)
-        return [_message(row, receipts[row.id], _reactions(given[row.id])) for row in rows]
+        return [_message(row, receipts[row.id], reactions_of(given[row.id])) for row in rows]
 
 
-def _reactions(given: dict[str, list[UUID]]) -> list[Reaction]:
+def reactions_of(given: dict[str, list[UUID]]) -> list[Reaction]:
     """Most given first, then in the order first given."""
     ordered = sorted(given.items(), key=lambda item: -len(item[1]))
     return [Reaction(emoji, tuple(users)) for emoji, users in ordered]

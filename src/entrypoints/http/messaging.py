@@ -105,6 +105,11 @@ _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
 _Cursor = Annotated[
     str | None, QueryParameter(max_length=200, description="`next_cursor` of the previous page")
 ]
+# Pages by id: every cursor is an id's 16 bytes in unpadded base64url.
+_IdCursor = Annotated[
+    str | None,
+    QueryParameter(pattern="^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page"),
+]
 
 
 def _name_text(example: str) -> KwargDefinition:
@@ -463,7 +468,7 @@ class MessageController(Controller):
             ),
         ] = None,
         limit: _Limit = LIMITS.default,
-        cursor: _Cursor = None,
+        cursor: _IdCursor = None,
     ) -> MessagePageOut:
         user = principal.user
         page = await list_messages(ListUserMessagesQuery(user, user_name, since, limit, cursor))
@@ -512,7 +517,7 @@ class ConversationController(Controller):
         principal: NamedDependency[Principal],
         list_conversations: FromDishka[ListConversations],
         limit: _Limit = LIMITS.default,
-        cursor: _Cursor = None,
+        cursor: _IdCursor = None,
     ) -> ConversationPageOut:
         user = principal.user
         page = await list_conversations(ListConversationsQuery(user, limit, cursor))

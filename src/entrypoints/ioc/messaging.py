@@ -15,6 +15,7 @@ from adapters.channels.messaging import ChannelsLiveChannel
 from adapters.memory.accounts import InMemoryRateLimiter
 from adapters.redis.accounts import RedisRateLimiter
 from adapters.sql.dialect import SqlDialect
+from adapters.sql.direct_pool import DirectPool
 from adapters.sql.messaging import (
     SqlConversationRepository,
     SqlEventLog,
@@ -24,6 +25,7 @@ from adapters.sql.messaging import (
     SqlUnreadNotices,
     SqlUserDirectory,
 )
+from adapters.sql.messaging_postgres import PostgresMessageRepository
 from application.messaging.add_contact import AddContact
 from application.messaging.add_members import AddMembers
 from application.messaging.add_reaction import AddReaction
@@ -147,7 +149,12 @@ class MessagingProvider(Provider):
         return SqlConversationRepository(session, dialect)
 
     @provide
-    def messages(self, session: AsyncSession, dialect: SqlDialect) -> MessageRepository:
+    def messages(
+        self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool | None
+    ) -> MessageRepository:
+        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
+        if reads is not None:
+            return PostgresMessageRepository(session, dialect, reads)
         return SqlMessageRepository(session, dialect)
 
     broadcast = provide(Broadcast)
