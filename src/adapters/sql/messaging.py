@@ -21,6 +21,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    insert,
     or_,
     select,
     tuple_,
@@ -412,17 +413,23 @@ class SqlMessageRepository:
 
     async def add(self, message: Message, recipients: Sequence[UUID]) -> bool:
         m = message
-        stmt = self._insert(M).values(
-            id=m.id,
-            conversation_id=m.conversation_id,
-            sender_id=m.sender_id,
-            body=m.body,
-            attachments=_dump_attachments(m.attachments),
-            client_msg_id=m.client_msg_id,
-            created_at=m.created_at,
-        )
+        values = {
+            "id": m.id,
+            "conversation_id": m.conversation_id,
+            "sender_id": m.sender_id,
+            "body": m.body,
+            "attachments": _dump_attachments(m.attachments),
+            "client_msg_id": m.client_msg_id,
+            "created_at": m.created_at,
+        }
+        # A dialect's insert has no cache key (compiled at every run): only for ON CONFLICT.
+        stmt: Any = insert(M).values(values)
         if m.client_msg_id is not None:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["sender_id", "client_msg_id"])
+            stmt = (
+                self._insert(M)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["sender_id", "client_msg_id"])
+            )
         if (await self._db.execute(stmt.returning(M.c.id))).first() is None:
             return False
         if recipients:
