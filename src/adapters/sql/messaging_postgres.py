@@ -2,7 +2,7 @@
 (docs/decisions/direct-pool.md): the page's ids through the `(conversation_id, id)`
 index, then each message with its sender's name, its receipts and its reactions as
 arrays, so a page is one round trip and no ORM row processing. Through the session a
-page was five statements and about 4 ms of the API's CPU. Times come back as integer
+page was five statements, most of the about 4 ms of API CPU a read took. Times come back as integer
 microseconds since 1970, exact and cheaper to decode than `timestamptz`."""
 
 # ruff: noqa: S608 -- the SQL is built from fixed fragments, numbered parameters and an int

@@ -229,12 +229,14 @@ class MessageRepository(Protocol):
     ) -> list[Message]:
         """Up to `limit` messages of the conversation with ids between `after` and
         `before` (exclusive; None: unbounded) and sent at `since` or later: newest first,
-        or oldest first when only `after` is given (reading forward)."""
+        or oldest first when only `after` is given (reading forward). Pages may be read
+        outside the unit of work (committed messages only): read them before writing."""
         ...
 
     async def of_user(
         self, user_id: UUID, before: UUID | None, since: datetime | None, limit: int
     ) -> list[Message]:
         """Up to `limit` messages of every conversation the user is a member of, newest
-        first, ids below `before`, sent at `since` or later."""
+        first, ids below `before`, sent at `since` or later; committed messages only, as
+        `in_conversation`."""
         ...
