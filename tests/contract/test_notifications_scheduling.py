@@ -13,13 +13,13 @@ from uuid import UUID
 import pytest
 from redis.asyncio import Redis
 from taskiq import AsyncBroker, InMemoryBroker
-from taskiq_redis import RedisStreamBroker
 
 from adapters.clock import SystemClock
 from adapters.memory.notifications import InMemorySendQueue
 from adapters.memory.wakeup import InProcessWakeup
 from adapters.redis.wakeup import RedisWakeup
 from adapters.taskiq.notifications import TaskiqSendQueue
+from adapters.taskiq.stream_broker import StreamBroker
 from application.ports.notifications import DispatcherWakeup, SchedulerWakeup, SendQueue
 from domain.ids import new_id
 from tests.support.redis import REDIS_URL, require_redis
@@ -54,7 +54,7 @@ def _register(broker: AsyncBroker, received: Received) -> None:
     broker.register_task(deliver, task_name=TASK)
 
 
-def _stream_reader(broker: RedisStreamBroker) -> Callable[[Received], Awaitable[None]]:
+def _stream_reader(broker: StreamBroker) -> Callable[[Received], Awaitable[None]]:
     """What a worker does with the stream, minus the receiver machinery: read one message,
     check it is for the deliver task, hand its ids over, acknowledge it."""
     messages = broker.listen()
@@ -86,13 +86,15 @@ async def queue(request: pytest.FixtureRequest) -> AsyncIterator[tuple[SendQueue
         return
     await require_redis(REDIS_URL)
     name = f"test-{uuid.uuid4().hex[:8]}"
-    broker = RedisStreamBroker(
+    broker = StreamBroker(
         REDIS_URL, queue_name=name, consumer_group_name=name, consumer_id="0", xread_block=100
     )
     await broker.startup()
     received.pump = _stream_reader(broker)
     yield TaskiqSendQueue(broker, TASK), received
     redis = Redis.from_url(REDIS_URL)
+    # Every message read was acknowledged: none is left pending for the group.
+    assert (await redis.xpending(name, name))["pending"] == 0
     await redis.delete(name)
     await redis.aclose()
     await broker.shutdown()

@@ -4,8 +4,8 @@ its tasks and their schedules, wired to the same dishka container as the API."""
 from dishka import AsyncContainer
 from dishka.integrations.taskiq import setup_dishka
 from taskiq import AsyncBroker, InMemoryBroker
-from taskiq_redis import RedisStreamBroker
 
+from adapters.taskiq.stream_broker import StreamBroker
 from entrypoints.settings import Settings
 from entrypoints.tasks import (
     accounts,
@@ -27,7 +27,7 @@ def make_broker(settings: Settings, container: AsyncContainer) -> AsyncBroker:
     else:
         # Streams with a consumer group: a message is acknowledged only after its task
         # ran, so a worker killed mid-task leaves it to be claimed again.
-        broker = RedisStreamBroker(
+        broker = StreamBroker(
             settings.mode.redis_url,
             queue_name=settings.mode.task_queue,
             consumer_group_name=settings.mode.task_queue,
