@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -31,7 +32,13 @@ from adapters.sql.messaging import (
     SqlUnreadNotices,
     SqlUserDirectory,
 )
-from adapters.sql.messaging_postgres import PostgresMessageRepository
+from adapters.sql.messaging_postgres import (
+    PostgresConversationRepository,
+    PostgresMessageRepository,
+    PostgresProfileRepository,
+    PostgresRelationshipRepository,
+    PostgresUserDirectory,
+)
 from adapters.sql.transactions import SqlTransactionManager
 from application.ports.accounts import UserRepository
 from application.ports.messaging import (
@@ -115,15 +122,27 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         make_session_factory(engine)() as session,
     ):
         dialect = dialect_of(engine)
+        # On PostgreSQL, the variants that read from the direct pool, as the app does.
+        reading: tuple[Any, Any, Any, Any, Any] = (
+            (
+                SqlUserDirectory(session),
+                SqlProfileRepository(session, dialect),
+                SqlRelationshipRepository(session, dialect),
+                SqlConversationRepository(session, dialect),
+                SqlMessageRepository(session, dialect),
+            )
+            if reads is None
+            else (
+                PostgresUserDirectory(session, reads),
+                PostgresProfileRepository(session, dialect, reads),
+                PostgresRelationshipRepository(session, dialect, reads),
+                PostgresConversationRepository(session, dialect, reads),
+                PostgresMessageRepository(session, dialect, reads),
+            )
+        )
         yield Store(
             SqlUserRepository(session),
-            SqlUserDirectory(session),
-            SqlProfileRepository(session, dialect),
-            SqlRelationshipRepository(session, dialect),
-            SqlConversationRepository(session, dialect),
-            SqlMessageRepository(session, dialect)
-            if reads is None
-            else PostgresMessageRepository(session, dialect, reads),
+            *reading,
             SqlEventLog(session),
             SqlUnreadNotices(session, dialect),
             SqlTransactionManager(session),

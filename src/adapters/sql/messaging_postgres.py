@@ -1,9 +1,18 @@
-"""Pages of messages on PostgreSQL, one statement each on the direct pool
-(docs/decisions/direct-pool.md): the page's ids through the `(conversation_id, id)`
-index, then each message with its sender's name, its receipts and its reactions as
-arrays, so a page is one round trip and no ORM row processing. Through the session a
-page was five statements, most of the about 4 ms of API CPU a read took. Times come back as integer
-microseconds since 1970, exact and cheaper to decode than `timestamptz`."""
+"""Messaging's reads on PostgreSQL, one statement each on the direct pool
+(docs/decisions/direct-pool.md), so that reading a page or checking a send opens no
+ORM session transaction.
+
+- Pages of messages: the page's ids through the `(conversation_id, id)` index, then each
+  message with its sender's name, its receipts and its reactions as arrays, so a page is
+  one round trip and no ORM row processing. Through the session a page was five
+  statements, most of the about 4 ms of API CPU a read took. Times come back as integer
+  microseconds since 1970, exact and cheaper to decode than `timestamptz`.
+- The lookups before a page or a send: a user by name, a pair's direct conversation,
+  whether two users block each other, the recipient's profile.
+
+These reads see committed rows only: no use case reads them after writing them in the
+same unit of work (a direct conversation a send makes is used as made, not read back; a
+raced one was committed by the other send before its insert could conflict)."""
 
 # ruff: noqa: S608 -- the SQL is built from fixed fragments, numbered parameters and an int
 
@@ -16,8 +25,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.direct_pool import DirectPool
-from adapters.sql.messaging import SqlMessageRepository, attachments_of, reactions_of
-from domain.messaging import Message, Receipt
+from adapters.sql.messaging import (
+    SqlConversationRepository,
+    SqlMessageRepository,
+    SqlProfileRepository,
+    SqlRelationshipRepository,
+    SqlUserDirectory,
+    attachments_of,
+    reactions_of,
+)
+from domain.messaging import (
+    Conversation,
+    ConversationKind,
+    DirectoryEntry,
+    Message,
+    Profile,
+    Receipt,
+)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -147,3 +171,58 @@ class PostgresMessageRepository(SqlMessageRepository):
     async def _page(self, page: str, order: str, args: Sequence[Any]) -> list[Message]:
         rows = await self._reads.fetch(_PAGE.format(page=page, order=order), *args)
         return [_message(r) for r in rows]
+
+
+_FIND = """
+SELECT u.id, u.username, p.first_name, p.last_name, u.created_at
+FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id
+WHERE u.username = $1 AND NOT u.disabled
+"""
+_DIRECT = "SELECT id, kind, title, created_at, activity_id FROM conversations WHERE direct_key = $1"
+_BLOCKED = """
+SELECT EXISTS (SELECT 1 FROM user_blocks
+               WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1))
+"""
+_PROFILE = "SELECT first_name, last_name, contacts_only FROM user_profiles WHERE user_id = $1"
+
+
+class PostgresUserDirectory(SqlUserDirectory):
+    def __init__(self, session: AsyncSession, reads: DirectPool) -> None:
+        super().__init__(session)
+        self._reads = reads
+
+    async def find(self, username: str) -> DirectoryEntry | None:
+        rows = await self._reads.fetch(_FIND, username)
+        return None if not rows else DirectoryEntry(*rows[0])
+
+
+class PostgresConversationRepository(SqlConversationRepository):
+    def __init__(self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool) -> None:
+        super().__init__(session, dialect)
+        self._reads = reads
+
+    async def direct(self, key: str) -> Conversation | None:
+        rows = await self._reads.fetch(_DIRECT, key)
+        if not rows:
+            return None
+        ident, kind, title, created_at, activity_id = rows[0]
+        return Conversation(ident, ConversationKind(kind), title, created_at, activity_id)
+
+
+class PostgresRelationshipRepository(SqlRelationshipRepository):
+    def __init__(self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool) -> None:
+        super().__init__(session, dialect)
+        self._reads = reads
+
+    async def blocked_between(self, a: UUID, b: UUID) -> bool:
+        return bool((await self._reads.fetch(_BLOCKED, a, b))[0][0])
+
+
+class PostgresProfileRepository(SqlProfileRepository):
+    def __init__(self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool) -> None:
+        super().__init__(session, dialect)
+        self._reads = reads
+
+    async def get(self, user_id: UUID) -> Profile | None:
+        rows = await self._reads.fetch(_PROFILE, user_id)
+        return None if not rows else Profile(user_id, *rows[0])

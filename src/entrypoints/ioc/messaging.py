@@ -25,7 +25,13 @@ from adapters.sql.messaging import (
     SqlUnreadNotices,
     SqlUserDirectory,
 )
-from adapters.sql.messaging_postgres import PostgresMessageRepository
+from adapters.sql.messaging_postgres import (
+    PostgresConversationRepository,
+    PostgresMessageRepository,
+    PostgresProfileRepository,
+    PostgresRelationshipRepository,
+    PostgresUserDirectory,
+)
 from application.messaging.add_contact import AddContact
 from application.messaging.add_members import AddMembers
 from application.messaging.add_reaction import AddReaction
@@ -90,16 +96,28 @@ class MessagingProvider(Provider):
             events_kept=timedelta(hours=settings.events_kept_hours),
         )
 
+    # The direct pool is open exactly on PostgreSQL (ioc.infrastructure): there the
+    # lookups and pages are read from it (adapters.sql.messaging_postgres).
     @provide
-    def directory(self, session: AsyncSession) -> UserDirectory:
+    def directory(self, session: AsyncSession, reads: DirectPool | None) -> UserDirectory:
+        if reads is not None:
+            return PostgresUserDirectory(session, reads)
         return SqlUserDirectory(session)
 
     @provide
-    def profiles(self, session: AsyncSession, dialect: SqlDialect) -> ProfileRepository:
+    def profiles(
+        self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool | None
+    ) -> ProfileRepository:
+        if reads is not None:
+            return PostgresProfileRepository(session, dialect, reads)
         return SqlProfileRepository(session, dialect)
 
     @provide
-    def relationships(self, session: AsyncSession, dialect: SqlDialect) -> RelationshipRepository:
+    def relationships(
+        self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool | None
+    ) -> RelationshipRepository:
+        if reads is not None:
+            return PostgresRelationshipRepository(session, dialect, reads)
         return SqlRelationshipRepository(session, dialect)
 
     @provide(scope=Scope.APP)
@@ -145,14 +163,17 @@ class MessagingProvider(Provider):
         return SqlUnreadNotices(session, dialect)
 
     @provide
-    def conversations(self, session: AsyncSession, dialect: SqlDialect) -> ConversationRepository:
+    def conversations(
+        self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool | None
+    ) -> ConversationRepository:
+        if reads is not None:
+            return PostgresConversationRepository(session, dialect, reads)
         return SqlConversationRepository(session, dialect)
 
     @provide
     def messages(
         self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool | None
     ) -> MessageRepository:
-        # The direct pool is open exactly on PostgreSQL (ioc.infrastructure).
         if reads is not None:
             return PostgresMessageRepository(session, dialect, reads)
         return SqlMessageRepository(session, dialect)
