@@ -9,7 +9,9 @@ and the timed Twilio stub, each its own process.
 One agent (the seeded user "bench", reached by SMS) is subscribed to the staff topic
 `tickets.support`. Each round posts `--count` leads of new customers, each with a
 message, at the same instant, and times each ticket's SMS to the agent from that
-instant. A cold round is not counted. The target: p99 under 1 s for 100 tickets at once.
+instant (and, beside it, when each intake was answered). A lead the intake refuses (a
+503 when every database connection stays busy) fails the run. A cold round is not
+counted. The target: p99 under 1 s for 100 tickets at once.
 """
 
 import argparse
