@@ -1,0 +1,183 @@
+"""Staff notification latency of new tickets (issue 16): from Landbot's intake
+(`POST /api/leads` with a message, which opens a ticket on `support`) to the staff's
+SMS ("New normal support ticket #N: ...") reaching the Twilio stub, for `--count`
+tickets at once. PostgreSQL, Redis, `herald serve`, `herald worker`, `herald scheduler`
+and the timed Twilio stub, each its own process.
+
+    uv run python -m bench.ticket_notify_latency [--count 100] [--workers 1] [--rounds 3]
+
+One agent (the seeded user "bench", reached by SMS) is subscribed to the staff topic
+`tickets.support`. Each round posts `--count` leads of new customers, each with a
+message, at the same instant, and times each ticket's SMS to the agent from that
+instant (and, beside it, when each intake was answered). A lead the intake refuses (a
+503 when every database connection stays busy) fails the run. A cold round is not
+counted. The target: p99 under 1 s for 100 tickets at once.
+"""
+
+import argparse
+import asyncio
+import itertools
+import json
+import re
+import secrets
+import time
+from typing import Any
+
+import httpx
+from tests.support.cluster import Cluster, cpu_delta, cpu_seconds, load_average, summary
+from tests.support.processes import free_port
+
+STAFF_TOPIC = "tickets.support"
+# TicketOpened.text, for a lead's ticket: normal priority, on `support`.
+OPENED = re.compile(r"New normal support ticket #\d+: (Bench order \d+ has not arrived)")
+_customers = itertools.count(1)
+
+
+async def _ready(client: httpx.AsyncClient) -> None:
+    for _ in range(300):
+        try:
+            if (await client.get("/health/ready")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the API did not become ready")
+
+
+async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
+    login = await client.post(
+        "/auth/login", json={"username": username, "password": "bench-password"}
+    )
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+async def _agent_on_staff_topic(cluster: Cluster, client: httpx.AsyncClient) -> None:
+    """The seeded user "bench" made an agent (by an admin) and subscribed to the staff
+    topic (by itself, as agents do)."""
+    await cluster.seed_admin()
+    admin = await _login(client, "bench-admin")
+    found = await client.get("/admin/users", params={"q": "bench"}, headers=admin)
+    assert found.status_code == 200, found.text
+    ids = [u["id"] for u in found.json()["items"] if u["username"] == "bench"]
+    assert len(ids) == 1, found.text
+    made = await client.patch(f"/admin/users/{ids[0]}", json={"role": "agent"}, headers=admin)
+    assert made.status_code == 200, made.text
+    assert made.json()["role"] == "agent", made.text
+    agent = await _login(client, "bench")
+    joined = await client.put(f"/me/topics/{STAFF_TOPIC}", headers=agent)
+    assert joined.status_code in (200, 201), joined.text
+
+
+async def _round(
+    cluster: Cluster, api: str, token: str, count: int
+) -> tuple[list[float], list[float]]:
+    """The latency of each ticket's staff SMS, and of each intake's answer, from the
+    instant all the leads were posted."""
+    leads = []
+    for _ in range(count):
+        n = next(_customers)
+        leads.append(
+            {
+                "customer_id": 900_000_000 + n,
+                "name": f"Customer {n}",
+                "email": f"customer{n}@example.com",
+                "phone": f"+1510{n:07d}",
+                "topic": "support",
+                "message": f"Bench order {n} has not arrived\nIt was due last week.",
+            }
+        )
+    subjects = {str(lead["message"]).splitlines()[0] for lead in leads}
+    headers = {"Authorization": f"Token {token}"}
+    limits = httpx.Limits(max_connections=count)
+    async with httpx.AsyncClient(base_url=api, limits=limits, timeout=30) as client:
+        await client.delete(f"{cluster.stub_url}/_bench/received")
+        answered: list[float] = []
+
+        async def post(lead: dict[str, object]) -> httpx.Response:
+            answer = await client.post("/api/leads", json=lead, headers=headers)
+            answered.append(time.time() - start)
+            return answer
+
+        start = time.time()
+        answers = await asyncio.gather(*(post(lead) for lead in leads))
+    refused = [f"{a.status_code} {a.text}" for a in answers if a.status_code != 201]
+    assert not refused, f"{len(refused)} of {count} leads refused: {refused[:3]}"
+    assert all(a.json()["ticket_id"] for a in answers), answers[0].text
+    deadline = time.monotonic() + 60
+    arrived: dict[str, float] = {}
+    while time.monotonic() < deadline:
+        for t, body in await cluster.received():
+            if (match := OPENED.search(body)) and match[1] in subjects:
+                arrived.setdefault(match[1], t)
+        if len(arrived) >= count:
+            return [t - start for t in arrived.values()], answered
+        await asyncio.sleep(0.05)
+    raise RuntimeError(
+        f"only {len(arrived)} of {count} tickets' staff SMS reached the stub; see {cluster.log_dir}"
+    )
+
+
+def _line(latencies: list[float], intake: list[float]) -> str:
+    return json.dumps({**summary(latencies), "intake_answered": summary(intake)})
+
+
+def _cpu(cluster: Cluster) -> dict[str, Any]:
+    """`Cluster.cpu()` and the API process's."""
+    assert cluster.api is not None
+    return cluster.cpu() | {"api": cpu_seconds(cluster.api.pid)}
+
+
+async def run(args: argparse.Namespace) -> None:
+    port = free_port()
+    public_url = f"http://127.0.0.1:{port}"
+    token = secrets.token_urlsafe(32)
+    env = {
+        "HERALD_PUBLIC_URL": public_url,
+        "HERALD_LANDBOT_WEBHOOK_TOKEN": token,
+        # The leads' welcome emails out of the way (email is off in the cluster anyway).
+        "HERALD_LEAD_WELCOME_DELAY_SECONDS": "604800",
+    }
+    cluster = Cluster("notify_tickets_bench", workers=args.workers, env=env)
+    try:
+        await cluster.start()
+        cluster.start_api(port)
+        async with httpx.AsyncClient(base_url=public_url, timeout=60) as client:
+            await _ready(client)
+            await _agent_on_staff_topic(cluster, client)
+        cold, cold_intake = await _round(cluster, public_url, token, args.count)
+        print(f"cold round (not counted): {_line(cold, cold_intake)}", flush=True)
+        latencies: list[float] = []
+        intake: list[float] = []
+        before = _cpu(cluster)
+        for number in range(args.rounds):
+            this_round, this_intake = await _round(cluster, public_url, token, args.count)
+            print(f"round {number + 1}: {_line(this_round, this_intake)}", flush=True)
+            latencies += this_round
+            intake += this_intake
+        print(
+            json.dumps(
+                {
+                    "tickets_at_once": args.count,
+                    "workers": args.workers,
+                    **summary(latencies),
+                    "intake_answered": summary(intake),
+                    "load_average": load_average(),
+                    "cpu_seconds": cpu_delta(before, _cpu(cluster)),
+                }
+            )
+        )
+    finally:
+        cluster.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
