@@ -1,11 +1,15 @@
-"""Tickets in SQL. A number is taken with one upsert on the counter's row (`INSERT ...
-ON CONFLICT DO UPDATE ... RETURNING`), the same statement on SQLite and PostgreSQL."""
+"""Tickets in SQL. On SQLite a number is taken with one upsert on the counter's row
+(`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`; SQLite has one writer at a time); on
+PostgreSQL from the sequence `ticket_numbers` (migration 0025), which holds no lock, so
+tickets opened at once do not wait for each other's commits. A number taken by a
+transaction that rolls back is not given again: numbers are unique and increasing, and
+may skip."""
 
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, select, update
+from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
@@ -156,3 +160,11 @@ def _ticket(row: Row[Any]) -> Ticket:
         updated_at=row.updated_at,
         solved_at=row.solved_at,
     )
+
+
+_NEXT_NUMBER = select(func.nextval("ticket_numbers"))
+
+
+class PostgresTicketRepository(SqlTicketRepository):
+    async def next_number(self) -> int:
+        return int((await self._db.execute(_NEXT_NUMBER)).scalar_one())

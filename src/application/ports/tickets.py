@@ -10,8 +10,10 @@ class TicketRepository(Protocol):
     leaves the ticket without one (`requester_id` None)."""
 
     async def next_number(self) -> int:
-        """The next ticket number: 1, 2, 3, ... never the same twice, even for two
-        transactions at once (the second waits for the first)."""
+        """The next ticket number: increasing from 1, never the same twice, even for two
+        transactions at once. A number a rolled-back transaction took may be given
+        again (SQLite's counter) or skipped (PostgreSQL's sequence, which lets two
+        transactions take numbers without waiting for each other)."""
         ...
 
     async def add(self, ticket: Ticket) -> None: ...

@@ -14,7 +14,7 @@ from taskiq import AsyncBroker
 from adapters.disabled.tickets import DisabledLandbotMessenger, DisabledLandbotOutbox
 from adapters.landbot.tickets import HttpLandbotMessenger
 from adapters.sql.dialect import SqlDialect
-from adapters.sql.tickets import SqlTicketRepository
+from adapters.sql.tickets import PostgresTicketRepository, SqlTicketRepository
 from adapters.taskiq.tickets import TaskiqLandbotOutbox
 from application.ports.leads import TicketIntake
 from application.ports.tickets import LandbotMessenger, LandbotOutbox, TicketRepository
@@ -41,6 +41,8 @@ class TicketsProvider(Provider):
 
     @provide
     def tickets(self, session: AsyncSession, dialect: SqlDialect) -> TicketRepository:
+        if dialect.is_postgresql:
+            return PostgresTicketRepository(session, dialect)
         return SqlTicketRepository(session, dialect)
 
     @provide(scope=Scope.APP)

@@ -53,9 +53,9 @@ class TicketEventRow(Base):
 
 
 class TicketCounterRow(Base):
-    """One row (id 1): the last number given. Taking the next is one upsert, so two
-    transactions at once wait for each other on PostgreSQL's row lock (SQLite has one
-    writer) and never share a number."""
+    """SQLite's ticket numbers, one row (id 1): the last number given. Taking the next is
+    one upsert, and SQLite has one writer, so two transactions never share a number.
+    PostgreSQL takes them from the sequence `ticket_numbers` instead (migration 0025)."""
 
     __tablename__ = "ticket_counter"
 
