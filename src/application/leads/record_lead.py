@@ -50,8 +50,9 @@ class RecordLead:
     here is checked: a bad customer id, name, email, phone, topic or message is a 422
     naming the field. With a `message`, a ticket is opened for the lead on `topic`
     (default `support`), its subject the message's first line; without one the lead is
-    only recorded. A new lead with an email is sent the welcome email, once ever. One
-    transaction: the lead, its ticket and its welcome are stored together or not at all."""
+    only recorded. A new lead with an email is sent the welcome email, once ever. The
+    lead, its welcome and its ticket are committed together or not at all; the ticket's
+    announcement to the staff's topics follows in a transaction of its own (OpenTicket)."""
 
     def __init__(
         self,
@@ -88,13 +89,14 @@ class RecordLead:
         now = self._clock.now()
         contact = LeadContact(given_name, email, phone)
         taken = await self._intake.take(customer, contact, fields, now, now)
-        ticket_id = None
-        if text is not None:
-            subject = subject_of(text)
-            ticket_id = await self._tickets.open_for_lead(taken.lead.id, on, subject, text)
         lead = await self._welcome.schedule(taken.lead, taken.recipient, now)
         if lead is not taken.lead:
             await self._leads.update(lead)
+        ticket_id = None
+        if text is not None:
+            # Opening the ticket commits it with the lead and the welcome, then announces it.
+            subject = subject_of(text)
+            ticket_id = await self._tickets.open_for_lead(lead.id, on, subject, text)
         await self._tx.commit()
         await self._welcome.wake()
         return RecordedLead(lead, str(taken.recipient.external_id), taken.created, ticket_id)
