@@ -34,16 +34,19 @@ from adapters.sql.messaging import (
 )
 from adapters.sql.messaging_postgres import (
     PostgresConversationRepository,
+    PostgresMessagePosts,
     PostgresMessageRepository,
     PostgresProfileRepository,
     PostgresRelationshipRepository,
     PostgresUserDirectory,
 )
 from adapters.sql.transactions import SqlTransactionManager
+from application.messaging.posts import UnitOfWorkMessagePosts
 from application.ports.accounts import UserRepository
 from application.ports.messaging import (
     ConversationRepository,
     EventLog,
+    MessagePosts,
     MessageRepository,
     ProfileRepository,
     RelationshipRepository,
@@ -90,6 +93,7 @@ class Store:
     notices: UnreadNotices
     tx: TransactionManager
     db: AsyncSession | None
+    posts: MessagePosts
 
     async def save(self) -> None:
         await self.tx.commit()
@@ -104,17 +108,21 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         users = InMemoryUserRepository(memory)
         profiles = InMemoryPeople(users, memory)
         messaging = InMemoryMessaging(users, memory)
+        messages = InMemoryMessageRepository(messaging)
+        log = InMemoryEventLog(memory)
+        tx = InMemoryTransactionManager(memory)
         yield Store(
             users,
             profiles,
             profiles,
             profiles,
             messaging,
-            InMemoryMessageRepository(messaging),
-            InMemoryEventLog(memory),
+            messages,
+            log,
             InMemoryUnreadNotices(messaging, memory),
-            InMemoryTransactionManager(memory),
+            tx,
             None,
+            UnitOfWorkMessagePosts(messages, log, tx),
         )
         return
     async with (
@@ -147,6 +155,9 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlUnreadNotices(session, dialect),
             SqlTransactionManager(session),
             session,
+            UnitOfWorkMessagePosts(reading[4], SqlEventLog(session), SqlTransactionManager(session))
+            if reads is None
+            else PostgresMessagePosts(reads),
         )
 
 
@@ -293,6 +304,44 @@ async def test_a_client_msg_id_stores_one_message(store: Store) -> None:
     assert found.id == first.id
     assert await store.messages.by_client_msg_id(bugs.id, "c-1") is None
     assert await store.messages.add(message(c, bugs, "theirs", client_id="c-1"), [ann.id])
+
+
+def live(m: Message, *to: User) -> LiveEvent:
+    return LiveEvent(
+        next_id(), LiveKind.MESSAGE, f'{{"id":"{m.id}"}}', m.created_at, tuple(u.id for u in to)
+    )
+
+
+async def test_a_post_commits_the_message_its_receipts_activity_and_event(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    c = await conversation(store, ann, bugs)
+    sent = message(c, ann, "it's 🥕")
+    event = live(sent, ann, bugs)
+    assert await store.posts.post(sent, [bugs.id], event)
+    await store.tx.rollback()  # committed already: nothing left to undo
+    (got,) = await store.messages.in_conversation(c.id, None, None, 10)
+    assert (got.id, got.body, got.receipts) == (sent.id, sent.body, (Receipt(bugs.id, None, None),))
+    updated = await store.conversations.get(c.id)
+    assert updated is not None
+    assert updated.activity_id == sent.id
+    for user in (ann, bugs):
+        assert [(e.id, e.data) for e in await store.events.after(user.id, ZERO, 10)] == [
+            (event.id, event.data)
+        ]
+
+
+async def test_a_post_with_a_used_client_msg_id_stores_nothing(store: Store) -> None:
+    ann, bugs = await users(store, "ann", "bugs")
+    c = await conversation(store, ann, bugs)
+    first = message(c, ann, "once", client_id="c-1")
+    assert await store.posts.post(first, [bugs.id], live(first, ann, bugs))
+    again = message(c, ann, "twice", client_id="c-1")
+    assert await store.posts.post(again, [bugs.id], live(again, ann, bugs)) is False
+    assert [m.id for m in await store.messages.in_conversation(c.id, None, None, 10)] == [first.id]
+    assert len(await store.events.after(bugs.id, ZERO, 10)) == 1
+    updated = await store.conversations.get(c.id)
+    assert updated is not None
+    assert updated.activity_id == first.id
 
 
 async def test_pages_by_id_both_ways_and_by_time(store: Store) -> None:

@@ -376,7 +376,7 @@ def attachments_of(raw: str | None) -> tuple[Attachment, ...]:
     return tuple(Attachment(**a) for a in json.loads(raw))
 
 
-def _dump_attachments(attachments: Sequence[Attachment]) -> str | None:
+def dump_attachments(attachments: Sequence[Attachment]) -> str | None:
     if not attachments:
         return None
     return json.dumps(
@@ -418,7 +418,7 @@ class SqlMessageRepository:
             "conversation_id": m.conversation_id,
             "sender_id": m.sender_id,
             "body": m.body,
-            "attachments": _dump_attachments(m.attachments),
+            "attachments": dump_attachments(m.attachments),
             "client_msg_id": m.client_msg_id,
             "created_at": m.created_at,
         }
@@ -461,7 +461,7 @@ class SqlMessageRepository:
             .where(M.c.id == m.id)
             .values(
                 body=m.body,
-                attachments=_dump_attachments(m.attachments),
+                attachments=dump_attachments(m.attachments),
                 edited_at=m.edited_at,
                 deleted_at=m.deleted_at,
             )

@@ -7,8 +7,7 @@ from uuid import UUID
 
 from application.messaging.live import Broadcast, message_data
 from application.ports.clock import Clock
-from application.ports.messaging import MessageRepository
-from application.ports.transactions import TransactionManager
+from application.ports.messaging import MessagePosts, MessageRepository
 from domain.accounts import User
 from domain.errors import Conflict, FieldErrors
 from domain.ids import MonotonicIds
@@ -73,21 +72,22 @@ def check_draft(draft: Draft, errors: FieldErrors) -> CheckedDraft:
 
 
 class Poster:
-    """Stores a checked draft in a conversation, once per client id, and commits."""
+    """Stores a checked draft in a conversation, once per client id, with its live
+    event, commits (`MessagePosts`), then publishes the event to the open streams."""
 
     def __init__(
         self,
         messages: MessageRepository,
+        posts: MessagePosts,
         clock: Clock,
-        tx: TransactionManager,
         ids: MonotonicIds,
         broadcast: Broadcast,
     ) -> None:
         self._broadcast = broadcast
         self._messages = messages
+        self._posts = posts
         self._ids = ids
         self._clock = clock
-        self._tx = tx
 
     async def earlier(self, sender: User, draft: CheckedDraft) -> Message | None:
         """The message this draft's client id already made, if any."""
@@ -115,15 +115,13 @@ class Poster:
             client_msg_id=draft.client_msg_id,
             receipts=tuple(Receipt(r, None, None) for r in sorted(recipients)),
         )
-        if not await self._messages.add(message, recipients):
-            await self._tx.rollback()
+        event = self._broadcast.event(
+            LiveKind.MESSAGE, message_data(message), [sender.id, *recipients]
+        )
+        if not await self._posts.post(message, recipients, event):
             first = await self.earlier(sender, draft)
             if first is None:
                 raise Conflict("a send with this client_msg_id is under way; retry it")
             return Sent(first, created=False)
-        await self._broadcast.record(
-            LiveKind.MESSAGE, message_data(message), [sender.id, *recipients]
-        )
-        await self._tx.commit()
-        await self._broadcast.publish()
+        await self._broadcast.send_now(event)
         return Sent(message, created=True)

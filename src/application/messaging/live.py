@@ -79,5 +79,6 @@ class Broadcast:
             await self._channel.publish(event)
 
     async def send_now(self, event: LiveEvent) -> None:
-        """An event that is not kept (typing)."""
+        """An event to the streams now open, at once: one that is not kept (typing), or
+        one committed already (a posted message, `MessagePosts`)."""
         await self._channel.publish(event)

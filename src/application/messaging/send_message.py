@@ -5,6 +5,7 @@ from application.messaging.drafts import Draft, Poster, Sent, check_draft
 from application.messaging.gate import SendGate
 from application.ports.clock import Clock
 from application.ports.messaging import ConversationRepository, UserDirectory
+from application.ports.transactions import TransactionManager
 from domain.accounts import User
 from domain.errors import FieldErrors, PermissionDenied
 from domain.ids import new_id
@@ -43,7 +44,9 @@ class SendMessage:
         poster: Poster,
         clock: Clock,
         gate: SendGate,
+        tx: TransactionManager,
     ) -> None:
+        self._tx = tx
         self._gate = gate
         self._directory = directory
         self._conversations = conversations
@@ -83,6 +86,9 @@ class SendMessage:
             Member(ident, other.user_id, other.username, MemberRole.MEMBER, now),
         ]
         if await self._conversations.add(made, members, key):
+            # Committed before the message: on PostgreSQL the message is its own
+            # statement's transaction (MessagePosts), which must see its conversation.
+            await self._tx.commit()
             return made
         # The other side made it meanwhile.
         raced = await self._conversations.direct(key)

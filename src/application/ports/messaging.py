@@ -180,6 +180,18 @@ class ConversationRepository(Protocol):
         ...
 
 
+class MessagePosts(Protocol):
+    """A new message with everything that goes with it, committed together."""
+
+    async def post(self, message: Message, recipients: Sequence[UUID], event: LiveEvent) -> bool:
+        """Store the message, a receipt for each recipient, the conversation's new
+        activity and the message's live event for its members, and commit them (with
+        whatever else the unit of work holds). A message whose sender already sent one
+        with its `client_msg_id` stores nothing: False (the first one stays; the unit
+        of work is rolled back)."""
+        ...
+
+
 class MessageRepository(Protocol):
     """Messages and their receipts, in the request's transaction."""
 

@@ -27,6 +27,7 @@ from adapters.sql.messaging import (
 )
 from adapters.sql.messaging_postgres import (
     PostgresConversationRepository,
+    PostgresMessagePosts,
     PostgresMessageRepository,
     PostgresProfileRepository,
     PostgresRelationshipRepository,
@@ -53,6 +54,7 @@ from application.messaging.live import Broadcast
 from application.messaging.mark_read import MarkRead
 from application.messaging.notify_unread import NotifyUnread
 from application.messaging.post_message import PostMessage
+from application.messaging.posts import UnitOfWorkMessagePosts
 from application.messaging.purge_events import PurgeEvents
 from application.messaging.remove_contact import RemoveContact
 from application.messaging.remove_member import RemoveMember
@@ -66,6 +68,7 @@ from application.ports.messaging import (
     ConversationRepository,
     EventLog,
     LiveChannel,
+    MessagePosts,
     MessageRepository,
     ProfileRepository,
     RelationshipRepository,
@@ -73,6 +76,7 @@ from application.ports.messaging import (
     UnreadNotices,
     UserDirectory,
 )
+from application.ports.transactions import TransactionManager
 from domain.ids import MonotonicIds
 from entrypoints.settings import MessagingSettings, ModeSettings
 
@@ -177,6 +181,18 @@ class MessagingProvider(Provider):
         if reads is not None:
             return PostgresMessageRepository(session, dialect, reads)
         return SqlMessageRepository(session, dialect)
+
+    @provide
+    def posts(
+        self,
+        reads: DirectPool | None,
+        messages: MessageRepository,
+        events: EventLog,
+        tx: TransactionManager,
+    ) -> MessagePosts:
+        if reads is not None:
+            return PostgresMessagePosts(reads)
+        return UnitOfWorkMessagePosts(messages, events, tx)
 
     broadcast = provide(Broadcast)
     poster = provide(Poster)
