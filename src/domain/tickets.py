@@ -46,8 +46,9 @@ class Priority(enum.StrEnum):
     URGENT = "urgent"
 
 
-# The moves an agent may make; a customer's reply makes its own (Ticket.customer_replied),
-# and only the auto-close makes solved -> closed after the reopen window.
+# The moves an agent may make; a customer's reply makes its own (Ticket.customer_replied).
+# Solved -> closed is the auto-close's after the reopen window, and an agent's at once
+# (as in Freshdesk and Zammad; a closed ticket takes no reply).
 _MOVES: dict[TicketStatus, frozenset[TicketStatus]] = {
     TicketStatus.NEW: frozenset({TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.SOLVED}),
     TicketStatus.OPEN: frozenset({TicketStatus.PENDING, TicketStatus.SOLVED}),

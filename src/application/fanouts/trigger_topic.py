@@ -147,7 +147,7 @@ class TriggerTopic:
             caller=caller,
             created_by=None if requester is None else requester.id,
             subscribers=subscribers,
-            parts=self._config.parts if subscribers else 0,
+            parts=self._config.parts_for(subscribers),
             created_at=now,
             updated_at=now,
         )
