@@ -441,6 +441,7 @@ async def test_delivery_is_recorded_once(store: Store) -> None:
     c = await conversation(store, ann, bugs)
     m = message(c, ann, "hi")
     await store.messages.add(m, [bugs.id])
+    await store.save()  # a delivery is of a message committed before it
     await store.messages.mark_delivered(bugs.id, [m.id], NOW)
     await store.messages.mark_delivered(bugs.id, [m.id], LATER)
     await store.messages.mark_delivered(ann.id, [m.id], LATER)  # no copy of one's own

@@ -11,7 +11,8 @@ ORM session transaction.
   whether two users block each other, the recipient's profile.
 - A send's write (`PostgresMessagePosts`): the message, its receipts, the conversation's
   activity and the live event, one statement and so its own transaction, instead of
-  BEGIN, four statements and COMMIT through the session.
+  BEGIN, four statements and COMMIT through the session; and a delivery
+  (`mark_delivered`), one statement the same way.
 
 These reads see committed rows only: no use case reads them after writing them in the
 same unit of work (a direct conversation a send makes is used as made, not read back; a
@@ -111,6 +112,12 @@ def _message(r: Any) -> Message:
     )
 
 
+_DELIVERED = """
+UPDATE message_receipts SET delivered_at = $3
+WHERE user_id = $1 AND message_id = ANY($2::uuid[]) AND delivered_at IS NULL
+"""
+
+
 class _Window:
     """The page's conditions as SQL with their arguments, numbered after `args`."""
 
@@ -135,7 +142,7 @@ class _Window:
 class PostgresMessageRepository(SqlMessageRepository):
     """Writes and single reads in the request's session; pages from the direct pool, so
     they see committed messages only (they are only ever read by the listing use cases,
-    which write nothing before them)."""
+    which write nothing before them); deliveries written on the direct pool."""
 
     def __init__(self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool) -> None:
         super().__init__(session, dialect)
@@ -172,6 +179,13 @@ class PostgresMessageRepository(SqlMessageRepository):
             f"WHERE cm.user_id = $1::uuid ORDER BY p.id DESC LIMIT {int(limit)}"
         )
         return await self._page(page, "DESC", window.args)
+
+    async def mark_delivered(
+        self, user_id: UUID, message_ids: Sequence[UUID], now: datetime
+    ) -> None:
+        # Its own statement's transaction: a live stream delivers each message it sends,
+        # and through the session that was BEGIN, UPDATE and COMMIT for every one.
+        await self._reads.write(_DELIVERED, user_id, list(message_ids), now)
 
     async def _page(self, page: str, order: str, args: Sequence[Any]) -> list[Message]:
         rows = await self._reads.fetch(_PAGE.format(page=page, order=order), *args)

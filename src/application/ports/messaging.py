@@ -220,7 +220,9 @@ class MessageRepository(Protocol):
     async def mark_delivered(
         self, user_id: UUID, message_ids: Sequence[UUID], now: datetime
     ) -> None:
-        """The user's undelivered copies of these messages: delivered at `now`."""
+        """The user's undelivered copies of these messages: delivered at `now`. Nothing
+        else is written with it (`Deliveries` commits at once), so an adapter may make
+        it a statement of its own transaction (PostgreSQL does)."""
         ...
 
     async def unread(self, user_id: UUID, conversation_id: UUID) -> int: ...
