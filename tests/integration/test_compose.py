@@ -57,6 +57,9 @@ PROVIDERS = {
     "HERALD_SMTP_URL": "smtp://apikey:secret@smtp.example.com:587",
     "HERALD_SMTP_TLS": "starttls",
     "HERALD_SMTP_FROM_EMAIL": "noreply@example.com",
+    "HERALD_LANDBOT_WEBHOOK_TOKEN": "landbot-webhook-token-0123456789",
+    "HERALD_LANDBOT_API_TOKEN": "landbot-api-token",
+    "HERALD_LANDBOT_API_URL": "https://api.landbot.io",
 }
 # What the compose file sets when the operator does not: email goes to Mailpit.
 MAILPIT_DEFAULTS = {
