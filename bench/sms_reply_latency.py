@@ -4,6 +4,7 @@ conversations at once, with the local classifier. PostgreSQL, Redis, `herald ser
 `herald worker`, `herald scheduler` and the timed Twilio stub, each its own process.
 
     uv run python -m bench.sms_reply_latency [--count 200] [--workers 1] [--rounds 3]
+        [--concurrency 50]
 
 Each round subscribes `--count` new phones (the confirmations are sent and cleared
 first), then posts every reply at the same instant and times each reply's arrival from
@@ -99,7 +100,9 @@ async def run(args: argparse.Namespace) -> None:
         "HERALD_SUBSCRIPTION_LIMIT_PER_PHONE_DAY": "1000000",
         "HERALD_SUBSCRIPTION_UPDATE_OFFSETS": "3600",  # updates out of the way
     }
-    cluster = Cluster("notify_sms_bench", workers=args.workers, env=env)
+    cluster = Cluster(
+        "notify_sms_bench", workers=args.workers, concurrency=args.concurrency, env=env
+    )
     try:
         await cluster.start()
         cluster.start_api(port)
@@ -124,6 +127,7 @@ async def run(args: argparse.Namespace) -> None:
                 {
                     "conversations_at_once": args.count,
                     "workers": args.workers,
+                    "concurrency": args.concurrency,
                     **summary(latencies),
                     "load_average": load_average(),
                     "cpu_seconds": cpu_delta(before, cluster.cpu()),
@@ -139,6 +143,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=50, help="tasks at once a worker")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -262,8 +262,13 @@ class Cluster:
             for i in range(self.workers_count)
         ]
 
-    def start_api(self, port: int) -> None:
-        self.api = self._spawn("api", [*PYTHON_CLI, "serve", "--port", str(port)])
+    def start_api(self, port: int, processes: int = 1) -> None:
+        """`herald serve` on `port`; with `processes` above 1, a supervisor of that many
+        API processes sharing the port (as the compose file runs two)."""
+        args = [*PYTHON_CLI, "serve", "--port", str(port)]
+        if processes > 1:
+            args += ["--workers", str(processes)]
+        self.api = self._spawn("api", args)
 
     def start_scheduler(self) -> None:
         self.scheduler = self._spawn("scheduler", [*PYTHON_CLI, "scheduler"])
@@ -445,6 +450,19 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """`cpu_seconds` of a process and of its running children (an API supervisor's)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # exited meanwhile
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return cpu_seconds(pid) + sum(cpu_seconds(c) for c in children)
 
 
 def postgres_cpu_seconds() -> dict[int, float]:
