@@ -175,9 +175,9 @@ class RecordingTicketIntake:
         self.opened: list[OpenedTicket] = []
         self.comments: list[LeadComment] = []
 
-    async def open_for_lead(self, lead_id: UUID, topic: str, subject: str, body: str) -> UUID:
+    async def open_for_lead(self, lead: Lead, topic: str, subject: str, body: str) -> UUID:
         number = len(self.opened) + 1
-        ticket = OpenedTicket(new_id(), number, lead_id, topic, subject, body, datetime.now(UTC))
+        ticket = OpenedTicket(new_id(), number, lead.id, topic, subject, body, datetime.now(UTC))
         self.opened.append(ticket)
         return ticket.id
 

@@ -2,11 +2,11 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from application.fanouts.queue_expansion import QueueExpansion
-from application.fanouts.trigger_topic import TriggerTopic, TriggerTopicCommand
+from application.fanouts.trigger_topic import Triggered, TriggerTopic, TriggerTopicCommand
 from application.policy import herald_service
 from application.ports.clock import Clock
 from application.ports.topics import TopicRepository
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.tickets import TicketOpened, staff_topic
 
 log = logging.getLogger("herald.fanouts")
@@ -37,8 +37,6 @@ class AnnounceTicket:
     async def __call__(self, event: TicketOpened) -> None:
         trigger = await self._trigger()
         for key in event.topics:
-            if await self._topics.get(key) is None:
-                await self._topics.save(staff_topic(key, self._clock.now()))
             cmd = TriggerTopicCommand(
                 requester=TICKETS_SERVICE,
                 key=key,
@@ -47,10 +45,17 @@ class AnnounceTicket:
                 urgent=event.priority == "urgent",
             )
             try:
-                triggered = await trigger(cmd)
+                triggered = await self._triggered(trigger, cmd)
             except DomainError as refused:
                 log.warning(
                     "the staff of %s were not told of ticket #%d: %s", key, event.number, refused
                 )
                 continue
             await self._queue(triggered.fanout)
+
+    async def _triggered(self, trigger: TriggerTopic, cmd: TriggerTopicCommand) -> Triggered:
+        try:
+            return await trigger(cmd)
+        except NotFound:  # made at start (PrepareStaffTopics); deleted since, or new
+            await self._topics.save(staff_topic(cmd.key, self._clock.now()))
+            return await trigger(cmd)

@@ -96,7 +96,7 @@ class RecordLead:
         if text is not None:
             # Opening the ticket commits it with the lead and the welcome, then announces it.
             subject = subject_of(text)
-            ticket_id = await self._tickets.open_for_lead(lead.id, on, subject, text)
+            ticket_id = await self._tickets.open_for_lead(lead, on, subject, text)
         await self._tx.commit()
         await self._welcome.wake()
         return RecordedLead(lead, str(taken.recipient.external_id), taken.created, ticket_id)

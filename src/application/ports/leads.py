@@ -113,9 +113,9 @@ class TicketIntake(Protocol):
     """The tickets capability, as leads need it; both calls work in the caller's unit
     of work, which commits."""
 
-    async def open_for_lead(self, lead_id: UUID, topic: str, subject: str, body: str) -> UUID:
-        """Open a ticket the lead requested on `topic`; its id. InvalidValue for a
-        topic tickets do not have."""
+    async def open_for_lead(self, lead: Lead, topic: str, subject: str, body: str) -> UUID:
+        """Open a ticket the lead requested on `topic` (the lead as the caller's unit of
+        work has it); its id. InvalidValue for a topic tickets do not have."""
         ...
 
     async def comment_from_lead(self, lead_id: UUID, body: str, at: datetime) -> bool:

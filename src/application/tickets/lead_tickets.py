@@ -9,6 +9,7 @@ from application.tickets.comment_from_customer import (
 )
 from application.tickets.open_ticket import OpenTicket, OpenTicketCommand
 from domain.errors import Conflict, InvalidInput, InvalidValue, NotFound
+from domain.leads import Lead
 from domain.tickets import TicketFilter
 
 
@@ -34,8 +35,8 @@ class LeadTickets:
         self._open = open_ticket
         self._comment = comment
 
-    async def open_for_lead(self, lead_id: UUID, topic: str, subject: str, body: str) -> UUID:
-        requester = await self._requester(lead_id)
+    async def open_for_lead(self, lead: Lead, topic: str, subject: str, body: str) -> UUID:
+        requester = lead.recipient_id  # not read again: the caller has just written it
         try:
             ticket = await self._open(OpenTicketCommand(requester, topic, subject, body))
         except InvalidInput as bad:
