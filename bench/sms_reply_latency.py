@@ -18,7 +18,7 @@ import json
 import time
 
 import httpx
-from tests.support.cluster import Cluster, cpu_delta, load_average, summary
+from tests.support.cluster import Cluster, cpu_delta, load_average, summary, wait_for_api
 from tests.support.processes import free_port
 from tests.support.stubs.twilio import AUTH_TOKEN
 from twilio.request_validator import RequestValidator
@@ -106,14 +106,8 @@ async def run(args: argparse.Namespace) -> None:
     try:
         await cluster.start()
         cluster.start_api(port)
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"{public_url}/health/live")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
+        async with httpx.AsyncClient(base_url=public_url) as client:
+            await wait_for_api(client)
         cold = await _round(cluster, public_url, public_url, args.count)
         print(f"cold round (not counted): {json.dumps(summary(cold))}", flush=True)
         latencies: list[float] = []

@@ -25,24 +25,20 @@ import time
 from typing import Any
 
 import httpx
-from tests.support.cluster import Cluster, cpu_delta, load_average, summary, tree_cpu_seconds
+from tests.support.cluster import (
+    Cluster,
+    cpu_delta,
+    load_average,
+    summary,
+    tree_cpu_seconds,
+    wait_for_api,
+)
 from tests.support.processes import free_port
 
 STAFF_TOPIC = "tickets.support"
 # TicketOpened.text, for a lead's ticket: normal priority, on `support`.
 OPENED = re.compile(r"New normal support ticket #\d+: (Bench order \d+ has not arrived)")
 _customers = itertools.count(1)
-
-
-async def _ready(client: httpx.AsyncClient) -> None:
-    for _ in range(300):
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("the API did not become ready")
 
 
 async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
@@ -144,7 +140,7 @@ async def run(args: argparse.Namespace) -> None:
         await cluster.start()
         cluster.start_api(port, args.api_processes)
         async with httpx.AsyncClient(base_url=public_url, timeout=60) as client:
-            await _ready(client)
+            await wait_for_api(client)
             await _agent_on_staff_topic(cluster, client)
         cold, cold_intake = await _round(cluster, public_url, token, args.count)
         print(f"cold round (not counted): {_line(cold, cold_intake)}", flush=True)

@@ -14,7 +14,8 @@ from domain.preferences import Channel
 from domain.recipients import ExternalId
 
 KEY_MAX = 100
-_KEY = re.compile(r"[a-z0-9_.:-]{1,100}")
+KEY_PATTERN = f"[a-z0-9_.:-]{{1,{KEY_MAX}}}"  # also the API's documented pattern
+_KEY = re.compile(KEY_PATTERN)
 NAME_MAX = 200
 DESCRIPTION_MAX = 500
 # Recipients added or removed by one call: one set-based statement each way.

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.support.cluster import Cluster, parse_body
+from tests.support.cluster import Cluster, parse_body, wait_for_api
 from tests.support.processes import free_port
 from tests.support.redis import REDIS_URL, require_redis
 from tests.support.stubs.twilio import AUTH_TOKEN
@@ -98,13 +98,7 @@ async def test_api_wakes_the_scheduler_in_production_mode(postgres_url: str) -> 
         await cluster.start()
         cluster.start_api(api_port)
         async with httpx.AsyncClient(base_url=api_url, timeout=10) as client:
-            for _ in range(300):
-                try:
-                    if (await client.get("/health/ready")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
+            await wait_for_api(client)
             token = (
                 await client.post(
                     "/auth/login", json={"username": "bench", "password": "bench-password"}

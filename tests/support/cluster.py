@@ -279,13 +279,7 @@ class Cluster:
         port = free_port()
         self.start_api(port)
         client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60)
-        for _ in range(300):
-            try:
-                if (await client.get("/health/ready")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
+        await wait_for_api(client)
         login = {"username": "bench-admin", "password": "bench-password"}
         token = (await client.post("/auth/login", json=login)).json()["access_token"]
         client.headers["Authorization"] = f"Bearer {token}"
@@ -450,6 +444,18 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def wait_for_api(client: httpx.AsyncClient) -> None:
+    """Until the API at the client's base URL answers `/health/ready` (30 s at most)."""
+    for _ in range(300):
+        try:
+            if (await client.get("/health/ready")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the API at {client.base_url} did not become ready")
 
 
 def tree_cpu_seconds(pid: int) -> float:

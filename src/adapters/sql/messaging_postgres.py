@@ -1,6 +1,6 @@
-"""Messaging's reads on PostgreSQL, one statement each on the direct pool
-(docs/decisions/direct-pool.md), so that reading a page or checking a send opens no
-ORM session transaction.
+"""Messaging's hot statements on PostgreSQL, one each on the direct pool
+(docs/decisions/direct-pool.md), so that reading a page, checking a send, sending and
+delivering open no ORM session transaction.
 
 - Pages of messages: the page's ids through the `(conversation_id, id)` index, then each
   message with its sender's name, its receipts and its reactions as arrays, so a page is
@@ -14,7 +14,7 @@ ORM session transaction.
   BEGIN, four statements and COMMIT through the session; and a delivery
   (`mark_delivered`), one statement the same way.
 
-These reads see committed rows only: no use case reads them after writing them in the
+The reads see committed rows only: no use case reads them after writing them in the
 same unit of work (a direct conversation a send makes is used as made, not read back; a
 raced one was committed by the other send before its insert could conflict)."""
 
@@ -144,9 +144,9 @@ class PostgresMessageRepository(SqlMessageRepository):
     they see committed messages only (they are only ever read by the listing use cases,
     which write nothing before them); deliveries written on the direct pool."""
 
-    def __init__(self, session: AsyncSession, dialect: SqlDialect, reads: DirectPool) -> None:
+    def __init__(self, session: AsyncSession, dialect: SqlDialect, pool: DirectPool) -> None:
         super().__init__(session, dialect)
-        self._reads = reads
+        self._pool = pool
 
     async def in_conversation(
         self,
@@ -185,10 +185,10 @@ class PostgresMessageRepository(SqlMessageRepository):
     ) -> None:
         # Its own statement's transaction: a live stream delivers each message it sends,
         # and through the session that was BEGIN, UPDATE and COMMIT for every one.
-        await self._reads.write(_DELIVERED, user_id, list(message_ids), now)
+        await self._pool.write(_DELIVERED, user_id, list(message_ids), now)
 
     async def _page(self, page: str, order: str, args: Sequence[Any]) -> list[Message]:
-        rows = await self._reads.fetch(_PAGE.format(page=page, order=order), *args)
+        rows = await self._pool.fetch(_PAGE.format(page=page, order=order), *args)
         return [_message(r) for r in rows]
 
 

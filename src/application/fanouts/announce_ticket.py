@@ -54,8 +54,12 @@ class AnnounceTicket:
             await self._queue(triggered.fanout)
 
     async def _triggered(self, trigger: TriggerTopic, cmd: TriggerTopicCommand) -> Triggered:
+        """The trigger, the topic made first if the trigger found none (made at start by
+        PrepareStaffTopics: missing only if deleted since, or new); looked up only then."""
         try:
             return await trigger(cmd)
-        except NotFound:  # made at start (PrepareStaffTopics); deleted since, or new
+        except NotFound:
+            if await self._topics.get(cmd.key) is not None:
+                raise  # something else is missing: the topic is not to be remade
             await self._topics.save(staff_topic(cmd.key, self._clock.now()))
             return await trigger(cmd)

@@ -185,10 +185,12 @@ class MessagePosts(Protocol):
 
     async def post(self, message: Message, recipients: Sequence[UUID], event: LiveEvent) -> bool:
         """Store the message, a receipt for each recipient, the conversation's new
-        activity and the message's live event for its members, and commit them (with
-        whatever else the unit of work holds). A message whose sender already sent one
-        with its `client_msg_id` stores nothing: False (the first one stays; the unit
-        of work is rolled back)."""
+        activity and the message's live event for its members, and commit them. The
+        caller's unit of work must hold no other writes: on PostgreSQL this is a
+        statement of its own transaction, which neither commits them nor sees them
+        (`SendMessage` commits a new direct conversation first). A message whose sender
+        already sent one with its `client_msg_id` stores nothing: False (the first one
+        stays)."""
         ...
 
 

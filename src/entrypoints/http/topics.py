@@ -26,6 +26,7 @@ from domain.api_keys import Scope
 from domain.preferences import Channel
 from domain.topics import (
     DESCRIPTION_MAX,
+    KEY_PATTERN,
     NAME_MAX,
     SUBSCRIBERS_PER_CALL,
     Membership,
@@ -42,7 +43,7 @@ _Key = Annotated[str, documented("orders.shipped")]
 # checks it (not Litestar), so that a bad key is named with the body's other errors.
 _PathKey = Annotated[
     str,
-    PathParameter(description="the topic's key", schema_extra={"pattern": "^[a-z0-9_.:-]{1,100}$"}),
+    PathParameter(description="the topic's key", schema_extra={"pattern": f"^{KEY_PATTERN}$"}),
 ]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
 _Cursor = Annotated[
