@@ -4,6 +4,8 @@ stored template winning), the tickets' seam, idempotent MessageHooks, the sweep 
 messages left unprocessed, the staff rule."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -18,7 +20,7 @@ from application.templates.save_template import SaveTemplate, SaveTemplateComman
 from domain.accounts import Role, User, Username
 from domain.errors import InvalidInput, PermissionDenied
 from domain.ids import new_id
-from domain.leads import LandbotMessage, lead_external_id, message_key
+from domain.leads import LandbotMessage, LeadMessage, lead_external_id, message_key
 from domain.notifications import Notification
 from domain.preferences import Channel
 from domain.recipients import Contact, PhoneNumber, Recipient
@@ -244,3 +246,47 @@ async def test_the_sweep_hands_over_what_was_left_unprocessed_a_minute_ago() -> 
         fakes.clock.advance(seconds=61)
         assert await (await request.get(RequeueLandbotMessages))() == 1
     assert fakes.lead_queue.keys == [left.key]
+
+
+class CommitsBetweenReads:
+    """The leads repository while another worker commits a second conversation of the
+    lead (its customer id and its message) just after the first of GetLead's reads."""
+
+    def __init__(self, fakes: Fakes) -> None:
+        self._inner = fakes.leads
+        self.committed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def _commit_once(self, lead_id: UUID) -> None:
+        if not self.committed:
+            self.committed = True
+            await self._inner.link("999", lead_id, NOW)
+            await self._inner.add_message(
+                LeadMessage(lead_id, "k-999", "customer", "Lena", "text", "Me again", NOW)
+            )
+
+    async def messages(self, lead_id: UUID) -> list[LeadMessage]:
+        found = await self._inner.messages(lead_id)
+        await self._commit_once(lead_id)
+        return list(found)
+
+    async def customers(self, lead_id: UUID) -> list[str]:
+        found = await self._inner.customers(lead_id)
+        await self._commit_once(lead_id)
+        return list(found)
+
+
+async def test_every_message_shown_has_its_customer_id_listed() -> None:
+    fakes = Fakes(NOW)
+    m = landbot({"id": 1, "name": "Lena"})
+    async with use_cases(fakes) as request:
+        await (await request.get(ReceiveLandbotMessages))([m])
+        handled = await (await request.get(HandleLandbotMessage))(m.key)
+    assert handled.lead is not None
+    racing = CommitsBetweenReads(fakes)
+    shown = await GetLead(racing, fakes.recipients, fakes.ticket_intake)(staff(), handled.lead.id)
+    assert racing.committed
+    if "Me again" in [x.body for x in shown.messages]:
+        assert "999" in shown.customers, shown.customers

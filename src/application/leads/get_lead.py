@@ -37,9 +37,12 @@ class GetLead:
         lead = await self._leads.get(lead_id)
         if lead is None:
             raise NotFound("no lead with this id")
+        # The conversation is read before the customer ids: a message is committed with
+        # the customer id it came with, so every message shown has its customer listed
+        # even when a new one commits between these reads.
+        messages = await self._leads.messages(lead.id)
         customers = await self._leads.customers(lead.id)
         recipient = await self._recipients.get_by_id(lead.recipient_id)
         external_id = "" if recipient is None else str(recipient.external_id)
-        messages = await self._leads.messages(lead.id)
         tickets = await self._tickets.of_lead(lead.id, TICKETS_SHOWN)
         return LeadWithConversation(lead, external_id, customers, messages, tickets)
