@@ -135,7 +135,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             SqlNotificationRepository(session),
             deliveries(session),
             SqlIdempotencyKeys(session),
-            SqlProviderEventLog(session, dialect),
+            SqlProviderEventLog(session),
             RecipientContactPreferences(sql_recipients, users),
             sql_recipients,
             sql_recipients if pool is None else PostgresRecipientReader(pool),

@@ -77,7 +77,7 @@ async def begin(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
                 yield Work(
                     users,
                     RecipientContactPreferences(recipients, users),
-                    SqlProviderEventLog(session, dialect),
+                    SqlProviderEventLog(session),
                     SqlTransactionManager(session),
                 )
 

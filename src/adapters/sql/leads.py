@@ -20,6 +20,7 @@ from adapters.sql.tables.leads import (
     LeadMessageRow,
     LeadRow,
 )
+from adapters.sql.upserts import insert_on_conflict
 from application.ports.notifications import NewNotification
 from domain.errors import Conflict
 from domain.leads import FieldValue, LandbotMessage, Lead, LeadMessage
@@ -29,6 +30,12 @@ C = cast(Table, LeadCustomerRow.__table__)
 M = cast(Table, LeadMessageRow.__table__)
 I = cast(Table, LandbotMessageRow.__table__)  # noqa: E741
 RECIPIENT_TAKEN = "this recipient is another lead's already"
+_LINK = insert_on_conflict(C, ["customer_id", "lead_id", "linked_at"], ["customer_id"])
+_ADD_MESSAGE = insert_on_conflict(
+    M,
+    [c.name for c in M.c if c.name != "seq"],  # seq: the database's serial
+    ["key"],
+)
 
 
 def _substr_starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
@@ -78,7 +85,6 @@ def _lead(row: Row[Any]) -> Lead:
 class SqlLeadRepository:
     def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
         self._db = session
-        self._insert = dialect.insert
         self._starts_with = _like_starts_with if dialect.is_postgresql else _substr_starts_with
 
     async def _one(self, condition: ColumnElement[bool]) -> Lead | None:
@@ -101,7 +107,7 @@ class SqlLeadRepository:
 
     async def add(self, lead: Lead) -> None:
         try:
-            await self._db.execute(self._insert(L).values(_lead_values(lead)))
+            await self._db.execute(L.insert().values(_lead_values(lead)))
         except IntegrityError:
             raise Conflict(RECIPIENT_TAKEN) from None
 
@@ -111,8 +117,9 @@ class SqlLeadRepository:
         await self._db.execute(update(L).where(L.c.id == lead.id).values(values))
 
     async def link(self, customer_id: str, lead_id: UUID, at: datetime) -> None:
-        stmt = self._insert(C).values(customer_id=customer_id, lead_id=lead_id, linked_at=at)
-        await self._db.execute(stmt.on_conflict_do_nothing(index_elements=["customer_id"]))
+        await self._db.execute(
+            _LINK, {"customer_id": customer_id, "lead_id": lead_id, "linked_at": at}
+        )
 
     async def customers(self, lead_id: UUID) -> list[str]:
         query = (
@@ -138,7 +145,7 @@ class SqlLeadRepository:
 
     async def add_message(self, message: LeadMessage) -> bool:
         m = message
-        stmt = self._insert(M).values(
+        values = dict(
             key=m.key,
             lead_id=m.lead_id,
             sender_type=m.sender_type,
@@ -150,7 +157,7 @@ class SqlLeadRepository:
             on_ticket=m.on_ticket,
             data=dict(m.data),
         )
-        result = await self._db.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+        result = await self._db.execute(_ADD_MESSAGE, values)
         return bool(getattr(result, "rowcount", 0))
 
     async def messages(self, lead_id: UUID) -> list[LeadMessage]:

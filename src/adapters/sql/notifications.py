@@ -14,13 +14,13 @@ from sqlalchemy import ColumnElement, Row, Table, bindparam, func, insert, or_, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.sql.dialect import SqlDialect
 from adapters.sql.tables.notifications import (
     IdempotencyKeyRow,
     NotificationEventRow,
     NotificationRow,
     ProviderEventRow,
 )
+from adapters.sql.upserts import insert_on_conflict
 from application.ports.notifications import (
     Claimed,
     DeliveryOutcome,
@@ -35,6 +35,11 @@ from domain.preferences import Channel
 
 N = cast(Table, NotificationRow.__table__)
 E = cast(Table, NotificationEventRow.__table__)
+_FIRST_EVENT = insert_on_conflict(
+    cast(Table, ProviderEventRow.__table__),
+    ["provider", "event_id", "received_at"],
+    returning=["event_id"],
+)
 _LEASED = (Status.QUEUED.value, Status.SENDING.value)
 
 
@@ -423,15 +428,9 @@ class SqlIdempotencyKeys:
 
 
 class SqlProviderEventLog:
-    def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self._db = session
-        self._insert = dialect.insert
 
     async def first_time(self, provider: str, event_id: str, now: datetime) -> bool:
-        stmt = (
-            self._insert(ProviderEventRow)
-            .values(provider=provider, event_id=event_id[:128], received_at=now)
-            .on_conflict_do_nothing()
-            .returning(ProviderEventRow.event_id)
-        )
-        return (await self._db.execute(stmt)).first() is not None
+        values = {"provider": provider, "event_id": event_id[:128], "received_at": now}
+        return (await self._db.execute(_FIRST_EVENT, values)).first() is not None

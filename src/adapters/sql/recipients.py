@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
 from adapters.sql.tables.recipients import RecipientRow
+from adapters.sql.upserts import insert_on_conflict
 from domain.errors import Conflict, InvalidValue
 from domain.recipients import (
     Channels,
@@ -24,6 +25,12 @@ from domain.recipients import (
 )
 
 R = cast(Table, RecipientRow.__table__)
+_SAVE = insert_on_conflict(
+    R,
+    [c.name for c in R.c],
+    ["id"],
+    update=[c.name for c in R.c if c.name not in ("id", "created_at")],
+)
 TAKEN = "another recipient has this external id or user"
 
 
@@ -108,7 +115,6 @@ def _like_starts_with(column: ColumnElement[Any], prefix: str) -> ColumnElement[
 class SqlRecipientRepository:
     def __init__(self, session: AsyncSession, dialect: SqlDialect) -> None:
         self._db = session
-        self._insert = dialect.insert
         self._starts_with = _like_starts_with if dialect.is_postgresql else _substr_starts_with
 
     async def _one(self, condition: ColumnElement[bool]) -> Recipient | None:
@@ -142,13 +148,8 @@ class SqlRecipientRepository:
     async def save_many(self, recipients: Sequence[Recipient]) -> None:
         if not recipients:
             return
-        stmt = self._insert(R)
-        changed = {c.name: stmt.excluded[c.name] for c in R.c if c.name not in ("id", "created_at")}
         try:
-            await self._db.execute(
-                stmt.on_conflict_do_update(index_elements=["id"], set_=changed),
-                [row_values(r) for r in recipients],
-            )
+            await self._db.execute(_SAVE, [row_values(r) for r in recipients])
         except IntegrityError:
             raise Conflict(TAKEN) from None
 
