@@ -232,13 +232,6 @@ class Lead:
         )
 
 
-def match(by_customer: Lead | None, by_email: Lead | None, by_phone: Lead | None) -> Lead | None:
-    """Which lead a conversation belongs to: the one Landbot's customer id names, else
-    the one with the same email (any case), else the one with the same phone (E.164).
-    Two leads are never merged into one; the first match takes the details."""
-    return by_customer or by_email or by_phone
-
-
 def merged_recipient(recipient: Recipient, lead: Lead, now: datetime) -> Recipient:
     """The lead's recipient with the lead's details. Merging keeps opt-outs: an SMS
     opt-out stays whatever phone a conversation gives (talking to a bot is no consent

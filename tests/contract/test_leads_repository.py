@@ -18,7 +18,7 @@ from adapters.sql.leads import SqlLandbotInbox, SqlLeadRepository
 from adapters.sql.leads_postgres import PostgresLandbotInbox
 from adapters.sql.recipients import SqlRecipientRepository
 from adapters.sql.transactions import SqlTransactionManager
-from application.ports.leads import LandbotInbox, LeadRepository
+from application.ports.leads import LandbotInbox, LeadMatch, LeadRepository
 from application.ports.recipients import RecipientRepository
 from application.ports.transactions import TransactionManager
 from domain.errors import Conflict
@@ -94,12 +94,13 @@ LENA = LeadContact("Lena Berg", EmailAddress("Lena@Example.com"), PhoneNumber("+
 async def test_a_lead_reads_back_by_id_customer_email_and_phone(store: Store) -> None:
     lena = await add_lead(store, "101", LENA, plan="pro", score=3, vip=True)
     assert await store.leads.get(lena.id) == lena
-    assert await store.leads.by_customer("101") == lena
-    assert await store.leads.by_customer("102") is None
-    assert await store.leads.by_email("lena@example.com") == lena
-    assert await store.leads.by_email("Lena@Example.com") is None  # callers normalize
-    assert await store.leads.by_phone("+34600111222") == lena
-    assert await store.leads.by_phone("+34600111223") is None
+    match = store.leads.match
+    assert await match("101", None, None) == LeadMatch(lena, by_customer=True)
+    assert await match("102", None, None) is None
+    assert await match("102", "lena@example.com", None) == LeadMatch(lena, by_customer=False)
+    assert await match("102", "Lena@Example.com", None) is None  # callers normalize
+    assert await match("102", None, "+34600111222") == LeadMatch(lena, by_customer=False)
+    assert await match("102", "other@example.com", "+34600111223") is None
     assert lena.fields == {"plan": "pro", "score": 3, "vip": True}
 
 
@@ -108,9 +109,21 @@ async def test_the_oldest_lead_answers_a_shared_email(store: Store) -> None:
     await add_lead(
         store, "2", LeadContact("B", EmailAddress("same@example.com")), NOW + timedelta(seconds=1)
     )
-    found = await store.leads.by_email("same@example.com")
+    found = await store.leads.match("3", "same@example.com", None)
     assert found is not None
-    assert found.id == first.id
+    assert found.lead.id == first.id
+
+
+async def test_the_customer_id_wins_then_the_email_then_the_phone(store: Store) -> None:
+    by_phone = await add_lead(store, "1", LeadContact("A", phone=PhoneNumber("+34600111222")))
+    by_email = await add_lead(
+        store, "2", LeadContact("B", EmailAddress("b@example.com")), NOW + timedelta(seconds=1)
+    )
+    named = await add_lead(store, "3", LeadContact("C"), NOW + timedelta(seconds=2))
+    both = "b@example.com", "+34600111222"
+    assert await store.leads.match("3", *both) == LeadMatch(named, by_customer=True)
+    assert await store.leads.match("4", *both) == LeadMatch(by_email, by_customer=False)
+    assert await store.leads.match("4", None, both[1]) == LeadMatch(by_phone, by_customer=False)
 
 
 async def test_an_update_and_a_second_customer_id(store: Store) -> None:
@@ -125,7 +138,7 @@ async def test_an_update_and_a_second_customer_id(store: Store) -> None:
     await store.leads.link("202", new_id(), later)  # linked already: stays with its lead
     await store.save()
     assert await store.leads.get(lena.id) == changed
-    assert await store.leads.by_customer("202") == changed
+    assert await store.leads.match("202", None, None) == LeadMatch(changed, by_customer=True)
     assert await store.leads.customers(lena.id) == ["101", "202"]
 
 

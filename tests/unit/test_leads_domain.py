@@ -15,7 +15,6 @@ from domain.leads import (
     custom_fields,
     customer_id,
     lead_external_id,
-    match,
     merged_recipient,
     message_key,
     subject_of,
@@ -39,14 +38,6 @@ def test_a_lead_keeps_its_email_lower_case_and_its_phone_in_e164() -> None:
     assert made.email == "lena.berg@example.com"
     assert made.phone == "+34600111222"
     assert LENA.email_key == "lena.berg@example.com"
-
-
-def test_the_customer_id_wins_then_the_email_then_the_phone() -> None:
-    a, b, c = lead(LENA), lead(LeadContact("B")), lead(LeadContact("C"))
-    assert match(a, b, c) is a
-    assert match(None, b, c) is b
-    assert match(None, None, c) is c
-    assert match(None, None, None) is None
 
 
 def test_a_newer_message_replaces_the_details_and_an_older_one_fills_gaps_only() -> None:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from adapters.memory.notifications import InMemoryNotificationRepository
 from adapters.memory.transactions import InMemoryTransactionManager, MemoryStore
-from application.ports.leads import LeadTicket
+from application.ports.leads import LeadMatch, LeadTicket
 from application.ports.notifications import NewNotification
 from domain.errors import Conflict
 from domain.ids import new_id
@@ -39,15 +39,17 @@ class InMemoryLeadRepository:
     async def get(self, lead_id: UUID) -> Lead | None:
         return self._rows.get(lead_id)
 
-    async def by_customer(self, customer_id: str) -> Lead | None:
+    async def match(
+        self, customer_id: str, email: str | None, phone: str | None
+    ) -> LeadMatch | None:
         linked = self._customers.get(customer_id)
-        return None if linked is None else self._rows.get(linked[0])
-
-    async def by_email(self, email: str) -> Lead | None:
-        return self._oldest([r for r in self._rows.values() if r.email == email])
-
-    async def by_phone(self, phone: str) -> Lead | None:
-        return self._oldest([r for r in self._rows.values() if r.phone == phone])
+        if linked is not None and linked[0] in self._rows:
+            return LeadMatch(self._rows[linked[0]], by_customer=True)
+        rows = self._rows.values()
+        found = None if email is None else self._oldest([r for r in rows if r.email == email])
+        if found is None and phone is not None:
+            found = self._oldest([r for r in rows if r.phone == phone])
+        return None if found is None else LeadMatch(found, by_customer=False)
 
     async def add(self, lead: Lead) -> None:
         if any(r.recipient_id == lead.recipient_id for r in self._rows.values()):

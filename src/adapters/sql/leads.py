@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Table, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Table, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from adapters.sql.tables.leads import (
     LeadRow,
 )
 from adapters.sql.upserts import insert_on_conflict
+from application.ports.leads import LeadMatch
 from application.ports.notifications import NewNotification
 from domain.errors import Conflict
 from domain.leads import FieldValue, LandbotMessage, Lead, LeadMessage
@@ -95,15 +96,25 @@ class SqlLeadRepository:
     async def get(self, lead_id: UUID) -> Lead | None:
         return await self._one(L.c.id == lead_id)
 
-    async def by_customer(self, customer_id: str) -> Lead | None:
-        linked = select(C.c.lead_id).where(C.c.customer_id == customer_id).scalar_subquery()
-        return await self._one(L.c.id == linked)
-
-    async def by_email(self, email: str) -> Lead | None:
-        return await self._one(L.c.email == email)
-
-    async def by_phone(self, phone: str) -> Lead | None:
-        return await self._one(L.c.phone == phone)
+    async def match(
+        self, customer_id: str, email: str | None, phone: str | None
+    ) -> LeadMatch | None:
+        linked = (
+            L.c.id == select(C.c.lead_id).where(C.c.customer_id == customer_id).scalar_subquery()
+        )
+        ranks = [(linked, 0)]
+        if email is not None:
+            ranks.append((L.c.email == email, 1))
+        if phone is not None:
+            ranks.append((L.c.phone == phone, 2))
+        query = (
+            select(L, linked.label("by_customer"))
+            .where(or_(*(condition for condition, _ in ranks)))
+            .order_by(case(*ranks), L.c.created_at, L.c.id)
+            .limit(1)
+        )
+        row = (await self._db.execute(query)).first()
+        return None if row is None else LeadMatch(_lead(row), bool(row.by_customer))
 
     async def add(self, lead: Lead) -> None:
         try:

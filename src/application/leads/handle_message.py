@@ -88,9 +88,6 @@ class HandleLandbotMessage:
                 data=message.data,
             )
         )
-        welcomed = await self._welcome.schedule(lead, taken.recipient, now)
-        if welcomed is not lead:
-            await self._leads.update(welcomed)
         await self._tx.commit()
         await self._welcome.wake()
-        return Handled(welcomed, taken.created, on_ticket)
+        return Handled(lead, taken.created, on_ticket)

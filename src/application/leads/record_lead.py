@@ -5,7 +5,7 @@ from uuid import UUID
 from application.leads.intake import LeadIntake
 from application.leads.welcome import LeadWelcome
 from application.ports.clock import Clock
-from application.ports.leads import LeadRepository, TicketIntake
+from application.ports.leads import TicketIntake
 from application.ports.transactions import TransactionManager
 from domain.errors import FieldErrors
 from domain.leads import (
@@ -56,14 +56,12 @@ class RecordLead:
 
     def __init__(
         self,
-        leads: LeadRepository,
         intake: LeadIntake,
         tickets: TicketIntake,
         welcome: LeadWelcome,
         clock: Clock,
         tx: TransactionManager,
     ) -> None:
-        self._leads = leads
         self._intake = intake
         self._tickets = tickets
         self._welcome = welcome
@@ -89,9 +87,7 @@ class RecordLead:
         now = self._clock.now()
         contact = LeadContact(given_name, email, phone)
         taken = await self._intake.take(customer, contact, fields, now, now)
-        lead = await self._welcome.schedule(taken.lead, taken.recipient, now)
-        if lead is not taken.lead:
-            await self._leads.update(lead)
+        lead = taken.lead
         ticket_id = None
         if text is not None:
             # Opening the ticket commits it with the lead and the welcome, then announces it.

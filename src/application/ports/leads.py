@@ -12,21 +12,23 @@ from application.ports.notifications import NewNotification
 from domain.leads import LandbotMessage, Lead, LeadMessage
 
 
+@dataclass(frozen=True, slots=True)
+class LeadMatch:
+    lead: Lead
+    by_customer: bool  # the customer id names it already (else its email or phone matched)
+
+
 class LeadRepository(Protocol):
     """Leads, the Landbot customer ids that name them, and their conversations."""
 
     async def get(self, lead_id: UUID) -> Lead | None: ...
 
-    async def by_customer(self, customer_id: str) -> Lead | None:
-        """The lead one of whose Landbot customer ids this is."""
-        ...
-
-    async def by_email(self, email: str) -> Lead | None:
-        """The oldest lead with this (normalized, lower-case) email."""
-        ...
-
-    async def by_phone(self, phone: str) -> Lead | None:
-        """The oldest lead with this E.164 phone."""
+    async def match(
+        self, customer_id: str, email: str | None, phone: str | None
+    ) -> LeadMatch | None:
+        """The lead a conversation belongs to, in one read: the one this Landbot customer
+        id names, else the oldest with this (normalized, lower-case) email, else the
+        oldest with this E.164 phone. Two leads are never merged into one."""
         ...
 
     async def add(self, lead: Lead) -> None:
