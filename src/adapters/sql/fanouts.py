@@ -15,6 +15,7 @@ from sqlalchemy import (
     Row,
     Table,
     and_,
+    bindparam,
     exists,
     func,
     insert,
@@ -62,6 +63,13 @@ MEMBER_COLUMNS = (
     "sms_opted_out, quiet_start, quiet_end, timezone"
 )
 _SKIPS = ("channel_off", "opted_out", "no_address", "unrenderable")
+
+# Built once: a statement made per call costs its construction and cache key each time
+# (about 0.1 ms a select, 0.2 ms an insert); these take their values as parameters.
+_ADD = insert(F)
+_ADD_PARTS = insert(P)
+_GET = select(F).where(F.c.id == bindparam("fanout_id"))
+_SUBSCRIBERS = select(T.c.subscribers).where(T.c.key == bindparam("topic"))
 
 
 def repeated(exc: IntegrityError) -> bool:
@@ -173,14 +181,14 @@ class SqlFanoutRepository:
             for k in range(fanout.parts)
         ]
         try:
-            await self._db.execute(insert(F), [row])
+            await self._db.execute(_ADD, [row])
             if parts:
-                await self._db.execute(insert(P), parts)
+                await self._db.execute(_ADD_PARTS, parts)
         except IntegrityError:
             raise Conflict("this Idempotency-Key is in use") from None
 
     async def get(self, fanout_id: UUID) -> Fanout | None:
-        row = (await self._db.execute(select(F).where(F.c.id == fanout_id))).first()
+        row = (await self._db.execute(_GET, {"fanout_id": fanout_id})).first()
         return None if row is None else to_fanout(row)
 
     async def find_by_key(self, caller: UUID, key: str) -> tuple[Fanout, str] | None:
@@ -218,8 +226,7 @@ class SqlFanoutRepository:
     async def audience(self, topic: str, exclude: Sequence[str]) -> int:
         # The topic's count, kept by triggers (migration 0017): no scan of its
         # subscriptions. (Expansion reads those made by the fan-out's creation.)
-        count = select(T.c.subscribers).where(T.c.key == topic)
-        total = int((await self._db.execute(count)).scalar() or 0)
+        total = int((await self._db.execute(_SUBSCRIBERS, {"topic": topic})).scalar() or 0)
         if not exclude:
             return total
         left_out = (

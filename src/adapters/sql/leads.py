@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Table, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Table, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,20 @@ C = cast(Table, LeadCustomerRow.__table__)
 M = cast(Table, LeadMessageRow.__table__)
 I = cast(Table, LandbotMessageRow.__table__)  # noqa: E741
 RECIPIENT_TAKEN = "this recipient is another lead's already"
+# Built once: a statement made per call costs its construction and cache key each time
+# (about 0.1 ms a select, 0.2 ms an insert); these take their values as parameters.
+_ADD = L.insert()
+_NAMED = L.c.id == (
+    select(C.c.lead_id).where(C.c.customer_id == bindparam("customer_id")).scalar_subquery()
+)
+_BY_EMAIL = L.c.email == bindparam("email")  # a None email or phone matches nothing
+_BY_PHONE = L.c.phone == bindparam("phone")
+_MATCH = (
+    select(L, _NAMED.label("by_customer"))
+    .where(or_(_NAMED, _BY_EMAIL, _BY_PHONE))
+    .order_by(case((_NAMED, 0), (_BY_EMAIL, 1), else_=2), L.c.created_at, L.c.id)
+    .limit(1)
+)
 _LINK = insert_on_conflict(C, ["customer_id", "lead_id", "linked_at"], ["customer_id"])
 _ADD_MESSAGE = insert_on_conflict(
     M,
@@ -99,26 +113,13 @@ class SqlLeadRepository:
     async def match(
         self, customer_id: str, email: str | None, phone: str | None
     ) -> LeadMatch | None:
-        linked = (
-            L.c.id == select(C.c.lead_id).where(C.c.customer_id == customer_id).scalar_subquery()
-        )
-        ranks = [(linked, 0)]
-        if email is not None:
-            ranks.append((L.c.email == email, 1))
-        if phone is not None:
-            ranks.append((L.c.phone == phone, 2))
-        query = (
-            select(L, linked.label("by_customer"))
-            .where(or_(*(condition for condition, _ in ranks)))
-            .order_by(case(*ranks), L.c.created_at, L.c.id)
-            .limit(1)
-        )
-        row = (await self._db.execute(query)).first()
+        values = {"customer_id": customer_id, "email": email, "phone": phone}
+        row = (await self._db.execute(_MATCH, values)).first()
         return None if row is None else LeadMatch(_lead(row), bool(row.by_customer))
 
     async def add(self, lead: Lead) -> None:
         try:
-            await self._db.execute(L.insert().values(_lead_values(lead)))
+            await self._db.execute(_ADD, _lead_values(lead))
         except IntegrityError:
             raise Conflict(RECIPIENT_TAKEN) from None
 

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Table, delete, func, or_, select
+from sqlalchemy import ColumnElement, Row, Table, bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,10 @@ from domain.recipients import (
 )
 
 R = cast(Table, RecipientRow.__table__)
+# Built once: a statement made per call costs its construction and cache key each time
+# (about 0.1 ms a select, 0.2 ms an insert); these take their values as parameters.
+_BY_ID = select(R).where(R.c.id == bindparam("id"))
+_BY_EXTERNAL_ID = select(R).where(R.c.external_id == bindparam("external_id"))
 _SAVE = insert_on_conflict(
     R,
     [c.name for c in R.c],
@@ -122,10 +126,12 @@ class SqlRecipientRepository:
         return to_recipient(row) if row else None
 
     async def get(self, external_id: ExternalId) -> Recipient | None:
-        return await self._one(R.c.external_id == external_id.value)
+        row = (await self._db.execute(_BY_EXTERNAL_ID, {"external_id": external_id.value})).first()
+        return to_recipient(row) if row else None
 
     async def get_by_id(self, recipient_id: UUID) -> Recipient | None:
-        return await self._one(R.c.id == recipient_id)
+        row = (await self._db.execute(_BY_ID, {"id": recipient_id})).first()
+        return to_recipient(row) if row else None
 
     async def get_by_user(self, user_id: UUID) -> Recipient | None:
         return await self._one(R.c.user_id == user_id)

