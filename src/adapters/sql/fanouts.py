@@ -70,6 +70,24 @@ _ADD = insert(F)
 _ADD_PARTS = insert(P)
 _GET = select(F).where(F.c.id == bindparam("fanout_id"))
 _SUBSCRIBERS = select(T.c.subscribers).where(T.c.key == bindparam("topic"))
+_CLAIM = (
+    select(P.c.cursor)
+    .join(F, F.c.id == P.c.fanout_id)
+    .where(
+        P.c.fanout_id == bindparam("fanout_id"),
+        P.c.part == bindparam("part"),
+        P.c.done.is_(False),
+        F.c.status == FanoutStatus.EXPANDING.value,
+    )
+    .with_for_update(of=P)
+)
+_LOCK = select(F.c.id).where(F.c.id == bindparam("fanout_id")).with_for_update()
+_UNDONE = exists().where(P.c.fanout_id == bindparam("fanout_id"), P.c.done.is_(False))
+_FINISH = (
+    update(F)
+    .where(F.c.id == bindparam("fanout_id"), F.c.status == FanoutStatus.EXPANDING.value, ~_UNDONE)
+    .values(status=FanoutStatus.EXPANDED.value, updated_at=bindparam("now"))
+)
 
 
 def repeated(exc: IntegrityError) -> bool:
@@ -266,18 +284,7 @@ class SqlFanoutRepository:
         )
 
     async def claim(self, fanout_id: UUID, part: int) -> PartClaim | None:
-        query = (
-            select(P.c.cursor)
-            .join(F, F.c.id == P.c.fanout_id)
-            .where(
-                P.c.fanout_id == fanout_id,
-                P.c.part == part,
-                P.c.done.is_(False),
-                F.c.status == FanoutStatus.EXPANDING.value,
-            )
-            .with_for_update(of=P)
-        )
-        row = (await self._db.execute(query)).first()
+        row = (await self._db.execute(_CLAIM, {"fanout_id": fanout_id, "part": part})).first()
         return None if row is None else PartClaim(row.cursor)
 
     async def members(
@@ -340,13 +347,8 @@ class SqlFanoutRepository:
     async def finish(self, fanout_id: UUID, now: datetime) -> bool:
         # The fan-out's row lock first: a part finishing at the same moment commits
         # before the check below reads the parts (a statement of its own, so it sees it).
-        await self._db.execute(select(F.c.id).where(F.c.id == fanout_id).with_for_update())
-        undone = exists().where(P.c.fanout_id == fanout_id, P.c.done.is_(False))
-        result = await self._db.execute(
-            update(F)
-            .where(F.c.id == fanout_id, F.c.status == FanoutStatus.EXPANDING.value, ~undone)
-            .values(status=FanoutStatus.EXPANDED.value, updated_at=now)
-        )
+        await self._db.execute(_LOCK, {"fanout_id": fanout_id})
+        result = await self._db.execute(_FINISH, {"fanout_id": fanout_id, "now": now})
         return bool(getattr(result, "rowcount", 0))
 
     async def stalled(
