@@ -330,10 +330,16 @@ class Cluster:
                 else:
                     raise RuntimeError(f"the stub at {url} did not start")
 
-    async def received(self) -> list[tuple[float, str]]:
-        async with httpx.AsyncClient(timeout=30) as client:
-            response = await client.get(f"{self.stub_url}/_bench/received")
-            return [(float(t), str(b)) for t, b in response.json()]
+    async def received(
+        self, since: int = 0, client: httpx.AsyncClient | None = None
+    ) -> list[tuple[float, str]]:
+        """What the stub received, from the `since`-th message on; through `client` when
+        polling (a client per call costs the load generator's CPU)."""
+        if client is None:
+            async with httpx.AsyncClient(timeout=30) as own:
+                return await self.received(since, own)
+        response = await client.get(f"{self.stub_url}/_bench/received", params={"from": since})
+        return [(float(t), str(b)) for t, b in response.json()]
 
     async def wait_for_received(self, count: int, limit_seconds: float = 120.0) -> None:
         deadline = time.monotonic() + limit_seconds

@@ -2,13 +2,15 @@
 
 Each SMS body the benchmarks send is `due=<unix seconds> ref=<notification id>`, so the
 latency of a send is `received - due` without any join against the database.
-`GET /_bench/received` returns [[received_unix, body], ...]; `DELETE` clears it.
+`GET /_bench/received` returns [[received_unix, body], ...] (`?from=N`: from the N-th
+on, so that a poller reads each once); `DELETE` clears it.
 
 Run: `uv run python -m tests.support.timed_twilio_stub --port 8901`.
 """
 
 import json
 import time
+from urllib.parse import parse_qs
 
 from tests.support.stubs.server import Receive, Scope, Send, main, respond
 from tests.support.stubs.twilio import TwilioStub
@@ -30,7 +32,9 @@ class TimedTwilioStub(TwilioStub):
                 self.messages.clear()
                 await respond(send, 204, content_type=b"text/plain")
             else:
-                await respond(send, 200, json.dumps(self.received).encode())
+                query = parse_qs(scope.get("query_string", b"").decode())
+                start = int(query.get("from", ["0"])[0])
+                await respond(send, 200, json.dumps(self.received[start:]).encode())
             return
         await super().__call__(scope, receive, send)
 
