@@ -42,31 +42,6 @@ OPENED = re.compile(r"New normal support ticket #\d+: (Bench order \d+ has not a
 _customers = itertools.count(1)
 
 
-async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
-    login = await client.post(
-        "/auth/login", json={"username": username, "password": "bench-password"}
-    )
-    assert login.status_code == 200, login.text
-    return {"Authorization": f"Bearer {login.json()['access_token']}"}
-
-
-async def _agent_on_staff_topic(cluster: Cluster, client: httpx.AsyncClient) -> None:
-    """The seeded user "bench" made an agent (by an admin) and subscribed to the staff
-    topic (by itself, as agents do)."""
-    await cluster.seed_admin()
-    admin = await _login(client, "bench-admin")
-    found = await client.get("/admin/users", params={"q": "bench"}, headers=admin)
-    assert found.status_code == 200, found.text
-    ids = [u["id"] for u in found.json()["items"] if u["username"] == "bench"]
-    assert len(ids) == 1, found.text
-    made = await client.patch(f"/admin/users/{ids[0]}", json={"role": "agent"}, headers=admin)
-    assert made.status_code == 200, made.text
-    assert made.json()["role"] == "agent", made.text
-    agent = await _login(client, "bench")
-    joined = await client.put(f"/me/topics/{STAFF_TOPIC}", headers=agent)
-    assert joined.status_code in (200, 201), joined.text
-
-
 async def _round(
     cluster: Cluster, api: str, token: str, count: int
 ) -> tuple[list[float], list[float]]:
@@ -155,7 +130,7 @@ async def run(args: argparse.Namespace) -> None:
         cluster.start_api(port, args.api_processes)
         async with httpx.AsyncClient(base_url=public_url, timeout=60) as client:
             await wait_for_api(client)
-            await _agent_on_staff_topic(cluster, client)
+            await cluster.agent_on_topic(client, STAFF_TOPIC)
         cold, cold_intake = await _round(cluster, public_url, token, args.count)
         print(f"cold round (not counted): {_line(cold, cold_intake)}", flush=True)
         latencies: list[float] = []

@@ -152,6 +152,23 @@ class Cluster:
         finally:
             await container.close()
 
+    async def agent_on_topic(self, client: httpx.AsyncClient, topic: str) -> dict[str, str]:
+        """The seeded user "bench" made an agent by an admin (seeded here) and subscribed
+        to the staff topic `topic` by itself, as agents do: its authorization header."""
+        await self.seed_admin()
+        admin = await login_headers(client, "bench-admin")
+        found = await client.get("/admin/users", params={"q": "bench"}, headers=admin)
+        assert found.status_code == 200, found.text
+        ids = [u["id"] for u in found.json()["items"] if u["username"] == "bench"]
+        assert len(ids) == 1, found.text
+        made = await client.patch(f"/admin/users/{ids[0]}", json={"role": "agent"}, headers=admin)
+        assert made.status_code == 200, made.text
+        assert made.json()["role"] == "agent", made.text
+        agent = await login_headers(client, "bench")
+        joined = await client.put(f"/me/topics/{topic}", headers=agent)
+        assert joined.status_code in (200, 201), joined.text
+        return agent
+
     async def seed_audience(
         self, topic: str, count: int, *, subscribe: bool = True, emails: bool = False
     ) -> list[str]:
@@ -489,6 +506,15 @@ def postgres_cpu_seconds() -> dict[int, float]:
             except OSError:
                 continue
     return usage
+
+
+async def login_headers(client: httpx.AsyncClient, username: str) -> dict[str, str]:
+    """A seeded user's (password "bench-password") bearer header."""
+    login = await client.post(
+        "/auth/login", json={"username": username, "password": "bench-password"}
+    )
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
 def cpu_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
