@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql.dialect import SqlDialect
@@ -49,6 +49,23 @@ AUTO_REPLIES = [
 # SQLAlchemy compiles it again at every run.)
 _INSERT_CHANGE = insert(C)
 _INSERT_MESSAGE = insert(M)
+# Built once, their values as parameters: see docs/architecture.md, "Layers".
+_LIVE_FOR = select(S).where(
+    S.c.phone == bindparam("phone"), S.c.program == bindparam("program"), S.c.status.in_(_LIVE)
+)
+_UPDATE = update(S).where(S.c.id == bindparam("subscription"))  # SET: the other values given
+_COUNT_AUTO_REPLIES = (
+    select(func.count())
+    .select_from(M.join(S, M.c.subscription_id == S.c.id))
+    .where(
+        S.c.phone == bindparam("phone"), M.c.kind.in_(AUTO_REPLIES), M.c.at >= bindparam("since")
+    )
+)
+_CLAIM = (
+    update(I)
+    .where(I.c.message_sid == bindparam("sid"), I.c.processed_at.is_(None))
+    .values(processed_at=bindparam("now"))
+)
 
 
 def _subscription_values(s: Subscription) -> dict[str, Any]:
@@ -123,8 +140,7 @@ class SqlSubscriptionRepository:
         return None if row is None else _subscription(row)
 
     async def live_for(self, phone: str, program: str) -> Subscription | None:
-        query = select(S).where(S.c.phone == phone, S.c.program == program, S.c.status.in_(_LIVE))
-        row = (await self._db.execute(query)).first()
+        row = (await self._db.execute(_LIVE_FOR, {"phone": phone, "program": program})).first()
         return None if row is None else _subscription(row)
 
     async def latest_for(self, phone: str, program: str) -> Subscription | None:
@@ -146,8 +162,8 @@ class SqlSubscriptionRepository:
 
     async def update(self, subscription: Subscription) -> None:
         values = _subscription_values(subscription)
-        del values["id"]
-        await self._db.execute(update(S).where(S.c.id == subscription.id).values(values))
+        values["subscription"] = values.pop("id")
+        await self._db.execute(_UPDATE, values)
 
     async def list_after(
         self, user_id: UUID | None, after: UUID | None, limit: int
@@ -202,12 +218,8 @@ class SqlSubscriptionRepository:
         return [_message(row) for row in await self._db.execute(query)]
 
     async def count_auto_replies(self, phone: str, since: datetime) -> int:
-        query = (
-            select(func.count())
-            .select_from(M.join(S, M.c.subscription_id == S.c.id))
-            .where(S.c.phone == phone, M.c.kind.in_(AUTO_REPLIES), M.c.at >= since)
-        )
-        return int((await self._db.execute(query)).scalar_one())
+        values = {"phone": phone, "since": since}
+        return int((await self._db.execute(_COUNT_AUTO_REPLIES, values)).scalar_one())
 
 
 class SqlInboundMessages:
@@ -244,11 +256,7 @@ class SqlInboundMessages:
 
     async def claim(self, message_sid: str, now: datetime) -> bool:
         # A concurrent claim waits for this row's lock, then finds it processed.
-        result = await self._db.execute(
-            update(I)
-            .where(I.c.message_sid == message_sid, I.c.processed_at.is_(None))
-            .values(processed_at=now)
-        )
+        result = await self._db.execute(_CLAIM, {"sid": message_sid, "now": now})
         return bool(getattr(result, "rowcount", 0))
 
     async def unprocessed(self, received_before: datetime, most: int, limit: int) -> list[str]:

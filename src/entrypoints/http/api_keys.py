@@ -21,6 +21,7 @@ from entrypoints.http.schemas import (
     EXAMPLE_TIME,
     EXAMPLE_USER_ID,
     NOT_BLANK,
+    IdCursor,
     documented,
     problem_responses,
     text,
@@ -82,9 +83,6 @@ class ApiKeyPageOut(msgspec.Struct):
     next_cursor: str | None
 
 
-_CursorIn = Annotated[
-    str | None, QueryParameter(max_length=64, description="`next_cursor` of the previous page")
-]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
 
 
@@ -120,7 +118,7 @@ class ApiKeyController(Controller):
         caller: CallerDependency,
         list_keys: FromDishka[ListApiKeys],
         limit: _Limit = LIMITS.default,
-        cursor: _CursorIn = None,
+        cursor: IdCursor = None,
     ) -> ApiKeyPageOut:
         page = await list_keys(ListApiKeysQuery(caller, limit, cursor))
         return ApiKeyPageOut([ApiKeyOut.of(key) for key in page.items], page.next_cursor)

@@ -31,6 +31,7 @@ from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
     NOT_BLANK,
+    IdCursor,
     documented,
     problem_responses,
     rules,
@@ -41,9 +42,6 @@ from entrypoints.http.security import SECURITY_WITH_KEYS, CallerDependency, allo
 _Id = Annotated[UUID, documented(EXAMPLE_ID)]
 _Time = Annotated[datetime, documented(EXAMPLE_TIME)]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
-_Cursor = Annotated[
-    str | None, QueryParameter(max_length=64, description="`next_cursor` of the previous page")
-]
 _Topic = Annotated[
     str | None, QueryParameter(min_length=1, max_length=TOPIC_KEY_MAX, description="one topic's")
 ]
@@ -257,7 +255,7 @@ class FanoutController(Controller):
         list_fanouts: FromDishka[ListFanouts],
         topic: _Topic = None,
         limit: _Limit = LIMITS.default,
-        cursor: _Cursor = None,
+        cursor: IdCursor = None,
     ) -> FanoutPageOut:
         page = await list_fanouts(ListFanoutsQuery(caller, topic, limit, cursor))
         return FanoutPageOut([FanoutOut.of(f, p) for f, p in page.items], page.next_cursor)

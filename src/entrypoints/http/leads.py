@@ -39,6 +39,7 @@ from domain.leads import (
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
+    IdCursor,
     documented,
     problem_responses,
     text,
@@ -54,10 +55,6 @@ _MILLISECONDS = 100_000_000_000
 _Time = Annotated[datetime, documented(EXAMPLE_TIME)]
 _Id = Annotated[UUID, documented(EXAMPLE_ID)]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
-_Cursor = Annotated[
-    str | None,
-    QueryParameter(pattern="^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page"),
-]
 _Short = Annotated[str, text("text", 64)]
 
 
@@ -350,7 +347,7 @@ class LeadController(Controller):
         list_leads: FromDishka[ListLeads],
         q: Annotated[str | None, QueryParameter(max_length=Q_MAX)] = None,
         limit: _Limit = LIMITS.default,
-        cursor: _Cursor = None,
+        cursor: IdCursor = None,
     ) -> LeadPageOut:
         page = await list_leads(ListLeadsQuery(principal.user, q, limit, cursor))
         return LeadPageOut([LeadOut.of(lead) for lead in page.items], page.next_cursor)

@@ -90,6 +90,7 @@ from entrypoints.http.schemas import (
     EXAMPLE_TIME,
     EXAMPLE_USER_ID,
     NO_NUL,
+    IdCursor,
     documented,
     problem_responses,
     rules,
@@ -104,11 +105,6 @@ _Name = Annotated[str | None, documented("Ann")]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
 _Cursor = Annotated[
     str | None, QueryParameter(max_length=200, description="`next_cursor` of the previous page")
-]
-# Pages by id: every cursor is an id's 16 bytes in unpadded base64url.
-_IdCursor = Annotated[
-    str | None,
-    QueryParameter(pattern="^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page"),
 ]
 
 
@@ -468,7 +464,7 @@ class MessageController(Controller):
             ),
         ] = None,
         limit: _Limit = LIMITS.default,
-        cursor: _IdCursor = None,
+        cursor: IdCursor = None,
     ) -> MessagePageOut:
         user = principal.user
         page = await list_messages(ListUserMessagesQuery(user, user_name, since, limit, cursor))
@@ -517,7 +513,7 @@ class ConversationController(Controller):
         principal: NamedDependency[Principal],
         list_conversations: FromDishka[ListConversations],
         limit: _Limit = LIMITS.default,
-        cursor: _IdCursor = None,
+        cursor: IdCursor = None,
     ) -> ConversationPageOut:
         user = principal.user
         page = await list_conversations(ListConversationsQuery(user, limit, cursor))

@@ -47,6 +47,7 @@ from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
     EXAMPLE_USER_ID,
+    IdCursor,
     documented,
     problem_responses,
     text,
@@ -371,10 +372,7 @@ class RecipientController(Controller):
         list_recipients: FromDishka[ListRecipients],
         q: Annotated[str | None, QueryParameter(max_length=Q_MAX)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)] = LIMITS.default,
-        cursor: Annotated[
-            str | None,
-            QueryParameter(max_length=64, description="`next_cursor` of the previous page"),
-        ] = None,
+        cursor: IdCursor = None,
     ) -> RecipientPageOut:
         page = await list_recipients(ListRecipientsQuery(caller, q, limit, cursor))
         return RecipientPageOut([RecipientOut.of(r) for r in page.items], page.next_cursor)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestBody, Schema
-from litestar.params import KwargDefinition
+from litestar.params import KwargDefinition, QueryParameter
 
 # No text field takes NUL: PostgreSQL cannot store it, and no user means it. Request
 # bodies are checked for it as they are read (entrypoints.http.bodies); the schema says so.
@@ -19,6 +19,13 @@ PROBLEM_JSON = "application/problem+json"
 EXAMPLE_ID = "01a2005d-b470-7f6a-9b2b-7c7ca6c14368"
 EXAMPLE_USER_ID = "01a2005c-3f1e-7d1b-8a55-2f6b1d7e9c10"
 EXAMPLE_TIME = "2026-11-21T23:20:05.123456Z"
+# The `cursor` of a page by id: the last id's 16 bytes in unpadded base64url
+# (application.paging.ID_CURSORS). Documented exactly, so that a client (or a schema-driven
+# test) never sends a cursor of the schema that the API then refuses.
+IdCursor = Annotated[
+    str | None,
+    QueryParameter(pattern="^[A-Za-z0-9_-]{22}$", description="`next_cursor` of the previous page"),
+]
 
 
 def documented(example: object = None, **constraints: Any) -> KwargDefinition:

@@ -36,6 +36,7 @@ from entrypoints.http.problems import problem
 from entrypoints.http.schemas import (
     EXAMPLE_ID,
     EXAMPLE_TIME,
+    IdCursor,
     body_operation,
     documented,
     problem_responses,
@@ -47,9 +48,6 @@ _Time = Annotated[datetime, documented(EXAMPLE_TIME)]
 _Id = Annotated[UUID, documented(EXAMPLE_ID)]
 _Phone = Annotated[str, documented("+15105552054")]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
-_Cursor = Annotated[
-    str | None, QueryParameter(max_length=200, description="`next_cursor` of the previous page")
-]
 
 
 class SubscribeIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -203,7 +201,7 @@ class SubscriptionController(Controller):
         caller: CallerDependency,
         list_subscriptions: FromDishka[ListSubscriptions],
         limit: _Limit = LIMITS.default,
-        cursor: _Cursor = None,
+        cursor: IdCursor = None,
     ) -> SubscriptionPageOut:
         page = await list_subscriptions(ListSubscriptionsQuery(caller, limit, cursor))
         return SubscriptionPageOut([SubscriptionOut.of(s) for s in page.items], page.next_cursor)

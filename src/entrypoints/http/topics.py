@@ -34,7 +34,7 @@ from domain.topics import (
     SubscriptionChange,
     Topic,
 )
-from entrypoints.http.schemas import EXAMPLE_TIME, documented, problem_responses, text
+from entrypoints.http.schemas import EXAMPLE_TIME, IdCursor, documented, problem_responses, text
 from entrypoints.http.security import SECURITY, SECURITY_WITH_KEYS, CallerDependency, allowed_to
 
 _Time = Annotated[datetime, documented(EXAMPLE_TIME)]
@@ -285,7 +285,7 @@ class TopicController(Controller):
         key: _PathKey,
         list_subscribers: FromDishka[ListSubscribers],
         limit: _Limit = LIMITS.default,
-        cursor: _Cursor = None,
+        cursor: IdCursor = None,
     ) -> SubscriberPageOut:
         page = await list_subscribers(ListSubscribersQuery(caller, key, limit, cursor))
         return SubscriberPageOut([SubscriberOut.of(s) for s in page.items], page.next_cursor)

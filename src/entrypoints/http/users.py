@@ -21,6 +21,7 @@ from domain.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_M
 from entrypoints.http.schemas import (
     EXAMPLE_TIME,
     EXAMPLE_USER_ID,
+    IdCursor,
     documented,
     problem_responses,
     text,
@@ -82,10 +83,7 @@ class AdminUserController(Controller):
             str | None, QueryParameter(max_length=16, description="user, agent or admin")
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)] = LIMITS.default,
-        cursor: Annotated[
-            str | None,
-            QueryParameter(max_length=64, description="`next_cursor` of the previous page"),
-        ] = None,
+        cursor: IdCursor = None,
     ) -> UserPageOut:
         page = await list_users(ListUsersQuery(principal.user, q, role, limit, cursor))
         return UserPageOut([AdminUserOut.of(u) for u in page.items], page.next_cursor)

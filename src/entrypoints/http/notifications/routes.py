@@ -40,6 +40,7 @@ from entrypoints.http.schemas import (
     EXAMPLE_TIME,
     EXAMPLE_USER_ID,
     NOT_BLANK,
+    IdCursor,
     documented,
     problem_responses,
     rules,
@@ -247,9 +248,6 @@ class ActivityPageOut(msgspec.Struct):
 _StatusFilter = Annotated[
     str | None, QueryParameter(**rules(enum=[*Status]), description="only of this status")
 ]
-_CursorIn = Annotated[
-    str | None, QueryParameter(max_length=64, description="`next_cursor` of the previous page")
-]
 _Limit = Annotated[int, QueryParameter(ge=1, le=LIMITS.maximum)]
 _RecipientIn = Annotated[
     str | None,
@@ -337,7 +335,7 @@ class NotificationController(Controller):
         list_notifications: FromDishka[ListNotifications],
         status: _StatusFilter = None,
         limit: _Limit = LIMITS.default,
-        cursor: _CursorIn = None,
+        cursor: IdCursor = None,
         recipient: _RecipientIn = None,
     ) -> NotificationPageOut:
         page = await list_notifications(
@@ -404,7 +402,7 @@ class NotificationActivityController(Controller):
         since: _Instant = None,
         until: _Instant = None,
         limit: _Limit = LIMITS.default,
-        cursor: _CursorIn = None,
+        cursor: IdCursor = None,
     ) -> ActivityPageOut:
         page = await list_activity(
             ActivityQuery(
