@@ -34,6 +34,7 @@ from adapters.sql.messaging import (
 )
 from adapters.sql.messaging_postgres import (
     PostgresConversationRepository,
+    PostgresDirectRoutes,
     PostgresMessagePosts,
     PostgresMessageRepository,
     PostgresProfileRepository,
@@ -42,9 +43,11 @@ from adapters.sql.messaging_postgres import (
 )
 from adapters.sql.transactions import SqlTransactionManager
 from application.messaging.posts import UnitOfWorkMessagePosts
+from application.messaging.routes import RepositoryDirectRoutes
 from application.ports.accounts import UserRepository
 from application.ports.messaging import (
     ConversationRepository,
+    DirectRoutes,
     EventLog,
     MessagePosts,
     MessageRepository,
@@ -94,6 +97,7 @@ class Store:
     tx: TransactionManager
     db: AsyncSession | None
     posts: MessagePosts
+    routes: DirectRoutes
 
     async def save(self) -> None:
         await self.tx.commit()
@@ -123,6 +127,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             tx,
             None,
             UnitOfWorkMessagePosts(messages, log, tx),
+            RepositoryDirectRoutes(profiles, messaging, profiles, profiles),
         )
         return
     async with (
@@ -158,6 +163,9 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             UnitOfWorkMessagePosts(reading[4], SqlEventLog(session), SqlTransactionManager(session))
             if reads is None
             else PostgresMessagePosts(reads),
+            RepositoryDirectRoutes(reading[0], reading[3], reading[2], reading[1])
+            if reads is None
+            else PostgresDirectRoutes(reads),
         )
 
 
@@ -533,6 +541,44 @@ async def test_contacts_are_a_request_and_its_acceptance(store: Store) -> None:
     assert await store.relationships.drop(ann.id, bugs.id) is False
     await store.save()
     assert await store.relationships.contact_status(ann.id, bugs.id) is ContactStatus.PENDING
+
+
+async def test_a_direct_route_says_what_a_send_needs_to_know(store: Store) -> None:
+    ann, bugs, daffy, _ = await users(store, "ann", "bugs", "daffy", "elmer", disabled="elmer")
+    made = await conversation(store, ann, bugs, key=direct_key(ann.id, bugs.id))
+    to_bugs = await store.routes.find(ann.id, "bugs")
+    assert to_bugs is not None
+    assert to_bugs.recipient == await store.directory.find("bugs")
+    assert (to_bugs.conversation, to_bugs.blocked, to_bugs.restricted) == (made, False, False)
+    # The same conversation whichever of the two sends (the key orders their ids).
+    to_ann = await store.routes.find(bugs.id, "ann")
+    assert to_ann is not None
+    assert to_ann.conversation == made
+    to_daffy = await store.routes.find(ann.id, "daffy")
+    assert to_daffy is not None
+    assert to_daffy.conversation is None
+    assert await store.routes.find(ann.id, "elmer") is None  # disabled
+    assert await store.routes.find(ann.id, "nobody") is None
+
+    assert await store.relationships.block(daffy.id, ann.id, NOW)
+    await store.profiles.save(Profile(bugs.id, None, None, contacts_only=True), NOW)
+    await store.save()
+    blocked = await store.routes.find(ann.id, "daffy")
+    assert blocked is not None
+    assert (blocked.blocked, blocked.restricted) == (True, False)
+    restricted = await store.routes.find(ann.id, "bugs")
+    assert restricted is not None
+    assert (restricted.blocked, restricted.restricted) == (False, True)
+    await store.relationships.ask(ann.id, bugs.id, NOW)
+    await store.save()
+    asked = await store.routes.find(ann.id, "bugs")
+    assert asked is not None
+    assert asked.restricted  # a request is not yet a contact
+    await store.relationships.ask(bugs.id, ann.id, NOW)
+    await store.save()
+    contacts = await store.routes.find(ann.id, "bugs")
+    assert contacts is not None
+    assert not contacts.restricted
 
 
 async def test_the_event_log_replays_each_users_events_after_an_id(store: Store) -> None:

@@ -22,16 +22,25 @@ async def open_conversation(
     return found, require_member(member, found)
 
 
+def user_name(raw: str) -> str:
+    """`raw` as a username (any case given); NotFound for a name no user can have."""
+    try:
+        return Username(raw).value
+    except InvalidValue:
+        raise NotFound(f"no user named {raw!r}") from None
+
+
+def no_user(name: str) -> NotFound:
+    return NotFound(f"no user named {name!r}")
+
+
 async def find_user(directory: UserDirectory, raw: str) -> DirectoryEntry:
     """The enabled user with this name (any case); NotFound otherwise, also for a name
     no user can have."""
-    try:
-        name = Username(raw).value
-    except InvalidValue:
-        raise NotFound(f"no user named {raw!r}") from None
+    name = user_name(raw)
     found = await directory.find(name)
     if found is None:
-        raise NotFound(f"no user named {name!r}")
+        raise no_user(name)
     return found
 
 

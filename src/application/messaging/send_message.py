@@ -1,10 +1,11 @@
 from dataclasses import dataclass
 
-from application.messaging.access import find_user
+from application.messaging.access import no_user, user_name
 from application.messaging.drafts import Draft, Poster, Sent, check_draft
 from application.messaging.gate import SendGate
+from application.policy import require_may_message
 from application.ports.clock import Clock
-from application.ports.messaging import ConversationRepository, UserDirectory
+from application.ports.messaging import ConversationRepository, DirectRoutes
 from application.ports.transactions import TransactionManager
 from domain.accounts import User
 from domain.errors import FieldErrors, PermissionDenied
@@ -35,11 +36,12 @@ class SendMessage:
     Idempotency-Key) a retried send answers the first message and stores nothing (and
     counts against no limit). Sends are rate limited per user (RateLimited); between
     users one of whom blocked the other, or to a user taking direct messages from
-    contacts only, they are PermissionDenied, saying no more."""
+    contacts only, they are PermissionDenied, saying no more. What it needs to know of
+    the recipient is one read (`DirectRoutes`)."""
 
     def __init__(
         self,
-        directory: UserDirectory,
+        routes: DirectRoutes,
         conversations: ConversationRepository,
         poster: Poster,
         clock: Clock,
@@ -48,7 +50,7 @@ class SendMessage:
     ) -> None:
         self._tx = tx
         self._gate = gate
-        self._directory = directory
+        self._routes = routes
         self._conversations = conversations
         self._poster = poster
         self._clock = clock
@@ -61,7 +63,11 @@ class SendMessage:
         errors = FieldErrors()
         draft = check_draft(cmd.draft, errors)
         errors.raise_if_any()
-        recipient = await find_user(self._directory, cmd.recipient_user_name)
+        name = user_name(cmd.recipient_user_name)
+        route = await self._routes.find(me.id, name)
+        if route is None:
+            raise no_user(name)
+        recipient = route.recipient
         if recipient.user_id == me.id:
             errors.add("recipient_user_name", "must be another user: you cannot message yourself")
             errors.raise_if_any()
@@ -69,15 +75,14 @@ class SendMessage:
         if first is not None:
             return Sent(first, created=False)
         await self._gate.pace(me.id)
-        await self._gate.direct(me.id, recipient.user_id)
-        conversation = await self._direct(me, recipient)
+        require_may_message(route.blocked, route.restricted)
+        conversation = route.conversation or await self._open_direct(me, recipient)
         return await self._poster.post(conversation, me, [recipient.user_id], draft)
 
-    async def _direct(self, me: User, other: DirectoryEntry) -> Conversation:
+    async def _open_direct(self, me: User, other: DirectoryEntry) -> Conversation:
+        """The pair's first message makes their conversation (unless the other side just
+        did)."""
         key = direct_key(me.id, other.user_id)
-        found = await self._conversations.direct(key)
-        if found is not None:
-            return found
         now = self._clock.now()
         ident = new_id()
         made = Conversation(ident, ConversationKind.DIRECT, None, now, ident)

@@ -3,6 +3,7 @@ messages and their receipts."""
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -177,6 +178,24 @@ class ConversationRepository(Protocol):
         """Up to `limit` of the user's conversations, latest activity first, those whose
         activity id is below `before`; each with its members, last message and the
         user's unread count."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DirectRoute:
+    """What a direct message needs to know before it is sent."""
+
+    recipient: DirectoryEntry
+    conversation: Conversation | None  # the pair's; None before their first message
+    blocked: bool  # one of the two blocked the other
+    restricted: bool  # the recipient takes contacts only, and the sender is not one
+
+
+class DirectRoutes(Protocol):
+    async def find(self, sender: UUID, recipient_name: str) -> DirectRoute | None:
+        """The enabled user named `recipient_name` (a valid, lower-case username) as
+        `sender` would write to them; None when there is none. One read on PostgreSQL;
+        it sees committed rows only."""
         ...
 
 

@@ -27,6 +27,7 @@ from adapters.sql.messaging import (
 )
 from adapters.sql.messaging_postgres import (
     PostgresConversationRepository,
+    PostgresDirectRoutes,
     PostgresMessagePosts,
     PostgresMessageRepository,
     PostgresProfileRepository,
@@ -60,12 +61,14 @@ from application.messaging.remove_contact import RemoveContact
 from application.messaging.remove_member import RemoveMember
 from application.messaging.remove_reaction import RemoveReaction
 from application.messaging.replay_events import ReplayEvents
+from application.messaging.routes import RepositoryDirectRoutes
 from application.messaging.send_message import SendMessage
 from application.messaging.typing_notice import SendTyping
 from application.messaging.unblock_user import UnblockUser
 from application.messaging.update_profile import UpdateProfile
 from application.ports.messaging import (
     ConversationRepository,
+    DirectRoutes,
     EventLog,
     LiveChannel,
     MessagePosts,
@@ -193,6 +196,19 @@ class MessagingProvider(Provider):
         if reads is not None:
             return PostgresMessagePosts(reads)
         return UnitOfWorkMessagePosts(messages, events, tx)
+
+    @provide
+    def routes(
+        self,
+        reads: DirectPool | None,
+        directory: UserDirectory,
+        conversations: ConversationRepository,
+        relationships: RelationshipRepository,
+        profiles: ProfileRepository,
+    ) -> DirectRoutes:
+        if reads is not None:
+            return PostgresDirectRoutes(reads)
+        return RepositoryDirectRoutes(directory, conversations, relationships, profiles)
 
     broadcast = provide(Broadcast)
     poster = provide(Poster)
