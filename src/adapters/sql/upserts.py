@@ -1,8 +1,8 @@
 """INSERT ... ON CONFLICT as text statements that SQLAlchemy compiles once.
 
 SQLAlchemy 2.0 gives the dialects' `insert().on_conflict_do_*()` constructs no cache
-key, so it compiles such a statement again at every execution: three of them were a
-fifth of the API's CPU in a lead's intake (docs/benchmarks.md, section 16). PostgreSQL
+key, so it compiles such a statement again at every execution: in a lead's intake the
+compiler took 9 % of the API's profile samples (docs/benchmarks.md, section 16). PostgreSQL
 and SQLite spell the clause alike, so one text statement serves both; its parameters
 are typed from the table's columns, so values are bound exactly as by an ORM insert,
 and, being text, it is compiled once per process and then found in the cache."""

@@ -27,11 +27,23 @@ class SendGate:
             raise RateLimited(f"too many messages; try again in {wait} seconds", wait)
 
     async def direct(self, sender: UUID, recipient: UUID) -> None:
-        blocked = await self._relationships.blocked_between(sender, recipient)
-        restricted = False
-        if not blocked:
-            profile = await self._profiles.get(recipient)
-            if profile is not None and profile.contacts_only:
-                status = await self._relationships.contact_status(sender, recipient)
-                restricted = status is not ContactStatus.CONTACT
-        require_may_message(blocked, restricted)
+        require_may_message(
+            *await direct_refusals(self._relationships, self._profiles, sender, recipient)
+        )
+
+
+async def direct_refusals(
+    relationships: RelationshipRepository,
+    profiles: ProfileRepository,
+    sender: UUID,
+    recipient: UUID,
+) -> tuple[bool, bool]:
+    """(blocked, restricted) for a direct message: one of the two blocked the other; the
+    recipient takes contacts only and the sender is not one."""
+    blocked = await relationships.blocked_between(sender, recipient)
+    restricted = False
+    profile = await profiles.get(recipient)
+    if profile is not None and profile.contacts_only:
+        status = await relationships.contact_status(sender, recipient)
+        restricted = status is not ContactStatus.CONTACT
+    return blocked, restricted

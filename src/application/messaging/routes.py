@@ -1,5 +1,6 @@
 from uuid import UUID
 
+from application.messaging.gate import direct_refusals
 from application.ports.messaging import (
     ConversationRepository,
     DirectRoute,
@@ -7,7 +8,7 @@ from application.ports.messaging import (
     RelationshipRepository,
     UserDirectory,
 )
-from domain.messaging import ContactStatus, direct_key
+from domain.messaging import direct_key
 
 
 class RepositoryDirectRoutes:
@@ -34,10 +35,7 @@ class RepositoryDirectRoutes:
             return None
         other = recipient.user_id
         conversation = await self._conversations.direct(direct_key(sender, other))
-        blocked = await self._relationships.blocked_between(sender, other)
-        profile = await self._profiles.get(other)
-        restricted = False
-        if profile is not None and profile.contacts_only:
-            status = await self._relationships.contact_status(sender, other)
-            restricted = status is not ContactStatus.CONTACT
+        blocked, restricted = await direct_refusals(
+            self._relationships, self._profiles, sender, other
+        )
         return DirectRoute(recipient, conversation, blocked, restricted)
