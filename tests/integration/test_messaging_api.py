@@ -1,16 +1,41 @@
 """Messages and conversations through the whole app: /api/messages, /api/conversations."""
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from dishka import AsyncContainer
 from litestar.testing import AsyncTestClient
 
+from adapters.sql.database import make_engine
+from entrypoints.ioc import make_container
+from entrypoints.settings import Settings
+from tests.conftest import make_settings
 from tests.support.auth import bearer
+from tests.support.databases import migrated_empty
 from tests.support.problems import assert_problem
 
 Client = AsyncTestClient[Any]
 Headers = dict[str, str]
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Both stores: on PostgreSQL the pages come rendered by the database."""
+    return make_settings(database_url)
+
+
+@pytest.fixture
+async def container(settings: Settings) -> AsyncIterator[AsyncContainer]:
+    """The production container on an empty database; its connections are opened by the
+    app's loop (asyncpg's belong to the loop that opened them)."""
+    engine = make_engine(settings.database.url, pool_size=1)
+    await migrated_empty(engine)
+    await engine.dispose()
+    container = make_container(settings)
+    yield container
+    await container.close()
 
 
 @pytest.fixture
@@ -206,6 +231,21 @@ async def test_messages_with_a_user_are_that_conversation_paged_newest_first(
     # Daffy and Bugs never wrote to each other; no one reads Ann's with Bugs but them.
     assert (await client.get("/api/messages/bugs", headers=daffy)).json()["items"] == []
     assert len((await client.get("/api/messages/daffy", headers=daffy)).json()["items"]) == 1
+
+
+async def test_reading_your_messages_delivers_them_once(
+    client: Client, ann: Headers, bugs: Headers
+) -> None:
+    sent = await send(client, ann, "bugs", "hi")
+    [own] = (await client.get("/api/messages/bugs", headers=ann)).json()["items"]
+    assert own["delivered_at"] is None  # the sender's own read delivers nothing
+    [got] = (await client.get("/api/messages/ann", headers=bugs)).json()["items"]
+    assert got["id"] == sent["id"]
+    delivered = got["delivered_at"]
+    assert delivered is not None
+    for path, who in (("/api/messages/bugs", ann), ("/api/messages/bugs", bugs)):
+        [again] = (await client.get(path, headers=who)).json()["items"]
+        assert again["delivered_at"] == delivered  # the first delivery stays
 
 
 async def test_since_bounds_the_window(client: Client, ann: Headers, bugs: Headers) -> None:

@@ -120,7 +120,7 @@ WHERE user_id = $1 AND message_id = ANY($2::uuid[]) AND delivered_at IS NULL
 """
 
 
-class _Window:
+class PageWindow:
     """The page's conditions as SQL with their arguments, numbered after `args`."""
 
     def __init__(self, args: list[Any]) -> None:
@@ -158,7 +158,7 @@ class PostgresMessageRepository(SqlMessageRepository):
         limit: int,
         since: datetime | None = None,
     ) -> list[Message]:
-        window = _Window([conversation_id])
+        window = PageWindow([conversation_id])
         conditions = window.bounds(before, after, since)
         order = "ASC" if after is not None and before is None else "DESC"
         # LIMIT as a literal (a bounded int): the plan of a prepared statement is reused.
@@ -172,7 +172,7 @@ class PostgresMessageRepository(SqlMessageRepository):
         self, user_id: UUID, before: UUID | None, since: datetime | None, limit: int
     ) -> list[Message]:
         # Each conversation's newest `limit` ids through its own index range, merged.
-        window = _Window([user_id])
+        window = PageWindow([user_id])
         conditions = window.bounds(before, None, since)
         page = (
             "SELECT p.id FROM conversation_members cm CROSS JOIN LATERAL ("

@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports.clock import Clock
-from application.ports.messaging import MessageRepository
+from application.ports.messaging import MessageRepository, RenderedPage
 from application.ports.transactions import TransactionManager
 from domain.messaging import Message, Receipt
 
@@ -23,6 +23,13 @@ class Deliveries:
         """Messages the viewer's live stream just sent them: delivered now."""
         await self._messages.mark_delivered(viewer, message_ids, self._clock.now())
         await self._tx.commit()
+
+    async def rendered(self, viewer: UUID, page: RenderedPage, now: datetime) -> RenderedPage:
+        """A page the store rendered at `now`, its undelivered copies shown delivered then."""
+        if page.undelivered:
+            await self._messages.mark_delivered(viewer, page.undelivered, now)
+            await self._tx.commit()
+        return page
 
     async def reached(self, viewer: UUID, messages: Sequence[Message]) -> list[Message]:
         """`messages` as they are now: the viewer's copies delivered."""

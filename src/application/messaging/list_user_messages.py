@@ -5,7 +5,13 @@ from application.messaging.config import MessagingConfig
 from application.messaging.deliveries import Deliveries
 from application.paging import ID_CURSORS, LIMITS, Page, page_of
 from application.ports.clock import Clock
-from application.ports.messaging import ConversationRepository, MessageRepository, UserDirectory
+from application.ports.messaging import (
+    ConversationRepository,
+    MessageRepository,
+    RenderedPage,
+    RenderedPages,
+    UserDirectory,
+)
 from domain.accounts import User
 from domain.errors import FieldErrors
 from domain.instants import parse_instant
@@ -27,7 +33,10 @@ class ListUserMessages:
     another user's: the caller's direct conversation with them (empty when they never
     wrote; NotFound for an unknown user). No older than `since`, by default the
     configured window (30 days). Nobody, admins included, reads others' messages. The
-    caller's copies are delivered now."""
+    caller's copies are delivered now.
+
+    Where the store renders pages itself (`rendered`, on PostgreSQL), the page comes
+    back in its wire form: the rules above are the same, decided here."""
 
     def __init__(
         self,
@@ -37,7 +46,9 @@ class ListUserMessages:
         clock: Clock,
         config: MessagingConfig,
         deliveries: Deliveries,
+        rendered: RenderedPages | None,
     ) -> None:
+        self._rendered = rendered
         self._deliveries = deliveries
         self._directory = directory
         self._conversations = conversations
@@ -45,21 +56,29 @@ class ListUserMessages:
         self._clock = clock
         self._config = config
 
-    async def __call__(self, q: ListUserMessagesQuery) -> Page[Message]:
+    async def __call__(self, q: ListUserMessagesQuery) -> Page[Message] | RenderedPage:
         errors = FieldErrors()
         limit = errors.check("limit", LIMITS.check, q.limit)
         before = errors.check("cursor", ID_CURSORS.decode, q.cursor)
         since = None if q.since is None else errors.check("since", parse_instant, q.since)
         errors.raise_if_any()
-        since = since or self._clock.now() - self._config.default_window
+        now = self._clock.now()
+        since = since or now - self._config.default_window
         me = q.requester
         other = await find_user(self._directory, q.user_name)
+        rendered = self._rendered
         if other.user_id == me.id:
+            if rendered is not None:
+                shown = await rendered.of_user(me.id, before, since, limit, now)
+                return await self._deliveries.rendered(me.id, shown, now)
             rows = await self._messages.of_user(me.id, before, since, limit + 1)
         else:
             direct = await self._conversations.direct(direct_key(me.id, other.user_id))
             if direct is None:
                 return Page([], None)
+            if rendered is not None:
+                shown = await rendered.in_conversation(me.id, direct.id, before, since, limit, now)
+                return await self._deliveries.rendered(me.id, shown, now)
             rows = await self._messages.in_conversation(direct.id, before, None, limit + 1, since)
         page = page_of(rows, limit, lambda m: m.id, ID_CURSORS)
         return Page(await self._deliveries.reached(me.id, page.items), page.next_cursor)

@@ -275,3 +275,39 @@ class MessageRepository(Protocol):
         first, ids below `before`, sent at `since` or later; committed messages only, as
         `in_conversation`."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A page of messages already in its wire form, made where the rows are: `items` is
+    the JSON array of its messages as the viewer sees them (the shape of the HTTP API's
+    `MessageOut`, which the renderer's contract test holds it to). The viewer's copies
+    that were not delivered are shown delivered at the read's `now`, and listed in
+    `undelivered` for `Deliveries` to record."""
+
+    items: str
+    next_cursor: str | None
+    undelivered: tuple[UUID, ...]
+
+
+class RenderedPages(Protocol):
+    """Pages of messages rendered by the database itself (PostgreSQL), newest first, in
+    one read: no row becomes an object on the way to the client. Committed messages
+    only, as the repository's pages. Up to `limit` messages; ids below `before`, sent at
+    `since` or later."""
+
+    async def in_conversation(
+        self,
+        viewer: UUID,
+        conversation_id: UUID,
+        before: UUID | None,
+        since: datetime,
+        limit: int,
+        now: datetime,
+    ) -> RenderedPage: ...
+
+    async def of_user(
+        self, viewer: UUID, before: UUID | None, since: datetime, limit: int, now: datetime
+    ) -> RenderedPage:
+        """Every conversation the viewer is a member of."""
+        ...

@@ -14,6 +14,7 @@ from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency
+from litestar.enums import MediaType
 from litestar.openapi.spec import OpenAPIType
 from litestar.params import (
     FromPath,
@@ -53,7 +54,7 @@ from application.messaging.typing_notice import SendTyping
 from application.messaging.unblock_user import UnblockUser
 from application.messaging.update_profile import KEEP, UpdateProfile, UpdateProfileCommand
 from application.paging import LIMITS, Page
-from application.ports.messaging import LiveChannel
+from application.ports.messaging import LiveChannel, RenderedPage
 from domain.accounts import USERNAME_MAX, User
 from domain.errors import FieldErrors
 from domain.messaging import (
@@ -334,6 +335,12 @@ class MessagePageOut(msgspec.Struct):
         return cls([MessageOut.of(m, viewer) for m in page.items], page.next_cursor)
 
 
+def _rendered(page: RenderedPage) -> bytes:
+    """The body of a `MessagePageOut` around items the database rendered."""
+    cursor = b"null" if page.next_cursor is None else b'"%s"' % page.next_cursor.encode()
+    return b'{"items":%s,"next_cursor":%s}' % (page.items.encode(), cursor)
+
+
 def _sent(sent: Sent, viewer: UUID) -> Response[MessageOut]:
     status = HTTP_201_CREATED if sent.created else HTTP_200_OK
     return Response(MessageOut.of(sent.message, viewer), status_code=status)
@@ -465,10 +472,12 @@ class MessageController(Controller):
         ] = None,
         limit: _Limit = LIMITS.default,
         cursor: IdCursor = None,
-    ) -> MessagePageOut:
+    ) -> Response[MessagePageOut]:
         user = principal.user
         page = await list_messages(ListUserMessagesQuery(user, user_name, since, limit, cursor))
-        return MessagePageOut.of(page, user.id)
+        if isinstance(page, RenderedPage):
+            return Response(_rendered(page), media_type=MediaType.JSON)  # type: ignore[arg-type]
+        return Response(MessagePageOut.of(page, user.id))
 
 
 _MessageId = Annotated[

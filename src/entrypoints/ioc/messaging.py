@@ -25,6 +25,7 @@ from adapters.sql.messaging import (
     SqlUnreadNotices,
     SqlUserDirectory,
 )
+from adapters.sql.messaging_pages_postgres import PostgresRenderedPages
 from adapters.sql.messaging_postgres import (
     PostgresConversationRepository,
     PostgresDirectRoutes,
@@ -75,6 +76,7 @@ from application.ports.messaging import (
     MessageRepository,
     ProfileRepository,
     RelationshipRepository,
+    RenderedPages,
     SendRateLimiter,
     UnreadNotices,
     UserDirectory,
@@ -196,6 +198,10 @@ class MessagingProvider(Provider):
         if reads is not None:
             return PostgresMessagePosts(reads)
         return UnitOfWorkMessagePosts(messages, events, tx)
+
+    @provide(scope=Scope.APP)
+    def rendered_pages(self, reads: DirectPool | None) -> RenderedPages | None:
+        return None if reads is None else PostgresRenderedPages(reads)
 
     @provide
     def routes(

@@ -1,0 +1,130 @@
+"""Pages of messages rendered by PostgreSQL (`RenderedPages`): the statement reads the
+page and writes its JSON, so the API hands the text to the client as it is. Turning 50
+rows into messages, then into the API's structs, then into JSON was about half of the
+API's CPU for a read (docs/benchmarks.md, section 18).
+
+The JSON is the HTTP API's `MessageOut` for the viewer, field for field:
+`tests/contract/test_messaging_rendered_pages.py` compares it with what the API makes of
+the same messages read through the repository. Times are written as msgspec writes a UTC
+time (microseconds only when there are any, then `Z`); reactions most given first, then
+in the order first given (`reactions_of`); `delivered_at` and `read_at` are the
+viewer's own copy's, or for the sender the last recipient's once all have it
+(`Message.seen_by`)."""
+
+# ruff: noqa: S608 -- the SQL is built from fixed fragments, numbered parameters and ints
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from adapters.sql.direct_pool import DirectPool
+from adapters.sql.messaging_postgres import PageWindow
+from application.paging import ID_CURSORS
+from application.ports.messaging import RenderedPage
+
+
+def _iso(t: str) -> str:
+    whole = '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''
+    fraction = '\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\''
+    return (
+        f"to_char({t} AT TIME ZONE 'UTC', CASE WHEN date_part('microseconds', {t})::int8"
+        f" % 1000000 = 0 THEN {whole} ELSE {fraction} END)"
+    )
+
+
+# $1 the viewer, $2 now. `{page}` selects up to limit + 1 ids (the extra one only says
+# that another page follows); the first `limit` are shown, the viewer's undelivered
+# copies among them as delivered at $2 and listed, for `Deliveries` to record. (An
+# UPDATE in the statement would make PostgreSQL plan it again at every run: 0.35 ms.)
+_RENDERED = f"""
+WITH page AS ({{page}}),
+shown AS (SELECT id FROM page ORDER BY id DESC LIMIT {{limit}})
+SELECT (SELECT count(*) FROM page) > {{limit}},
+       (SELECT id FROM shown ORDER BY id LIMIT 1),
+       array_agg(v.id) FILTER (WHERE v.undelivered),
+       coalesce(json_agg(v.message ORDER BY v.id DESC), '[]')
+FROM (
+    SELECT m.id, r.undelivered, json_build_object(
+        'id', m.id, 'conversation_id', m.conversation_id, 'sender', u.username,
+        'body', m.body, 'attachments', coalesce(m.attachments::json, '[]'),
+        'reactions', coalesce(x.reactions, '[]'),
+        'created_at', {_iso("m.created_at")},
+        'edited_at', {_iso("m.edited_at")},
+        'deleted', m.deleted_at IS NOT NULL,
+        'delivered_at', {_iso("r.delivered")},
+        'read_at', {_iso("r.read")},
+        'client_msg_id', CASE WHEN m.sender_id = $1::uuid THEN m.client_msg_id END
+    ) AS message
+    FROM shown
+    JOIN messages m ON m.id = shown.id
+    JOIN users u ON u.id = m.sender_id
+    LEFT JOIN LATERAL (
+        SELECT CASE WHEN m.sender_id = $1::uuid
+                    THEN CASE WHEN count(*) > 0 AND count(d) = count(*) THEN max(d) END
+                    ELSE max(d) FILTER (WHERE user_id = $1::uuid) END AS delivered,
+               CASE WHEN m.sender_id = $1::uuid
+                    THEN CASE WHEN count(*) > 0 AND count(read_at) = count(*)
+                              THEN max(read_at) END
+                    ELSE max(read_at) FILTER (WHERE user_id = $1::uuid) END AS read,
+               bool_or(user_id = $1::uuid AND delivered_at IS NULL) AS undelivered
+        FROM (SELECT user_id, delivered_at, read_at,
+                     CASE WHEN user_id = $1::uuid THEN coalesce(delivered_at, $2::timestamptz)
+                          ELSE delivered_at END AS d
+              FROM message_receipts WHERE message_id = m.id) receipts
+    ) r ON true
+    LEFT JOIN LATERAL (
+        SELECT json_agg(json_build_object('emoji', g.emoji, 'count', g.n, 'mine', g.mine)
+                        ORDER BY g.n DESC, g.first_at, g.first_user) AS reactions
+        FROM (SELECT emoji, count(*) AS n, bool_or(user_id = $1::uuid) AS mine,
+                     min(created_at) AS first_at,
+                     (array_agg(user_id ORDER BY created_at, user_id))[1] AS first_user
+              FROM message_reactions WHERE message_id = m.id GROUP BY emoji) g
+    ) x ON true
+) v
+"""
+
+
+class PostgresRenderedPages:
+    """On the direct pool: a read of committed rows, one round trip."""
+
+    def __init__(self, pool: DirectPool) -> None:
+        self._pool = pool
+
+    async def in_conversation(
+        self,
+        viewer: UUID,
+        conversation_id: UUID,
+        before: UUID | None,
+        since: datetime,
+        limit: int,
+        now: datetime,
+    ) -> RenderedPage:
+        window = PageWindow([viewer, now, conversation_id])
+        conditions = window.bounds(before, None, since)
+        # LIMIT as a literal (a bounded int): the plan of a prepared statement is reused.
+        page = (
+            f"SELECT id FROM messages WHERE conversation_id = $3::uuid{conditions} "
+            f"ORDER BY id DESC LIMIT {int(limit) + 1}"
+        )
+        return await self._render(page, limit, window.args)
+
+    async def of_user(
+        self, viewer: UUID, before: UUID | None, since: datetime, limit: int, now: datetime
+    ) -> RenderedPage:
+        # Each conversation's newest ids through its own index range, merged.
+        window = PageWindow([viewer, now])
+        conditions = window.bounds(before, None, since)
+        n = int(limit) + 1
+        page = (
+            "SELECT p.id FROM conversation_members cm CROSS JOIN LATERAL ("
+            f"SELECT id FROM messages WHERE conversation_id = cm.conversation_id{conditions} "
+            f"ORDER BY id DESC LIMIT {n}) p "
+            f"WHERE cm.user_id = $1::uuid ORDER BY p.id DESC LIMIT {n}"
+        )
+        return await self._render(page, limit, window.args)
+
+    async def _render(self, page: str, limit: int, args: list[Any]) -> RenderedPage:
+        rows = await self._pool.fetch(_RENDERED.format(page=page, limit=int(limit)), *args)
+        more, last, undelivered, items = rows[0]
+        cursor = ID_CURSORS.encode(last) if more else None
+        return RenderedPage(items, cursor, tuple(undelivered or ()))
