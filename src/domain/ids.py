@@ -6,12 +6,14 @@ import uuid
 
 
 def new_id() -> uuid.UUID:
+    return _uuid(_fresh())
+
+
+def _fresh() -> int:
+    """A version-7 id as an integer: the Unix time in ms, then 74 random bits."""
     unix_ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (unix_ms & 0xFFFF_FFFF_FFFF) << 80 | rand
-    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return uuid.UUID(int=value)
+    rand = int.from_bytes(os.urandom(10), "big") & _RANDOM_BITS
+    return (unix_ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | 0x2 << 62 | rand
 
 
 _RANDOM_BITS = ((1 << 80) - 1) & ~(0xF << 76) & ~(0x3 << 62)
@@ -49,11 +51,11 @@ class MonotonicIds:
         self._last = 0
 
     def __call__(self) -> uuid.UUID:
-        value = new_id().int
+        value = _fresh()
         if value <= self._last:
             value = self._last + 1
             if value & 0x3 << 62 != 0x2 << 62:  # the random bits ran over: the next ms
                 unix_ms = (self._last >> 80) + 1
                 value = unix_ms << 80 | 0x7 << 76 | 0x2 << 62
         self._last = value
-        return uuid.UUID(int=value)
+        return _uuid(value)

@@ -81,10 +81,8 @@ def test_monotonic_ids_grow_within_one_millisecond_and_past_its_end() -> None:
     assert all(i.version == 7 for i in made)
     full = (1 << 80) - 1 & ~(0xF << 76) & ~(0x3 << 62) | 0x7 << 76 | 0x2 << 62
     ids._last = 5 << 80 | full  # the last id of millisecond 5
-    with mock.patch(
-        "domain.ids.new_id", return_value=made[0].__class__(int=5 << 80 | 0x7 << 76 | 0x2 << 62)
-    ):
-        after = ids()
+    with mock.patch("domain.ids._fresh", return_value=5 << 80 | 0x7 << 76 | 0x2 << 62):
+        after = ids()  # the clock still in millisecond 5
     assert after.int >> 80 == 6
     assert after.version == 7
     assert after.variant == made[0].variant
