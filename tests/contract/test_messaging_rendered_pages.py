@@ -60,6 +60,7 @@ class World:
     ann: User
     bugs: User
     daffy: User
+    elmer: User
     direct: Conversation
     group: Conversation
     tx: SqlTransactionManager
@@ -74,19 +75,23 @@ async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             users = SqlUserRepository(session)
             people = [
                 User(next_id(), Username(n), "hash", Role.USER, NOW + timedelta(seconds=i))
-                for i, n in enumerate(("ann", "bugs", "daffy"))
+                for i, n in enumerate(("ann", "bugs", "daffy", "elmer"))
             ]
             for u in people:
                 await users.add(u)
-            ann, bugs, daffy = people
+            ann, bugs, daffy, elmer = people
             conversations = SqlConversationRepository(session, dialect)
             direct = await _conversation(conversations, direct_key(ann.id, bugs.id), ann, bugs)
             group = await _conversation(conversations, None, ann, bugs, daffy)
             messages = PostgresMessageRepository(session, dialect, reads)
             tx = SqlTransactionManager(session)
             pages = PostgresRenderedPages(reads)
-            world = World(messages, pages, ann, bugs, daffy, direct, group, tx)
+            world = World(messages, pages, ann, bugs, daffy, elmer, direct, group, tx)
             await _fill(world)
+            # Joined after the messages: copies of none of them.
+            late = Member(group.id, elmer.id, "elmer", MemberRole.MEMBER, NOW + timedelta(days=1))
+            await conversations.add_members([late])
+            await tx.commit()
             yield world
 
 
@@ -200,7 +205,7 @@ async def test_a_users_page_spans_their_conversations_and_follows_the_cursor(
     world: World,
 ) -> None:
     w, now = world, NOW + timedelta(days=1)
-    for viewer in (w.ann, w.bugs, w.daffy):
+    for viewer in (w.ann, w.bugs, w.daffy, w.elmer):
         before: UUID | None = None
         seen = 0
         while True:
@@ -213,7 +218,7 @@ async def test_a_users_page_spans_their_conversations_and_follows_the_cursor(
             if got.next_cursor is None:
                 break
             before = ID_CURSORS.decode(got.next_cursor)
-        assert seen == {"daffy": 2}.get(viewer.username.value, 9)
+        assert seen == {"daffy": 2, "elmer": 2}.get(viewer.username.value, 9)
 
 
 async def test_since_bounds_the_page(world: World) -> None:

@@ -32,54 +32,72 @@ def _iso(t: str) -> str:
     )
 
 
+# `Message.seen_by`: the sender's copy times are the last recipient's once all have one.
+_SEEN = (
+    "CASE WHEN m.sender_id = $1::uuid THEN CASE WHEN r.copies > 0 AND r.{n} = r.copies"
+    " THEN r.{last} END ELSE r.{mine} END"
+)
+
 # $1 the viewer, $2 now. `{page}` selects up to limit + 1 ids (the extra one only says
 # that another page follows); the first `limit` are shown, the viewer's undelivered
 # copies among them as delivered at $2 and listed, for `Deliveries` to record. (An
 # UPDATE in the statement would make PostgreSQL plan it again at every run: 0.35 ms.)
 _RENDERED = f"""
 WITH page AS ({{page}}),
-shown AS (SELECT id FROM page ORDER BY id DESC LIMIT {{limit}})
+shown AS (SELECT id FROM page ORDER BY id DESC LIMIT {{limit}}),
+receipts AS (
+    SELECT message_id, count(*) AS copies, count(d) AS delivered, max(d) AS last_delivered,
+           count(read_at) AS read, max(read_at) AS last_read,
+           max(d) FILTER (WHERE user_id = $1::uuid) AS my_delivered,
+           max(read_at) FILTER (WHERE user_id = $1::uuid) AS my_read,
+           bool_or(user_id = $1::uuid AND delivered_at IS NULL) AS undelivered
+    FROM (SELECT message_id, user_id, delivered_at, read_at,
+                 CASE WHEN user_id = $1::uuid THEN coalesce(delivered_at, $2::timestamptz)
+                      ELSE delivered_at END AS d
+          FROM message_receipts WHERE message_id IN (SELECT id FROM shown)) copy
+    GROUP BY message_id
+),
+reactions AS (
+    SELECT message_id,
+           json_agg(json_build_object('emoji', emoji, 'count', n, 'mine', mine)
+                    ORDER BY n DESC, first_at, first_user) AS given
+    FROM (SELECT message_id, emoji, count(*) AS n, bool_or(user_id = $1::uuid) AS mine,
+                 min(created_at) AS first_at,
+                 (array_agg(user_id ORDER BY created_at, user_id))[1] AS first_user
+          FROM message_reactions WHERE message_id IN (SELECT id FROM shown)
+          GROUP BY message_id, emoji) by_emoji
+    GROUP BY message_id
+)
 SELECT (SELECT count(*) FROM page) > {{limit}},
        (SELECT id FROM shown ORDER BY id LIMIT 1),
        array_agg(v.id) FILTER (WHERE v.undelivered),
        coalesce(json_agg(v.message ORDER BY v.id DESC), '[]')
 FROM (
-    SELECT m.id, r.undelivered, json_build_object(
-        'id', m.id, 'conversation_id', m.conversation_id, 'sender', u.username,
-        'body', m.body, 'attachments', coalesce(m.attachments::json, '[]'),
-        'reactions', coalesce(x.reactions, '[]'),
-        'created_at', {_iso("m.created_at")},
-        'edited_at', {_iso("m.edited_at")},
-        'deleted', m.deleted_at IS NOT NULL,
-        'delivered_at', {_iso("r.delivered")},
-        'read_at', {_iso("r.read")},
-        'client_msg_id', CASE WHEN m.sender_id = $1::uuid THEN m.client_msg_id END
+    SELECT s.id, s.undelivered, json_build_object(
+        'id', s.id, 'conversation_id', s.conversation_id, 'sender', s.sender,
+        'body', s.body, 'attachments', coalesce(s.attachments::json, '[]'),
+        'reactions', coalesce(s.reactions, '[]'),
+        'created_at', {_iso("s.created_at")},
+        'edited_at', {_iso("s.edited_at")},
+        'deleted', s.deleted_at IS NOT NULL,
+        'delivered_at', {_iso("s.delivered_at")},
+        'read_at', {_iso("s.read_at")},
+        'client_msg_id', s.client_msg_id
     ) AS message
-    FROM shown
-    JOIN messages m ON m.id = shown.id
-    JOIN users u ON u.id = m.sender_id
-    LEFT JOIN LATERAL (
-        SELECT CASE WHEN m.sender_id = $1::uuid
-                    THEN CASE WHEN count(*) > 0 AND count(d) = count(*) THEN max(d) END
-                    ELSE max(d) FILTER (WHERE user_id = $1::uuid) END AS delivered,
-               CASE WHEN m.sender_id = $1::uuid
-                    THEN CASE WHEN count(*) > 0 AND count(read_at) = count(*)
-                              THEN max(read_at) END
-                    ELSE max(read_at) FILTER (WHERE user_id = $1::uuid) END AS read,
-               bool_or(user_id = $1::uuid AND delivered_at IS NULL) AS undelivered
-        FROM (SELECT user_id, delivered_at, read_at,
-                     CASE WHEN user_id = $1::uuid THEN coalesce(delivered_at, $2::timestamptz)
-                          ELSE delivered_at END AS d
-              FROM message_receipts WHERE message_id = m.id) receipts
-    ) r ON true
-    LEFT JOIN LATERAL (
-        SELECT json_agg(json_build_object('emoji', g.emoji, 'count', g.n, 'mine', g.mine)
-                        ORDER BY g.n DESC, g.first_at, g.first_user) AS reactions
-        FROM (SELECT emoji, count(*) AS n, bool_or(user_id = $1::uuid) AS mine,
-                     min(created_at) AS first_at,
-                     (array_agg(user_id ORDER BY created_at, user_id))[1] AS first_user
-              FROM message_reactions WHERE message_id = m.id GROUP BY emoji) g
-    ) x ON true
+    FROM (
+        SELECT m.id, m.conversation_id, u.username AS sender, m.body, m.attachments,
+               x.given AS reactions, m.created_at, m.edited_at, m.deleted_at,
+               {_SEEN.format(n="delivered", last="last_delivered", mine="my_delivered")}
+                   AS delivered_at,
+               {_SEEN.format(n="read", last="last_read", mine="my_read")} AS read_at,
+               CASE WHEN m.sender_id = $1::uuid THEN m.client_msg_id END AS client_msg_id,
+               r.undelivered
+        FROM shown
+        JOIN messages m ON m.id = shown.id
+        JOIN users u ON u.id = m.sender_id
+        LEFT JOIN receipts r ON r.message_id = m.id
+        LEFT JOIN reactions x ON x.message_id = m.id
+    ) s
 ) v
 """
 
