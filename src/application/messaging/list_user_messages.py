@@ -1,21 +1,20 @@
 from dataclasses import dataclass
 
-from application.messaging.access import find_user
+from application.messaging.access import no_user, user_name
 from application.messaging.config import MessagingConfig
 from application.messaging.deliveries import Deliveries
 from application.paging import ID_CURSORS, LIMITS, Page, page_of
 from application.ports.clock import Clock
 from application.ports.messaging import (
-    ConversationRepository,
+    DirectRoutes,
     MessageRepository,
     RenderedPage,
     RenderedPages,
-    UserDirectory,
 )
 from domain.accounts import User
 from domain.errors import FieldErrors
 from domain.instants import parse_instant
-from domain.messaging import Message, direct_key
+from domain.messaging import Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +39,7 @@ class ListUserMessages:
 
     def __init__(
         self,
-        directory: UserDirectory,
-        conversations: ConversationRepository,
+        routes: DirectRoutes,
         messages: MessageRepository,
         clock: Clock,
         config: MessagingConfig,
@@ -50,8 +48,7 @@ class ListUserMessages:
     ) -> None:
         self._rendered = rendered
         self._deliveries = deliveries
-        self._directory = directory
-        self._conversations = conversations
+        self._routes = routes
         self._messages = messages
         self._clock = clock
         self._config = config
@@ -65,15 +62,19 @@ class ListUserMessages:
         now = self._clock.now()
         since = since or now - self._config.default_window
         me = q.requester
-        other = await find_user(self._directory, q.user_name)
+        # The user and the pair's conversation in one read (on PostgreSQL).
+        name = user_name(q.user_name)
+        route = await self._routes.find(me.id, name)
+        if route is None:
+            raise no_user(name)
         rendered = self._rendered
-        if other.user_id == me.id:
+        if route.recipient.user_id == me.id:
             if rendered is not None:
                 shown = await rendered.of_user(me.id, before, since, limit, now)
                 return await self._deliveries.rendered(me.id, shown, now)
             rows = await self._messages.of_user(me.id, before, since, limit + 1)
         else:
-            direct = await self._conversations.direct(direct_key(me.id, other.user_id))
+            direct = route.conversation
             if direct is None:
                 return Page([], None)
             if rendered is not None:

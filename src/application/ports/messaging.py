@@ -183,7 +183,8 @@ class ConversationRepository(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class DirectRoute:
-    """What a direct message needs to know before it is sent."""
+    """A user as another sees them for direct messages: what a send checks, and what a
+    read of the pair's messages needs (the user and their conversation)."""
 
     recipient: DirectoryEntry
     conversation: Conversation | None  # the pair's; None before their first message
