@@ -476,6 +476,7 @@ class MessageController(Controller):
         user = principal.user
         page = await list_messages(ListUserMessagesQuery(user, user_name, since, limit, cursor))
         if isinstance(page, RenderedPage):
+            # Bytes where the type says the struct: they are its JSON already.
             return Response(_rendered(page), media_type=MediaType.JSON)  # type: ignore[arg-type]
         return Response(MessagePageOut.of(page, user.id))
 
