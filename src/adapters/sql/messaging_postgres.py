@@ -2,14 +2,17 @@
 (docs/decisions/direct-pool.md), so that reading a page, checking a send, sending and
 delivering open no ORM session transaction.
 
-- Pages of messages: the page's ids through the `(conversation_id, id)` index, then each
-  message with its sender's name, its receipts and its reactions as arrays, so a page is
-  one round trip and no ORM row processing. Through the session a page was five
-  statements, most of the about 4 ms of API CPU a read took. Times come back as integer
-  microseconds since 1970, exact and cheaper to decode than `timestamptz`.
-- The lookups before a page: a user by name, a pair's direct conversation; before a
-  direct send, all it needs of its recipient in one statement (`PostgresDirectRoutes`):
-  the user, the pair's conversation, the blocks, the contacts-only choice.
+- A conversation's pages of messages: the page's ids through the `(conversation_id,
+  id)` index, then each message with its sender's name, its receipts and its reactions
+  as arrays, so a page is one round trip and no ORM row processing. Through the session
+  a page was five statements, most of the about 4 ms of API CPU a read took. Times come
+  back as integer microseconds since 1970, exact and cheaper to decode than
+  `timestamptz`. (The seed's `GET /api/messages/{user_name}` comes rendered by the
+  database instead: `messaging_pages_postgres.py`.)
+- The lookups: a user by name, a pair's direct conversation; before a direct send or a
+  read of the pair's messages, all of the other user in one statement
+  (`PostgresDirectRoutes`): the user, the pair's conversation, the blocks, the
+  contacts-only choice.
 - A send's write (`PostgresMessagePosts`): the message, its receipts, the conversation's
   activity and the live event, one statement and so its own transaction, instead of
   BEGIN, four statements and COMMIT through the session; and a delivery
@@ -167,20 +170,6 @@ class PostgresMessageRepository(SqlMessageRepository):
             f"ORDER BY id {order} LIMIT {int(limit)}"
         )
         return await self._page(page, order, window.args)
-
-    async def of_user(
-        self, user_id: UUID, before: UUID | None, since: datetime | None, limit: int
-    ) -> list[Message]:
-        # Each conversation's newest `limit` ids through its own index range, merged.
-        window = PageWindow([user_id])
-        conditions = window.bounds(before, None, since)
-        page = (
-            "SELECT p.id FROM conversation_members cm CROSS JOIN LATERAL ("
-            f"SELECT id FROM messages WHERE conversation_id = cm.conversation_id{conditions} "
-            f"ORDER BY id DESC LIMIT {int(limit)}) p "
-            f"WHERE cm.user_id = $1::uuid ORDER BY p.id DESC LIMIT {int(limit)}"
-        )
-        return await self._page(page, "DESC", window.args)
 
     async def mark_delivered(
         self, user_id: UUID, message_ids: Sequence[UUID], now: datetime
