@@ -519,9 +519,9 @@ async def login_headers(client: httpx.AsyncClient, username: str) -> dict[str, s
 
 def cpu_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
     """Seconds of CPU per process between two `Cluster.cpu()` readings."""
-    delta = {k: round(v - before.get(k, 0.0), 1) for k, v in after.items() if k != "postgres"}
+    delta = {k: round(v - before.get(k, 0.0), 2) for k, v in after.items() if k != "postgres"}
     pg_before, pg_after = before["postgres"], after["postgres"]
-    delta["postgres"] = round(sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items()), 1)
+    delta["postgres"] = round(sum(v - pg_before.get(pid, 0.0) for pid, v in pg_after.items()), 2)
     return delta
 
 
