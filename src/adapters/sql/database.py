@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from adapters.sql.fair_pool import FairAsyncPool
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -56,14 +58,16 @@ def make_engine(
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # A fixed pool: an overflow connection is opened for one checkout and closed after it,
-    # and under load that churn (a TCP and auth handshake, then every statement prepared
-    # again) cost more than waiting for a pooled connection. No pre-ping: it costs a
-    # round trip on every checkout. A connection that died is invalidated on its first
-    # error, and connections are recycled every half hour.
+    # A fixed pool, first come first served (fair_pool.py). Fixed: an overflow connection
+    # is opened for one checkout and closed after it, and under load that churn (a TCP
+    # and auth handshake, then every statement prepared again) cost more than waiting for
+    # a pooled connection. No pre-ping: it costs a round trip on every checkout. A
+    # connection that died is invalidated on its first error, and connections are
+    # recycled every half hour.
     return create_async_engine(
         url,
         echo=echo,
+        poolclass=FairAsyncPool,
         pool_size=pool_size,
         max_overflow=0,
         pool_recycle=1800,
