@@ -7,7 +7,7 @@ conversations): a page costs the same however long the history (the issue's targ
 at `--history 100000`, at least 90 % of the requests/s at 1,000).
 
     uv run python -m bench.messaging_api [--total 1000000] [--small 1000] [--history 100000]
-        [--seconds 30] [--connections 32] [--workers 1]
+        [--seconds 30] [--connections 32] [--workers 1] [--pool-size 8]
 
 Check that it runs (not a measurement):
     uv run python -m bench.messaging_api --total 3000 --small 100 --history 1000 --seconds 1
@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--pool-size", type=int, default=8, help="HERALD_DB_DIRECT_POOL_SIZE")
     args = parser.parse_args()
     url = fresh_database("bench_messaging")
     env = herald_env(
@@ -127,6 +128,7 @@ def main() -> None:
         6,
         access_token_ttl_seconds="3600",
         messages_send_rate_limit="1000000000",  # the bench measures sending, not the limit
+        db_direct_pool_size=str(args.pool_size),
     )
     herald("migrate", env=env)
     with serve(env, 8791, args.workers) as base:

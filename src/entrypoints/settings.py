@@ -79,6 +79,10 @@ class DatabaseSettings(
 ):
     url: str = "sqlite+aiosqlite:///.herald/herald.db"
     pool_size: int = 20
+    # The direct pool's statements are short and CPU-bound on the server: more of them at
+    # once than a few per server core only makes them preempt each other (docs/
+    # benchmarks.md, section 22); the rest wait their turn in order.
+    direct_pool_size: int = 8
     # PostgreSQL timeouts, so that a database that stops answering costs seconds, not minutes.
     connect_timeout_seconds: float = 5.0
     statement_timeout_seconds: float = 30.0  # 0: none (`herald migrate` runs without one)
@@ -93,8 +97,10 @@ class DatabaseSettings(
         )
 
     def validate(self) -> None:
-        if self.pool_size < 1:
-            raise SettingsError("HERALD_DB_POOL_SIZE must be at least 1")
+        if self.pool_size < 1 or self.direct_pool_size < 1:
+            raise SettingsError(
+                "HERALD_DB_POOL_SIZE and HERALD_DB_DIRECT_POOL_SIZE must be at least 1"
+            )
         if not (self.connect_timeout_seconds > 0 and self.pool_timeout_seconds > 0):
             raise SettingsError(
                 "HERALD_DB_CONNECT_TIMEOUT_SECONDS and HERALD_DB_POOL_TIMEOUT_SECONDS must be "

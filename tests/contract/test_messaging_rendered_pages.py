@@ -1,7 +1,8 @@
 """Pages PostgreSQL renders (`PostgresRenderedPages`) against what the HTTP API makes of
 the same messages read through the repository and delivered by `Deliveries`: the same
 JSON, field for field, for the sender, a recipient and a third member, both kinds of
-page, with a cursor; and the viewer's copies delivered once."""
+page (a user's own name, another's), with a cursor; the viewer's copies delivered once;
+and the names that have no page or an empty one."""
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
@@ -64,6 +65,7 @@ class World:
     direct: Conversation
     group: Conversation
     tx: SqlTransactionManager
+    users: SqlUserRepository
 
 
 @pytest.fixture(params=["postgres"])
@@ -86,7 +88,7 @@ async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             messages = PostgresMessageRepository(session, dialect, reads)
             tx = SqlTransactionManager(session)
             pages = PostgresRenderedPages(reads)
-            world = World(messages, pages, ann, bugs, daffy, elmer, direct, group, tx)
+            world = World(messages, pages, ann, bugs, daffy, elmer, direct, group, tx, users)
             await _fill(world)
             # Joined after the messages: copies of none of them.
             late = Member(group.id, elmer.id, "elmer", MemberRole.MEMBER, NOW + timedelta(days=1))
@@ -180,6 +182,16 @@ def _got(page: RenderedPage) -> dict[str, Any]:
     return {"items": msgspec.json.decode(page.items), "next_cursor": page.next_cursor}
 
 
+async def _direct(
+    w: World, viewer: User, since: datetime, limit: int, now: datetime
+) -> RenderedPage:
+    """The viewer's page of the other one of the direct pair, by their name."""
+    other = w.bugs if viewer is w.ann else w.ann
+    page = await w.pages.of_name(viewer.id, other.username.value, None, since, limit, now)
+    assert page is not None
+    return page
+
+
 class _Clock:
     def __init__(self, now: datetime) -> None:
         self._now = now
@@ -194,7 +206,7 @@ async def test_a_direct_page_is_what_the_api_makes_of_it(world: World, limit: in
     for viewer in (w.ann, w.bugs):
         rows = await w.messages.in_conversation(w.direct.id, None, None, limit + 1, SINCE)
         expected = await _expected(w, viewer, rows, limit, now)
-        got = await w.pages.in_conversation(viewer.id, w.direct.id, None, SINCE, limit, now)
+        got = await _direct(w, viewer, SINCE, limit, now)
         assert _got(got) == expected
         assert set(got.undelivered) == _undelivered(viewer, rows[:limit])
         assert len(expected["items"]) == min(limit, 7)
@@ -211,7 +223,8 @@ async def test_a_users_page_spans_their_conversations_and_follows_the_cursor(
         while True:
             rows = await w.messages.of_user(viewer.id, before, SINCE, 4)
             expected = await _expected(w, viewer, rows, 3, now)
-            got = await w.pages.of_user(viewer.id, before, SINCE, 3, now)
+            got = await w.pages.of_name(viewer.id, viewer.username.value, before, SINCE, 3, now)
+            assert got is not None
             assert _got(got) == expected
             assert set(got.undelivered) == _undelivered(viewer, rows[:3])
             seen += len(expected["items"])
@@ -223,7 +236,7 @@ async def test_a_users_page_spans_their_conversations_and_follows_the_cursor(
 
 async def test_since_bounds_the_page(world: World) -> None:
     w, since = world, NOW + timedelta(minutes=6)
-    got = await w.pages.in_conversation(w.ann.id, w.direct.id, None, since, 50, NOW)
+    got = await _direct(w, w.ann, since, 50, NOW)
     bodies = [m["body"] for m in msgspec.json.decode(got.items)]
     assert bodies == ["newest", "", "edited"]
 
@@ -231,7 +244,7 @@ async def test_since_bounds_the_page(world: World) -> None:
 async def test_undelivered_copies_are_shown_delivered_and_listed(world: World) -> None:
     w = world
     first, later = NOW + timedelta(days=1), NOW + timedelta(days=2)
-    got = await w.pages.in_conversation(w.bugs.id, w.direct.id, None, SINCE, 50, first)
+    got = await _direct(w, w.bugs, SINCE, 50, first)
     from_ann = [m for m in msgspec.json.decode(got.items) if m["sender"] == "ann"]
     # The oldest was read (and so delivered) before; the others are delivered now.
     assert [m["delivered_at"] for m in from_ann] == [
@@ -250,11 +263,28 @@ async def test_undelivered_copies_are_shown_delivered_and_listed(world: World) -
         READ_AT,
     ]
     await w.messages.mark_delivered(w.bugs.id, got.undelivered, first)
-    again = await w.pages.in_conversation(w.bugs.id, w.direct.id, None, SINCE, 50, later)
+    again = await _direct(w, w.bugs, SINCE, 50, later)
     assert msgspec.json.decode(again.items) == msgspec.json.decode(got.items)
     assert again.undelivered == ()
-    senders = await w.pages.in_conversation(w.ann.id, w.direct.id, None, SINCE, 50, later)
+    senders = await _direct(w, w.ann, SINCE, 50, later)
     own = [m for m in msgspec.json.decode(senders.items) if m["sender"] == "ann"]
     assert [m["delivered_at"] for m in own] == [m["delivered_at"] for m in from_ann]
     assert set(senders.undelivered) == _undelivered(w.ann, stored)  # bugs' two to ann
     assert len(senders.undelivered) == 2
+
+
+async def test_a_name_without_a_direct_conversation_is_an_empty_page(world: World) -> None:
+    w = world  # elmer shares only the group with ann, and has no direct conversation
+    for viewer, name in ((w.elmer, "ann"), (w.ann, "elmer")):
+        got = await w.pages.of_name(viewer.id, name, None, SINCE, 50, NOW)
+        assert got is not None
+        assert (_got(got), got.undelivered) == ({"items": [], "next_cursor": None}, ())
+
+
+async def test_an_unknown_or_disabled_name_is_no_page(world: World) -> None:
+    w = world
+    assert await w.pages.of_name(w.ann.id, "nobody", None, SINCE, 50, NOW) is None
+    await w.users.update(replace(w.bugs, disabled=True))
+    await w.tx.commit()
+    assert await w.pages.of_name(w.ann.id, "bugs", None, SINCE, 50, NOW) is None
+    assert await w.pages.of_name(w.ann.id, "ann", None, SINCE, 50, NOW) is not None

@@ -109,6 +109,7 @@ def test_each_name_is_read_into_its_group() -> None:
     ("group", "message"),
     [
         (DatabaseSettings(pool_size=0), "HERALD_DB_POOL_SIZE"),
+        (DatabaseSettings(direct_pool_size=0), "HERALD_DB_DIRECT_POOL_SIZE"),
         (TwilioSettings(auth_token="t"), "HERALD_TWILIO_ACCOUNT_SID"),
         (DeliverySettings(lease_seconds=5), "HERALD_NOTIFY_LEASE_SECONDS"),
         (MetricsSettings(port=0), "HERALD_METRICS_PORT"),

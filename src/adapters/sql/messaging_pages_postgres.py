@@ -38,12 +38,14 @@ _SEEN = (
     " THEN r.{last} END ELSE r.{mine} END"
 )
 
-# $1 the viewer, $2 now. `{page}` selects up to limit + 1 ids (the extra one only says
-# that another page follows); the first `limit` are shown, the viewer's undelivered
-# copies among them as delivered at $2 and listed, for `Deliveries` to record. (An
-# UPDATE in the statement would make PostgreSQL plan it again at every run: 0.35 ms.)
+# $1 the viewer, $2 now, $3 the name of the page (`named`: its user, if any). `{page}`
+# selects up to limit + 1 ids (the extra one only says that another page follows); the
+# first `limit` are shown, the viewer's undelivered copies among them as delivered at $2
+# and listed, for `Deliveries` to record. (An UPDATE in the statement would make
+# PostgreSQL plan it again at every run: 0.35 ms.)
 _RENDERED = f"""
-WITH page AS ({{page}}),
+WITH named AS (SELECT id FROM users WHERE username = $3 AND NOT disabled),
+page AS ({{page}}),
 shown AS (SELECT id FROM page ORDER BY id DESC LIMIT {{limit}}),
 receipts AS (
     SELECT message_id, count(*) AS copies, count(d) AS delivered, max(d) AS last_delivered,
@@ -68,7 +70,8 @@ reactions AS (
           GROUP BY message_id, emoji) by_emoji
     GROUP BY message_id
 )
-SELECT (SELECT count(*) FROM page) > {{limit}},
+SELECT EXISTS (SELECT 1 FROM named),
+       (SELECT count(*) FROM page) > {{limit}},
        (SELECT id FROM shown ORDER BY id LIMIT 1),
        array_agg(v.id) FILTER (WHERE v.undelivered),
        coalesce(json_agg(v.message ORDER BY v.id DESC), '[]')
@@ -102,47 +105,55 @@ FROM (
 """
 
 
+def named_page(conditions: str, n: int) -> str:
+    """The ids of the page a name means, up to `n` (a literal: the plan is reused).
+    Exactly one branch reads: for the viewer's own name, each of their conversations'
+    newest ids through its own index range, merged; for another's, the pair's direct
+    conversation (its key as `domain.messaging.direct_key` makes it). Both walk a
+    conversation's messages from a joined row, never from a scalar subquery: with one,
+    the planner walked the whole primary key when the subquery found nothing."""
+    return (
+        "(SELECT p.id FROM conversation_members cm CROSS JOIN LATERAL ("
+        f"SELECT id FROM messages WHERE conversation_id = cm.conversation_id{conditions} "
+        f"ORDER BY id DESC LIMIT {n}) p "
+        "WHERE cm.user_id = $1::uuid AND (SELECT id FROM named) = $1::uuid "
+        f"ORDER BY p.id DESC LIMIT {n}) "
+        "UNION ALL "
+        "(SELECT p.id FROM named JOIN conversations c ON c.direct_key = CASE "
+        "WHEN $1::uuid < named.id "
+        "THEN replace($1::text, '-', '') || replace(named.id::text, '-', '') "
+        "ELSE replace(named.id::text, '-', '') || replace($1::text, '-', '') END "
+        "CROSS JOIN LATERAL ("
+        f"SELECT id FROM messages WHERE conversation_id = c.id{conditions} "
+        f"ORDER BY id DESC LIMIT {n}) p "
+        f"WHERE named.id <> $1::uuid ORDER BY p.id DESC LIMIT {n})"
+    )
+
+
 class PostgresRenderedPages:
     """On the direct pool: a read of committed rows, one round trip."""
 
     def __init__(self, pool: DirectPool) -> None:
         self._pool = pool
 
-    async def in_conversation(
+    async def of_name(
         self,
         viewer: UUID,
-        conversation_id: UUID,
+        name: str,
         before: UUID | None,
         since: datetime,
         limit: int,
         now: datetime,
-    ) -> RenderedPage:
-        window = PageWindow([viewer, now, conversation_id])
+    ) -> RenderedPage | None:
+        window = PageWindow([viewer, now, name])
         conditions = window.bounds(before, None, since)
-        # LIMIT as a literal (a bounded int): the plan of a prepared statement is reused.
-        page = (
-            f"SELECT id FROM messages WHERE conversation_id = $3::uuid{conditions} "
-            f"ORDER BY id DESC LIMIT {int(limit) + 1}"
-        )
+        page = named_page(conditions, int(limit) + 1)
         return await self._render(page, limit, window.args)
 
-    async def of_user(
-        self, viewer: UUID, before: UUID | None, since: datetime, limit: int, now: datetime
-    ) -> RenderedPage:
-        # Each conversation's newest ids through its own index range, merged.
-        window = PageWindow([viewer, now])
-        conditions = window.bounds(before, None, since)
-        n = int(limit) + 1
-        page = (
-            "SELECT p.id FROM conversation_members cm CROSS JOIN LATERAL ("
-            f"SELECT id FROM messages WHERE conversation_id = cm.conversation_id{conditions} "
-            f"ORDER BY id DESC LIMIT {n}) p "
-            f"WHERE cm.user_id = $1::uuid ORDER BY p.id DESC LIMIT {n}"
-        )
-        return await self._render(page, limit, window.args)
-
-    async def _render(self, page: str, limit: int, args: list[Any]) -> RenderedPage:
+    async def _render(self, page: str, limit: int, args: list[Any]) -> RenderedPage | None:
         rows = await self._pool.fetch(_RENDERED.format(page=page, limit=int(limit)), *args)
-        more, last, undelivered, items = rows[0]
+        found, more, last, undelivered, items = rows[0]
+        if not found:
+            return None
         cursor = ID_CURSORS.encode(last) if more else None
         return RenderedPage(items, cursor, tuple(undelivered or ()))

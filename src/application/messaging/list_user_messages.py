@@ -35,7 +35,8 @@ class ListUserMessages:
     caller's copies are delivered now.
 
     Where the store renders pages itself (`rendered`, on PostgreSQL), the page comes
-    back in its wire form: the rules above are the same, decided here."""
+    back in its wire form, and the store finds the user in the same read: the rules
+    above are the same (`RenderedPages.of_name` states which page a name means)."""
 
     def __init__(
         self,
@@ -62,24 +63,21 @@ class ListUserMessages:
         now = self._clock.now()
         since = since or now - self._config.default_window
         me = q.requester
-        # The user and the pair's conversation in one read (on PostgreSQL).
         name = user_name(q.user_name)
+        if self._rendered is not None:  # the user found and the page read in one go
+            shown = await self._rendered.of_name(me.id, name, before, since, limit, now)
+            if shown is None:
+                raise no_user(name)
+            return await self._deliveries.rendered(me.id, shown, now)
         route = await self._routes.find(me.id, name)
         if route is None:
             raise no_user(name)
-        rendered = self._rendered
         if route.recipient.user_id == me.id:
-            if rendered is not None:
-                shown = await rendered.of_user(me.id, before, since, limit, now)
-                return await self._deliveries.rendered(me.id, shown, now)
             rows = await self._messages.of_user(me.id, before, since, limit + 1)
         else:
             direct = route.conversation
             if direct is None:
                 return Page([], None)
-            if rendered is not None:
-                shown = await rendered.in_conversation(me.id, direct.id, before, since, limit, now)
-                return await self._deliveries.rendered(me.id, shown, now)
             rows = await self._messages.in_conversation(direct.id, before, None, limit + 1, since)
         page = page_of(rows, limit, lambda m: m.id, ID_CURSORS)
         return Page(await self._deliveries.reached(me.id, page.items), page.next_cursor)

@@ -297,18 +297,17 @@ class RenderedPages(Protocol):
     only, as the repository's pages. Up to `limit` messages; ids below `before`, sent at
     `since` or later."""
 
-    async def in_conversation(
+    async def of_name(
         self,
         viewer: UUID,
-        conversation_id: UUID,
+        name: str,
         before: UUID | None,
         since: datetime,
         limit: int,
         now: datetime,
-    ) -> RenderedPage: ...
-
-    async def of_user(
-        self, viewer: UUID, before: UUID | None, since: datetime, limit: int, now: datetime
-    ) -> RenderedPage:
-        """Every conversation the viewer is a member of."""
+    ) -> RenderedPage | None:
+        """The page `GET /api/messages/{name}` shows, found in the same read: for the
+        viewer's own name, every conversation they are a member of; for another user's,
+        the pair's direct conversation (empty when there is none); None when no user
+        who is not disabled has the name (`DirectRoutes.find`'s rule)."""
         ...

@@ -80,7 +80,7 @@ class InfrastructureProvider(Provider):
             yield None
             return
         pool = await DirectPool.open(
-            database.url, max_size=database.pool_size, timeouts=database.timeouts
+            database.url, max_size=database.direct_pool_size, timeouts=database.timeouts
         )
         yield pool
         await pool.close()
