@@ -198,16 +198,23 @@ async def test_bad_upstream_data_is_reported_not_500(
     ]
 
 
-@pytest.mark.parametrize("reply", [Reply("down", status=503), Reply(GOOD, delay=1.0)])
+@pytest.mark.parametrize(
+    ("reply", "hits"),
+    [
+        # Refused at once: the second call, canceled then, may not have been sent yet.
+        (Reply("down", status=503), {1, 2}),
+        (Reply(GOOD, delay=1.0), {2}),  # both in flight when the first times out
+    ],
+)
 async def test_failing_upstream_is_502(
-    http_app: tuple[Client, AsyncContainer], upstream: StubUpstream, reply: Reply
+    http_app: tuple[Client, AsyncContainer], upstream: StubUpstream, reply: Reply, hits: set[int]
 ) -> None:
     client, container = http_app
     admin = await admin_bearer(client, container)
     upstream.script(reply)
     body = assert_problem(await client.post("/api/populate?count=2", headers=admin), 502)
     assert "upstream" in body["detail"]
-    assert upstream.hits == 2
+    assert upstream.hits in hits  # never retried
 
 
 # --- periodic ingestion -------------------------------------------------------------------
