@@ -6,8 +6,8 @@ and a checkout takes one without waiting whenever one is there. A connection ret
 while requests wait wakes the first of them, but a request that arrives before the woken
 one runs takes it; the woken one finds the queue empty and waits again, at the back. So
 with more requests at once than connections, a few wait over and over: at 32 connections
-against the default pool of 20, GET /me answered in 21 ms at the median and 978 ms at
-p99 (docs/benchmarks.md, section 21). Here a returned connection goes to the oldest
+against the default pool of 20, GET /me answered in 14-15 ms at the median and in
+995-1,010 ms at p99 (docs/benchmarks.md, section 21). Here a returned connection goes to the oldest
 waiter, and nobody takes one while anybody waits.
 """
 
