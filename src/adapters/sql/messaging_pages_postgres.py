@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from adapters.sql.direct_pool import DirectPool
-from adapters.sql.messaging_postgres import PageWindow
+from adapters.sql.messaging_postgres import PageWindow, direct_key_sql
 from application.paging import ID_CURSORS
 from application.ports.messaging import RenderedPage
 
@@ -112,7 +112,7 @@ def named_page(conditions: str, n: int) -> str:
     """The ids of the page a name means, up to `n` (a literal: the plan is reused).
     Exactly one branch reads: for the viewer's own name, each of their conversations'
     newest ids through its own index range, merged; for another's, the pair's direct
-    conversation (its key as `domain.messaging.direct_key` makes it). Both walk a
+    conversation (by its key, `direct_key_sql`). Both walk a
     conversation's messages from a joined row, never from a scalar subquery: with one,
     the planner walked the whole primary key when the subquery found nothing."""
     return (
@@ -122,10 +122,8 @@ def named_page(conditions: str, n: int) -> str:
         "WHERE cm.user_id = $1::uuid AND (SELECT id FROM named) = $1::uuid "
         f"ORDER BY p.id DESC LIMIT {n}) "
         "UNION ALL "
-        "(SELECT p.id FROM named JOIN conversations c ON c.direct_key = CASE "
-        "WHEN $1::uuid < named.id "
-        "THEN replace($1::text, '-', '') || replace(named.id::text, '-', '') "
-        "ELSE replace(named.id::text, '-', '') || replace($1::text, '-', '') END "
+        "(SELECT p.id FROM named JOIN conversations c "
+        f"ON c.direct_key = {direct_key_sql('$1::uuid', 'named.id')} "
         "CROSS JOIN LATERAL ("
         f"SELECT id FROM messages WHERE conversation_id = c.id{conditions} "
         f"ORDER BY id DESC LIMIT {n}) p "

@@ -238,11 +238,19 @@ class PostgresProfileRepository(SqlProfileRepository):
         return None if not rows else Profile(user_id, *rows[0])
 
 
+def direct_key_sql(a: str, b: str) -> str:
+    """`domain.messaging.direct_key` of two uuid expressions in SQL: the two ids' hex, the
+    lower first (PostgreSQL orders uuids as Python does)."""
+    return (
+        f"CASE WHEN {a} < {b} THEN replace({a}::text, '-', '') || replace({b}::text, '-', '') "
+        f"ELSE replace({b}::text, '-', '') || replace({a}::text, '-', '') END"
+    )
+
+
 # A direct send's reads in one: the recipient (with their profile's contacts-only
-# choice), the pair's conversation by its key (domain.messaging.direct_key: the two ids'
-# hex, the lower first; PostgreSQL orders uuids as Python does), the blocks either way,
-# and, for a contacts-only recipient, whether both asked to be contacts.
-_ROUTE = """
+# choice), the pair's conversation by its key, the blocks either way, and, for a
+# contacts-only recipient, whether both asked to be contacts.
+_ROUTE = f"""
 WITH r AS (
     SELECT u.id, u.username, p.first_name, p.last_name, u.created_at,
            coalesce(p.contacts_only, false) AS contacts_only
@@ -258,9 +266,7 @@ SELECT r.id, r.username, r.first_name, r.last_name, r.created_at,
            EXISTS (SELECT 1 FROM user_contacts WHERE user_id = $1 AND contact_id = r.id)
            AND EXISTS (SELECT 1 FROM user_contacts WHERE user_id = r.id AND contact_id = $1))
 FROM r
-LEFT JOIN conversations c ON c.direct_key = CASE
-    WHEN $1::uuid < r.id THEN replace($1::text, '-', '') || replace(r.id::text, '-', '')
-    ELSE replace(r.id::text, '-', '') || replace($1::text, '-', '') END
+LEFT JOIN conversations c ON c.direct_key = {direct_key_sql("$1::uuid", "r.id")}
 """
 
 
