@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import secrets
 import subprocess
 import sys
@@ -124,6 +125,60 @@ def wrk(
     result["non_2xx"] = float(bad.group(1)) if bad else 0.0
     timeouts = re.search(r"timeout (\d+)", out)
     result["timeouts"] = float(timeouts.group(1)) if timeouts else 0.0
+    return result
+
+
+def _cpu_ticks() -> dict[str, int]:
+    """CPU ticks so far of the API processes (`cli serve` and the workers it spawned),
+    PostgreSQL's backends and Redis, from /proc (processes gone since are lost)."""
+    procs: dict[int, tuple[int, str, int]] = {}  # pid -> (parent, command line, ticks)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat.rpartition(")")[2].split()  # after the name, which may hold spaces
+        procs[int(entry.name)] = (int(fields[1]), command, int(fields[11]) + int(fields[12]))
+    servers = {pid for pid, (_, command, _) in procs.items() if "entrypoints.cli serve" in command}
+    ticks = {"api": 0, "postgres": 0, "redis": 0}
+    for pid, (parent, command, used) in procs.items():
+        name = command.split(" ", 1)[0].rsplit("/", 1)[-1]
+        if pid in servers or parent in servers:
+            ticks["api"] += used
+        elif name.startswith("postgres"):
+            ticks["postgres"] += used
+        elif name.startswith("redis-server"):
+            ticks["redis"] += used
+    return ticks
+
+
+def _children_seconds() -> float:
+    """CPU of this process's children that have ended: wrk's, once it has run."""
+    spent = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return spent.ru_utime + spent.ru_stime
+
+
+def wrk_with_cpu(
+    url: str, lua: str, connections: int, seconds: int
+) -> dict[str, float | dict[str, float]]:
+    """`wrk`, and what each part used meanwhile: per cent of one core, and ms of CPU per
+    request (wrk's requests/s times the run's length)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    before, wrk_before = _cpu_ticks(), _children_seconds()
+    started = time.monotonic()
+    result: dict[str, float | dict[str, float]] = dict(wrk(url, lua, connections, seconds))
+    elapsed = time.monotonic() - started
+    after = _cpu_ticks()
+    requests = float(result["requests_per_second"]) * seconds  # type: ignore[arg-type]
+    used = {part: (after[part] - before[part]) / hz for part in after}
+    used["wrk"] = _children_seconds() - wrk_before
+    result["cpu_percent"] = {part: round(100 * s / elapsed, 1) for part, s in used.items()}
+    result["cpu_ms_per_request"] = {
+        part: round(1000 * s / max(requests, 1), 3) for part, s in used.items()
+    }
     return result
 
 

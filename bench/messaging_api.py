@@ -22,7 +22,15 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from bench._harness import fresh_database, herald, herald_env, lua_request, serve, wrk
+from bench._harness import (
+    fresh_database,
+    herald,
+    herald_env,
+    lua_request,
+    serve,
+    wrk,
+    wrk_with_cpu,
+)
 from domain.ids import MonotonicIds
 from domain.messaging import direct_key
 
@@ -106,10 +114,10 @@ async def _user_ids(url: str, *names: str) -> list[UUID]:
         await conn.close()
 
 
-def _get(base: str, token: str, path: str, args: argparse.Namespace) -> dict[str, float]:
+def _get(base: str, token: str, path: str, args: argparse.Namespace) -> dict[str, object]:
     lua = lua_request("GET", path, {"Authorization": f"Bearer {token}"})
     wrk(base + path, lua, args.connections, 1)  # warm-up
-    return wrk(base + path, lua, args.connections, args.seconds)
+    return wrk_with_cpu(base + path, lua, args.connections, args.seconds)
 
 
 def main() -> None:
@@ -153,7 +161,7 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {tokens['ann']}", "Content-Type": "application/json"}
         lua = lua_request("POST", "/api/messages", headers, body)
         wrk(base + "/api/messages", lua, args.connections, 1)
-        results["POST /api/messages"] = wrk(
+        results["POST /api/messages"] = wrk_with_cpu(
             base + "/api/messages", lua, args.connections, args.seconds
         )
     print(json.dumps({"args": vars(args), "results": results}, indent=2))
