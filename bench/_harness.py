@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from tests.support.cluster import command_cpu_seconds, tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+_SERVING: set[int] = set()  # the API processes `serve` runs now, for `wrk_with_cpu`
 
 
 def fresh_database(name: str) -> str:
@@ -69,6 +71,7 @@ def serve(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    _SERVING.add(process.pid)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -82,6 +85,7 @@ def serve(env: dict[str, str], port: int, workers: int) -> Iterator[str]:
             time.sleep(0.2)
         yield base
     finally:
+        _SERVING.discard(process.pid)
         process.terminate()
         process.wait(timeout=30)
 
@@ -128,31 +132,14 @@ def wrk(
     return result
 
 
-def _cpu_ticks() -> dict[str, int]:
-    """CPU ticks so far of the API processes (`cli serve` and the workers it spawned),
-    PostgreSQL's backends and Redis, from /proc (processes gone since are lost)."""
-    procs: dict[int, tuple[int, str, int]] = {}  # pid -> (parent, command line, ticks)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        fields = stat.rpartition(")")[2].split()  # after the name, which may hold spaces
-        procs[int(entry.name)] = (int(fields[1]), command, int(fields[11]) + int(fields[12]))
-    servers = {pid for pid, (_, command, _) in procs.items() if "entrypoints.cli serve" in command}
-    ticks = {"api": 0, "postgres": 0, "redis": 0}
-    for pid, (parent, command, used) in procs.items():
-        name = command.split(" ", 1)[0].rsplit("/", 1)[-1]
-        if pid in servers or parent in servers:
-            ticks["api"] += used
-        elif name.startswith("postgres"):
-            ticks["postgres"] += used
-        elif name.startswith("redis-server"):
-            ticks["redis"] += used
-    return ticks
+def _cpu_seconds() -> dict[str, dict[int, float]]:
+    """CPU so far by pid: the API processes `serve` runs (with their workers), PostgreSQL's
+    and Redis's (a process gone meanwhile is lost)."""
+    return {
+        "api": {pid: tree_cpu_seconds(pid) for pid in _SERVING},
+        "postgres": command_cpu_seconds("postgres"),
+        "redis": command_cpu_seconds("redis-server"),
+    }
 
 
 def _children_seconds() -> float:
@@ -166,14 +153,16 @@ def wrk_with_cpu(
 ) -> dict[str, float | dict[str, float]]:
     """`wrk`, and what each part used meanwhile: per cent of one core, and ms of CPU per
     request (wrk's requests/s times the run's length)."""
-    hz = os.sysconf("SC_CLK_TCK")
-    before, wrk_before = _cpu_ticks(), _children_seconds()
+    before, wrk_before = _cpu_seconds(), _children_seconds()
     started = time.monotonic()
     result: dict[str, float | dict[str, float]] = dict(wrk(url, lua, connections, seconds))
     elapsed = time.monotonic() - started
-    after = _cpu_ticks()
+    after = _cpu_seconds()
     requests = float(result["requests_per_second"]) * seconds  # type: ignore[arg-type]
-    used = {part: (after[part] - before[part]) / hz for part in after}
+    used = {
+        part: sum(s - before[part].get(pid, 0.0) for pid, s in now.items())
+        for part, now in after.items()
+    }
     used["wrk"] = _children_seconds() - wrk_before
     result["cpu_percent"] = {part: round(100 * s / elapsed, 1) for part, s in used.items()}
     result["cpu_ms_per_request"] = {

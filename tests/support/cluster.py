@@ -496,12 +496,17 @@ def tree_cpu_seconds(pid: int) -> float:
 
 def postgres_cpu_seconds() -> dict[int, float]:
     """CPU time of every postgres process by pid (the benchmark's backends among them)."""
+    return command_cpu_seconds("postgres")
+
+
+def command_cpu_seconds(command: str) -> dict[int, float]:
+    """CPU time by pid of every process whose command name is `command`."""
     usage: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/comm") as f:
-                    if f.read().strip() == "postgres":
+                    if f.read().strip() == command:
                         usage[int(entry)] = cpu_seconds(int(entry))
             except OSError:
                 continue
